@@ -1,0 +1,62 @@
+# Herald: `make run` starts the demo page, `make test` runs the whole suite.
+# Both bootstrap the virtualenv in .venv from pyproject.toml on first use.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.herald-installed
+PORT ?= 5000
+PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+export FLASK_APP := wsgi
+export PORT
+
+.DEFAULT_GOAL := help
+.PHONY: help run test test-sqlite test-postgres lint format bench browser clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --editable '.[dev]'
+	@touch $@
+
+run: $(STAMP) ## Start Herald with demo data on http://127.0.0.1:$(PORT) (SQLite, no other server)
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo
+	@echo "Herald is serving on http://127.0.0.1:$(PORT)"
+	$(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
+
+test: $(STAMP) browser ## Run the whole suite on SQLite, then again on PostgreSQL
+	$(MAKE) --no-print-directory test-sqlite test-postgres
+
+test-sqlite: $(STAMP)
+	@echo "== tests on SQLite =="
+	TEST_DATABASE_URL= $(BIN)/pytest
+
+test-postgres: $(STAMP)
+	@echo "== tests on PostgreSQL ($(PG_TEST_URL)) =="
+	TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest
+
+lint: $(STAMP) ## ruff lint and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP) ## Apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: $(STAMP) browser ## Benchmarks (gunicorn + wrk + nginx); prints RESULT lines
+	@command -v wrk >/dev/null && command -v nginx >/dev/null || \
+		($(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk nginx-light)
+	$(BIN)/python bench/public_page.py
+
+browser: ## Install Debian's chromium for the browser tests if it is missing
+	@command -v chromium >/dev/null || \
+		($(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium)
+
+clean: ## Remove the virtualenv and caches (keeps instance/ data)
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

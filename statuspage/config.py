@@ -1,0 +1,75 @@
+"""Settings, read from the environment once, with embedded defaults for the one-command start."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_INSTANCE_PATH = REPO_ROOT / "instance"
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or malformed; the message says which and how to fix it."""
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
+
+
+def _secret_key(env: Mapping[str, str], instance_path: Path, production: bool) -> str:
+    """SECRET_KEY from the environment; in development one is generated and kept on disk.
+
+    A generated key is kept in the instance folder so sessions and signed links survive a
+    restart. In production a missing key stops the start: a key that silently changes would
+    invalidate every signed link Herald has sent.
+    """
+    key = env.get("SECRET_KEY")
+    if key:
+        return key
+    if production:
+        raise ConfigError("SECRET_KEY must be set when HERALD_ENV=production")
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Build the Flask config mapping from environment variables."""
+    env = os.environ if env is None else env
+    production = env.get("HERALD_ENV", "development") == "production"
+    instance_path = Path(env.get("INSTANCE_PATH") or DEFAULT_INSTANCE_PATH)
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'herald.db'}"
+    if database_url.startswith("postgres://"):
+        # Heroku-style URLs name no driver; Herald speaks psycopg 3.
+        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgres://")
+    port = env.get("PORT", "5000")
+    return {
+        "HERALD_ENV": "production" if production else "development",
+        "INSTANCE_PATH": str(instance_path),
+        "SECRET_KEY": _secret_key(env, instance_path, production),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "BASE_URL": (env.get("BASE_URL") or f"http://127.0.0.1:{port}").rstrip("/"),
+        "PAGE_NAME": env.get("PAGE_NAME", "Herald Status"),
+        # How long a process trusts its last look at the page version before asking the
+        # database again. Bounds how stale a snapshot can be; keeps the database off the
+        # hot path of every public request.
+        "SNAPSHOT_VERSION_TTL": _float(env, "SNAPSHOT_VERSION_TTL", 1.0),
+        "PUBLIC_MAX_AGE": int(_float(env, "PUBLIC_MAX_AGE", 30)),
+        "PUBLIC_STALE_WHILE_REVALIDATE": int(_float(env, "PUBLIC_STALE_WHILE_REVALIDATE", 60)),
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+    }

@@ -1,0 +1,24 @@
+"""The status page itself: its identity and the version every public snapshot is keyed on."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from statuspage.clock import utcnow
+from statuspage.extensions import db
+from statuspage.models.types import PublicId, UTCDateTime, new_public_id
+
+
+class Page(db.Model):
+    __tablename__ = "page"
+
+    id: Mapped[str] = mapped_column(PublicId, primary_key=True, default=new_public_id)
+    name: Mapped[str] = mapped_column(String(200))
+    time_zone: Mapped[str] = mapped_column(String(64), default="Etc/UTC")
+    # Bumped by every change that shows on the public site; snapshots are keyed on it.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,42 @@
+"""The public site: status page, incident pages, history, Statuspage API v2 and feeds.
+
+The URL table below is the whole public surface; the static export walks the same list.
+"""
+
+from flask import Blueprint
+
+from statuspage.public import api_v2, feeds, pages
+
+bp = Blueprint("public", __name__)
+
+# path, endpoint, view
+ROUTES = [
+    ("/", "index", pages.index),
+    ("/incidents/<incident_id>", "incident", pages.incident),
+    ("/history", "history", pages.history),
+    ("/history/<int:year>/<int:month>", "history_month", pages.history_month),
+    ("/maintenance", "maintenance", pages.maintenance),
+    ("/api/v2/summary.json", "v2_summary", api_v2.summary),
+    ("/api/v2/status.json", "v2_status", api_v2.status),
+    ("/api/v2/components.json", "v2_components", api_v2.components),
+    ("/api/v2/incidents.json", "v2_incidents", api_v2.incidents),
+    ("/api/v2/incidents/unresolved.json", "v2_unresolved", api_v2.unresolved),
+    ("/api/v2/scheduled-maintenances.json", "v2_maintenances", api_v2.maintenances),
+    (
+        "/api/v2/scheduled-maintenances/upcoming.json",
+        "v2_upcoming_maintenances",
+        api_v2.upcoming_maintenances,
+    ),
+    (
+        "/api/v2/scheduled-maintenances/active.json",
+        "v2_active_maintenances",
+        api_v2.active_maintenances,
+    ),
+    ("/history.atom", "feed_atom", feeds.history_atom),
+    ("/history.rss", "feed_rss", feeds.history_rss),
+    ("/components/<component_id>/history.atom", "component_feed_atom", feeds.component_atom),
+    ("/components/<component_id>/history.rss", "component_feed_rss", feeds.component_rss),
+]
+
+for _path, _endpoint, _view in ROUTES:
+    bp.add_url_rule(_path, _endpoint, _view, methods=["GET"])

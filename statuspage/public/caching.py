@@ -1,0 +1,55 @@
+"""HTTP side of snapshots: serve a view's rendered bytes with a strong ETag and honour 304."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import Response, current_app, request
+
+from statuspage.services.snapshot import SnapshotStore
+
+STORE_KEY = "herald.snapshots"
+
+View = Callable[..., tuple[bytes | str, str]]
+
+
+def snapshot_store() -> SnapshotStore:
+    return current_app.extensions[STORE_KEY]
+
+
+def init_snapshots(app: Any) -> None:
+    cache_control = (
+        f"public, max-age={app.config['PUBLIC_MAX_AGE']}, "
+        f"stale-while-revalidate={app.config['PUBLIC_STALE_WHILE_REVALIDATE']}"
+    )
+    app.extensions[STORE_KEY] = SnapshotStore(app.config["SNAPSHOT_VERSION_TTL"], cache_control)
+
+
+def snapshotted(view: View) -> Callable[..., Response]:
+    """Serve `view`'s output from the snapshot of this path; the view runs once per version.
+
+    The view returns (body, content type) and must depend on nothing but the path and the
+    database: no query string, no cookie, no viewer. Private pages are never wrapped.
+    """
+
+    @wraps(view)
+    def serve(**kwargs: Any) -> Response:
+        def render() -> tuple[bytes, str]:
+            body, content_type = view(**kwargs)
+            return (body.encode() if isinstance(body, str) else body), content_type
+
+        snap = snapshot_store().get(request.path, render)
+        if snap.etag in request.if_none_match or (
+            not request.if_none_match
+            and request.if_modified_since is not None
+            and snap.last_modified.replace(microsecond=0) <= request.if_modified_since
+        ):
+            response = Response(status=304)
+            for name, value in snap.headers[1:]:
+                response.headers[name] = value
+            return response
+        return Response(snap.body, headers=snap.headers)
+
+    return serve

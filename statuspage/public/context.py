@@ -1,0 +1,27 @@
+"""What every public view needs: the page (or a placeholder on an empty database), the viewer."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from statuspage.models import Page
+from statuspage.services.audience import PUBLIC, Viewer
+from statuspage.services.page import get_page
+from statuspage.services.snapshot import EPOCH
+
+
+def current_page() -> Page:
+    page = get_page()
+    if page is None:  # a fresh database: show an empty page rather than fail
+        page = Page(id="", name=current_app.config["PAGE_NAME"], time_zone="Etc/UTC", version=0)
+        page.updated_at = EPOCH
+    return page
+
+
+def base_url() -> str:
+    return current_app.config["BASE_URL"]
+
+
+def public_viewer() -> Viewer:
+    """Snapshotted surfaces are rendered for the anonymous public, whoever asked first."""
+    return PUBLIC

@@ -1,0 +1,116 @@
+"""Static export: the public site as files, so any web server or bucket can serve it.
+
+Every page is fetched through the app itself (the same snapshot bytes the live site
+serves), links are rewritten to relative file paths, and the new tree replaces the old
+one in one atomic step.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
+
+from flask import Flask
+
+from statuspage.public import ROUTES
+from statuspage.services import incidents as incident_reads
+from statuspage.services.audience import PUBLIC
+from statuspage.services.components import list_components
+
+_LINK = re.compile(rb'(?P<attr>\b(?:href|src))="(?P<url>/(?!/)[^"#?]*)(?P<rest>[#?][^"]*)?"')
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+class ExportError(RuntimeError):
+    """A public page could not be fetched; nothing was replaced."""
+
+
+def public_paths() -> Iterator[str]:
+    """Every URL of the public site, as the public sees it."""
+    yield from (path for path, _endpoint, _view in ROUTES if "<" not in path)
+    for incident_id in incident_reads.visible_ids(PUBLIC):
+        yield f"/incidents/{incident_id}"
+    for month in incident_reads.months_with_incidents(PUBLIC):
+        yield f"/history/{month.year}/{month.month}"
+    for component in list_components():
+        yield f"/components/{component.id}/history.atom"
+        yield f"/components/{component.id}/history.rss"
+
+
+def file_for(url_path: str) -> str:
+    """The file a URL path is written to: `/` -> index.html, `/history` -> history.html."""
+    if url_path.endswith("/"):
+        return url_path.lstrip("/") + "index.html"
+    last = url_path.rsplit("/", 1)[-1]
+    return url_path.lstrip("/") + ("" if "." in last else ".html")
+
+
+def relative_links(html: bytes, own_file: str) -> bytes:
+    """Rewrite root-relative links to paths relative to `own_file`."""
+    here = PurePosixPath(own_file).parent
+
+    def rewrite(match: re.Match[bytes]) -> bytes:
+        target = file_for(match["url"].decode())
+        relative = os.path.relpath(target, here.as_posix() or ".")
+        rest = (match["rest"] or b"").split(b"?")[0]  # query strings have no file of their own
+        return match["attr"] + b'="' + relative.encode() + rest + b'"'
+
+    return _LINK.sub(rewrite, html)
+
+
+def _swap_into_place(built: Path, target: Path) -> None:
+    """Exchange the new tree with the old atomically where Linux allows (renameat2)."""
+    if not target.exists():
+        built.rename(target)
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        exchanged = libc.renameat2(
+            _AT_FDCWD, bytes(built), _AT_FDCWD, bytes(target), _RENAME_EXCHANGE
+        )
+    except AttributeError:
+        exchanged = -1
+    if exchanged == 0:
+        shutil.rmtree(built)  # `built` now holds the old tree
+        return
+    old = target.with_name(f".{target.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    target.rename(old)
+    built.rename(target)
+    shutil.rmtree(old)
+
+
+def export_site(app: Flask, target: Path) -> int:
+    """Write the public site to `target`; returns how many files were written."""
+    target = target.resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    built = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        client = app.test_client()
+        with app.app_context():
+            paths = list(public_paths())
+        for path in paths:
+            response = client.get(path)
+            if response.status_code != 200:
+                raise ExportError(f"GET {path} answered {response.status_code}")
+            name = file_for(path)
+            body = response.data
+            if response.mimetype == "text/html":
+                body = relative_links(body, name)
+            destination = built / name
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            destination.write_bytes(body)
+        shutil.copytree(app.static_folder, built / "static")
+        built.chmod(0o755)
+        count = sum(1 for p in built.rglob("*") if p.is_file())
+        _swap_into_place(built, target)
+        return count
+    finally:
+        if built.exists():
+            shutil.rmtree(built, ignore_errors=True)

@@ -1,0 +1,84 @@
+"""Atom and RSS feeds of incident updates, for the page and for each component."""
+
+from __future__ import annotations
+
+from feedgen.feed import FeedGenerator
+from flask import abort
+
+from statuspage.models import Incident
+from statuspage.public.caching import snapshotted
+from statuspage.public.context import base_url, current_page, public_viewer
+from statuspage.services import incidents as incident_reads
+from statuspage.services.components import get_component
+from statuspage.services.errors import NotFound
+from statuspage.services.richtext import plain_text
+
+MAX_ENTRIES = 100
+ATOM = "application/atom+xml; charset=utf-8"
+RSS = "application/rss+xml; charset=utf-8"
+
+
+def _feed(title: str, path: str, incidents: list[Incident]) -> FeedGenerator:
+    """One entry per update, newest first, ids stable across renders and restarts."""
+    url, page = base_url(), current_page()
+    feed = FeedGenerator()
+    feed.id(f"{url}{path}")
+    feed.title(title)
+    feed.link(href=f"{url}/", rel="alternate")
+    feed.link(href=f"{url}{path}", rel="self")
+    feed.description(f"Status updates from {page.name}")
+    feed.language("en")
+    updates = sorted(
+        ((incident, update) for incident in incidents for update in incident.updates),
+        key=lambda pair: pair[1].display_at,
+        reverse=True,
+    )[:MAX_ENTRIES]
+    feed.updated(updates[0][1].display_at if updates else page.updated_at)
+    for incident, update in updates:
+        link = f"{url}/incidents/{incident.id}"
+        entry = feed.add_entry(order="append")
+        entry.id(f"{link}#update-{update.id}")
+        entry.guid(f"{link}#update-{update.id}", permalink=True)
+        entry.title(f"{incident.name} — {update.status.label}")
+        entry.link(href=link)
+        entry.published(update.display_at)
+        entry.updated(update.updated_at)
+        entry.description(plain_text(update.body))
+        entry.content(update.body_html, type="html")
+    return feed
+
+
+def _page_feed(path: str) -> FeedGenerator:
+    incidents = incident_reads.recently_updated(public_viewer())
+    return _feed(f"{current_page().name} status history", path, incidents)
+
+
+def _component_feed(component_id: str, path: str) -> FeedGenerator:
+    try:
+        component = get_component(component_id)
+    except NotFound:
+        abort(404)
+    incidents = incident_reads.recently_updated(public_viewer(), component_id=component.id)
+    return _feed(f"{current_page().name}: {component.name} status history", path, incidents)
+
+
+@snapshotted
+def history_atom() -> tuple[bytes, str]:
+    return _page_feed("/history.atom").atom_str(pretty=False), ATOM
+
+
+@snapshotted
+def history_rss() -> tuple[bytes, str]:
+    return _page_feed("/history.rss").rss_str(pretty=False), RSS
+
+
+@snapshotted
+def component_atom(component_id: str) -> tuple[bytes, str]:
+    path = f"/components/{component_id}/history.atom"
+    return _component_feed(component_id, path).atom_str(pretty=False), ATOM
+
+
+@snapshotted
+def component_rss(component_id: str) -> tuple[bytes, str]:
+    path = f"/components/{component_id}/history.rss"
+    return _component_feed(component_id, path).rss_str(pretty=False), RSS

@@ -1,0 +1,87 @@
+"""HTML pages of the public site, rendered from services and served from snapshots."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, render_template
+
+from statuspage.clock import utcnow
+from statuspage.public.caching import snapshotted
+from statuspage.public.context import current_page, public_viewer
+from statuspage.services import incidents as incident_reads
+from statuspage.services.errors import NotFound
+from statuspage.services.status import overview
+from statuspage.services.uptime import UPTIME_RULE
+
+HTML = "text/html; charset=utf-8"
+HISTORY_MONTHS = 3
+
+
+@snapshotted
+def index() -> tuple[str, str]:
+    now = utcnow()
+    view = overview(public_viewer(), now)
+    return (
+        render_template(
+            "public/status.html", page=current_page(), view=view, uptime_rule=UPTIME_RULE
+        ),
+        HTML,
+    )
+
+
+@snapshotted
+def incident(incident_id: str) -> tuple[str, str]:
+    try:
+        found = incident_reads.get_incident(public_viewer(), incident_id)
+    except NotFound:
+        abort(404)
+    return render_template("public/incident.html", page=current_page(), incident=found), HTML
+
+
+def _month_starts(today: date, count: int) -> list[date]:
+    months, year, month = [], today.year, today.month
+    for _ in range(count):
+        months.append(date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return months
+
+
+@snapshotted
+def history() -> tuple[str, str]:
+    """The last three months in full, then a link to every earlier month with incidents."""
+    viewer = public_viewer()
+    recent = _month_starts(utcnow().date(), HISTORY_MONTHS)
+    months = [(m, incident_reads.started_in_month(viewer, m.year, m.month)) for m in recent]
+    older = [m for m in incident_reads.months_with_incidents(viewer) if m < recent[-1]]
+    return (
+        render_template("public/history.html", page=current_page(), months=months, older=older),
+        HTML,
+    )
+
+
+@snapshotted
+def history_month(year: int, month: int) -> tuple[str, str]:
+    if not (1 <= month <= 12 and 1970 <= year <= 9999):
+        abort(404)
+    first = date(year, month, 1)
+    found = incident_reads.started_in_month(public_viewer(), year, month)
+    return (
+        render_template("public/month.html", page=current_page(), month=first, incidents=found),
+        HTML,
+    )
+
+
+@snapshotted
+def maintenance() -> tuple[str, str]:
+    viewer = public_viewer()
+    return (
+        render_template(
+            "public/maintenance.html",
+            page=current_page(),
+            active=incident_reads.active_maintenances(viewer),
+            upcoming=incident_reads.upcoming_maintenances(viewer),
+            recent=incident_reads.recent_maintenances(viewer, utcnow()),
+        ),
+        HTML,
+    )

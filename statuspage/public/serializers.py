@@ -1,0 +1,137 @@
+"""Statuspage public API v2 shapes, field for field, so existing Statuspage clients read Herald."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from statuspage.models import Component, ComponentGroup, Incident, IncidentUpdate, Page
+from statuspage.services.status import PageStatus
+
+
+def iso(at: datetime | None) -> str | None:
+    """Statuspage's timestamp form: ISO 8601 with milliseconds (UTC, so 'Z')."""
+    if at is None:
+        return None
+    return at.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def page_json(page: Page, base_url: str) -> dict[str, Any]:
+    return {
+        "id": page.id,
+        "name": page.name,
+        "url": base_url,
+        "time_zone": page.time_zone,
+        "updated_at": iso(page.updated_at),
+    }
+
+
+def status_json(status: PageStatus) -> dict[str, str]:
+    return {"indicator": status.indicator, "description": status.description}
+
+
+def component_json(component: Component) -> dict[str, Any]:
+    return {
+        "id": component.id,
+        "name": component.name,
+        "status": component.status.value,
+        "created_at": iso(component.created_at),
+        "updated_at": iso(component.updated_at),
+        "position": component.position,
+        "description": component.description,
+        "showcase": component.showcase,
+        "start_date": component.start_date.isoformat() if component.start_date else None,
+        "group_id": component.group_id,
+        "page_id": component.page_id,
+        "group": False,
+        "only_show_if_degraded": component.only_show_if_degraded,
+    }
+
+
+def group_json(group: ComponentGroup, members: list[Component]) -> dict[str, Any]:
+    """Statuspage lists a group as a component with `group: true` and its members' ids."""
+    worst = max(
+        (m.status for m in members),
+        key=lambda s: [
+            "operational",
+            "under_maintenance",
+            "degraded_performance",
+            "partial_outage",
+            "major_outage",
+        ].index(s.value),
+        default=None,
+    )
+    return {
+        "id": group.id,
+        "name": group.name,
+        "status": worst.value if worst else "operational",
+        "created_at": iso(group.created_at),
+        "updated_at": iso(group.updated_at),
+        "position": group.position,
+        "description": group.description,
+        "showcase": False,
+        "start_date": None,
+        "group_id": None,
+        "page_id": group.page_id,
+        "group": True,
+        "only_show_if_degraded": False,
+        "components": [m.id for m in members],
+    }
+
+
+def components_json(components: list[Component], groups: list[ComponentGroup]) -> list[dict]:
+    """Groups and components in page order, as components.json lists them."""
+    members: dict[str, list[Component]] = {g.id: [] for g in groups}
+    for component in components:
+        if component.group_id in members:
+            members[component.group_id].append(component)
+    listed: list[dict] = [group_json(g, members[g.id]) for g in groups]
+    listed += [component_json(c) for c in components]
+    return listed
+
+
+def update_json(update: IncidentUpdate) -> dict[str, Any]:
+    affected = [
+        {
+            "code": a.component_id,
+            "name": a.component.name,
+            "old_status": a.old_status.value,
+            "new_status": a.new_status.value,
+        }
+        for a in update.affected_components
+    ]
+    return {
+        "id": update.id,
+        "status": update.status.value,
+        "body": update.body,
+        "incident_id": update.incident_id,
+        "created_at": iso(update.created_at),
+        "updated_at": iso(update.updated_at),
+        "display_at": iso(update.display_at),
+        "affected_components": affected or None,
+        "deliver_notifications": update.deliver_notifications,
+        "custom_tweet": update.custom_tweet,
+        "tweet_id": update.tweet_id,
+    }
+
+
+def incident_json(incident: Incident, base_url: str) -> dict[str, Any]:
+    shaped = {
+        "id": incident.id,
+        "name": incident.name,
+        "status": incident.status.value,
+        "created_at": iso(incident.created_at),
+        "updated_at": iso(incident.updated_at),
+        "monitoring_at": iso(incident.monitoring_at),
+        "resolved_at": iso(incident.resolved_at),
+        "impact": incident.impact.value,
+        "shortlink": f"{base_url}/incidents/{incident.id}",
+        "started_at": iso(incident.started_at),
+        "page_id": incident.page_id,
+        "incident_updates": [update_json(u) for u in incident.updates],
+        "components": [component_json(c) for c in incident.components],
+    }
+    if incident.is_maintenance:
+        shaped["scheduled_for"] = iso(incident.scheduled_for)
+        shaped["scheduled_until"] = iso(incident.scheduled_until)
+    return shaped

@@ -1,0 +1,42 @@
+"""The single status page row and its version, which every public change bumps."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+
+from statuspage.clock import utcnow
+from statuspage.extensions import db
+from statuspage.models import Page
+
+
+def get_page() -> Page | None:
+    return db.session.scalars(select(Page).limit(1)).first()
+
+
+def ensure_page(name: str = "Herald Status") -> Page:
+    """Return the page, creating it (flushed, not committed) on a fresh database."""
+    page = get_page()
+    if page is None:
+        page = Page(name=name)
+        db.session.add(page)
+        db.session.flush()
+    return page
+
+
+def page_version() -> tuple[int, datetime] | None:
+    """(version, updated_at) of the page: the key of every public snapshot."""
+    row = db.session.execute(select(Page.version, Page.updated_at).limit(1)).first()
+    return (row.version, row.updated_at) if row else None
+
+
+def bump_version(at: datetime | None = None) -> None:
+    """Invalidate every public snapshot; runs in the caller's transaction.
+
+    A single UPDATE with version + 1, so concurrent writers never lose a bump.
+    """
+    db.session.execute(
+        update(Page).values(version=Page.version + 1, updated_at=at or utcnow()),
+        execution_options={"synchronize_session": False},
+    )

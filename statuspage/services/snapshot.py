@@ -1,0 +1,90 @@
+"""Public responses rendered once per page version and kept in this process.
+
+A public request costs a dictionary lookup: the page version is read from the database at
+most once per `version_ttl` seconds per process, and a response body is rendered only when
+the version (or the UTC day, which moves the uptime bars) changes. Private responses never
+come here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from email.utils import format_datetime
+
+from statuspage.clock import utcnow
+from statuspage.services.page import page_version
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    body: bytes
+    content_type: str
+    etag: str  # the opaque tag, without quotes
+    last_modified: datetime
+    headers: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class _Key:
+    version: int
+    day: date
+
+
+class SnapshotStore:
+    """Rendered bodies for the current (version, day); older ones are dropped wholesale."""
+
+    def __init__(self, version_ttl: float, cache_control: str) -> None:
+        self._version_ttl = version_ttl
+        self._cache_control = cache_control
+        self._lock = threading.Lock()
+        self._checked_at = float("-inf")
+        self._key = _Key(0, date.min)
+        self._last_modified = EPOCH
+        self._entries: dict[str, Snapshot] = {}
+        self.renders = 0  # how many bodies this process rendered: for tests and metrics
+
+    def _current(self) -> tuple[_Key, datetime]:
+        now = time.monotonic()
+        if now - self._checked_at >= self._version_ttl:
+            found = page_version()
+            version, updated_at = found if found else (0, EPOCH)
+            key = _Key(version, utcnow().date())
+            with self._lock:
+                if key != self._key:
+                    self._key, self._entries = key, {}
+                self._last_modified = updated_at
+                self._checked_at = now
+        return self._key, self._last_modified
+
+    def get(self, path: str, render: Callable[[], tuple[bytes, str]]) -> Snapshot:
+        """The snapshot of `path` for the current version, rendering it on first ask."""
+        key, last_modified = self._current()
+        snapshot = self._entries.get(path)
+        if snapshot is not None:
+            return snapshot
+        body, content_type = render()
+        self.renders += 1
+        etag = hashlib.blake2b(body, digest_size=12).hexdigest()
+        snapshot = Snapshot(
+            body=body,
+            content_type=content_type,
+            etag=etag,
+            last_modified=last_modified,
+            headers=(
+                ("Content-Type", content_type),
+                ("ETag", f'"{etag}"'),
+                ("Last-Modified", format_datetime(last_modified, usegmt=True)),
+                ("Cache-Control", self._cache_control),
+            ),
+        )
+        with self._lock:
+            if self._key == key:
+                self._entries[path] = snapshot
+        return snapshot

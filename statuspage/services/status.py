@@ -1,0 +1,177 @@
+"""Page status: the overall indicator, and the overview the status page and summary.json show."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from statuspage.models import Component, ComponentGroup, ComponentStatus, Impact, Incident, Page
+from statuspage.services import incidents as incident_reads
+from statuspage.services.audience import Viewer
+from statuspage.services.components import list_components, list_groups
+from statuspage.services.uptime import period_uptime, stored_uptime
+
+UPTIME_DAYS = 90
+
+_SEVERITY = ["none", "minor", "major", "critical"]
+_DESCRIPTION = {
+    "none": "All Systems Operational",
+    "minor": "Minor Service Outage",
+    "major": "Partial System Outage",
+    "critical": "Major Service Outage",
+}
+_COMPONENT_SEVERITY = {
+    ComponentStatus.operational: "none",
+    ComponentStatus.under_maintenance: "none",
+    ComponentStatus.degraded_performance: "minor",
+    ComponentStatus.partial_outage: "major",
+    ComponentStatus.major_outage: "critical",
+}
+
+
+@dataclass(frozen=True)
+class PageStatus:
+    indicator: str  # none | minor | major | critical, as Statuspage's status.json
+    description: str
+
+
+def overall_status(
+    components: Iterable[Component],
+    unresolved: Iterable[Incident],
+    active_maintenance: Sequence[Incident] = (),
+) -> PageStatus:
+    """The one rule for the page's indicator.
+
+    The worst of: each component's status (degraded -> minor, partial outage -> major,
+    major outage -> critical) and each unresolved incident's impact. When nothing is wrong
+    but maintenance is under way, the indicator stays "none" and the description says so.
+    """
+    statuses = [c.status for c in components]
+    levels = [_COMPONENT_SEVERITY[s] for s in statuses]
+    levels += [i.impact.value for i in unresolved if i.impact is not Impact.maintenance]
+    worst = max(levels, key=_SEVERITY.index, default="none")
+    if worst == "none" and (active_maintenance or ComponentStatus.under_maintenance in statuses):
+        return PageStatus("none", "Service Under Maintenance")
+    return PageStatus(worst, _DESCRIPTION[worst])
+
+
+@dataclass(frozen=True)
+class DayBar:
+    day: date
+    uptime: float | None  # None: the component did not exist yet
+    incidents: tuple[str, ...] = ()
+
+    @property
+    def level(self) -> str:
+        """A colour class for the bar: how bad the day was."""
+        if self.uptime is None:
+            return "nodata"
+        if self.uptime >= 0.9995 and not self.incidents:
+            return "ok"
+        if self.uptime >= 0.99:
+            return "minor"
+        if self.uptime >= 0.95:
+            return "major"
+        return "critical"
+
+
+@dataclass
+class ComponentRow:
+    component: Component
+    bars: list[DayBar]
+    uptime: float
+
+
+@dataclass
+class GroupBlock:
+    group: ComponentGroup | None
+    rows: list[ComponentRow] = field(default_factory=list)
+
+    @property
+    def worst_status(self) -> ComponentStatus:
+        order = list(_COMPONENT_SEVERITY)
+        return max((r.component.status for r in self.rows), key=order.index)
+
+
+@dataclass
+class Overview:
+    """Everything the status page shows, read once per page version."""
+
+    status: PageStatus
+    components: list[Component]
+    groups: list[ComponentGroup]
+    blocks: list[GroupBlock]
+    unresolved: list[Incident]
+    active_maintenance: list[Incident]
+    upcoming_maintenance: list[Incident]
+    first_day: date
+    today: date
+
+
+def shown_on_page(component: Component) -> bool:
+    """`only_show_if_degraded` hides a component while it is operational."""
+    return not component.only_show_if_degraded or (
+        component.status is not ComponentStatus.operational
+    )
+
+
+def _incident_days(incidents: Iterable[Incident], now: datetime) -> dict[tuple[str, date], list]:
+    names: dict[tuple[str, date], list[str]] = defaultdict(list)
+    for incident in incidents:
+        last = (incident.resolved_at or now).date()
+        day = incident.started_at.date()
+        while day <= last:
+            for component in incident.components:
+                names[(component.id, day)].append(incident.name)
+            day += timedelta(days=1)
+    return names
+
+
+def overview(viewer: Viewer, now: datetime) -> Overview:
+    components = list_components()
+    groups = list_groups()
+    unresolved = incident_reads.unresolved_incidents(viewer)
+    active = incident_reads.active_maintenances(viewer)
+    upcoming = incident_reads.upcoming_maintenances(viewer)
+
+    today = now.date()
+    first_day = today - timedelta(days=UPTIME_DAYS - 1)
+    ids = [c.id for c in components]
+    daily = stored_uptime(ids, first_day)
+    totals = period_uptime(ids, first_day)
+    window_start = datetime.combine(first_day, datetime.min.time(), now.tzinfo)
+    per_day = _incident_days(incident_reads.incidents_between(viewer, window_start, now), now)
+
+    blocks: dict[str | None, GroupBlock] = {None: GroupBlock(None)}
+    for group in groups:
+        blocks[group.id] = GroupBlock(group)
+    for component in components:
+        if not shown_on_page(component):
+            continue
+        bars = []
+        for offset in range(UPTIME_DAYS):
+            day = first_day + timedelta(days=offset)
+            bars.append(
+                DayBar(
+                    day, daily.get((component.id, day)), tuple(per_day.get((component.id, day), ()))
+                )
+            )
+        blocks[component.group_id].rows.append(
+            ComponentRow(component, bars, totals.get(component.id, 1.0))
+        )
+    return Overview(
+        status=overall_status(components, unresolved, active),
+        components=components,
+        groups=groups,
+        blocks=[b for b in blocks.values() if b.rows],
+        unresolved=unresolved,
+        active_maintenance=active,
+        upcoming_maintenance=upcoming,
+        first_day=first_day,
+        today=today,
+    )
+
+
+__all__ = ["Overview", "Page", "PageStatus", "overall_status", "overview"]

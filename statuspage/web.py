@@ -1,0 +1,29 @@
+"""Blueprint and template wiring, kept out of the factory so it stays a list of calls."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Flask
+
+from statuspage.public.caching import init_snapshots
+from statuspage.public.serializers import iso
+
+
+def register_blueprints(app: Flask) -> None:
+    from admin import bp as admin_bp
+    from statuspage.public import bp as public_bp
+
+    init_snapshots(app)
+    app.register_blueprint(public_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+
+def _human_time(at: datetime | None) -> str:
+    return at.strftime("%b %-d, %Y %H:%M UTC") if at else ""
+
+
+def register_template_helpers(app: Flask) -> None:
+    app.jinja_env.filters["iso"] = iso
+    app.jinja_env.filters["human_time"] = _human_time
+    app.jinja_env.filters["percent"] = lambda v: f"{v * 100:.2f}".rstrip("0").rstrip(".") + "%"

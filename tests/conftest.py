@@ -1,0 +1,79 @@
+"""Shared fixtures: one app per test session on a freshly migrated database, clean tables per test.
+
+TEST_DATABASE_URL picks the database (empty: a SQLite file); `make test` runs the suite once
+on SQLite and once on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from statuspage import create_app
+from statuspage.config import from_environment
+from statuspage.extensions import db
+
+BASE_URL = "http://status.example.test"
+
+
+def _fresh_schema(url: str) -> None:
+    """Drop everything, so the schema comes from the migrations alone."""
+    if url.startswith("postgresql"):
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    instance = tmp_path_factory.mktemp("instance")
+    url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{instance / 'test.db'}"
+    config = from_environment(
+        {
+            "DATABASE_URL": url,
+            "SECRET_KEY": "test-secret-key",
+            "INSTANCE_PATH": str(instance),
+            "BASE_URL": BASE_URL,
+            "PAGE_NAME": "Acme Status",
+            "SNAPSHOT_VERSION_TTL": "0",  # every request looks at the version: no stale reads
+        }
+    )
+    config["TESTING"] = True
+    app = create_app(config)
+    with app.app_context():
+        _fresh_schema(url)
+        upgrade()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def app_context(app: Flask) -> Iterator[None]:
+    """Each test runs in an app context and leaves every table empty behind it."""
+    with app.app_context():
+        yield
+        db.session.rollback()
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(table.delete())
+        db.session.commit()
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def artifacts_dir() -> Path:
+    path = Path(__file__).parent / "e2e" / "artifacts"
+    path.mkdir(parents=True, exist_ok=True)
+    return path

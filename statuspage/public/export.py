@@ -17,7 +17,9 @@ from pathlib import Path, PurePosixPath
 
 from flask import Flask
 
+from statuspage.clock import utcnow
 from statuspage.public import ROUTES
+from statuspage.public.pages import recent_months
 from statuspage.services import incidents as incident_reads
 from statuspage.services.audience import PUBLIC
 from statuspage.services.components import list_components
@@ -36,7 +38,8 @@ def public_paths() -> Iterator[str]:
     yield from (path for path, _endpoint, _view in ROUTES if "<" not in path)
     for incident_id in incident_reads.visible_ids(PUBLIC):
         yield f"/incidents/{incident_id}"
-    for month in incident_reads.months_with_incidents(PUBLIC):
+    months = {*recent_months(utcnow().date()), *incident_reads.months_with_incidents(PUBLIC)}
+    for month in sorted(months):
         yield f"/history/{month.year}/{month.month}"
     for component in list_components():
         yield f"/components/{component.id}/history.atom"

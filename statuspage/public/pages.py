@@ -39,7 +39,8 @@ def incident(incident_id: str) -> tuple[str, str]:
     return render_template("public/incident.html", page=current_page(), incident=found), HTML
 
 
-def _month_starts(today: date, count: int) -> list[date]:
+def recent_months(today: date, count: int = HISTORY_MONTHS) -> list[date]:
+    """The first days of this month and the `count - 1` before it, newest first."""
     months, year, month = [], today.year, today.month
     for _ in range(count):
         months.append(date(year, month, 1))
@@ -51,7 +52,7 @@ def _month_starts(today: date, count: int) -> list[date]:
 def history() -> tuple[str, str]:
     """The last three months in full, then a link to every earlier month with incidents."""
     viewer = public_viewer()
-    recent = _month_starts(utcnow().date(), HISTORY_MONTHS)
+    recent = recent_months(utcnow().date())
     months = [(m, incident_reads.started_in_month(viewer, m.year, m.month)) for m in recent]
     older = [m for m in incident_reads.months_with_incidents(viewer) if m < recent[-1]]
     return (

@@ -25,10 +25,13 @@ def ensure_page(name: str = "Herald Status") -> Page:
     return page
 
 
-def page_version() -> tuple[int, datetime] | None:
-    """(version, updated_at) of the page: the key of every public snapshot."""
-    row = db.session.execute(select(Page.version, Page.updated_at).limit(1)).first()
-    return (row.version, row.updated_at) if row else None
+def page_version() -> tuple[str, int, datetime] | None:
+    """(page id, version, updated_at): what every public snapshot is keyed on.
+
+    All three, so a restored backup or a recreated page can never match an old snapshot.
+    """
+    row = db.session.execute(select(Page.id, Page.version, Page.updated_at).limit(1)).first()
+    return (row.id, row.version, row.updated_at) if row else None
 
 
 def bump_version(at: datetime | None = None) -> None:

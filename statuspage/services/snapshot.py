@@ -33,7 +33,9 @@ class Snapshot:
 
 @dataclass(frozen=True)
 class _Key:
+    page_id: str
     version: int
+    updated_at: datetime
     day: date
 
 
@@ -45,7 +47,7 @@ class SnapshotStore:
         self._cache_control = cache_control
         self._lock = threading.Lock()
         self._checked_at = float("-inf")
-        self._key = _Key(0, date.min)
+        self._key = _Key("", 0, EPOCH, date.min)
         self._last_modified = EPOCH
         self._entries: dict[str, Snapshot] = {}
         self.renders = 0  # how many bodies this process rendered: for tests and metrics
@@ -53,9 +55,8 @@ class SnapshotStore:
     def _current(self) -> tuple[_Key, datetime]:
         now = time.monotonic()
         if now - self._checked_at >= self._version_ttl:
-            found = page_version()
-            version, updated_at = found if found else (0, EPOCH)
-            key = _Key(version, utcnow().date())
+            page_id, version, updated_at = page_version() or ("", 0, EPOCH)
+            key = _Key(page_id, version, updated_at, utcnow().date())
             with self._lock:
                 if key != self._key:
                     self._key, self._entries = key, {}

@@ -75,11 +75,11 @@ def test_reopening_a_resolved_incident_clears_resolved_at():
 
 def test_every_write_bumps_the_page_version():
     api = create_component("API")
-    before, _ = page_version()
+    _, before, _ = page_version()
     incident = create_incident("Down", "Down.", components={api: "major_outage"})
-    middle, _ = page_version()
+    _, middle, _ = page_version()
     post_update(incident, "Still down.")
-    after, _ = page_version()
+    _, after, _ = page_version()
     assert before < middle < after
 
 

@@ -1,0 +1,65 @@
+"""A small page to read: two groups, an open incident, an old one, maintenance ahead."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+
+from statuspage.clock import utcnow
+from statuspage.extensions import db
+from statuspage.models import Component, Incident
+from statuspage.services.components import create_component
+from statuspage.services.page import ensure_page
+from statuspage.services.publishing import create_incident, post_update, schedule_maintenance
+from tests.factories import group_with_components
+
+
+@dataclass
+class SmallPage:
+    api: Component
+    web: Component
+    eu: Component
+    standalone: Component
+    open_incident: Incident
+    old_incident: Incident
+    maintenance: Incident
+
+
+@pytest.fixture
+def small_page() -> SmallPage:
+    now = utcnow()
+    ensure_page("Acme Status")
+    _, (api, web) = group_with_components("Core", ["API", "Web"], at=now - timedelta(days=40))
+    _, (eu,) = group_with_components("Regions", ["EU West"], at=now - timedelta(days=40))
+    standalone = create_component("Billing", at=now - timedelta(days=40))
+    old = create_incident(
+        "Database failover",
+        "Failing over.",
+        components={api: "major_outage"},
+        at=now - timedelta(days=35),
+    )
+    post_update(
+        old,
+        "Resolved.",
+        status="resolved",
+        components={api: "operational"},
+        at=now - timedelta(days=35) + timedelta(hours=1),
+    )
+    open_incident = create_incident(
+        "Slow EU requests",
+        "We are looking at **latency** in EU West.",
+        components={eu: "degraded_performance"},
+        at=now - timedelta(minutes=30),
+    )
+    maintenance = schedule_maintenance(
+        "Switch replacement",
+        "Brief blips expected.",
+        scheduled_for=now + timedelta(days=2),
+        scheduled_until=now + timedelta(days=2, hours=2),
+        components=[web],
+        at=now - timedelta(hours=1),
+    )
+    db.session.commit()
+    return SmallPage(api, web, eu, standalone, open_incident, old, maintenance)

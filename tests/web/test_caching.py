@@ -1,0 +1,76 @@
+"""Public responses come from a snapshot per page version, with ETag, Last-Modified and 304."""
+
+from __future__ import annotations
+
+import pytest
+
+from statuspage.extensions import db
+from statuspage.public.caching import snapshot_store
+from statuspage.services.components import set_component_status
+
+PUBLIC_PATHS = ["/", "/history", "/maintenance", "/api/v2/summary.json", "/history.atom"]
+
+
+@pytest.mark.parametrize("path", PUBLIC_PATHS)
+def test_public_responses_carry_validators_and_public_cache_control(client, small_page, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "public, max-age=30, stale-while-revalidate=60"
+    etag = response.headers["ETag"]
+    assert etag.startswith('"')
+    assert not etag.startswith("W/")
+    assert response.headers["Last-Modified"].endswith(" GMT")
+
+
+@pytest.mark.parametrize("path", PUBLIC_PATHS)
+def test_a_matching_etag_gets_304_with_no_body(client, small_page, path):
+    etag = client.get(path).headers["ETag"]
+    again = client.get(path, headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.data == b""
+    assert again.headers["ETag"] == etag
+    assert again.headers["Cache-Control"].startswith("public")
+
+
+def test_if_modified_since_gets_304_until_the_page_changes(client, small_page):
+    last_modified = client.get("/").headers["Last-Modified"]
+    assert client.get("/", headers={"If-Modified-Since": last_modified}).status_code == 304
+    set_component_status(small_page.api, "major_outage")
+    db.session.commit()
+    assert client.get("/", headers={"If-Modified-Since": last_modified}).status_code == 200
+
+
+def test_a_change_gives_a_new_etag_and_new_content(client, small_page):
+    first = client.get("/api/v2/status.json")
+    set_component_status(small_page.api, "major_outage")
+    db.session.commit()
+    second = client.get("/api/v2/status.json", headers={"If-None-Match": first.headers["ETag"]})
+    assert second.status_code == 200
+    assert second.headers["ETag"] != first.headers["ETag"]
+    assert second.get_json()["status"]["indicator"] == "critical"
+
+
+def test_each_page_is_rendered_once_per_version(client, small_page):
+    store = snapshot_store()
+    client.get("/")  # render for this version
+    before = store.renders
+    for _ in range(5):
+        client.get("/")
+    assert store.renders == before
+    set_component_status(small_page.api, "partial_outage")
+    db.session.commit()
+    client.get("/")
+    client.get("/")
+    assert store.renders == before + 1
+
+
+def test_a_stale_etag_gets_the_full_body(client, small_page):
+    response = client.get("/", headers={"If-None-Match": '"not-the-current-one"'})
+    assert response.status_code == 200
+    assert b"Acme Status" in response.data
+
+
+def test_not_found_is_not_cached_as_public(client, small_page):
+    response = client.get("/incidents/doesnotexist")
+    assert response.status_code == 404
+    assert "public" not in response.headers.get("Cache-Control", "")

@@ -1,0 +1,35 @@
+"""`flask demo` fills an empty database with a realistic page, and only an empty one."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from statuspage.extensions import db
+from statuspage.models import Component, ComponentGroup, DailyUptime, Incident, IncidentStatus
+
+
+def test_demo_loads_a_realistic_page_once(app, client):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    assert "Demo data loaded." in result.output
+
+    assert db.session.scalar(select(func.count()).select_from(Component)) == 12
+    assert db.session.scalar(select(func.count()).select_from(ComponentGroup)) == 3
+    incidents = db.session.scalars(select(Incident)).all()
+    statuses = {i.status for i in incidents}
+    assert IncidentStatus.resolved in statuses or IncidentStatus.postmortem in statuses
+    assert IncidentStatus.identified in statuses  # one still open
+    assert IncidentStatus.scheduled in statuses  # upcoming maintenance
+    outage_days = db.session.scalar(
+        select(func.count()).select_from(DailyUptime).where(DailyUptime.uptime < 1)
+    )
+    assert outage_days >= 5
+
+    summary = client.get("/api/v2/summary.json").get_json()
+    assert summary["status"]["indicator"] == "minor"
+    assert len(summary["scheduled_maintenances"]) == 1
+
+    again = runner.invoke(args=["demo"])
+    assert "already has data" in again.output
+    assert db.session.scalar(select(func.count()).select_from(Component)) == 12

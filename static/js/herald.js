@@ -98,6 +98,6 @@
   document.addEventListener("DOMContentLoaded", function () {
     localiseTimes();
     uptimeTooltips();
-    keyboardBars();
+    //keyboardBars();
   });
 })();

@@ -63,7 +63,8 @@ def history() -> tuple[str, str]:
 
 @snapshotted
 def history_month(year: int, month: int) -> tuple[str, str]:
-    if not (1 <= month <= 12 and 1970 <= year <= 9999):
+    # Only real past months: every distinct URL is a snapshot held in memory.
+    if not (1 <= month <= 12 and 1970 <= year) or date(year, month, 1) > utcnow().date():
         abort(404)
     first = date(year, month, 1)
     found = incident_reads.started_in_month(public_viewer(), year, month)

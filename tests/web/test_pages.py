@@ -108,7 +108,14 @@ def test_hostile_markdown_is_inert_on_the_page(client, small_page):
 
 
 def test_unknown_pages_get_a_friendly_404(client, small_page):
-    for path in ("/incidents/nope", "/history/2026/13", "/history/0/1", "/no/such/page"):
+    future = utcnow().date() + timedelta(days=62)
+    for path in (
+        "/incidents/nope",
+        "/history/2026/13",
+        "/history/0/1",
+        f"/history/{future.year}/{future.month}",
+        "/no/such/page",
+    ):
         response = client.get(path)
         assert response.status_code == 404, path
         assert b"Go to the status page" in response.data

@@ -10,7 +10,7 @@
     try {
       format = new Intl.DateTimeFormat(undefined, {
         year: "numeric", month: "short", day: "numeric",
-        hour: "2-digit", minute: "2-digit", timeZoneName: "short"
+        hour: "numeric", minute: "2-digit", timeZoneName: "short"
       });
     } catch (e) { return; }
     document.querySelectorAll("time[datetime]").forEach(function (el) {
@@ -98,6 +98,6 @@
   document.addEventListener("DOMContentLoaded", function () {
     localiseTimes();
     uptimeTooltips();
-    //keyboardBars();
+    keyboardBars();
   });
 })();

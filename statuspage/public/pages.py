@@ -64,7 +64,7 @@ def history() -> tuple[str, str]:
 @snapshotted
 def history_month(year: int, month: int) -> tuple[str, str]:
     # Only real past months: every distinct URL is a snapshot held in memory.
-    if not (1 <= month <= 12 and 1970 <= year) or date(year, month, 1) > utcnow().date():
+    if not (1 <= month <= 12 and year >= 1970) or date(year, month, 1) > utcnow().date():
         abort(404)
     first = date(year, month, 1)
     found = incident_reads.started_in_month(public_viewer(), year, month)

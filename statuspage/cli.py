@@ -45,6 +45,73 @@ def rollup_command() -> None:
     click.echo("Uptime rolled up.")
 
 
+@click.command("create-user")
+@click.argument("email")
+@click.option(
+    "--role", default="owner", show_default=True, help="owner, comms, responder, legal, viewer"
+)
+@click.option("--name", default="")
+def create_user_command(email: str, role: str, name: str) -> None:
+    """Create a staff account and print its generated password."""
+    from statuspage.services.errors import InvalidInput
+    from statuspage.services.staff import create_user
+
+    try:
+        user, password = create_user(email, role, name=name)
+    except InvalidInput as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"Created {user.role.value} {user.email}")
+    click.echo(f"Password: {password}")
+
+
+@click.command("create-api-key")
+@click.argument("name")
+@click.option("--role", default="comms", show_default=True, help="the role the key acts with")
+def create_api_key_command(name: str, role: str) -> None:
+    """Create a management API key; the key is printed once, on the last line."""
+    from statuspage.services.errors import InvalidInput
+    from statuspage.services.staff import create_api_key
+
+    try:
+        key, secret = create_api_key(name, role)
+    except InvalidInput as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"Created API key {key.name!r} ({key.role.value}); it is shown only now:")
+    click.echo(secret)
+
+
+@click.group("audit")
+def audit_group() -> None:
+    """The audit trail."""
+
+
+@audit_group.command("verify")
+def audit_verify_command() -> None:
+    """Check the hash chain; exits 1 at the first tampered entry."""
+    from statuspage.services.audit import verify_chain
+
+    report = verify_chain()
+    if report.ok:
+        click.echo(f"Audit trail intact: {report.checked} entries.")
+        return
+    where = (
+        "at the end (entries removed)"
+        if report.first_bad_id == -1
+        else (f"at entry {report.first_bad_id}")
+    )
+    click.echo(f"Audit trail BROKEN {where}; {report.checked} entries before it hold.", err=True)
+    raise SystemExit(1)
+
+
 def register_cli(app: Flask) -> None:
-    for command in (demo_command, export_command, rollup_command):
+    for command in (
+        demo_command,
+        export_command,
+        rollup_command,
+        create_user_command,
+        create_api_key_command,
+        audit_group,
+    ):
         app.cli.add_command(command)

@@ -1,5 +1,6 @@
 """All models, imported here so metadata (and Alembic) sees every table."""
 
+from statuspage.models.audit import AuditEvent, AuditHead
 from statuspage.models.components import (
     Component,
     ComponentGroup,
@@ -15,9 +16,14 @@ from statuspage.models.enums import (
 )
 from statuspage.models.incidents import AffectedComponent, Incident, IncidentUpdate
 from statuspage.models.page import Page
+from statuspage.models.staff import ApiKey, Role, StaffUser
+from statuspage.models.templates import IncidentTemplate
 
 __all__ = [
     "AffectedComponent",
+    "ApiKey",
+    "AuditEvent",
+    "AuditHead",
     "Component",
     "ComponentGroup",
     "ComponentStatus",
@@ -27,7 +33,10 @@ __all__ = [
     "Incident",
     "IncidentKind",
     "IncidentStatus",
+    "IncidentTemplate",
     "IncidentUpdate",
     "Page",
+    "Role",
+    "StaffUser",
     "Visibility",
 ]

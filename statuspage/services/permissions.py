@@ -1,0 +1,53 @@
+"""What each staff role may do: one table, asked by the admin, the API and the CLI alike."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from statuspage.models import Role
+from statuspage.services.errors import DomainError
+
+
+class Action(StrEnum):
+    read_admin = "read_admin"
+    draft = "draft"  # draft updates and internal notes
+    publish = "publish"  # incidents, updates, maintenance, postmortems
+    manage_components = "manage_components"
+    manage_templates = "manage_templates"
+    approve = "approve"
+    manage_staff = "manage_staff"
+    manage_settings = "manage_settings"
+    manage_api_keys = "manage_api_keys"
+    read_audit = "read_audit"
+
+
+_ALL = frozenset(Action)
+ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
+    Role.owner: _ALL,
+    Role.comms: frozenset(
+        {
+            Action.read_admin,
+            Action.draft,
+            Action.publish,
+            Action.manage_components,
+            Action.manage_templates,
+            Action.read_audit,
+        }
+    ),
+    Role.responder: frozenset({Action.read_admin, Action.draft}),
+    Role.legal: frozenset({Action.read_admin, Action.approve, Action.read_audit}),
+    Role.viewer: frozenset({Action.read_admin}),
+}
+
+
+class Forbidden(DomainError):
+    """The actor's role does not allow this action."""
+
+
+def allows(role: Role, action: Action) -> bool:
+    return action in ROLE_ACTIONS[role]
+
+
+def require(role: Role, action: Action) -> None:
+    if not allows(role, action):
+        raise Forbidden(f"the {role.value} role may not {action.value.replace('_', ' ')}")

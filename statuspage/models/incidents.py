@@ -49,6 +49,11 @@ class Incident(db.Model):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     scheduled_for: Mapped[datetime | None] = mapped_column(UTCDateTime)
     scheduled_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Maintenance automation, as Statuspage's scheduled_auto_* and scheduled_remind_prior.
+    auto_start: Mapped[bool] = mapped_column(Boolean, default=False)
+    auto_complete: Mapped[bool] = mapped_column(Boolean, default=False)
+    remind_prior: Mapped[bool] = mapped_column(Boolean, default=False)
+    reminder_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     postmortem_body: Mapped[str | None] = mapped_column(Text)
     postmortem_body_html: Mapped[str | None] = mapped_column(Text)
     postmortem_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Integer, String
+from sqlalchemy import JSON, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from statuspage.clock import utcnow
@@ -18,6 +19,11 @@ class Page(db.Model):
     id: Mapped[str] = mapped_column(PublicId, primary_key=True, default=new_public_id)
     name: Mapped[str] = mapped_column(String(200))
     time_zone: Mapped[str] = mapped_column(String(64), default="Etc/UTC")
+    description: Mapped[str | None] = mapped_column(Text)
+    logo_url: Mapped[str | None] = mapped_column(String(500))
+    brand_color: Mapped[str] = mapped_column(String(7), default="#1e7b34")
+    # [{"label": "Support", "url": "https://..."}], shown in the public footer
+    footer_links: Mapped[list[Any]] = mapped_column(JSON, default=list)
     # Bumped by every change that shows on the public site; snapshots are keyed on it.
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -64,6 +64,11 @@ def _digest(prev_hash: str, event: AuditEvent) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+def values_of(obj: object, *fields: str) -> dict[str, Any]:
+    """The named attributes of a model, for an entry's before/after."""
+    return {name: getattr(obj, name) for name in fields}
+
+
 def _jsonable(values: dict[str, Any] | None) -> dict[str, Any] | None:
     if values is None:
         return None

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from statuspage.clock import utcnow
 from statuspage.extensions import db
 from statuspage.models import Component, ComponentGroup, ComponentStatus, ComponentStatusChange
+from statuspage.services.audit import SYSTEM, Actor, record, values_of
 from statuspage.services.errors import InvalidInput, NotFound
 from statuspage.services.page import bump_version, ensure_page
 from statuspage.services.uptime import rollup_uptime
@@ -31,7 +32,11 @@ def _next_position(column, where=None) -> int:
 
 
 def create_group(
-    name: str, *, description: str | None = None, position: int | None = None
+    name: str,
+    *,
+    description: str | None = None,
+    position: int | None = None,
+    actor: Actor = SYSTEM,
 ) -> ComponentGroup:
     page = ensure_page()
     group = ComponentGroup(
@@ -43,6 +48,13 @@ def create_group(
     db.session.add(group)
     db.session.flush()
     bump_version()
+    record(
+        actor,
+        "component_group.create",
+        target_type="component_group",
+        target_id=group.id,
+        after=values_of(group, *GROUP_FIELDS),
+    )
     return group
 
 
@@ -56,6 +68,7 @@ def create_component(
     only_show_if_degraded: bool = False,
     showcase: bool = True,
     at: datetime | None = None,
+    actor: Actor = SYSTEM,
 ) -> Component:
     """Create a component; its first status is logged, so uptime starts counting from `at`."""
     at = at or utcnow()
@@ -86,6 +99,13 @@ def create_component(
     db.session.flush()
     rollup_uptime(component.id, at.date(), max(at, utcnow()))
     bump_version(at)
+    record(
+        actor,
+        "component.create",
+        target_type="component",
+        target_id=component.id,
+        after=values_of(component, *COMPONENT_FIELDS),
+    )
     return component
 
 
@@ -142,3 +162,148 @@ def list_components() -> list[Component]:
 
 def list_groups() -> list[ComponentGroup]:
     return list(db.session.scalars(select(ComponentGroup).order_by(ComponentGroup.position)))
+
+
+COMPONENT_FIELDS = (
+    "name", "description", "group_id", "position", "status", "only_show_if_degraded",
+    "showcase", "start_date",
+)  # fmt: skip
+GROUP_FIELDS = ("name", "description", "position")
+
+
+def _group_or_none(group_id: str | None) -> ComponentGroup | None:
+    if not group_id:
+        return None
+    group = db.session.get(ComponentGroup, group_id)
+    if group is None:
+        raise InvalidInput(f"no component group {group_id!r}")
+    return group
+
+
+def update_component(
+    component: Component,
+    *,
+    actor: Actor = SYSTEM,
+    name: str | None = None,
+    description: str | None = None,
+    group_id: str | object | None = ...,
+    position: int | None = None,
+    status: ComponentStatus | str | None = None,
+    only_show_if_degraded: bool | None = None,
+    showcase: bool | None = None,
+) -> Component:
+    """Edit a component; a status change is logged for uptime like any other."""
+    before = values_of(component, *COMPONENT_FIELDS)
+    if name is not None:
+        component.name = _clean_name(name)
+    if description is not None:
+        component.description = description.strip() or None
+    if group_id is not ...:
+        component.group = _group_or_none(group_id)  # type: ignore[arg-type]
+    if position is not None:
+        component.position = int(position)
+    if only_show_if_degraded is not None:
+        component.only_show_if_degraded = bool(only_show_if_degraded)
+    if showcase is not None:
+        component.showcase = bool(showcase)
+    if status is not None:
+        set_component_status(component, status)
+    component.updated_at = utcnow()
+    db.session.flush()
+    bump_version()
+    record(
+        actor,
+        "component.update",
+        target_type="component",
+        target_id=component.id,
+        before=before,
+        after=values_of(component, *COMPONENT_FIELDS),
+    )
+    return component
+
+
+def delete_component(component: Component, *, actor: Actor = SYSTEM) -> None:
+    record(
+        actor,
+        "component.delete",
+        target_type="component",
+        target_id=component.id,
+        before=values_of(component, *COMPONENT_FIELDS),
+    )
+    db.session.delete(component)
+    db.session.flush()
+    bump_version()
+
+
+def get_group(group_id: str) -> ComponentGroup:
+    group = db.session.get(ComponentGroup, group_id)
+    if group is None:
+        raise NotFound(f"no component group {group_id!r}")
+    return group
+
+
+def update_group(
+    group: ComponentGroup,
+    *,
+    actor: Actor = SYSTEM,
+    name: str | None = None,
+    description: str | None = None,
+    position: int | None = None,
+    component_ids: list[str] | None = None,
+) -> ComponentGroup:
+    """Edit a group; `component_ids` makes exactly those components its members, in order."""
+    before = values_of(group, *GROUP_FIELDS) | {"components": [c.id for c in group.components]}
+    if name is not None:
+        group.name = _clean_name(name)
+    if description is not None:
+        group.description = description.strip() or None
+    if position is not None:
+        group.position = int(position)
+    if component_ids is not None:
+        members = [get_component(cid) for cid in component_ids]
+        for component in list(group.components):
+            if component not in members:
+                component.group = None
+        for index, component in enumerate(members, start=1):
+            component.group, component.position = group, index
+    group.updated_at = utcnow()
+    db.session.flush()
+    db.session.refresh(group)
+    bump_version()
+    record(
+        actor,
+        "component_group.update",
+        target_type="component_group",
+        target_id=group.id,
+        before=before,
+        after=values_of(group, *GROUP_FIELDS) | {"components": [c.id for c in group.components]},
+    )
+    return group
+
+
+def delete_group(group: ComponentGroup, *, actor: Actor = SYSTEM) -> None:
+    """Delete a group; its components stay, ungrouped."""
+    record(
+        actor,
+        "component_group.delete",
+        target_type="component_group",
+        target_id=group.id,
+        before=values_of(group, *GROUP_FIELDS),
+    )
+    for component in list(group.components):
+        component.group = None
+    db.session.delete(group)
+    db.session.flush()
+    bump_version()
+
+
+def reorder(ids: list[str], *, actor: Actor = SYSTEM) -> None:
+    """Give components (or groups) positions 1..n in the order of `ids`."""
+    for index, item_id in enumerate(ids, start=1):
+        item = db.session.get(Component, item_id) or db.session.get(ComponentGroup, item_id)
+        if item is None:
+            raise InvalidInput(f"no component or group {item_id!r}")
+        item.position = index
+    db.session.flush()
+    bump_version()
+    record(actor, "components.reorder", target_type="page", target_id="order", after={"ids": ids})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Select, and_, or_, select
@@ -150,3 +151,40 @@ def recently_updated(
 def visible_ids(viewer: Viewer) -> list[str]:
     """Ids of every incident and maintenance the viewer may see (for the static export)."""
     return list(db.session.scalars(select(Incident.id).where(visible(viewer))))
+
+
+REMINDER_LEAD = timedelta(hours=1)
+
+
+@dataclass
+class MaintenanceDue:
+    to_start: list[Incident]
+    to_complete: list[Incident]
+    to_remind: list[Incident]
+
+
+def maintenance_due(now: datetime) -> MaintenanceDue:
+    """Automated maintenance whose start, end or reminder time has come (staff's view)."""
+    maintenance = select(Incident).where(Incident.kind == IncidentKind.maintenance)
+    to_start = maintenance.where(
+        Incident.status == IncidentStatus.scheduled,
+        Incident.auto_start.is_(True),
+        Incident.scheduled_for <= now,
+    )
+    to_complete = maintenance.where(
+        Incident.status.in_([IncidentStatus.in_progress, IncidentStatus.verifying]),
+        Incident.auto_complete.is_(True),
+        Incident.scheduled_until <= now,
+    )
+    to_remind = maintenance.where(
+        Incident.status == IncidentStatus.scheduled,
+        Incident.remind_prior.is_(True),
+        Incident.reminder_recorded_at.is_(None),
+        Incident.scheduled_for <= now + REMINDER_LEAD,
+        Incident.scheduled_for > now,
+    )
+    return MaintenanceDue(
+        list(db.session.scalars(to_start)),
+        list(db.session.scalars(to_complete)),
+        list(db.session.scalars(to_remind)),
+    )

@@ -23,8 +23,10 @@ from statuspage.models import (
     Visibility,
 )
 from statuspage.models.enums import INCIDENT_STATUSES, MAINTENANCE_STATUSES
+from statuspage.services.audit import SYSTEM, Actor, record, values_of
 from statuspage.services.components import get_component, set_component_status
 from statuspage.services.errors import InvalidInput
+from statuspage.services.incidents import maintenance_due
 from statuspage.services.page import bump_version, ensure_page
 from statuspage.services.richtext import render_markdown
 
@@ -37,6 +39,23 @@ _IMPACT_FOR_STATUS = {
 }
 _IMPACT_ORDER = [Impact.none, Impact.minor, Impact.major, Impact.critical]
 MAX_BODY = 20_000
+AUDITED_FIELDS = (
+    "name", "status", "impact", "visibility", "scheduled_for", "scheduled_until",
+    "auto_start", "auto_complete", "remind_prior",
+)  # fmt: skip
+
+
+def _audit(actor: Actor, action: str, incident: Incident, before: dict | None, **extra) -> None:
+    after = values_of(incident, *AUDITED_FIELDS) | extra
+    record(
+        actor,
+        action,
+        target_type="incident",
+        target_id=incident.id,
+        incident_id=incident.id,
+        before=before,
+        after=after,
+    )
 
 
 def _enum(enum_cls, value, what: str):
@@ -138,6 +157,7 @@ def create_incident(
     display_at: datetime | None = None,
     deliver_notifications: bool = True,
     custom_tweet: str | None = None,
+    actor: Actor = SYSTEM,
 ) -> Incident:
     """Open an incident with its first update; affected components take their new status.
 
@@ -164,7 +184,7 @@ def create_incident(
     )
     db.session.add(incident)
     db.session.flush()
-    _record_update(
+    update = _record_update(
         incident,
         status,
         _clean_body(body),
@@ -174,6 +194,7 @@ def create_incident(
         deliver_notifications=deliver_notifications,
         custom_tweet=custom_tweet,
     )
+    _audit(actor, "incident.create", incident, None, update_id=update.id, body=update.body)
     return incident
 
 
@@ -188,8 +209,10 @@ def post_update(
     display_at: datetime | None = None,
     deliver_notifications: bool = True,
     custom_tweet: str | None = None,
+    actor: Actor = SYSTEM,
 ) -> IncidentUpdate:
     """Add an update to an incident or maintenance; resolving or completing closes it."""
+    before = values_of(incident, *AUDITED_FIELDS)
     at = at or utcnow()
     status = _enum(IncidentStatus, status or incident.status, "a status")
     allowed = MAINTENANCE_STATUSES if incident.is_maintenance else INCIDENT_STATUSES
@@ -202,7 +225,7 @@ def post_update(
         if incident.is_maintenance:
             raise InvalidInput("maintenance impact is always 'maintenance'")
         incident.impact = _enum(Impact, impact, "impact")
-    return _record_update(
+    update = _record_update(
         incident,
         status,
         _clean_body(body),
@@ -212,9 +235,13 @@ def post_update(
         deliver_notifications=deliver_notifications,
         custom_tweet=custom_tweet,
     )
+    _audit(actor, "incident.update", incident, before, update_id=update.id, body=update.body)
+    return update
 
 
-def add_postmortem(incident: Incident, body: str, *, at: datetime | None = None) -> Incident:
+def add_postmortem(
+    incident: Incident, body: str, *, at: datetime | None = None, actor: Actor = SYSTEM
+) -> Incident:
     """Publish the postmortem of a resolved incident."""
     at = at or utcnow()
     if incident.is_maintenance:
@@ -225,10 +252,12 @@ def add_postmortem(incident: Incident, body: str, *, at: datetime | None = None)
     incident.postmortem_body = body
     incident.postmortem_body_html = render_markdown(body)
     incident.postmortem_published_at = at
+    before = values_of(incident, *AUDITED_FIELDS)
     incident.status = IncidentStatus.postmortem
     incident.updated_at = at
     db.session.flush()
     bump_version(at)
+    _audit(actor, "incident.postmortem", incident, before, postmortem=body)
     return incident
 
 
@@ -241,6 +270,10 @@ def schedule_maintenance(
     components: Iterable[Component | str] = (),
     at: datetime | None = None,
     deliver_notifications: bool = True,
+    auto_start: bool = False,
+    auto_complete: bool = False,
+    remind_prior: bool = False,
+    actor: Actor = SYSTEM,
 ) -> Incident:
     """Announce a maintenance window; components change status only when it starts."""
     at = at or utcnow()
@@ -260,11 +293,14 @@ def schedule_maintenance(
         started_at=scheduled_for,
         scheduled_for=scheduled_for,
         scheduled_until=scheduled_until,
+        auto_start=auto_start,
+        auto_complete=auto_complete,
+        remind_prior=remind_prior,
     )
     incident.components = [c if isinstance(c, Component) else get_component(c) for c in components]
     db.session.add(incident)
     db.session.flush()
-    _record_update(
+    update = _record_update(
         incident,
         IncidentStatus.scheduled,
         _clean_body(body),
@@ -274,4 +310,106 @@ def schedule_maintenance(
         deliver_notifications=deliver_notifications,
         custom_tweet=None,
     )
+    _audit(actor, "maintenance.create", incident, None, update_id=update.id, body=update.body)
     return incident
+
+
+def edit_incident(
+    incident: Incident,
+    *,
+    name: str | None = None,
+    impact: Impact | str | None = None,
+    scheduled_for: datetime | None = None,
+    scheduled_until: datetime | None = None,
+    auto_start: bool | None = None,
+    auto_complete: bool | None = None,
+    remind_prior: bool | None = None,
+    actor: Actor = SYSTEM,
+) -> Incident:
+    """Change an incident's own fields without posting an update (typos, impact, window)."""
+    before = values_of(incident, *AUDITED_FIELDS)
+    if name is not None:
+        incident.name = _clean_name(name)
+    if impact is not None:
+        impact = _enum(Impact, impact, "impact")
+        if (impact is Impact.maintenance) != incident.is_maintenance:
+            raise InvalidInput("impact 'maintenance' is for scheduled maintenance only")
+        incident.impact = impact
+    if scheduled_for is not None or scheduled_until is not None:
+        if not incident.is_maintenance:
+            raise InvalidInput("only maintenance has a scheduled window")
+        start = scheduled_for or incident.scheduled_for
+        end = scheduled_until or incident.scheduled_until
+        if start is None or end is None or end <= start:
+            raise InvalidInput("a maintenance window must end after it starts")
+        incident.scheduled_for, incident.scheduled_until, incident.started_at = start, end, start
+    for field, value in (
+        ("auto_start", auto_start),
+        ("auto_complete", auto_complete),
+        ("remind_prior", remind_prior),
+    ):
+        if value is not None:
+            setattr(incident, field, bool(value))
+    incident.updated_at = utcnow()
+    db.session.flush()
+    bump_version()
+    _audit(actor, "incident.edit", incident, before)
+    return incident
+
+
+def delete_incident(incident: Incident, *, actor: Actor = SYSTEM) -> None:
+    """Remove an incident and its updates from the page (the audit trail keeps the record)."""
+    before = values_of(incident, *AUDITED_FIELDS)
+    record(
+        actor,
+        "incident.delete",
+        target_type="incident",
+        target_id=incident.id,
+        incident_id=incident.id,
+        before=before,
+    )
+    db.session.delete(incident)
+    db.session.flush()
+    bump_version()
+
+
+def advance_maintenance(now: datetime) -> list[IncidentUpdate]:
+    """Start and complete automated maintenance whose edges have passed; record due reminders.
+
+    Run by the periodic sweep; safe to run any number of times (each edge moves a status
+    forward once). The reminder's sending comes with the delivery engine.
+    """
+    posted: list[IncidentUpdate] = []
+    due = maintenance_due(now)
+    for window in due.to_start:
+        posted.append(
+            post_update(
+                window,
+                "Scheduled maintenance is now in progress.",
+                status=IncidentStatus.in_progress,
+                components=dict.fromkeys(window.components, ComponentStatus.under_maintenance),
+                at=now,
+            )
+        )
+    for window in due.to_complete:
+        posted.append(
+            post_update(
+                window,
+                "Scheduled maintenance has been completed.",
+                status=IncidentStatus.completed,
+                components=dict.fromkeys(window.components, ComponentStatus.operational),
+                at=now,
+            )
+        )
+    for window in due.to_remind:
+        window.reminder_recorded_at = now
+        record(
+            SYSTEM,
+            "maintenance.reminder",
+            target_type="incident",
+            target_id=window.id,
+            incident_id=window.id,
+            after={"scheduled_for": window.scheduled_for},
+        )
+    db.session.flush()
+    return posted

@@ -10,18 +10,28 @@ from flask import Flask, current_app
 from statuspage.clock import utcnow
 from statuspage.extensions import db
 
+DEMO_OWNER = "owner@herald.example"
+
 
 @click.command("demo")
 def demo_command() -> None:
-    """Load the demo page, only when the database has no components yet."""
+    """Load the demo page into an empty database, and a demo owner when there is no staff."""
     from statuspage.services.demo import has_data, load_demo_data
+    from statuspage.services.staff import create_user, staff_count
 
     if has_data():
         click.echo("Database already has data; demo not loaded.")
-        return
-    load_demo_data(utcnow(), current_app.config["PAGE_NAME"])
+    else:
+        load_demo_data(utcnow(), current_app.config["PAGE_NAME"])
+        click.echo("Demo data loaded.")
+    if staff_count() == 0:
+        user, password = create_user(DEMO_OWNER, "owner", name="Demo Owner")
+        click.echo(
+            f"Demo owner created. Sign in at {current_app.config['BASE_URL']}/admin/ with\n"
+            f"  email:    {user.email}\n  password: {password}\n"
+            "(shown only now; `flask --app wsgi create-user` makes more accounts)"
+        )
     db.session.commit()
-    click.echo("Demo data loaded.")
 
 
 @click.command("export")

@@ -72,4 +72,11 @@ def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "PUBLIC_MAX_AGE": int(_float(env, "PUBLIC_MAX_AGE", 30)),
         "PUBLIC_STALE_WHILE_REVALIDATE": int(_float(env, "PUBLIC_STALE_WHILE_REVALIDATE", 60)),
         "MAX_CONTENT_LENGTH": 1024 * 1024,
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": (env.get("BASE_URL") or "").startswith("https://"),
+        "REMEMBER_COOKIE_SECURE": (env.get("BASE_URL") or "").startswith("https://"),
+        "WTF_CSRF_TIME_LIMIT": 8 * 3600,  # a long incident shift must not lose its form
     }

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from statuspage.extensions import db
 from statuspage.models import Component, ComponentGroup, DailyUptime, Incident, IncidentStatus
+from statuspage.services.staff import authenticate
 
 
 def test_demo_loads_a_realistic_page_once(app, client):
@@ -13,6 +14,9 @@ def test_demo_loads_a_realistic_page_once(app, client):
     result = runner.invoke(args=["demo"])
     assert result.exit_code == 0, result.output
     assert "Demo data loaded." in result.output
+    assert "email:    owner@herald.example" in result.output
+    password = result.output.split("password: ")[1].split()[0]
+    assert authenticate("owner@herald.example", password) is not None
 
     assert db.session.scalar(select(func.count()).select_from(Component)) == 12
     assert db.session.scalar(select(func.count()).select_from(ComponentGroup)) == 3
@@ -32,4 +36,5 @@ def test_demo_loads_a_realistic_page_once(app, client):
 
     again = runner.invoke(args=["demo"])
     assert "already has data" in again.output
+    assert "Demo owner created" not in again.output
     assert db.session.scalar(select(func.count()).select_from(Component)) == 12

@@ -52,7 +52,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(REPO_ROOT / "migrations"))
-    login_manager.init_app(app)
+    # No context processor: public pages must never read the session (they are snapshots).
+    login_manager.init_app(app, add_context_processor=False)
     csrf.init_app(app)
     limiter.init_app(app)
     if not event.contains(Engine, "connect", _sqlite_pragmas):

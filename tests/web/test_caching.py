@@ -74,3 +74,10 @@ def test_not_found_is_not_cached_as_public(client, small_page):
     response = client.get("/incidents/doesnotexist")
     assert response.status_code == 404
     assert "public" not in response.headers.get("Cache-Control", "")
+
+
+@pytest.mark.parametrize("path", PUBLIC_PATHS)
+def test_public_responses_never_touch_the_session(client, small_page, path):
+    response = client.get(path)
+    assert "Set-Cookie" not in response.headers
+    assert "Cookie" not in response.headers.get("Vary", "")

@@ -6,7 +6,8 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Response, current_app, request
+from flask import Flask, Response, current_app, g, request
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 
 from statuspage.services.snapshot import SnapshotStore
 
@@ -19,12 +20,28 @@ def snapshot_store() -> SnapshotStore:
     return current_app.extensions[STORE_KEY]
 
 
-def init_snapshots(app: Any) -> None:
+class SnapshotAwareSessionInterface(SecureCookieSessionInterface):
+    """Keeps public snapshots free of `Vary: Cookie` and `Set-Cookie`.
+
+    Extensions (Flask-Login's remember-cookie hook) peek at the session on every response,
+    which makes Flask add `Vary: Cookie` and would stop shared caches from storing the public
+    page. A snapshot depends on no cookie by construction, so its response skips saving an
+    unmodified session.
+    """
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        if g.get("public_snapshot") and not session.modified:
+            return
+        super().save_session(app, session, response)
+
+
+def init_snapshots(app: Flask) -> None:
     cache_control = (
         f"public, max-age={app.config['PUBLIC_MAX_AGE']}, "
         f"stale-while-revalidate={app.config['PUBLIC_STALE_WHILE_REVALIDATE']}"
     )
     app.extensions[STORE_KEY] = SnapshotStore(app.config["SNAPSHOT_VERSION_TTL"], cache_control)
+    app.session_interface = SnapshotAwareSessionInterface()
 
 
 def snapshotted(view: View) -> Callable[..., Response]:
@@ -36,6 +53,8 @@ def snapshotted(view: View) -> Callable[..., Response]:
 
     @wraps(view)
     def serve(**kwargs: Any) -> Response:
+        g.public_snapshot = True
+
         def render() -> tuple[bytes, str]:
             body, content_type = view(**kwargs)
             return (body.encode() if isinstance(body, str) else body), content_type

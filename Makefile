@@ -27,8 +27,9 @@ $(STAMP): pyproject.toml
 run: $(STAMP) ## Start Herald with demo data on http://127.0.0.1:$(PORT) (SQLite, no other server)
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo
-	@echo "Herald is serving on http://127.0.0.1:$(PORT)"
-	$(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
+	@echo "Herald is serving on http://127.0.0.1:$(PORT) (the worker runs beside it; Ctrl-C stops both)"
+	@$(BIN)/flask worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
+		$(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
 
 test: $(STAMP) browser ## Run the whole suite on SQLite, then again on PostgreSQL
 	$(MAKE) --no-print-directory test-sqlite test-postgres

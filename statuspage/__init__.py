@@ -27,9 +27,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from statuspage.cli import register_cli
     from statuspage.errors import register_error_handlers
     from statuspage.extensions import register_extensions
+    from statuspage.jobs import init_queue
     from statuspage.web import register_blueprints, register_template_helpers
 
     register_extensions(app)
+    init_queue(app)
     register_blueprints(app)
     register_template_helpers(app)
     register_error_handlers(app)

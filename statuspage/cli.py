@@ -115,8 +115,33 @@ def audit_verify_command() -> None:
     raise SystemExit(1)
 
 
+@click.command("worker")
+@click.option("--workers", default=2, show_default=True, help="worker threads")
+def worker_command(workers: int) -> None:
+    """Run the task queue's consumer: jobs and the periodic schedule."""
+    from huey.consumer import Consumer
+
+    from statuspage.jobs import QUEUE_KEY
+
+    queue = current_app.extensions[QUEUE_KEY]
+    click.echo(f"Herald worker: {type(queue.huey).__name__}, {workers} threads")
+    Consumer(queue.huey, workers=workers, periodic=True, worker_type="thread").run()
+
+
+@click.command("sweep")
+def sweep_command() -> None:
+    """Run the periodic sweep once, now (the worker runs it every minute)."""
+    from statuspage.jobs.tasks import sweep
+
+    sweep()
+    db.session.commit()
+    click.echo("Swept.")
+
+
 def register_cli(app: Flask) -> None:
     for command in (
+        worker_command,
+        sweep_command,
         demo_command,
         export_command,
         rollup_command,

@@ -72,6 +72,8 @@ def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "PUBLIC_MAX_AGE": int(_float(env, "PUBLIC_MAX_AGE", 30)),
         "PUBLIC_STALE_WHILE_REVALIDATE": int(_float(env, "PUBLIC_STALE_WHILE_REVALIDATE", 60)),
         "MAX_CONTENT_LENGTH": 1024 * 1024,
+        # Empty: Huey on a SQLite file in the instance folder; redis://... for many workers.
+        "QUEUE_URL": env.get("QUEUE_URL", ""),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "SESSION_COOKIE_HTTPONLY": True,

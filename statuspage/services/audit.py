@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 
 from statuspage.clock import utcnow
 from statuspage.extensions import db
@@ -113,6 +113,23 @@ def record(
     return event
 
 
+PAGE_SIZE = 500
+
+
+def _in_pages(query: Select[tuple[AuditEvent]]) -> Iterator[AuditEvent]:
+    """Stream entries in id order, a page at a time (keyset), holding no cursor open between
+    pages: a reader may stop early or take its time without pinning the database."""
+    last_id = 0
+    while True:
+        page = db.session.scalars(
+            query.where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(PAGE_SIZE)
+        ).all()
+        yield from page
+        if len(page) < PAGE_SIZE:
+            return
+        last_id = page[-1].id
+
+
 @dataclass(frozen=True)
 class ChainReport:
     checked: int
@@ -126,10 +143,7 @@ class ChainReport:
 def verify_chain() -> ChainReport:
     """Walk the whole trail in order; report the first entry whose hash does not hold."""
     prev, checked = GENESIS, 0
-    events = db.session.scalars(
-        select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=500)
-    )
-    for event in events:
+    for event in _in_pages(select(AuditEvent)):
         if event.prev_hash != prev or _digest(prev, event) != event.hash:
             return ChainReport(checked, event.id)
         prev, checked = event.hash, checked + 1
@@ -147,7 +161,7 @@ def events(
     action: str | None = None,
 ) -> Iterator[AuditEvent]:
     """Entries, oldest first, streamed; filters for the admin view and exports."""
-    query = select(AuditEvent).order_by(AuditEvent.id)
+    query = select(AuditEvent)
     if incident_id:
         query = query.where(AuditEvent.incident_id == incident_id)
     if since:
@@ -156,4 +170,4 @@ def events(
         query = query.where(AuditEvent.at < until)
     if action:
         query = query.where(AuditEvent.action == action)
-    yield from db.session.scalars(query.execution_options(yield_per=500))
+    yield from _in_pages(query)

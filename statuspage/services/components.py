@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 
@@ -307,3 +307,23 @@ def reorder(ids: list[str], *, actor: Actor = SYSTEM) -> None:
     db.session.flush()
     bump_version()
     record(actor, "components.reorder", target_type="page", target_id="order", after={"ids": ids})
+
+
+def set_start_date(
+    component: Component, start_date: date | None, *, actor: Actor = SYSTEM
+) -> Component:
+    """Set the day a component came into service (Statuspage's `start_date`; None clears it)."""
+    before = values_of(component, *COMPONENT_FIELDS)
+    component.start_date = start_date
+    component.updated_at = utcnow()
+    db.session.flush()
+    bump_version()
+    record(
+        actor,
+        "component.update",
+        target_type="component",
+        target_id=component.id,
+        before=before,
+        after=values_of(component, *COMPONENT_FIELDS),
+    )
+    return component

@@ -188,3 +188,15 @@ def maintenance_due(now: datetime) -> MaintenanceDue:
         list(db.session.scalars(to_complete)),
         list(db.session.scalars(to_remind)),
     )
+
+
+def list_incidents(
+    viewer: Viewer, *, limit: int = 100, offset: int = 0, name_contains: str | None = None
+) -> list[Incident]:
+    """Incidents and maintenance, newest first, a page at a time; optionally searched by name."""
+    query = _visible_incidents(viewer)
+    if name_contains:
+        escaped = name_contains.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(Incident.name.ilike(f"%{escaped}%", escape="\\"))
+    query = query.order_by(Incident.created_at.desc(), Incident.id).limit(limit).offset(offset)
+    return list(db.session.scalars(query))

@@ -11,7 +11,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from statuspage.clock import utcnow
 from statuspage.extensions import db
 from statuspage.models import ApiKey, Role, StaffUser
-from statuspage.services.errors import InvalidInput
+from statuspage.services.audit import SYSTEM, Actor, record, values_of
+from statuspage.services.errors import InvalidInput, NotFound
 
 MIN_PASSWORD = 12
 # Checked against when the address is unknown, so a miss costs as long as a wrong password.
@@ -109,3 +110,109 @@ def api_key_for(secret: str) -> ApiKey | None:
 def revoke_api_key(key: ApiKey) -> None:
     key.revoked_at = key.revoked_at or utcnow()
     db.session.flush()
+
+
+# Audited entry points for the admin panel (and the management API): the functions above
+# stay as they are for the CLI and tests; these add who did it to the audit trail.
+STAFF_FIELDS = ("email", "name", "role", "active")
+API_KEY_FIELDS = ("name", "prefix", "role", "revoked_at")
+
+
+def list_staff() -> list[StaffUser]:
+    return list(db.session.scalars(select(StaffUser).order_by(StaffUser.email)))
+
+
+def get_staff(user_id: int) -> StaffUser:
+    user = db.session.get(StaffUser, user_id)
+    if user is None:
+        raise NotFound(f"no staff account {user_id!r}")
+    return user
+
+
+def add_staff(
+    email: str, role: Role | str, *, name: str = "", actor: Actor = SYSTEM
+) -> tuple[StaffUser, str]:
+    """`create_user` with a generated password, audited; the password is never recorded."""
+    user, password = create_user(email, role, name=name)
+    record(
+        actor,
+        "staff.create",
+        target_type="staff_user",
+        target_id=user.id,
+        after=values_of(user, *STAFF_FIELDS),
+    )
+    return user, password
+
+
+def deactivate_staff(user: StaffUser, *, actor: Actor = SYSTEM) -> StaffUser:
+    """Stop an account from signing in (its open sessions end at their next request).
+
+    Refuses to deactivate the last active owner: nobody could then manage staff at all.
+    """
+    if not user.active:
+        return user
+    if user.role is Role.owner:
+        owners = db.session.scalar(
+            select(func.count())
+            .select_from(StaffUser)
+            .where(StaffUser.role == Role.owner, StaffUser.active.is_(True))
+        )
+        if owners <= 1:
+            raise InvalidInput("the last active owner cannot be deactivated")
+    before = values_of(user, *STAFF_FIELDS)
+    user.active = False
+    db.session.flush()
+    record(
+        actor,
+        "staff.deactivate",
+        target_type="staff_user",
+        target_id=user.id,
+        before=before,
+        after=values_of(user, *STAFF_FIELDS),
+    )
+    return user
+
+
+def list_api_keys() -> list[ApiKey]:
+    """Every key, live ones first, newest first."""
+    query = select(ApiKey).order_by(ApiKey.revoked_at.is_not(None), ApiKey.created_at.desc())
+    return list(db.session.scalars(query))
+
+
+def get_api_key(key_id: int) -> ApiKey:
+    key = db.session.get(ApiKey, key_id)
+    if key is None:
+        raise NotFound(f"no API key {key_id!r}")
+    return key
+
+
+def issue_api_key(
+    name: str, role: Role | str, *, created_by: StaffUser | None = None, actor: Actor = SYSTEM
+) -> tuple[ApiKey, str]:
+    """`create_api_key`, audited; the entry names the key by its prefix, never its secret."""
+    key, secret = create_api_key(name, role, created_by=created_by)
+    record(
+        actor,
+        "api_key.create",
+        target_type="api_key",
+        target_id=key.id,
+        after=values_of(key, *API_KEY_FIELDS),
+    )
+    return key, secret
+
+
+def withdraw_api_key(key: ApiKey, *, actor: Actor = SYSTEM) -> ApiKey:
+    """`revoke_api_key`, audited; revoking a revoked key changes and records nothing."""
+    if key.revoked_at is not None:
+        return key
+    before = values_of(key, *API_KEY_FIELDS)
+    revoke_api_key(key)
+    record(
+        actor,
+        "api_key.revoke",
+        target_type="api_key",
+        target_id=key.id,
+        before=before,
+        after=values_of(key, *API_KEY_FIELDS),
+    )
+    return key

@@ -1,0 +1,129 @@
+"""The management API: Statuspage v1-compatible, token-authenticated, rate-limited, described.
+
+The URL table below is the whole surface, with the role action each route needs; the
+OpenAPI document (openapi.py) describes the same table, and a test holds the two together.
+Every request passes one guard, in this order: API key (401), role (403), page id (404).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+from flask import Blueprint, g, request
+
+from statuspage.api import components, groups, incidents, openapi, pages, templates
+from statuspage.api.auth import authenticate, authorize, rate_limit, rate_limit_key
+from statuspage.api.errors import register_error_handlers
+from statuspage.extensions import limiter
+from statuspage.services.errors import NotFound
+from statuspage.services.permissions import Action
+
+bp = Blueprint("api", __name__)
+
+
+class Route(NamedTuple):
+    path: str
+    endpoint: str
+    view: Callable[..., Any]
+    methods: tuple[str, ...]
+    action: Action | None  # None: public, no key needed
+
+
+READ, COMPONENTS, PUBLISH, TEMPLATES = (
+    Action.read_admin,
+    Action.manage_components,
+    Action.publish,
+    Action.manage_templates,
+)
+PAGE = "/pages/<page_id>"
+GET, POST, PATCH_PUT, DELETE = ("GET",), ("POST",), ("PATCH", "PUT"), ("DELETE",)
+
+ROUTES = [
+    Route("/openapi.json", "openapi", openapi.document, GET, None),
+    Route("/pages", "pages", pages.index, GET, READ),
+    Route(PAGE, "page", pages.show, GET, READ),
+    Route(f"{PAGE}/components", "components", components.index, GET, READ),
+    Route(f"{PAGE}/components", "create_component", components.create, POST, COMPONENTS),
+    Route(f"{PAGE}/components/<component_id>", "component", components.show, GET, READ),
+    Route(
+        f"{PAGE}/components/<component_id>",
+        "update_component",
+        components.update,
+        PATCH_PUT,
+        COMPONENTS,
+    ),
+    Route(
+        f"{PAGE}/components/<component_id>",
+        "delete_component",
+        components.delete,
+        DELETE,
+        COMPONENTS,
+    ),
+    Route(f"{PAGE}/component-groups", "groups", groups.index, GET, READ),
+    Route(f"{PAGE}/component-groups", "create_group", groups.create, POST, COMPONENTS),
+    Route(f"{PAGE}/component-groups/<group_id>", "group", groups.show, GET, READ),
+    Route(
+        f"{PAGE}/component-groups/<group_id>", "update_group", groups.update, PATCH_PUT, COMPONENTS
+    ),
+    Route(f"{PAGE}/component-groups/<group_id>", "delete_group", groups.delete, DELETE, COMPONENTS),
+    Route(f"{PAGE}/incidents", "incidents", incidents.index, GET, READ),
+    Route(f"{PAGE}/incidents", "create_incident", incidents.create, POST, PUBLISH),
+    Route(f"{PAGE}/incidents/unresolved", "unresolved", incidents.unresolved, GET, READ),
+    Route(f"{PAGE}/incidents/upcoming", "upcoming", incidents.upcoming, GET, READ),
+    Route(f"{PAGE}/incidents/scheduled", "scheduled", incidents.scheduled, GET, READ),
+    Route(
+        f"{PAGE}/incidents/active_maintenance",
+        "active_maintenance",
+        incidents.active_maintenance,
+        GET,
+        READ,
+    ),
+    Route(f"{PAGE}/incidents/<incident_id>", "incident", incidents.show, GET, READ),
+    Route(
+        f"{PAGE}/incidents/<incident_id>", "update_incident", incidents.update, PATCH_PUT, PUBLISH
+    ),
+    Route(
+        f"{PAGE}/incidents/<incident_id>", "delete_incident", incidents.delete, DELETE, PUBLISH
+    ),
+    Route(f"{PAGE}/incident_templates", "templates", templates.index, GET, READ),
+    Route(f"{PAGE}/incident_templates", "create_template", templates.create, POST, TEMPLATES),
+]
+ACTIONS = {f"{bp.name}.{r.endpoint}": r.action for r in ROUTES}
+
+for _route in ROUTES:
+    bp.add_url_rule(_route.path, _route.endpoint, _route.view, methods=list(_route.methods))
+
+
+@bp.url_value_preprocessor
+def _take_page_id(_endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """The page id is checked once by the guard, so views never take it."""
+    g.api_page_id = (values or {}).pop("page_id", None)
+
+
+@bp.before_request
+def _guard() -> None:
+    action = ACTIONS.get(request.endpoint or "")
+    if action is None:
+        return
+    authorize(authenticate(), action)
+    if g.api_page_id is not None:
+        pages.check_page(g.api_page_id)
+    for value in (request.view_args or {}).values():
+        if not _plausible_id(value):
+            raise NotFound(f"no such id {value[:40]!r}")
+
+
+def _plausible_id(value: str) -> bool:
+    """Ids are short and printable; anything else is refused before it reaches a query."""
+    return 0 < len(value) <= 64 and value.isprintable() and value.isascii()
+
+
+register_error_handlers(bp)
+# One budget per key across the whole API (a shared limit), read from config per request.
+limiter.shared_limit(
+    rate_limit,
+    scope="management-api",
+    key_func=rate_limit_key,
+    error_message=lambda: f"rate limit of {rate_limit()} exceeded; retry after Retry-After seconds",
+)(bp)

@@ -1,0 +1,194 @@
+"""Incidents and scheduled maintenance, as Statuspage's v1 `incidents` resource.
+
+Statuspage has one resource for both; which Herald service a request reaches follows from
+its fields: a maintenance status or a `scheduled_for` schedules maintenance; `status`, `body`
+or `components` on an update post an update (a `postmortem` status publishes the
+postmortem); `name`, `impact_override` and the window edit the incident in place.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from statuspage.api.auth import actor
+from statuspage.api.bodies import Fields, body_references, query_int, query_text, read_body
+from statuspage.api.pages import base_url
+from statuspage.api.serializers import incident_json_v1
+from statuspage.clock import utcnow
+from statuspage.extensions import db
+from statuspage.models import Impact, Incident, IncidentStatus
+from statuspage.models.enums import MAINTENANCE_STATUSES
+from statuspage.services import incidents as reads
+from statuspage.services.audience import Viewer
+from statuspage.services.audit import Actor
+from statuspage.services.components import get_component
+from statuspage.services.errors import InvalidInput
+from statuspage.services.publishing import (
+    add_postmortem,
+    create_incident,
+    delete_incident,
+    edit_incident,
+    post_update,
+    schedule_maintenance,
+)
+
+STAFF = Viewer(staff=True)  # API keys are staff: they see every notice, whatever its audience
+PAGE_SIZE = 100
+
+
+def _listed(incidents: list[Incident]) -> list[dict[str, Any]]:
+    url = base_url()
+    return [incident_json_v1(i, url) for i in incidents]
+
+
+def index() -> list[dict[str, Any]]:
+    limit = query_int("limit", PAGE_SIZE, low=1, high=PAGE_SIZE)
+    page = query_int("page", 1, low=1, high=10_000)
+    found = reads.list_incidents(
+        STAFF, limit=limit, offset=(page - 1) * limit, name_contains=query_text("q")
+    )
+    return _listed(found)
+
+
+def unresolved() -> list[dict[str, Any]]:
+    return _listed(reads.unresolved_incidents(STAFF))
+
+
+def upcoming() -> list[dict[str, Any]]:
+    return _listed(reads.upcoming_maintenances(STAFF))
+
+
+def scheduled() -> list[dict[str, Any]]:
+    return _listed(reads.all_maintenances(STAFF))
+
+
+def active_maintenance() -> list[dict[str, Any]]:
+    return _listed(reads.active_maintenances(STAFF))
+
+
+def show(incident_id: str) -> dict[str, Any]:
+    return incident_json_v1(reads.get_incident(STAFF, incident_id), base_url())
+
+
+def create() -> tuple[dict[str, Any], int]:
+    fields = Fields(read_body(), "incident")
+    with body_references():
+        incident = _open(fields, actor())
+    db.session.commit()
+    return incident_json_v1(incident, base_url()), 201
+
+
+def update(incident_id: str) -> dict[str, Any]:
+    incident = reads.get_incident(STAFF, incident_id)
+    fields = Fields(read_body(), "incident")
+    with body_references():
+        _revise(incident, fields, actor())
+    db.session.commit()
+    return incident_json_v1(incident, base_url())
+
+
+def delete(incident_id: str) -> dict[str, Any]:
+    incident = reads.get_incident(STAFF, incident_id)
+    shaped = incident_json_v1(incident, base_url())
+    delete_incident(incident, actor=actor())
+    db.session.commit()
+    return shaped
+
+
+def _deliver(fields: Fields) -> bool:
+    return fields.flag("deliver_notifications") is not False  # Statuspage's default: notify
+
+
+def _affected(fields: Fields, *, keep_status: bool = False) -> dict[str, str]:
+    """`components` ({id: status}) and `component_ids` merged into one map of id to status.
+
+    A component named only in `component_ids` is affected without a new status, so it keeps
+    its own; with `keep_status` every named component does (a backfilled incident is over).
+    """
+    statuses = fields.statuses("components") or {}  # the services check each status
+    for cid in fields.ids("component_ids") or []:
+        statuses.setdefault(cid, get_component(cid).status.value)
+    if keep_status:
+        statuses = {cid: get_component(cid).status.value for cid in statuses}
+    return statuses
+
+
+def _open(fields: Fields, who: Actor) -> Incident:
+    status = fields.choice("status", IncidentStatus)
+    if status in MAINTENANCE_STATUSES or fields.moment("scheduled_for") is not None:
+        return _schedule(fields, status, who)
+    backfill = _backfill_moment(fields)
+    return create_incident(
+        fields.text("name") or "",
+        fields.text("body") or "",
+        status=status or (IncidentStatus.resolved if backfill else IncidentStatus.investigating),
+        impact=fields.choice("impact_override", Impact),
+        components=_affected(fields, keep_status=backfill is not None),
+        at=backfill,
+        deliver_notifications=_deliver(fields),
+        actor=who,
+    )
+
+
+def _backfill_moment(fields: Fields) -> datetime | None:
+    """When a backfilled incident happened (Statuspage's `backfilled` + `backfill_date`)."""
+    if not fields.flag("backfilled"):
+        return None
+    moment = fields.moment("backfill_date")
+    if moment is None:
+        raise InvalidInput("incident[backfill_date] is required when incident[backfilled] is set")
+    if moment > utcnow():
+        raise InvalidInput("incident[backfill_date] must be in the past")
+    return moment
+
+
+def _schedule(fields: Fields, status: str | None, who: Actor) -> Incident:
+    if status not in (None, IncidentStatus.scheduled):
+        raise InvalidInput(
+            "maintenance is created 'scheduled'; post 'in_progress' and later as updates"
+        )
+    start, end = fields.moment("scheduled_for"), fields.moment("scheduled_until")
+    if start is None or end is None:
+        raise InvalidInput("maintenance needs incident[scheduled_for] and incident[scheduled_until]")
+    return schedule_maintenance(
+        fields.text("name") or "",
+        fields.text("body") or "",
+        scheduled_for=start,
+        scheduled_until=end,
+        components=list(_affected(fields)),  # their status changes when the window starts
+        deliver_notifications=_deliver(fields),
+        auto_start=bool(fields.flag("scheduled_auto_in_progress")),
+        auto_complete=bool(fields.flag("scheduled_auto_completed")),
+        remind_prior=bool(fields.flag("scheduled_remind_prior")),
+        actor=who,
+    )
+
+
+def _revise(incident: Incident, fields: Fields, who: Actor) -> None:
+    edits = {
+        "name": fields.text("name"),
+        "impact": fields.choice("impact_override", Impact),
+        "scheduled_for": fields.moment("scheduled_for"),
+        "scheduled_until": fields.moment("scheduled_until"),
+        "auto_start": fields.flag("scheduled_auto_in_progress"),
+        "auto_complete": fields.flag("scheduled_auto_completed"),
+        "remind_prior": fields.flag("scheduled_remind_prior"),
+    }
+    # Clients that PUT the whole object resend unchanged fields; only changes are edits.
+    edits = {k: v for k, v in edits.items() if v is not None and v != getattr(incident, k)}
+    if edits:
+        edit_incident(incident, **edits, actor=who)
+    status = fields.choice("status", IncidentStatus)
+    body, components = fields.text("body"), _affected(fields)
+    if status == IncidentStatus.postmortem:
+        add_postmortem(incident, body or "", actor=who)
+    elif status is not None or body is not None or components:
+        post_update(
+            incident,
+            body or "",
+            status=status,
+            components=components,
+            deliver_notifications=_deliver(fields),
+            actor=who,
+        )

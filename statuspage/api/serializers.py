@@ -1,0 +1,79 @@
+"""Statuspage management API v1 shapes: the public v2 objects plus the fields staff manage.
+
+Components and incident updates are the v2 objects unchanged; the v1 incident adds the
+maintenance automation and postmortem fields; groups and templates have v1 shapes of
+their own. Field names and enums are Statuspage's, so its clients read Herald unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from statuspage.models import Component, ComponentGroup, Incident, IncidentTemplate, Page
+from statuspage.public.serializers import component_json, incident_json, iso
+
+__all__ = ["component_json", "group_json", "incident_json_v1", "page_json_v1", "template_json"]
+
+
+def page_json_v1(page: Page, base_url: str) -> dict[str, Any]:
+    return {
+        "id": page.id,
+        "name": page.name,
+        "page_description": page.description,
+        "url": base_url,
+        "time_zone": page.time_zone,
+        "created_at": iso(page.created_at),
+        "updated_at": iso(page.updated_at),
+    }
+
+
+def group_json(group: ComponentGroup) -> dict[str, Any]:
+    """v1 lists a group by itself, its members as ids (v2 folds groups into components)."""
+    return {
+        "id": group.id,
+        "page_id": group.page_id,
+        "name": group.name,
+        "description": group.description,
+        "components": [c.id for c in group.components],
+        "position": group.position,
+        "created_at": iso(group.created_at),
+        "updated_at": iso(group.updated_at),
+    }
+
+
+def incident_json_v1(incident: Incident, base_url: str) -> dict[str, Any]:
+    return incident_json(incident, base_url) | {
+        # Herald keeps one impact, set by staff or derived; reading back what was set is
+        # what a client that sent `impact_override` expects.
+        "impact_override": incident.impact.value,
+        "postmortem_body": incident.postmortem_body,
+        "postmortem_published_at": iso(incident.postmortem_published_at),
+        "scheduled_for": iso(incident.scheduled_for),
+        "scheduled_until": iso(incident.scheduled_until),
+        "scheduled_auto_in_progress": incident.auto_start,
+        "scheduled_auto_completed": incident.auto_complete,
+        "scheduled_remind_prior": incident.remind_prior,
+        "scheduled_reminded_at": iso(incident.reminder_recorded_at),
+    }
+
+
+def template_json(
+    template: IncidentTemplate, components: Mapping[str, Component]
+) -> dict[str, Any]:
+    """A template with its components in full; ids of components deleted since are skipped."""
+    return {
+        "id": template.id,
+        "name": template.name,
+        "title": template.title,
+        "body": template.body,
+        "group_id": template.group_id,
+        "update_status": template.update_status.value,
+        "should_tweet": template.should_tweet,
+        "should_send_notifications": template.should_send_notifications,
+        "components": [
+            component_json(components[cid])
+            for cid in template.component_ids or []
+            if cid in components
+        ],
+    }

@@ -76,6 +76,7 @@ def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "QUEUE_URL": env.get("QUEUE_URL", ""),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
+        "API_RATE_LIMIT": env.get("API_RATE_LIMIT") or "60 per minute",  # per management API key
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": (env.get("BASE_URL") or "").startswith("https://"),

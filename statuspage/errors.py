@@ -6,6 +6,7 @@ from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from statuspage.services.errors import InvalidInput, NotFound
+from statuspage.services.permissions import Forbidden
 
 
 def _answer(code: int, title: str, message: str) -> Response | tuple[str, int]:
@@ -24,6 +25,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(InvalidInput)
     def invalid_input(exc: InvalidInput):
         return _answer(400, "Bad Request", str(exc))
+
+    @app.errorhandler(Forbidden)
+    def forbidden(exc: Forbidden):
+        return _answer(403, "Forbidden", str(exc))
 
     @app.errorhandler(NotFound)
     def not_found(exc: NotFound):

@@ -12,11 +12,15 @@ from statuspage.public.serializers import iso
 
 def register_blueprints(app: Flask) -> None:
     from admin import bp as admin_bp
+    from statuspage.api import bp as api_bp
+    from statuspage.extensions import csrf
     from statuspage.public import bp as public_bp
 
     init_snapshots(app)
     app.register_blueprint(public_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    csrf.exempt(api_bp)  # token-authenticated: no cookie, so nothing for CSRF to forge
 
 
 def _human_time(at: datetime | None) -> str:

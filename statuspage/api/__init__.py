@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from flask import Blueprint, g, request
+from flask import Blueprint, Response, request
 
 from statuspage.api import components, groups, incidents, openapi, pages, templates
 from statuspage.api.auth import authenticate, authorize, rate_limit, rate_limit_key
@@ -30,62 +30,41 @@ class Route(NamedTuple):
     action: Action | None  # None: public, no key needed
 
 
-READ, COMPONENTS, PUBLISH, TEMPLATES = (
+READ, MANAGE, PUBLISH, TEMPLATES = (
     Action.read_admin,
     Action.manage_components,
     Action.publish,
     Action.manage_templates,
 )
-PAGE = "/pages/<page_id>"
 GET, POST, PATCH_PUT, DELETE = ("GET",), ("POST",), ("PATCH", "PUT"), ("DELETE",)
+PAGE = "/pages/<page_id>"
+COMPONENT = f"{PAGE}/components/<component_id>"
+GROUP = f"{PAGE}/component-groups/<group_id>"
+INCIDENT = f"{PAGE}/incidents/<incident_id>"
 
 ROUTES = [
     Route("/openapi.json", "openapi", openapi.document, GET, None),
     Route("/pages", "pages", pages.index, GET, READ),
     Route(PAGE, "page", pages.show, GET, READ),
     Route(f"{PAGE}/components", "components", components.index, GET, READ),
-    Route(f"{PAGE}/components", "create_component", components.create, POST, COMPONENTS),
-    Route(f"{PAGE}/components/<component_id>", "component", components.show, GET, READ),
-    Route(
-        f"{PAGE}/components/<component_id>",
-        "update_component",
-        components.update,
-        PATCH_PUT,
-        COMPONENTS,
-    ),
-    Route(
-        f"{PAGE}/components/<component_id>",
-        "delete_component",
-        components.delete,
-        DELETE,
-        COMPONENTS,
-    ),
+    Route(f"{PAGE}/components", "create_component", components.create, POST, MANAGE),
+    Route(COMPONENT, "component", components.show, GET, READ),
+    Route(COMPONENT, "update_component", components.update, PATCH_PUT, MANAGE),
+    Route(COMPONENT, "delete_component", components.delete, DELETE, MANAGE),
     Route(f"{PAGE}/component-groups", "groups", groups.index, GET, READ),
-    Route(f"{PAGE}/component-groups", "create_group", groups.create, POST, COMPONENTS),
-    Route(f"{PAGE}/component-groups/<group_id>", "group", groups.show, GET, READ),
-    Route(
-        f"{PAGE}/component-groups/<group_id>", "update_group", groups.update, PATCH_PUT, COMPONENTS
-    ),
-    Route(f"{PAGE}/component-groups/<group_id>", "delete_group", groups.delete, DELETE, COMPONENTS),
+    Route(f"{PAGE}/component-groups", "create_group", groups.create, POST, MANAGE),
+    Route(GROUP, "group", groups.show, GET, READ),
+    Route(GROUP, "update_group", groups.update, PATCH_PUT, MANAGE),
+    Route(GROUP, "delete_group", groups.delete, DELETE, MANAGE),
     Route(f"{PAGE}/incidents", "incidents", incidents.index, GET, READ),
     Route(f"{PAGE}/incidents", "create_incident", incidents.create, POST, PUBLISH),
     Route(f"{PAGE}/incidents/unresolved", "unresolved", incidents.unresolved, GET, READ),
     Route(f"{PAGE}/incidents/upcoming", "upcoming", incidents.upcoming, GET, READ),
     Route(f"{PAGE}/incidents/scheduled", "scheduled", incidents.scheduled, GET, READ),
-    Route(
-        f"{PAGE}/incidents/active_maintenance",
-        "active_maintenance",
-        incidents.active_maintenance,
-        GET,
-        READ,
-    ),
-    Route(f"{PAGE}/incidents/<incident_id>", "incident", incidents.show, GET, READ),
-    Route(
-        f"{PAGE}/incidents/<incident_id>", "update_incident", incidents.update, PATCH_PUT, PUBLISH
-    ),
-    Route(
-        f"{PAGE}/incidents/<incident_id>", "delete_incident", incidents.delete, DELETE, PUBLISH
-    ),
+    Route(f"{PAGE}/incidents/active_maintenance", "active", incidents.active, GET, READ),
+    Route(INCIDENT, "incident", incidents.show, GET, READ),
+    Route(INCIDENT, "update_incident", incidents.update, PATCH_PUT, PUBLISH),
+    Route(INCIDENT, "delete_incident", incidents.delete, DELETE, PUBLISH),
     Route(f"{PAGE}/incident_templates", "templates", templates.index, GET, READ),
     Route(f"{PAGE}/incident_templates", "create_template", templates.create, POST, TEMPLATES),
 ]
@@ -95,23 +74,27 @@ for _route in ROUTES:
     bp.add_url_rule(_route.path, _route.endpoint, _route.view, methods=list(_route.methods))
 
 
-@bp.url_value_preprocessor
-def _take_page_id(_endpoint: str | None, values: dict[str, Any] | None) -> None:
-    """The page id is checked once by the guard, so views never take it."""
-    g.api_page_id = (values or {}).pop("page_id", None)
-
-
 @bp.before_request
 def _guard() -> None:
     action = ACTIONS.get(request.endpoint or "")
     if action is None:
         return
+    # Views never take the page id: it is checked here, once, after the key and its role.
+    page_id = (request.view_args or {}).pop("page_id", None)
     authorize(authenticate(), action)
-    if g.api_page_id is not None:
-        pages.check_page(g.api_page_id)
+    if page_id is not None:
+        pages.check_page(page_id)
     for value in (request.view_args or {}).values():
         if not _plausible_id(value):
             raise NotFound(f"no such id {value[:40]!r}")
+
+
+@bp.after_request
+def _private(response: Response) -> Response:
+    """Keys see every notice, private ones too: no shared cache may keep an answer."""
+    if request.endpoint != f"{bp.name}.openapi":
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _plausible_id(value: str) -> bool:

@@ -2,12 +2,13 @@
 
 Statuspage clients send `Authorization: OAuth <key>`; everything else speaks
 `Authorization: Bearer <key>`. Both are read here, once per request: the rate limiter
-(which runs first) and the guard below share the answer through `g`.
+(which runs first) and the blueprint's guard share the answer through the request's
+environ, not `g`, which tests share across many requests inside one app context.
 """
 
 from __future__ import annotations
 
-from flask import current_app, g, request
+from flask import current_app, request
 from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import Unauthorized
 
@@ -20,6 +21,7 @@ from statuspage.services.staff import api_key_for
 SCHEMES = frozenset({"oauth", "bearer"})
 DEFAULT_RATE_LIMIT = "60 per minute"
 _UNSET = object()
+_ENVIRON_KEY = "herald.api_key"
 
 
 def _presented_secret() -> str | None:
@@ -35,11 +37,11 @@ def _presented_secret() -> str | None:
 
 def caller() -> ApiKey | None:
     """The live API key this request presents, or None (looked up once per request)."""
-    key = g.get("api_key", _UNSET)
+    key = request.environ.get(_ENVIRON_KEY, _UNSET)
     if key is _UNSET:
         secret = _presented_secret()
         key = api_key_for(secret) if secret else None
-        g.api_key = key
+        request.environ[_ENVIRON_KEY] = key
     return key  # type: ignore[return-value]
 
 

@@ -108,14 +108,11 @@ def parse_moment(value: Any, what: str) -> datetime:
     if not isinstance(value, str):
         raise InvalidInput(f"{what} must be an ISO 8601 time")
     try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        try:
-            moment = datetime.combine(date.fromisoformat(value), time(), UTC)
-        except ValueError as exc:
-            raise InvalidInput(f"{what} must be an ISO 8601 time; got {value!r}") from exc
+        moment = _date_or_time(value)
+    except ValueError as exc:
+        raise InvalidInput(f"{what} must be an ISO 8601 time; got {value[:40]!r}") from exc
     if moment.tzinfo is None:
-        raise InvalidInput(f"{what} needs a time zone, e.g. {value}Z")
+        raise InvalidInput(f"{what} needs a time zone, e.g. {value[:40]}Z")
     try:
         moment = moment.astimezone(UTC)
     except OverflowError as exc:
@@ -123,6 +120,12 @@ def parse_moment(value: Any, what: str) -> datetime:
     if moment.year not in _YEARS:
         raise InvalidInput(f"{what} must fall between {_YEARS.start} and {_YEARS.stop - 1}")
     return moment
+
+
+def _date_or_time(value: str) -> datetime:
+    if len(value) == len("YYYY-MM-DD"):
+        return datetime.combine(date.fromisoformat(value), time(), UTC)
+    return datetime.fromisoformat(value)
 
 
 class Fields:

@@ -63,7 +63,7 @@ def scheduled() -> list[dict[str, Any]]:
     return _listed(reads.all_maintenances(STAFF))
 
 
-def active_maintenance() -> list[dict[str, Any]]:
+def active() -> list[dict[str, Any]]:
     return _listed(reads.active_maintenances(STAFF))
 
 
@@ -118,6 +118,8 @@ def _open(fields: Fields, who: Actor) -> Incident:
     status = fields.choice("status", IncidentStatus)
     if status in MAINTENANCE_STATUSES or fields.moment("scheduled_for") is not None:
         return _schedule(fields, status, who)
+    if status == IncidentStatus.postmortem:
+        raise InvalidInput("resolve an incident first; then PATCH status 'postmortem' with a body")
     backfill = _backfill_moment(fields)
     return create_incident(
         fields.text("name") or "",
@@ -150,7 +152,9 @@ def _schedule(fields: Fields, status: str | None, who: Actor) -> Incident:
         )
     start, end = fields.moment("scheduled_for"), fields.moment("scheduled_until")
     if start is None or end is None:
-        raise InvalidInput("maintenance needs incident[scheduled_for] and incident[scheduled_until]")
+        raise InvalidInput(
+            "maintenance needs incident[scheduled_for] and incident[scheduled_until]"
+        )
     return schedule_maintenance(
         fields.text("name") or "",
         fields.text("body") or "",
@@ -166,6 +170,8 @@ def _schedule(fields: Fields, status: str | None, who: Actor) -> Incident:
 
 
 def _revise(incident: Incident, fields: Fields, who: Actor) -> None:
+    status = fields.choice("status", IncidentStatus)
+    body, components = fields.text("body"), _affected(fields)
     edits = {
         "name": fields.text("name"),
         "impact": fields.choice("impact_override", Impact),
@@ -179,8 +185,6 @@ def _revise(incident: Incident, fields: Fields, who: Actor) -> None:
     edits = {k: v for k, v in edits.items() if v is not None and v != getattr(incident, k)}
     if edits:
         edit_incident(incident, **edits, actor=who)
-    status = fields.choice("status", IncidentStatus)
-    body, components = fields.text("body"), _affected(fields)
     if status == IncidentStatus.postmortem:
         add_postmortem(incident, body or "", actor=who)
     elif status is not None or body is not None or components:

@@ -24,6 +24,14 @@ def _clean_name(name: str) -> str:
     return name
 
 
+def _status(value: ComponentStatus | str) -> ComponentStatus:
+    try:
+        return ComponentStatus(value)
+    except ValueError as exc:
+        allowed = ", ".join(s.value for s in ComponentStatus)
+        raise InvalidInput(f"a component status must be one of {allowed}; got {value!r}") from exc
+
+
 def _next_position(column, where=None) -> int:
     query = select(func.coalesce(func.max(column), 0))
     if where is not None:
@@ -82,7 +90,7 @@ def create_component(
         group=group,
         name=_clean_name(name),
         description=description,
-        status=ComponentStatus(status),
+        status=_status(status),
         position=position,
         only_show_if_degraded=only_show_if_degraded,
         showcase=showcase,
@@ -127,10 +135,7 @@ def set_component_status(
 
     Returns the logged change, or None when the status was already `status`.
     """
-    try:
-        status = ComponentStatus(status)
-    except ValueError as exc:
-        raise InvalidInput(f"unknown component status {status!r}") from exc
+    status = _status(status)
     if component.status is status:
         return None
     at = at or utcnow()

@@ -167,6 +167,8 @@ def create_incident(
     status = _enum(IncidentStatus, status, "an incident status")
     if status not in INCIDENT_STATUSES:
         raise InvalidInput(f"{status.value!r} is a maintenance status, not an incident status")
+    if status is IncidentStatus.postmortem:
+        raise InvalidInput("a new incident cannot start as a postmortem")
     resolved = _resolve_components(components or {})
     impact = _enum(Impact, impact, "impact") if impact is not None else impact_of(resolved.values())
     if impact is Impact.maintenance:

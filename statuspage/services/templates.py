@@ -12,6 +12,7 @@ from statuspage.services.components import get_component
 from statuspage.services.errors import InvalidInput, NotFound
 from statuspage.services.page import ensure_page
 
+_MAX_LENGTH = {"name": 200, "title": 300, "body": 20_000, "group_id": 12}
 FIELDS = (
     "name", "title", "body", "update_status", "should_tweet", "should_send_notifications",
     "group_id", "component_ids",
@@ -39,6 +40,8 @@ def _apply_fields(template: IncidentTemplate, fields: dict) -> None:
             value = str(value).strip()
             if not value:
                 raise InvalidInput(f"a template needs a {key}")
+        if key in _MAX_LENGTH and len(str(value)) > _MAX_LENGTH[key]:
+            raise InvalidInput(f"a template's {key} is at most {_MAX_LENGTH[key]} characters")
         if key == "update_status":
             try:
                 value = IncidentStatus(value)

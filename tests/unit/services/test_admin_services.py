@@ -126,6 +126,13 @@ def test_templates_validate_their_fields(ann):
         update_template(template, update_status="in_progress")
     with pytest.raises(InvalidInput, match="needs a title"):
         create_template(name="x", title=" ", body="y")
+    with pytest.raises(InvalidInput, match="at most 300"):
+        update_template(template, title="t" * 301)
+
+
+def test_an_unknown_component_status_is_a_clear_error():
+    with pytest.raises(InvalidInput, match="must be one of"):
+        create_component("API", status="on_fire")
 
 
 def test_settings_are_validated_and_audited(ann):

@@ -93,6 +93,7 @@ def test_every_write_bumps_the_page_version():
         ({"name": "x", "body": "x", "impact": "apocalyptic"}, "must be one of"),
         ({"name": "x", "body": "x", "components": {"nope": "major_outage"}}, "no component"),
         ({"name": "x" * 301, "body": "x"}, "at most 300"),
+        ({"name": "x", "body": "x", "status": "postmortem"}, "cannot start as a postmortem"),
     ],
 )
 def test_bad_input_is_refused_with_a_clear_error(kwargs, message):

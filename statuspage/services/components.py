@@ -179,10 +179,10 @@ GROUP_FIELDS = ("name", "description", "position")
 def _group_or_none(group_id: str | None) -> ComponentGroup | None:
     if not group_id:
         return None
-    group = db.session.get(ComponentGroup, group_id)
-    if group is None:
-        raise InvalidInput(f"no component group {group_id!r}")
-    return group
+    try:
+        return get_group(group_id)
+    except NotFound as exc:  # named in a body, not a URL: the input is wrong
+        raise InvalidInput(str(exc)) from exc
 
 
 def update_component(
@@ -196,8 +196,12 @@ def update_component(
     status: ComponentStatus | str | None = None,
     only_show_if_degraded: bool | None = None,
     showcase: bool | None = None,
+    start_date: date | object | None = ...,
 ) -> Component:
-    """Edit a component; a status change is logged for uptime like any other."""
+    """Edit a component; a status change is logged for uptime like any other.
+
+    `group_id` and `start_date` take None to clear them; leave them out to keep them.
+    """
     before = values_of(component, *COMPONENT_FIELDS)
     if name is not None:
         component.name = _clean_name(name)
@@ -211,6 +215,8 @@ def update_component(
         component.only_show_if_degraded = bool(only_show_if_degraded)
     if showcase is not None:
         component.showcase = bool(showcase)
+    if start_date is not ...:
+        component.start_date = start_date  # type: ignore[assignment]
     if status is not None:
         set_component_status(component, status)
     component.updated_at = utcnow()
@@ -318,17 +324,4 @@ def set_start_date(
     component: Component, start_date: date | None, *, actor: Actor = SYSTEM
 ) -> Component:
     """Set the day a component came into service (Statuspage's `start_date`; None clears it)."""
-    before = values_of(component, *COMPONENT_FIELDS)
-    component.start_date = start_date
-    component.updated_at = utcnow()
-    db.session.flush()
-    bump_version()
-    record(
-        actor,
-        "component.update",
-        target_type="component",
-        target_id=component.id,
-        before=before,
-        after=values_of(component, *COMPONENT_FIELDS),
-    )
-    return component
+    return update_component(component, actor=actor, start_date=start_date)

@@ -20,6 +20,7 @@ from statuspage.clock import utcnow
 from statuspage.services.page import page_version
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+RENDER_WAIT = 10.0  # seconds a request waits for another thread's first render of a path
 
 
 @dataclass(frozen=True)
@@ -40,28 +41,47 @@ class _Key:
 
 
 class SnapshotStore:
-    """Rendered bodies for the current (version, day); older ones are dropped wholesale."""
+    """Rendered bodies for the current (version, day), and the previous ones while re-rendering.
+
+    One thread per process renders a path for a new version; requests for that path arriving
+    meanwhile get the previous version's snapshot (no staler than the version check already
+    allows) or, when there is none, wait for that render instead of starting their own.
+    """
 
     def __init__(self, version_ttl: float, cache_control: str) -> None:
         self._version_ttl = version_ttl
         self._cache_control = cache_control
         self._lock = threading.Lock()
+        self._checking = threading.Lock()
         self._checked_at = float("-inf")
         self._key = _Key("", 0, EPOCH, date.min)
         self._last_modified = EPOCH
         self._entries: dict[str, Snapshot] = {}
+        self._previous: dict[str, Snapshot] = {}
+        self._rendering: dict[str, threading.Event] = {}
         self.renders = 0  # how many bodies this process rendered: for tests and metrics
+
+    def fresh(self, path: str) -> Snapshot | None:
+        """The snapshot of `path` if it is rendered and the version check is not due; no I/O."""
+        if time.monotonic() - self._checked_at >= self._version_ttl:
+            return None
+        return self._entries.get(path)
 
     def _current(self) -> tuple[_Key, datetime]:
         now = time.monotonic()
-        if now - self._checked_at >= self._version_ttl:
-            page_id, version, updated_at = page_version() or ("", 0, EPOCH)
-            key = _Key(page_id, version, updated_at, utcnow().date())
-            with self._lock:
-                if key != self._key:
-                    self._key, self._entries = key, {}
-                self._last_modified = updated_at
-                self._checked_at = now
+        # One thread asks the database; the others go on with the version it last saw.
+        if now - self._checked_at >= self._version_ttl and self._checking.acquire(blocking=False):
+            try:
+                page_id, version, updated_at = page_version() or ("", 0, EPOCH)
+                key = _Key(page_id, version, updated_at, utcnow().date())
+                with self._lock:
+                    if key != self._key:
+                        self._key = key
+                        self._previous, self._entries = self._entries, {}
+                    self._last_modified = updated_at
+                    self._checked_at = now
+            finally:
+                self._checking.release()
         return self._key, self._last_modified
 
     def get(self, path: str, render: Callable[[], tuple[bytes, str]]) -> Snapshot:
@@ -70,6 +90,29 @@ class SnapshotStore:
         snapshot = self._entries.get(path)
         if snapshot is not None:
             return snapshot
+        with self._lock:
+            rendering = self._rendering.get(path)
+            if rendering is None:
+                self._rendering[path] = threading.Event()
+            stale = self._previous.get(path)
+        if rendering is None:
+            try:
+                return self._render(key, last_modified, path, render)
+            finally:
+                with self._lock:
+                    self._rendering.pop(path).set()
+        if stale is not None:
+            return stale
+        rendering.wait(RENDER_WAIT)
+        return self._entries.get(path) or self._render(key, last_modified, path, render)
+
+    def _render(
+        self,
+        key: _Key,
+        last_modified: datetime,
+        path: str,
+        render: Callable[[], tuple[bytes, str]],
+    ) -> Snapshot:
         body, content_type = render()
         self.renders += 1
         etag = hashlib.blake2b(body, digest_size=12).hexdigest()

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from statuspage import create_app
 from statuspage.extensions import db
-from statuspage.public.caching import snapshot_store
+from statuspage.public.caching import SnapshotFastPath, snapshot_store
 from statuspage.services.components import set_component_status
+from statuspage.services.snapshot import SnapshotStore
 
 PUBLIC_PATHS = ["/", "/history", "/maintenance", "/api/v2/summary.json", "/history.atom"]
 
@@ -81,3 +83,38 @@ def test_public_responses_never_touch_the_session(client, small_page, path):
     response = client.get(path)
     assert "Set-Cookie" not in response.headers
     assert "Cookie" not in response.headers.get("Vary", "")
+
+
+def test_the_fast_path_answers_a_rendered_snapshot_with_flasks_bytes_and_headers(app, small_page):
+    store = SnapshotStore(version_ttl=60, cache_control="public, max-age=30")
+    snapshot = store.get("/", lambda: (b"<p>ok</p>", "text/html; charset=utf-8"))
+    reached_flask, started = [], []
+
+    def flask_app(environ, start_response):
+        reached_flask.append(environ["PATH_INFO"])
+        start_response("200 OK", [])
+        return [b""]
+
+    fast = SnapshotFastPath(flask_app, store)
+    body = fast({"REQUEST_METHOD": "GET", "PATH_INFO": "/"}, lambda *a: started.append(a))
+    assert body == [b"<p>ok</p>"]
+    assert started == [("200 OK", [*snapshot.headers, ("Content-Length", "9")])]
+    assert reached_flask == []
+    for environ in (
+        {"REQUEST_METHOD": "GET", "PATH_INFO": "/", "HTTP_IF_NONE_MATCH": '"x"'},
+        {"REQUEST_METHOD": "HEAD", "PATH_INFO": "/"},
+        {"REQUEST_METHOD": "GET", "PATH_INFO": "/history"},
+        {"REQUEST_METHOD": "GET", "PATH_INFO": "/", "HTTP_COOKIE": "session=abc"},
+        {"REQUEST_METHOD": "GET", "PATH_INFO": "/", "HTTP_AUTHORIZATION": "Bearer x"},
+    ):
+        fast(environ, lambda *a: None)
+    assert reached_flask == ["/", "/", "/history", "/", "/"]
+
+
+def test_flask_and_the_fast_path_send_the_same_response(app, small_page):
+    cached = create_app({**app.config, "SNAPSHOT_VERSION_TTL": 60.0})  # the fast path may serve
+    client = cached.test_client()
+    through_flask, fast = client.get("/"), client.get("/")
+    assert cached.extensions["herald.snapshots"].renders == 1
+    assert fast.data == through_flask.data
+    assert sorted(fast.headers.items()) == sorted(through_flask.headers.items())

@@ -15,28 +15,46 @@ from statuspage.models.enums import (
     Visibility,
 )
 from statuspage.models.incidents import AffectedComponent, Incident, IncidentUpdate
+from statuspage.models.notices import (
+    Audience,
+    Delivery,
+    DeliveryAttempt,
+    DeliveryState,
+    FanOutState,
+    Notice,
+)
 from statuspage.models.page import Page
 from statuspage.models.staff import ApiKey, Role, StaffUser
+from statuspage.models.subscribers import Channel, ContactPoint, Subscriber
 from statuspage.models.templates import IncidentTemplate
 
 __all__ = [
     "AffectedComponent",
     "ApiKey",
+    "Audience",
     "AuditEvent",
     "AuditHead",
+    "Channel",
     "Component",
     "ComponentGroup",
     "ComponentStatus",
     "ComponentStatusChange",
+    "ContactPoint",
     "DailyUptime",
+    "Delivery",
+    "DeliveryAttempt",
+    "DeliveryState",
+    "FanOutState",
     "Impact",
     "Incident",
     "IncidentKind",
     "IncidentStatus",
     "IncidentTemplate",
     "IncidentUpdate",
+    "Notice",
     "Page",
     "Role",
     "StaffUser",
+    "Subscriber",
     "Visibility",
 ]

@@ -1,0 +1,94 @@
+"""Subscribers (people), their contact points in priority order, and what they follow."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from statuspage.clock import utcnow
+from statuspage.extensions import db
+from statuspage.models.components import Component
+from statuspage.models.enums import db_enum
+from statuspage.models.types import UTCDateTime
+
+
+class Channel(StrEnum):
+    email = "email"
+    webpush = "webpush"
+    sms = "sms"
+    webhook = "webhook"
+    slack = "slack"
+    teams = "teams"
+    discord = "discord"
+
+
+subscription_component = Table(
+    "subscription_component",
+    db.Model.metadata,
+    Column("subscriber_id", ForeignKey("subscriber.id", ondelete="CASCADE"), primary_key=True),
+    Column("component_id", ForeignKey("component.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Subscriber(db.Model):
+    """A person who receives updates; what they follow is on this row and its components."""
+
+    __tablename__ = "subscriber"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    all_components: Mapped[bool] = mapped_column(Boolean, default=True)
+    notify_incidents: Mapped[bool] = mapped_column(Boolean, default=True)
+    notify_maintenance: Mapped[bool] = mapped_column(Boolean, default=True)
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Bumped to invalidate every signed link sent to this person so far.
+    token_version: Mapped[int] = mapped_column(Integer, default=1)
+
+    contact_points: Mapped[list[ContactPoint]] = relationship(
+        back_populates="subscriber",
+        order_by="ContactPoint.priority",
+        cascade="all, delete-orphan",
+    )
+    components: Mapped[list[Component]] = relationship(secondary=subscription_component)
+
+
+class ContactPoint(db.Model):
+    """One way to reach a subscriber: an email address, a push subscription, a phone, a URL."""
+
+    __tablename__ = "contact_point"
+    __table_args__ = (
+        UniqueConstraint("channel", "address_key", name="uq_contact_point_channel_address"),
+        Index("ix_contact_point_subscriber", "subscriber_id", "priority"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subscriber_id: Mapped[int] = mapped_column(ForeignKey("subscriber.id", ondelete="CASCADE"))
+    channel: Mapped[Channel] = mapped_column(db_enum(Channel))
+    address: Mapped[str] = mapped_column(Text)  # email, push subscription JSON, URL, phone
+    # A short unique form of the address (lowercased email, hash of a push endpoint): what
+    # makes "the same contact point" without indexing unbounded text.
+    address_key: Mapped[str] = mapped_column(String(320))
+    priority: Mapped[int] = mapped_column(Integer, default=1)  # 1 is tried first
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    bounces: Mapped[int] = mapped_column(Integer, default=0)
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    disabled_reason: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    subscriber: Mapped[Subscriber] = relationship(back_populates="contact_points")

@@ -1,20 +1,105 @@
-"""Admin panel for comms staff: a placeholder until [2/7] brings staff login, roles and forms."""
+"""The admin panel for comms staff: sign-in, roles, and forms over statuspage.services.
+
+The URL table below is the whole admin surface and its permission table: each route names
+the action its GET needs and the action its POST needs (services.permissions decides which
+roles hold them). Every route except sign-in needs a signed-in, active staff member.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
-from statuspage.extensions import db, login_manager
-from statuspage.models import StaffUser
+from flask import Blueprint
+
+from admin import access, auth, layout
+from admin.views import (
+    api_keys,
+    audit,
+    components,
+    dashboard,
+    incidents,
+    maintenance,
+    settings,
+    staff,
+    templates,
+)
+from statuspage.services.permissions import Action
 
 bp = Blueprint("admin", __name__)
 
 
-@login_manager.user_loader
-def load_staff_user(user_id: str) -> StaffUser | None:
-    return db.session.get(StaffUser, int(user_id)) if user_id.isdigit() else None
+@dataclass(frozen=True)
+class Route:
+    rule: str
+    endpoint: str
+    view: Callable[..., Any]
+    read: Action | None  # what a GET needs; None: no GET
+    write: Action | None = None  # what a POST needs; None: no POST
+
+    @property
+    def methods(self) -> list[str]:
+        return (["GET"] if self.read else []) + (["POST"] if self.write else [])
 
 
-@bp.get("/")
-def dashboard() -> str:
-    return render_template("admin/placeholder.html")
+A = Action
+ROUTES = [
+    Route("/", "dashboard", dashboard.dashboard, A.read_admin),
+    Route("/logout", "logout", auth.logout, None, A.read_admin),
+    Route("/preview", "preview", incidents.preview, None, A.draft),
+    # incidents (maintenance shares the incident page and its actions)
+    Route("/incidents", "incidents", incidents.index, A.read_admin),
+    Route("/incidents/new", "incident_new", incidents.new, A.draft, A.publish),
+    Route("/incidents/<incident_id>", "incident", incidents.show, A.read_admin),
+    Route("/incidents/<incident_id>/updates", "incident_update", incidents.post_update, None, A.publish),
+    Route("/incidents/<incident_id>/resolve", "incident_resolve", incidents.resolve, None, A.publish),
+    Route("/incidents/<incident_id>/edit", "incident_edit", incidents.edit, None, A.publish),
+    Route("/incidents/<incident_id>/postmortem", "incident_postmortem", incidents.postmortem, None, A.publish),
+    Route("/incidents/<incident_id>/delete", "incident_delete", incidents.delete, A.publish, A.publish),
+    Route("/maintenance", "maintenance", maintenance.index, A.read_admin),
+    Route("/maintenance/new", "maintenance_new", maintenance.new, A.draft, A.publish),
+    # incident templates ("use" is the composer's ?template=<id>)
+    Route("/templates", "templates", templates.index, A.read_admin),
+    Route("/templates/new", "template_new", templates.new, A.manage_templates, A.manage_templates),
+    Route("/templates/<template_id>/edit", "template_edit", templates.edit, A.manage_templates, A.manage_templates),
+    Route("/templates/<template_id>/delete", "template_delete", templates.delete, A.manage_templates, A.manage_templates),
+    # components and groups
+    Route("/components", "components", components.index, A.read_admin),
+    Route("/components/new", "component_new", components.new_component, A.manage_components, A.manage_components),
+    Route("/components/<component_id>/edit", "component_edit", components.edit_component, A.manage_components, A.manage_components),
+    Route("/components/<component_id>/status", "component_status", components.set_status, None, A.manage_components),
+    Route("/components/<component_id>/move", "component_move", components.move_component, None, A.manage_components),
+    Route("/components/<component_id>/delete", "component_delete", components.delete_component, A.manage_components, A.manage_components),
+    Route("/groups/new", "group_new", components.new_group, A.manage_components, A.manage_components),
+    Route("/groups/<group_id>/edit", "group_edit", components.edit_group, A.manage_components, A.manage_components),
+    Route("/groups/<group_id>/move", "group_move", components.move_group, None, A.manage_components),
+    Route("/groups/<group_id>/delete", "group_delete", components.delete_group, A.manage_components, A.manage_components),
+    # owner's screens
+    Route("/settings", "settings", settings.edit, A.manage_settings, A.manage_settings),
+    Route("/api-keys", "api_keys", api_keys.index, A.manage_api_keys),
+    Route("/api-keys/new", "api_key_new", api_keys.create, None, A.manage_api_keys),
+    Route("/api-keys/<int:key_id>/revoke", "api_key_revoke", api_keys.revoke, A.manage_api_keys, A.manage_api_keys),
+    Route("/staff", "staff", staff.index, A.manage_staff),
+    Route("/staff/new", "staff_new", staff.create, None, A.manage_staff),
+    Route("/staff/<int:user_id>/deactivate", "staff_deactivate", staff.deactivate, A.manage_staff, A.manage_staff),
+    # the audit trail
+    Route("/audit", "audit", audit.index, A.read_audit),
+    Route("/audit/export.csv", "audit_csv", audit.export_csv, A.read_audit),
+    Route("/audit/export.json", "audit_json", audit.export_json, A.read_audit),
+]  # fmt: skip
+
+bp.add_url_rule("/login", "login", auth.login, methods=["GET", "POST"])
+for _route in ROUTES:
+    bp.add_url_rule(
+        _route.rule,
+        _route.endpoint,
+        access.guarded(_route.view, _route.read, _route.write),
+        methods=_route.methods,
+    )
+bp.before_request(access.require_login)
+bp.after_request(access.security_headers)
+# For admin templates only (not app-wide): public pages are snapshots, never reading the session.
+bp.context_processor(layout.admin_context)
+for _error, _handler in layout.ERROR_HANDLERS:
+    bp.register_error_handler(_error, _handler)

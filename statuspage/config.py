@@ -74,6 +74,9 @@ def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         # Empty: Huey on a SQLite file in the instance folder; redis://... for many workers.
         "QUEUE_URL": env.get("QUEUE_URL", ""),
+        # Empty: mail is written to instance/mail/ (the dev mailbox) instead of being sent.
+        "SMTP_URL": env.get("SMTP_URL", ""),
+        "MAIL_FROM": env.get("MAIL_FROM", "Herald Status <status@herald.invalid>"),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "API_RATE_LIMIT": env.get("API_RATE_LIMIT") or "60 per minute",  # per management API key

@@ -11,10 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app, has_app_context
 from huey import Huey, RedisHuey, SqliteHuey, crontab
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
+from statuspage.extensions import db
 from statuspage.jobs import tasks
+from statuspage.services.outbox import OUTBOX_KEY
 
 QUEUE_KEY = "herald.queue"
 
@@ -24,10 +28,18 @@ SCHEDULE: list[tuple[Callable[[], Any], crontab]] = [
 ]
 
 
+# Jobs enqueued by id through the outbox (services.outbox.after_commit).
+JOBS: list[Callable[..., Any]] = [tasks.fan_out, tasks.deliver]
+
+
 @dataclass
 class Queue:
     huey: Huey
     periodic: dict[str, Any]
+    jobs: dict[str, Any]
+
+    def enqueue(self, job: str, *args: Any) -> None:
+        self.jobs[job](*args)
 
 
 def build_huey(queue_url: str, instance_path: str) -> Huey:
@@ -37,23 +49,39 @@ def build_huey(queue_url: str, instance_path: str) -> Huey:
     return SqliteHuey("herald", filename=path or str(Path(instance_path) / "queue.db"))
 
 
-def _in_app(app: Flask, job: Callable[[], Any]) -> Callable[[], Any]:
-    """Run a job in an app context, committing once at the end (the job only flushes)."""
+def _in_app(app: Flask, job: Callable[..., Any]) -> Callable[..., Any]:
+    """Run a job in an app context and commit at its end (jobs flush; some commit per step)."""
 
-    def run() -> Any:
-        from statuspage.extensions import db
-
+    def run(*args: Any) -> Any:
         with app.app_context():
             try:
-                result = job()
+                result = job(*args)
                 db.session.commit()
                 return result
             except Exception:
                 db.session.rollback()
                 raise
+            finally:
+                db.session.remove()
 
     run.__name__ = job.__name__
     return run
+
+
+def _enqueue_outbox(session: Session) -> None:
+    """After a commit: enqueue the jobs the committed transaction asked for."""
+    pending = session.info.pop(OUTBOX_KEY, None)
+    if not pending or not has_app_context():
+        return
+    queue: Queue | None = current_app.extensions.get(QUEUE_KEY)
+    if queue is None:
+        return
+    for job, args in pending:
+        queue.enqueue(job, *args)
+
+
+def _forget_outbox(session: Session, *_: Any) -> None:
+    session.info.pop(OUTBOX_KEY, None)
 
 
 def init_queue(app: Flask) -> None:
@@ -62,4 +90,8 @@ def init_queue(app: Flask) -> None:
         job.__name__: huey.periodic_task(schedule, name=job.__name__)(_in_app(app, job))
         for job, schedule in SCHEDULE
     }
-    app.extensions[QUEUE_KEY] = Queue(huey, periodic)
+    jobs = {job.__name__: huey.task(name=job.__name__)(_in_app(app, job)) for job in JOBS}
+    app.extensions[QUEUE_KEY] = Queue(huey, periodic, jobs)
+    if not event.contains(Session, "after_commit", _enqueue_outbox):
+        event.listen(Session, "after_commit", _enqueue_outbox)
+        event.listen(Session, "after_soft_rollback", _forget_outbox)

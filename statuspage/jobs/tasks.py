@@ -1,19 +1,142 @@
-"""Job bodies: plain functions over services that flush; the queue wrapper commits."""
+"""Job bodies: plain functions over services. Each takes ids and is safe to run twice."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import timedelta
+from pathlib import Path
 
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from statuspage.channels.base import Channel, Outgoing, Result
+from statuspage.channels.email import EmailChannel
 from statuspage.clock import utcnow
+from statuspage.extensions import db
+from statuspage.jobs.messages import render_message
+from statuspage.models import Delivery, FanOutState, Incident, IncidentUpdate, Notice
+from statuspage.services import delivery as engine
+from statuspage.services.audience import recipients
+from statuspage.services.outbox import after_commit
+from statuspage.services.page import ensure_page
 from statuspage.services.publishing import advance_maintenance
 from statuspage.services.uptime import rollup_all
 
+FANOUT_PAGE = 1000  # subscribers per fan-out step (one transaction each)
+DELIVER_BATCH = 100  # deliveries per deliver job: one SMTP connection each
+
 
 def sweep() -> None:
-    """Every minute: maintenance edges and reminders, and today's uptime up to now.
+    """Every minute: maintenance edges and reminders, uptime up to now, and the engine's
+    safety net (fan-outs that stalled, deliveries the queue lost, acknowledgements missed).
 
     Rolling up from yesterday too closes the last minutes of a day that ended mid-sweep.
     """
     now = utcnow()
     advance_maintenance(now)
     rollup_all(now.date() - timedelta(days=1), now)
+    for notice_id in engine.stale_notices(now):
+        after_commit("fan_out", notice_id)
+    due = engine.due_deliveries(now)
+    for start in range(0, len(due), DELIVER_BATCH):
+        after_commit("deliver", due[start : start + DELIVER_BATCH])
+    for delivery in engine.missed_acks(now):
+        if engine.fallback(delivery, now, "no acknowledgement in time") is not None:
+            delivery.state = engine.DeliveryState.superseded
+
+
+def fan_out(notice_id: int) -> int:
+    """Create the notice's deliveries page by page, resuming at its cursor; returns how many.
+
+    Each page commits its deliveries and the cursor together, so a killed worker resumes
+    where it stopped and the unique (notice, contact point) key makes a repeat a no-op.
+    """
+    notice = db.session.get(Notice, notice_id)
+    if notice is None or notice.fanout_state is FanOutState.done:
+        return 0
+    created = 0
+    if notice.fanout_state is FanOutState.pending:
+        notice.fanout_state, notice.fanout_started_at = FanOutState.running, utcnow()
+    while True:
+        page = recipients(notice, after_subscriber_id=notice.fanout_cursor, limit=FANOUT_PAGE)
+        if not page:
+            break
+        ids = engine.create_deliveries(notice, page)
+        notice.fanout_cursor = page[-1].subscriber_id
+        notice.recipients += len(ids)
+        created += len(ids)
+        for start in range(0, len(ids), DELIVER_BATCH):
+            after_commit("deliver", ids[start : start + DELIVER_BATCH])
+        db.session.commit()
+    notice.fanout_state, notice.fanout_finished_at = FanOutState.done, utcnow()
+    return created
+
+
+def channels() -> dict[str, Channel]:
+    config = current_app.config
+    return {
+        "email": EmailChannel(
+            config["SMTP_URL"], config["MAIL_FROM"], Path(config["INSTANCE_PATH"]) / "mail"
+        ),
+    }
+
+
+def deliver(delivery_ids: list[int]) -> list[Result]:
+    """Send a batch: claim (lease, committed), render, send per channel, record each result."""
+    now = utcnow()
+    claimed = engine.claim(delivery_ids, now)
+    db.session.commit()  # the lease is the record that this worker holds them
+    if not claimed:
+        return []
+    deliveries = db.session.scalars(
+        select(Delivery)
+        .where(Delivery.id.in_(claimed))
+        .options(selectinload(Delivery.contact_point))
+        .order_by(Delivery.id)
+    ).all()
+    notices = {
+        n.id: n
+        for n in db.session.scalars(
+            select(Notice).where(Notice.id.in_({d.notice_id for d in deliveries}))
+        )
+    }
+    updates = {
+        u.id: u
+        for u in db.session.scalars(
+            select(IncidentUpdate).where(
+                IncidentUpdate.id.in_({n.update_id for n in notices.values()})
+            )
+        )
+    }
+    incidents = {
+        i.id: i
+        for i in db.session.scalars(
+            select(Incident).where(Incident.id.in_({n.incident_id for n in notices.values()}))
+        )
+    }
+    page = ensure_page()
+    by_channel: dict[str, list[Outgoing]] = defaultdict(list)
+    for d in deliveries:
+        notice = notices[d.notice_id]
+        message = render_message(
+            d, notice, incidents[notice.incident_id], updates[notice.update_id], page
+        )
+        by_channel[d.channel.value].append(
+            Outgoing(d.id, d.contact_point.address, message, idempotency_key=f"delivery-{d.id}")
+        )
+    available = channels()
+    results: list[Result] = []
+    for name, batch in by_channel.items():
+        channel = available.get(name)
+        if channel is None:
+            results += [
+                Result(o.delivery_id, "retry", error=f"no {name} channel configured") for o in batch
+            ]
+            continue
+        results += channel.send(batch)
+    done = utcnow()
+    by_id = {d.id: d for d in deliveries}
+    for result in results:
+        engine.record(by_id[result.delivery_id], result, done)
+    return results

@@ -98,7 +98,9 @@ def snapshotted(view: View) -> Callable[..., Response]:
             or (
                 not request.if_none_match
                 and request.if_modified_since is not None
-                and snap.last_modified.replace(microsecond=0) <= request.if_modified_since
+                # Strictly older: HTTP dates count whole seconds, and a second version made
+                # in the same second as the one the client holds must not answer 304.
+                and snap.last_modified.replace(microsecond=0) < request.if_modified_since
             )
         ):
             response = Response(status=304)

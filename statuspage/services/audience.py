@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, true
+from sqlalchemy import ColumnElement, exists, or_, select, true
 
-from statuspage.models import Incident, Visibility
+from statuspage.extensions import db
+from statuspage.models import Audience, ContactPoint, Incident, Notice, Subscriber, Visibility
+from statuspage.models.subscribers import subscription_component
 
 
 @dataclass(frozen=True)
@@ -34,3 +36,82 @@ def visible(viewer: Viewer) -> ColumnElement[bool]:
 def may_see(viewer: Viewer, incident: Incident) -> bool:
     """The same rule as `visible`, for one incident already loaded."""
     return viewer.staff or incident.visibility is Visibility.public
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A subscriber who receives a notice, and the contact point to try first."""
+
+    subscriber_id: int
+    contact_point_id: int
+    channel: str
+
+
+def recipients(
+    notice: Notice, *, after_subscriber_id: int = 0, limit: int = 1000
+) -> list[Recipient]:
+    """One page of a notice's recipients, in subscriber id order (the caller pages by cursor).
+
+    Who receives a public notice: every subscriber not paused or unsubscribed, following the
+    notice's kind (incidents or maintenance) and either all components or one the incident
+    touches (an incident that names no component goes to every follower of its kind), through
+    their first active, verified contact point. Private audiences arrive with [5/7] and
+    [6/7]; until then they reach no one, by this rule and no other.
+    """
+    if notice.audience is not Audience.public:
+        return []
+    incident = db.session.get(Incident, notice.incident_id)
+    if incident is None or not may_see(PUBLIC, incident):
+        return []
+    follows_kind = (
+        Subscriber.notify_maintenance if incident.is_maintenance else Subscriber.notify_incidents
+    )
+    component_ids = [c.id for c in incident.components]
+    follows_component = Subscriber.all_components.is_(True)
+    if component_ids:
+        follows_component = or_(
+            follows_component,
+            exists().where(
+                subscription_component.c.subscriber_id == Subscriber.id,
+                subscription_component.c.component_id.in_(component_ids),
+            ),
+        )
+    else:
+        follows_component = true()
+    first_contact = (
+        select(ContactPoint.id)
+        .where(
+            ContactPoint.subscriber_id == Subscriber.id,
+            ContactPoint.active.is_(True),
+            ContactPoint.verified_at.is_not(None),
+        )
+        .order_by(ContactPoint.priority, ContactPoint.id)
+        .limit(1)
+        .correlate(Subscriber)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(Subscriber.id, first_contact.label("contact_point_id"))
+        .where(
+            Subscriber.id > after_subscriber_id,
+            Subscriber.paused.is_(False),
+            Subscriber.unsubscribed_at.is_(None),
+            follows_kind.is_(True),
+            follows_component,
+        )
+        .order_by(Subscriber.id)
+        .limit(limit)
+    ).all()
+    channels = dict(
+        db.session.execute(
+            select(ContactPoint.id, ContactPoint.channel).where(
+                ContactPoint.id.in_([r.contact_point_id for r in rows if r.contact_point_id])
+            )
+        ).all()
+    )
+    return [
+        Recipient(r.id, r.contact_point_id, channels[r.contact_point_id].value)
+        if r.contact_point_id
+        else Recipient(r.id, 0, "")
+        for r in rows
+    ]

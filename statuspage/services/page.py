@@ -39,7 +39,10 @@ def bump_version(at: datetime | None = None) -> None:
 
     A single UPDATE with version + 1, so concurrent writers never lose a bump.
     """
+    # Never backwards: a backfilled change (`at` in the past) is still a change made now, and
+    # Last-Modified must move forward or If-Modified-Since would answer 304 for new content.
+    now = utcnow()
     db.session.execute(
-        update(Page).values(version=Page.version + 1, updated_at=at or utcnow()),
+        update(Page).values(version=Page.version + 1, updated_at=max(at or now, now)),
         execution_options={"synchronize_session": False},
     )

@@ -25,6 +25,7 @@ from statuspage.models import (
 from statuspage.models.enums import INCIDENT_STATUSES, MAINTENANCE_STATUSES
 from statuspage.services.audit import SYSTEM, Actor, record, values_of
 from statuspage.services.components import get_component, set_component_status
+from statuspage.services.delivery import write_notices
 from statuspage.services.errors import InvalidInput
 from statuspage.services.incidents import maintenance_due
 from statuspage.services.page import bump_version, ensure_page
@@ -133,6 +134,7 @@ def _record_update(
     incident.updated_at = at
     db.session.flush()
     bump_version(at)
+    write_notices(incident, update)
     return update
 
 

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from email.utils import format_datetime, parsedate_to_datetime
+
 import pytest
+import time_machine
 
 from statuspage import create_app
+from statuspage.clock import utcnow
 from statuspage.extensions import db
 from statuspage.public.caching import SnapshotFastPath, snapshot_store
 from statuspage.services.components import set_component_status
+from statuspage.services.publishing import create_incident
 from statuspage.services.snapshot import SnapshotStore
 
 PUBLIC_PATHS = ["/", "/history", "/maintenance", "/api/v2/summary.json", "/history.atom"]
@@ -34,12 +40,17 @@ def test_a_matching_etag_gets_304_with_no_body(client, small_page, path):
     assert again.headers["Cache-Control"].startswith("public")
 
 
-def test_if_modified_since_gets_304_until_the_page_changes(client, small_page):
-    last_modified = client.get("/").headers["Last-Modified"]
-    assert client.get("/", headers={"If-Modified-Since": last_modified}).status_code == 304
-    set_component_status(small_page.api, "major_outage")
-    db.session.commit()
-    assert client.get("/", headers={"If-Modified-Since": last_modified}).status_code == 200
+def test_if_modified_since_gets_304_only_when_the_page_is_strictly_older(client, small_page):
+    last_modified = parsedate_to_datetime(client.get("/").headers["Last-Modified"])
+    later = format_datetime(last_modified + timedelta(seconds=1), usegmt=True)
+    same = format_datetime(last_modified, usegmt=True)
+    assert client.get("/", headers={"If-Modified-Since": later}).status_code == 304
+    # The same second is ambiguous (a second change may share it): the full page, never stale.
+    assert client.get("/", headers={"If-Modified-Since": same}).status_code == 200
+    with time_machine.travel(utcnow() + timedelta(seconds=5), tick=False):
+        set_component_status(small_page.api, "major_outage")
+        db.session.commit()
+        assert client.get("/", headers={"If-Modified-Since": later}).status_code == 200
 
 
 def test_a_change_gives_a_new_etag_and_new_content(client, small_page):
@@ -118,3 +129,15 @@ def test_flask_and_the_fast_path_send_the_same_response(app, small_page):
     assert cached.extensions["herald.snapshots"].renders == 1
     assert fast.data == through_flask.data
     assert sorted(fast.headers.items()) == sorted(through_flask.headers.items())
+    with cached.app_context():
+        db.engine.dispose()  # this second app has its own pool; close it, not the GC
+
+
+def test_a_backfilled_change_still_moves_last_modified_forward(client, small_page):
+    before = client.get("/").headers["Last-Modified"]
+    with time_machine.travel(utcnow() + timedelta(seconds=5), tick=False):
+        at = utcnow() - timedelta(days=3)
+        create_incident("Old news", "Backfilled.", status="resolved", at=at)
+        db.session.commit()
+        after = client.get("/").headers["Last-Modified"]
+    assert parsedate_to_datetime(after) > parsedate_to_datetime(before)

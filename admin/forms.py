@@ -1,0 +1,307 @@
+"""The admin's WTForms: they parse and check the shape of input; the services judge its meaning.
+
+Every form is a FlaskForm, so each carries the CSRF token that CSRFProtect checks on every
+POST. Times are entered in UTC: a crisis team spread over time zones reads one clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, timedelta
+from typing import Any
+from zoneinfo import available_timezones
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    ColorField,
+    DateField,
+    DateTimeLocalField,
+    EmailField,
+    Field,
+    HiddenField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+    ValidationError,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from statuspage.clock import utcnow
+from statuspage.models import Component, ComponentStatus, IncidentStatus, Role
+from statuspage.models.enums import INCIDENT_STATUSES, MAINTENANCE_STATUSES
+from statuspage.services.publishing import MAX_BODY
+
+COMPONENT_STATUS_CHOICES = [SelectChoice(s.value, s.label) for s in ComponentStatus]
+# The order staff move through them, not alphabetical; postmortem has its own form.
+INCIDENT_STATUS_CHOICES = [
+    SelectChoice(s.value, s.label)
+    for s in IncidentStatus
+    if s in INCIDENT_STATUSES and s is not IncidentStatus.postmortem
+]
+MAINTENANCE_STATUS_CHOICES = [
+    SelectChoice(s.value, s.label) for s in IncidentStatus if s in MAINTENANCE_STATUSES
+]
+IMPACT_CHOICES = [
+    SelectChoice("", "Automatic (from the components)"),
+    SelectChoice("none", "None"),
+    SelectChoice("minor", "Minor"),
+    SelectChoice("major", "Major"),
+    SelectChoice("critical", "Critical"),
+]
+ROLE_CHOICES = [SelectChoice(r.value, r.value.capitalize()) for r in Role]
+# The status a template's components start with in the composer: the mildest bad one, so
+# applying a template never declares an outage nobody chose.
+TEMPLATE_COMPONENT_STATUS = ComponentStatus.degraded_performance.value
+COMPONENT_PREFIX = "component-"
+
+
+# The browser's datetime-local input sends and expects "2026-03-06T12:00"; seconds are accepted.
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+# A little slack for a clock a minute ahead of the server's.
+FUTURE_SLACK = timedelta(minutes=5)
+
+
+def utc_time(label: str, *validators: Any, description: str = "") -> DateTimeLocalField:
+    return DateTimeLocalField(
+        label,
+        list(validators) or [Optional()],
+        format=DATETIME_FORMATS,
+        tz=UTC,
+        description=description,
+    )
+
+
+def not_in_future(_form: FlaskForm, field: Field) -> None:
+    """An update cannot be shown as posted at a time that has not come yet."""
+    if field.data and field.data > utcnow() + FUTURE_SLACK:
+        raise ValidationError("This time is in the future; times are in UTC.")
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A list of checkboxes: every option visible at once and reachable with Tab and Space."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def body_field(label: str = "Message", default: str | None = None) -> TextAreaField:
+    return TextAreaField(label, [DataRequired(), Length(max=MAX_BODY)], default=default)
+
+
+class ComponentStatusesMixin:
+    """One select per component: its new status, or blank for "not affected".
+
+    The fields are added per request (`with_component_fields`) because components are data,
+    not code; they are named `component-<id>`, so the posted form reads the same as the page.
+    """
+
+    components_by_field: dict[str, Component] = {}  # noqa: RUF012 - set per class, read-only
+
+    def component_fields(self) -> list[tuple[Field, Component]]:
+        """(select, component) pairs in page order, for the affected-components table."""
+        return [(self[name], c) for name, c in self.components_by_field.items()]  # type: ignore[index]
+
+    def component_statuses(self) -> dict[str, str]:
+        return {
+            component.id: field.data for field, component in self.component_fields() if field.data
+        }
+
+
+def component_label(component: Component) -> str:
+    return f"{component.group.name} · {component.name}" if component.group else component.name
+
+
+def component_choices(components: Iterable[Component]) -> list[SelectChoice]:
+    return [SelectChoice(c.id, component_label(c)) for c in components]
+
+
+def with_component_fields(
+    form_cls: type[FlaskForm], components: Iterable[Component], *, blank: str = "Not affected"
+) -> type[FlaskForm]:
+    fields: dict[str, Any] = {}
+    by_field: dict[str, Component] = {}
+    for component in components:
+        name = COMPONENT_PREFIX + component.id
+        by_field[name] = component
+        fields[name] = SelectField(
+            component_label(component),
+            choices=[SelectChoice("", blank), *COMPONENT_STATUS_CHOICES],
+            default="",
+            validators=[Optional()],
+        )
+    fields["components_by_field"] = by_field
+    return type(form_cls.__name__, (form_cls,), fields)
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", [DataRequired(), Length(max=254)])
+    password = PasswordField("Password", [DataRequired(), Length(max=200)])
+    next = HiddenField()
+
+
+class ConfirmForm(FlaskForm):
+    """No fields but the CSRF token: logout, delete, revoke, deactivate."""
+
+
+class MoveForm(FlaskForm):
+    direction = HiddenField(validators=[AnyOf(["up", "down"])])
+
+
+class ComponentForm(FlaskForm):
+    name = StringField("Name", [DataRequired(), Length(max=200)])
+    description = TextAreaField("Description", [Optional(), Length(max=1000)])
+    group_id = SelectField("Group", choices=[])
+    status = SelectField("Status", choices=COMPONENT_STATUS_CHOICES, default="operational")
+    only_show_if_degraded = BooleanField("Only show on the page while not operational")
+    showcase = BooleanField("Show its uptime in the API (showcase)", default=True)
+
+
+class PreviewForm(FlaskForm):
+    body = TextAreaField(validators=[Optional(), Length(max=MAX_BODY)])
+
+
+class ComponentStatusForm(FlaskForm):
+    status = SelectField("Status", choices=COMPONENT_STATUS_CHOICES)
+
+
+class GroupForm(FlaskForm):
+    name = StringField("Name", [DataRequired(), Length(max=200)])
+    description = TextAreaField("Description", [Optional(), Length(max=1000)])
+
+
+class IncidentForm(ComponentStatusesMixin, FlaskForm):
+    """The composer: a new incident and its first update."""
+
+    name = StringField("Title", [DataRequired(), Length(max=300)])
+    status = SelectField("Status", choices=INCIDENT_STATUS_CHOICES, default="investigating")
+    impact = SelectField("Impact", choices=IMPACT_CHOICES, default="")
+    body = body_field()
+    display_at = utc_time(
+        "Started at (UTC)",
+        Optional(),
+        not_in_future,
+        description="Optional: for an incident posted after it began.",
+    )
+    notify = BooleanField("Notify subscribers", default=True)
+
+
+class UpdateForm(ComponentStatusesMixin, FlaskForm):
+    status = SelectField("Status", choices=INCIDENT_STATUS_CHOICES)
+    body = body_field()
+    display_at = utc_time(
+        "Posted at (UTC)",
+        Optional(),
+        not_in_future,
+        description="Optional: for an update written up after the fact.",
+    )
+    notify = BooleanField("Notify subscribers", default=True)
+
+
+class ResolveForm(FlaskForm):
+    body = body_field(default="This incident has been resolved.")
+    restore = BooleanField("Set the affected components back to operational", default=True)
+    notify = BooleanField("Notify subscribers", default=True)
+
+
+class EditIncidentForm(FlaskForm):
+    name = StringField("Title", [DataRequired(), Length(max=300)])
+    impact = SelectField("Impact", choices=IMPACT_CHOICES[1:])
+
+
+class EditMaintenanceForm(FlaskForm):
+    name = StringField("Title", [DataRequired(), Length(max=300)])
+    scheduled_for = utc_time("Starts (UTC)", InputRequired())
+    scheduled_until = utc_time("Ends (UTC)", InputRequired())
+    auto_start = BooleanField("Start automatically")
+    auto_complete = BooleanField("Complete automatically")
+    remind_prior = BooleanField("Remind subscribers an hour before")
+
+
+class PostmortemForm(FlaskForm):
+    body = body_field("Postmortem")
+
+
+class MaintenanceForm(FlaskForm):
+    name = StringField("Title", [DataRequired(), Length(max=300)])
+    body = body_field()
+    scheduled_for = utc_time("Starts (UTC)", InputRequired())
+    scheduled_until = utc_time("Ends (UTC)", InputRequired())
+    components = MultiCheckboxField("Affected components", choices=[], validate_choice=True)
+    auto_start = BooleanField("Start automatically: components go under maintenance at the start")
+    auto_complete = BooleanField("Complete automatically: components are operational at the end")
+    remind_prior = BooleanField("Remind subscribers an hour before it starts")
+    notify = BooleanField("Notify subscribers now", default=True)
+
+
+class TemplateForm(FlaskForm):
+    name = StringField("Template name", [DataRequired(), Length(max=200)])
+    title = StringField("Incident title", [DataRequired(), Length(max=300)])
+    body = body_field()
+    update_status = SelectField("Status", choices=INCIDENT_STATUS_CHOICES, default="investigating")
+    components = MultiCheckboxField("Affected components", choices=[])
+    should_send_notifications = BooleanField("Notify subscribers", default=True)
+
+
+class SettingsForm(FlaskForm):
+    name = StringField("Page name", [DataRequired(), Length(max=200)])
+    time_zone = SelectField("Time zone", choices=[], validate_choice=False)
+    description = TextAreaField("Description", [Optional(), Length(max=2000)])
+    logo_url = StringField("Logo URL", [Optional(), Length(max=500)])
+    brand_color = ColorField("Brand colour", [DataRequired()])
+    footer_links = TextAreaField(
+        "Footer links",
+        [Optional(), Length(max=5000)],
+        description="One per line: Label | https://example.com/page",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.time_zone.choices = sorted(available_timezones())
+
+    def parsed_footer_links(self) -> list[dict[str, str]]:
+        """`Label | URL` lines as the service takes them; the service judges the URLs."""
+        links = []
+        for line in (self.footer_links.data or "").splitlines():
+            if not line.strip():
+                continue
+            label, _, url = line.rpartition("|")
+            links.append({"label": label.strip(), "url": url.strip()})
+        return links
+
+    @staticmethod
+    def footer_text(links: Iterable[dict[str, str]]) -> str:
+        return "\n".join(f"{link['label']} | {link['url']}" for link in links)
+
+
+class ApiKeyForm(FlaskForm):
+    name = StringField("Name", [DataRequired(), Length(max=200)])
+    role = SelectField("Role", choices=ROLE_CHOICES, default="comms")
+
+
+class StaffForm(FlaskForm):
+    email = EmailField("Email", [DataRequired(), Length(max=254)])
+    name = StringField("Name", [Optional(), Length(max=200)])
+    role = SelectField("Role", choices=ROLE_CHOICES, default="comms")
+
+
+class AuditFilterForm(FlaskForm):
+    """Read from the query string; a filter changes nothing, so it carries no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    incident_id = StringField("Incident id", [Optional(), Length(max=12)])
+    action = StringField("Action", [Optional(), Length(max=100)])
+    since = DateField("From (UTC)", [Optional()])
+    until = DateField("To (UTC, inclusive)", [Optional()])

@@ -1,0 +1,99 @@
+"""What every admin page shares: the template context and the error pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from flask import render_template
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from admin.access import can
+from admin.forms import ConfirmForm
+from statuspage.clock import utcnow
+from statuspage.extensions import db
+from statuspage.services.errors import InvalidInput, NotFound
+from statuspage.services.permissions import Action, Forbidden
+
+
+def admin_context() -> dict[str, Any]:
+    """The signed-in staff member and what their role allows, for the admin's templates."""
+    return {
+        "current_user": current_user,
+        "can": can,
+        "Action": Action,
+        "logout_form": ConfirmForm(formdata=None),
+        "ago": ago,
+    }
+
+
+def ago(at: datetime | None, now: datetime | None = None) -> str:
+    """How long since an incident last spoke: "just now", "3 min ago", "2 h 5 min ago"."""
+    if at is None:
+        return ""
+    minutes = int(((now or utcnow()) - at).total_seconds() // 60)
+    if minutes < 1:
+        return "just now"
+    if minutes < 60:
+        return f"{minutes} min ago"
+    if minutes < 10 * 60:
+        return f"{minutes // 60} h {minutes % 60} min ago"
+    if minutes < 48 * 60:
+        return f"{minutes // 60} h ago"
+    return f"{minutes // (24 * 60)} d ago"
+
+
+ERROR_MESSAGES = {
+    400: "The request could not be understood. Go back, reload the page and try again.",
+    403: "Your role does not allow this. Ask an owner if you need it.",
+    404: "There is nothing here. It may have been deleted.",
+    405: "This address does not take that kind of request.",
+    429: "Too many attempts. Wait a minute, then try again.",
+}
+
+
+def _error_page(code: int, title: str, message: str) -> tuple[str, int]:
+    return render_template("admin/error.html", code=code, title=title, message=message), code
+
+
+def http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
+    if error.code is None or error.code < 400:
+        return error  # redirects raised as exceptions pass through
+    message = ERROR_MESSAGES.get(error.code, error.description or "")
+    return _error_page(error.code, error.name, message)
+
+
+def csrf_error(_error: CSRFError) -> tuple[str, int]:
+    return _error_page(
+        400,
+        "Form expired",
+        "This form was open too long or came from another site. Reload the page and try again; "
+        "nothing was changed.",
+    )
+
+
+def invalid_input(error: InvalidInput) -> tuple[str, int]:
+    """A refusal no form caught (views show them on their forms): still a 400, never a 500."""
+    db.session.rollback()
+    message = str(error)
+    return _error_page(400, "Not possible", message[:1].upper() + message[1:] + ".")
+
+
+def not_found(_error: NotFound) -> tuple[str, int]:
+    return _error_page(404, "Not Found", ERROR_MESSAGES[404])
+
+
+def forbidden(_error: Forbidden) -> tuple[str, int]:
+    return _error_page(403, "Forbidden", ERROR_MESSAGES[403])
+
+
+ERROR_HANDLERS: list[tuple[type[Exception], Callable[..., Any]]] = [
+    (HTTPException, http_error),
+    (CSRFError, csrf_error),  # more specific than HTTPException: Flask picks it first
+    (InvalidInput, invalid_input),
+    (NotFound, not_found),
+    (Forbidden, forbidden),
+]

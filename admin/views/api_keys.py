@@ -1,0 +1,64 @@
+"""Management API keys (owner only): list, create (the secret is shown once), revoke."""
+
+from __future__ import annotations
+
+from flask import Response, render_template, url_for
+from flask_login import current_user
+
+from admin.access import actor
+from admin.forms import ApiKeyForm, ConfirmForm
+from admin.outcome import done, form_status, rejected
+from statuspage.extensions import db
+from statuspage.services import staff as service
+from statuspage.services.errors import InvalidInput
+
+
+def _list(form: ApiKeyForm) -> tuple[str, int]:
+    return render_template(
+        "admin/api_keys/index.html", form=form, keys=service.list_api_keys()
+    ), form_status()
+
+
+def index() -> tuple[str, int]:
+    return _list(ApiKeyForm(formdata=None))
+
+
+def create() -> str | tuple[str, int]:
+    """Shows the secret in this response, not after a redirect: the session cookie is signed,
+    not encrypted, so the secret must never pass through a flashed message."""
+    form = ApiKeyForm()
+    if form.validate_on_submit():
+        try:
+            key, secret = service.issue_api_key(
+                form.name.data, form.role.data, created_by=current_user, actor=actor()
+            )
+        except InvalidInput as error:
+            rejected(form, error)
+        else:
+            db.session.commit()
+            return render_template(
+                "admin/secret.html",
+                title=f"API key “{key.name}” created",
+                what="API key",
+                secret=secret,
+                note=f"It acts with the {key.role.value} role. Send it in the Authorization "
+                "header. Copy it now: Herald keeps only a hash and cannot show it again.",
+                back_url=url_for("admin.api_keys"),
+            )
+    return _list(form)
+
+
+def revoke(key_id: int) -> str | Response:
+    key = service.get_api_key(key_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        service.withdraw_api_key(key, actor=actor())
+        return done(f"API key “{key.name}” revoked.", "admin.api_keys")
+    return render_template(
+        "admin/confirm.html",
+        form=form,
+        title=f"Revoke the API key “{key.name}” ({key.prefix}…)?",
+        message="Every integration using it stops working at once. This cannot be undone.",
+        confirm_label="Revoke",
+        cancel_url=url_for("admin.api_keys"),
+    )

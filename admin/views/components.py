@@ -1,0 +1,188 @@
+"""Components and their groups: create, edit, reorder, set status, delete."""
+
+from __future__ import annotations
+
+from flask import abort, render_template, url_for
+from werkzeug.wrappers import Response
+from wtforms import SelectChoice
+
+from admin.access import actor
+from admin.forms import ComponentForm, ComponentStatusForm, ConfirmForm, GroupForm, MoveForm
+from admin.outcome import done, form_status, rejected
+from statuspage.models import Component, ComponentGroup
+from statuspage.services import components as service
+from statuspage.services.errors import InvalidInput
+
+Page = str | tuple[str, int] | Response
+
+
+def index() -> str:
+    groups = service.list_groups()
+    ungrouped = [c for c in service.list_components() if c.group_id is None]
+    return render_template(
+        "admin/components/index.html",
+        groups=groups,
+        ungrouped=ungrouped,
+        status_form=ComponentStatusForm(formdata=None),
+        move_form=MoveForm(formdata=None),
+    )
+
+
+def _group_choices(form: ComponentForm) -> None:
+    groups = [SelectChoice(g.id, g.name) for g in service.list_groups()]
+    form.group_id.choices = [SelectChoice("", "No group"), *groups]
+
+
+def new_component() -> Page:
+    form = ComponentForm()
+    _group_choices(form)
+    if form.validate_on_submit():
+        try:
+            component = service.create_component(
+                form.name.data,
+                group=service.get_group(form.group_id.data) if form.group_id.data else None,
+                description=form.description.data or None,
+                status=form.status.data,
+                only_show_if_degraded=form.only_show_if_degraded.data,
+                showcase=form.showcase.data,
+                actor=actor(),
+            )
+        except InvalidInput as error:
+            rejected(form, error)
+        else:
+            return done(f"Component “{component.name}” created.", "admin.components")
+    return render_template("admin/components/form.html", form=form, component=None), form_status()
+
+
+def edit_component(component_id: str) -> Page:
+    component = service.get_component(component_id)
+    form = ComponentForm(obj=component)
+    _group_choices(form)
+    if form.validate_on_submit():
+        try:
+            service.update_component(
+                component,
+                actor=actor(),
+                name=form.name.data,
+                description=form.description.data or "",
+                group_id=form.group_id.data or None,
+                status=form.status.data,
+                only_show_if_degraded=form.only_show_if_degraded.data,
+                showcase=form.showcase.data,
+            )
+        except InvalidInput as error:
+            rejected(form, error)
+        else:
+            return done(f"Component “{component.name}” saved.", "admin.components")
+    return render_template(
+        "admin/components/form.html", form=form, component=component
+    ), form_status()
+
+
+def set_status(component_id: str) -> Response:
+    """The quick status change on the list; logged for uptime like any other change."""
+    component = service.get_component(component_id)
+    form = ComponentStatusForm()
+    if not form.validate_on_submit():
+        abort(400)
+    service.update_component(component, actor=actor(), status=form.status.data)
+    return done(f"“{component.name}” is now {component.status.label.lower()}.", "admin.components")
+
+
+def _moved(ids: list[str], item_id: str, direction: str) -> list[str]:
+    """`ids` with `item_id` swapped with its neighbour; unchanged at either end."""
+    at = ids.index(item_id)
+    to = at - 1 if direction == "up" else at + 1
+    if 0 <= to < len(ids):
+        ids[at], ids[to] = ids[to], ids[at]
+    return ids
+
+
+def move_component(component_id: str) -> Response:
+    component = service.get_component(component_id)
+    form = MoveForm()
+    if not form.validate_on_submit():
+        abort(400)
+    siblings = [c.id for c in service.list_components() if c.group_id == component.group_id]
+    service.reorder(_moved(siblings, component.id, form.direction.data), actor=actor())
+    return done(f"Moved “{component.name}” {form.direction.data}.", "admin.components")
+
+
+def delete_component(component_id: str) -> Page:
+    component = service.get_component(component_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        name = component.name
+        service.delete_component(component, actor=actor())
+        return done(f"Component “{name}” deleted.", "admin.components")
+    return _confirm_delete(form, component)
+
+
+def _confirm_delete(form: ConfirmForm, item: Component | ComponentGroup) -> str:
+    is_group = isinstance(item, ComponentGroup)
+    return render_template(
+        "admin/confirm.html",
+        form=form,
+        title=f"Delete {'group' if is_group else 'component'} “{item.name}”?",
+        message=(
+            "Its components stay on the page, without a group."
+            if is_group
+            else "It disappears from the status page and the API, with its uptime history."
+        ),
+        confirm_label="Delete",
+        cancel_url=url_for("admin.components"),
+    )
+
+
+def new_group() -> Page:
+    form = GroupForm()
+    if form.validate_on_submit():
+        try:
+            group = service.create_group(
+                form.name.data, description=form.description.data or None, actor=actor()
+            )
+        except InvalidInput as error:
+            rejected(form, error)
+        else:
+            return done(f"Group “{group.name}” created.", "admin.components")
+    return render_template("admin/components/group_form.html", form=form, group=None), form_status()
+
+
+def edit_group(group_id: str) -> Page:
+    group = service.get_group(group_id)
+    form = GroupForm(obj=group)
+    if form.validate_on_submit():
+        try:
+            service.update_group(
+                group,
+                actor=actor(),
+                name=form.name.data,
+                description=form.description.data or "",
+            )
+        except InvalidInput as error:
+            rejected(form, error)
+        else:
+            return done(f"Group “{group.name}” saved.", "admin.components")
+    return render_template(
+        "admin/components/group_form.html", form=form, group=group
+    ), form_status()
+
+
+def move_group(group_id: str) -> Response:
+    group = service.get_group(group_id)
+    form = MoveForm()
+    if not form.validate_on_submit():
+        abort(400)
+    ids = [g.id for g in service.list_groups()]
+    service.reorder(_moved(ids, group.id, form.direction.data), actor=actor())
+    return done(f"Moved group “{group.name}” {form.direction.data}.", "admin.components")
+
+
+def delete_group(group_id: str) -> Page:
+    group = service.get_group(group_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        name = group.name
+        service.delete_group(group, actor=actor())
+        return done(f"Group “{name}” deleted.", "admin.components")
+    return _confirm_delete(form, group)

@@ -1,0 +1,246 @@
+"""Incidents: the composer, an incident's own page (updates, resolve, edit, postmortem), delete.
+
+Scheduled maintenance shares the incident page: its updates, completion and edits are the
+same actions with maintenance statuses.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, abort, render_template, request, url_for
+
+from admin.access import STAFF_VIEWER, actor
+from admin.forms import (
+    COMPONENT_PREFIX,
+    INCIDENT_STATUS_CHOICES,
+    MAINTENANCE_STATUS_CHOICES,
+    TEMPLATE_COMPONENT_STATUS,
+    ConfirmForm,
+    EditIncidentForm,
+    EditMaintenanceForm,
+    IncidentForm,
+    PostmortemForm,
+    PreviewForm,
+    ResolveForm,
+    UpdateForm,
+    with_component_fields,
+)
+from admin.outcome import done, form_status, rejected
+from statuspage.clock import utcnow
+from statuspage.models import ComponentStatus, Incident, IncidentStatus, IncidentTemplate
+from statuspage.services import incidents as incident_reads
+from statuspage.services import publishing
+from statuspage.services.components import list_components
+from statuspage.services.errors import InvalidInput
+from statuspage.services.richtext import render_markdown
+from statuspage.services.templates import get_template
+
+Page = str | tuple[str, int] | Response
+RESOLVED_BODY = "This incident has been resolved."
+COMPLETED_BODY = "The scheduled maintenance has been completed."
+
+
+def index() -> str:
+    return render_template(
+        "admin/incidents/index.html",
+        now=utcnow(),
+        open_incidents=incident_reads.unresolved_incidents(STAFF_VIEWER),
+        recent=incident_reads.recent_incidents(STAFF_VIEWER, limit=50),
+    )
+
+
+def _template_prefill(template: IncidentTemplate) -> dict[str, Any]:
+    """What applying a template puts in the composer; staff review it before publishing."""
+    data: dict[str, Any] = {
+        "name": template.title,
+        "body": template.body,
+        "status": template.update_status.value,
+        "notify": template.should_send_notifications,
+    }
+    for component_id in template.component_ids:
+        data[COMPONENT_PREFIX + component_id] = TEMPLATE_COMPONENT_STATUS
+    return data
+
+
+def new() -> Page:
+    """The composer; `?template=<id>` applies a template to it."""
+    composer = with_component_fields(IncidentForm, list_components())
+    template = None
+    if request.method == "GET" and request.args.get("template"):
+        template = get_template(request.args["template"])
+    form = composer(data=_template_prefill(template) if template else None)
+    if form.validate_on_submit():
+        try:
+            incident = publishing.create_incident(
+                form.name.data,
+                form.body.data,
+                status=form.status.data,
+                impact=form.impact.data or None,
+                components=form.component_statuses(),
+                display_at=form.display_at.data,
+                deliver_notifications=form.notify.data,
+                actor=actor(),
+            )
+        except InvalidInput as error:
+            rejected(form, error)
+        else:
+            message = f"Incident “{incident.name}” published."
+            return done(message, "admin.incident", incident_id=incident.id)
+    return render_template("admin/incidents/new.html", form=form, template=template), form_status()
+
+
+def _incident(incident_id: str) -> Incident:
+    return incident_reads.get_incident(STAFF_VIEWER, incident_id)
+
+
+def _update_form(incident: Incident, *, bound: bool) -> UpdateForm:
+    form_cls = with_component_fields(UpdateForm, list_components(), blank="No change")
+    # After a postmortem an update keeps the incident resolved, unless staff choose otherwise.
+    status = "resolved" if incident.status is IncidentStatus.postmortem else incident.status.value
+    form = form_cls() if bound else form_cls(formdata=None, status=status)
+    form.status.choices = (
+        MAINTENANCE_STATUS_CHOICES if incident.is_maintenance else INCIDENT_STATUS_CHOICES
+    )
+    return form
+
+
+def _edit_form(incident: Incident, *, bound: bool) -> EditIncidentForm | EditMaintenanceForm:
+    form_cls = EditMaintenanceForm if incident.is_maintenance else EditIncidentForm
+    return form_cls(obj=incident) if bound else form_cls(formdata=None, obj=incident)
+
+
+def _resolve_form(incident: Incident, *, bound: bool) -> ResolveForm:
+    if bound:
+        return ResolveForm()
+    body = COMPLETED_BODY if incident.is_maintenance else RESOLVED_BODY
+    return ResolveForm(formdata=None, body=body)
+
+
+def _page(incident: Incident, **submitted: Any) -> tuple[str, int]:
+    """The incident page; the one form just submitted (with its errors) replaces its blank."""
+    forms = {
+        "update_form": _update_form(incident, bound=False),
+        "resolve_form": _resolve_form(incident, bound=False),
+        "edit_form": _edit_form(incident, bound=False),
+        "postmortem_form": PostmortemForm(formdata=None, body=incident.postmortem_body),
+    } | submitted
+    return render_template(
+        "admin/incidents/show.html", incident=incident, now=utcnow(), **forms
+    ), form_status()
+
+
+def show(incident_id: str) -> tuple[str, int]:
+    return _page(_incident(incident_id))
+
+
+def post_update(incident_id: str) -> Page:
+    incident = _incident(incident_id)
+    form = _update_form(incident, bound=True)
+    if form.validate_on_submit():
+        try:
+            publishing.post_update(
+                incident,
+                form.body.data,
+                status=form.status.data,
+                components=form.component_statuses(),
+                display_at=form.display_at.data,
+                deliver_notifications=form.notify.data,
+                actor=actor(),
+            )
+        except InvalidInput as error:
+            rejected(form, error)
+        else:
+            return done("Update posted.", "admin.incident", incident_id=incident.id)
+    return _page(incident, update_form=form)
+
+
+def resolve(incident_id: str) -> Page:
+    """Resolve an incident (or complete maintenance), by default restoring its components."""
+    incident = _incident(incident_id)
+    form = _resolve_form(incident, bound=True)
+    if form.validate_on_submit():
+        closing = IncidentStatus.completed if incident.is_maintenance else IncidentStatus.resolved
+        restored = {
+            c.id: ComponentStatus.operational
+            for c in incident.components
+            if form.restore.data and c.status is not ComponentStatus.operational
+        }
+        try:
+            publishing.post_update(
+                incident,
+                form.body.data,
+                status=closing,
+                components=restored,
+                deliver_notifications=form.notify.data,
+                actor=actor(),
+            )
+        except InvalidInput as error:
+            rejected(form, error)
+        else:
+            message = f"“{incident.name}” is {closing.label.lower()}."
+            return done(message, "admin.incident", incident_id=incident.id)
+    return _page(incident, resolve_form=form)
+
+
+def edit(incident_id: str) -> Page:
+    """Fix the title, impact or maintenance window without posting an update."""
+    incident = _incident(incident_id)
+    form = _edit_form(incident, bound=True)
+    if form.validate_on_submit():
+        if isinstance(form, EditMaintenanceForm):
+            fields: dict[str, Any] = {
+                "scheduled_for": form.scheduled_for.data,
+                "scheduled_until": form.scheduled_until.data,
+                "auto_start": form.auto_start.data,
+                "auto_complete": form.auto_complete.data,
+                "remind_prior": form.remind_prior.data,
+            }
+        else:
+            fields = {"impact": form.impact.data}
+        try:
+            publishing.edit_incident(incident, name=form.name.data, actor=actor(), **fields)
+        except InvalidInput as error:
+            rejected(form, error)
+        else:
+            return done("Changes saved.", "admin.incident", incident_id=incident.id)
+    return _page(incident, edit_form=form)
+
+
+def postmortem(incident_id: str) -> Page:
+    incident = _incident(incident_id)
+    form = PostmortemForm()
+    if form.validate_on_submit():
+        try:
+            publishing.add_postmortem(incident, form.body.data, actor=actor())
+        except InvalidInput as error:
+            rejected(form, error)
+        else:
+            return done("Postmortem published.", "admin.incident", incident_id=incident.id)
+    return _page(incident, postmortem_form=form)
+
+
+def delete(incident_id: str) -> Page:
+    incident = _incident(incident_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        name, maintenance = incident.name, incident.is_maintenance
+        publishing.delete_incident(incident, actor=actor())
+        return done(f"“{name}” deleted.", "admin.maintenance" if maintenance else "admin.incidents")
+    return render_template(
+        "admin/confirm.html",
+        form=form,
+        title=f"Delete “{incident.name}”?",
+        message="It disappears from the status page, the feeds and the API, with all its "
+        "updates. The audit trail keeps a record of it.",
+        confirm_label="Delete",
+        cancel_url=url_for("admin.incident", incident_id=incident.id),
+    )
+
+
+def preview() -> Response:
+    """The composer's live preview: the same sanitised HTML the public page will show."""
+    form = PreviewForm()
+    if not form.validate_on_submit():
+        abort(400)
+    return Response(render_markdown(form.body.data or ""), mimetype="text/html")

@@ -1,0 +1,57 @@
+"""Scheduled maintenance: the list and the scheduling form (updates live on the incident page)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Response, render_template
+
+from admin.access import STAFF_VIEWER, actor
+from admin.forms import MaintenanceForm, component_choices
+from admin.outcome import done, form_status, rejected
+from statuspage.clock import utcnow
+from statuspage.services import incidents as incident_reads
+from statuspage.services import publishing
+from statuspage.services.components import list_components
+from statuspage.services.errors import InvalidInput
+
+DEFAULT_LENGTH = timedelta(hours=2)
+
+
+def index() -> str:
+    return render_template(
+        "admin/maintenance/index.html",
+        active=incident_reads.active_maintenances(STAFF_VIEWER),
+        upcoming=incident_reads.upcoming_maintenances(STAFF_VIEWER),
+        recent=incident_reads.all_maintenances(STAFF_VIEWER, limit=50),
+    )
+
+
+def new() -> str | tuple[str, int] | Response:
+    # A window starting at the top of an hour a day ahead: most maintenance is announced early.
+    start = (utcnow() + timedelta(days=1)).replace(minute=0, second=0, microsecond=0)
+    form = MaintenanceForm(scheduled_for=start, scheduled_until=start + DEFAULT_LENGTH)
+    form.components.choices = component_choices(list_components())
+    if form.validate_on_submit():
+        try:
+            maintenance = publishing.schedule_maintenance(
+                form.name.data,
+                form.body.data,
+                scheduled_for=form.scheduled_for.data,
+                scheduled_until=form.scheduled_until.data,
+                components=form.components.data,
+                deliver_notifications=form.notify.data,
+                auto_start=form.auto_start.data,
+                auto_complete=form.auto_complete.data,
+                remind_prior=form.remind_prior.data,
+                actor=actor(),
+            )
+        except InvalidInput as error:
+            rejected(form, error)
+        else:
+            return done(
+                f"Maintenance “{maintenance.name}” scheduled.",
+                "admin.incident",
+                incident_id=maintenance.id,
+            )
+    return render_template("admin/maintenance/new.html", form=form), form_status()

@@ -1,0 +1,42 @@
+"""Page settings (owner only): name, time zone, description, branding, footer links."""
+
+from __future__ import annotations
+
+from flask import Response, render_template
+
+from admin.access import actor
+from admin.forms import SettingsForm
+from admin.outcome import done, form_status, rejected
+from statuspage.services.errors import InvalidInput
+from statuspage.services.page import ensure_page
+from statuspage.services.settings import update_settings
+
+
+def edit() -> str | tuple[str, int] | Response:
+    page = ensure_page()
+    form = SettingsForm(
+        data={
+            "name": page.name,
+            "time_zone": page.time_zone,
+            "description": page.description,
+            "logo_url": page.logo_url,
+            "brand_color": page.brand_color,
+            "footer_links": SettingsForm.footer_text(page.footer_links or []),
+        }
+    )
+    if form.validate_on_submit():
+        try:
+            update_settings(
+                actor=actor(),
+                name=form.name.data,
+                time_zone=form.time_zone.data,
+                description=form.description.data or "",
+                logo_url=form.logo_url.data or "",
+                brand_color=form.brand_color.data,
+                footer_links=form.parsed_footer_links(),
+            )
+        except InvalidInput as error:
+            rejected(form, error)
+        else:
+            return done("Settings saved.", "admin.settings")
+    return render_template("admin/settings.html", form=form), form_status()

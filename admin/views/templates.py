@@ -1,0 +1,81 @@
+"""Incident templates: the words prepared in calm times; "use" opens the composer with them."""
+
+from __future__ import annotations
+
+from flask import Response, render_template, url_for
+
+from admin.access import actor
+from admin.forms import ConfirmForm, TemplateForm, component_choices
+from admin.outcome import done, form_status, rejected
+from statuspage.models import IncidentTemplate
+from statuspage.services import templates as service
+from statuspage.services.components import list_components
+from statuspage.services.errors import InvalidInput
+
+Page = str | tuple[str, int] | Response
+
+
+def index() -> str:
+    return render_template("admin/templates/index.html", templates=service.list_templates())
+
+
+def _form(template: IncidentTemplate | None) -> TemplateForm:
+    if template is None:
+        form = TemplateForm()
+    else:  # the form's checkboxes are the template's component ids
+        form = TemplateForm(obj=template, components=template.component_ids)
+    form.components.choices = component_choices(list_components())
+    return form
+
+
+def _fields(form: TemplateForm) -> dict[str, object]:
+    return {
+        "name": form.name.data,
+        "title": form.title.data,
+        "body": form.body.data,
+        "update_status": form.update_status.data,
+        "should_send_notifications": form.should_send_notifications.data,
+        "component_ids": form.components.data,
+    }
+
+
+def new() -> Page:
+    form = _form(None)
+    if form.validate_on_submit():
+        try:
+            template = service.create_template(actor=actor(), **_fields(form))
+        except InvalidInput as error:
+            rejected(form, error)
+        else:
+            return done(f"Template “{template.name}” created.", "admin.templates")
+    return render_template("admin/templates/form.html", form=form, template=None), form_status()
+
+
+def edit(template_id: str) -> Page:
+    template = service.get_template(template_id)
+    form = _form(template)
+    if form.validate_on_submit():
+        try:
+            service.update_template(template, actor=actor(), **_fields(form))
+        except InvalidInput as error:
+            rejected(form, error)
+        else:
+            return done(f"Template “{template.name}” saved.", "admin.templates")
+    return render_template("admin/templates/form.html", form=form, template=template), form_status()
+
+
+def delete(template_id: str) -> Page:
+    template = service.get_template(template_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        name = template.name
+        service.delete_template(template, actor=actor())
+        return done(f"Template “{name}” deleted.", "admin.templates")
+    return render_template(
+        "admin/confirm.html",
+        form=form,
+        title=f"Delete the template “{template.name}”?",
+        message="Incidents already posted from it stay as they are.",
+        confirm_label="Delete",
+        cancel_url=url_for("admin.templates"),
+    )

@@ -1,0 +1,65 @@
+// Herald admin: small progressive enhancements; every form works without this script.
+// 1. Live preview: a message textarea with data-preview posts its Markdown (with the form's
+//    CSRF token) to the preview endpoint and shows the sanitised HTML the public page will show.
+// 2. Affected-component rows light up once they are given a status.
+// 3. A once-shown secret is selected when focused, ready to copy.
+// No inline script anywhere: the admin is meant to run under a strict Content-Security-Policy.
+(function () {
+  "use strict";
+
+  var DELAY_MS = 300;
+
+  function livePreview(textarea) {
+    var target = document.getElementById(textarea.getAttribute("data-preview-target"));
+    var form = textarea.form;
+    if (!target || !form || textarea.matches(":disabled")) { return; }
+    var token = form.querySelector("input[name=csrf_token]");
+    var timer = null;
+    var latest = 0;
+
+    function render() {
+      var sent = ++latest;
+      var body = new FormData();
+      body.append("body", textarea.value);
+      if (token) { body.append("csrf_token", token.value); }
+      fetch(textarea.getAttribute("data-preview"), {
+        method: "POST",
+        body: body,
+        credentials: "same-origin",
+        headers: { "X-Requested-With": "fetch" }
+      }).then(function (response) {
+        if (!response.ok) { throw new Error("preview " + response.status); }
+        return response.text();
+      }).then(function (html) {
+        if (sent !== latest) { return; }  // a newer keystroke's preview is on its way
+        // The server sanitised this HTML (the same nh3 rules as the public page).
+        target.innerHTML = html || "<p class=\"muted\">Nothing to preview yet.</p>";
+        target.setAttribute("data-rendered", String(sent));
+      }).catch(function () {
+        if (sent === latest) { target.innerHTML = "<p class=\"muted\">Preview unavailable.</p>"; }
+      });
+    }
+
+    textarea.addEventListener("input", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(render, DELAY_MS);
+    });
+    if (textarea.value.trim()) { render(); }
+  }
+
+  function highlightChosen(select) {
+    var row = select.closest("tr");
+    if (!row || !select.closest("fieldset.affected")) { return; }
+    select.addEventListener("change", function () {
+      row.classList.toggle("chosen", select.value !== "");
+    });
+  }
+
+  function selectOnFocus(input) {
+    input.addEventListener("focus", function () { input.select(); });
+  }
+
+  document.querySelectorAll("textarea[data-preview]").forEach(livePreview);
+  document.querySelectorAll("select.status-select").forEach(highlightChosen);
+  document.querySelectorAll("input[data-select-on-focus]").forEach(selectOnFocus);
+}());

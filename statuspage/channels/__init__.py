@@ -1,0 +1,1 @@
+"""Channel adapters, one per file, behind one small interface (`base.Channel`)."""

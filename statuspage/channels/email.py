@@ -1,0 +1,131 @@
+"""Email over SMTP (one connection per batch), or .eml files in a folder for development.
+
+SMTP_URL: smtp://user:pass@host:25 (STARTTLS when the server offers it), smtps://host:465.
+Without it, each message is written to the dev mailbox folder, so the demo shows mail with
+no server at all.
+"""
+
+from __future__ import annotations
+
+import email.policy
+import smtplib
+import ssl
+from collections.abc import Sequence
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from statuspage.channels.base import Outgoing, Result
+
+TIMEOUT = 30
+# Long unbreakable headers (a signed List-Unsubscribe URL) must stay plain text, not turn
+# into RFC 2047 encoded words that clients cannot use: fold only at SMTP's hard limit.
+_POLICY = email.policy.SMTP.clone(max_line_length=998)
+# 4xx replies and lost connections are worth another try; 5xx on a recipient is final.
+_TRANSIENT = (
+    smtplib.SMTPServerDisconnected,
+    smtplib.SMTPConnectError,
+    ConnectionError,
+    TimeoutError,
+    OSError,
+)
+
+
+def build_email(outgoing: Outgoing, sender: str) -> EmailMessage:
+    """Multipart text + HTML, with the headers the message carries (Message-ID, List-*)."""
+    message = EmailMessage(policy=_POLICY)
+    message["From"] = sender
+    message["To"] = outgoing.address
+    message["Subject"] = outgoing.message.subject
+    message["Date"] = formatdate(localtime=False, usegmt=True)
+    for name, value in outgoing.message.headers.items():
+        message[name] = value
+    if "Message-ID" not in message:
+        message["Message-ID"] = make_msgid(domain="herald.invalid")
+    message.set_content(outgoing.message.text)
+    message.add_alternative(outgoing.message.html, subtype="html")
+    return message
+
+
+class EmailChannel:
+    name = "email"
+
+    def __init__(self, smtp_url: str, sender: str, mailbox: Path) -> None:
+        self._url = urlsplit(smtp_url) if smtp_url else None
+        self._sender = sender
+        self._mailbox = mailbox
+
+    def send(self, batch: Sequence[Outgoing]) -> list[Result]:
+        if self._url is None:
+            return self._to_mailbox(batch)
+        try:
+            connection = self._connect()
+        except _TRANSIENT as exc:
+            return [Result(o.delivery_id, "retry", error=f"connect: {exc}") for o in batch]
+        results: list[Result] = []
+        try:
+            for index, outgoing in enumerate(batch):
+                results.append(self._send_one(connection, outgoing))
+                if results[-1].error and results[-1].error.startswith("connection:"):
+                    # The connection is gone: everything not yet sent is retried later.
+                    results += [
+                        Result(o.delivery_id, "retry", error="connection lost in batch")
+                        for o in batch[index + 1 :]
+                    ]
+                    break
+        finally:
+            try:
+                connection.quit()
+            except (smtplib.SMTPException, OSError):
+                connection.close()
+        return results
+
+    def _connect(self) -> smtplib.SMTP:
+        url = self._url
+        assert url is not None
+        host, port = url.hostname or "localhost", url.port
+        if url.scheme == "smtps":
+            connection: smtplib.SMTP = smtplib.SMTP_SSL(
+                host, port or 465, timeout=TIMEOUT, context=ssl.create_default_context()
+            )
+        else:
+            connection = smtplib.SMTP(host, port or 25, timeout=TIMEOUT)
+            connection.ehlo()
+            if connection.has_extn("starttls"):
+                connection.starttls(context=ssl.create_default_context())
+                connection.ehlo()
+        if url.username:
+            connection.login(unquote(url.username), unquote(url.password or ""))
+        return connection
+
+    def _send_one(self, connection: smtplib.SMTP, outgoing: Outgoing) -> Result:
+        message = build_email(outgoing, self._sender)
+        try:
+            refused = connection.send_message(message)
+        except smtplib.SMTPRecipientsRefused as exc:
+            code = next(iter(exc.recipients.values()))[0] if exc.recipients else 550
+            outcome = "retry" if 400 <= code < 500 else "permanent"
+            return Result(outgoing.delivery_id, outcome, error=f"recipient refused: {code}")
+        except smtplib.SMTPResponseException as exc:
+            outcome = "retry" if 400 <= exc.smtp_code < 500 else "permanent"
+            return Result(
+                outgoing.delivery_id, outcome, error=f"{exc.smtp_code} {exc.smtp_error!r}"
+            )
+        except _TRANSIENT as exc:
+            return Result(outgoing.delivery_id, "retry", error=f"connection: {exc}")
+        if refused:
+            return Result(outgoing.delivery_id, "permanent", error=f"refused: {refused}")
+        return Result(outgoing.delivery_id, "sent", provider_id=message["Message-ID"])
+
+    def _to_mailbox(self, batch: Sequence[Outgoing]) -> list[Result]:
+        self._mailbox.mkdir(parents=True, exist_ok=True)
+        results = []
+        for outgoing in batch:
+            message = build_email(outgoing, self._sender)
+            path = self._mailbox / f"{outgoing.delivery_id:012d}.eml"
+            temporary = path.with_suffix(".tmp")
+            temporary.write_bytes(bytes(message))
+            temporary.replace(path)  # a reader never sees half a message
+            results.append(Result(outgoing.delivery_id, "sent", provider_id=message["Message-ID"]))
+        return results

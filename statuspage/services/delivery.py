@@ -1,0 +1,269 @@
+"""The delivery engine's bookkeeping: notices, deliveries, leases, retries, acks, fallback.
+
+Every state change is a row update in the caller's transaction with its attempt logged;
+the jobs in statuspage.jobs call these and commit.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from statuspage.channels.base import Result
+from statuspage.extensions import db
+from statuspage.models import (
+    Audience,
+    ContactPoint,
+    Delivery,
+    DeliveryAttempt,
+    DeliveryState,
+    FanOutState,
+    Incident,
+    IncidentUpdate,
+    Notice,
+)
+from statuspage.services.audience import Recipient
+from statuspage.services.outbox import after_commit
+
+LEASE = timedelta(minutes=2)
+MAX_ATTEMPTS = 8
+BASE_BACKOFF = 30  # seconds; doubles per attempt, with jitter
+MAX_BACKOFF = 3600
+BOUNCES_TO_DISABLE = 3
+STALE_FANOUT = timedelta(minutes=2)
+LOST_PENDING = timedelta(minutes=2)
+
+
+def write_notices(incident: Incident, update: IncidentUpdate) -> list[Notice]:
+    """The notices an update makes, in the publishing transaction; fanned out after commit."""
+    if not update.deliver_notifications:
+        return []
+    notice = Notice(incident_id=incident.id, update_id=update.id, audience=Audience.public)
+    db.session.add(notice)
+    db.session.flush()
+    after_commit("fan_out", notice.id)
+    return [notice]
+
+
+def create_deliveries(notice: Notice, recipients: Sequence[Recipient]) -> list[int]:
+    """Insert one delivery per (notice, contact point), skipping any that exist; new ids."""
+    rows = [
+        {
+            "notice_id": notice.id,
+            "contact_point_id": r.contact_point_id,
+            "subscriber_id": r.subscriber_id,
+            "channel": r.channel,
+            "state": DeliveryState.pending.value,
+            "attempts": 0,
+            "created_at": notice.created_at,
+        }
+        for r in recipients
+        if r.contact_point_id
+    ]
+    if not rows:
+        return []
+    dialect = db.session.get_bind().dialect.name
+    insert_fn = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect, insert)
+    statement = insert_fn(Delivery).on_conflict_do_nothing(
+        index_elements=["notice_id", "contact_point_id"]
+    )
+    result = db.session.execute(statement.returning(Delivery.id), rows)
+    return [row.id for row in result]
+
+
+def claim(ids: Iterable[int], now: datetime) -> list[int]:
+    """Lease the deliveries that are due among `ids`; returns the ones this worker now holds.
+
+    One UPDATE with a WHERE on state: two workers asking for the same ids get disjoint sets,
+    and a lease a crashed worker left behind expires and can be claimed again.
+    """
+    ids = list(ids)
+    if not ids:
+        return []
+    due = or_(
+        and_(
+            Delivery.state.in_([DeliveryState.pending, DeliveryState.retry]),
+            or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now),
+        ),
+        and_(Delivery.state == DeliveryState.sending, Delivery.lease_until < now),
+    )
+    result = db.session.execute(
+        update(Delivery)
+        .where(Delivery.id.in_(ids), due)
+        .values(
+            state=DeliveryState.sending, lease_until=now + LEASE, attempts=Delivery.attempts + 1
+        )
+        .returning(Delivery.id),
+        execution_options={"synchronize_session": False},
+    )
+    return sorted(row.id for row in result)
+
+
+def backoff(attempts: int, rng: random.Random | None = None) -> timedelta:
+    """Exponential backoff with full jitter: 30 s, 60 s, 120 s ... capped at an hour."""
+    ceiling = min(MAX_BACKOFF, BASE_BACKOFF * 2 ** max(0, attempts - 1))
+    return timedelta(seconds=(rng or random).uniform(ceiling / 2, ceiling))
+
+
+def record(delivery: Delivery, result: Result, now: datetime) -> Delivery | None:
+    """Apply one channel result; returns the fallback delivery it started, if any."""
+    db.session.add(
+        DeliveryAttempt(
+            delivery_id=delivery.id,
+            at=now,
+            outcome=result.outcome,
+            provider_id=result.provider_id,
+            error=(result.error or "")[:2000] or None,
+        )
+    )
+    delivery.lease_until = None
+    delivery.last_error = result.error
+    if result.outcome == "sent":
+        delivery.state, delivery.sent_at = DeliveryState.sent, now
+        delivery.provider_id = result.provider_id
+        return None
+    if result.outcome == "retry" and delivery.attempts < MAX_ATTEMPTS:
+        delivery.state = DeliveryState.retry
+        delivery.next_attempt_at = now + backoff(delivery.attempts)
+        return None
+    delivery.state = DeliveryState.failed
+    if result.outcome == "permanent":
+        _bounce(delivery.contact_point, now, result.error)
+    return fallback(delivery, now, "failed")
+
+
+def _bounce(contact: ContactPoint, now: datetime, error: str | None) -> None:
+    contact.bounces += 1
+    if contact.bounces >= BOUNCES_TO_DISABLE and contact.active:
+        contact.active = False
+        contact.disabled_at = now
+        contact.disabled_reason = f"{contact.bounces} permanent failures; last: {error}"[:300]
+
+
+def fallback(delivery: Delivery, now: datetime, reason: str) -> Delivery | None:
+    """Try the subscriber's next active, verified contact point after this one, once."""
+    current = delivery.contact_point
+    next_contact = db.session.scalar(
+        select(ContactPoint)
+        .where(
+            ContactPoint.subscriber_id == delivery.subscriber_id,
+            ContactPoint.active.is_(True),
+            ContactPoint.verified_at.is_not(None),
+            or_(
+                ContactPoint.priority > current.priority,
+                and_(ContactPoint.priority == current.priority, ContactPoint.id > current.id),
+            ),
+        )
+        .order_by(ContactPoint.priority, ContactPoint.id)
+        .limit(1)
+    )
+    if next_contact is None:
+        return None
+    exists = db.session.scalar(
+        select(Delivery.id).where(
+            Delivery.notice_id == delivery.notice_id,
+            Delivery.contact_point_id == next_contact.id,
+        )
+    )
+    if exists:
+        return None
+    successor = Delivery(
+        notice_id=delivery.notice_id,
+        contact_point_id=next_contact.id,
+        subscriber_id=delivery.subscriber_id,
+        channel=next_contact.channel,
+        fallback_of_id=delivery.id,
+        created_at=now,
+        last_error=f"fallback after {reason} on contact point {current.id}",
+    )
+    db.session.add(successor)
+    db.session.flush()
+    after_commit("deliver", [successor.id])
+    return successor
+
+
+def acknowledge(delivery: Delivery, now: datetime, path: str) -> bool:
+    """Record the recipient's acknowledgement; True the first time, False after."""
+    if delivery.acknowledged_at is not None:
+        return False
+    delivery.acknowledged_at, delivery.ack_path = now, path[:50]
+    db.session.flush()
+    return True
+
+
+def missed_acks(now: datetime, limit: int = 500) -> list[Delivery]:
+    """Sent deliveries of notices that require acknowledgement, whose window has passed."""
+    candidates = db.session.scalars(
+        select(Delivery)
+        .join(Notice, Notice.id == Delivery.notice_id)
+        .where(
+            Notice.requires_ack.is_(True),
+            Delivery.state == DeliveryState.sent,
+            Delivery.acknowledged_at.is_(None),
+        )
+        .limit(limit)
+    ).all()
+    # The window is per notice; comparing in Python keeps the query the same on both databases.
+    notice_ids = {d.notice_id for d in candidates}
+    notices = {n.id: n for n in db.session.scalars(select(Notice).where(Notice.id.in_(notice_ids)))}
+    return [
+        d
+        for d in candidates
+        if d.sent_at + timedelta(seconds=notices[d.notice_id].ack_window_seconds or 0) <= now
+    ]
+
+
+def due_deliveries(now: datetime, limit: int = 5000) -> list[int]:
+    """Deliveries the queue may have lost: due retries, expired leases, old pending ones."""
+    return list(
+        db.session.scalars(
+            select(Delivery.id)
+            .where(
+                or_(
+                    and_(Delivery.state == DeliveryState.retry, Delivery.next_attempt_at <= now),
+                    and_(Delivery.state == DeliveryState.sending, Delivery.lease_until < now),
+                    and_(
+                        Delivery.state == DeliveryState.pending,
+                        Delivery.created_at < now - LOST_PENDING,
+                    ),
+                )
+            )
+            .order_by(Delivery.id)
+            .limit(limit)
+        )
+    )
+
+
+def stale_notices(now: datetime) -> list[int]:
+    """Notices whose fan-out never started or stopped making progress."""
+    return list(
+        db.session.scalars(
+            select(Notice.id).where(
+                Notice.fanout_state != FanOutState.done,
+                Notice.created_at < now - STALE_FANOUT,
+            )
+        )
+    )
+
+
+def progress(notice_id: int) -> dict[str, Counter[str]]:
+    """Per channel: recipients, attempted, sent, failed, acknowledged (the admin's view)."""
+    rows = db.session.execute(
+        select(Delivery.channel, Delivery.state, Delivery.attempts, Delivery.acknowledged_at).where(
+            Delivery.notice_id == notice_id
+        )
+    )
+    counts: dict[str, Counter[str]] = {}
+    for channel, state, attempts, acknowledged_at in rows:
+        tally = counts.setdefault(channel.value, Counter())
+        tally["recipients"] += 1
+        tally["attempted"] += attempts > 0
+        tally["sent"] += state is DeliveryState.sent
+        tally["failed"] += state is DeliveryState.failed
+        tally["acknowledged"] += acknowledged_at is not None
+    return counts

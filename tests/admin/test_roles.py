@@ -1,0 +1,297 @@
+"""Every admin write by every role, plus anonymous: allowed ones succeed, the rest change nothing.
+
+The expected matrix is written out here from the roles' definitions, not read from the admin's
+URL table, so a wrong entry in the table fails this test instead of being copied by it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from admin import ROUTES
+from statuspage.clock import utcnow
+from statuspage.extensions import db
+from statuspage.models import (
+    ApiKey,
+    AuditEvent,
+    Component,
+    ComponentGroup,
+    Incident,
+    IncidentTemplate,
+    IncidentUpdate,
+    Page,
+    StaffUser,
+)
+from tests.admin.staff_client import Staff, signed_in
+from tests.admin.world import World
+
+ROLES = ["owner", "comms", "responder", "legal", "viewer"]
+PUBLISHERS = {"owner", "comms"}
+DRAFTERS = {"owner", "comms", "responder"}
+OWNER = {"owner"}
+EVERYONE = set(ROLES)
+
+
+def _later(hours: int) -> str:
+    return (utcnow() + timedelta(days=2, hours=hours)).strftime("%Y-%m-%dT%H:%M")
+
+
+@dataclass(frozen=True)
+class Case:
+    url: Callable[[World], str]
+    data: Callable[[World], dict]
+    allowed: set[str]
+    changes: bool = True  # whether an allowed POST changes the database
+    ok_status: int = 302
+
+
+CASES: dict[str, Case] = {
+    "logout": Case(lambda w: "/admin/logout", lambda w: {}, EVERYONE, changes=False),
+    "preview": Case(
+        lambda w: "/admin/preview", lambda w: {"body": "**hi**"}, DRAFTERS, False, 200
+    ),
+    "incident_new": Case(
+        lambda w: "/admin/incidents/new",
+        lambda w: {"name": "New", "status": "investigating", "body": "Looking.", "notify": "y"},
+        PUBLISHERS,
+    ),
+    "incident_update": Case(
+        lambda w: f"/admin/incidents/{w.incident.id}/updates",
+        lambda w: {"status": "identified", "body": "Ok", f"component-{w.web.id}": "major_outage"},
+        PUBLISHERS,
+    ),
+    "incident_resolve": Case(
+        lambda w: f"/admin/incidents/{w.incident.id}/resolve",
+        lambda w: {"body": "Fixed.", "restore": "y"},
+        PUBLISHERS,
+    ),
+    "incident_edit": Case(
+        lambda w: f"/admin/incidents/{w.incident.id}/edit",
+        lambda w: {"name": "Slow API (EU)", "impact": "major"},
+        PUBLISHERS,
+    ),
+    "incident_postmortem": Case(
+        lambda w: f"/admin/incidents/{w.resolved.id}/postmortem",
+        lambda w: {"body": "## What happened\n\nA disk filled up."},
+        PUBLISHERS,
+    ),
+    "incident_delete": Case(
+        lambda w: f"/admin/incidents/{w.incident.id}/delete", lambda w: {}, PUBLISHERS
+    ),
+    "maintenance_new": Case(
+        lambda w: "/admin/maintenance/new",
+        lambda w: {
+            "name": "DB upgrade",
+            "body": "Read-only for a while.",
+            "scheduled_for": _later(0),
+            "scheduled_until": _later(2),
+            "components": [w.api.id],
+            "auto_start": "y",
+        },
+        PUBLISHERS,
+    ),
+    "template_new": Case(
+        lambda w: "/admin/templates/new",
+        lambda w: {"name": "DNS", "title": "DNS", "body": "Hm.", "update_status": "investigating"},
+        PUBLISHERS,
+    ),
+    "template_edit": Case(
+        lambda w: f"/admin/templates/{w.template.id}/edit",
+        lambda w: {"name": "API", "title": "Down", "body": "Yes.", "update_status": "identified"},
+        PUBLISHERS,
+    ),
+    "template_delete": Case(
+        lambda w: f"/admin/templates/{w.template.id}/delete", lambda w: {}, PUBLISHERS
+    ),
+    "component_new": Case(
+        lambda w: "/admin/components/new",
+        lambda w: {"name": "Search", "group_id": w.core.id, "status": "operational"},
+        PUBLISHERS,
+    ),
+    "component_edit": Case(
+        lambda w: f"/admin/components/{w.api.id}/edit",
+        lambda w: {"name": "Public API", "group_id": w.core.id, "status": "partial_outage"},
+        PUBLISHERS,
+    ),
+    "component_status": Case(
+        lambda w: f"/admin/components/{w.billing.id}/status",
+        lambda w: {"status": "major_outage"},
+        PUBLISHERS,
+    ),
+    "component_move": Case(
+        lambda w: f"/admin/components/{w.api.id}/move", lambda w: {"direction": "down"}, PUBLISHERS
+    ),
+    "component_delete": Case(
+        lambda w: f"/admin/components/{w.billing.id}/delete", lambda w: {}, PUBLISHERS
+    ),
+    "group_new": Case(lambda w: "/admin/groups/new", lambda w: {"name": "Regions"}, PUBLISHERS),
+    "group_edit": Case(
+        lambda w: f"/admin/groups/{w.core.id}/edit", lambda w: {"name": "Core services"}, PUBLISHERS
+    ),
+    "group_move": Case(
+        lambda w: f"/admin/groups/{w.edge.id}/move", lambda w: {"direction": "up"}, PUBLISHERS
+    ),
+    "group_delete": Case(lambda w: f"/admin/groups/{w.edge.id}/delete", lambda w: {}, PUBLISHERS),
+    "settings": Case(
+        lambda w: "/admin/settings",
+        lambda w: {"name": "Acme", "time_zone": "Europe/Paris", "brand_color": "#123456"},
+        OWNER,
+    ),
+    "api_key_new": Case(
+        lambda w: "/admin/api-keys/new", lambda w: {"name": "ci", "role": "comms"}, OWNER, True, 200
+    ),
+    "api_key_revoke": Case(
+        lambda w: f"/admin/api-keys/{w.api_key.id}/revoke", lambda w: {}, OWNER
+    ),
+    "staff_new": Case(
+        lambda w: "/admin/staff/new",
+        lambda w: {"email": "new@example.com", "role": "viewer"},
+        OWNER,
+        True,
+        200,
+    ),
+    "staff_deactivate": Case(
+        lambda w: f"/admin/staff/{w.colleague.id}/deactivate", lambda w: {}, OWNER
+    ),
+}  # fmt: skip
+
+
+def state() -> tuple:
+    """Everything a write could touch, counted: equal before and after means nothing changed."""
+
+    def count(model, *where) -> int:
+        return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+    db.session.commit()  # end the test's transaction: read what the requests committed
+    page = db.session.scalars(select(Page)).one()
+    return (
+        count(AuditEvent),
+        count(Incident),
+        count(IncidentUpdate),
+        count(Component),
+        count(ComponentGroup),
+        count(IncidentTemplate),
+        count(ApiKey),
+        count(ApiKey, ApiKey.revoked_at.is_(None)),
+        count(StaffUser),
+        count(StaffUser, StaffUser.active.is_(True)),
+        page.version,
+        page.name,
+        page.time_zone,
+    )
+
+
+def test_every_admin_write_is_in_the_matrix():
+    writes = {route.endpoint for route in ROUTES if route.write}
+    assert writes == set(CASES)
+
+
+MATRIX = [(endpoint, role) for endpoint in CASES for role in [*ROLES, None]]
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "role"), MATRIX, ids=[f"{e}-{r or 'anonymous'}" for e, r in MATRIX]
+)
+def test_role_matrix(app: Flask, world: World, endpoint: str, role: str | None):
+    case = CASES[endpoint]
+    staff = signed_in(app, role) if role else Staff(app.test_client())
+    token = staff.token("/admin/" if role else "/admin/login")
+    before = state()
+
+    response = staff.post(case.url(world), {"csrf_token": token, **case.data(world)})
+
+    after = state()
+    if role is None:
+        assert response.status_code == 302
+        assert response.location.startswith("/admin/login")
+        assert after == before
+    elif role in case.allowed:
+        assert response.status_code == case.ok_status, response.get_data(as_text=True)[:2000]
+        if case.changes:
+            assert after != before
+            assert after[0] > before[0], "an allowed write leaves an audit entry"
+        else:
+            assert after == before
+    else:
+        assert response.status_code == 403
+        assert after == before  # forbidden: no row, no audit entry, no page version
+
+
+@pytest.mark.parametrize("endpoint", sorted(CASES))
+def test_a_post_without_csrf_token_is_refused_and_changes_nothing(
+    app: Flask, world: World, endpoint: str
+):
+    case = CASES[endpoint]
+    staff = signed_in(app, "owner")
+    before = state()
+    response = staff.post(case.url(world), case.data(world))
+    assert response.status_code == 400
+    assert state() == before
+    assert staff.get("/admin/").status_code == 200  # still signed in: only the form failed
+
+
+def test_a_post_with_a_token_from_another_session_is_refused(app: Flask, world: World):
+    mallory = signed_in(app, "viewer")
+    stolen = mallory.token("/admin/")
+    owner = signed_in(app, "owner")
+    before = state()
+    response = owner.post("/admin/groups/new", {"csrf_token": stolen, "name": "Forged"})
+    assert response.status_code == 400
+    assert state() == before
+
+
+def test_a_responder_sees_the_composer_but_cannot_publish(app: Flask, world: World):
+    responder = signed_in(app, "responder")
+    page = responder.get("/admin/incidents/new").get_data(as_text=True)
+    assert "Publish incident" not in page
+    assert "can read this but not publish" in page
+    assert '<fieldset class="bare" disabled>' in page
+    incident_page = responder.get(f"/admin/incidents/{world.incident.id}").get_data(as_text=True)
+    assert "Post update" not in incident_page
+    assert "Resolve incident" not in incident_page
+
+
+@pytest.mark.parametrize(
+    ("role", "visible", "hidden"),
+    [
+        ("owner", ["Settings", "API keys", "Staff", "Audit"], []),
+        ("comms", ["Audit"], ["Settings", "API keys", ">Staff<"]),
+        ("legal", ["Audit"], ["Settings", "API keys", ">Staff<", "New incident"]),
+        ("viewer", [], ["Audit", "Settings", "New incident", "New component"]),
+    ],
+)
+def test_the_navigation_offers_only_what_the_role_may_do(app, world, role, visible, hidden):
+    staff = signed_in(app, role)
+    html = staff.get("/admin/").get_data(as_text=True) + staff.get("/admin/components").get_data(
+        as_text=True
+    )
+    for label in visible:
+        assert label in html, label
+    for label in hidden:
+        assert label not in html, label
+
+
+@pytest.mark.parametrize(
+    ("role", "url", "status"),
+    [
+        ("viewer", "/admin/settings", 403),
+        ("comms", "/admin/settings", 403),
+        ("comms", "/admin/api-keys", 403),
+        ("comms", "/admin/staff", 403),
+        ("viewer", "/admin/audit", 403),
+        ("responder", "/admin/audit/export.csv", 403),
+        ("legal", "/admin/audit", 200),
+        ("legal", "/admin/audit/export.json", 200),
+        ("viewer", "/admin/incidents/new", 403),
+        ("responder", "/admin/incidents/new", 200),
+        ("viewer", "/admin/components/new", 403),
+    ],
+)
+def test_reading_an_owner_or_auditor_screen_needs_the_role(app, world, role, url, status):
+    assert signed_in(app, role).get(url).status_code == status

@@ -1,0 +1,78 @@
+"""Every admin screen renders for an owner, shows what it is for, and carries its CSRF token."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from admin import ROUTES
+from tests.admin.staff_client import Staff
+from tests.admin.world import World
+
+
+def url_of(rule: str, world: World) -> str:
+    values = {
+        "incident_id": world.incident.id,
+        "template_id": world.template.id,
+        "component_id": world.api.id,
+        "group_id": world.core.id,
+        "key_id": world.api_key.id,
+        "user_id": world.colleague.id,
+    }
+    return "/admin" + re.sub(r"<(?:int:)?(\w+)>", lambda m: str(values[m.group(1)]), rule)
+
+
+SCREENS = [route for route in ROUTES if route.read]
+
+
+@pytest.mark.parametrize("route", SCREENS, ids=[route.endpoint for route in SCREENS])
+def test_every_screen_renders_for_an_owner(owner: Staff, world: World, route):
+    response = owner.get(url_of(route.rule, world))
+    assert response.status_code == 200
+    if route.endpoint.startswith("audit_"):
+        return  # exports: tested in test_audit
+    html = response.get_data(as_text=True)
+    assert "<h1>" in html
+    assert "Sign out" in html
+    assert 'name="csrf_token"' in html  # at least the sign-out form
+    assert "<script>" not in html  # no inline script: the admin is ready for a strict CSP
+    assert " onclick=" not in html
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("/admin/", ["Open incidents", "Slow API", "not operational", "API", "Switch swap"]),
+        ("/admin/incidents", ["Slow API", "Old outage"]),
+        ("/admin/maintenance", ["Switch swap", "Upcoming"]),
+        ("/admin/components", ["Core", "Edge", "Billing", "Move API down"]),
+        ("/admin/templates", ["API down", "API unavailable"]),
+        ("/admin/api-keys", ["deploy-bot", "hrld_"]),
+        ("/admin/staff", ["colleague@example.com", "owner@example.com"]),
+        ("/admin/audit", ["incident.create", "maintenance.create"]),
+    ],
+)  # fmt: skip
+def test_screens_show_their_content(owner: Staff, world: World, url, expected):
+    html = owner.get(url).get_data(as_text=True)
+    for text in expected:
+        assert text in html, text
+
+
+def test_the_dashboard_says_how_long_since_each_open_incident_spoke(owner: Staff, world: World):
+    html = owner.get("/admin/").get_data(as_text=True)
+    row = html[html.index("Slow API") :]
+    assert re.search(r"(just now|\d+ min ago)", row[:600])
+
+
+def test_an_unknown_record_is_a_404_page_not_a_500(owner: Staff, world: World):
+    for url in (
+        "/admin/incidents/nosuchthing1",
+        "/admin/components/nosuchthing1/edit",
+        "/admin/templates/nosuchthing1/edit",
+        "/admin/api-keys/999999/revoke",
+        "/admin/incidents/new?template=nosuchthing1",
+    ):
+        response = owner.get(url)
+        assert response.status_code == 404, url
+        assert "Sign out" in response.get_data(as_text=True)  # the admin's own error page

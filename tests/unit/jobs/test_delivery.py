@@ -1,0 +1,197 @@
+"""The delivery engine end to end: publish, fan out, deliver by email to a real SMTP server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+import time_machine
+from sqlalchemy import func, select
+
+from statuspage.clock import utcnow
+from statuspage.extensions import db
+from statuspage.jobs import QUEUE_KEY
+from statuspage.jobs.tasks import deliver, fan_out, sweep
+from statuspage.models import (
+    Channel,
+    ContactPoint,
+    Delivery,
+    DeliveryAttempt,
+    DeliveryState,
+    Notice,
+    Subscriber,
+)
+from statuspage.services.components import create_component
+from statuspage.services.delivery import claim
+from statuspage.services.publishing import create_incident, post_update
+from tests.smtp import SmtpServer
+
+
+@pytest.fixture
+def smtp(app) -> Iterator[SmtpServer]:
+    server = SmtpServer()
+    server.start()
+    previous = app.config["SMTP_URL"]
+    app.config["SMTP_URL"] = server.url
+    yield server
+    app.config["SMTP_URL"] = previous
+    server.stop()
+
+
+@pytest.fixture
+def queue(app):
+    queue = app.extensions[QUEUE_KEY]
+    queue.huey.flush()
+    yield queue
+    queue.huey.flush()
+
+
+def drain(queue, limit: int = 1000) -> int:
+    """Run what the queue holds, as a consumer would, until it is empty."""
+    ran = 0
+    while ran < limit:
+        task = queue.huey.dequeue()
+        if task is None:
+            return ran
+        queue.huey.execute(task)
+        ran += 1
+    raise AssertionError("the queue did not drain")
+
+
+def subscriber(email: str, *, components=None, extra: list[str] = ()) -> Subscriber:
+    person = Subscriber(all_components=components is None, components=components or [])
+    for priority, address in enumerate([email, *extra], start=1):
+        person.contact_points.append(
+            ContactPoint(
+                channel=Channel.email,
+                address=address,
+                address_key=address.lower(),
+                priority=priority,
+                verified_at=utcnow(),
+            )
+        )
+    db.session.add(person)
+    return person
+
+
+def test_an_update_reaches_every_matching_subscriber_once(smtp, queue):
+    api, web = create_component("API"), create_component("Web")
+    subscriber("all@example.com")
+    subscriber("api@example.com", components=[api])
+    subscriber("web@example.com", components=[web])
+    paused = subscriber("paused@example.com")
+    paused.paused = True
+    db.session.commit()
+
+    incident = create_incident("API down", "Looking.", components={api: "major_outage"})
+    db.session.commit()  # the outbox enqueues fan_out now
+    drain(queue)
+    got = sorted(m["To"] for m in smtp.inbox.messages)
+    assert got == ["all@example.com", "api@example.com"]
+    assert db.session.scalar(select(func.count()).select_from(DeliveryAttempt)) == 2
+
+    post_update(incident, "Fixed.", status="resolved", components={api: "operational"})
+    db.session.commit()
+    drain(queue)
+    assert len(smtp.inbox.messages) == 4
+
+
+def test_messages_thread_per_incident_and_carry_one_click_unsubscribe(smtp, queue):
+    subscriber("ann@example.com")
+    db.session.commit()
+    incident = create_incident("Slow", "**Slow** pages.")
+    db.session.commit()
+    drain(queue)
+    post_update(incident, "Better.", status="monitoring")
+    db.session.commit()
+    drain(queue)
+    first, second = smtp.inbox.messages
+    thread = f"<incident-{incident.id}@status.example.test>"
+    assert first["In-Reply-To"] == thread
+    assert second["References"] == thread
+    assert first["Message-ID"] != second["Message-ID"]
+    assert first["List-Unsubscribe"].startswith("<http://status.example.test/subscriptions/")
+    assert first["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert first["List-Id"].endswith(".status.example.test>")
+    assert first.is_multipart()
+    html = first.get_body(("html",)).get_content()
+    assert "<strong>Slow</strong>" in html
+    assert "Slow pages." in first.get_body(("plain",)).get_content()
+
+
+def test_fan_out_twice_creates_nothing_twice(smtp, queue):
+    for n in range(5):
+        subscriber(f"p{n}@example.com")
+    db.session.commit()
+    create_incident("Down", "Down.")
+    db.session.commit()
+    notice = db.session.scalars(select(Notice)).one()
+    queue.huey.flush()  # run it by hand instead
+    assert fan_out(notice.id) == 5
+    db.session.commit()
+    notice.fanout_state = notice.fanout_state.running  # as if a crash left it running
+    notice.fanout_cursor = 0
+    db.session.commit()
+    assert fan_out(notice.id) == 0
+    assert db.session.scalar(select(func.count()).select_from(Delivery)) == 5
+
+
+def test_an_smtp_outage_is_retried_with_backoff_and_nothing_is_lost(smtp, queue):
+    for n in range(3):
+        subscriber(f"p{n}@example.com")
+    db.session.commit()
+    smtp.stop()
+    create_incident("Down", "Down.")
+    db.session.commit()
+    drain(queue)
+    deliveries = db.session.scalars(select(Delivery)).all()
+    assert {d.state for d in deliveries} == {DeliveryState.retry}
+    assert all(d.next_attempt_at > utcnow() for d in deliveries)
+    attempts = db.session.scalars(select(DeliveryAttempt)).all()
+    assert {a.outcome for a in attempts} == {"retry"}
+    assert all("connect" in a.error for a in attempts)
+
+    smtp.start()
+    with time_machine.travel(utcnow() + timedelta(hours=2), tick=False):
+        sweep()
+        db.session.commit()
+        drain(queue)
+    db.session.expire_all()
+    assert {d.state for d in db.session.scalars(select(Delivery))} == {DeliveryState.sent}
+    assert sorted(m["To"] for m in smtp.inbox.messages) == [f"p{n}@example.com" for n in range(3)]
+
+
+def test_a_refused_address_falls_back_to_the_next_contact_point(smtp, queue):
+    person = subscriber("gone@example.com", extra=["backup@example.com"])
+    smtp.inbox.refuse.add("gone@example.com")
+    db.session.commit()
+    create_incident("Down", "Down.")
+    db.session.commit()
+    drain(queue)
+    assert [m["To"] for m in smtp.inbox.messages] == ["backup@example.com"]
+    first, second = sorted(db.session.scalars(select(Delivery)).all(), key=lambda d: d.id)
+    assert first.state is DeliveryState.failed
+    assert second.fallback_of_id == first.id
+    assert person.contact_points[0].bounces == 1
+
+
+def test_a_lease_left_by_a_crashed_worker_expires_and_the_sweep_sends_it(smtp, queue):
+    subscriber("ann@example.com")
+    db.session.commit()
+    create_incident("Down", "Down.")
+    db.session.commit()
+    notice = db.session.scalars(select(Notice)).one()
+    queue.huey.flush()
+    fan_out(notice.id)
+    db.session.commit()
+    queue.huey.flush()  # the deliver job is lost with its worker
+    delivery = db.session.scalars(select(Delivery)).one()
+    assert claim([delivery.id], utcnow()) == [delivery.id]  # leased ... and the worker dies
+    db.session.commit()
+    assert deliver([delivery.id]) == []  # the lease still holds: nobody else sends it
+    with time_machine.travel(utcnow() + timedelta(minutes=5), tick=False):
+        sweep()
+        db.session.commit()
+        drain(queue)
+    assert [m["To"] for m in smtp.inbox.messages] == ["ann@example.com"]

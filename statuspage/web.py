@@ -8,6 +8,7 @@ from flask import Flask
 
 from statuspage.public.caching import init_snapshots
 from statuspage.public.serializers import iso
+from statuspage.services.status import format_percent
 
 
 def register_blueprints(app: Flask) -> None:
@@ -30,4 +31,4 @@ def _human_time(at: datetime | None) -> str:
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["iso"] = iso
     app.jinja_env.filters["human_time"] = _human_time
-    app.jinja_env.filters["percent"] = lambda v: f"{v * 100:.2f}".rstrip("0").rstrip(".") + "%"
+    app.jinja_env.filters["percent"] = format_percent

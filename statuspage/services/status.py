@@ -11,7 +11,7 @@ from statuspage.models import Component, ComponentGroup, ComponentStatus, Impact
 from statuspage.services import incidents as incident_reads
 from statuspage.services.audience import Viewer
 from statuspage.services.components import list_components, list_groups
-from statuspage.services.uptime import period_uptime, stored_uptime
+from statuspage.services.uptime import stored_uptime
 
 UPTIME_DAYS = 90
 
@@ -62,6 +62,13 @@ class DayBar:
     day: date
     uptime: float | None  # None: the component did not exist yet
     incidents: tuple[str, ...] = ()
+
+    @property
+    def summary(self) -> str:
+        """The tooltip's text: date · uptime · incidents (built here: 1,080 bars a page)."""
+        uptime = "No data" if self.uptime is None else f"{format_percent(self.uptime)} uptime"
+        incidents = "; ".join(self.incidents) if self.incidents else "No incidents"
+        return f"{self.day:%b} {self.day.day}, {self.day.year} · {uptime} · {incidents}"
 
     @property
     def level(self) -> str:
@@ -117,14 +124,21 @@ def shown_on_page(component: Component) -> bool:
     )
 
 
-def _incident_days(incidents: Iterable[Incident], now: datetime) -> dict[tuple[str, date], list]:
+def format_percent(value: float) -> str:
+    """99.95%, 100%: two decimals at most, no trailing zeros."""
+    return f"{value * 100:.2f}".rstrip("0").rstrip(".") + "%"
+
+
+def _incident_days(
+    spans: Iterable[incident_reads.IncidentSpan], now: datetime
+) -> dict[tuple[str, date], list[str]]:
     names: dict[tuple[str, date], list[str]] = defaultdict(list)
-    for incident in incidents:
-        last = (incident.resolved_at or now).date()
-        day = incident.started_at.date()
+    for span in spans:
+        last = (span.resolved_at or now).date()
+        day = span.started_at.date()
         while day <= last:
-            for component in incident.components:
-                names[(component.id, day)].append(incident.name)
+            for component_id in span.component_ids:
+                names[(component_id, day)].append(span.name)
             day += timedelta(days=1)
     return names
 
@@ -139,10 +153,9 @@ def overview(viewer: Viewer, now: datetime) -> Overview:
     today = now.date()
     first_day = today - timedelta(days=UPTIME_DAYS - 1)
     ids = [c.id for c in components]
-    daily = stored_uptime(ids, first_day)
-    totals = period_uptime(ids, first_day)
+    daily, totals = stored_uptime(ids, first_day)
     window_start = datetime.combine(first_day, datetime.min.time(), now.tzinfo)
-    per_day = _incident_days(incident_reads.incidents_between(viewer, window_start, now), now)
+    per_day = _incident_days(incident_reads.incident_spans(viewer, window_start, now), now)
 
     blocks: dict[str | None, GroupBlock] = {None: GroupBlock(None)}
     for group in groups:

@@ -112,25 +112,19 @@ def rollup_uptime(component_id: str, first_day: date, now: datetime) -> None:
     db.session.flush()
 
 
-def stored_uptime(component_ids: list[str], first_day: date) -> dict[tuple[str, date], float]:
-    """The stored uptime of each (component, day) from `first_day` on."""
+def stored_uptime(
+    component_ids: list[str], first_day: date
+) -> tuple[dict[tuple[str, date], float], dict[str, float]]:
+    """From `first_day` on, in one query: each (component, day)'s stored uptime, and each
+    component's uptime over the whole period, weighted by the seconds observed each day."""
+    daily: dict[tuple[str, date], float] = {}
     if not component_ids:
-        return {}
-    rows = db.session.execute(
-        select(DailyUptime.component_id, DailyUptime.day, DailyUptime.uptime).where(
-            DailyUptime.component_id.in_(component_ids), DailyUptime.day >= first_day
-        )
-    )
-    return {(row.component_id, row.day): row.uptime for row in rows}
-
-
-def period_uptime(component_ids: list[str], first_day: date) -> dict[str, float]:
-    """Each component's uptime over the period, weighted by the seconds observed each day."""
-    if not component_ids:
-        return {}
+        return daily, {}
     rows = db.session.execute(
         select(
             DailyUptime.component_id,
+            DailyUptime.day,
+            DailyUptime.uptime,
             DailyUptime.observed_seconds,
             DailyUptime.partial_seconds,
             DailyUptime.major_seconds,
@@ -138,15 +132,18 @@ def period_uptime(component_ids: list[str], first_day: date) -> dict[str, float]
     )
     observed: dict[str, float] = defaultdict(float)
     down: dict[str, float] = defaultdict(float)
+    major, partial = (
+        DOWN_WEIGHT[ComponentStatus.major_outage],
+        DOWN_WEIGHT[ComponentStatus.partial_outage],
+    )
     for row in rows:
+        daily[(row.component_id, row.day)] = row.uptime
         observed[row.component_id] += row.observed_seconds
-        down[row.component_id] += (
-            DOWN_WEIGHT[ComponentStatus.major_outage] * row.major_seconds
-            + DOWN_WEIGHT[ComponentStatus.partial_outage] * row.partial_seconds
-        )
-    return {
+        down[row.component_id] += major * row.major_seconds + partial * row.partial_seconds
+    period = {
         cid: (1.0 - down[cid] / observed[cid]) if observed[cid] else 1.0 for cid in component_ids
     }
+    return daily, period
 
 
 def rollup_all(first_day: date, now: datetime) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from statuspage.extensions import db
 from statuspage.models import ComponentStatus, DailyUptime
 from statuspage.services.components import create_component, set_component_status
-from statuspage.services.uptime import period_uptime, rollup_all, stored_uptime
+from statuspage.services.uptime import rollup_all, stored_uptime
 
 DAY = date(2026, 3, 10)
 MIDNIGHT = datetime(2026, 3, 10, tzinfo=UTC)
@@ -71,7 +71,7 @@ def test_today_counts_the_time_elapsed_so_far_and_an_ongoing_outage_keeps_accrui
 def test_days_before_a_component_existed_have_no_row():
     with time_machine.travel(MIDNIGHT + timedelta(days=1), tick=False):
         api = create_component("API", at=MIDNIGHT + timedelta(hours=12))
-        stored = stored_uptime([api.id], DAY - timedelta(days=5))
+        stored, _ = stored_uptime([api.id], DAY - timedelta(days=5))
         assert set(stored) == {(api.id, DAY)}
         assert _row(api.id, DAY).observed_seconds == 12 * 3600
 
@@ -93,4 +93,5 @@ def test_period_uptime_weights_days_by_the_time_observed():
         set_component_status(api, "major_outage", at=MIDNIGHT + timedelta(hours=21))
         set_component_status(api, "operational", at=MIDNIGHT + timedelta(hours=24))
         # 3 h down in 30 h observed
-        assert period_uptime([api.id], DAY)[api.id] == pytest.approx(1 - 3 / 30)
+        _, period = stored_uptime([api.id], DAY)
+        assert period[api.id] == pytest.approx(1 - 3 / 30)

@@ -7,6 +7,7 @@ from statuspage.models.components import (
     ComponentStatusChange,
     DailyUptime,
 )
+from statuspage.models.drafts import InternalNote, UpdateDraft
 from statuspage.models.enums import (
     ComponentStatus,
     Impact,
@@ -51,10 +52,12 @@ __all__ = [
     "IncidentStatus",
     "IncidentTemplate",
     "IncidentUpdate",
+    "InternalNote",
     "Notice",
     "Page",
     "Role",
     "StaffUser",
     "Subscriber",
+    "UpdateDraft",
     "Visibility",
 ]

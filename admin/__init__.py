@@ -20,9 +20,12 @@ from admin.views import (
     components,
     dashboard,
     incidents,
+    mailbox,
     maintenance,
+    notices,
     settings,
     staff,
+    subscribers,
     templates,
 )
 from statuspage.services.permissions import Action
@@ -44,6 +47,10 @@ class Route:
 
 
 A = Action
+# Subscriber rights borrow existing actions (no new ones until permissions.py is free to edit):
+IMPORT_SUBSCRIBERS = A.publish  # owner, comms: who may notify people may add them
+EXPORT_SUBSCRIBERS = A.read_audit  # owner, comms, legal: personal data out, for a request or audit
+READ_MAILBOX = A.publish  # owner, comms: the dev mailbox holds whole messages to subscribers
 ROUTES = [
     Route("/", "dashboard", dashboard.dashboard, A.read_admin),
     Route("/logout", "logout", auth.logout, None, A.read_admin),
@@ -57,6 +64,11 @@ ROUTES = [
     Route("/incidents/<incident_id>/edit", "incident_edit", incidents.edit, None, A.publish),
     Route("/incidents/<incident_id>/postmortem", "incident_postmortem", incidents.postmortem, None, A.publish),
     Route("/incidents/<incident_id>/delete", "incident_delete", incidents.delete, A.publish, A.publish),
+    # responders' drafts and internal notes; publishing or discarding a draft is a publisher's
+    Route("/incidents/<incident_id>/drafts", "incident_draft", incidents.save_draft, None, A.draft),
+    Route("/incidents/<incident_id>/notes", "incident_note", incidents.add_note, None, A.draft),
+    Route("/incidents/<incident_id>/drafts/<int:draft_id>/publish", "incident_draft_publish", incidents.publish_draft, None, A.publish),
+    Route("/incidents/<incident_id>/drafts/<int:draft_id>/discard", "incident_draft_discard", incidents.discard_draft, None, A.publish),
     Route("/maintenance", "maintenance", maintenance.index, A.read_admin),
     Route("/maintenance/new", "maintenance_new", maintenance.new, A.draft, A.publish),
     # incident templates ("use" is the composer's ?template=<id>)
@@ -83,6 +95,15 @@ ROUTES = [
     Route("/staff", "staff", staff.index, A.manage_staff),
     Route("/staff/new", "staff_new", staff.create, None, A.manage_staff),
     Route("/staff/<int:user_id>/deactivate", "staff_deactivate", staff.deactivate, A.manage_staff, A.manage_staff),
+    # subscribers, what reached them, and the dev mailbox
+    Route("/subscribers", "subscribers", subscribers.index, A.read_admin),
+    Route("/subscribers/<int:subscriber_id>", "subscriber", subscribers.show, A.read_admin),
+    Route("/subscribers/import", "subscribers_import", subscribers.import_csv, IMPORT_SUBSCRIBERS, IMPORT_SUBSCRIBERS),
+    Route("/subscribers/export.csv", "subscribers_csv", subscribers.export_csv, EXPORT_SUBSCRIBERS),
+    Route("/notices/<int:notice_id>", "notice", notices.show, A.read_admin),
+    Route("/notices/<int:notice_id>/progress.json", "notice_progress", notices.progress_json, A.read_admin),
+    Route("/mailbox", "mailbox", mailbox.index, READ_MAILBOX),
+    Route("/mailbox/<name>", "mailbox_message", mailbox.show, READ_MAILBOX),
     # the audit trail
     Route("/audit", "audit", audit.index, A.read_audit),
     Route("/audit/export.csv", "audit_csv", audit.export_csv, A.read_audit),
@@ -103,3 +124,4 @@ bp.after_request(access.security_headers)
 bp.context_processor(layout.admin_context)
 for _error, _handler in layout.ERROR_HANDLERS:
     bp.register_error_handler(_error, _handler)
+bp.register_error_handler(413, subscribers.too_large)  # an upload over MAX_CONTENT_LENGTH

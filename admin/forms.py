@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import available_timezones
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     ColorField,
@@ -25,6 +26,7 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
+    SubmitField,
     TextAreaField,
 )
 from wtforms.validators import (
@@ -95,8 +97,11 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-def body_field(label: str = "Message", default: str | None = None) -> TextAreaField:
-    return TextAreaField(label, [DataRequired(), Length(max=MAX_BODY)], default=default)
+def body_field(
+    label: str = "Message", default: str | None = None, *, field_id: str | None = None
+) -> TextAreaField:
+    validators = [DataRequired(), Length(max=MAX_BODY)]
+    return TextAreaField(label, validators, default=default, id=field_id)
 
 
 class ComponentStatusesMixin:
@@ -127,8 +132,14 @@ def component_choices(components: Iterable[Component]) -> list[SelectChoice]:
 
 
 def with_component_fields(
-    form_cls: type[FlaskForm], components: Iterable[Component], *, blank: str = "Not affected"
+    form_cls: type[FlaskForm],
+    components: Iterable[Component],
+    *,
+    blank: str = "Not affected",
+    id_prefix: str = "",
 ) -> type[FlaskForm]:
+    """`form_cls` with a status select per component; `id_prefix` keeps the selects' ids
+    unique when two such forms share a page (the names stay `component-<id>`)."""
     fields: dict[str, Any] = {}
     by_field: dict[str, Component] = {}
     for component in components:
@@ -139,6 +150,7 @@ def with_component_fields(
             choices=[SelectChoice("", blank), *COMPONENT_STATUS_CHOICES],
             default="",
             validators=[Optional()],
+            id=id_prefix + name,
         )
     fields["components_by_field"] = by_field
     return type(form_cls.__name__, (form_cls,), fields)
@@ -193,6 +205,13 @@ class IncidentForm(ComponentStatusesMixin, FlaskForm):
         not_in_future,
         description="Optional: for an incident posted after it began.",
     )
+    # Backfill: the incident, its first update and the component changes are recorded then.
+    happened_at = utc_time(
+        "This happened at (UTC)",
+        Optional(),
+        not_in_future,
+        description="Optional: to record an incident that is already in the past.",
+    )
     notify = BooleanField("Notify subscribers", default=True)
 
 
@@ -232,6 +251,26 @@ class PostmortemForm(FlaskForm):
     body = body_field("Postmortem")
 
 
+# Drafts and internal notes share the incident page with the update form: their fields carry
+# ids of their own so each label points at its own input.
+class DraftForm(ComponentStatusesMixin, FlaskForm):
+    """A responder's proposed update, for a publisher to review."""
+
+    status = SelectField("Status", choices=INCIDENT_STATUS_CHOICES, id="draft-status")
+    body = body_field(field_id="draft-body")
+
+
+class NoteForm(FlaskForm):
+    body = body_field("Internal note", field_id="note-body")
+
+
+class PublishDraftForm(FlaskForm):
+    """Review a draft: its words may be edited; status and components are published as drafted."""
+
+    body = body_field()
+    notify = BooleanField("Notify subscribers", default=True)
+
+
 class MaintenanceForm(FlaskForm):
     name = StringField("Title", [DataRequired(), Length(max=300)])
     body = body_field()
@@ -257,6 +296,9 @@ class SettingsForm(FlaskForm):
     name = StringField("Page name", [DataRequired(), Length(max=200)])
     time_zone = SelectField("Time zone", choices=[], validate_choice=False)
     description = TextAreaField("Description", [Optional(), Length(max=2000)])
+    homepage_url = StringField(
+        "Company website", [Optional(), Length(max=500)], description="Linked from the page header"
+    )
     logo_url = StringField("Logo URL", [Optional(), Length(max=500)])
     brand_color = ColorField("Brand colour", [DataRequired()])
     footer_links = TextAreaField(
@@ -305,3 +347,29 @@ class AuditFilterForm(FlaskForm):
     action = StringField("Action", [Optional(), Length(max=100)])
     since = DateField("From (UTC)", [Optional()])
     until = DateField("To (UTC, inclusive)", [Optional()])
+
+
+class SubscriberSearchForm(FlaskForm):
+    """Read from the query string, like the audit filters: no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField("Email, address or name contains", [Optional(), Length(max=200)])
+
+
+class SubscriberImportForm(FlaskForm):
+    file = FileField(
+        "CSV file",
+        [FileRequired("Choose a CSV file.")],
+        description="One person a line: email[,name][,components]. Components are ids or "
+        "names separated by ; (none: every component). At most 1 MB, UTF-8.",
+    )
+    opted_in = BooleanField(
+        "These people already opted in",
+        description="Tick only if every address on the list agreed to receive status updates: "
+        "they are imported verified and receive the next notice. Otherwise they are imported "
+        "unverified and receive nothing until they confirm.",
+    )
+    check = SubmitField("Check the file (dry run)")
+    confirm = SubmitField("Import")

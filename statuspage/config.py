@@ -77,6 +77,12 @@ def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         # Empty: mail is written to instance/mail/ (the dev mailbox) instead of being sent.
         "SMTP_URL": env.get("SMTP_URL", ""),
         "MAIL_FROM": env.get("MAIL_FROM", "Herald Status <status@herald.invalid>"),
+        # The delivery engine's clocks. The defaults suit production; the fault tests set a
+        # few seconds so a killed worker's leases expire within the test.
+        "DELIVERY_LEASE_SECONDS": _float(env, "DELIVERY_LEASE_SECONDS", 120),
+        "FANOUT_STALE_SECONDS": _float(env, "FANOUT_STALE_SECONDS", 120),
+        "LOST_PENDING_SECONDS": _float(env, "LOST_PENDING_SECONDS", 120),
+        "DELIVERY_BASE_BACKOFF_SECONDS": _float(env, "DELIVERY_BASE_BACKOFF_SECONDS", 30),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "API_RATE_LIMIT": env.get("API_RATE_LIMIT") or "60 per minute",  # per management API key

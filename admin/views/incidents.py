@@ -1,4 +1,5 @@
-"""Incidents: the composer, an incident's own page (updates, resolve, edit, postmortem), delete.
+"""Incidents: the composer, an incident's own page (updates, resolve, edit, postmortem), delete,
+and the responders' drafts and internal notes on that page.
 
 Scheduled maintenance shares the incident page: its updates, completion and edits are the
 same actions with maintenance statuses.
@@ -17,22 +18,34 @@ from admin.forms import (
     MAINTENANCE_STATUS_CHOICES,
     TEMPLATE_COMPONENT_STATUS,
     ConfirmForm,
+    DraftForm,
     EditIncidentForm,
     EditMaintenanceForm,
     IncidentForm,
+    NoteForm,
     PostmortemForm,
     PreviewForm,
+    PublishDraftForm,
     ResolveForm,
     UpdateForm,
     with_component_fields,
 )
 from admin.outcome import done, form_status, rejected
 from statuspage.clock import utcnow
-from statuspage.models import ComponentStatus, Incident, IncidentStatus, IncidentTemplate
+from statuspage.models import (
+    Component,
+    ComponentStatus,
+    Incident,
+    IncidentStatus,
+    IncidentTemplate,
+    UpdateDraft,
+)
+from statuspage.services import drafts as drafting
 from statuspage.services import incidents as incident_reads
 from statuspage.services import publishing
 from statuspage.services.components import list_components
-from statuspage.services.errors import InvalidInput
+from statuspage.services.errors import InvalidInput, NotFound
+from statuspage.services.notice_progress import notices_for_incident
 from statuspage.services.richtext import render_markdown
 from statuspage.services.templates import get_template
 
@@ -78,6 +91,7 @@ def new() -> Page:
                 status=form.status.data,
                 impact=form.impact.data or None,
                 components=form.component_statuses(),
+                at=form.happened_at.data,
                 display_at=form.display_at.data,
                 deliver_notifications=form.notify.data,
                 actor=actor(),
@@ -94,8 +108,12 @@ def _incident(incident_id: str) -> Incident:
     return incident_reads.get_incident(STAFF_VIEWER, incident_id)
 
 
-def _update_form(incident: Incident, *, bound: bool) -> UpdateForm:
-    form_cls = with_component_fields(UpdateForm, list_components(), blank="No change")
+def _update_form(incident: Incident, *, bound: bool, draft: bool = False) -> UpdateForm | DraftForm:
+    """The update form, or (`draft`) the same choices as a draft for a publisher to review."""
+    base, id_prefix = (DraftForm, "draft-") if draft else (UpdateForm, "")
+    form_cls = with_component_fields(
+        base, list_components(), blank="No change", id_prefix=id_prefix
+    )
     # After a postmortem an update keeps the incident resolved, unless staff choose otherwise.
     status = "resolved" if incident.status is IncidentStatus.postmortem else incident.status.value
     form = form_cls() if bound else form_cls(formdata=None, status=status)
@@ -124,10 +142,38 @@ def _page(incident: Incident, **submitted: Any) -> tuple[str, int]:
         "resolve_form": _resolve_form(incident, bound=False),
         "edit_form": _edit_form(incident, bound=False),
         "postmortem_form": PostmortemForm(formdata=None, body=incident.postmortem_body),
+        "draft_form": _update_form(incident, bound=False, draft=True),
+        "note_form": NoteForm(formdata=None),
     } | submitted
+    open_drafts = drafting.open_drafts(incident)
+    publish_forms = {
+        draft.id: PublishDraftForm(formdata=None, body=draft.body) for draft in open_drafts
+    } | forms.pop("publish_forms", {})
     return render_template(
-        "admin/incidents/show.html", incident=incident, now=utcnow(), **forms
+        "admin/incidents/show.html",
+        incident=incident,
+        now=utcnow(),
+        notices=notices_for_incident(incident.id),
+        drafts=open_drafts,
+        draft_changes=_draft_changes(open_drafts),
+        publish_forms=publish_forms,
+        discard_form=ConfirmForm(formdata=None),
+        notes=drafting.notes(incident),
+        **forms,
     ), form_status()
+
+
+def _draft_changes(drafts: list[UpdateDraft]) -> dict[int, list[tuple[Component, ComponentStatus]]]:
+    """Each draft's component changes, as the reviewer reads them: (component, new status)."""
+    by_id = {component.id: component for component in list_components()} if drafts else {}
+    return {
+        draft.id: [
+            (by_id[component_id], ComponentStatus(new_status))
+            for component_id, new_status in draft.components.items()
+            if component_id in by_id  # a component deleted since is simply not shown
+        ]
+        for draft in drafts
+    }
 
 
 def show(incident_id: str) -> tuple[str, int]:
@@ -244,3 +290,74 @@ def preview() -> Response:
     if not form.validate_on_submit():
         abort(400)
     return Response(render_markdown(form.body.data or ""), mimetype="text/html")
+
+
+# Drafts and internal notes: responders propose, comms and owners publish or discard.
+
+
+def save_draft(incident_id: str) -> Page:
+    incident = _incident(incident_id)
+    form = _update_form(incident, bound=True, draft=True)
+    if form.validate_on_submit():
+        try:
+            drafting.save_draft(
+                incident,
+                form.body.data,
+                status=form.status.data,
+                components=form.component_statuses(),
+                actor=actor(),
+            )
+        except InvalidInput as error:
+            rejected(form, error)
+        else:
+            message = "Draft saved; a comms colleague or an owner can now review and publish it."
+            return done(message, "admin.incident", incident_id=incident.id)
+    return _page(incident, draft_form=form)
+
+
+def add_note(incident_id: str) -> Page:
+    incident = _incident(incident_id)
+    form = NoteForm()
+    if form.validate_on_submit():
+        try:
+            drafting.add_note(incident, form.body.data, actor=actor())
+        except InvalidInput as error:
+            rejected(form, error)
+        else:
+            return done("Internal note added.", "admin.incident", incident_id=incident.id)
+    return _page(incident, note_form=form)
+
+
+def _open_draft(incident: Incident, draft_id: int) -> UpdateDraft:
+    """An open draft of this incident; another incident's draft is not found here."""
+    draft = drafting.get_draft(draft_id)
+    if draft.incident_id != incident.id:
+        raise NotFound(f"no open draft {draft_id} on this incident")
+    return draft
+
+
+def publish_draft(incident_id: str, draft_id: int) -> Page:
+    """Publish a draft as an update, with the words the publisher settled on."""
+    incident = _incident(incident_id)
+    draft = _open_draft(incident, draft_id)
+    form = PublishDraftForm()
+    if form.validate_on_submit():
+        try:
+            drafting.publish_draft(
+                draft, body=form.body.data, notify=form.notify.data, actor=actor()
+            )
+        except InvalidInput as error:
+            rejected(form, error)
+        else:
+            return done("Draft published as an update.", "admin.incident", incident_id=incident.id)
+    return _page(incident, publish_forms={draft.id: form})
+
+
+def discard_draft(incident_id: str, draft_id: int) -> Page:
+    incident = _incident(incident_id)
+    draft = _open_draft(incident, draft_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    drafting.discard_draft(draft, actor=actor())
+    return done("Draft discarded.", "admin.incident", incident_id=incident.id)

@@ -63,3 +63,71 @@
   document.querySelectorAll("select.status-select").forEach(highlightChosen);
   document.querySelectorAll("input[data-select-on-focus]").forEach(selectOnFocus);
 }());
+
+// 4. A notice's progress page (section[data-progress]) polls its JSON endpoint while the
+//    fan-out runs or deliveries are unfinished, refilling the numbers; it stops once done.
+(function () {
+  "use strict";
+
+  function cell(tag, text, attr, value) {
+    var node = document.createElement(tag);
+    node.textContent = String(text);
+    if (attr) { node.setAttribute(attr, value); }
+    return node;
+  }
+
+  function poll(section) {
+    var url = section.getAttribute("data-progress");
+    var every = parseInt(section.getAttribute("data-poll-ms"), 10) || 2000;
+    var rows = section.querySelector("[data-progress-rows]");
+    var columns = Array.prototype.map.call(
+      section.querySelectorAll("tfoot [data-total]"),
+      function (td) { return td.getAttribute("data-total"); }
+    );
+
+    function field(name, value) {
+      var node = section.querySelector("[data-field=" + name + "]");
+      if (node) { node.textContent = String(value); }
+    }
+
+    function show(data) {
+      field("fanout_state", data.fanout_state);
+      field("fanout_cursor", data.fanout_cursor);
+      field("unfinished", data.unfinished);
+      field("status", data.running ? "(updating live)" : "(done)");
+      if (rows) {
+        while (rows.firstChild) { rows.removeChild(rows.firstChild); }
+        Object.keys(data.by_channel).forEach(function (channel) {
+          var tr = document.createElement("tr");
+          tr.appendChild(cell("th", channel, "scope", "row"));
+          columns.forEach(function (column) {
+            tr.appendChild(cell("td", data.by_channel[channel][column], "data-column", column));
+          });
+          rows.appendChild(tr);
+        });
+      }
+      columns.forEach(function (column) {
+        var td = section.querySelector("tfoot [data-total=" + column + "]");
+        if (td) { td.textContent = String(data.totals[column]); }
+      });
+      section.setAttribute("data-running", data.running ? "true" : "false");
+    }
+
+    function tick() {
+      fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (response) {
+          if (!response.ok) { throw new Error("progress " + response.status); }
+          return response.json();
+        })
+        .then(function (data) {
+          show(data);
+          if (data.running) { window.setTimeout(tick, every); }
+        })
+        .catch(function () { field("status", "(live updates stopped; reload to refresh)"); });
+    }
+
+    if (section.getAttribute("data-running") === "true") { window.setTimeout(tick, every); }
+  }
+
+  document.querySelectorAll("section[data-progress]").forEach(poll);
+}());

@@ -17,7 +17,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from statuspage.extensions import db
-from statuspage.jobs import tasks
+from statuspage.jobs import confirmations, tasks
 from statuspage.services.outbox import OUTBOX_KEY
 
 QUEUE_KEY = "herald.queue"
@@ -29,7 +29,7 @@ SCHEDULE: list[tuple[Callable[[], Any], crontab]] = [
 
 
 # Jobs enqueued by id through the outbox (services.outbox.after_commit).
-JOBS: list[Callable[..., Any]] = [tasks.fan_out, tasks.deliver]
+JOBS: list[Callable[..., Any]] = [tasks.fan_out, tasks.deliver, confirmations.send_confirmation]
 
 
 @dataclass

@@ -1,10 +1,12 @@
-"""Render one delivery's message: the words from templates, the headers that thread it."""
+"""Render deliveries' messages: the words from templates, the headers that thread them."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
+from markupsafe import escape
 
 from statuspage.channels.base import Message
 from statuspage.links import link
@@ -28,43 +30,80 @@ def thread_id(incident: Incident) -> str:
     return f"<incident-{incident.id}@{_host()}>"
 
 
+# Stand-ins for the per-recipient links while the templates render once per notice: plain
+# letters and digits, so HTML escaping leaves them as they are and each is found again.
+_MANAGE, _UNSUBSCRIBE, _ACK = (f"HERALDLINK{name}7Q3Z" for name in ("MANAGE", "UNSUB", "ACK"))
+
+
 def render_message(
     delivery: Delivery, notice: Notice, incident: Incident, update: IncidentUpdate, page: Page
 ) -> Message:
+    return render_messages([delivery], notice, incident, update, page)[0]
+
+
+def render_messages(
+    deliveries: Sequence[Delivery],
+    notice: Notice,
+    incident: Incident,
+    update: IncidentUpdate,
+    page: Page,
+) -> list[Message]:
+    """One message per delivery of one notice, in order.
+
+    The templates render once for the batch, with stand-ins where each recipient's signed
+    links go; each message then gets its own links (HTML-escaped in the HTML, as Jinja would).
+    Rendering per recipient cost more than building and sending the email.
+    """
     base = current_app.config["BASE_URL"]
     url = f"{base}/incidents/{incident.id}"
-    subscriber = {"s": delivery.subscriber_id, "v": 1}
-    manage_url = link("manage", subscriber, "/subscriptions/manage")
-    unsubscribe_url = link("unsubscribe", subscriber, "/subscriptions/unsubscribe")
-    ack_url = link("ack", {"d": delivery.id}, "/ack") if notice.requires_ack else None
     context = {
         "incident": incident,
         "update": update,
         "page": page,
         "url": url,
         "body_text": plain_text(update.body),
-        "manage_url": manage_url,
-        "unsubscribe_url": unsubscribe_url,
-        "ack_url": ack_url,
+        "manage_url": _MANAGE,
+        "unsubscribe_url": _UNSUBSCRIBE,
+        "ack_url": _ACK if notice.requires_ack else None,
     }
+    text = render_template("email/update.txt", **context)
+    html = render_template("email/update.html", **context)
     status = update.status.label
     subject = f"[{page.name}] {incident.name}: {status}"
     short = f"{page.name}: {incident.name} ({status}) {url}"
     if len(short) > SHORT_TEXT:
         short = f"{incident.name[: SHORT_TEXT - len(url) - 2]}… {url}"
-    return Message(
-        subject=subject,
-        text=render_template("email/update.txt", **context),
-        html=render_template("email/update.html", **context),
-        short_text=short,
-        url=url,
-        headers={
-            "Message-ID": message_id(delivery),
-            "In-Reply-To": thread_id(incident),
-            "References": thread_id(incident),
-            "List-Id": f"{page.name} <{page.id or 'status'}.{_host()}>",
-            "List-Unsubscribe": f"<{unsubscribe_url}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            "Auto-Submitted": "auto-generated",
-        },
-    )
+    thread = thread_id(incident)
+    list_id = f"{page.name} <{page.id or 'status'}.{_host()}>"
+    messages = []
+    for delivery in deliveries:
+        subscriber = {"s": delivery.subscriber_id, "v": 1}
+        links = {
+            _MANAGE: link("manage", subscriber, "/subscriptions/manage"),
+            _UNSUBSCRIBE: link("unsubscribe", subscriber, "/subscriptions/unsubscribe"),
+        }
+        if notice.requires_ack:
+            links[_ACK] = link("ack", {"d": delivery.id}, "/ack")
+        own_text, own_html = text, html
+        for stand_in, value in links.items():
+            own_text = own_text.replace(stand_in, value)
+            own_html = own_html.replace(stand_in, str(escape(value)))
+        messages.append(
+            Message(
+                subject=subject,
+                text=own_text,
+                html=own_html,
+                short_text=short,
+                url=url,
+                headers={
+                    "Message-ID": message_id(delivery),
+                    "In-Reply-To": thread,
+                    "References": thread,
+                    "List-Id": list_id,
+                    "List-Unsubscribe": f"<{links[_UNSUBSCRIBE]}>",
+                    "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+                    "Auto-Submitted": "auto-generated",
+                },
+            )
+        )
+    return messages

@@ -14,7 +14,7 @@ from statuspage.channels.base import Channel, Outgoing, Result
 from statuspage.channels.email import EmailChannel
 from statuspage.clock import utcnow
 from statuspage.extensions import db
-from statuspage.jobs.messages import render_message
+from statuspage.jobs.messages import render_messages
 from statuspage.models import Delivery, FanOutState, Incident, IncidentUpdate, Notice
 from statuspage.services import delivery as engine
 from statuspage.services.audience import recipients
@@ -24,7 +24,25 @@ from statuspage.services.publishing import advance_maintenance
 from statuspage.services.uptime import rollup_all
 
 FANOUT_PAGE = 1000  # subscribers per fan-out step (one transaction each)
-DELIVER_BATCH = 100  # deliveries per deliver job: one SMTP connection each
+DELIVER_BATCH = 100  # deliveries per deliver job
+# Deliveries per send: one SMTP connection each, results recorded and committed after it.
+# A worker killed mid-send resends at most this many per thread (sent, not yet recorded), so
+# the default two threads duplicate at most one DELIVER_BATCH.
+SEND_CHUNK = 50
+
+
+# The engine's clocks, from the app config when set there (config.py reads them from the
+# environment), else the engine's own defaults.
+_CLOCKS = {
+    "DELIVERY_LEASE_SECONDS": engine.LEASE.total_seconds(),
+    "FANOUT_STALE_SECONDS": engine.STALE_FANOUT.total_seconds(),
+    "LOST_PENDING_SECONDS": engine.LOST_PENDING.total_seconds(),
+    "DELIVERY_BASE_BACKOFF_SECONDS": engine.BASE_BACKOFF,
+}
+
+
+def _clock(key: str) -> timedelta:
+    return timedelta(seconds=float(current_app.config.get(key, _CLOCKS[key])))
 
 
 def sweep() -> None:
@@ -36,9 +54,9 @@ def sweep() -> None:
     now = utcnow()
     advance_maintenance(now)
     rollup_all(now.date() - timedelta(days=1), now)
-    for notice_id in engine.stale_notices(now):
+    for notice_id in engine.stale_notices(now, stale_after=_clock("FANOUT_STALE_SECONDS")):
         after_commit("fan_out", notice_id)
-    due = engine.due_deliveries(now)
+    due = engine.due_deliveries(now, lost_pending=_clock("LOST_PENDING_SECONDS"))
     for start in range(0, len(due), DELIVER_BATCH):
         after_commit("deliver", due[start : start + DELIVER_BATCH])
     for delivery in engine.missed_acks(now):
@@ -85,7 +103,7 @@ def channels() -> dict[str, Channel]:
 def deliver(delivery_ids: list[int]) -> list[Result]:
     """Send a batch: claim (lease, committed), render, send per channel, record each result."""
     now = utcnow()
-    claimed = engine.claim(delivery_ids, now)
+    claimed = engine.claim(delivery_ids, now, lease=_clock("DELIVERY_LEASE_SECONDS"))
     db.session.commit()  # the lease is the record that this worker holds them
     if not claimed:
         return []
@@ -117,26 +135,49 @@ def deliver(delivery_ids: list[int]) -> list[Result]:
     }
     page = ensure_page()
     by_channel: dict[str, list[Outgoing]] = defaultdict(list)
+    by_notice: dict[int, list[Delivery]] = defaultdict(list)
     for d in deliveries:
-        notice = notices[d.notice_id]
-        message = render_message(
-            d, notice, incidents[notice.incident_id], updates[notice.update_id], page
+        by_notice[d.notice_id].append(d)
+    for notice_id, batch in by_notice.items():
+        notice = notices[notice_id]
+        messages = render_messages(
+            batch, notice, incidents[notice.incident_id], updates[notice.update_id], page
         )
-        by_channel[d.channel.value].append(
-            Outgoing(d.id, d.contact_point.address, message, idempotency_key=f"delivery-{d.id}")
-        )
+        for d, message in zip(batch, messages, strict=True):
+            by_channel[d.channel.value].append(
+                Outgoing(d.id, d.contact_point.address, message, idempotency_key=f"delivery-{d.id}")
+            )
     available = channels()
     results: list[Result] = []
     for name, batch in by_channel.items():
         channel = available.get(name)
-        if channel is None:
-            results += [
-                Result(o.delivery_id, "retry", error=f"no {name} channel configured") for o in batch
-            ]
-            continue
-        results += channel.send(batch)
-    done = utcnow()
-    by_id = {d.id: d for d in deliveries}
-    for result in results:
-        engine.record(by_id[result.delivery_id], result, done)
+        for start in range(0, len(batch), SEND_CHUNK):
+            chunk = batch[start : start + SEND_CHUNK]
+            if channel is None:
+                sent = [
+                    Result(o.delivery_id, "retry", error=f"no {name} channel configured")
+                    for o in chunk
+                ]
+            else:
+                sent = channel.send(chunk)
+            _record_and_commit(sent)
+            results += sent
     return results
+
+
+def _record_and_commit(results: list[Result]) -> None:
+    """Record one send's results and commit them, so a crash after it resends none of them."""
+    # The previous chunk's commit expired the loaded rows: reload this chunk's in one query.
+    rows = {
+        d.id: d
+        for d in db.session.scalars(
+            select(Delivery)
+            .where(Delivery.id.in_([r.delivery_id for r in results]))
+            .options(selectinload(Delivery.contact_point))
+        )
+    }
+    done = utcnow()
+    base_backoff = _clock("DELIVERY_BASE_BACKOFF_SECONDS").total_seconds()
+    for result in results:
+        engine.record(rows[result.delivery_id], result, done, base_backoff=base_backoff)
+    db.session.commit()

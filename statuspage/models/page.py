@@ -20,6 +20,7 @@ class Page(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     time_zone: Mapped[str] = mapped_column(String(64), default="Etc/UTC")
     description: Mapped[str | None] = mapped_column(Text)
+    homepage_url: Mapped[str | None] = mapped_column(String(500))  # the company's own site
     logo_url: Mapped[str | None] = mapped_column(String(500))
     brand_color: Mapped[str] = mapped_column(String(7), default="#1e7b34")
     # [{"label": "Support", "url": "https://..."}], shown in the public footer

@@ -1,11 +1,12 @@
 """The public site: status page, incident pages, history, Statuspage API v2 and feeds.
 
-The URL table below is the whole public surface; the static export walks the same list.
+The URL tables below are the whole public surface. The static export walks ROUTES (the
+snapshots); PERSONAL_ROUTES are per-person pages (forms, signed links), never exported.
 """
 
 from flask import Blueprint
 
-from statuspage.public import api_v2, feeds, pages
+from statuspage.public import api_v2, feeds, pages, subscriptions
 
 bp = Blueprint("public", __name__)
 
@@ -16,6 +17,7 @@ ROUTES = [
     ("/history", "history", pages.history),
     ("/history/<int:year>/<int:month>", "history_month", pages.history_month),
     ("/maintenance", "maintenance", pages.maintenance),
+    ("/brand.css", "brand_css", pages.brand_css),
     ("/api/v2/summary.json", "v2_summary", api_v2.summary),
     ("/api/v2/status.json", "v2_status", api_v2.status),
     ("/api/v2/components.json", "v2_components", api_v2.components),
@@ -38,5 +40,16 @@ ROUTES = [
     ("/components/<component_id>/history.rss", "component_feed_rss", feeds.component_rss),
 ]
 
+# path, endpoint, view: GET shows, POST acts. Private (no-store), never snapshotted.
+PERSONAL_ROUTES = [
+    ("/subscribe", "subscribe", subscriptions.subscribe),
+    ("/subscriptions/confirm/<token>", "confirm_subscription", subscriptions.confirm_subscription),
+    ("/subscriptions/manage/<token>", "manage_subscription", subscriptions.manage_subscription),
+    ("/subscriptions/unsubscribe/<token>", "unsubscribe", subscriptions.unsubscribe),
+    ("/ack/<token>", "ack", subscriptions.ack),
+]
+
 for _path, _endpoint, _view in ROUTES:
     bp.add_url_rule(_path, _endpoint, _view, methods=["GET"])
+for _path, _endpoint, _view in PERSONAL_ROUTES:
+    bp.add_url_rule(_path, _endpoint, _view, methods=["GET", "POST"])

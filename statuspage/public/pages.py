@@ -75,6 +75,13 @@ def history_month(year: int, month: int) -> tuple[str, str]:
 
 
 @snapshotted
+def brand_css() -> tuple[str, str]:
+    """The page's brand colour as a stylesheet: no inline style, so a strict CSP holds."""
+    colour = current_page().brand_color or "#1e7b34"
+    return f":root {{ --brand: {colour}; }}\n", "text/css; charset=utf-8"
+
+
+@snapshotted
 def maintenance() -> tuple[str, str]:
     viewer = public_viewer()
     return (

@@ -76,41 +76,65 @@ def create_deliveries(notice: Notice, recipients: Sequence[Recipient]) -> list[i
     return [row.id for row in result]
 
 
-def claim(ids: Iterable[int], now: datetime) -> list[int]:
+def claim(ids: Iterable[int], now: datetime, *, lease: timedelta = LEASE) -> list[int]:
     """Lease the deliveries that are due among `ids`; returns the ones this worker now holds.
 
-    One UPDATE with a WHERE on state: two workers asking for the same ids get disjoint sets,
-    and a lease a crashed worker left behind expires and can be claimed again.
+    UPDATEs with a WHERE on state: two workers asking for the same ids get disjoint sets,
+    and a lease a crashed worker left behind expires and can be claimed again. That lost
+    attempt is logged ("lease-expired"), so a delivery's attempts always match its log.
     """
     ids = list(ids)
     if not ids:
         return []
-    due = or_(
-        and_(
-            Delivery.state.in_([DeliveryState.pending, DeliveryState.retry]),
-            or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now),
-        ),
-        and_(Delivery.state == DeliveryState.sending, Delivery.lease_until < now),
+    leased = {"state": DeliveryState.sending, "lease_until": now + lease}
+    options = {"synchronize_session": False}
+    expired = [
+        row.id
+        for row in db.session.execute(
+            update(Delivery)
+            .where(
+                Delivery.id.in_(ids),
+                Delivery.state == DeliveryState.sending,
+                Delivery.lease_until < now,
+            )
+            .values(**leased, attempts=Delivery.attempts + 1)
+            .returning(Delivery.id),
+            execution_options=options,
+        )
+    ]
+    if expired:
+        db.session.execute(
+            insert(DeliveryAttempt),
+            [
+                {"delivery_id": i, "at": now, "outcome": "lease-expired", "error": "lease expired"}
+                for i in expired
+            ],
+        )
+    due = and_(
+        Delivery.state.in_([DeliveryState.pending, DeliveryState.retry]),
+        or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now),
     )
-    result = db.session.execute(
+    fresh = db.session.execute(
         update(Delivery)
         .where(Delivery.id.in_(ids), due)
-        .values(
-            state=DeliveryState.sending, lease_until=now + LEASE, attempts=Delivery.attempts + 1
-        )
+        .values(**leased, attempts=Delivery.attempts + 1)
         .returning(Delivery.id),
-        execution_options={"synchronize_session": False},
+        execution_options=options,
     )
-    return sorted(row.id for row in result)
+    return sorted([*expired, *(row.id for row in fresh)])
 
 
-def backoff(attempts: int, rng: random.Random | None = None) -> timedelta:
+def backoff(
+    attempts: int, rng: random.Random | None = None, *, base: float = BASE_BACKOFF
+) -> timedelta:
     """Exponential backoff with full jitter: 30 s, 60 s, 120 s ... capped at an hour."""
-    ceiling = min(MAX_BACKOFF, BASE_BACKOFF * 2 ** max(0, attempts - 1))
+    ceiling = min(MAX_BACKOFF, base * 2 ** max(0, attempts - 1))
     return timedelta(seconds=(rng or random).uniform(ceiling / 2, ceiling))
 
 
-def record(delivery: Delivery, result: Result, now: datetime) -> Delivery | None:
+def record(
+    delivery: Delivery, result: Result, now: datetime, *, base_backoff: float = BASE_BACKOFF
+) -> Delivery | None:
     """Apply one channel result; returns the fallback delivery it started, if any."""
     db.session.add(
         DeliveryAttempt(
@@ -129,7 +153,7 @@ def record(delivery: Delivery, result: Result, now: datetime) -> Delivery | None
         return None
     if result.outcome == "retry" and delivery.attempts < MAX_ATTEMPTS:
         delivery.state = DeliveryState.retry
-        delivery.next_attempt_at = now + backoff(delivery.attempts)
+        delivery.next_attempt_at = now + backoff(delivery.attempts, base=base_backoff)
         return None
     delivery.state = DeliveryState.failed
     if result.outcome == "permanent":
@@ -218,7 +242,9 @@ def missed_acks(now: datetime, limit: int = 500) -> list[Delivery]:
     ]
 
 
-def due_deliveries(now: datetime, limit: int = 5000) -> list[int]:
+def due_deliveries(
+    now: datetime, limit: int = 5000, *, lost_pending: timedelta = LOST_PENDING
+) -> list[int]:
     """Deliveries the queue may have lost: due retries, expired leases, old pending ones."""
     return list(
         db.session.scalars(
@@ -229,7 +255,7 @@ def due_deliveries(now: datetime, limit: int = 5000) -> list[int]:
                     and_(Delivery.state == DeliveryState.sending, Delivery.lease_until < now),
                     and_(
                         Delivery.state == DeliveryState.pending,
-                        Delivery.created_at < now - LOST_PENDING,
+                        Delivery.created_at < now - lost_pending,
                     ),
                 )
             )
@@ -239,13 +265,13 @@ def due_deliveries(now: datetime, limit: int = 5000) -> list[int]:
     )
 
 
-def stale_notices(now: datetime) -> list[int]:
+def stale_notices(now: datetime, *, stale_after: timedelta = STALE_FANOUT) -> list[int]:
     """Notices whose fan-out never started or stopped making progress."""
     return list(
         db.session.scalars(
             select(Notice.id).where(
                 Notice.fanout_state != FanOutState.done,
-                Notice.created_at < now - STALE_FANOUT,
+                Notice.created_at < now - stale_after,
             )
         )
     )

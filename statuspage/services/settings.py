@@ -12,7 +12,10 @@ from statuspage.services.audit import SYSTEM, Actor, record, values_of
 from statuspage.services.errors import InvalidInput
 from statuspage.services.page import bump_version, ensure_page
 
-FIELDS = ("name", "time_zone", "description", "logo_url", "brand_color", "footer_links")
+FIELDS = (
+    "name", "time_zone", "description", "homepage_url", "logo_url", "brand_color",
+    "footer_links",
+)  # fmt: skip
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 MAX_FOOTER_LINKS = 10
 
@@ -30,6 +33,7 @@ def update_settings(
     name: str | None = None,
     time_zone: str | None = None,
     description: str | None = None,
+    homepage_url: str | None = None,
     logo_url: str | None = None,
     brand_color: str | None = None,
     footer_links: list[dict[str, Any]] | None = None,
@@ -46,6 +50,10 @@ def update_settings(
         page.time_zone = time_zone
     if description is not None:
         page.description = description.strip() or None
+    if homepage_url is not None:
+        page.homepage_url = (
+            _https_url(homepage_url, "the homepage") if homepage_url.strip() else None
+        )
     if logo_url is not None:
         page.logo_url = _https_url(logo_url, "the logo") if logo_url.strip() else None
     if brand_color is not None:

@@ -99,6 +99,9 @@ def test_every_admin_page_sends_anonymous_visitors_to_sign_in(anonymous: Staff, 
         "group_id": world.core.id,
         "key_id": world.api_key.id,
         "user_id": world.colleague.id,
+        "subscriber_id": world.subscriber.id,
+        "notice_id": world.notice.id,
+        "name": world.mail,
     }
     pages = [r for r in ROUTES if r.read]
     assert len(pages) > 20

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from io import BytesIO
 
 import pytest
 from flask import Flask
@@ -25,8 +26,10 @@ from statuspage.models import (
     Incident,
     IncidentTemplate,
     IncidentUpdate,
+    InternalNote,
     Page,
     StaffUser,
+    UpdateDraft,
 )
 from tests.admin.staff_client import Staff, signed_in
 from tests.admin.world import World
@@ -156,6 +159,38 @@ CASES: dict[str, Case] = {
         True,
         200,
     ),
+    "subscribers_import": Case(
+        lambda w: "/admin/subscribers/import",
+        lambda w: {"file": (BytesIO(b"new@example.com,New\n"), "people.csv"), "confirm": "Import"},
+        PUBLISHERS,
+        True,
+        200,
+    ),
+    # drafts and internal notes: responders write them, publishers publish or discard drafts
+    "incident_draft": Case(
+        lambda w: f"/admin/incidents/{w.incident.id}/drafts",
+        lambda w: {
+            "status": "identified",
+            "body": "Cause found.",
+            f"component-{w.api.id}": "partial_outage",
+        },
+        DRAFTERS,
+    ),
+    "incident_note": Case(
+        lambda w: f"/admin/incidents/{w.incident.id}/notes",
+        lambda w: {"body": "Paged the DBA."},
+        DRAFTERS,
+    ),
+    "incident_draft_publish": Case(
+        lambda w: f"/admin/incidents/{w.incident.id}/drafts/{w.draft.id}/publish",
+        lambda w: {"body": "Web is slow too; we are on it.", "notify": "y"},
+        PUBLISHERS,
+    ),
+    "incident_draft_discard": Case(
+        lambda w: f"/admin/incidents/{w.incident.id}/drafts/{w.draft.id}/discard",
+        lambda w: {},
+        PUBLISHERS,
+    ),
     "staff_deactivate": Case(
         lambda w: f"/admin/staff/{w.colleague.id}/deactivate", lambda w: {}, OWNER
     ),
@@ -181,6 +216,9 @@ def state() -> tuple:
         count(ApiKey, ApiKey.revoked_at.is_(None)),
         count(StaffUser),
         count(StaffUser, StaffUser.active.is_(True)),
+        count(UpdateDraft),
+        count(UpdateDraft, UpdateDraft.published_at.is_(None), UpdateDraft.discarded_at.is_(None)),
+        count(InternalNote),
         page.version,
         page.name,
         page.time_zone,

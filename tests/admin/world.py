@@ -4,18 +4,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from email.message import EmailMessage
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import select
 
 from statuspage.clock import utcnow
 from statuspage.extensions import db
 from statuspage.models import (
     ApiKey,
+    Channel,
     Component,
     ComponentGroup,
     Incident,
     IncidentTemplate,
+    Notice,
     StaffUser,
+    Subscriber,
+    UpdateDraft,
 )
+from statuspage.models.subscribers import ContactPoint
+from statuspage.services.audit import SYSTEM
 from statuspage.services.components import create_component, create_group
+from statuspage.services.drafts import save_draft
 from statuspage.services.page import ensure_page
 from statuspage.services.publishing import create_incident, post_update, schedule_maintenance
 from statuspage.services.staff import create_api_key
@@ -39,11 +51,16 @@ class World:
     template: IncidentTemplate
     api_key: ApiKey
     colleague: StaffUser
+    subscriber: Subscriber
+    notice: Notice  # the open incident's, not fanned out
+    mail: str  # a message's name in the dev mailbox
+    draft: UpdateDraft  # the open incident's, awaiting review
 
 
 def build_world() -> World:
     """Two groups, three components, an open and a resolved incident, maintenance ahead, a
-    template, an API key and a colleague; committed."""
+    template, an API key, a colleague, a subscriber and a message in the dev mailbox;
+    committed."""
     now = utcnow()
     ensure_page("Acme Status")
     core, (api, web) = group_with_components("Core", ["API", "Web"], at=now - timedelta(days=3))
@@ -69,8 +86,54 @@ def build_world() -> World:
         component_ids=[api.id, web.id],
     )
     api_key, _ = create_api_key("deploy-bot", "comms")
+    subscriber = Subscriber(name="Ann")
+    subscriber.contact_points.append(
+        ContactPoint(
+            channel=Channel.email, address="ann@example.com", address_key="ann@example.com"
+        )
+    )
+    db.session.add(subscriber)
     db.session.commit()
+    notice = db.session.scalars(select(Notice).where(Notice.incident_id == incident.id)).one()
     colleague = make_staff("viewer", "colleague@example.com")
     return World(
-        api, web, billing, core, edge, incident, resolved, maintenance, template, api_key, colleague
+        api,
+        web,
+        billing,
+        core,
+        edge,
+        incident,
+        resolved,
+        maintenance,
+        template,
+        api_key,
+        colleague,
+        subscriber,
+        notice,
+        _dev_mail(),
+        _draft(incident, web),
     )
+
+
+def _dev_mail() -> str:
+    """A message where the email channel's dev mailbox would have written it."""
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = "s@example.com", "ann@example.com", "Hi"
+    message.set_content("Hello.")
+    folder = Path(current_app.config["INSTANCE_PATH"]) / "mail"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "999999999999.eml").write_bytes(bytes(message))
+    return "999999999999.eml"
+
+
+def _draft(incident: Incident, component: Component) -> UpdateDraft:
+    """A responder's draft on `incident`, awaiting a publisher; committed."""
+    draft = save_draft(
+        incident,
+        "Web is slow too.",
+        status="identified",
+        components={component.id: "degraded_performance"},
+        actor=SYSTEM,
+    )
+    db.session.commit()
+    return draft

@@ -9,6 +9,7 @@ from statuspage.clock import utcnow
 from statuspage.extensions import db
 from statuspage.services.components import create_component, set_component_status
 from statuspage.services.publishing import add_postmortem, create_incident, post_update
+from statuspage.services.settings import update_settings
 
 
 def _html(client, path: str) -> str:
@@ -125,3 +126,22 @@ def test_unknown_pages_get_a_friendly_404(client, small_page):
 def test_an_empty_database_shows_an_operational_page(client):
     html = _html(client, "/")
     assert "All Systems Operational" in html
+
+
+def test_page_settings_brand_the_public_page(client, small_page):
+    update_settings(
+        description="Live status of Acme's services.",
+        homepage_url="https://acme.example",
+        logo_url="https://acme.example/logo.svg",
+        brand_color="#aa3377",
+        footer_links=[{"label": "Support", "url": "https://acme.example/support"}],
+    )
+    db.session.commit()
+    html = _html(client, "/")
+    assert "Live status of Acme&#39;s services." in html
+    assert '<img class="logo" src="https://acme.example/logo.svg" alt="">' in html
+    assert '<a href="https://acme.example" rel="noopener">Website</a>' in html
+    assert '<a href="https://acme.example/support" rel="noopener">Support</a>' in html
+    css = client.get("/brand.css")
+    assert css.mimetype == "text/css"
+    assert b"--brand: #aa3377;" in css.data

@@ -1,0 +1,112 @@
+"""Subscribers: the searchable list, one person's contact points and deliveries, CSV in and out."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+
+from flask import Response, abort, render_template, request, stream_with_context
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from admin.access import actor
+from admin.forms import SubscriberImportForm, SubscriberSearchForm
+from admin.layout import http_error
+from admin.outcome import form_status, rejected
+from statuspage.clock import utcnow
+from statuspage.extensions import db
+from statuspage.services import subscriber_roster as roster
+from statuspage.services.errors import InvalidInput
+
+# A cell starting with one of these is a formula to a spreadsheet: quote it (OWASP's advice).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _before() -> int | None:
+    value = request.args.get("before", "")
+    if not value:
+        return None
+    if not value.isdigit():
+        abort(400)
+    return int(value)
+
+
+def index() -> tuple[str, int]:
+    form = SubscriberSearchForm(request.args)
+    if not form.validate():
+        return render_template("admin/subscribers/index.html", form=form, page=None), 400
+    query = (form.q.data or "").strip()
+    page = roster.search_subscribers(query, before=_before())
+    return render_template("admin/subscribers/index.html", form=form, page=page, q=query), 200
+
+
+def show(subscriber_id: int) -> str:
+    person = roster.get_subscriber(subscriber_id)
+    return render_template(
+        "admin/subscribers/show.html",
+        person=person,
+        history=roster.delivery_history(person.id),
+        limit=roster.HISTORY_LIMIT,
+    )
+
+
+def _import_page(form: SubscriberImportForm, report: roster.ImportReport | None = None) -> str:
+    return render_template(
+        "admin/subscribers/import.html", form=form, report=report, limit=roster.MAX_REPORTED
+    )
+
+
+def import_csv() -> str | tuple[str, int]:
+    """Check (dry run) or import an uploaded CSV, read as a stream; the report shows either way."""
+    form = SubscriberImportForm()
+    if form.validate_on_submit():
+        dry_run = not form.confirm.data
+        text = io.TextIOWrapper(form.file.data.stream, encoding="utf-8-sig", newline="")
+        try:
+            report = roster.import_subscribers(
+                text, opted_in=form.opted_in.data, dry_run=dry_run, actor=actor()
+            )
+        except InvalidInput as error:
+            rejected(form, error)
+        else:
+            db.session.commit()  # a dry run wrote nothing: this commits nothing
+            return _import_page(form, report)
+        finally:
+            text.detach()  # the upload's own stream is closed by the request, not by us
+    return _import_page(form), form_status()
+
+
+def too_large(error: RequestEntityTooLarge) -> tuple[str, int]:
+    """An upload over MAX_CONTENT_LENGTH, refused before any view ran (CSRF reads the form)."""
+    if request.endpoint != "admin.subscribers_import":
+        return http_error(error)  # type: ignore[return-value]
+    form = SubscriberImportForm(formdata=None)
+    form.form_errors.append("the file is larger than 1 MB; split it and import each part")
+    return _import_page(form), 413
+
+
+def _cell(value: str) -> str:
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def _csv_lines(query: str) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in roster.export_rows(query):
+        writer.writerow([_cell(value) for value in row])
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+
+
+def export_csv() -> Response:
+    """Every matching subscriber's email addresses, streamed; the export itself is audited."""
+    query = request.args.get("q", "").strip()[:200]
+    roster.record_export(actor(), query)
+    db.session.commit()
+    response = Response(
+        stream_with_context(_csv_lines(query)), content_type="text/csv; charset=utf-8"
+    )
+    filename = f"herald-subscribers-{utcnow():%Y%m%d-%H%M}.csv"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

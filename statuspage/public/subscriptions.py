@@ -1,0 +1,242 @@
+"""Per-person public pages: subscribe, confirm, preferences, unsubscribe, acknowledge.
+
+None of these is a snapshot: each answers one person (a form with their CSRF token, a page
+reached through their signed link), so each is `Cache-Control: private, no-store` and the
+static export leaves them out (they are not in `public.ROUTES`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from itertools import groupby
+from typing import Any
+
+from flask import Response, make_response, render_template, request
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, RadioField, SelectChoice, SelectMultipleField, StringField
+from wtforms.validators import InputRequired, Length
+
+from statuspage.clock import utcnow
+from statuspage.extensions import csrf, db, limiter
+from statuspage.links import BadLink, verify
+from statuspage.models import Component, Subscriber
+from statuspage.public.context import current_page
+from statuspage.services import subscriptions as service
+from statuspage.services.components import list_components
+from statuspage.services.delivery import acknowledge
+from statuspage.services.errors import InvalidInput
+
+# Per client address, and per submitted address whatever it is (so the second limit says
+# nothing about whether that address is known).
+SUBSCRIBE_PER_CLIENT = "10 per hour"
+SUBSCRIBE_PER_ADDRESS = "3 per hour"
+ONE_CLICK = "One-Click"
+
+
+def private(view: Callable[..., Any]) -> Callable[..., Response]:
+    """Answers for one person only: no shared cache, no browser cache, keeps no copy."""
+
+    @wraps(view)
+    def answer(**kwargs: Any) -> Response:
+        response = make_response(view(**kwargs))
+        response.headers["Cache-Control"] = "private, no-store"
+        return response
+
+    return answer
+
+
+def _submitted_address() -> str:
+    return "email:" + request.form.get("email", "").strip().lower()
+
+
+class PreferencesForm(FlaskForm):
+    scope = RadioField(
+        "Components",
+        choices=[
+            SelectChoice("all", "All components"),
+            SelectChoice("chosen", "Only the ones I choose"),
+        ],
+        default="all",
+    )
+    components = SelectMultipleField("Components", choices=[])
+    incidents = BooleanField("Incidents", default=True)
+    maintenance = BooleanField("Scheduled maintenance", default=True)
+
+    def offer(self, components: list[Component]) -> None:
+        self.components.choices = [SelectChoice(c.id, c.name) for c in components]
+
+    def preferences(self) -> service.Preferences:
+        chosen = tuple(self.components.data or ()) if self.scope.data == "chosen" else None
+        return service.Preferences(chosen, bool(self.incidents.data), bool(self.maintenance.data))
+
+    def show(self, subscriber: Subscriber) -> None:
+        self.scope.data = "all" if subscriber.all_components else "chosen"
+        self.components.data = [c.id for c in subscriber.components]
+        self.incidents.data = subscriber.notify_incidents
+        self.maintenance.data = subscriber.notify_maintenance
+
+
+class SubscribeForm(PreferencesForm):
+    email = StringField("Email address", validators=[InputRequired(), Length(max=254)])
+
+
+def _grouped(components: list[Component]) -> list[tuple[str | None, list[Component]]]:
+    """Checkboxes by group, in page order (components without a group first)."""
+    return [
+        (group.name if group else None, list(members))
+        for group, members in groupby(components, key=lambda c: c.group)
+    ]
+
+
+def _form_page(template: str, form: PreferencesForm, components, status: int = 200, **context):
+    errors = [e for field_errors in form.errors.values() for e in field_errors]
+    errors += context.pop("extra_errors", [])
+    body = render_template(
+        template,
+        page=current_page(),
+        form=form,
+        groups=_grouped(components),
+        errors=errors,
+        **context,
+    )
+    return body, 400 if errors else status
+
+
+def _bad_link() -> tuple[str, int]:
+    return render_template("public/link_invalid.html", page=current_page()), 400
+
+
+@private
+@limiter.limit(SUBSCRIBE_PER_CLIENT, methods=["POST"])
+@limiter.limit(SUBSCRIBE_PER_ADDRESS, key_func=_submitted_address, methods=["POST"])
+def subscribe():
+    components = list_components()
+    form = SubscribeForm()
+    form.offer(components)
+    if request.method == "GET":
+        return _form_page("public/subscribe.html", form, components)
+    if not form.validate():
+        return _form_page("public/subscribe.html", form, components)
+    try:
+        service.request_subscription(form.email.data, form.preferences())
+    except InvalidInput as exc:
+        return _form_page("public/subscribe.html", form, components, extra_errors=[str(exc)])
+    db.session.commit()  # the outbox sends the email now
+    # The same words whether the address was new, pending, or long subscribed.
+    return render_template("public/subscribe_sent.html", page=current_page())
+
+
+@private
+def confirm_subscription(token: str):
+    try:
+        payload = verify("confirm", token)
+        contact = service.contact_for_confirmation(payload)
+    except BadLink:
+        return _bad_link()
+    if contact is None:
+        return _bad_link()
+    form = FlaskForm()
+    if request.method == "GET" or not form.validate():
+        # A GET only shows the button: mail scanners open links, people press buttons.
+        return render_template("public/subscribe_confirm.html", page=current_page(), form=form)
+    service.confirm(contact, service.Preferences.from_payload(payload["p"]), utcnow())
+    db.session.commit()
+    links = service.links_for(contact.subscriber)
+    return render_template("public/subscribe_done.html", page=current_page(), **links)
+
+
+@private
+def manage_subscription(token: str):
+    try:
+        subscriber = service.subscriber_for_link(verify("manage", token))
+    except BadLink:
+        return _bad_link()
+    if subscriber is None:
+        return _bad_link()
+    components = list_components()
+    form = PreferencesForm()
+    form.offer(components)
+    saved = None
+    if request.method == "POST":
+        if not form.validate():
+            return _form_page("public/manage.html", form, components, subscriber=subscriber)
+        action = request.form.get("action", "save")
+        try:
+            saved = _manage_action(subscriber, action, form)
+        except InvalidInput as exc:
+            errors = [str(exc)]
+            return _form_page(
+                "public/manage.html", form, components, subscriber=subscriber, extra_errors=errors
+            )
+        db.session.commit()
+    form.show(subscriber)
+    return _form_page("public/manage.html", form, components, subscriber=subscriber, saved=saved)
+
+
+def _manage_action(subscriber: Subscriber, action: str, form: PreferencesForm) -> str:
+    """Apply one button of the preference centre; returns what to tell the person."""
+    if action == "pause":
+        service.set_paused(subscriber, True)
+        return "Updates are paused."
+    if action == "resume":
+        service.set_paused(subscriber, False)
+        return "Updates are on again."
+    if action == "unsubscribe":
+        service.unsubscribe(subscriber, utcnow())
+        return "You are unsubscribed."
+    if action == "resubscribe":
+        service.resubscribe(subscriber)
+        return "You are subscribed again."
+    if action != "save":
+        raise InvalidInput("Unknown action.")
+    service.update_preferences(subscriber, form.preferences())
+    return "Your preferences are saved."
+
+
+@private
+def unsubscribe(token: str):
+    """RFC 8058: a POST with `List-Unsubscribe=One-Click` unsubscribes at once. Mail
+    providers send it without a session, so this view is exempt from CSRF; the signed,
+    expiring token is what authorises it. A GET only shows a button that sends the same POST.
+    """
+    try:
+        subscriber = service.subscriber_for_link(verify("unsubscribe", token))
+    except BadLink:
+        return _bad_link()
+    if subscriber is None:
+        return _bad_link()
+    if request.method == "GET":
+        return render_template(
+            "public/unsubscribe.html", page=current_page(), subscriber=subscriber
+        )
+    if request.form.get("List-Unsubscribe") != ONE_CLICK:
+        return render_template("public/link_invalid.html", page=current_page()), 400
+    service.unsubscribe(subscriber, utcnow())
+    db.session.commit()
+    if request.form.get("from") == "page":
+        return render_template(
+            "public/unsubscribed.html", page=current_page(), **service.links_for(subscriber)
+        )
+    return Response("Unsubscribed.\n", mimetype="text/plain")
+
+
+csrf.exempt(unsubscribe)
+
+
+@private
+def ack(token: str):
+    try:
+        target = service.ack_target(verify("ack", token))
+    except BadLink:
+        return _bad_link()
+    if target is None:
+        return _bad_link()
+    delivery, incident = target
+    form = FlaskForm()
+    if request.method == "POST" and form.validate():
+        acknowledge(delivery, utcnow(), path="email-link")
+        db.session.commit()
+    return render_template(
+        "public/ack.html", page=current_page(), form=form, incident=incident, delivery=delivery
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -19,6 +20,8 @@ from sqlalchemy import text
 from statuspage import create_app
 from statuspage.config import from_environment
 from statuspage.extensions import db
+from statuspage.jobs import QUEUE_KEY
+from tests.smtp import SmtpServer
 
 BASE_URL = "http://status.example.test"
 
@@ -70,6 +73,27 @@ def app_context(app: Flask) -> Iterator[None]:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@pytest.fixture
+def smtp(app: Flask) -> Iterator[SmtpServer]:
+    """A real SMTP server on loopback, and the app sending to it for this test."""
+    server = SmtpServer()
+    server.start()
+    previous = app.config["SMTP_URL"]
+    app.config["SMTP_URL"] = server.url
+    yield server
+    app.config["SMTP_URL"] = previous
+    server.stop()
+
+
+@pytest.fixture
+def queue(app: Flask) -> Iterator[Any]:
+    """The app's real job queue, empty before and after the test (run it with tests.queue)."""
+    queue = app.extensions[QUEUE_KEY]
+    queue.huey.flush()
+    yield queue
+    queue.huey.flush()
 
 
 @pytest.fixture

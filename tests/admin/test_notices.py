@@ -10,34 +10,19 @@ from sqlalchemy import select
 
 from statuspage.clock import utcnow
 from statuspage.extensions import db
-from statuspage.jobs import QUEUE_KEY
 from statuspage.models import Channel, ContactPoint, Notice, Subscriber
 from statuspage.services.publishing import create_incident
 from tests.admin.staff_client import Staff, signed_in
+from tests.queue import drain
 
 
 @pytest.fixture
-def queue(app: Flask, tmp_path) -> Iterator[object]:
-    """The job queue, empty, with mail going to a dev mailbox of this test's own."""
-    queue = app.extensions[QUEUE_KEY]
-    queue.huey.flush()
+def queue(queue, app: Flask, tmp_path) -> Iterator[object]:
+    """The shared empty queue, with mail going to a dev mailbox of this test's own."""
     previous = app.config["SMTP_URL"], app.config["INSTANCE_PATH"]
     app.config["SMTP_URL"], app.config["INSTANCE_PATH"] = "", str(tmp_path)
     yield queue
     app.config["SMTP_URL"], app.config["INSTANCE_PATH"] = previous
-    queue.huey.flush()
-
-
-def drain(queue, limit: int = 1000) -> int:
-    """Run what the queue holds, as a consumer would, until it is empty."""
-    ran = 0
-    while ran < limit:
-        task = queue.huey.dequeue()
-        if task is None:
-            return ran
-        queue.huey.execute(task)
-        ran += 1
-    raise AssertionError("the queue did not drain")
 
 
 def subscribe(email: str, *, verified: bool = True) -> None:

@@ -15,14 +15,12 @@ from sqlalchemy import select
 
 from statuspage.clock import utcnow
 from statuspage.extensions import db, limiter
-from statuspage.jobs import QUEUE_KEY
 from statuspage.links import link
 from statuspage.models import Channel, ContactPoint, Delivery, Subscriber
 from statuspage.services.components import create_component
 from statuspage.services.publishing import create_incident
 from statuspage.services.subscriptions import links_for
-from tests.smtp import SmtpServer
-from tests.unit.jobs.test_delivery import drain
+from tests.queue import drain
 
 CSRF_INPUT = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
 BASE = "http://status.example.test"
@@ -33,25 +31,6 @@ def _fresh_limits() -> Iterator[None]:
     limiter.reset()
     yield
     limiter.reset()
-
-
-@pytest.fixture
-def smtp(app) -> Iterator[SmtpServer]:
-    server = SmtpServer()
-    server.start()
-    previous = app.config["SMTP_URL"]
-    app.config["SMTP_URL"] = server.url
-    yield server
-    app.config["SMTP_URL"] = previous
-    server.stop()
-
-
-@pytest.fixture
-def queue(app):
-    queue = app.extensions[QUEUE_KEY]
-    queue.huey.flush()
-    yield queue
-    queue.huey.flush()
 
 
 def csrf_token(client, path: str) -> str:

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
-import pytest
 import time_machine
 from sqlalchemy import func, select
 
 from statuspage.clock import utcnow
 from statuspage.extensions import db
-from statuspage.jobs import QUEUE_KEY
 from statuspage.jobs.tasks import deliver, fan_out, sweep
 from statuspage.models import (
     Channel,
@@ -25,38 +22,7 @@ from statuspage.models import (
 from statuspage.services.components import create_component
 from statuspage.services.delivery import claim
 from statuspage.services.publishing import create_incident, post_update
-from tests.smtp import SmtpServer
-
-
-@pytest.fixture
-def smtp(app) -> Iterator[SmtpServer]:
-    server = SmtpServer()
-    server.start()
-    previous = app.config["SMTP_URL"]
-    app.config["SMTP_URL"] = server.url
-    yield server
-    app.config["SMTP_URL"] = previous
-    server.stop()
-
-
-@pytest.fixture
-def queue(app):
-    queue = app.extensions[QUEUE_KEY]
-    queue.huey.flush()
-    yield queue
-    queue.huey.flush()
-
-
-def drain(queue, limit: int = 1000) -> int:
-    """Run what the queue holds, as a consumer would, until it is empty."""
-    ran = 0
-    while ran < limit:
-        task = queue.huey.dequeue()
-        if task is None:
-            return ran
-        queue.huey.execute(task)
-        ran += 1
-    raise AssertionError("the queue did not drain")
+from tests.queue import drain
 
 
 def subscriber(email: str, *, components=None, extra: list[str] = ()) -> Subscriber:

@@ -20,7 +20,7 @@ from statuspage.models import (
     Subscriber,
 )
 from statuspage.services.components import create_component
-from statuspage.services.delivery import claim
+from statuspage.services.delivery import acknowledge, claim
 from statuspage.services.publishing import create_incident, post_update
 from tests.queue import drain
 
@@ -161,3 +161,50 @@ def test_a_lease_left_by_a_crashed_worker_expires_and_the_sweep_sends_it(smtp, q
         db.session.commit()
         drain(queue)
     assert [m["To"] for m in smtp.inbox.messages] == ["ann@example.com"]
+
+
+def _notice_requiring_ack(window_seconds: int) -> Notice:
+    create_incident("Breach", "Please confirm you read this.")
+    db.session.commit()
+    notice = db.session.scalars(select(Notice)).one()
+    notice.requires_ack, notice.ack_window_seconds = True, window_seconds
+    db.session.commit()
+    return notice
+
+
+def test_no_acknowledgement_in_time_moves_on_to_the_next_contact_point(smtp, queue):
+    subscriber("desk@example.com", extra=["mobile@example.com"])
+    db.session.commit()
+    _notice_requiring_ack(600)
+    drain(queue)
+    assert [m["To"] for m in smtp.inbox.messages] == ["desk@example.com"]
+    assert "/ack/" in smtp.inbox.messages[0].get_body(("plain",)).get_content()
+    with time_machine.travel(utcnow() + timedelta(minutes=5), tick=False):
+        sweep()
+        db.session.commit()
+        drain(queue)
+    assert len(smtp.inbox.messages) == 1  # still inside the window
+    with time_machine.travel(utcnow() + timedelta(minutes=11), tick=False):
+        sweep()
+        db.session.commit()
+        drain(queue)
+    assert [m["To"] for m in smtp.inbox.messages] == ["desk@example.com", "mobile@example.com"]
+    first, second = sorted(db.session.scalars(select(Delivery)), key=lambda d: d.id)
+    assert first.state is DeliveryState.superseded
+    assert second.fallback_of_id == first.id
+
+
+def test_an_acknowledged_message_needs_no_fallback(smtp, queue):
+    subscriber("desk@example.com", extra=["mobile@example.com"])
+    db.session.commit()
+    _notice_requiring_ack(600)
+    drain(queue)
+    delivery = db.session.scalars(select(Delivery)).one()
+    assert acknowledge(delivery, utcnow(), "email-link")
+    db.session.commit()
+    with time_machine.travel(utcnow() + timedelta(minutes=30), tick=False):
+        sweep()
+        db.session.commit()
+        drain(queue)
+    assert [m["To"] for m in smtp.inbox.messages] == ["desk@example.com"]
+    assert delivery.ack_path == "email-link"

@@ -21,6 +21,7 @@ from wtforms import (
     EmailField,
     Field,
     HiddenField,
+    IntegerField,
     PasswordField,
     SelectChoice,
     SelectField,
@@ -34,6 +35,7 @@ from wtforms.validators import (
     DataRequired,
     InputRequired,
     Length,
+    NumberRange,
     Optional,
     ValidationError,
 )
@@ -213,6 +215,15 @@ class IncidentForm(ComponentStatusesMixin, FlaskForm):
         description="Optional: to record an incident that is already in the past.",
     )
     notify = BooleanField("Notify subscribers", default=True)
+    ack_minutes = IntegerField(
+        "Require acknowledgement within (minutes)",
+        [Optional(), NumberRange(min=1, max=7 * 24 * 60)],
+        description="Optional: recipients confirm receipt; if they do not in time, their "
+        "next contact path is tried.",
+    )
+
+    def ack_window(self) -> timedelta | None:
+        return timedelta(minutes=self.ack_minutes.data) if self.ack_minutes.data else None
 
 
 class UpdateForm(ComponentStatusesMixin, FlaskForm):
@@ -225,6 +236,8 @@ class UpdateForm(ComponentStatusesMixin, FlaskForm):
         description="Optional: for an update written up after the fact.",
     )
     notify = BooleanField("Notify subscribers", default=True)
+    ack_minutes = IncidentForm.ack_minutes
+    ack_window = IncidentForm.ack_window
 
 
 class ResolveForm(FlaskForm):

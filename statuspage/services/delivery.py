@@ -39,11 +39,23 @@ STALE_FANOUT = timedelta(minutes=2)
 LOST_PENDING = timedelta(minutes=2)
 
 
-def write_notices(incident: Incident, update: IncidentUpdate) -> list[Notice]:
-    """The notices an update makes, in the publishing transaction; fanned out after commit."""
+def write_notices(
+    incident: Incident, update: IncidentUpdate, *, ack_window: timedelta | None = None
+) -> list[Notice]:
+    """The notices an update makes, in the publishing transaction; fanned out after commit.
+
+    With `ack_window`, each recipient must acknowledge receipt within it, or the engine
+    moves on to their next contact point.
+    """
     if not update.deliver_notifications:
         return []
-    notice = Notice(incident_id=incident.id, update_id=update.id, audience=Audience.public)
+    notice = Notice(
+        incident_id=incident.id,
+        update_id=update.id,
+        audience=Audience.public,
+        requires_ack=ack_window is not None,
+        ack_window_seconds=int(ack_window.total_seconds()) if ack_window else None,
+    )
     db.session.add(notice)
     db.session.flush()
     after_commit("fan_out", notice.id)

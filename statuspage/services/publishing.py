@@ -7,7 +7,7 @@ of notices written beside each update arrives with the delivery engine ([3/7]).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from statuspage.clock import utcnow
 from statuspage.extensions import db
@@ -40,6 +40,7 @@ _IMPACT_FOR_STATUS = {
 }
 _IMPACT_ORDER = [Impact.none, Impact.minor, Impact.major, Impact.critical]
 MAX_BODY = 20_000
+MAX_ACK_WINDOW = timedelta(days=7)
 AUDITED_FIELDS = (
     "name", "status", "impact", "visibility", "scheduled_for", "scheduled_until",
     "auto_start", "auto_complete", "remind_prior",
@@ -109,7 +110,10 @@ def _record_update(
     display_at: datetime | None,
     deliver_notifications: bool,
     custom_tweet: str | None,
+    ack_window: timedelta | None = None,
 ) -> IncidentUpdate:
+    if ack_window is not None and not timedelta(minutes=1) <= ack_window <= MAX_ACK_WINDOW:
+        raise InvalidInput("an acknowledgement window is between 1 minute and 7 days")
     update = IncidentUpdate(
         incident=incident,
         status=status,
@@ -134,7 +138,7 @@ def _record_update(
     incident.updated_at = at
     db.session.flush()
     bump_version(at)
-    write_notices(incident, update)
+    write_notices(incident, update, ack_window=ack_window)
     return update
 
 
@@ -159,6 +163,7 @@ def create_incident(
     display_at: datetime | None = None,
     deliver_notifications: bool = True,
     custom_tweet: str | None = None,
+    ack_window: timedelta | None = None,
     actor: Actor = SYSTEM,
 ) -> Incident:
     """Open an incident with its first update; affected components take their new status.
@@ -197,6 +202,7 @@ def create_incident(
         display_at=display_at,
         deliver_notifications=deliver_notifications,
         custom_tweet=custom_tweet,
+        ack_window=ack_window,
     )
     _audit(actor, "incident.create", incident, None, update_id=update.id, body=update.body)
     return incident
@@ -213,9 +219,13 @@ def post_update(
     display_at: datetime | None = None,
     deliver_notifications: bool = True,
     custom_tweet: str | None = None,
+    ack_window: timedelta | None = None,
     actor: Actor = SYSTEM,
 ) -> IncidentUpdate:
-    """Add an update to an incident or maintenance; resolving or completing closes it."""
+    """Add an update to an incident or maintenance; resolving or completing closes it.
+
+    `ack_window`: recipients must acknowledge receipt within it (else: next contact point).
+    """
     before = values_of(incident, *AUDITED_FIELDS)
     at = at or utcnow()
     status = _enum(IncidentStatus, status or incident.status, "a status")
@@ -238,6 +248,7 @@ def post_update(
         display_at=display_at,
         deliver_notifications=deliver_notifications,
         custom_tweet=custom_tweet,
+        ack_window=ack_window,
     )
     _audit(actor, "incident.update", incident, before, update_id=update.id, body=update.body)
     return update

@@ -15,6 +15,7 @@ from statuspage.models import (
     ComponentStatusChange,
     Incident,
     IncidentStatus,
+    Notice,
 )
 from tests.admin.staff_client import Staff
 from tests.admin.world import World
@@ -276,3 +277,29 @@ def test_editing_a_maintenance_window_uses_utc_inputs(owner: Staff, world: World
     response = owner.submit(f"{url}/edit", {"name": "Switch swap", **backwards}, page=url)
     assert response.status_code == 422
     assert "A maintenance window must end after it starts" in response.get_data(as_text=True)
+
+
+def test_an_update_can_require_acknowledgement_within_a_window(owner: Staff, world: World):
+    response = owner.submit(
+        "/admin/incidents/new",
+        {
+            "name": "Data exposure",
+            "status": "identified",
+            "impact": "critical",
+            "body": "Please read and confirm.",
+            "notify": "y",
+            "ack_minutes": "30",
+        },
+        page="/admin/incidents/new",
+    )
+    assert response.status_code == 302
+    incident = latest("Data exposure")
+    notice = db.session.scalars(select(Notice).where(Notice.incident_id == incident.id)).one()
+    assert notice.requires_ack
+    assert notice.ack_window_seconds == 30 * 60
+    refused = owner.submit(
+        "/admin/incidents/new",
+        {"name": "X", "status": "identified", "body": "x", "ack_minutes": "0"},
+        page="/admin/incidents/new",
+    )
+    assert refused.status_code in (400, 422)

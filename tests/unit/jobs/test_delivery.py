@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import time_machine
 from sqlalchemy import func, select
 
@@ -21,6 +22,7 @@ from statuspage.models import (
 )
 from statuspage.services.components import create_component
 from statuspage.services.delivery import acknowledge, claim
+from statuspage.services.errors import InvalidInput
 from statuspage.services.publishing import create_incident, post_update
 from tests.queue import drain
 
@@ -164,12 +166,19 @@ def test_a_lease_left_by_a_crashed_worker_expires_and_the_sweep_sends_it(smtp, q
 
 
 def _notice_requiring_ack(window_seconds: int) -> Notice:
-    create_incident("Breach", "Please confirm you read this.")
+    create_incident(
+        "Breach", "Please confirm you read this.", ack_window=timedelta(seconds=window_seconds)
+    )
     db.session.commit()
     notice = db.session.scalars(select(Notice)).one()
-    notice.requires_ack, notice.ack_window_seconds = True, window_seconds
-    db.session.commit()
+    assert notice.requires_ack
+    assert notice.ack_window_seconds == window_seconds
     return notice
+
+
+def test_an_acknowledgement_window_is_bounded():
+    with pytest.raises(InvalidInput, match="between 1 minute and 7 days"):
+        create_incident("Breach", "Read this.", ack_window=timedelta(seconds=5))
 
 
 def test_no_acknowledgement_in_time_moves_on_to_the_next_contact_point(smtp, queue):

@@ -7,6 +7,7 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 def free_port() -> int:
@@ -34,17 +35,37 @@ class Inbox:
 
 
 class SmtpServer:
-    def __init__(self) -> None:
+    """With `login=(user, password)` the server requires AUTH (PLAIN/LOGIN) before mail."""
+
+    def __init__(self, login: tuple[str, str] | None = None) -> None:
         self.port = free_port()
         self.inbox = Inbox()
+        self.login = login
+        self.logins: list[str] = []
         self._controller: Controller | None = None
 
     @property
     def url(self) -> str:
+        if self.login:
+            return f"smtp://{self.login[0]}:{self.login[1]}@127.0.0.1:{self.port}"
         return f"smtp://127.0.0.1:{self.port}"
 
+    def _authenticate(self, server, session, envelope, mechanism, auth_data):
+        ok = self.login is not None and (
+            isinstance(auth_data, LoginPassword)
+            and (auth_data.login.decode(), auth_data.password.decode()) == self.login
+        )
+        if ok:
+            self.logins.append(auth_data.login.decode())
+        return AuthResult(success=ok)
+
     def start(self) -> None:
-        self._controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        extra = (
+            {"authenticator": self._authenticate, "auth_required": True, "auth_require_tls": False}
+            if self.login
+            else {}
+        )
+        self._controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port, **extra)
         self._controller.start()
 
     def stop(self) -> None:

@@ -51,8 +51,11 @@ def build_email(outgoing: Outgoing, sender: str) -> EmailMessage:
 class EmailChannel:
     name = "email"
 
-    def __init__(self, smtp_url: str, sender: str, mailbox: Path) -> None:
+    def __init__(
+        self, smtp_url: str, sender: str, mailbox: Path, *, timeout: float = TIMEOUT
+    ) -> None:
         self._url = urlsplit(smtp_url) if smtp_url else None
+        self._timeout = timeout
         self._sender = sender
         self._mailbox = mailbox
 
@@ -87,16 +90,20 @@ class EmailChannel:
         host, port = url.hostname or "localhost", url.port
         if url.scheme == "smtps":
             connection: smtplib.SMTP = smtplib.SMTP_SSL(
-                host, port or 465, timeout=TIMEOUT, context=ssl.create_default_context()
+                host, port or 465, timeout=self._timeout, context=ssl.create_default_context()
             )
         else:
-            connection = smtplib.SMTP(host, port or 25, timeout=TIMEOUT)
+            connection = smtplib.SMTP(host, port or 25, timeout=self._timeout)
             connection.ehlo()
             if connection.has_extn("starttls"):
                 connection.starttls(context=ssl.create_default_context())
                 connection.ehlo()
         if url.username:
-            connection.login(unquote(url.username), unquote(url.password or ""))
+            try:
+                connection.login(unquote(url.username), unquote(url.password or ""))
+            except smtplib.SMTPException:
+                connection.close()  # never leave a half-open session on the relay
+                raise
         return connection
 
     def _send_one(self, connection: smtplib.SMTP, outgoing: Outgoing) -> Result:

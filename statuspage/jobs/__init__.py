@@ -30,6 +30,9 @@ SCHEDULE: list[tuple[Callable[[], Any], crontab]] = [
 
 # Jobs enqueued by id through the outbox (services.outbox.after_commit).
 JOBS: list[Callable[..., Any]] = [tasks.fan_out, tasks.deliver, confirmations.send_confirmation]
+# Deliveries retry through their rows (the sweep); a confirmation has no row, so its job
+# retries in the queue itself.
+RETRIES: dict[str, dict[str, int]] = {"send_confirmation": {"retries": 10, "retry_delay": 60}}
 
 
 @dataclass
@@ -90,7 +93,12 @@ def init_queue(app: Flask) -> None:
         job.__name__: huey.periodic_task(schedule, name=job.__name__)(_in_app(app, job))
         for job, schedule in SCHEDULE
     }
-    jobs = {job.__name__: huey.task(name=job.__name__)(_in_app(app, job)) for job in JOBS}
+    jobs = {
+        job.__name__: huey.task(name=job.__name__, **RETRIES.get(job.__name__, {}))(
+            _in_app(app, job)
+        )
+        for job in JOBS
+    }
     app.extensions[QUEUE_KEY] = Queue(huey, periodic, jobs)
     if not event.contains(Session, "after_commit", _enqueue_outbox):
         event.listen(Session, "after_commit", _enqueue_outbox)

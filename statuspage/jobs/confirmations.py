@@ -51,8 +51,15 @@ def send_confirmation(contact_point_id: int, preferences: dict) -> Result | None
         CONFIRMATION_IDS + contact.id, contact.address, message, f"confirm-{contact.id}"
     )
     (result,) = channels()["email"].send([outgoing])
+    if result.outcome == "retry":
+        # No row records a confirmation, so the queue's own retry carries it over an outage.
+        raise ConfirmationNotSent(f"contact point {contact.id}: {result.error}")
     if result.outcome != "sent":
         current_app.logger.warning(
             "confirmation email to contact point %s: %s", contact.id, result.error
         )
     return result
+
+
+class ConfirmationNotSent(RuntimeError):
+    """The relay could not take the message now; the queue tries again later."""

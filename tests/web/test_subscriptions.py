@@ -368,3 +368,16 @@ def test_without_smtp_the_confirmation_lands_in_the_dev_mailbox(app, client, que
     (path,) = [p for p in written if int(p.stem) > 10**12]
     assert re.fullmatch(r"\d+\.eml", path.name)  # a name the dev mailbox lists
     assert "/subscriptions/confirm/" in path.read_text()
+
+
+def test_a_confirmation_survives_an_smtp_outage(client, smtp, queue):
+    smtp.stop()
+    subscribe(client, "patient@example.com")
+    drain(queue)  # the relay is down: the job fails and the queue schedules a retry
+    assert smtp.inbox.messages == []
+    (retry,) = queue.huey.scheduled()
+    assert retry.retries == 9  # one of ten used
+    smtp.start()
+    queue.huey.execute(retry, timestamp=retry.eta)  # as the scheduler does when it is due
+    assert [m["To"] for m in smtp.inbox.messages] == ["patient@example.com"]
+    assert link_in(smtp.inbox.messages[0], "confirm")

@@ -221,7 +221,7 @@ def raw_run(sink: Sink, count: int, sample: Path) -> RawRun:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--subscribers", type=int, default=100_000)
-    parser.add_argument("--workers", type=int, default=2, help="worker processes (one per core here)")
+    parser.add_argument("--workers", type=int, default=2, help="worker processes (one a core)")
     parser.add_argument("--threads", type=int, default=2, help="threads per worker")
     parser.add_argument("--postgres", action="store_true", help="PostgreSQL + Huey on Redis")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds to wait for Herald")

@@ -217,3 +217,24 @@ def test_an_acknowledged_message_needs_no_fallback(smtp, queue):
         drain(queue)
     assert [m["To"] for m in smtp.inbox.messages] == ["desk@example.com"]
     assert delivery.ack_path == "email-link"
+
+
+def test_an_address_that_keeps_bouncing_stops_being_used(smtp, queue):
+    person = subscriber("gone@example.com", extra=["backup@example.com"])
+    smtp.inbox.refuse.add("gone@example.com")
+    db.session.commit()
+    for n in range(4):
+        create_incident(f"Outage {n}", "Down.")
+        db.session.commit()
+        drain(queue)
+    primary = person.contact_points[0]
+    db.session.refresh(primary)
+    assert primary.bounces == 3
+    assert primary.active is False
+    assert "3 permanent failures" in primary.disabled_reason
+    # The fourth incident went straight to the backup: nothing was tried on the dead address.
+    tried = db.session.scalars(
+        select(Delivery).where(Delivery.contact_point_id == primary.id)
+    ).all()
+    assert len(tried) == 3
+    assert [m["To"] for m in smtp.inbox.messages] == ["backup@example.com"] * 4

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, exists, or_, select, true
+from sqlalchemy import ColumnElement, and_, exists, or_, select, true
 
 from statuspage.extensions import db
 from statuspage.models import Audience, ContactPoint, Incident, Notice, Subscriber, Visibility
@@ -36,6 +36,12 @@ def visible(viewer: Viewer) -> ColumnElement[bool]:
 def may_see(viewer: Viewer, incident: Incident) -> bool:
     """The same rule as `visible`, for one incident already loaded."""
     return viewer.staff or incident.visibility is Visibility.public
+
+
+def reachable_contact() -> ColumnElement[bool]:
+    """The contact points a message may go to: active and verified. The first one receives
+    a notice; the engine's fallback walks the rest in priority order, by this same rule."""
+    return and_(ContactPoint.active.is_(True), ContactPoint.verified_at.is_not(None))
 
 
 @dataclass(frozen=True)
@@ -80,11 +86,7 @@ def recipients(
         follows_component = true()
     first_contact = (
         select(ContactPoint.id)
-        .where(
-            ContactPoint.subscriber_id == Subscriber.id,
-            ContactPoint.active.is_(True),
-            ContactPoint.verified_at.is_not(None),
-        )
+        .where(ContactPoint.subscriber_id == Subscriber.id, reachable_contact())
         .order_by(ContactPoint.priority, ContactPoint.id)
         .limit(1)
         .correlate(Subscriber)

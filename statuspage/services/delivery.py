@@ -27,7 +27,7 @@ from statuspage.models import (
     IncidentUpdate,
     Notice,
 )
-from statuspage.services.audience import Recipient
+from statuspage.services.audience import Recipient, reachable_contact
 from statuspage.services.outbox import after_commit
 
 LEASE = timedelta(minutes=2)
@@ -188,8 +188,7 @@ def fallback(delivery: Delivery, now: datetime, reason: str) -> Delivery | None:
         select(ContactPoint)
         .where(
             ContactPoint.subscriber_id == delivery.subscriber_id,
-            ContactPoint.active.is_(True),
-            ContactPoint.verified_at.is_not(None),
+            reachable_contact(),
             or_(
                 ContactPoint.priority > current.priority,
                 and_(ContactPoint.priority == current.priority, ContactPoint.id > current.id),

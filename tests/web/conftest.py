@@ -30,6 +30,8 @@ class SmallPage:
 @pytest.fixture
 def small_page() -> SmallPage:
     now = utcnow()
+    # The old incident lasts an hour from mid-morning, so it never straddles midnight (UTC).
+    old_start = (now - timedelta(days=35)).replace(hour=10, minute=0, second=0, microsecond=0)
     ensure_page("Acme Status")
     _, (api, web) = group_with_components("Core", ["API", "Web"], at=now - timedelta(days=40))
     _, (eu,) = group_with_components("Regions", ["EU West"], at=now - timedelta(days=40))
@@ -38,14 +40,14 @@ def small_page() -> SmallPage:
         "Database failover",
         "Failing over.",
         components={api: "major_outage"},
-        at=now - timedelta(days=35),
+        at=old_start,
     )
     post_update(
         old,
         "Resolved.",
         status="resolved",
         components={api: "operational"},
-        at=now - timedelta(days=35) + timedelta(hours=1),
+        at=old_start + timedelta(hours=1),
     )
     open_incident = create_incident(
         "Slow EU requests",

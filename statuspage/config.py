@@ -83,6 +83,18 @@ def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "FANOUT_STALE_SECONDS": _float(env, "FANOUT_STALE_SECONDS", 120),
         "LOST_PENDING_SECONDS": _float(env, "LOST_PENDING_SECONDS", 120),
         "DELIVERY_BASE_BACKOFF_SECONDS": _float(env, "DELIVERY_BASE_BACKOFF_SECONDS", 30),
+        # Web push: the VAPID key pair is generated into the instance folder on first start
+        # unless VAPID_PRIVATE_KEY (PEM or base64url DER) is given; the subject is who the
+        # push services may contact (a mailto: or https: URL).
+        "VAPID_PRIVATE_KEY": env.get("VAPID_PRIVATE_KEY", ""),
+        "VAPID_SUBJECT": env.get("VAPID_SUBJECT") or "mailto:status@herald.invalid",
+        "PUSH_TTL_SECONDS": int(_float(env, "PUSH_TTL_SECONDS", 24 * 3600)),
+        # Outgoing HTTP (push services, webhooks, chat, social, SMS): one timeout for each call.
+        "HTTP_TIMEOUT_SECONDS": _float(env, "HTTP_TIMEOUT_SECONDS", 10),
+        # SMS through Twilio; empty: SMS is not offered.
+        "TWILIO_ACCOUNT_SID": env.get("TWILIO_ACCOUNT_SID", ""),
+        "TWILIO_AUTH_TOKEN": env.get("TWILIO_AUTH_TOKEN", ""),
+        "TWILIO_FROM": env.get("TWILIO_FROM", ""),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "API_RATE_LIMIT": env.get("API_RATE_LIMIT") or "60 per minute",  # per management API key

@@ -6,9 +6,9 @@ addresses, and say for each whether it was handed over, should be retried, or ne
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 Outcome = Literal["sent", "retry", "permanent"]
 
@@ -23,6 +23,16 @@ class Message:
     short_text: str  # SMS, push, social
     url: str  # the incident page
     headers: dict[str, str] = field(default_factory=dict)  # channel-specific extras
+    title: str = ""  # "<incident name>: <status>", for push and chat
+    impact: str = "none"  # none | minor | major | critical | maintenance: urgency, colour
+    incident_id: str = ""  # threads (email, social) and the push Topic
+    update_id: str = ""
+    status: str = ""  # the update's status value: "investigating", "resolved", ...
+    first_update: bool = False  # the incident's first update: a social thread starts here
+    social_text: str | None = None  # staff's own text for social networks (custom_tweet)
+    # The update as Statuspage's webhook body ("meta", "page", "incident"), for webhooks and
+    # chat: built once per notice.
+    payload: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -33,6 +43,8 @@ class Outgoing:
     address: str
     message: Message
     idempotency_key: str  # the same on every retry of this delivery
+    secret: str | None = None  # the contact point's own secret (a webhook's signing key)
+    reply_to: str | None = None  # social: the post this one answers (the incident's thread)
 
 
 @dataclass(frozen=True)
@@ -41,6 +53,9 @@ class Result:
     outcome: Outcome
     provider_id: str | None = None
     error: str | None = None
+    # The address no longer exists (push 404/410, an unknown endpoint, a STOP): the contact
+    # point is disabled at once instead of counting bounces.
+    gone: bool = False
 
 
 class Channel(Protocol):

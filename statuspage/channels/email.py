@@ -44,7 +44,8 @@ def build_email(outgoing: Outgoing, sender: str) -> EmailMessage:
     if "Message-ID" not in message:
         message["Message-ID"] = make_msgid(domain="herald.invalid")
     message.set_content(outgoing.message.text)
-    message.add_alternative(outgoing.message.html, subtype="html")
+    if outgoing.message.html:
+        message.add_alternative(outgoing.message.html, subtype="html")
     return message
 
 

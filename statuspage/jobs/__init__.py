@@ -17,7 +17,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from statuspage.extensions import db
-from statuspage.jobs import confirmations, tasks
+from statuspage.jobs import confirmations, endpoint_notices, tasks
 from statuspage.services.outbox import OUTBOX_KEY
 
 QUEUE_KEY = "herald.queue"
@@ -29,7 +29,12 @@ SCHEDULE: list[tuple[Callable[[], Any], crontab]] = [
 
 
 # Jobs enqueued by id through the outbox (services.outbox.after_commit).
-JOBS: list[Callable[..., Any]] = [tasks.fan_out, tasks.deliver, confirmations.send_confirmation]
+JOBS: list[Callable[..., Any]] = [
+    tasks.fan_out,
+    tasks.deliver,
+    confirmations.send_confirmation,
+    endpoint_notices.endpoint_disabled,
+]
 # Deliveries retry through their rows (the sweep); a confirmation has no row, so its job
 # retries in the queue itself.
 RETRIES: dict[str, dict[str, int]] = {"send_confirmation": {"retries": 10, "retry_delay": 60}}

@@ -74,6 +74,7 @@ def render_messages(
     if len(short) > SHORT_TEXT:
         short = f"{incident.name[: SHORT_TEXT - len(url) - 2]}… {url}"
     thread = thread_id(incident)
+    first_update = incident.updates[-1].id == update.id if incident.updates else True
     list_id = f"{page.name} <{page.id or 'status'}.{_host()}>"
     messages = []
     for delivery in deliveries:
@@ -95,6 +96,13 @@ def render_messages(
                 html=own_html,
                 short_text=short,
                 url=url,
+                title=f"{incident.name}: {status}",
+                impact=incident.impact.value,
+                incident_id=incident.id,
+                update_id=update.id,
+                status=update.status.value,
+                first_update=first_update,
+                social_text=update.custom_tweet,
                 headers={
                     "Message-ID": message_id(delivery),
                     "In-Reply-To": thread,

@@ -92,6 +92,7 @@ def fan_out(notice_id: int) -> int:
 
 
 def channels() -> dict[str, Channel]:
+    """Every channel adapter, built from the config: one entry per channel (channels/*.py)."""
     config = current_app.config
     return {
         "email": EmailChannel(
@@ -145,7 +146,13 @@ def deliver(delivery_ids: list[int]) -> list[Result]:
         )
         for d, message in zip(batch, messages, strict=True):
             by_channel[d.channel.value].append(
-                Outgoing(d.id, d.contact_point.address, message, idempotency_key=f"delivery-{d.id}")
+                Outgoing(
+                    d.id,
+                    d.contact_point.address,
+                    message,
+                    idempotency_key=f"delivery-{d.id}",
+                    secret=d.contact_point.secret,
+                )
             )
     available = channels()
     results: list[Result] = []

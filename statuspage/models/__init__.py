@@ -25,11 +25,21 @@ from statuspage.models.notices import (
     Notice,
 )
 from statuspage.models.page import Page
+from statuspage.models.social import SocialAccount, SocialThread
 from statuspage.models.staff import ApiKey, Role, StaffUser
-from statuspage.models.subscribers import Channel, ContactPoint, Subscriber
+from statuspage.models.subscribers import (
+    ENDPOINT_CHANNELS,
+    PUBLIC_CHANNELS,
+    Channel,
+    ContactPoint,
+    Subscriber,
+    SubscriberKind,
+)
 from statuspage.models.templates import IncidentTemplate
 
 __all__ = [
+    "ENDPOINT_CHANNELS",
+    "PUBLIC_CHANNELS",
     "AffectedComponent",
     "ApiKey",
     "Audience",
@@ -56,8 +66,11 @@ __all__ = [
     "Notice",
     "Page",
     "Role",
+    "SocialAccount",
+    "SocialThread",
     "StaffUser",
     "Subscriber",
+    "SubscriberKind",
     "UpdateDraft",
     "Visibility",
 ]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     Column,
     ForeignKey,
@@ -33,6 +35,21 @@ class Channel(StrEnum):
     slack = "slack"
     teams = "teams"
     discord = "discord"
+    # Social networks: the page's own accounts, reached through a syndication subscriber.
+    x = "x"
+    mastodon = "mastodon"
+
+
+# Channels that publish to the world (anyone can read what they carry): they may carry only
+# public notices. services.audience applies this; nothing else decides it.
+PUBLIC_CHANNELS = frozenset({Channel.x, Channel.mastodon})
+# Channels that post to an endpoint someone registered; a run of failures disables them.
+ENDPOINT_CHANNELS = frozenset({Channel.webhook, Channel.slack, Channel.teams, Channel.discord})
+
+
+class SubscriberKind(StrEnum):
+    person = "person"  # someone who subscribed, or was imported, or registered a webhook
+    syndication = "syndication"  # one of the page's own social accounts (see SocialAccount)
 
 
 subscription_component = Table(
@@ -50,6 +67,9 @@ class Subscriber(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), default="")
+    kind: Mapped[SubscriberKind] = mapped_column(
+        db_enum(SubscriberKind), default=SubscriberKind.person, server_default="person"
+    )
     all_components: Mapped[bool] = mapped_column(Boolean, default=True)
     notify_incidents: Mapped[bool] = mapped_column(Boolean, default=True)
     notify_maintenance: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -87,6 +107,14 @@ class ContactPoint(db.Model):
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     bounces: Mapped[int] = mapped_column(Integer, default=0)
+    # Failed attempts since the last success; endpoints (ENDPOINT_CHANNELS) are disabled
+    # after a run of them.
+    failures_in_row: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # A per-contact-point secret: a webhook's signing secret (Standard Webhooks "whsec_...").
+    secret: Mapped[str | None] = mapped_column(String(200))
+    # Channel-specific facts that are not the address: the email to tell when a webhook is
+    # disabled, an SMS number's opt-in state, a push subscription's user agent.
+    meta: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     disabled_reason: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

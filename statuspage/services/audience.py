@@ -11,7 +11,15 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, and_, exists, or_, select, true
 
 from statuspage.extensions import db
-from statuspage.models import Audience, ContactPoint, Incident, Notice, Subscriber, Visibility
+from statuspage.models import (
+    PUBLIC_CHANNELS,
+    Audience,
+    ContactPoint,
+    Incident,
+    Notice,
+    Subscriber,
+    Visibility,
+)
 from statuspage.models.subscribers import subscription_component
 
 
@@ -38,10 +46,15 @@ def may_see(viewer: Viewer, incident: Incident) -> bool:
     return viewer.staff or incident.visibility is Visibility.public
 
 
-def reachable_contact() -> ColumnElement[bool]:
-    """The contact points a message may go to: active and verified. The first one receives
-    a notice; the engine's fallback walks the rest in priority order, by this same rule."""
-    return and_(ContactPoint.active.is_(True), ContactPoint.verified_at.is_not(None))
+def reachable_contact(notice: Notice) -> ColumnElement[bool]:
+    """The contact points a notice may go to: active and verified, and a channel that may
+    carry it (the world-readable channels, PUBLIC_CHANNELS, carry public notices only). The
+    first one receives a notice; the engine's fallback walks the rest in priority order, by
+    this same rule."""
+    rule = and_(ContactPoint.active.is_(True), ContactPoint.verified_at.is_not(None))
+    if notice.audience is not Audience.public:
+        rule = and_(rule, ContactPoint.channel.not_in(PUBLIC_CHANNELS))
+    return rule
 
 
 @dataclass(frozen=True)
@@ -86,7 +99,7 @@ def recipients(
         follows_component = true()
     first_contact = (
         select(ContactPoint.id)
-        .where(ContactPoint.subscriber_id == Subscriber.id, reachable_contact())
+        .where(ContactPoint.subscriber_id == Subscriber.id, reachable_contact(notice))
         .order_by(ContactPoint.priority, ContactPoint.id)
         .limit(1)
         .correlate(Subscriber)

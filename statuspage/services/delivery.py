@@ -17,6 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from statuspage.channels.base import Result
 from statuspage.extensions import db
 from statuspage.models import (
+    ENDPOINT_CHANNELS,
     Audience,
     ContactPoint,
     Delivery,
@@ -35,6 +36,9 @@ MAX_ATTEMPTS = 8
 BASE_BACKOFF = 30  # seconds; doubles per attempt, with jitter
 MAX_BACKOFF = 3600
 BOUNCES_TO_DISABLE = 3
+# An endpoint someone registered (webhook, Slack, Teams, Discord) is disabled after this many
+# failed attempts in a row, and whoever registered it is told (the `endpoint_disabled` job).
+FAILURES_TO_DISABLE_ENDPOINT = 10
 STALE_FANOUT = timedelta(minutes=2)
 LOST_PENDING = timedelta(minutes=2)
 
@@ -159,11 +163,21 @@ def record(
     )
     delivery.lease_until = None
     delivery.last_error = result.error
+    contact = delivery.contact_point
     if result.outcome == "sent":
         delivery.state, delivery.sent_at = DeliveryState.sent, now
         delivery.provider_id = result.provider_id
+        contact.failures_in_row = 0
         return None
-    if result.outcome == "retry" and delivery.attempts < MAX_ATTEMPTS:
+    contact.failures_in_row += 1
+    if result.gone:
+        _disable(contact, now, f"gone: {result.error}")
+    elif (
+        contact.channel in ENDPOINT_CHANNELS
+        and contact.failures_in_row >= FAILURES_TO_DISABLE_ENDPOINT
+    ):
+        _disable(contact, now, f"{contact.failures_in_row} failures in a row; last: {result.error}")
+    if result.outcome == "retry" and contact.active and delivery.attempts < MAX_ATTEMPTS:
         delivery.state = DeliveryState.retry
         delivery.next_attempt_at = now + backoff(delivery.attempts, base=base_backoff)
         return None
@@ -175,10 +189,19 @@ def record(
 
 def _bounce(contact: ContactPoint, now: datetime, error: str | None) -> None:
     contact.bounces += 1
-    if contact.bounces >= BOUNCES_TO_DISABLE and contact.active:
-        contact.active = False
-        contact.disabled_at = now
-        contact.disabled_reason = f"{contact.bounces} permanent failures; last: {error}"[:300]
+    if contact.bounces >= BOUNCES_TO_DISABLE:
+        _disable(contact, now, f"{contact.bounces} permanent failures; last: {error}")
+
+
+def _disable(contact: ContactPoint, now: datetime, reason: str) -> None:
+    """Stop using a contact point; an endpoint's owner is told after commit."""
+    if not contact.active:
+        return
+    contact.active = False
+    contact.disabled_at = now
+    contact.disabled_reason = reason[:300]
+    if contact.channel in ENDPOINT_CHANNELS:
+        after_commit("endpoint_disabled", contact.id)
 
 
 def fallback(delivery: Delivery, now: datetime, reason: str) -> Delivery | None:
@@ -188,7 +211,7 @@ def fallback(delivery: Delivery, now: datetime, reason: str) -> Delivery | None:
         select(ContactPoint)
         .where(
             ContactPoint.subscriber_id == delivery.subscriber_id,
-            reachable_contact(),
+            reachable_contact(db.session.get(Notice, delivery.notice_id)),
             or_(
                 ContactPoint.priority > current.priority,
                 and_(ContactPoint.priority == current.priority, ContactPoint.id > current.id),

@@ -16,8 +16,9 @@ DEMO_OWNER = "owner@herald.example"
 @click.command("demo")
 def demo_command() -> None:
     """Load the demo page into an empty database, and a demo owner when there is no staff."""
+    from statuspage.services.audit import Actor
     from statuspage.services.demo import has_data, load_demo_data
-    from statuspage.services.staff import create_user, staff_count
+    from statuspage.services.staff import add_staff, staff_count
 
     if has_data():
         click.echo("Database already has data; demo not loaded.")
@@ -25,7 +26,7 @@ def demo_command() -> None:
         load_demo_data(utcnow(), current_app.config["PAGE_NAME"])
         click.echo("Demo data loaded.")
     if staff_count() == 0:
-        user, password = create_user(DEMO_OWNER, "owner", name="Demo Owner")
+        user, password = add_staff(DEMO_OWNER, "owner", name="Demo Owner", actor=Actor("cli:demo"))
         click.echo(
             f"Demo owner created. Sign in at {current_app.config['BASE_URL']}/admin/ with\n"
             f"  email:    {user.email}\n  password: {password}\n"
@@ -63,11 +64,12 @@ def rollup_command() -> None:
 @click.option("--name", default="")
 def create_user_command(email: str, role: str, name: str) -> None:
     """Create a staff account and print its generated password."""
+    from statuspage.services.audit import Actor
     from statuspage.services.errors import InvalidInput
-    from statuspage.services.staff import create_user
+    from statuspage.services.staff import add_staff
 
     try:
-        user, password = create_user(email, role, name=name)
+        user, password = add_staff(email, role, name=name, actor=Actor("cli:create-user"))
     except InvalidInput as exc:
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
@@ -80,11 +82,12 @@ def create_user_command(email: str, role: str, name: str) -> None:
 @click.option("--role", default="comms", show_default=True, help="the role the key acts with")
 def create_api_key_command(name: str, role: str) -> None:
     """Create a management API key; the key is printed once, on the last line."""
+    from statuspage.services.audit import Actor
     from statuspage.services.errors import InvalidInput
-    from statuspage.services.staff import create_api_key
+    from statuspage.services.staff import issue_api_key
 
     try:
-        key, secret = create_api_key(name, role)
+        key, secret = issue_api_key(name, role, actor=Actor("cli:create-api-key"))
     except InvalidInput as exc:
         raise click.ClickException(str(exc)) from exc
     db.session.commit()

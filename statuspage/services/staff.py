@@ -37,7 +37,11 @@ def _email(value: str) -> str:
 def create_user(
     email: str, role: Role | str, *, name: str = "", password: str | None = None
 ) -> tuple[StaffUser, str]:
-    """Create a staff account; returns it with its password (generated when not given)."""
+    """Create a staff account; returns it with its password (generated when not given).
+
+    Unaudited: tests and the audited `add_staff` build on it. Every surface that acts for
+    someone (admin, CLI) calls `add_staff`.
+    """
     email = _email(email)
     if db.session.scalar(select(StaffUser.id).where(StaffUser.email == email)):
         raise InvalidInput(f"a staff account for {email} already exists")
@@ -79,7 +83,10 @@ def _key_hash(secret: str) -> str:
 def create_api_key(
     name: str, role: Role | str, *, created_by: StaffUser | None = None
 ) -> tuple[ApiKey, str]:
-    """Create an API key; returns it with the secret, which is shown once and never stored."""
+    """Create an API key; returns it with the secret, which is shown once and never stored.
+
+    Unaudited: surfaces that act for someone (admin, CLI) call `issue_api_key`.
+    """
     name = (name or "").strip()
     if not name:
         raise InvalidInput("an API key needs a name")

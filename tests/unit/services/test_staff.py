@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
-from statuspage.models import Role
+from statuspage.extensions import db
+from statuspage.models import AuditEvent, Role
 from statuspage.services.errors import InvalidInput
 from statuspage.services.permissions import Action, Forbidden, allows, require
 from statuspage.services.staff import (
@@ -94,3 +96,8 @@ def test_cli_creates_users_and_keys(app):
     bad = runner.invoke(args=["create-user", "x@example.com", "--role", "king"])
     assert bad.exit_code != 0
     assert "role must be one of" in bad.output
+    recorded = db.session.execute(select(AuditEvent.actor, AuditEvent.action)).all()
+    assert set(recorded) == {
+        ("cli:create-user", "staff.create"),
+        ("cli:create-api-key", "api_key.create"),
+    }

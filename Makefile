@@ -14,7 +14,7 @@ export FLASK_APP := wsgi
 export PORT
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-sqlite test-postgres lint format bench bench-fanout browser clean
+.PHONY: help run test test-sqlite test-postgres lint format bench bench-fanout bench-push browser clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -57,6 +57,9 @@ bench: $(STAMP) browser ## Benchmarks (gunicorn + wrk + nginx); prints RESULT li
 
 bench-fanout: $(STAMP) ## Email fan-out to 100,000 subscribers vs a raw smtplib loop (slow: ~20 min here)
 	$(BIN)/python bench/fanout_email.py $(BENCH_ARGS)
+
+bench-push: $(STAMP) ## Web push fan-out to 20,000 subscriptions vs a raw pywebpush loop (~3 min)
+	$(BIN)/python bench/fanout_push.py $(BENCH_ARGS)
 
 browser: ## Install Debian's chromium for the browser tests if it is missing
 	@command -v chromium >/dev/null || \

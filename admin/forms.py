@@ -222,6 +222,13 @@ class IncidentForm(ComponentStatusesMixin, FlaskForm):
         "next contact path is tried.",
     )
 
+    social_text = TextAreaField(
+        "Custom social text",
+        [Optional(), Length(max=500)],
+        description="Optional: what X and Mastodon post instead of the title and message. The "
+        "incident link is added if missing; X posts are cut to 280 characters, Mastodon to 500.",
+    )
+
     def ack_window(self) -> timedelta | None:
         return timedelta(minutes=self.ack_minutes.data) if self.ack_minutes.data else None
 
@@ -237,6 +244,7 @@ class UpdateForm(ComponentStatusesMixin, FlaskForm):
     )
     notify = BooleanField("Notify subscribers", default=True)
     ack_minutes = IncidentForm.ack_minutes
+    social_text = IncidentForm.social_text
     ack_window = IncidentForm.ack_window
 
 
@@ -386,3 +394,79 @@ class SubscriberImportForm(FlaskForm):
     )
     check = SubmitField("Check the file (dry run)")
     confirm = SubmitField("Import")
+
+
+# The page's social accounts. Secrets are password inputs that are never filled back in: a
+# blank one keeps what is saved. Both forms share a page, so their fields carry their own ids.
+def _secret(label: str, field_id: str, description: str = "") -> PasswordField:
+    return PasswordField(label, [Optional(), Length(max=500)], id=field_id, description=description)
+
+
+class XAccountForm(FlaskForm):
+    """An X developer app's keys, with read and write permission (OAuth 1.0a user context)."""
+
+    label = StringField(
+        "Account", [Optional(), Length(max=200)], id="x-label", description="Like @acmestatus"
+    )
+    consumer_key = _secret("API key (consumer key)", "x-consumer_key")
+    consumer_secret = _secret("API key secret", "x-consumer_secret")
+    access_token = _secret("Access token", "x-access_token")
+    access_token_secret = _secret("Access token secret", "x-access_token_secret")
+    enabled = BooleanField("Post every public update here", default=True, id="x-enabled")
+
+    def credentials(self) -> dict[str, str | None]:
+        return {
+            "consumer_key": self.consumer_key.data,
+            "consumer_secret": self.consumer_secret.data,
+            "access_token": self.access_token.data,
+            "access_token_secret": self.access_token_secret.data,
+        }
+
+
+class MastodonAccountForm(FlaskForm):
+    """A Mastodon server and an access token with the write:statuses scope."""
+
+    label = StringField(
+        "Account",
+        [Optional(), Length(max=200)],
+        id="mastodon-label",
+        description="Like @acme@mastodon.social",
+    )
+    base_url = StringField(
+        "Server",
+        [Optional(), Length(max=500)],
+        id="mastodon-base_url",
+        description="Its address, like https://mastodon.social",
+    )
+    access_token = _secret(
+        "Access token",
+        "mastodon-access_token",
+        "Preferences → Development → New application, with the write:statuses scope.",
+    )
+    enabled = BooleanField("Post every public update here", default=True, id="mastodon-enabled")
+
+    def credentials(self) -> dict[str, str | None]:
+        return {"base_url": self.base_url.data, "access_token": self.access_token.data}
+
+
+class EndpointContactForm(FlaskForm):
+    """Staff add a webhook or chat contact point to one person, tried after their others."""
+
+    channel = SelectField(
+        "Channel",
+        choices=[
+            SelectChoice("webhook", "Webhook (signed, Statuspage format)"),
+            SelectChoice("slack", "Slack incoming webhook"),
+            SelectChoice("teams", "Microsoft Teams webhook or workflow"),
+            SelectChoice("discord", "Discord webhook"),
+        ],
+        default="webhook",
+        id="endpoint-channel",
+    )
+    url = StringField("URL", [DataRequired(), Length(max=2000)], id="endpoint-url")
+    notify_email = EmailField(
+        "Email to tell if it stops working",
+        [Optional(), Length(max=254)],
+        id="endpoint-notify",
+        description="Owners are told too.",
+    )

@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from statuspage.vapid import private_key_pem
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE_PATH = REPO_ROOT / "instance"
 
@@ -48,6 +50,21 @@ def _secret_key(env: Mapping[str, str], instance_path: Path, production: bool) -
     return key
 
 
+# Chrome/Edge (FCM), Firefox (Mozilla autopush), Windows (WNS), Safari (Apple).
+DEFAULT_PUSH_SERVICES = (
+    "https://fcm.googleapis.com https://*.googleapis.com https://*.push.services.mozilla.com"
+    " https://*.notify.windows.com https://web.push.apple.com https://*.push.apple.com"
+)
+
+
+def _vapid_private_key(env: Mapping[str, str], instance_path: Path) -> str:
+    """VAPID_PRIVATE_KEY as PEM, or the key kept in the instance folder (made on first start)."""
+    try:
+        return private_key_pem(env.get("VAPID_PRIVATE_KEY", ""), instance_path)
+    except ValueError as exc:
+        raise ConfigError(f"VAPID_PRIVATE_KEY is malformed: {exc}") from exc
+
+
 def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Build the Flask config mapping from environment variables."""
     env = os.environ if env is None else env
@@ -58,6 +75,13 @@ def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         # Heroku-style URLs name no driver; Herald speaks psycopg 3.
         database_url = "postgresql+psycopg://" + database_url.removeprefix("postgres://")
     port = env.get("PORT", "5000")
+    if env.get("TWILIO_ACCOUNT_SID") and not (
+        env.get("TWILIO_AUTH_TOKEN") and env.get("TWILIO_FROM")
+    ):
+        raise ConfigError(
+            "TWILIO_ACCOUNT_SID is set: set TWILIO_AUTH_TOKEN and TWILIO_FROM (a phone number "
+            "in E.164 or a Messaging Service SID) too, or unset it to turn SMS off"
+        )
     return {
         "HERALD_ENV": "production" if production else "development",
         "INSTANCE_PATH": str(instance_path),
@@ -84,11 +108,15 @@ def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "LOST_PENDING_SECONDS": _float(env, "LOST_PENDING_SECONDS", 120),
         "DELIVERY_BASE_BACKOFF_SECONDS": _float(env, "DELIVERY_BASE_BACKOFF_SECONDS", 30),
         # Web push: the VAPID key pair is generated into the instance folder on first start
-        # unless VAPID_PRIVATE_KEY (PEM or base64url DER) is given; the subject is who the
+        # unless VAPID_PRIVATE_KEY (PEM, base64url DER or raw) is given; the subject is who the
         # push services may contact (a mailto: or https: URL).
-        "VAPID_PRIVATE_KEY": env.get("VAPID_PRIVATE_KEY", ""),
+        "VAPID_PRIVATE_KEY": _vapid_private_key(env, instance_path),
         "VAPID_SUBJECT": env.get("VAPID_SUBJECT") or "mailto:status@herald.invalid",
         "PUSH_TTL_SECONDS": int(_float(env, "PUSH_TTL_SECONDS", 24 * 3600)),
+        # The push services a browser's subscription may point at (scheme://host patterns,
+        # space-separated): Herald posts to the endpoint it is given, so anything else is
+        # refused rather than letting anyone make it post to an internal address.
+        "PUSH_SERVICES": env.get("PUSH_SERVICES") or DEFAULT_PUSH_SERVICES,
         # Outgoing HTTP (push services, webhooks, chat, social, SMS): one timeout for each call.
         "HTTP_TIMEOUT_SECONDS": _float(env, "HTTP_TIMEOUT_SECONDS", 10),
         # SMS through Twilio; empty: SMS is not offered.

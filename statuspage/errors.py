@@ -10,7 +10,7 @@ from statuspage.services.permissions import Forbidden
 
 
 def _answer(code: int, title: str, message: str) -> Response | tuple[str, int]:
-    if request.path.startswith("/api/"):
+    if request.path.startswith(("/api/", "/push/")):  # JSON APIs and the push endpoints
         response = jsonify(error=title, message=message)
         response.status_code = code
         return response

@@ -13,6 +13,7 @@ MAX_AGE = {
     "manage": 60 * DAY,
     "unsubscribe": 60 * DAY,
     "ack": 14 * DAY,
+    "endpoint": 2 * DAY,  # a webhook's "Verify" button (services.endpoints)
 }
 
 

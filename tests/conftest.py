@@ -21,7 +21,9 @@ from statuspage import create_app
 from statuspage.config import from_environment
 from statuspage.extensions import db
 from statuspage.jobs import QUEUE_KEY
+from tests.receiver import Receiver
 from tests.smtp import SmtpServer
+from tests.social import FakeMastodon, FakeX, fake_mastodon, fake_x
 
 BASE_URL = "http://status.example.test"
 
@@ -88,6 +90,14 @@ def smtp(app: Flask) -> Iterator[SmtpServer]:
 
 
 @pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    """A webhook receiver on loopback (tests.receiver), stopped after the test."""
+    server = Receiver().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
 def queue(app: Flask) -> Iterator[Any]:
     """The app's real job queue, empty before and after the test (run it with tests.queue)."""
     queue = app.extensions[QUEUE_KEY]
@@ -101,3 +111,17 @@ def artifacts_dir() -> Path:
     path = Path(__file__).parent / "e2e" / "artifacts"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+@pytest.fixture
+def mastodon() -> Iterator[FakeMastodon]:
+    """A fake Mastodon server on loopback (tests/social.py)."""
+    with fake_mastodon() as server:
+        yield server
+
+
+@pytest.fixture
+def x_api() -> Iterator[FakeX]:
+    """X's API host intercepted at the HTTP boundary (tests/social.py); loopback passes."""
+    with fake_x() as fake:
+        yield fake

@@ -94,6 +94,7 @@ def new() -> Page:
                 at=form.happened_at.data,
                 display_at=form.display_at.data,
                 deliver_notifications=form.notify.data,
+                custom_tweet=form.social_text.data or None,
                 ack_window=form.ack_window(),
                 actor=actor(),
             )
@@ -193,6 +194,7 @@ def post_update(incident_id: str) -> Page:
                 components=form.component_statuses(),
                 display_at=form.display_at.data,
                 deliver_notifications=form.notify.data,
+                custom_tweet=form.social_text.data or None,
                 ack_window=form.ack_window(),
                 actor=actor(),
             )

@@ -6,15 +6,26 @@ import csv
 import io
 from collections.abc import Iterator
 
-from flask import Response, abort, render_template, request, stream_with_context
+from flask import (
+    Response,
+    abort,
+    current_app,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from admin.access import actor
-from admin.forms import SubscriberImportForm, SubscriberSearchForm
+from admin.forms import EndpointContactForm, SubscriberImportForm, SubscriberSearchForm
 from admin.layout import http_error
-from admin.outcome import form_status, rejected
+from admin.outcome import done, form_status, rejected
+from statuspage.channels.endpoints import endpoint_channels
 from statuspage.clock import utcnow
 from statuspage.extensions import db
+from statuspage.models import Channel
+from statuspage.services import endpoints
 from statuspage.services import subscriber_roster as roster
 from statuspage.services.errors import InvalidInput
 
@@ -40,14 +51,56 @@ def index() -> tuple[str, int]:
     return render_template("admin/subscribers/index.html", form=form, page=page, q=query), 200
 
 
-def show(subscriber_id: int) -> str:
+def show(subscriber_id: int, form: EndpointContactForm | None = None) -> str:
     person = roster.get_subscriber(subscriber_id)
     return render_template(
         "admin/subscribers/show.html",
         person=person,
         history=roster.delivery_history(person.id),
         limit=roster.HISTORY_LIMIT,
+        endpoint_form=form or EndpointContactForm(formdata=None),
     )
+
+
+def add_endpoint(subscriber_id: int) -> str | tuple[str, int] | Response:
+    """A webhook or chat contact point for this person. A chat hook must take the welcome
+    message; a webhook's signing secret is shown in this response only (as API keys are)."""
+    person = roster.get_subscriber(subscriber_id)
+    form = EndpointContactForm()
+    if form.validate_on_submit():
+        channel = Channel(form.channel.data)
+        try:
+            contact, secret = endpoints.add_endpoint(
+                person,
+                channel,
+                form.url.data,
+                adapter=endpoint_channels(current_app.config["HTTP_TIMEOUT_SECONDS"])[channel],
+                actor=actor(),
+                now=utcnow(),
+                notify_email=form.notify_email.data,
+                allow_loopback=current_app.testing or current_app.debug,
+            )
+        except InvalidInput as error:
+            rejected(form, error)
+        else:
+            label = endpoints.LABELS[channel]
+            if secret is None:
+                return done(
+                    f"{label} added; its welcome message was posted.",
+                    "admin.subscriber",
+                    subscriber_id=person.id,
+                )
+            db.session.commit()
+            return render_template(
+                "admin/secret.html",
+                title=f"Webhook added for {person.name or f'subscriber #{person.id}'}",
+                what="Signing secret",
+                secret=secret,
+                note=f"Updates are POSTed to {contact.address}, signed per Standard Webhooks "
+                "with this secret. Give it to whoever runs the endpoint: it is not shown again.",
+                back_url=url_for("admin.subscriber", subscriber_id=person.id),
+            )
+    return show(subscriber_id, form), form_status()
 
 
 def _import_page(form: SubscriberImportForm, report: roster.ImportReport | None = None) -> str:

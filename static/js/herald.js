@@ -2,6 +2,7 @@
 // 1. Every <time datetime> is shown in the reader's own time zone.
 // 2. Uptime bars get a rich tooltip on hover and keyboard focus (their title is the fallback).
 // 3. Each component's bars are one tab stop; the arrow keys, Home and End move between days.
+// 4. "Get browser notifications" appears where the browser can take push messages.
 (function () {
   "use strict";
 
@@ -95,9 +96,158 @@
     });
   }
 
+  // Browser notifications: register the service worker, ask the browser for a push
+  // subscription (bound to Herald's VAPID key) and post it to Herald with the reader's choices.
+  // Shown only where push works and the page is the app's own origin (a static copy elsewhere
+  // cannot subscribe); every browser call is bounded, so the control never hangs.
+  var pushTimeoutMs = 10000;  // data-push-timeout on the control overrides it (tests)
+
+  function within(promise, what) {
+    return new Promise(function (resolve, reject) {
+      var timer = setTimeout(function () {
+        reject(new Error(what + " did not answer. Try again later."));
+      }, pushTimeoutMs);
+      Promise.resolve(promise).then(
+        function (value) { clearTimeout(timer); resolve(value); },
+        function (error) { clearTimeout(timer); reject(error); }
+      );
+    });
+  }
+
+  function base64urlBytes(text) {
+    var padded = (text + "===".slice((text.length + 3) % 4)).replace(/-/g, "+").replace(/_/g, "/");
+    var raw = atob(padded);
+    var bytes = new Uint8Array(raw.length);
+    for (var i = 0; i < raw.length; i++) { bytes[i] = raw.charCodeAt(i); }
+    return bytes;
+  }
+
+  function postJSON(url, body) {
+    return within(fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: {"Content-Type": "application/json", "Accept": "application/json"},
+      body: JSON.stringify(body)
+    }), "The status page").then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (answer) {
+        if (!response.ok) {
+          throw new Error(answer.message || "The status page refused (" + response.status + ").");
+        }
+        return answer;
+      });
+    });
+  }
+
+  function askPermission() {
+    if (Notification.permission === "granted") { return Promise.resolve("granted"); }
+    // Every browser with the Push API returns a promise here (only older Safari, which has
+    // no Push API, wanted a callback).
+    return Promise.resolve(Notification.requestPermission());
+  }
+
+  function pushControl() {
+    var box = document.querySelector("[data-push-subscribe]");
+    if (!box || !("serviceWorker" in navigator) || !("PushManager" in window) ||
+        !("Notification" in window) || !window.fetch) { return; }
+    var urls = {
+      subscribe: box.dataset.pushSubscribe, unsubscribe: box.dataset.pushUnsubscribe,
+      key: box.dataset.pushKey, worker: box.dataset.pushWorker
+    };
+    try {
+      if (new URL(urls.subscribe, location.href).origin !== location.origin) { return; }
+    } catch (e) { return; }
+    var form = box.querySelector("form");
+    var status = box.querySelector(".push-status");
+    var off = box.querySelector(".push-off");
+    var on = form.querySelector("button[type=submit]");
+    pushTimeoutMs = Number(box.dataset.pushTimeout) || pushTimeoutMs;
+    box.hidden = false;
+
+    function say(text, failed) {
+      status.textContent = text;
+      status.classList.toggle("error", Boolean(failed));
+    }
+    function subscribed(yes) {
+      off.hidden = !yes;
+      on.textContent = yes ? "Save choices" : "Turn on notifications";
+    }
+    function registration() {
+      return within(navigator.serviceWorker.register(urls.worker), "The browser")
+        .then(function () { return within(navigator.serviceWorker.ready, "The browser"); });
+    }
+    function choices() {
+      var chosen = form.querySelector("input[name=scope]:checked").value === "chosen";
+      return {
+        incidents: form.elements.incidents.checked,
+        maintenance: form.elements.maintenance.checked,
+        components: chosen ? Array.prototype.map.call(
+          form.querySelectorAll("input[name=components]:checked"),
+          function (input) { return input.value; }) : null
+      };
+    }
+
+    // Already subscribed in this browser: say so, and offer to turn it off.
+    navigator.serviceWorker.getRegistration(urls.worker).then(function (reg) {
+      return reg ? reg.pushManager.getSubscription() : null;
+    }).then(function (subscription) {
+      if (subscription) { subscribed(true); say("Browser notifications are on."); }
+    }).catch(function () {});
+
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var wanted = choices();
+      on.disabled = true;
+      say("Asking your browser…");
+      askPermission().then(function (permission) {
+        if (permission !== "granted") {
+          throw new Error("Notifications are blocked for this site. Allow them in the browser's site settings, then try again.");
+        }
+        return Promise.all([registration(), within(fetch(urls.key), "The status page")]);
+      }).then(function (found) {
+        if (!found[1].ok) { throw new Error("The status page did not answer (" + found[1].status + ")."); }
+        return found[1].json().then(function (key) {
+          return found[0].pushManager.getSubscription().then(function (existing) {
+            return existing || within(found[0].pushManager.subscribe({
+              userVisibleOnly: true,
+              applicationServerKey: base64urlBytes(key.application_server_key)
+            }).catch(function (error) {
+              throw new Error("Your browser could not subscribe (" + (error.message || error.name) + ").");
+            }), "The browser's push service");
+          });
+        });
+      }).then(function (subscription) {
+        wanted.subscription = subscription.toJSON ? subscription.toJSON() : subscription;
+        return postJSON(urls.subscribe, wanted);
+      }).then(function (answer) {
+        subscribed(true);
+        say(answer.message || "Browser notifications are on.");
+      }).catch(function (error) {
+        say(error.message || "Browser notifications could not be turned on.", true);
+      }).then(function () { on.disabled = false; });
+    });
+
+    off.addEventListener("click", function () {
+      off.disabled = true;
+      navigator.serviceWorker.getRegistration(urls.worker).then(function (reg) {
+        return reg ? reg.pushManager.getSubscription() : null;
+      }).then(function (subscription) {
+        if (!subscription) { return {message: "Browser notifications are off."}; }
+        var endpoint = subscription.endpoint;
+        return within(subscription.unsubscribe(), "The browser").catch(function () {})
+          .then(function () { return postJSON(urls.unsubscribe, {endpoint: endpoint}); });
+      }).then(function (answer) {
+        subscribed(false);
+        say(answer.message || "Browser notifications are off.");
+      }).catch(function (error) {
+        say(error.message || "Browser notifications could not be turned off.", true);
+      }).then(function () { off.disabled = false; });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     localiseTimes();
     uptimeTooltips();
     keyboardBars();
+    pushControl();
   });
 })();

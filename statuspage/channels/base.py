@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal, Protocol
 
 Outcome = Literal["sent", "retry", "permanent"]
@@ -30,9 +31,13 @@ class Message:
     status: str = ""  # the update's status value: "investigating", "resolved", ...
     first_update: bool = False  # the incident's first update: a social thread starts here
     social_text: str | None = None  # staff's own text for social networks (custom_tweet)
+    body_text: str = ""  # the update's words as plain text: social posts, chat, SMS
     # The update as Statuspage's webhook body ("meta", "page", "incident"), for webhooks and
     # chat: built once per notice.
     payload: Mapping[str, Any] = field(default_factory=dict)
+    # Statuspage's "component_update" bodies for the components this update changed (and the
+    # recipient follows): webhooks post each after the incident body (channels/webhook.py).
+    component_updates: tuple[Mapping[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,8 @@ class Result:
     # The address no longer exists (push 404/410, an unknown endpoint, a STOP): the contact
     # point is disabled at once instead of counting bounces.
     gone: bool = False
+    # Retry no earlier than this (a rate limit's reset time); the engine's backoff otherwise.
+    not_before: datetime | None = None
 
 
 class Channel(Protocol):

@@ -17,7 +17,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from statuspage.extensions import db
-from statuspage.jobs import confirmations, endpoint_notices, tasks
+from statuspage.jobs import confirmations, endpoint_notices, sms_opt_in, tasks
 from statuspage.services.outbox import OUTBOX_KEY
 
 QUEUE_KEY = "herald.queue"
@@ -33,11 +33,16 @@ JOBS: list[Callable[..., Any]] = [
     tasks.fan_out,
     tasks.deliver,
     confirmations.send_confirmation,
+    sms_opt_in.send_sms_opt_in,
     endpoint_notices.endpoint_disabled,
 ]
-# Deliveries retry through their rows (the sweep); a confirmation has no row, so its job
-# retries in the queue itself.
-RETRIES: dict[str, dict[str, int]] = {"send_confirmation": {"retries": 10, "retry_delay": 60}}
+# Deliveries retry through their rows (the sweep); a confirmation (email or SMS opt-in) has
+# no row, so its job retries in the queue itself.
+RETRIES: dict[str, dict[str, int]] = {
+    "send_confirmation": {"retries": 10, "retry_delay": 60},
+    "send_sms_opt_in": {"retries": 10, "retry_delay": 60},
+    "endpoint_disabled": {"retries": 10, "retry_delay": 60},  # the notice of a disabled hook
+}
 
 
 @dataclass

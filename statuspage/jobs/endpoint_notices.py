@@ -17,12 +17,18 @@ from statuspage.jobs.tasks import channels
 from statuspage.models import ContactPoint, Role, StaffUser
 from statuspage.services.page import get_page
 
-ENDPOINT_NOTICE_IDS = (
-    2 * 10**12
-)  # Outgoing ids for these emails: above deliveries and confirmations
+# Outgoing ids for these emails: above deliveries and confirmations.
+ENDPOINT_NOTICE_IDS = 2 * 10**12
+
+
+class EndpointNoticeNotSent(RuntimeError):
+    """The relay could not take the notice now: the queue runs the job again (jobs.RETRIES)."""
 
 
 def endpoint_disabled(contact_point_id: int) -> list[Result]:
+    """Email the registrant and the owners that this endpoint was disabled, once it is; a
+    relay that cannot take it now raises, so the queue tries again (an address that got it
+    may get it twice: at least once, like every delivery)."""
     contact = db.session.get(ContactPoint, contact_point_id)
     if contact is None or contact.active:
         return []
@@ -52,4 +58,8 @@ def endpoint_disabled(contact_point_id: int) -> list[Result]:
         )
         for n, address in enumerate(addresses[:100])
     ]
-    return channels()["email"].send(batch)
+    results = channels()["email"].send(batch)
+    failed = [r for r in results if r.outcome == "retry"]
+    if failed:
+        raise EndpointNoticeNotSent(f"contact point {contact.id}: {failed[0].error}")
+    return results

@@ -9,8 +9,10 @@ from flask import current_app, render_template
 from markupsafe import escape
 
 from statuspage.channels.base import Message
+from statuspage.clock import utcnow
+from statuspage.jobs.payloads import followed_components, notice_bodies
 from statuspage.links import link
-from statuspage.models import Delivery, Incident, IncidentUpdate, Notice, Page
+from statuspage.models import ENDPOINT_CHANNELS, Delivery, Incident, IncidentUpdate, Notice, Page
 from statuspage.services.richtext import plain_text
 
 SHORT_TEXT = 160
@@ -72,10 +74,17 @@ def render_messages(
     subject = f"[{page.name}] {incident.name}: {status}"
     short = f"{page.name}: {incident.name} ({status}) {url}"
     if len(short) > SHORT_TEXT:
-        short = f"{incident.name[: SHORT_TEXT - len(url) - 2]}… {url}"
+        # The incident's name gives way; the page, the status and the link stay (an ASCII
+        # ellipsis: "…" is not GSM-7 and would cut an SMS to 70 characters).
+        room = max(0, SHORT_TEXT - len(short) + len(incident.name) - 3)
+        short = f"{page.name}: {incident.name[:room].rstrip()}... ({status}) {url}"
     thread = thread_id(incident)
     first_update = incident.updates[-1].id == update.id if incident.updates else True
     list_id = f"{page.name} <{page.id or 'status'}.{_host()}>"
+    # Webhooks and chat carry Statuspage's webhook bodies: built once here, for this batch.
+    endpoints = [d.subscriber_id for d in deliveries if d.channel in ENDPOINT_CHANNELS]
+    bodies = notice_bodies(incident, update, page, base, utcnow()) if endpoints else None
+    follows = followed_components(endpoints)
     messages = []
     for delivery in deliveries:
         subscriber = {"s": delivery.subscriber_id, "v": 1}
@@ -89,6 +98,13 @@ def render_messages(
         for stand_in, value in links.items():
             own_text = own_text.replace(stand_in, value)
             own_html = own_html.replace(stand_in, str(escape(value)))
+        payload, component_updates = (
+            bodies.for_recipient(
+                links[_UNSUBSCRIBE], follows.get(delivery.subscriber_id), links.get(_ACK)
+            )
+            if bodies and delivery.channel in ENDPOINT_CHANNELS
+            else ({}, ())
+        )
         messages.append(
             Message(
                 subject=subject,
@@ -103,6 +119,9 @@ def render_messages(
                 status=update.status.value,
                 first_update=first_update,
                 social_text=update.custom_tweet,
+                body_text=context["body_text"],
+                payload=payload,
+                component_updates=component_updates,
                 headers={
                     "Message-ID": message_id(delivery),
                     "In-Reply-To": thread,

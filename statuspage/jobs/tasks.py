@@ -12,16 +12,21 @@ from sqlalchemy.orm import selectinload
 
 from statuspage.channels.base import Channel, Outgoing, Result
 from statuspage.channels.email import EmailChannel
+from statuspage.channels.endpoints import endpoint_channels
+from statuspage.channels.sms import from_config as sms_from_config
+from statuspage.channels.webpush import WebPushChannel
 from statuspage.clock import utcnow
 from statuspage.extensions import db
 from statuspage.jobs.messages import render_messages
 from statuspage.models import Delivery, FanOutState, Incident, IncidentUpdate, Notice
 from statuspage.services import delivery as engine
+from statuspage.services import social
 from statuspage.services.audience import recipients
 from statuspage.services.outbox import after_commit
 from statuspage.services.page import ensure_page
 from statuspage.services.publishing import advance_maintenance
 from statuspage.services.uptime import rollup_all
+from statuspage.vapid import vapid_keys
 
 FANOUT_PAGE = 1000  # subscribers per fan-out step (one transaction each)
 DELIVER_BATCH = 100  # deliveries per deliver job
@@ -98,6 +103,17 @@ def channels() -> dict[str, Channel]:
         "email": EmailChannel(
             config["SMTP_URL"], config["MAIL_FROM"], Path(config["INSTANCE_PATH"]) / "mail"
         ),
+        "webpush": WebPushChannel(
+            vapid_keys(config["VAPID_PRIVATE_KEY"], Path(config["INSTANCE_PATH"])).signer,
+            config["VAPID_SUBJECT"],
+            ttl=config["PUSH_TTL_SECONDS"],
+            timeout=config["HTTP_TIMEOUT_SECONDS"],
+        ),
+        # X, Mastodon: the enabled accounts, each with its own credentials
+        **social.enabled_adapters(timeout=config["HTTP_TIMEOUT_SECONDS"]),
+        **sms_from_config(config),  # Twilio, when TWILIO_ACCOUNT_SID is set
+        # "webhook", "slack", "teams", "discord": registered URLs (channels/endpoints.py)
+        **endpoint_channels(config["HTTP_TIMEOUT_SECONDS"]),
     }
 
 
@@ -166,7 +182,9 @@ def deliver(delivery_ids: list[int]) -> list[Result]:
                     for o in chunk
                 ]
             else:
+                chunk = social.in_thread(name, chunk)  # social posts reply in their thread
                 sent = channel.send(chunk)
+                social.remember_posts(name, chunk, sent)
             _record_and_commit(sent)
             results += sent
     return results

@@ -6,7 +6,18 @@ snapshots); PERSONAL_ROUTES are per-person pages (forms, signed links), never ex
 
 from flask import Blueprint
 
-from statuspage.public import api_v2, feeds, pages, subscriptions
+from statuspage.public import (
+    api_v2,
+    badges,
+    cors,
+    embed,
+    endpoints,
+    feeds,
+    pages,
+    push,
+    sms,
+    subscriptions,
+)
 
 bp = Blueprint("public", __name__)
 
@@ -38,6 +49,13 @@ ROUTES = [
     ("/history.rss", "feed_rss", feeds.history_rss),
     ("/components/<component_id>/history.atom", "component_feed_atom", feeds.component_atom),
     ("/components/<component_id>/history.rss", "component_feed_rss", feeds.component_rss),
+    ("/badge.svg", "badge", badges.page_badge),
+    ("/components/<component_id>/badge.svg", "component_badge", badges.component_badge),
+    ("/embed/status.js", "embed_js", embed.script),
+    ("/embed/status.css", "embed_css", embed.stylesheet),
+    ("/embed/status.html", "embed_html", embed.frame),
+    ("/sw.js", "service_worker", push.service_worker),
+    ("/push/key.json", "push_key", push.application_server_key),
 ]
 
 # path, endpoint, view: GET shows, POST acts. Private (no-store), never snapshotted.
@@ -47,9 +65,32 @@ PERSONAL_ROUTES = [
     ("/subscriptions/manage/<token>", "manage_subscription", subscriptions.manage_subscription),
     ("/subscriptions/unsubscribe/<token>", "unsubscribe", subscriptions.unsubscribe),
     ("/ack/<token>", "ack", subscriptions.ack),
+    # webhooks and chat channels (public/endpoints.py)
+    (
+        "/subscribe/<any(webhook, slack, teams, discord):channel>",
+        "subscribe_endpoint",
+        endpoints.subscribe_endpoint,
+    ),
+    ("/subscribe/webhook/verify/<token>", "verify_webhook", endpoints.verify_webhook),
+]
+
+# path, endpoint, view: called by a provider, which signs each request (checked in the view;
+# CSRF-exempt). POST only, private, never snapshotted.
+PROVIDER_ROUTES = [
+    ("/sms/inbound", "sms_inbound", sms.inbound),
+]
+
+# path, endpoint, view: JSON the status page's own script posts (web push). POST only,
+# private, never snapshotted; push.py says why they need no CSRF token.
+SCRIPT_ROUTES = [
+    ("/push/subscriptions", "push_subscribe", push.subscribe),
+    ("/push/unsubscribe", "push_unsubscribe", push.unsubscribe),
 ]
 
 for _path, _endpoint, _view in ROUTES:
     bp.add_url_rule(_path, _endpoint, _view, methods=["GET"])
 for _path, _endpoint, _view in PERSONAL_ROUTES:
     bp.add_url_rule(_path, _endpoint, _view, methods=["GET", "POST"])
+for _path, _endpoint, _view in [*PROVIDER_ROUTES, *SCRIPT_ROUTES]:
+    bp.add_url_rule(_path, _endpoint, _view, methods=["POST"])
+bp.after_request(cors.answer_preflight)

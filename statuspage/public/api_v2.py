@@ -8,9 +8,10 @@ from typing import Any
 from statuspage.public import serializers as s
 from statuspage.public.caching import snapshotted
 from statuspage.public.context import base_url, current_page, public_viewer
+from statuspage.public.cors import CORS
 from statuspage.services import incidents as incident_reads
 from statuspage.services.components import list_components, list_groups
-from statuspage.services.status import overall_status
+from statuspage.services.status import current_status, overall_status
 
 JSON = "application/json"
 
@@ -25,18 +26,7 @@ def _incidents(items: list) -> list[dict]:
     return [s.incident_json(i, url) for i in items]
 
 
-def _status() -> dict[str, str]:
-    viewer = public_viewer()
-    return s.status_json(
-        overall_status(
-            list_components(),
-            incident_reads.unresolved_incidents(viewer),
-            incident_reads.active_maintenances(viewer),
-        )
-    )
-
-
-@snapshotted
+@snapshotted(headers=CORS)
 def summary() -> tuple[str, str]:
     viewer = public_viewer()
     components, unresolved = list_components(), incident_reads.unresolved_incidents(viewer)
@@ -50,39 +40,39 @@ def summary() -> tuple[str, str]:
     )
 
 
-@snapshotted
+@snapshotted(headers=CORS)
 def status() -> tuple[str, str]:
-    return _document(status=_status())
+    return _document(status=s.status_json(current_status(public_viewer())))
 
 
-@snapshotted
+@snapshotted(headers=CORS)
 def components() -> tuple[str, str]:
     return _document(components=s.components_json(list_components(), list_groups()))
 
 
-@snapshotted
+@snapshotted(headers=CORS)
 def incidents() -> tuple[str, str]:
     return _document(incidents=_incidents(incident_reads.recent_incidents(public_viewer())))
 
 
-@snapshotted
+@snapshotted(headers=CORS)
 def unresolved() -> tuple[str, str]:
     return _document(incidents=_incidents(incident_reads.unresolved_incidents(public_viewer())))
 
 
-@snapshotted
+@snapshotted(headers=CORS)
 def maintenances() -> tuple[str, str]:
     found = incident_reads.all_maintenances(public_viewer())
     return _document(scheduled_maintenances=_incidents(found))
 
 
-@snapshotted
+@snapshotted(headers=CORS)
 def upcoming_maintenances() -> tuple[str, str]:
     found = incident_reads.upcoming_maintenances(public_viewer())
     return _document(scheduled_maintenances=_incidents(found))
 
 
-@snapshotted
+@snapshotted(headers=CORS)
 def active_maintenances() -> tuple[str, str]:
     found = incident_reads.active_maintenances(public_viewer())
     return _document(scheduled_maintenances=_incidents(found))

@@ -14,6 +14,7 @@ from statuspage.services.snapshot import SnapshotStore
 STORE_KEY = "herald.snapshots"
 
 View = Callable[..., tuple[bytes | str, str]]
+Headers = tuple[tuple[str, str], ...]
 
 
 def snapshot_store() -> SnapshotStore:
@@ -74,12 +75,16 @@ class SnapshotFastPath:
         return self._wsgi_app(environ, start_response)
 
 
-def snapshotted(view: View) -> Callable[..., Response]:
+def snapshotted(view: View | None = None, *, headers: Headers = ()) -> Any:
     """Serve `view`'s output from the snapshot of this path; the view runs once per version.
 
     The view returns (body, content type) and must depend on nothing but the path and the
     database: no query string, no cookie, no viewer. Private pages are never wrapped.
+    `@snapshotted(headers=...)` adds fixed headers (CORS) to the snapshot, so the fast path
+    and 304s send them too.
     """
+    if view is None:
+        return lambda wrapped: snapshotted(wrapped, headers=headers)
 
     @wraps(view)
     def serve(**kwargs: Any) -> Response:
@@ -89,7 +94,7 @@ def snapshotted(view: View) -> Callable[..., Response]:
             body, content_type = view(**kwargs)
             return (body.encode() if isinstance(body, str) else body), content_type
 
-        snap = snapshot_store().get(request.path, render)
+        snap = snapshot_store().get(request.path, render, headers)
         # Most requests are unconditional: look at the raw environ before parsing anything.
         environ = request.environ
         conditional = "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ

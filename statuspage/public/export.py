@@ -41,9 +41,10 @@ def public_paths() -> Iterator[str]:
     months = {*recent_months(utcnow().date()), *incident_reads.months_with_incidents(PUBLIC)}
     for month in sorted(months):
         yield f"/history/{month.year}/{month.month}"
+    per_component = [path for path, _endpoint, _view in ROUTES if "<component_id>" in path]
     for component in list_components():
-        yield f"/components/{component.id}/history.atom"
-        yield f"/components/{component.id}/history.rss"
+        for path in per_component:  # feeds and badges
+            yield path.replace("<component_id>", component.id)
 
 
 def file_for(url_path: str) -> str:

@@ -12,16 +12,18 @@ from functools import wraps
 from itertools import groupby
 from typing import Any
 
-from flask import Response, make_response, render_template, request
+from flask import Response, current_app, make_response, render_template, request
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectChoice, SelectMultipleField, StringField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import Length
 
+from statuspage.channels.sms import offered as sms_offered
 from statuspage.clock import utcnow
 from statuspage.extensions import csrf, db, limiter
 from statuspage.links import BadLink, verify
 from statuspage.models import Component, Subscriber
 from statuspage.public.context import current_page
+from statuspage.services import sms as sms_service
 from statuspage.services import subscriptions as service
 from statuspage.services.components import list_components
 from statuspage.services.delivery import acknowledge
@@ -48,6 +50,23 @@ def private(view: Callable[..., Any]) -> Callable[..., Response]:
 
 def _submitted_address() -> str:
     return "email:" + request.form.get("email", "").strip().lower()
+
+
+def _submitted_phone() -> str:
+    raw = request.form.get("phone", "")
+    try:
+        return "sms:" + sms_service.normalise_phone(raw)
+    except InvalidInput:
+        return "sms:" + raw.strip()
+
+
+def _no_email() -> bool:
+    # Nothing to count an empty field against: the per-client limit still applies.
+    return not request.form.get("email", "").strip()
+
+
+def _no_phone() -> bool:
+    return not request.form.get("phone", "").strip()
 
 
 class PreferencesForm(FlaskForm):
@@ -78,7 +97,10 @@ class PreferencesForm(FlaskForm):
 
 
 class SubscribeForm(PreferencesForm):
-    email = StringField("Email address", validators=[InputRequired(), Length(max=254)])
+    # One or both: an email address, or a mobile number for texts (when SMS is offered).
+    email = StringField("Email address", validators=[Length(max=254)])
+    phone = StringField("Mobile number", validators=[Length(max=32)])
+    sms_all_updates = BooleanField("Text me every update", default=False)
 
 
 def _grouped(components: list[Component]) -> list[tuple[str | None, list[Component]]]:
@@ -109,22 +131,43 @@ def _bad_link() -> tuple[str, int]:
 
 @private
 @limiter.limit(SUBSCRIBE_PER_CLIENT, methods=["POST"])
-@limiter.limit(SUBSCRIBE_PER_ADDRESS, key_func=_submitted_address, methods=["POST"])
+@limiter.limit(
+    SUBSCRIBE_PER_ADDRESS, key_func=_submitted_address, methods=["POST"], exempt_when=_no_email
+)
+@limiter.limit(
+    SUBSCRIBE_PER_ADDRESS, key_func=_submitted_phone, methods=["POST"], exempt_when=_no_phone
+)
 def subscribe():
     components = list_components()
     form = SubscribeForm()
     form.offer(components)
-    if request.method == "GET":
-        return _form_page("public/subscribe.html", form, components)
-    if not form.validate():
-        return _form_page("public/subscribe.html", form, components)
+    sms = sms_offered(current_app.config)
+    if request.method == "GET" or not form.validate():
+        return _form_page("public/subscribe.html", form, components, sms_offered=sms)
     try:
-        service.request_subscription(form.email.data, form.preferences())
+        asked = _request_subscriptions(form, sms)
     except InvalidInput as exc:
-        return _form_page("public/subscribe.html", form, components, extra_errors=[str(exc)])
-    db.session.commit()  # the outbox sends the email now
-    # The same words whether the address was new, pending, or long subscribed.
-    return render_template("public/subscribe_sent.html", page=current_page())
+        return _form_page(
+            "public/subscribe.html", form, components, sms_offered=sms, extra_errors=[str(exc)]
+        )
+    db.session.commit()  # the outbox sends the email (and the opt-in text) now
+    # The same words whether the address or number was new, pending, or long subscribed.
+    return render_template("public/subscribe_sent.html", page=current_page(), **asked)
+
+
+def _request_subscriptions(form: SubscribeForm, sms: bool) -> dict[str, bool]:
+    """Ask for what the form names: an email address, a mobile number, or both. Returns
+    which were asked for; InvalidInput names what is wrong (nothing is kept then)."""
+    email, phone = (form.email.data or "").strip(), (form.phone.data or "").strip()
+    if phone:
+        if not sms:
+            raise InvalidInput("Text message updates are not available on this page.")
+        sms_service.request_sms_subscription(
+            phone, form.preferences(), all_updates=bool(form.sms_all_updates.data)
+        )
+    if email or not phone:
+        service.request_subscription(email, form.preferences())
+    return {"email": bool(email) or not phone, "sms": bool(phone)}
 
 
 @private

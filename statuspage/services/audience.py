@@ -14,8 +14,11 @@ from statuspage.extensions import db
 from statuspage.models import (
     PUBLIC_CHANNELS,
     Audience,
+    Channel,
     ContactPoint,
     Incident,
+    IncidentStatus,
+    IncidentUpdate,
     Notice,
     Subscriber,
     Visibility,
@@ -48,13 +51,46 @@ def may_see(viewer: Viewer, incident: Incident) -> bool:
 
 def reachable_contact(notice: Notice) -> ColumnElement[bool]:
     """The contact points a notice may go to: active and verified, and a channel that may
-    carry it (the world-readable channels, PUBLIC_CHANNELS, carry public notices only). The
-    first one receives a notice; the engine's fallback walks the rest in priority order, by
-    this same rule."""
+    carry it (the world-readable channels, PUBLIC_CHANNELS, carry public notices only; SMS
+    carries the updates that open and close, `sms_worthy`, unless the number chose every
+    update). The first one receives a notice; the engine's fallback walks the rest in
+    priority order, by this same rule."""
     rule = and_(ContactPoint.active.is_(True), ContactPoint.verified_at.is_not(None))
     if notice.audience is not Audience.public:
         rule = and_(rule, ContactPoint.channel.not_in(PUBLIC_CHANNELS))
+    if not sms_worthy(notice):
+        rule = and_(rule, or_(ContactPoint.channel != Channel.sms, _texts_every_update()))
     return rule
+
+
+# Like Statuspage, a text goes out when an incident or maintenance is created, resolved or
+# completed, and when maintenance begins; the updates in between go to the other channels.
+SMS_STATUSES = frozenset(
+    {IncidentStatus.resolved, IncidentStatus.completed, IncidentStatus.in_progress}
+)
+
+
+def sms_worthy(notice: Notice) -> bool:
+    """The notice's update opens its incident (the earliest by display time) or has one of
+    SMS_STATUSES: every SMS contact point receives it, not only those that asked for all."""
+    update = db.session.get(IncidentUpdate, notice.update_id)
+    if update is None:
+        return False
+    if update.status in SMS_STATUSES:
+        return True
+    first = db.session.scalar(
+        select(IncidentUpdate.id)
+        .where(IncidentUpdate.incident_id == update.incident_id)
+        .order_by(IncidentUpdate.display_at, IncidentUpdate.created_at, IncidentUpdate.id)
+        .limit(1)
+    )
+    return first == update.id
+
+
+def _texts_every_update() -> ColumnElement[bool]:
+    """An SMS number whose owner chose every update (services.sms writes this JSON boolean;
+    SQLAlchemy renders the lookup for SQLite and PostgreSQL alike)."""
+    return ContactPoint.meta["all_updates"].as_boolean().is_(True)
 
 
 @dataclass(frozen=True)

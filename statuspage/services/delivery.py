@@ -180,6 +180,8 @@ def record(
     if result.outcome == "retry" and contact.active and delivery.attempts < MAX_ATTEMPTS:
         delivery.state = DeliveryState.retry
         delivery.next_attempt_at = now + backoff(delivery.attempts, base=base_backoff)
+        if result.not_before is not None:  # the provider said when (a rate limit's reset)
+            delivery.next_attempt_at = max(delivery.next_attempt_at, result.not_before)
         return None
     delivery.state = DeliveryState.failed
     if result.outcome == "permanent":

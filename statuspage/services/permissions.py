@@ -18,6 +18,7 @@ class Action(StrEnum):
     manage_staff = "manage_staff"
     manage_settings = "manage_settings"
     manage_api_keys = "manage_api_keys"
+    manage_social = "manage_social"  # the page's X and Mastodon accounts and their credentials
     read_audit = "read_audit"
 
 

@@ -84,8 +84,16 @@ class SnapshotStore:
                 self._checking.release()
         return self._key, self._last_modified
 
-    def get(self, path: str, render: Callable[[], tuple[bytes, str]]) -> Snapshot:
-        """The snapshot of `path` for the current version, rendering it on first ask."""
+    def get(
+        self,
+        path: str,
+        render: Callable[[], tuple[bytes, str]],
+        extra_headers: tuple[tuple[str, str], ...] = (),
+    ) -> Snapshot:
+        """The snapshot of `path` for the current version, rendering it on first ask.
+
+        `extra_headers` are sent with the body (and with its 304s), after the standard ones.
+        """
         key, last_modified = self._current()
         snapshot = self._entries.get(path)
         if snapshot is not None:
@@ -97,14 +105,16 @@ class SnapshotStore:
             stale = self._previous.get(path)
         if rendering is None:
             try:
-                return self._render(key, last_modified, path, render)
+                return self._render(key, last_modified, path, render, extra_headers)
             finally:
                 with self._lock:
                     self._rendering.pop(path).set()
         if stale is not None:
             return stale
         rendering.wait(RENDER_WAIT)
-        return self._entries.get(path) or self._render(key, last_modified, path, render)
+        return self._entries.get(path) or self._render(
+            key, last_modified, path, render, extra_headers
+        )
 
     def _render(
         self,
@@ -112,6 +122,7 @@ class SnapshotStore:
         last_modified: datetime,
         path: str,
         render: Callable[[], tuple[bytes, str]],
+        extra_headers: tuple[tuple[str, str], ...],
     ) -> Snapshot:
         body, content_type = render()
         self.renders += 1
@@ -126,6 +137,7 @@ class SnapshotStore:
                 ("ETag", f'"{etag}"'),
                 ("Last-Modified", format_datetime(last_modified, usegmt=True)),
                 ("Cache-Control", self._cache_control),
+                *extra_headers,
             ),
         )
         with self._lock:

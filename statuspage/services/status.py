@@ -22,6 +22,7 @@ _DESCRIPTION = {
     "major": "Partial System Outage",
     "critical": "Major Service Outage",
 }
+_MAINTENANCE = "Service Under Maintenance"
 _COMPONENT_SEVERITY = {
     ComponentStatus.operational: "none",
     ComponentStatus.under_maintenance: "none",
@@ -35,6 +36,11 @@ _COMPONENT_SEVERITY = {
 class PageStatus:
     indicator: str  # none | minor | major | critical, as Statuspage's status.json
     description: str
+
+    @property
+    def under_maintenance(self) -> bool:
+        """Nothing is wrong, but maintenance is under way (the indicator alone says "none")."""
+        return self.description == _MAINTENANCE
 
 
 def overall_status(
@@ -53,8 +59,17 @@ def overall_status(
     levels += [i.impact.value for i in unresolved if i.impact is not Impact.maintenance]
     worst = max(levels, key=_SEVERITY.index, default="none")
     if worst == "none" and (active_maintenance or ComponentStatus.under_maintenance in statuses):
-        return PageStatus("none", "Service Under Maintenance")
+        return PageStatus("none", _MAINTENANCE)
     return PageStatus(worst, _DESCRIPTION[worst])
+
+
+def current_status(viewer: Viewer) -> PageStatus:
+    """The page's indicator now, as `viewer` may see it (status.json, badges, widget)."""
+    return overall_status(
+        list_components(),
+        incident_reads.unresolved_incidents(viewer),
+        incident_reads.active_maintenances(viewer),
+    )
 
 
 @dataclass(frozen=True)
@@ -187,4 +202,4 @@ def overview(viewer: Viewer, now: datetime) -> Overview:
     )
 
 
-__all__ = ["Overview", "Page", "PageStatus", "overall_status", "overview"]
+__all__ = ["Overview", "Page", "PageStatus", "current_status", "overall_status", "overview"]

@@ -27,6 +27,7 @@ from statuspage.models import (
     Incident,
     Notice,
     Subscriber,
+    SubscriberKind,
 )
 from statuspage.services.audit import Actor, record
 from statuspage.services.errors import InvalidInput, NotFound
@@ -46,6 +47,10 @@ EXPORT_COLUMNS = ("email", "name", "components", "verified", "active", "created_
 
 
 # --- reading ---------------------------------------------------------------------------------
+
+# The roster is people: the page's own social accounts (syndication subscribers, managed on the
+# Social screen) are never listed, counted or exported with them.
+PEOPLE = Subscriber.kind != SubscriberKind.syndication
 
 
 @dataclass(frozen=True)
@@ -75,7 +80,7 @@ def search_subscribers(
 ) -> RosterPage:
     """Newest first, `limit` at a time; `query` matches a substring of a name or any address."""
     statement = select(Subscriber).options(selectinload(Subscriber.contact_points))
-    statement = _matching(statement, query)
+    statement = _matching(statement.where(PEOPLE), query)
     if before is not None:
         statement = statement.where(Subscriber.id < before)
     rows = list(db.session.scalars(statement.order_by(Subscriber.id.desc()).limit(limit + 1)))
@@ -308,7 +313,7 @@ def export_rows(query: str = "") -> Iterator[list[str]]:
     statement = select(Subscriber).options(
         selectinload(Subscriber.contact_points), selectinload(Subscriber.components)
     )
-    statement = _matching(statement, query)
+    statement = _matching(statement.where(PEOPLE), query)
     last_id = 0
     while True:
         page = list(

@@ -27,6 +27,7 @@ from statuspage.models import (
     Incident,
     Notice,
     Subscriber,
+    SubscriberKind,
 )
 from statuspage.services.errors import InvalidInput
 from statuspage.services.outbox import after_commit
@@ -193,6 +194,8 @@ def subscriber_for_link(payload: object) -> Subscriber | None:
         return None
     subscriber = db.session.get(Subscriber, subscriber_id)
     if subscriber is None or subscriber.token_version != version:
+        return None
+    if subscriber.kind is SubscriberKind.syndication:  # the page's own account: staff manage it
         return None
     return subscriber
 

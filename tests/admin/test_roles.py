@@ -21,6 +21,7 @@ from statuspage.extensions import db
 from statuspage.models import (
     ApiKey,
     AuditEvent,
+    Channel,
     Component,
     ComponentGroup,
     Incident,
@@ -28,6 +29,7 @@ from statuspage.models import (
     IncidentUpdate,
     InternalNote,
     Page,
+    SocialAccount,
     StaffUser,
     UpdateDraft,
 )
@@ -39,6 +41,12 @@ PUBLISHERS = {"owner", "comms"}
 DRAFTERS = {"owner", "comms", "responder"}
 OWNER = {"owner"}
 EVERYONE = set(ROLES)
+
+
+def _with_x_account(url: str) -> str:
+    """`url`, once an X account exists to act on (a row only: no audit entry, no page change)."""
+    db.session.add(SocialAccount(network=Channel.x, label="@acme", credentials={"k": "v"}))
+    return url
 
 
 def _later(hours: int) -> str:
@@ -166,6 +174,14 @@ CASES: dict[str, Case] = {
         True,
         200,
     ),
+    # a webhook (a literal public address: nothing is posted, its secret is shown once)
+    "subscriber_endpoint": Case(
+        lambda w: f"/admin/subscribers/{w.subscriber.id}/endpoints",
+        lambda w: {"channel": "webhook", "url": "https://93.184.215.14/hook"},
+        PUBLISHERS,
+        True,
+        200,
+    ),
     # drafts and internal notes: responders write them, publishers publish or discard drafts
     "incident_draft": Case(
         lambda w: f"/admin/incidents/{w.incident.id}/drafts",
@@ -194,6 +210,14 @@ CASES: dict[str, Case] = {
     "staff_deactivate": Case(
         lambda w: f"/admin/staff/{w.colleague.id}/deactivate", lambda w: {}, OWNER
     ),
+    # the page's social accounts; a test post without an account is refused on the page
+    "social_save": Case(
+        lambda w: "/admin/social/mastodon",
+        lambda w: {"base_url": "https://mastodon.example", "access_token": "token-0123456789"},
+        OWNER,
+    ),
+    "social_test": Case(lambda w: "/admin/social/x/test", lambda w: {}, OWNER, False, 422),
+    "social_remove": Case(lambda w: _with_x_account("/admin/social/x/remove"), lambda w: {}, OWNER),
 }  # fmt: skip
 
 

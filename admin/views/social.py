@@ -1,0 +1,101 @@
+"""The page's social accounts (owner only): X and Mastodon credentials, a test post, removal.
+
+Secrets are never shown back, not even in a form being corrected: only their last characters.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, abort, current_app, render_template
+from flask_wtf import FlaskForm
+
+from admin.access import actor
+from admin.forms import ConfirmForm, MastodonAccountForm, XAccountForm
+from admin.outcome import done, form_status, rejected
+from statuspage.extensions import db
+from statuspage.models import Channel
+from statuspage.services import social
+from statuspage.services.errors import InvalidInput
+from statuspage.services.page import ensure_page
+
+FORMS: dict[Channel, type[XAccountForm | MastodonAccountForm]] = {
+    Channel.x: XAccountForm,
+    Channel.mastodon: MastodonAccountForm,
+}
+
+
+def _blank(network: Channel) -> FlaskForm:
+    account = social.get_account(network)
+    data: dict[str, Any] = {"enabled": account.enabled if account else True}
+    if account:
+        data["label"] = account.label
+        if network is Channel.mastodon:
+            data["base_url"] = account.credentials.get("base_url", "")
+    return FORMS[network](formdata=None, data=data)
+
+
+def _page(status: int | None = None, **shown: Any) -> tuple[str, int]:
+    """The screen; a form just submitted (with its errors) replaces its blank."""
+    forms = {network.value: _blank(network) for network in FORMS} | shown.pop("forms", {})
+    return render_template(
+        "admin/social.html",
+        accounts=social.summaries(),
+        forms=forms,
+        action_form=ConfirmForm(formdata=None),
+        **shown,
+    ), status or form_status()
+
+
+def index() -> tuple[str, int]:
+    return _page()
+
+
+def save(network: str) -> Response | tuple[str, int]:
+    channel = social.network_of(network)
+    form = FORMS[channel]()
+    if form.validate_on_submit():
+        try:
+            social.save_account(
+                channel,
+                label=form.label.data or "",
+                credentials=form.credentials(),
+                enabled=form.enabled.data,
+                actor=actor(),
+            )
+        except InvalidInput as error:
+            rejected(form, error)
+        else:
+            return done(f"{social.NETWORK_NAMES[channel]} account saved.", "admin.social")
+    return _page(forms={channel.value: form})
+
+
+def test_post(network: str) -> tuple[str, int]:
+    """Post a test message now and show what the network answered (no redirect: the answer
+    is the page)."""
+    channel = social.network_of(network)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        result = social.send_test_post(
+            channel,
+            page_name=ensure_page().name,
+            page_url=current_app.config["BASE_URL"],
+            timeout=current_app.config["HTTP_TIMEOUT_SECONDS"],
+            actor=actor(),
+        )
+    except InvalidInput as error:
+        db.session.rollback()
+        return _page(422, test_network=channel, test_refused=str(error))
+    db.session.commit()  # the audit entry of the attempt
+    return _page(200, test_network=channel, test_result=result)
+
+
+def remove(network: str) -> Response:
+    """Forget an account (the screen asks for confirmation in a disclosure before posting)."""
+    channel = social.network_of(network)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    social.remove_account(channel, actor=actor())
+    return done(f"The {social.NETWORK_NAMES[channel]} account was removed.", "admin.social")

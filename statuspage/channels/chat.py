@@ -1,0 +1,62 @@
+"""What a chat post says, whatever the platform: the parts Slack, Teams and Discord lay out.
+
+Read from the rendered message and its Statuspage webhook body (for the affected components
+and the recipient's unsubscribe link), so the three adapters say the same thing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from statuspage.channels.base import Message
+
+# Updates that close an incident or a maintenance are shown green, whatever the impact was.
+CLOSING = frozenset({"resolved", "postmortem", "completed"})
+# Colour by severity, Statuspage's own palette.
+COLOURS = {
+    "resolved": "#2fcc66",
+    "none": "#8c96a3",
+    "minor": "#f1c40f",
+    "major": "#e67e22",
+    "critical": "#e74c3c",
+    "maintenance": "#3498db",
+}
+
+
+@dataclass(frozen=True)
+class ChatPost:
+    title: str  # "<incident>: <status>", or the welcome's headline
+    text: str  # the update's words, plain
+    url: str  # the incident page (the status page for a welcome)
+    status: str  # "Investigating", "" for a welcome
+    severity: str  # a key of COLOURS
+    affected: tuple[str, ...]  # component names
+    unsubscribe_url: str | None
+    acknowledge_url: str | None  # when the notice asks for acknowledgement
+    at: str | None  # the update's time, ISO 8601
+
+    @property
+    def colour(self) -> str:
+        return COLOURS.get(self.severity, COLOURS["none"])
+
+
+def chat_post(message: Message) -> ChatPost:
+    incident = message.payload.get("incident") or {}
+    meta = message.payload.get("meta") or {}
+    updates = [u for u in incident.get("incident_updates") or () if u["id"] == message.update_id]
+    return ChatPost(
+        title=message.title or message.subject,
+        text=message.body_text or message.short_text,
+        url=message.url,
+        status=message.status.replace("_", " ").capitalize(),
+        severity="resolved" if message.status in CLOSING else message.impact,
+        affected=tuple(c["name"] for c in incident.get("components") or ()),
+        unsubscribe_url=meta.get("unsubscribe") or None,
+        acknowledge_url=meta.get("acknowledge") or None,
+        at=updates[0]["display_at"] if updates else None,
+    )
+
+
+def cut(text: str, limit: int) -> str:
+    """At most `limit` characters, an ellipsis marking what was left out."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

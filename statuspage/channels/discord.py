@@ -1,0 +1,80 @@
+"""Discord webhooks: a line of content and one embed (title linking the incident, the update,
+status and affected components), coloured by impact.
+
+`allowed_mentions` is empty, so words in an update can never ping @everyone. Discord answers
+404 (Unknown Webhook) for a deleted hook: the contact point is disabled at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import requests
+
+from statuspage.channels.base import Message, Outgoing, Result
+from statuspage.channels.chat import chat_post, cut
+from statuspage.channels.http import json_body, post
+
+GONE = frozenset({404, 410})
+# Discord's documented limits.
+CONTENT_LIMIT = 2000
+TITLE_LIMIT = 256
+DESCRIPTION_LIMIT = 4096
+FIELD_LIMIT = 1024
+
+
+def discord_body(message: Message) -> dict[str, Any]:
+    post_ = chat_post(message)
+    description = post_.text
+    if post_.acknowledge_url:
+        description = f"{description}\n\n**[Acknowledge receipt]({post_.acknowledge_url})**"
+    if post_.unsubscribe_url:
+        description = f"{description}\n\n[Unsubscribe]({post_.unsubscribe_url})"
+    embed: dict[str, Any] = {
+        "title": cut(post_.title, TITLE_LIMIT),
+        "url": post_.url,
+        "description": cut(description, DESCRIPTION_LIMIT),
+        "color": int(post_.colour.removeprefix("#"), 16),
+    }
+    fields = []
+    if post_.status:
+        fields.append({"name": "Status", "value": post_.status, "inline": True})
+    if post_.affected:
+        fields.append(
+            {
+                "name": "Affected",
+                "value": cut(", ".join(post_.affected), FIELD_LIMIT),
+                "inline": True,
+            }
+        )
+    if fields:
+        embed["fields"] = fields
+    if post_.at:
+        embed["timestamp"] = post_.at
+    return {
+        "content": cut(message.subject or post_.title, CONTENT_LIMIT),
+        "embeds": [embed],
+        "allowed_mentions": {"parse": []},
+    }
+
+
+class DiscordChannel:
+    name = "discord"
+
+    def __init__(self, *, timeout: float) -> None:
+        self._timeout = timeout
+
+    def send(self, batch: Sequence[Outgoing]) -> list[Result]:
+        with requests.Session() as session:
+            return [
+                post(
+                    session,
+                    outgoing.delivery_id,
+                    outgoing.address,
+                    json_body(discord_body(outgoing.message)),
+                    timeout=self._timeout,
+                    gone=GONE,
+                )
+                for outgoing in batch
+            ]

@@ -1,0 +1,108 @@
+"""POST a JSON body to an endpoint and read the answer as a delivery outcome.
+
+Shared by the adapters that post to a URL someone registered (webhook, Slack, Teams,
+Discord), so all four read HTTP alike:
+
+- 2xx: sent.
+- 408, 425, 429, 5xx, a timeout, a connection that failed: retry later (a Retry-After in
+  seconds sets the earliest retry).
+- `gone` (410 everywhere; 404 too on the chat platforms, whose hosts are checked at
+  registration, so a 404 there means the hook was deleted): permanent, and the contact
+  point is disabled at once.
+- anything else (other 4xx, and 3xx: redirects are not followed, so a request never lands
+  on a host nobody registered): permanent.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Collection, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+import requests
+
+from statuspage.channels.base import Result
+from statuspage.clock import utcnow
+
+USER_AGENT = "Herald-Webhooks/1.0"
+RETRY_STATUSES = frozenset({408, 425, 429})
+GONE = frozenset({410})
+MAX_RETRY_AFTER = timedelta(hours=1)
+_DETAIL = 200  # characters of an error answer kept in the delivery log
+
+
+def json_body(body: Mapping[str, Any]) -> bytes:
+    """Compact UTF-8 JSON: what is signed is exactly what is sent."""
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def post(
+    session: requests.Session,
+    delivery_id: int,
+    url: str,
+    body: bytes,
+    *,
+    timeout: float,
+    headers: Mapping[str, str] | None = None,
+    gone: Collection[int] = GONE,
+    provider_id: str | None = None,
+    throttled: Callable[[requests.Response], bool] | None = None,
+) -> Result:
+    """One POST; the answer as a Result (see the module docstring). `throttled` says when a
+    2xx answer is really "try again later" (Teams' connectors answer 200 to some)."""
+    try:
+        response = session.post(
+            url,
+            data=body,
+            headers={
+                "Content-Type": "application/json",
+                "User-Agent": USER_AGENT,
+                **(headers or {}),
+            },
+            timeout=timeout,
+            allow_redirects=False,
+        )
+    except requests.Timeout as exc:
+        return Result(delivery_id, "retry", error=f"timeout after {timeout:g} s: {exc}")
+    except requests.ConnectionError as exc:
+        return Result(delivery_id, "retry", error=f"connection: {exc}")
+    except requests.RequestException as exc:  # an invalid URL, too many redirects...
+        return Result(delivery_id, "permanent", error=f"request: {exc}")
+    with response:
+        if throttled is not None and response.ok and throttled(response):
+            error = f"HTTP {response.status_code} but throttled: {response.text[:_DETAIL]}"
+            return Result(delivery_id, "retry", error=error)
+        return outcome(delivery_id, response, gone=gone, provider_id=provider_id)
+
+
+def outcome(
+    delivery_id: int,
+    response: requests.Response,
+    *,
+    gone: Collection[int] = GONE,
+    provider_id: str | None = None,
+) -> Result:
+    status = response.status_code
+    if 200 <= status < 300:
+        return Result(delivery_id, "sent", provider_id=provider_id)
+    error = f"HTTP {status}: {response.text[:_DETAIL]}".strip()
+    if status in gone:
+        return Result(delivery_id, "permanent", error=error, gone=True)
+    if status in RETRY_STATUSES or status >= 500:
+        return Result(delivery_id, "retry", error=error, not_before=_retry_after(response))
+    if 300 <= status < 400:
+        error = f"HTTP {status}: redirects are not followed ({response.headers.get('Location')})"
+    return Result(delivery_id, "permanent", error=error)
+
+
+def _retry_after(response: requests.Response) -> datetime | None:
+    """Retry-After in seconds (the form the chat platforms use), capped at an hour."""
+    value = response.headers.get("Retry-After", "")
+    try:
+        seconds = float(value)
+    except ValueError:
+        return None
+    if seconds <= 0:
+        return None
+    return utcnow() + min(timedelta(seconds=seconds), MAX_RETRY_AFTER)

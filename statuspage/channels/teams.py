@@ -1,0 +1,109 @@
+"""Microsoft Teams incoming webhooks: a message carrying one Adaptive Card.
+
+The same body suits both kinds of Teams URL: the Office 365 connectors
+(*.webhook.office.com) and the Workflows that replace them (Power Automate's "When a Teams
+webhook request is received", on logic.azure.com or powerplatform.com), which post the
+card's attachments. The connectors answer some throttling with a 200 whose body says so;
+that is retried like a 429. A 404 or 410 means the hook or the flow was deleted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import requests
+
+from statuspage.channels.base import Message, Outgoing, Result
+from statuspage.channels.chat import ChatPost, chat_post
+from statuspage.channels.http import json_body, post
+
+GONE = frozenset({404, 410})
+ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
+CARD_VERSION = "1.4"  # what Teams renders on every client
+# Adaptive Card colours are names, not hex.
+COLOURS = {
+    "resolved": "Good",
+    "minor": "Warning",
+    "major": "Attention",
+    "critical": "Attention",
+    "maintenance": "Accent",
+}
+
+
+def _card(post_: ChatPost) -> dict[str, Any]:
+    body: list[dict[str, Any]] = [
+        {
+            "type": "TextBlock",
+            "text": post_.title,
+            "size": "Medium",
+            "weight": "Bolder",
+            "wrap": True,
+            "style": "heading",
+            "color": COLOURS.get(post_.severity, "Default"),
+        }
+    ]
+    if post_.text:
+        body.append({"type": "TextBlock", "text": post_.text, "wrap": True})
+    facts = []
+    if post_.status:
+        facts.append({"title": "Status", "value": post_.status})
+    if post_.affected:
+        facts.append({"title": "Affected", "value": ", ".join(post_.affected)})
+    if facts:
+        body.append({"type": "FactSet", "facts": facts})
+    actions = [{"type": "Action.OpenUrl", "title": "View on the status page", "url": post_.url}]
+    if post_.acknowledge_url:
+        acknowledge = {"title": "Acknowledge receipt", "url": post_.acknowledge_url}
+        actions.insert(0, {"type": "Action.OpenUrl", **acknowledge, "style": "positive"})
+    if post_.unsubscribe_url:
+        actions.append(
+            {
+                "type": "Action.OpenUrl",
+                "title": "Unsubscribe",
+                "url": post_.unsubscribe_url,
+            }
+        )
+    return {
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "type": "AdaptiveCard",
+        "version": CARD_VERSION,
+        "body": body,
+        "actions": actions,
+        "msteams": {"width": "Full"},
+    }
+
+
+def teams_body(message: Message) -> dict[str, Any]:
+    return {
+        "type": "message",
+        "attachments": [
+            {"contentType": ADAPTIVE_CARD, "contentUrl": None, "content": _card(chat_post(message))}
+        ],
+    }
+
+
+def _throttled(response: requests.Response) -> bool:
+    return "HTTP error 429" in response.text
+
+
+class TeamsChannel:
+    name = "teams"
+
+    def __init__(self, *, timeout: float) -> None:
+        self._timeout = timeout
+
+    def send(self, batch: Sequence[Outgoing]) -> list[Result]:
+        with requests.Session() as session:
+            return [
+                post(
+                    session,
+                    outgoing.delivery_id,
+                    outgoing.address,
+                    json_body(teams_body(outgoing.message)),
+                    timeout=self._timeout,
+                    gone=GONE,
+                    throttled=_throttled,
+                )
+                for outgoing in batch
+            ]

@@ -1,0 +1,50 @@
+"""The embeddable widget: a script and its stylesheet for other sites, and an iframe page.
+
+All three are public snapshots. The script reads `summary.json` beside it (CORS) and finds
+everything relative to its own URL, so it works from the live app and from a static export.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import render_template
+
+from statuspage.public.caching import snapshotted
+from statuspage.public.context import current_page, public_viewer
+from statuspage.public.cors import CORS
+from statuspage.services import incidents as incident_reads
+from statuspage.services.components import list_components
+from statuspage.services.status import overall_status
+
+ASSETS = Path(__file__).parent / "embed_assets"
+HTML = "text/html; charset=utf-8"
+
+
+@snapshotted(headers=CORS)  # CORS too, so a host page may pin it with integrity="..."
+def script() -> tuple[bytes, str]:
+    return (ASSETS / "status.js").read_bytes(), "text/javascript; charset=utf-8"
+
+
+@snapshotted(headers=CORS)
+def stylesheet() -> tuple[bytes, str]:
+    return (ASSETS / "status.css").read_bytes(), "text/css; charset=utf-8"
+
+
+@snapshotted
+def frame() -> tuple[str, str]:
+    """The widget as a page of its own, for sites that frame it instead of running a script."""
+    viewer = public_viewer()
+    unresolved = incident_reads.unresolved_incidents(viewer)
+    active = incident_reads.active_maintenances(viewer)
+    status = overall_status(list_components(), unresolved, active)
+    return (
+        render_template(
+            "public/embed.html",
+            page=current_page(),
+            status=status,
+            indicator="maintenance" if status.under_maintenance else status.indicator,
+            current=unresolved + active,
+        ),
+        HTML,
+    )

@@ -1,0 +1,129 @@
+"""Subscribing a webhook or a Slack, Teams or Discord channel, from the subscribe page.
+
+The same component choice as email, the same rate limits (per client, and per URL
+whatever it is). A chat channel is verified by the welcome message posted at once; a
+webhook's signing secret is shown once on the answer to the form, with a "Verify" button
+that sends the signed ping (services.endpoints says why in two steps).
+"""
+
+from __future__ import annotations
+
+from flask import current_app, render_template, request
+from flask_wtf import FlaskForm
+from wtforms import EmailField, URLField
+from wtforms.validators import InputRequired, Length, Optional
+
+from statuspage.channels.base import Channel as ChannelAdapter
+from statuspage.channels.endpoints import endpoint_channels
+from statuspage.clock import utcnow
+from statuspage.extensions import db, limiter
+from statuspage.links import BadLink, verify
+from statuspage.models import Channel
+from statuspage.public.context import current_page
+from statuspage.public.subscriptions import (
+    SUBSCRIBE_PER_ADDRESS,
+    SUBSCRIBE_PER_CLIENT,
+    PreferencesForm,
+    _bad_link,
+    _form_page,
+    private,
+)
+from statuspage.services import endpoints as service
+from statuspage.services.components import list_components
+from statuspage.services.errors import InvalidInput
+from statuspage.services.subscriptions import links_for
+
+# A registrant may press "Verify" a few times while setting up their receiver.
+VERIFY_PER_CLIENT = "20 per hour"
+TEMPLATE = "public/subscribe_endpoint.html"
+
+
+class EndpointForm(PreferencesForm):
+    url = URLField("URL", validators=[InputRequired(), Length(max=service.MAX_URL)])
+    notify_email = EmailField("Email", validators=[Optional(), Length(max=254)])
+
+
+def _submitted_url() -> str:
+    return "url:" + request.form.get("url", "").strip()
+
+
+def _allow_loopback() -> bool:
+    """Loopback endpoints (a receiver on this machine) only while testing or debugging."""
+    return current_app.testing or current_app.debug
+
+
+def _adapter(channel: Channel) -> ChannelAdapter:
+    return endpoint_channels(current_app.config["HTTP_TIMEOUT_SECONDS"])[channel.value]
+
+
+@private
+@limiter.limit(SUBSCRIBE_PER_CLIENT, methods=["POST"])
+@limiter.limit(SUBSCRIBE_PER_ADDRESS, key_func=_submitted_url, methods=["POST"])
+def subscribe_endpoint(channel: str):
+    kind = Channel(channel)
+    components = list_components()
+    form = EndpointForm()
+    form.offer(components)
+    shown = {"channel": kind, "label": service.LABELS[kind]}
+    if request.method == "GET" or not form.validate():
+        return _form_page(TEMPLATE, form, components, **shown)
+    try:
+        if kind is Channel.webhook:
+            contact, secret = service.register_webhook(
+                form.url.data,
+                form.preferences(),
+                notify_email=form.notify_email.data,
+                allow_loopback=_allow_loopback(),
+            )
+        else:
+            contact, secret = (
+                service.register_chat(
+                    kind,
+                    form.url.data,
+                    form.preferences(),
+                    adapter=_adapter(kind),
+                    now=utcnow(),
+                    notify_email=form.notify_email.data,
+                    allow_loopback=_allow_loopback(),
+                ),
+                None,
+            )
+    except InvalidInput as exc:
+        db.session.rollback()
+        return _form_page(TEMPLATE, form, components, extra_errors=[str(exc)], **shown)
+    db.session.commit()
+    if secret is None:
+        links = links_for(contact.subscriber)
+        return render_template("public/subscribe_done.html", page=current_page(), **links)
+    # The secret is in this answer only (private, no-store), never in a redirect or a session.
+    return render_template(
+        "public/webhook_verify.html",
+        page=current_page(),
+        form=FlaskForm(),
+        contact=contact,
+        secret=secret,
+        token=service.verify_link(contact),
+    )
+
+
+@private
+@limiter.limit(VERIFY_PER_CLIENT, methods=["POST"])
+def verify_webhook(token: str):
+    try:
+        contact = service.contact_for_verification(verify("endpoint", token))
+    except BadLink:
+        return _bad_link()
+    if contact is None:
+        return _bad_link()
+    form = FlaskForm()
+    shown = {"page": current_page(), "form": form, "contact": contact, "token": token}
+    if request.method == "GET" or not form.validate():
+        return render_template("public/webhook_verify.html", **shown)
+    try:
+        service.send_test(contact, _adapter(Channel.webhook), utcnow())
+    except InvalidInput as exc:
+        db.session.rollback()
+        return render_template("public/webhook_verify.html", errors=[str(exc)], **shown), 400
+    db.session.commit()
+    links = links_for(contact.subscriber)
+    return render_template("public/subscribe_done.html", page=current_page(), **links)

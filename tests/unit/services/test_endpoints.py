@@ -1,0 +1,82 @@
+"""Which endpoint URLs registration accepts, per platform; a webhook's host must be public."""
+
+from __future__ import annotations
+
+import base64
+import socket
+
+import pytest
+from standardwebhooks import Webhook
+
+from statuspage.models import Channel
+from statuspage.services.endpoints import check_url, new_secret
+from statuspage.services.errors import InvalidInput
+
+
+def resolver(*addresses: str):
+    def resolve(host: str, port: int) -> list[str]:
+        return list(addresses)
+
+    return resolve
+
+
+def no_such_host(host: str, port: int) -> list[str]:
+    raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+
+@pytest.mark.parametrize(
+    ("channel", "url"),
+    [
+        (Channel.slack, "https://hooks.slack.com/services/T000/B000/XXXX"),
+        (Channel.discord, "https://discord.com/api/webhooks/123/abc"),
+        (Channel.discord, "https://discordapp.com/api/webhooks/123/abc"),
+        (Channel.teams, "https://acme.webhook.office.com/webhookb2/x/IncomingWebhook/y/z"),
+        (Channel.teams, "https://prod-01.westus.logic.azure.com:443/workflows/x/triggers/manual"),
+        (
+            Channel.teams,
+            "https://default1.2.environment.api.powerplatform.com:443/powerautomate/x",
+        ),
+    ],
+)
+def test_platform_urls_are_accepted(channel, url):
+    assert check_url(channel, f"  {url} ") == url
+
+
+def test_a_webhook_on_a_public_host_is_accepted():
+    url = "https://hooks.example.com/status"
+    assert check_url(Channel.webhook, url, resolve=resolver("93.184.215.14")) == url
+
+
+@pytest.mark.parametrize(
+    "addresses",
+    [("10.0.0.5",), ("93.184.215.14", "127.0.0.1"), ("::1",), ("fd00::1",), ("100.64.0.1",)],
+)
+def test_a_webhook_host_that_resolves_inside_a_network_is_refused(addresses):
+    with pytest.raises(InvalidInput, match="not a public address"):
+        check_url(Channel.webhook, "https://hooks.example.com/x", resolve=resolver(*addresses))
+
+
+def test_a_webhook_host_that_does_not_resolve_is_refused():
+    with pytest.raises(InvalidInput, match="could not find the host"):
+        check_url(Channel.webhook, "https://nowhere.example/x", resolve=no_such_host)
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8000/hook", "https://localhost/hook"])
+def test_loopback_only_when_allowed(url):
+    with pytest.raises(InvalidInput):
+        check_url(Channel.webhook, url, resolve=resolver("127.0.0.1"))
+    assert check_url(Channel.webhook, url, allow_loopback=True) == url
+    assert check_url(Channel.slack, url, allow_loopback=True) == url
+
+
+def test_http_elsewhere_is_refused_even_when_loopback_is_allowed():
+    with pytest.raises(InvalidInput, match="https://"):
+        check_url(Channel.webhook, "http://hooks.example.com/x", allow_loopback=True)
+
+
+def test_a_secret_is_a_standard_webhooks_secret():
+    secret = new_secret()
+    assert secret.startswith("whsec_")
+    assert len(base64.b64decode(secret.removeprefix("whsec_"))) == 32
+    assert secret != new_secret()
+    Webhook(secret)  # the receiving side's library takes it as it is

@@ -6,9 +6,17 @@ and the recipient's unsubscribe link), so the three adapters say the same thing.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any, ClassVar
 
-from statuspage.channels.base import Message
+import requests
+
+from statuspage.channels.base import Message, Outgoing, Result
+from statuspage.channels.http import json_body, post
+
+# A chat incoming webhook that answers 404 or 410 was deleted on the platform.
+GONE = frozenset({404, 410})
 
 # Updates that close an incident or a maintenance are shown green, whatever the impact was.
 CLOSING = frozenset({"resolved", "postmortem", "completed"})
@@ -60,3 +68,32 @@ def chat_post(message: Message) -> ChatPost:
 def cut(text: str, limit: int) -> str:
     """At most `limit` characters, an ellipsis marking what was left out."""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+class ChatChannel:
+    """Posting to chat incoming webhooks: one session per batch, one POST per message in the
+    platform's format (`body`), answers read by channels.http. Each platform subclasses it."""
+
+    name: ClassVar[str]
+    body: ClassVar[Callable[[Message], dict[str, Any]]]
+    # Some platforms answer 200 with a throttling error in the body (Teams' connectors).
+    throttled: ClassVar[Callable[[requests.Response], bool] | None] = None
+
+    def __init__(self, *, timeout: float) -> None:
+        self._timeout = timeout
+
+    def send(self, batch: Sequence[Outgoing]) -> list[Result]:
+        body, throttled = type(self).body, type(self).throttled
+        with requests.Session() as session:
+            return [
+                post(
+                    session,
+                    outgoing.delivery_id,
+                    outgoing.address,
+                    json_body(body(outgoing.message)),
+                    timeout=self._timeout,
+                    gone=GONE,
+                    throttled=throttled,
+                )
+                for outgoing in batch
+            ]

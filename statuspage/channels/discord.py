@@ -7,16 +7,11 @@ status and affected components), coloured by impact.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
-import requests
+from statuspage.channels.base import Message
+from statuspage.channels.chat import ChatChannel, chat_post, cut
 
-from statuspage.channels.base import Message, Outgoing, Result
-from statuspage.channels.chat import chat_post, cut
-from statuspage.channels.http import json_body, post
-
-GONE = frozenset({404, 410})
 # Discord's documented limits.
 CONTENT_LIMIT = 2000
 TITLE_LIMIT = 256
@@ -59,22 +54,6 @@ def discord_body(message: Message) -> dict[str, Any]:
     }
 
 
-class DiscordChannel:
+class DiscordChannel(ChatChannel):
     name = "discord"
-
-    def __init__(self, *, timeout: float) -> None:
-        self._timeout = timeout
-
-    def send(self, batch: Sequence[Outgoing]) -> list[Result]:
-        with requests.Session() as session:
-            return [
-                post(
-                    session,
-                    outgoing.delivery_id,
-                    outgoing.address,
-                    json_body(discord_body(outgoing.message)),
-                    timeout=self._timeout,
-                    gone=GONE,
-                )
-                for outgoing in batch
-            ]
+    body = staticmethod(discord_body)

@@ -7,16 +7,11 @@ hook that no longer posts anywhere: the contact point is disabled at once.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
-import requests
+from statuspage.channels.base import Message
+from statuspage.channels.chat import ChatChannel, chat_post, cut
 
-from statuspage.channels.base import Message, Outgoing, Result
-from statuspage.channels.chat import chat_post, cut
-from statuspage.channels.http import json_body, post
-
-GONE = frozenset({404, 410})
 HEADER_LIMIT = 150  # plain_text in a header block
 SECTION_LIMIT = 3000  # mrkdwn in a section block
 
@@ -80,22 +75,6 @@ def slack_body(message: Message) -> dict[str, Any]:
     return {"text": f"{post_.title} {post_.url}", "blocks": blocks}
 
 
-class SlackChannel:
+class SlackChannel(ChatChannel):
     name = "slack"
-
-    def __init__(self, *, timeout: float) -> None:
-        self._timeout = timeout
-
-    def send(self, batch: Sequence[Outgoing]) -> list[Result]:
-        with requests.Session() as session:
-            return [
-                post(
-                    session,
-                    outgoing.delivery_id,
-                    outgoing.address,
-                    json_body(slack_body(outgoing.message)),
-                    timeout=self._timeout,
-                    gone=GONE,
-                )
-                for outgoing in batch
-            ]
+    body = staticmethod(slack_body)

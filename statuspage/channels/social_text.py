@@ -3,16 +3,17 @@
 X and Mastodon count a link as 23 characters whatever its length; X also counts most CJK
 characters and emoji twice and links bare domains. The length is counted as the network does
 (or over-counted where it is cheaper to be safe), so a post is never refused for its length.
+`post_threaded` is how both networks walk a batch so an incident's posts form one thread.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from statuspage.channels.base import Message
+from statuspage.channels.base import Message, Outgoing, Result
 
 ELLIPSIS = "…"
 # A link ends before the punctuation that closes a sentence: the networks count that apart.
@@ -96,3 +97,23 @@ def render_post(message: Message, rules: Rules) -> str:
     words = re.sub(r"[ \t]{2,}", " ", text.replace(link, "")).strip()
     budget = rules.limit - rules.link_length - 1
     return f"{_fit(words, budget, rules)}\n{link}" if words else link
+
+
+def post_threaded(
+    batch: Sequence[Outgoing], post: Callable[[Outgoing, str | None], Result]
+) -> list[Result]:
+    """Post each message in order, each replying in its incident's thread.
+
+    Two updates of one incident in the same batch thread onto each other: the later one
+    replies to the post the earlier one just made; otherwise to the thread's latest known post
+    (`Outgoing.reply_to`, from the database).
+    """
+    latest: dict[str, str] = {}
+    results = []
+    for outgoing in batch:
+        incident = outgoing.message.incident_id
+        result = post(outgoing, latest.get(incident) or outgoing.reply_to)
+        if incident and result.provider_id:
+            latest[incident] = result.provider_id
+        results.append(result)
+    return results

@@ -9,16 +9,13 @@ that is retried like a 429. A 404 or 410 means the hook or the flow was deleted.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import requests
 
-from statuspage.channels.base import Message, Outgoing, Result
-from statuspage.channels.chat import ChatPost, chat_post
-from statuspage.channels.http import json_body, post
+from statuspage.channels.base import Message
+from statuspage.channels.chat import ChatChannel, ChatPost, chat_post
 
-GONE = frozenset({404, 410})
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 CARD_VERSION = "1.4"  # what Teams renders on every client
 # Adaptive Card colours are names, not hex.
@@ -87,23 +84,7 @@ def _throttled(response: requests.Response) -> bool:
     return "HTTP error 429" in response.text
 
 
-class TeamsChannel:
+class TeamsChannel(ChatChannel):
     name = "teams"
-
-    def __init__(self, *, timeout: float) -> None:
-        self._timeout = timeout
-
-    def send(self, batch: Sequence[Outgoing]) -> list[Result]:
-        with requests.Session() as session:
-            return [
-                post(
-                    session,
-                    outgoing.delivery_id,
-                    outgoing.address,
-                    json_body(teams_body(outgoing.message)),
-                    timeout=self._timeout,
-                    gone=GONE,
-                    throttled=_throttled,
-                )
-                for outgoing in batch
-            ]
+    body = staticmethod(teams_body)
+    throttled = staticmethod(_throttled)

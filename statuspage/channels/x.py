@@ -17,7 +17,7 @@ import requests
 import tweepy
 
 from statuspage.channels.base import Outgoing, Result
-from statuspage.channels.social_text import X_RULES, render_post
+from statuspage.channels.social_text import X_RULES, post_threaded, render_post
 
 log = logging.getLogger(__name__)
 
@@ -82,19 +82,12 @@ class XChannel:
             access_token_secret=access_token_secret,
         )
         client.session = _TimedSession(self.timeout)
-        latest: dict[str, str] = {}
-        results = []
         try:
-            for outgoing in batch:
-                incident = outgoing.message.incident_id
-                reply_to = latest.get(incident) or outgoing.reply_to
-                result = self._post(client, outgoing, reply_to)
-                if incident and result.provider_id:
-                    latest[incident] = result.provider_id
-                results.append(result)
+            return post_threaded(
+                batch, lambda outgoing, reply_to: self._post(client, outgoing, reply_to)
+            )
         finally:
             client.session.close()
-        return results
 
     def _post(self, client: tweepy.Client, outgoing: Outgoing, reply_to: str | None) -> Result:
         delivery = outgoing.delivery_id

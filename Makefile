@@ -14,7 +14,7 @@ export FLASK_APP := wsgi
 export PORT
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-sqlite test-postgres lint format bench bench-fanout bench-push browser clean
+.PHONY: help run test test-sqlite test-postgres lint format bench bench-fanout bench-push bench-audience browser clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -60,6 +60,9 @@ bench-fanout: $(STAMP) ## Email fan-out to 100,000 subscribers vs a raw smtplib 
 
 bench-push: $(STAMP) ## Web push fan-out to 20,000 subscriptions vs a raw pywebpush loop (~3 min)
 	$(BIN)/python bench/fanout_push.py $(BENCH_ARGS)
+
+bench-audience: $(STAMP) ## Recipients of a notice among 1,000,000 subscribers vs one streamed query (PostgreSQL; BENCH_ARGS=--sqlite)
+	$(BIN)/python bench/audience.py $(BENCH_ARGS)
 
 browser: ## Install Debian's chromium for the browser tests if it is missing
 	@command -v chromium >/dev/null || \

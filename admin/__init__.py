@@ -16,6 +16,7 @@ from flask import Blueprint
 from admin import access, auth, layout
 from admin.views import (
     api_keys,
+    audience,
     audit,
     components,
     dashboard,
@@ -23,6 +24,8 @@ from admin.views import (
     mailbox,
     maintenance,
     notices,
+    organizations,
+    segments,
     settings,
     social,
     staff,
@@ -72,6 +75,8 @@ ROUTES = [
     Route("/incidents/<incident_id>/drafts/<int:draft_id>/discard", "incident_draft_discard", incidents.discard_draft, None, A.publish),
     Route("/maintenance", "maintenance", maintenance.index, A.read_admin),
     Route("/maintenance/new", "maintenance_new", maintenance.new, A.draft, A.publish),
+    # the composer's live reach preview (a read: GET with the form's fields)
+    Route("/reach.json", "reach", audience.reach_json, A.draft),
     # incident templates ("use" is the composer's ?template=<id>)
     Route("/templates", "templates", templates.index, A.read_admin),
     Route("/templates/new", "template_new", templates.new, A.manage_templates, A.manage_templates),
@@ -88,6 +93,22 @@ ROUTES = [
     Route("/groups/<group_id>/edit", "group_edit", components.edit_group, A.manage_components, A.manage_components),
     Route("/groups/<group_id>/move", "group_move", components.move_group, None, A.manage_components),
     Route("/groups/<group_id>/delete", "group_delete", components.delete_group, A.manage_components, A.manage_components),
+    # segments and organizations: everyone reads them, owners decide who belongs
+    Route("/segments", "segments", segments.index, A.read_admin),
+    Route("/segments/new", "segment_new", segments.create, None, A.manage_segments),
+    Route("/segments/<int:segment_id>/edit", "segment_edit", segments.edit, A.manage_segments, A.manage_segments),
+    Route("/segments/<int:segment_id>/delete", "segment_delete", segments.delete, A.manage_segments, A.manage_segments),
+    Route("/organizations", "organizations", organizations.index, A.read_admin),
+    Route("/organizations/new", "organization_new", organizations.create, None, A.manage_segments),
+    Route("/organizations/<int:organization_id>", "organization", organizations.show, A.read_admin),
+    Route("/organizations/<int:organization_id>/edit", "organization_edit", organizations.edit, None, A.manage_segments),
+    Route("/organizations/<int:organization_id>/domains", "organization_domain_add", organizations.add_domain, None, A.manage_segments),
+    Route("/organizations/<int:organization_id>/domains/<int:domain_id>/remove", "organization_domain_remove", organizations.remove_domain, None, A.manage_segments),
+    Route("/organizations/<int:organization_id>/members", "organization_member_add", organizations.add_member, None, A.manage_segments),
+    Route("/organizations/<int:organization_id>/members/<int:member_id>/remove", "organization_member_remove", organizations.remove_member, None, A.manage_segments),
+    Route("/organizations/<int:organization_id>/token", "organization_token", organizations.issue_token, None, A.manage_segments),
+    Route("/organizations/<int:organization_id>/token/revoke", "organization_token_revoke", organizations.revoke_token, A.manage_segments, A.manage_segments),
+    Route("/organizations/<int:organization_id>/delete", "organization_delete", organizations.delete, A.manage_segments, A.manage_segments),
     # owner's screens
     Route("/settings", "settings", settings.edit, A.manage_settings, A.manage_settings),
     Route("/api-keys", "api_keys", api_keys.index, A.manage_api_keys),

@@ -23,6 +23,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     PasswordField,
+    RadioField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
@@ -172,6 +173,44 @@ class MoveForm(FlaskForm):
     direction = HiddenField(validators=[AnyOf(["up", "down"])])
 
 
+def _segments_chosen(form: FlaskForm, field: Field, switch: str) -> None:
+    """Refuse "only these segments" with none ticked: it would mean nobody."""
+    if form[switch].data == "segments" and not field.data:
+        raise ValidationError("Choose at least one segment.")
+
+
+def segment_ids_field(label: str, description: str = "") -> MultiCheckboxField:
+    """The segments to choose from (set per request: segments are data); values are ids."""
+    return MultiCheckboxField(label, choices=[], validate_choice=True, description=description)
+
+
+class AudienceMixin:
+    """Public, or private to chosen segments: the composer's and the maintenance form's."""
+
+    audience = RadioField(
+        "Audience",
+        choices=[
+            SelectChoice("public", "Public: the status page and everyone who follows"),
+            SelectChoice("segments", "Private: only the people of these segments"),
+        ],
+        default="public",
+    )
+    segment_ids = segment_ids_field(
+        "Segments",
+        "Only their organizations' people see it (signed in) and are notified; the public "
+        "page, feeds and social accounts never carry it.",
+    )
+
+    def validate_segment_ids(self, field: Field) -> None:
+        _segments_chosen(self, field, "audience")  # type: ignore[arg-type]
+
+    def chosen_segments(self) -> list[int]:
+        """The segment ids to scope to; empty for a public notice."""
+        if self.audience.data != "segments":  # type: ignore[attr-defined]
+            return []
+        return [int(value) for value in self.segment_ids.data]  # type: ignore[attr-defined]
+
+
 class ComponentForm(FlaskForm):
     name = StringField("Name", [DataRequired(), Length(max=200)])
     description = TextAreaField("Description", [Optional(), Length(max=1000)])
@@ -179,6 +218,21 @@ class ComponentForm(FlaskForm):
     status = SelectField("Status", choices=COMPONENT_STATUS_CHOICES, default="operational")
     only_show_if_degraded = BooleanField("Only show on the page while not operational")
     showcase = BooleanField("Show its uptime in the API (showcase)", default=True)
+    visibility = RadioField(
+        "Visible to",
+        choices=[
+            SelectChoice("public", "Everyone"),
+            SelectChoice("segments", "Only these segments"),
+        ],
+        default="public",
+    )
+    segment_ids = segment_ids_field(
+        "Segments",
+        "Signed-in people of these segments' organizations see it; the public page does not.",
+    )
+
+    def validate_segment_ids(self, field: Field) -> None:
+        _segments_chosen(self, field, "visibility")
 
 
 class PreviewForm(FlaskForm):
@@ -194,7 +248,7 @@ class GroupForm(FlaskForm):
     description = TextAreaField("Description", [Optional(), Length(max=1000)])
 
 
-class IncidentForm(ComponentStatusesMixin, FlaskForm):
+class IncidentForm(AudienceMixin, ComponentStatusesMixin, FlaskForm):
     """The composer: a new incident and its first update."""
 
     name = StringField("Title", [DataRequired(), Length(max=300)])
@@ -292,7 +346,7 @@ class PublishDraftForm(FlaskForm):
     notify = BooleanField("Notify subscribers", default=True)
 
 
-class MaintenanceForm(FlaskForm):
+class MaintenanceForm(AudienceMixin, FlaskForm):
     name = StringField("Title", [DataRequired(), Length(max=300)])
     body = body_field()
     scheduled_for = utc_time("Starts (UTC)", InputRequired())
@@ -469,4 +523,39 @@ class EndpointContactForm(FlaskForm):
         [Optional(), Length(max=254)],
         id="endpoint-notify",
         description="Owners are told too.",
+    )
+
+
+# Segments and organizations (owners change them; every staff member reads them).
+
+
+class SegmentForm(FlaskForm):
+    name = StringField("Name", [DataRequired(), Length(max=100)])
+    kind = StringField(
+        "Kind", [Optional(), Length(max=50)], description="Optional: region, plan, tenant…"
+    )
+    description = TextAreaField("Description", [Optional(), Length(max=2000)])
+
+
+class OrganizationForm(FlaskForm):
+    name = StringField("Name", [DataRequired(), Length(max=200)])
+    segment_ids = segment_ids_field(
+        "Segments", "Its people see, and are notified of, these segments' private notices."
+    )
+
+
+class DomainForm(FlaskForm):
+    domain = StringField(
+        "Domain",
+        [DataRequired(), Length(max=253)],
+        description="Everyone with a verified address at this domain belongs to the "
+        "organization, like example.com.",
+    )
+
+
+class MemberForm(FlaskForm):
+    email = EmailField(
+        "Email",
+        [DataRequired(), Length(max=254)],
+        description="This address belongs to the organization, whatever its domain.",
     )

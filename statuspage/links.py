@@ -1,4 +1,5 @@
-"""Signed, expiring links in messages (manage, unsubscribe, acknowledge, confirm)."""
+"""Signed, expiring links in messages (manage, unsubscribe, acknowledge, confirm, sign in),
+and the signed-in viewer's cookie."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ MAX_AGE = {
     "unsubscribe": 60 * DAY,
     "ack": 14 * DAY,
     "endpoint": 2 * DAY,  # a webhook's "Verify" button (services.endpoints)
+    "sign_in": 30 * 60,  # a private viewer's magic link (services.viewers), single use
+    "viewer": 14 * DAY,  # the signed-in viewer's identity cookie (public.viewing)
 }
 
 

@@ -9,8 +9,11 @@ from wtforms import SelectChoice
 from admin.access import actor
 from admin.forms import ComponentForm, ComponentStatusForm, ConfirmForm, GroupForm, MoveForm
 from admin.outcome import done, form_status, rejected
-from statuspage.models import Component, ComponentGroup
+from admin.views.audience import segment_choices
+from statuspage.models import Component, ComponentGroup, Visibility
 from statuspage.services import components as service
+from statuspage.services import segments as audience_of
+from statuspage.services.audience import STAFF
 from statuspage.services.errors import InvalidInput
 
 Page = str | tuple[str, int] | Response
@@ -18,7 +21,7 @@ Page = str | tuple[str, int] | Response
 
 def index() -> str:
     groups = service.list_groups()
-    ungrouped = [c for c in service.list_components() if c.group_id is None]
+    ungrouped = [c for c in service.list_components(STAFF) if c.group_id is None]
     return render_template(
         "admin/components/index.html",
         groups=groups,
@@ -31,6 +34,18 @@ def index() -> str:
 def _group_choices(form: ComponentForm) -> None:
     groups = [SelectChoice(g.id, g.name) for g in service.list_groups()]
     form.group_id.choices = [SelectChoice("", "No group"), *groups]
+    form.segment_ids.choices = segment_choices()
+
+
+def _set_audience(component: Component, form: ComponentForm) -> None:
+    """Who sees the component, when the form changes it (an unchanged audience is no event)."""
+    visibility = form.visibility.data or Visibility.public.value
+    chosen = sorted(form.segment_ids.data or []) if visibility == Visibility.segments else []
+    if (component.visibility.value, sorted(str(s.id) for s in component.segments)) != (
+        visibility,
+        chosen,
+    ):
+        audience_of.set_component_audience(component, visibility, chosen, actor=actor())
 
 
 def new_component() -> Page:
@@ -47,6 +62,7 @@ def new_component() -> Page:
                 showcase=form.showcase.data,
                 actor=actor(),
             )
+            _set_audience(component, form)
         except InvalidInput as error:
             rejected(form, error)
         else:
@@ -56,7 +72,7 @@ def new_component() -> Page:
 
 def edit_component(component_id: str) -> Page:
     component = service.get_component(component_id)
-    form = ComponentForm(obj=component)
+    form = ComponentForm(obj=component, segment_ids=[str(s.id) for s in component.segments])
     _group_choices(form)
     if form.validate_on_submit():
         try:
@@ -70,6 +86,7 @@ def edit_component(component_id: str) -> Page:
                 only_show_if_degraded=form.only_show_if_degraded.data,
                 showcase=form.showcase.data,
             )
+            _set_audience(component, form)
         except InvalidInput as error:
             rejected(form, error)
         else:
@@ -103,7 +120,7 @@ def move_component(component_id: str) -> Response:
     form = MoveForm()
     if not form.validate_on_submit():
         abort(400)
-    siblings = [c.id for c in service.list_components() if c.group_id == component.group_id]
+    siblings = [c.id for c in service.list_components(STAFF) if c.group_id == component.group_id]
     service.reorder(_moved(siblings, component.id, form.direction.data), actor=actor())
     return done(f"Moved “{component.name}” {form.direction.data}.", "admin.components")
 

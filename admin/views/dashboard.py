@@ -8,6 +8,7 @@ from admin.access import STAFF_VIEWER
 from statuspage.clock import utcnow
 from statuspage.models import ComponentStatus
 from statuspage.services import incidents as incident_reads
+from statuspage.services.audience import STAFF
 from statuspage.services.components import list_components
 
 
@@ -19,6 +20,6 @@ def dashboard() -> str:
         active_maintenance=incident_reads.active_maintenances(STAFF_VIEWER),
         upcoming_maintenance=incident_reads.upcoming_maintenances(STAFF_VIEWER),
         not_operational=[
-            c for c in list_components() if c.status is not ComponentStatus.operational
+            c for c in list_components(STAFF) if c.status is not ComponentStatus.operational
         ],
     )

@@ -31,11 +31,13 @@ from admin.forms import (
     with_component_fields,
 )
 from admin.outcome import done, form_status, rejected
+from admin.views.audience import form_preview, segment_choices
 from statuspage.clock import utcnow
 from statuspage.models import (
     Component,
     ComponentStatus,
     Incident,
+    IncidentKind,
     IncidentStatus,
     IncidentTemplate,
     UpdateDraft,
@@ -43,6 +45,7 @@ from statuspage.models import (
 from statuspage.services import drafts as drafting
 from statuspage.services import incidents as incident_reads
 from statuspage.services import publishing
+from statuspage.services.audience import STAFF
 from statuspage.services.components import list_components
 from statuspage.services.errors import InvalidInput, NotFound
 from statuspage.services.notice_progress import notices_for_incident
@@ -78,11 +81,12 @@ def _template_prefill(template: IncidentTemplate) -> dict[str, Any]:
 
 def new() -> Page:
     """The composer; `?template=<id>` applies a template to it."""
-    composer = with_component_fields(IncidentForm, list_components())
+    composer = with_component_fields(IncidentForm, list_components(STAFF))
     template = None
     if request.method == "GET" and request.args.get("template"):
         template = get_template(request.args["template"])
     form = composer(data=_template_prefill(template) if template else None)
+    form.segment_ids.choices = segment_choices()
     if form.validate_on_submit():
         try:
             incident = publishing.create_incident(
@@ -96,6 +100,7 @@ def new() -> Page:
                 deliver_notifications=form.notify.data,
                 custom_tweet=form.social_text.data or None,
                 ack_window=form.ack_window(),
+                segments=form.chosen_segments(),
                 actor=actor(),
             )
         except InvalidInput as error:
@@ -103,7 +108,10 @@ def new() -> Page:
         else:
             message = f"Incident “{incident.name}” published."
             return done(message, "admin.incident", incident_id=incident.id)
-    return render_template("admin/incidents/new.html", form=form, template=template), form_status()
+    reach = form_preview(IncidentKind.incident, form, form.component_statuses())
+    return render_template(
+        "admin/incidents/new.html", form=form, template=template, reach=reach
+    ), form_status()
 
 
 def _incident(incident_id: str) -> Incident:
@@ -114,7 +122,7 @@ def _update_form(incident: Incident, *, bound: bool, draft: bool = False) -> Upd
     """The update form, or (`draft`) the same choices as a draft for a publisher to review."""
     base, id_prefix = (DraftForm, "draft-") if draft else (UpdateForm, "")
     form_cls = with_component_fields(
-        base, list_components(), blank="No change", id_prefix=id_prefix
+        base, list_components(STAFF), blank="No change", id_prefix=id_prefix
     )
     # After a postmortem an update keeps the incident resolved, unless staff choose otherwise.
     status = "resolved" if incident.status is IncidentStatus.postmortem else incident.status.value
@@ -167,7 +175,7 @@ def _page(incident: Incident, **submitted: Any) -> tuple[str, int]:
 
 def _draft_changes(drafts: list[UpdateDraft]) -> dict[int, list[tuple[Component, ComponentStatus]]]:
     """Each draft's component changes, as the reviewer reads them: (component, new status)."""
-    by_id = {component.id: component for component in list_components()} if drafts else {}
+    by_id = {component.id: component for component in list_components(STAFF)} if drafts else {}
     return {
         draft.id: [
             (by_id[component_id], ComponentStatus(new_status))

@@ -9,9 +9,12 @@ from flask import Response, render_template
 from admin.access import STAFF_VIEWER, actor
 from admin.forms import MaintenanceForm, component_choices
 from admin.outcome import done, form_status, rejected
+from admin.views.audience import form_preview, segment_choices
 from statuspage.clock import utcnow
+from statuspage.models import IncidentKind
 from statuspage.services import incidents as incident_reads
 from statuspage.services import publishing
+from statuspage.services.audience import STAFF
 from statuspage.services.components import list_components
 from statuspage.services.errors import InvalidInput
 
@@ -31,7 +34,8 @@ def new() -> str | tuple[str, int] | Response:
     # A window starting at the top of an hour a day ahead: most maintenance is announced early.
     start = (utcnow() + timedelta(days=1)).replace(minute=0, second=0, microsecond=0)
     form = MaintenanceForm(scheduled_for=start, scheduled_until=start + DEFAULT_LENGTH)
-    form.components.choices = component_choices(list_components())
+    form.components.choices = component_choices(list_components(STAFF))
+    form.segment_ids.choices = segment_choices()
     if form.validate_on_submit():
         try:
             maintenance = publishing.schedule_maintenance(
@@ -44,6 +48,7 @@ def new() -> str | tuple[str, int] | Response:
                 auto_start=form.auto_start.data,
                 auto_complete=form.auto_complete.data,
                 remind_prior=form.remind_prior.data,
+                segments=form.chosen_segments(),
                 actor=actor(),
             )
         except InvalidInput as error:
@@ -54,4 +59,5 @@ def new() -> str | tuple[str, int] | Response:
                 "admin.incident",
                 incident_id=maintenance.id,
             )
-    return render_template("admin/maintenance/new.html", form=form), form_status()
+    reach = form_preview(IncidentKind.maintenance, form, form.components.data or [])
+    return render_template("admin/maintenance/new.html", form=form, reach=reach), form_status()

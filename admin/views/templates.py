@@ -9,6 +9,7 @@ from admin.forms import ConfirmForm, TemplateForm, component_choices
 from admin.outcome import done, form_status, rejected
 from statuspage.models import IncidentTemplate
 from statuspage.services import templates as service
+from statuspage.services.audience import STAFF
 from statuspage.services.components import list_components
 from statuspage.services.errors import InvalidInput
 
@@ -24,7 +25,7 @@ def _form(template: IncidentTemplate | None) -> TemplateForm:
         form = TemplateForm()
     else:  # the form's checkboxes are the template's component ids
         form = TemplateForm(obj=template, components=template.component_ids)
-    form.components.choices = component_choices(list_components())
+    form.components.choices = component_choices(list_components(STAFF))
     return form
 
 

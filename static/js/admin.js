@@ -131,3 +131,51 @@
 
   document.querySelectorAll("section[data-progress]").forEach(poll);
 }());
+
+// 5. Reach preview: a fieldset[data-reach] (the composer's and the maintenance form's audience)
+//    asks its JSON endpoint who the form as it stands would reach, whenever the audience, the
+//    segments or the affected components change, and shows the sentence it answers.
+(function () {
+  "use strict";
+
+  var DELAY_MS = 250;
+  var FIELDS = /^(audience|segment_ids|components|component-.+)$/;
+
+  function watch(fieldset) {
+    var form = fieldset.form || fieldset.closest("form");
+    var output = fieldset.querySelector("[data-reach-output]");
+    if (!form || !output) { return; }
+    var timer = null;
+    var latest = 0;
+
+    function ask() {
+      var sent = ++latest;
+      var query = new URLSearchParams();
+      new FormData(form).forEach(function (value, name) {
+        if (FIELDS.test(name) && typeof value === "string") { query.append(name, value); }
+      });
+      var url = fieldset.getAttribute("data-reach");
+      fetch(url + (url.indexOf("?") < 0 ? "?" : "&") + query.toString(), {
+        credentials: "same-origin",
+        headers: { "Accept": "application/json" }
+      }).then(function (response) {
+        if (!response.ok) { throw new Error("reach " + response.status); }
+        return response.json();
+      }).then(function (data) {
+        if (sent !== latest) { return; }  // a newer change's answer is on its way
+        output.textContent = data.sentence;
+        output.setAttribute("data-rendered", String(sent));
+      }).catch(function () {
+        if (sent === latest) { output.textContent = "Reach preview unavailable."; }
+      });
+    }
+
+    form.addEventListener("change", function (event) {
+      if (!event.target || !FIELDS.test(event.target.name || "")) { return; }
+      window.clearTimeout(timer);
+      timer = window.setTimeout(ask, DELAY_MS);
+    });
+  }
+
+  document.querySelectorAll("fieldset[data-reach]").forEach(watch);
+}());

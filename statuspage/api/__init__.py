@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 
 from flask import Blueprint, Response, request
 
-from statuspage.api import components, groups, incidents, openapi, pages, templates
+from statuspage.api import components, groups, incidents, openapi, page_access, pages, templates
 from statuspage.api.auth import authenticate, authorize, rate_limit, rate_limit_key
 from statuspage.api.errors import register_error_handlers
 from statuspage.extensions import limiter
@@ -30,17 +30,21 @@ class Route(NamedTuple):
     action: Action | None  # None: public, no key needed
 
 
-READ, MANAGE, PUBLISH, TEMPLATES = (
+READ, MANAGE, PUBLISH, TEMPLATES, SEGMENTS = (
     Action.read_admin,
     Action.manage_components,
     Action.publish,
     Action.manage_templates,
+    Action.manage_segments,
 )
 GET, POST, PATCH_PUT, DELETE = ("GET",), ("POST",), ("PATCH", "PUT"), ("DELETE",)
 PAGE = "/pages/<page_id>"
 COMPONENT = f"{PAGE}/components/<component_id>"
 GROUP = f"{PAGE}/component-groups/<group_id>"
 INCIDENT = f"{PAGE}/incidents/<incident_id>"
+ACCESS_GROUPS, ACCESS_USERS = f"{PAGE}/page_access_groups", f"{PAGE}/page_access_users"
+ACCESS_GROUP = f"{ACCESS_GROUPS}/<page_access_group_id>"
+ACCESS_USER = f"{ACCESS_USERS}/<page_access_user_id>"
 
 ROUTES = [
     Route("/openapi.json", "openapi", openapi.document, GET, None),
@@ -67,6 +71,17 @@ ROUTES = [
     Route(INCIDENT, "delete_incident", incidents.delete, DELETE, PUBLISH),
     Route(f"{PAGE}/incident_templates", "templates", templates.index, GET, READ),
     Route(f"{PAGE}/incident_templates", "create_template", templates.create, POST, TEMPLATES),
+    # audience-specific pages: groups are segments, users their organizations' members
+    Route(ACCESS_GROUPS, "access_groups", page_access.groups, GET, READ),
+    Route(ACCESS_GROUPS, "create_access_group", page_access.create_group, POST, SEGMENTS),
+    Route(ACCESS_GROUP, "access_group", page_access.group, GET, READ),
+    Route(ACCESS_GROUP, "update_access_group", page_access.update_group, PATCH_PUT, SEGMENTS),
+    Route(ACCESS_GROUP, "delete_access_group", page_access.delete_group, DELETE, SEGMENTS),
+    Route(ACCESS_USERS, "access_users", page_access.users, GET, READ),
+    Route(ACCESS_USERS, "create_access_user", page_access.create_user, POST, SEGMENTS),
+    Route(ACCESS_USER, "access_user", page_access.user, GET, READ),
+    Route(ACCESS_USER, "update_access_user", page_access.update_user, PATCH_PUT, SEGMENTS),
+    Route(ACCESS_USER, "delete_access_user", page_access.delete_user, DELETE, SEGMENTS),
 ]
 ACTIONS = {f"{bp.name}.{r.endpoint}": r.action for r in ROUTES}
 

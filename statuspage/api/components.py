@@ -12,10 +12,11 @@ from statuspage.api.serializers import component_json
 from statuspage.extensions import db
 from statuspage.models import ComponentStatus
 from statuspage.services import components as service
+from statuspage.services.audience import STAFF
 
 
 def index() -> list[dict[str, Any]]:
-    return [component_json(c) for c in service.list_components()]
+    return [component_json(c) for c in service.list_components(STAFF)]
 
 
 def show(component_id: str) -> dict[str, Any]:

@@ -158,6 +158,30 @@ SCHEMAS: dict[str, Schema] = {
             "components": {"type": "array", "items": _ref("Component")},
         }
     ),
+    "PageAccessGroup": _obj(
+        {
+            "id": STRING,
+            "page_id": STRING,
+            "name": STRING,
+            "external_identifier": _nullable(STRING),
+            "page_access_user_ids": IDS,
+            "component_ids": IDS,
+            "metric_ids": IDS,
+            "created_at": TIME,
+            "updated_at": TIME,
+        }
+    ),
+    "PageAccessUser": _obj(
+        {
+            "id": STRING,
+            "page_id": STRING,
+            "email": STRING,
+            "external_login": _nullable(STRING),
+            "page_access_group_ids": IDS,
+            "created_at": TIME,
+            "updated_at": TIME,
+        }
+    ),
 }
 
 
@@ -222,6 +246,32 @@ TEMPLATE_FIELDS: dict[str, Schema] = {
     "should_send_notifications": BOOL,
     "component_ids": IDS,
 }
+ACCESS_GROUP_FIELDS: dict[str, Schema] = {
+    "name": {"type": "string", "maxLength": 100},
+    "external_identifier": _nullable(
+        {"type": "string", "maxLength": 200, "description": "Accepted; Herald does not keep it."}
+    ),
+    "component_ids": {
+        "type": "array",
+        "items": STRING,
+        "description": "Exactly the components private to the group; a public one named "
+        "here becomes private to it.",
+    },
+    "page_access_user_ids": IDS,
+    "metric_ids": {"type": "array", "items": STRING, "description": "Herald has no metrics."},
+}
+ACCESS_USER_FIELDS: dict[str, Schema] = {
+    "email": {"type": "string", "maxLength": 254},
+    "external_login": _nullable(
+        {"type": "string", "maxLength": 200, "description": "Accepted; Herald does not keep it."}
+    ),
+    "page_access_group_ids": {
+        "type": "array",
+        "items": STRING,
+        "description": "Exactly the user's groups; at least one.",
+    },
+    "subscribe_to_components": BOOL,
+}
 
 REQUEST_BODIES: dict[str, Schema] = {
     "ComponentCreateRequest": _body("component", COMPONENT_FIELDS, ["name"]),
@@ -231,6 +281,12 @@ REQUEST_BODIES: dict[str, Schema] = {
     "IncidentCreateRequest": _body("incident", INCIDENT_FIELDS, ["name", "body"]),
     "IncidentUpdateRequest": _body("incident", INCIDENT_FIELDS, []),
     "TemplateCreateRequest": _body("template", TEMPLATE_FIELDS, ["name", "title", "body"]),
+    "PageAccessGroupCreateRequest": _body("page_access_group", ACCESS_GROUP_FIELDS, ["name"]),
+    "PageAccessGroupUpdateRequest": _body("page_access_group", ACCESS_GROUP_FIELDS, []),
+    "PageAccessUserCreateRequest": _body(
+        "page_access_user", ACCESS_USER_FIELDS, ["email", "page_access_group_ids"]
+    ),
+    "PageAccessUserUpdateRequest": _body("page_access_user", ACCESS_USER_FIELDS, []),
 }
 
 ERRORS = {
@@ -299,6 +355,16 @@ INCIDENT_LIST_PARAMETERS = [
     {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
     {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 10000}},
 ]
+
+PAGING_PARAMETERS = [
+    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 10000}},
+    {
+        "name": "per_page",
+        "in": "query",
+        "schema": {"type": "integer", "minimum": 1, "maximum": 100},
+    },
+]
+EMAIL_PARAMETER = {"name": "email", "in": "query", "schema": {"type": "string", "maxLength": 254}}
 
 
 def _params(params: list[Schema], *names: str) -> dict[str, Any]:
@@ -435,6 +501,76 @@ DOCUMENT: dict[str, Any] = {
                 _ref("IncidentTemplate"),
                 body="TemplateCreateRequest",
             ),
+        },
+        "/pages/{page_id}/page_access_groups": {
+            **_params(PAGE),
+            "get": _op(
+                "Page access groups (segments)",
+                200,
+                _list("PageAccessGroup"),
+                errors=(401, 403, 404, 422, 429),
+                parameters=PAGING_PARAMETERS,
+            ),
+            "post": _op(
+                "Create a page access group: a segment and its own organization (owner only)",
+                201,
+                _ref("PageAccessGroup"),
+                body="PageAccessGroupCreateRequest",
+            ),
+        },
+        "/pages/{page_id}/page_access_groups/{page_access_group_id}": {
+            **_params(PAGE, "page_access_group_id"),
+            "get": _op("A page access group", 200, _ref("PageAccessGroup")),
+            "patch": _op(
+                "Update a page access group",
+                200,
+                _ref("PageAccessGroup"),
+                body="PageAccessGroupUpdateRequest",
+            ),
+            "put": _op(
+                "Update a page access group",
+                200,
+                _ref("PageAccessGroup"),
+                body="PageAccessGroupUpdateRequest",
+            ),
+            "delete": _op(
+                "Delete a page access group; its private components stay private",
+                200,
+                _ref("PageAccessGroup"),
+            ),
+        },
+        "/pages/{page_id}/page_access_users": {
+            **_params(PAGE),
+            "get": _op(
+                "Page access users (members of the groups' organizations)",
+                200,
+                _list("PageAccessUser"),
+                errors=(401, 403, 404, 422, 429),
+                parameters=[EMAIL_PARAMETER, *PAGING_PARAMETERS],
+            ),
+            "post": _op(
+                "Add a page access user to its groups (owner only)",
+                201,
+                _ref("PageAccessUser"),
+                body="PageAccessUserCreateRequest",
+            ),
+        },
+        "/pages/{page_id}/page_access_users/{page_access_user_id}": {
+            **_params(PAGE, "page_access_user_id"),
+            "get": _op("A page access user", 200, _ref("PageAccessUser")),
+            "patch": _op(
+                "Update a page access user: its address, or exactly its groups",
+                200,
+                _ref("PageAccessUser"),
+                body="PageAccessUserUpdateRequest",
+            ),
+            "put": _op(
+                "Update a page access user (as PATCH)",
+                200,
+                _ref("PageAccessUser"),
+                body="PageAccessUserUpdateRequest",
+            ),
+            "delete": _op("Remove a page access user from every group", 204, None),
         },
     },
 }

@@ -12,8 +12,17 @@ from typing import Any
 
 from statuspage.models import Component, ComponentGroup, Incident, IncidentTemplate, Page
 from statuspage.public.serializers import component_json, incident_json, iso
+from statuspage.services.page_access import AccessGroup, AccessUser
 
-__all__ = ["component_json", "group_json", "incident_json_v1", "page_json_v1", "template_json"]
+__all__ = [
+    "access_group_json",
+    "access_user_json",
+    "component_json",
+    "group_json",
+    "incident_json_v1",
+    "page_json_v1",
+    "template_json",
+]
 
 
 def page_json_v1(page: Page, base_url: str) -> dict[str, Any]:
@@ -76,4 +85,37 @@ def template_json(
             for cid in template.component_ids or []
             if cid in components
         ],
+    }
+
+
+def access_group_json(group: AccessGroup, page_id: str) -> dict[str, Any]:
+    """A page access group: a segment, its own organization's members, its private components.
+
+    Herald keeps neither an external identifier nor metrics, nor a segment's last change:
+    those read null, empty, and the creation time.
+    """
+    segment = group.segment
+    return {
+        "id": str(segment.id),
+        "page_id": page_id,
+        "name": segment.name,
+        "external_identifier": None,
+        "page_access_user_ids": group.user_ids,
+        "component_ids": group.component_ids,
+        "metric_ids": [],
+        "created_at": iso(segment.created_at),
+        "updated_at": iso(segment.created_at),
+    }
+
+
+def access_user_json(user: AccessUser, page_id: str) -> dict[str, Any]:
+    """A page access user: an address and the groups whose own organizations name it."""
+    return {
+        "id": user.id,
+        "page_id": page_id,
+        "email": user.email,
+        "external_login": None,
+        "page_access_group_ids": [str(gid) for gid in user.group_ids],
+        "created_at": iso(user.created_at),
+        "updated_at": iso(user.updated_at),
     }

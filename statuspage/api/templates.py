@@ -9,13 +9,14 @@ from statuspage.api.bodies import Fields, body_references, read_body
 from statuspage.api.serializers import template_json
 from statuspage.extensions import db
 from statuspage.models import IncidentStatus
+from statuspage.services.audience import STAFF
 from statuspage.services.components import list_components
 from statuspage.services.publishing import MAX_BODY
 from statuspage.services.templates import create_template, list_templates
 
 
 def _components_by_id() -> dict[str, Any]:
-    return {c.id: c for c in list_components()}
+    return {c.id: c for c in list_components(STAFF)}
 
 
 def index() -> list[dict[str, Any]]:

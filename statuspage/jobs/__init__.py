@@ -17,7 +17,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from statuspage.extensions import db
-from statuspage.jobs import confirmations, endpoint_notices, sms_opt_in, tasks
+from statuspage.jobs import confirmations, endpoint_notices, sign_in, sms_opt_in, tasks
 from statuspage.services.outbox import OUTBOX_KEY
 
 QUEUE_KEY = "herald.queue"
@@ -35,6 +35,7 @@ JOBS: list[Callable[..., Any]] = [
     confirmations.send_confirmation,
     sms_opt_in.send_sms_opt_in,
     endpoint_notices.endpoint_disabled,
+    sign_in.send_sign_in_link,
 ]
 # Deliveries retry through their rows (the sweep); a confirmation (email or SMS opt-in) has
 # no row, so its job retries in the queue itself.
@@ -42,6 +43,8 @@ RETRIES: dict[str, dict[str, int]] = {
     "send_confirmation": {"retries": 10, "retry_delay": 60},
     "send_sms_opt_in": {"retries": 10, "retry_delay": 60},
     "endpoint_disabled": {"retries": 10, "retry_delay": 60},  # the notice of a disabled hook
+    # A sign-in link is good for 30 minutes: past that, retrying would only annoy.
+    "send_sign_in_link": {"retries": 5, "retry_delay": 60},
 }
 
 

@@ -65,7 +65,7 @@ def notice_bodies(
     indicator as the page (services.audience never lets private incidents move it).
     """
     status = overall_status(
-        list_components(),
+        list_components(PUBLIC),
         incident_reads.unresolved_incidents(PUBLIC),
         incident_reads.active_maintenances(PUBLIC),
     )

@@ -25,6 +25,17 @@ from statuspage.models.notices import (
     Notice,
 )
 from statuspage.models.page import Page
+from statuspage.models.segments import (
+    Organization,
+    OrganizationDomain,
+    OrganizationMember,
+    Segment,
+    UsedSignInLink,
+    ViewerFeedToken,
+    component_segment,
+    incident_segment,
+    organization_segment,
+)
 from statuspage.models.social import SocialAccount, SocialThread
 from statuspage.models.staff import ApiKey, Role, StaffUser
 from statuspage.models.subscribers import (
@@ -64,13 +75,22 @@ __all__ = [
     "IncidentUpdate",
     "InternalNote",
     "Notice",
+    "Organization",
+    "OrganizationDomain",
+    "OrganizationMember",
     "Page",
     "Role",
+    "Segment",
     "SocialAccount",
     "SocialThread",
     "StaffUser",
     "Subscriber",
     "SubscriberKind",
     "UpdateDraft",
+    "UsedSignInLink",
+    "ViewerFeedToken",
     "Visibility",
+    "component_segment",
+    "incident_segment",
+    "organization_segment",
 ]

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from statuspage.clock import utcnow
 from statuspage.extensions import db
-from statuspage.models.enums import ComponentStatus, db_enum
+from statuspage.models.enums import ComponentStatus, Visibility, db_enum
 from statuspage.models.types import PublicId, UTCDateTime, new_public_id
+
+if TYPE_CHECKING:
+    from statuspage.models.segments import Segment
 
 
 class ComponentGroup(db.Model):
@@ -45,11 +49,18 @@ class Component(db.Model):
     position: Mapped[int] = mapped_column(Integer, default=0)
     showcase: Mapped[bool] = mapped_column(Boolean, default=True)
     only_show_if_degraded: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Public, or shown only to the segments in `segments` (services.audience decides).
+    visibility: Mapped[Visibility] = mapped_column(
+        db_enum(Visibility), default=Visibility.public, server_default="public"
+    )
     start_date: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     group: Mapped[ComponentGroup | None] = relationship(back_populates="components")
+    segments: Mapped[list[Segment]] = relationship(
+        secondary="component_segment", order_by="Segment.name"
+    )
 
 
 class ComponentStatusChange(db.Model):

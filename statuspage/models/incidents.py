@@ -18,6 +18,7 @@ from statuspage.models.enums import (
     Visibility,
     db_enum,
 )
+from statuspage.models.segments import Segment
 from statuspage.models.types import PublicId, UTCDateTime, new_public_id
 
 incident_component = Table(
@@ -65,6 +66,10 @@ class Incident(db.Model):
     )
     components: Mapped[list[Component]] = relationship(
         secondary=incident_component, order_by=Component.position
+    )
+    # The affected segments of a private incident (visibility "segments"); empty when public.
+    segments: Mapped[list[Segment]] = relationship(
+        secondary="incident_segment", order_by="Segment.name"
     )
 
     @property

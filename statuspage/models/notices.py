@@ -90,7 +90,7 @@ class Delivery(db.Model):
     provider_id: Mapped[str | None] = mapped_column(String(300))
     last_error: Mapped[str | None] = mapped_column(Text)
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    ack_path: Mapped[str | None] = mapped_column(String(50))  # how: "email-link", "web", ...
+    ack_path: Mapped[str | None] = mapped_column(String(50))  # how: "email-link", "slack-link"
     fallback_of_id: Mapped[int | None] = mapped_column(
         ForeignKey("delivery.id", ondelete="SET NULL")
     )

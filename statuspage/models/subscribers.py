@@ -76,6 +76,11 @@ class Subscriber(db.Model):
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The customer this person belongs to (explicitly, or by a verified email's domain
+    # rule, resolved by services.segments when it changes): what private notices reach.
+    organization_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organization.id", ondelete="SET NULL"), index=True
+    )
     # Bumped to invalidate every signed link sent to this person so far.
     token_version: Mapped[int] = mapped_column(Integer, default=1)
 

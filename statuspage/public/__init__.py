@@ -2,6 +2,8 @@
 
 The URL tables below are the whole public surface. The static export walks ROUTES (the
 snapshots); PERSONAL_ROUTES are per-person pages (forms, signed links), never exported.
+Some ROUTES are viewer-aware (public.viewing): a signed-in private viewer, or an organization's
+API token, gets them rendered per request instead of the snapshot.
 """
 
 from flask import Blueprint
@@ -15,8 +17,11 @@ from statuspage.public import (
     feeds,
     pages,
     push,
+    signin,
+    sitemap,
     sms,
     subscriptions,
+    viewing,
 )
 
 bp = Blueprint("public", __name__)
@@ -56,6 +61,7 @@ ROUTES = [
     ("/embed/status.html", "embed_html", embed.frame),
     ("/sw.js", "service_worker", push.service_worker),
     ("/push/key.json", "push_key", push.application_server_key),
+    ("/sitemap.xml", "sitemap", sitemap.sitemap),
 ]
 
 # path, endpoint, view: GET shows, POST acts. Private (no-store), never snapshotted.
@@ -72,6 +78,18 @@ PERSONAL_ROUTES = [
         endpoints.subscribe_endpoint,
     ),
     ("/subscribe/webhook/verify/<token>", "verify_webhook", endpoints.verify_webhook),
+    # private viewers (public/signin.py): magic-link sign-in, sign-out, their feed URL
+    ("/signin", "sign_in", signin.sign_in),
+    ("/signin/<token>", "follow_sign_in_link", signin.follow_sign_in_link),
+    ("/signout", "sign_out", signin.sign_out),
+    ("/access", "access", signin.access),
+]
+
+# path, endpoint, view: a private viewer's feed at its secret URL. GET only, private,
+# never snapshotted; a revoked or unknown token is a 404.
+PRIVATE_FEED_ROUTES = [
+    ("/private/feed/<token>.atom", "private_feed_atom", feeds.private_atom),
+    ("/private/feed/<token>.rss", "private_feed_rss", feeds.private_rss),
 ]
 
 # path, endpoint, view: called by a provider, which signs each request (checked in the view;
@@ -89,8 +107,15 @@ SCRIPT_ROUTES = [
 
 for _path, _endpoint, _view in ROUTES:
     bp.add_url_rule(_path, _endpoint, _view, methods=["GET"])
+for _path, _endpoint, _view in PRIVATE_FEED_ROUTES:
+    bp.add_url_rule(_path, _endpoint, _view, methods=["GET"])
 for _path, _endpoint, _view in PERSONAL_ROUTES:
     bp.add_url_rule(_path, _endpoint, _view, methods=["GET", "POST"])
 for _path, _endpoint, _view in [*PROVIDER_ROUTES, *SCRIPT_ROUTES]:
     bp.add_url_rule(_path, _endpoint, _view, methods=["POST"])
 bp.after_request(cors.answer_preflight)
+bp.before_app_request(viewing.forget_earlier_requests)
+bp.after_request(viewing.keep_private)
+bp.context_processor(viewing.template_context)
+bp.add_app_template_global(viewing.shared_with_viewer, "shared_with")
+bp.add_app_template_test(viewing.viewer_can_see, "can_see")

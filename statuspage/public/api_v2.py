@@ -1,4 +1,9 @@
-"""Statuspage public API v2: the same paths, fields and enums, served from snapshots."""
+"""Statuspage public API v2: the same paths, fields and enums, served from snapshots.
+
+Anonymous requests get the public snapshot (any origin may read it). A signed-in viewer, or
+an organization's `Authorization: Bearer` token, gets an answer rendered for them alone
+(public.viewing): public content plus their segments' private incidents and components.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +11,16 @@ import json
 from typing import Any
 
 from statuspage.public import serializers as s
-from statuspage.public.caching import snapshotted
 from statuspage.public.context import base_url, current_page, public_viewer
 from statuspage.public.cors import CORS
+from statuspage.public.viewing import viewer_aware
 from statuspage.services import incidents as incident_reads
 from statuspage.services.components import list_components, list_groups
-from statuspage.services.status import current_status, overall_status
+from statuspage.services.status import component_statuses, current_status, overall_status
 
 JSON = "application/json"
+
+v2 = viewer_aware(headers=CORS, token=True)
 
 
 def _document(**parts: Any) -> tuple[str, str]:
@@ -22,57 +29,61 @@ def _document(**parts: Any) -> tuple[str, str]:
 
 
 def _incidents(items: list) -> list[dict]:
-    url = base_url()
-    return [s.incident_json(i, url) for i in items]
+    url, viewer = base_url(), public_viewer()
+    return [s.incident_json(i, url, viewer) for i in items]
 
 
-@snapshotted(headers=CORS)
+@v2
 def summary() -> tuple[str, str]:
     viewer = public_viewer()
-    components, unresolved = list_components(), incident_reads.unresolved_incidents(viewer)
+    components, unresolved = list_components(viewer), incident_reads.unresolved_incidents(viewer)
     active = incident_reads.active_maintenances(viewer)
     upcoming = incident_reads.upcoming_maintenances(viewer)
+    statuses = component_statuses(viewer, components)
     return _document(
-        components=s.components_json(components, list_groups()),
+        components=s.components_json(components, list_groups(), viewer, statuses),
         incidents=_incidents(unresolved),
         scheduled_maintenances=_incidents(active + upcoming),
-        status=s.status_json(overall_status(components, unresolved, active)),
+        status=s.status_json(overall_status(components, unresolved, active, statuses)),
     )
 
 
-@snapshotted(headers=CORS)
+@v2
 def status() -> tuple[str, str]:
     return _document(status=s.status_json(current_status(public_viewer())))
 
 
-@snapshotted(headers=CORS)
+@v2
 def components() -> tuple[str, str]:
-    return _document(components=s.components_json(list_components(), list_groups()))
+    viewer = public_viewer()
+    found = list_components(viewer)
+    statuses = component_statuses(viewer, found)
+    return _document(components=s.components_json(found, list_groups(), viewer, statuses))
 
 
-@snapshotted(headers=CORS)
+@v2
 def incidents() -> tuple[str, str]:
     return _document(incidents=_incidents(incident_reads.recent_incidents(public_viewer())))
 
 
-@snapshotted(headers=CORS)
+@v2
 def unresolved() -> tuple[str, str]:
     return _document(incidents=_incidents(incident_reads.unresolved_incidents(public_viewer())))
 
 
-@snapshotted(headers=CORS)
+@v2
 def maintenances() -> tuple[str, str]:
     found = incident_reads.all_maintenances(public_viewer())
     return _document(scheduled_maintenances=_incidents(found))
 
 
-@snapshotted(headers=CORS)
+@v2
 def upcoming_maintenances() -> tuple[str, str]:
     found = incident_reads.upcoming_maintenances(public_viewer())
     return _document(scheduled_maintenances=_incidents(found))
 
 
-@snapshotted(headers=CORS)
+@v2
 def active_maintenances() -> tuple[str, str]:
     found = incident_reads.active_maintenances(public_viewer())
     return _document(scheduled_maintenances=_incidents(found))

@@ -12,6 +12,7 @@ from statuspage.models import ComponentStatus
 from statuspage.public.caching import snapshotted
 from statuspage.public.context import public_viewer
 from statuspage.public.cors import CORS
+from statuspage.services.audience import PUBLIC, may_see_component
 from statuspage.services.components import get_component
 from statuspage.services.errors import NotFound
 from statuspage.services.status import PageStatus, current_status
@@ -135,4 +136,6 @@ def component_badge(component_id: str) -> tuple[str, str]:
         component = get_component(component_id)
     except NotFound:
         abort(404)
+    if not may_see_component(PUBLIC, component):
+        abort(404)  # badges are public: a private component has none
     return badge_svg(component.name, *component_badge_text(component.status)), SVG

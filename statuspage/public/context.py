@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 
 from statuspage.models import Page
 from statuspage.services.audience import PUBLIC, Viewer
@@ -23,5 +23,8 @@ def base_url() -> str:
 
 
 def public_viewer() -> Viewer:
-    """Snapshotted surfaces are rendered for the anonymous public, whoever asked first."""
-    return PUBLIC
+    """Who this answer is for. A snapshot is rendered for the anonymous public, whoever asked
+    first; an answer rendered per request (public.viewing) is for the viewer it identified."""
+    if not has_request_context() or g.get("public_snapshot"):
+        return PUBLIC
+    return g.get("viewer") or PUBLIC

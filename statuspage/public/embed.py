@@ -14,6 +14,7 @@ from statuspage.public.caching import snapshotted
 from statuspage.public.context import current_page, public_viewer
 from statuspage.public.cors import CORS
 from statuspage.services import incidents as incident_reads
+from statuspage.services.audience import PUBLIC
 from statuspage.services.components import list_components
 from statuspage.services.status import overall_status
 
@@ -37,7 +38,7 @@ def frame() -> tuple[str, str]:
     viewer = public_viewer()
     unresolved = incident_reads.unresolved_incidents(viewer)
     active = incident_reads.active_maintenances(viewer)
-    status = overall_status(list_components(), unresolved, active)
+    status = overall_status(list_components(PUBLIC), unresolved, active)
     return (
         render_template(
             "public/embed.html",

@@ -29,6 +29,7 @@ from statuspage.public.subscriptions import (
     private,
 )
 from statuspage.services import endpoints as service
+from statuspage.services.audience import PUBLIC
 from statuspage.services.components import list_components
 from statuspage.services.errors import InvalidInput
 from statuspage.services.subscriptions import links_for
@@ -61,7 +62,7 @@ def _adapter(channel: Channel) -> ChannelAdapter:
 @limiter.limit(SUBSCRIBE_PER_ADDRESS, key_func=_submitted_url, methods=["POST"])
 def subscribe_endpoint(channel: str):
     kind = Channel(channel)
-    components = list_components()
+    components = list_components(PUBLIC)
     form = EndpointForm()
     form.offer(components)
     shown = {"channel": kind, "label": service.LABELS[kind]}

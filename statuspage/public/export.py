@@ -42,7 +42,7 @@ def public_paths() -> Iterator[str]:
     for month in sorted(months):
         yield f"/history/{month.year}/{month.month}"
     per_component = [path for path, _endpoint, _view in ROUTES if "<component_id>" in path]
-    for component in list_components():
+    for component in list_components(PUBLIC):
         for path in per_component:  # feeds and badges
             yield path.replace("<component_id>", component.id)
 

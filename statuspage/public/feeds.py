@@ -1,25 +1,37 @@
-"""Atom and RSS feeds of incident updates, for the page and for each component."""
+"""Atom and RSS feeds of incident updates, for the page and for each component, and each
+private viewer's own feed.
+
+The page's and components' feeds are public channels: snapshots of public notices only,
+whoever asks. A private viewer's feed lives at a secret URL (services.viewers makes and
+revokes its token) and carries public notices plus their segments' private ones, marked.
+"""
 
 from __future__ import annotations
 
 from feedgen.feed import FeedGenerator
-from flask import abort
+from flask import Response, abort
 
 from statuspage.models import Incident
 from statuspage.public.caching import snapshotted
 from statuspage.public.context import base_url, current_page, public_viewer
+from statuspage.public.subscriptions import private
 from statuspage.services import incidents as incident_reads
+from statuspage.services.audience import PUBLIC, Viewer, may_see_component, viewer_for
 from statuspage.services.components import get_component
 from statuspage.services.errors import NotFound
 from statuspage.services.richtext import plain_text
+from statuspage.services.viewers import email_for_feed_token, shared_with
 
 MAX_ENTRIES = 100
 ATOM = "application/atom+xml; charset=utf-8"
 RSS = "application/rss+xml; charset=utf-8"
 
 
-def _feed(title: str, path: str, incidents: list[Incident]) -> FeedGenerator:
-    """One entry per update, newest first, ids stable across renders and restarts."""
+def _feed(
+    title: str, path: str, incidents: list[Incident], viewer: Viewer = PUBLIC
+) -> FeedGenerator:
+    """One entry per update, newest first, ids stable across renders and restarts; a private
+    incident's entries say so in their title."""
     url, page = base_url(), current_page()
     feed = FeedGenerator()
     feed.id(f"{url}{path}")
@@ -39,7 +51,9 @@ def _feed(title: str, path: str, incidents: list[Incident]) -> FeedGenerator:
         entry = feed.add_entry(order="append")
         entry.id(f"{link}#update-{update.id}")
         entry.guid(f"{link}#update-{update.id}", permalink=True)
-        entry.title(f"{incident.name} — {update.status.label}")
+        names = shared_with(viewer, incident)
+        mark = f"[Private — shared with {', '.join(names)}] " if names else ""
+        entry.title(f"{mark}{incident.name} — {update.status.label}")
         entry.link(href=link)
         entry.published(update.display_at)
         entry.updated(update.updated_at)
@@ -58,6 +72,8 @@ def _component_feed(component_id: str, path: str) -> FeedGenerator:
         component = get_component(component_id)
     except NotFound:
         abort(404)
+    if not may_see_component(PUBLIC, component):
+        abort(404)  # a private component has no public feed: as if it did not exist
     incidents = incident_reads.recently_updated(public_viewer(), component_id=component.id)
     return _feed(f"{current_page().name}: {component.name} status history", path, incidents)
 
@@ -82,3 +98,23 @@ def component_atom(component_id: str) -> tuple[bytes, str]:
 def component_rss(component_id: str) -> tuple[bytes, str]:
     path = f"/components/{component_id}/history.rss"
     return _component_feed(component_id, path).rss_str(pretty=False), RSS
+
+
+def _private_feed(token: str, kind: str) -> FeedGenerator:
+    email = email_for_feed_token(token)
+    if email is None:
+        abort(404)  # unknown or revoked
+    viewer = viewer_for(email)  # read now: a membership change applies at once
+    incidents = incident_reads.recently_updated(viewer)
+    title = f"{current_page().name} status history (private)"
+    return _feed(title, f"/private/feed/{token}.{kind}", incidents, viewer)
+
+
+@private
+def private_atom(token: str) -> Response:
+    return Response(_private_feed(token, "atom").atom_str(pretty=False), content_type=ATOM)
+
+
+@private
+def private_rss(token: str) -> Response:
+    return Response(_private_feed(token, "rss").rss_str(pretty=False), content_type=RSS)

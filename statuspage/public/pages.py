@@ -1,4 +1,8 @@
-"""HTML pages of the public site, rendered from services and served from snapshots."""
+"""HTML pages of the public site, rendered from services and served from snapshots.
+
+The status page, incident pages, history and maintenance are `viewer_aware`: a signed-in
+private viewer gets them rendered for them alone, with their segments' private notices.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from flask import abort, render_template
 from statuspage.clock import utcnow
 from statuspage.public.caching import snapshotted
 from statuspage.public.context import current_page, public_viewer
+from statuspage.public.viewing import viewer_aware
 from statuspage.services import incidents as incident_reads
 from statuspage.services.errors import NotFound
 from statuspage.services.status import overview
@@ -18,7 +23,7 @@ HTML = "text/html; charset=utf-8"
 HISTORY_MONTHS = 3
 
 
-@snapshotted
+@viewer_aware
 def index() -> tuple[str, str]:
     now = utcnow()
     view = overview(public_viewer(), now)
@@ -30,7 +35,7 @@ def index() -> tuple[str, str]:
     )
 
 
-@snapshotted
+@viewer_aware
 def incident(incident_id: str) -> tuple[str, str]:
     try:
         found = incident_reads.get_incident(public_viewer(), incident_id)
@@ -48,7 +53,7 @@ def recent_months(today: date, count: int = HISTORY_MONTHS) -> list[date]:
     return months
 
 
-@snapshotted
+@viewer_aware
 def history() -> tuple[str, str]:
     """The last three months in full, then a link to every earlier month with incidents."""
     viewer = public_viewer()
@@ -61,7 +66,7 @@ def history() -> tuple[str, str]:
     )
 
 
-@snapshotted
+@viewer_aware
 def history_month(year: int, month: int) -> tuple[str, str]:
     # Only real past months: every distinct URL is a snapshot held in memory.
     if not (1 <= month <= 12 and year >= 1970) or date(year, month, 1) > utcnow().date():
@@ -81,7 +86,7 @@ def brand_css() -> tuple[str, str]:
     return f":root {{ --brand: {colour}; }}\n", "text/css; charset=utf-8"
 
 
-@snapshotted
+@viewer_aware
 def maintenance() -> tuple[str, str]:
     viewer = public_viewer()
     return (

@@ -1,12 +1,33 @@
-"""Statuspage public API v2 shapes, field for field, so existing Statuspage clients read Herald."""
+"""Statuspage public API v2 shapes, field for field, so existing Statuspage clients read Herald.
+
+Shaped for a viewer when one is given (the public v2 JSON always gives one): components they
+may not see are left out (audience.may_see_component), statuses are as they see them, and a
+private incident or component carries two extra fields, `private: true` and `shared_with`
+(the viewer's segments it is shared with). Public items have exactly Statuspage's fields.
+Without a viewer (the management API, webhook bodies: their audience is decided elsewhere)
+everything is shaped as stored.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from statuspage.models import Component, ComponentGroup, Incident, IncidentUpdate, Page
+from statuspage.models import (
+    Component,
+    ComponentGroup,
+    ComponentStatus,
+    Incident,
+    IncidentUpdate,
+    Page,
+    Visibility,
+)
+from statuspage.services.audience import Viewer, may_see_component
 from statuspage.services.status import PageStatus
+from statuspage.services.viewers import shared_with
+
+Statuses = Mapping[str, ComponentStatus]
 
 
 def iso(at: datetime | None) -> str | None:
@@ -30,11 +51,26 @@ def status_json(status: PageStatus) -> dict[str, str]:
     return {"indicator": status.indicator, "description": status.description}
 
 
-def component_json(component: Component) -> dict[str, Any]:
-    return {
+def _shows(viewer: Viewer | None, component: Component) -> bool:
+    return viewer is None or may_see_component(viewer, component)
+
+
+def _mark_private(
+    shaped: dict[str, Any], item: Incident | Component, viewer: Viewer | None
+) -> None:
+    if viewer is not None and item.visibility is Visibility.segments:
+        shaped["private"] = True
+        shaped["shared_with"] = shared_with(viewer, item)
+
+
+def component_json(
+    component: Component, viewer: Viewer | None = None, statuses: Statuses | None = None
+) -> dict[str, Any]:
+    status = statuses.get(component.id, component.status) if statuses else component.status
+    shaped = {
         "id": component.id,
         "name": component.name,
-        "status": component.status.value,
+        "status": status.value,
         "created_at": iso(component.created_at),
         "updated_at": iso(component.updated_at),
         "position": component.position,
@@ -46,12 +82,16 @@ def component_json(component: Component) -> dict[str, Any]:
         "group": False,
         "only_show_if_degraded": component.only_show_if_degraded,
     }
+    _mark_private(shaped, component, viewer)
+    return shaped
 
 
-def group_json(group: ComponentGroup, members: list[Component]) -> dict[str, Any]:
+def group_json(
+    group: ComponentGroup, members: list[Component], statuses: Statuses | None = None
+) -> dict[str, Any]:
     """Statuspage lists a group as a component with `group: true` and its members' ids."""
     worst = max(
-        (m.status for m in members),
+        (statuses.get(m.id, m.status) if statuses else m.status for m in members),
         key=lambda s: [
             "operational",
             "under_maintenance",
@@ -79,18 +119,37 @@ def group_json(group: ComponentGroup, members: list[Component]) -> dict[str, Any
     }
 
 
-def components_json(components: list[Component], groups: list[ComponentGroup]) -> list[dict]:
-    """Groups and components in page order, as components.json lists them."""
+def components_json(
+    components: list[Component],
+    groups: list[ComponentGroup],
+    viewer: Viewer | None = None,
+    statuses: Statuses | None = None,
+) -> list[dict]:
+    """Groups and components in page order, as components.json lists them.
+
+    `components` are the ones the viewer may see; a group none of whose members they may see
+    is left out too (its name could tell of a customer's private components)."""
     members: dict[str, list[Component]] = {g.id: [] for g in groups}
     for component in components:
         if component.group_id in members:
             members[component.group_id].append(component)
-    listed: list[dict] = [group_json(g, members[g.id]) for g in groups]
-    listed += [component_json(c) for c in components]
+    hidden = _groups_of_hidden_components(groups, members)
+    listed: list[dict] = [
+        group_json(g, members[g.id], statuses) for g in groups if g.id not in hidden
+    ]
+    listed += [component_json(c, viewer, statuses) for c in components]
     return listed
 
 
-def update_json(update: IncidentUpdate) -> dict[str, Any]:
+def _groups_of_hidden_components(
+    groups: list[ComponentGroup], visible_members: dict[str, list[Component]]
+) -> set[str]:
+    """Groups with members, none of them visible (an empty group stays listed, as before)."""
+    empty = [g for g in groups if not visible_members[g.id]]
+    return {g.id for g in empty if g.components}
+
+
+def update_json(update: IncidentUpdate, viewer: Viewer | None = None) -> dict[str, Any]:
     affected = [
         {
             "code": a.component_id,
@@ -99,6 +158,7 @@ def update_json(update: IncidentUpdate) -> dict[str, Any]:
             "new_status": a.new_status.value,
         }
         for a in update.affected_components
+        if _shows(viewer, a.component)
     ]
     return {
         "id": update.id,
@@ -115,7 +175,12 @@ def update_json(update: IncidentUpdate) -> dict[str, Any]:
     }
 
 
-def incident_json(incident: Incident, base_url: str) -> dict[str, Any]:
+def incident_json(
+    incident: Incident,
+    base_url: str,
+    viewer: Viewer | None = None,
+    statuses: Statuses | None = None,
+) -> dict[str, Any]:
     shaped = {
         "id": incident.id,
         "name": incident.name,
@@ -128,10 +193,13 @@ def incident_json(incident: Incident, base_url: str) -> dict[str, Any]:
         "shortlink": f"{base_url}/incidents/{incident.id}",
         "started_at": iso(incident.started_at),
         "page_id": incident.page_id,
-        "incident_updates": [update_json(u) for u in incident.updates],
-        "components": [component_json(c) for c in incident.components],
+        "incident_updates": [update_json(u, viewer) for u in incident.updates],
+        "components": [
+            component_json(c, viewer, statuses) for c in incident.components if _shows(viewer, c)
+        ],
     }
     if incident.is_maintenance:
         shaped["scheduled_for"] = iso(incident.scheduled_for)
         shaped["scheduled_until"] = iso(incident.scheduled_until)
+    _mark_private(shaped, incident, viewer)
     return shaped

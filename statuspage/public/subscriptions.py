@@ -25,6 +25,7 @@ from statuspage.models import Component, Subscriber
 from statuspage.public.context import current_page
 from statuspage.services import sms as sms_service
 from statuspage.services import subscriptions as service
+from statuspage.services.audience import PUBLIC
 from statuspage.services.components import list_components
 from statuspage.services.delivery import acknowledge
 from statuspage.services.errors import InvalidInput
@@ -138,7 +139,7 @@ def _bad_link() -> tuple[str, int]:
     SUBSCRIBE_PER_ADDRESS, key_func=_submitted_phone, methods=["POST"], exempt_when=_no_phone
 )
 def subscribe():
-    components = list_components()
+    components = list_components(PUBLIC)
     form = SubscribeForm()
     form.offer(components)
     sms = sms_offered(current_app.config)
@@ -197,7 +198,7 @@ def manage_subscription(token: str):
         return _bad_link()
     if subscriber is None:
         return _bad_link()
-    components = list_components()
+    components = list_components(PUBLIC)
     form = PreferencesForm()
     form.offer(components)
     saved = None
@@ -278,7 +279,8 @@ def ack(token: str):
     delivery, incident = target
     form = FlaskForm()
     if request.method == "POST" and form.validate():
-        acknowledge(delivery, utcnow(), path="email-link")
+        # The link came in a message on the delivery's channel: "email-link", "slack-link"...
+        acknowledge(delivery, utcnow(), path=f"{delivery.channel.value}-link")
         db.session.commit()
     return render_template(
         "public/ack.html", page=current_page(), form=form, incident=incident, delivery=delivery

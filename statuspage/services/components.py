@@ -8,7 +8,14 @@ from sqlalchemy import func, select
 
 from statuspage.clock import utcnow
 from statuspage.extensions import db
-from statuspage.models import Component, ComponentGroup, ComponentStatus, ComponentStatusChange
+from statuspage.models import (
+    Component,
+    ComponentGroup,
+    ComponentStatus,
+    ComponentStatusChange,
+    Visibility,
+)
+from statuspage.services.audience import Viewer, component_visible
 from statuspage.services.audit import SYSTEM, Actor, record, values_of
 from statuspage.services.errors import InvalidInput, NotFound
 from statuspage.services.page import bump_version, ensure_page
@@ -151,15 +158,21 @@ def set_component_status(
     db.session.add(change)
     db.session.flush()
     rollup_uptime(component.id, at.date(), max(at, utcnow()))
-    bump_version(at)
+    if component.visibility is Visibility.public:
+        bump_version(at)  # a private component's news does not move the public snapshot
     return change
 
 
-def list_components() -> list[Component]:
-    """Every component in page order (groups first by position, then components by position)."""
+def list_components(viewer: Viewer) -> list[Component]:
+    """The components `viewer` may see, in page order (groups by position, then components).
+
+    Every caller says who is looking (`audience.PUBLIC`, a private viewer, `audience.STAFF`):
+    a private component must never appear where its segments are not the audience.
+    """
     query = (
         select(Component)
         .outerjoin(ComponentGroup)
+        .where(component_visible(viewer))
         .order_by(ComponentGroup.position.nulls_first(), Component.position, Component.name)
     )
     return list(db.session.scalars(query))

@@ -27,6 +27,7 @@ from statuspage.models import (
     Incident,
     IncidentUpdate,
     Notice,
+    Visibility,
 )
 from statuspage.services.audience import Recipient, reachable_contact
 from statuspage.services.outbox import after_commit
@@ -49,14 +50,16 @@ def write_notices(
     """The notices an update makes, in the publishing transaction; fanned out after commit.
 
     With `ack_window`, each recipient must acknowledge receipt within it, or the engine
-    moves on to their next contact point.
+    moves on to their next contact point. A private incident's update makes a segments
+    notice (services.audience resolves who is in its segments), never a public one.
     """
     if not update.deliver_notifications:
         return []
+    private = incident.visibility is Visibility.segments
     notice = Notice(
         incident_id=incident.id,
         update_id=update.id,
-        audience=Audience.public,
+        audience=Audience.segments if private else Audience.public,
         requires_ack=ack_window is not None,
         ack_window_seconds=int(ack_window.total_seconds()) if ack_window else None,
     )

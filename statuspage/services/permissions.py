@@ -19,6 +19,10 @@ class Action(StrEnum):
     manage_settings = "manage_settings"
     manage_api_keys = "manage_api_keys"
     manage_social = "manage_social"  # the page's X and Mastodon accounts and their credentials
+    # Segments, organizations and who belongs to them, and organizations' API tokens: who may
+    # read confidential notices. Owners only; comms choose a notice's audience among the
+    # segments (publish) but do not redraw who is in them.
+    manage_segments = "manage_segments"
     read_audit = "read_audit"
 
 

@@ -20,6 +20,7 @@ from statuspage.models import (
     IncidentKind,
     IncidentStatus,
     IncidentUpdate,
+    Segment,
     Visibility,
 )
 from statuspage.models.enums import INCIDENT_STATUSES, MAINTENANCE_STATUSES
@@ -100,6 +101,49 @@ def impact_of(statuses: Iterable[ComponentStatus]) -> Impact:
     return max(impacts, key=_IMPACT_ORDER.index, default=Impact.none)
 
 
+def _bump_if_public(incident: Incident, at: datetime) -> None:
+    """The public snapshot's version (its ETag and Last-Modified) moves for public news only:
+    a private incident must not even tell the public that something happened."""
+    if incident.visibility is Visibility.public:
+        bump_version(at)
+
+
+def _refuse_components_hidden_from_audience(
+    incident: Incident, components: Iterable[Component]
+) -> None:
+    """A notice may name only components its whole audience may see.
+
+    A public incident may not name a private component, and a private one may not name a
+    component private to other segments: its page, emails, webhook bodies and posts would
+    tell their readers the component exists. Scope the incident to the component's segments.
+    """
+    audience = {segment.id for segment in incident.segments}
+    hidden = sorted(
+        c.name
+        for c in components
+        if c.visibility is not Visibility.public
+        and (not audience or not audience <= {segment.id for segment in c.segments})
+    )
+    if hidden:
+        raise InvalidInput(
+            f"this notice's audience may not see private components ({', '.join(hidden)}); "
+            "make it private to their segments"
+        )
+
+
+def _scope_to(incident: Incident, segments: Iterable[Segment | int]) -> None:
+    """Public with no segments; else private to exactly these (each must exist)."""
+    chosen: list[Segment] = []
+    for item in segments:
+        segment = item if isinstance(item, Segment) else db.session.get(Segment, item)
+        if segment is None:
+            raise InvalidInput(f"no segment {item!r}")
+        if segment not in chosen:
+            chosen.append(segment)
+    incident.segments = chosen
+    incident.visibility = Visibility.segments if chosen else Visibility.public
+
+
 def _record_update(
     incident: Incident,
     status: IncidentStatus,
@@ -126,9 +170,14 @@ def _record_update(
         custom_tweet=custom_tweet,
     )
     db.session.add(update)
+    private = incident.visibility is Visibility.segments
+    _refuse_components_hidden_from_audience(incident, components)
     for component, new_status in components.items():
         old_status = component.status
-        set_component_status(component, new_status, at=at, incident_id=incident.id)
+        if not private:
+            # A private incident leaves the public status (and uptime) alone: its effect is
+            # shown to its segments only, from its affected components (services.status).
+            set_component_status(component, new_status, at=at, incident_id=incident.id)
         update.affected_components.append(
             AffectedComponent(component=component, old_status=old_status, new_status=new_status)
         )
@@ -137,7 +186,7 @@ def _record_update(
     _apply_lifecycle(incident, status, at)
     incident.updated_at = at
     db.session.flush()
-    bump_version(at)
+    _bump_if_public(incident, at)
     write_notices(incident, update, ack_window=ack_window)
     return update
 
@@ -164,11 +213,14 @@ def create_incident(
     deliver_notifications: bool = True,
     custom_tweet: str | None = None,
     ack_window: timedelta | None = None,
+    segments: Iterable[Segment | int] = (),
     actor: Actor = SYSTEM,
 ) -> Incident:
     """Open an incident with its first update; affected components take their new status.
 
     `at` backfills: the incident, its first update and the status changes all happen then.
+    With `segments`, the incident is private to them: only their viewers see it, only their
+    organizations' subscribers are notified, and the public status does not move.
     """
     at = at or utcnow()
     status = _enum(IncidentStatus, status, "an incident status")
@@ -186,11 +238,11 @@ def create_incident(
         name=_clean_name(name),
         status=status,
         impact=impact,
-        visibility=Visibility.public,
         created_at=at,
         updated_at=at,
         started_at=display_at or at,
     )
+    _scope_to(incident, segments)
     db.session.add(incident)
     db.session.flush()
     update = _record_update(
@@ -271,7 +323,7 @@ def add_postmortem(
     incident.status = IncidentStatus.postmortem
     incident.updated_at = at
     db.session.flush()
-    bump_version(at)
+    _bump_if_public(incident, at)
     _audit(actor, "incident.postmortem", incident, before, postmortem=body)
     return incident
 
@@ -288,9 +340,13 @@ def schedule_maintenance(
     auto_start: bool = False,
     auto_complete: bool = False,
     remind_prior: bool = False,
+    segments: Iterable[Segment | int] = (),
     actor: Actor = SYSTEM,
 ) -> Incident:
-    """Announce a maintenance window; components change status only when it starts."""
+    """Announce a maintenance window; components change status only when it starts.
+
+    With `segments`, the maintenance is private to them, as for `create_incident`.
+    """
     at = at or utcnow()
     if scheduled_for.tzinfo is None or scheduled_until.tzinfo is None:
         raise InvalidInput("maintenance times need a time zone")
@@ -302,7 +358,6 @@ def schedule_maintenance(
         name=_clean_name(name),
         status=IncidentStatus.scheduled,
         impact=Impact.maintenance,
-        visibility=Visibility.public,
         created_at=at,
         updated_at=at,
         started_at=scheduled_for,
@@ -313,6 +368,8 @@ def schedule_maintenance(
         remind_prior=remind_prior,
     )
     incident.components = [c if isinstance(c, Component) else get_component(c) for c in components]
+    _scope_to(incident, segments)
+    _refuse_components_hidden_from_audience(incident, incident.components)
     db.session.add(incident)
     db.session.flush()
     update = _record_update(
@@ -367,7 +424,7 @@ def edit_incident(
             setattr(incident, field, bool(value))
     incident.updated_at = utcnow()
     db.session.flush()
-    bump_version()
+    _bump_if_public(incident, incident.updated_at)
     _audit(actor, "incident.edit", incident, before)
     return incident
 
@@ -383,9 +440,11 @@ def delete_incident(incident: Incident, *, actor: Actor = SYSTEM) -> None:
         incident_id=incident.id,
         before=before,
     )
+    private = incident.visibility is Visibility.segments
     db.session.delete(incident)
     db.session.flush()
-    bump_version()
+    if not private:
+        bump_version()
 
 
 def advance_maintenance(now: datetime) -> list[IncidentUpdate]:

@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from statuspage.models import Component, ComponentGroup, ComponentStatus, Impact, Incident, Page
+from sqlalchemy import select
+
+from statuspage.extensions import db
+from statuspage.models import (
+    AffectedComponent,
+    Component,
+    ComponentGroup,
+    ComponentStatus,
+    Impact,
+    Incident,
+    IncidentUpdate,
+    Page,
+    Visibility,
+)
 from statuspage.services import incidents as incident_reads
-from statuspage.services.audience import Viewer
+from statuspage.services.audience import Viewer, visible
 from statuspage.services.components import list_components, list_groups
 from statuspage.services.uptime import stored_uptime
 
@@ -47,14 +60,17 @@ def overall_status(
     components: Iterable[Component],
     unresolved: Iterable[Incident],
     active_maintenance: Sequence[Incident] = (),
+    as_seen: Mapping[str, ComponentStatus] | None = None,
 ) -> PageStatus:
     """The one rule for the page's indicator.
 
     The worst of: each component's status (degraded -> minor, partial outage -> major,
     major outage -> critical) and each unresolved incident's impact. When nothing is wrong
     but maintenance is under way, the indicator stays "none" and the description says so.
+    `as_seen` is each component's status as a private viewer sees it (`component_statuses`);
+    without it, the stored (public) statuses count.
     """
-    statuses = [c.status for c in components]
+    statuses = [as_seen[c.id] if as_seen else c.status for c in components]
     levels = [_COMPONENT_SEVERITY[s] for s in statuses]
     levels += [i.impact.value for i in unresolved if i.impact is not Impact.maintenance]
     worst = max(levels, key=_SEVERITY.index, default="none")
@@ -63,12 +79,63 @@ def overall_status(
     return PageStatus(worst, _DESCRIPTION[worst])
 
 
+# Worst last: how a private incident's component status combines with the public one.
+_STATUS_ORDER = [
+    ComponentStatus.operational,
+    ComponentStatus.under_maintenance,
+    ComponentStatus.degraded_performance,
+    ComponentStatus.partial_outage,
+    ComponentStatus.major_outage,
+]
+
+
+def component_statuses(
+    viewer: Viewer, components: Iterable[Component]
+) -> dict[str, ComponentStatus]:
+    """Each component's status as `viewer` sees it.
+
+    The stored status is the public one: private incidents never move it (nor uptime). For a
+    private viewer, each open private incident they may see adds its latest status for each
+    component it affects, and the worst wins. Anonymous viewers get the stored statuses.
+    """
+    statuses = {c.id: c.status for c in components}
+    if viewer.is_public or not statuses:
+        return statuses
+    open_private = select(Incident.id).where(
+        Incident.visibility == Visibility.segments,
+        Incident.resolved_at.is_(None),
+        visible(viewer),
+    )
+    rows = db.session.execute(
+        select(
+            IncidentUpdate.incident_id,
+            AffectedComponent.component_id,
+            AffectedComponent.new_status,
+        )
+        .join(IncidentUpdate, IncidentUpdate.id == AffectedComponent.update_id)
+        .where(
+            IncidentUpdate.incident_id.in_(open_private),
+            AffectedComponent.component_id.in_(list(statuses)),
+        )
+        .order_by(IncidentUpdate.display_at, IncidentUpdate.created_at)
+    ).all()
+    latest: dict[tuple[str, str], ComponentStatus] = {}
+    for incident_id, component_id, new_status in rows:
+        latest[(incident_id, component_id)] = new_status  # later rows overwrite earlier
+    for (_, component_id), status in latest.items():
+        if _STATUS_ORDER.index(status) > _STATUS_ORDER.index(statuses[component_id]):
+            statuses[component_id] = status
+    return statuses
+
+
 def current_status(viewer: Viewer) -> PageStatus:
     """The page's indicator now, as `viewer` may see it (status.json, badges, widget)."""
+    components = list_components(viewer)
     return overall_status(
-        list_components(),
+        components,
         incident_reads.unresolved_incidents(viewer),
         incident_reads.active_maintenances(viewer),
+        component_statuses(viewer, components),
     )
 
 
@@ -104,6 +171,7 @@ class ComponentRow:
     component: Component
     bars: list[DayBar]
     uptime: float
+    status: ComponentStatus  # as the viewer sees it (component_statuses)
 
 
 @dataclass
@@ -114,7 +182,7 @@ class GroupBlock:
     @property
     def worst_status(self) -> ComponentStatus:
         order = list(_COMPONENT_SEVERITY)
-        return max((r.component.status for r in self.rows), key=order.index)
+        return max((r.status for r in self.rows), key=order.index)
 
 
 @dataclass
@@ -130,12 +198,14 @@ class Overview:
     upcoming_maintenance: list[Incident]
     first_day: date
     today: date
+    statuses: dict[str, ComponentStatus]  # each component's status as the viewer sees it
 
 
-def shown_on_page(component: Component) -> bool:
-    """`only_show_if_degraded` hides a component while it is operational."""
+def shown_on_page(component: Component, status: ComponentStatus | None = None) -> bool:
+    """`only_show_if_degraded` hides a component while it is operational (its stored status,
+    or `status`: as the viewer sees it)."""
     return not component.only_show_if_degraded or (
-        component.status is not ComponentStatus.operational
+        (status or component.status) is not ComponentStatus.operational
     )
 
 
@@ -159,7 +229,8 @@ def _incident_days(
 
 
 def overview(viewer: Viewer, now: datetime) -> Overview:
-    components = list_components()
+    components = list_components(viewer)
+    statuses = component_statuses(viewer, components)
     groups = list_groups()
     unresolved = incident_reads.unresolved_incidents(viewer)
     active = incident_reads.active_maintenances(viewer)
@@ -176,7 +247,7 @@ def overview(viewer: Viewer, now: datetime) -> Overview:
     for group in groups:
         blocks[group.id] = GroupBlock(group)
     for component in components:
-        if not shown_on_page(component):
+        if not shown_on_page(component, statuses[component.id]):
             continue
         bars = []
         for offset in range(UPTIME_DAYS):
@@ -187,10 +258,10 @@ def overview(viewer: Viewer, now: datetime) -> Overview:
                 )
             )
         blocks[component.group_id].rows.append(
-            ComponentRow(component, bars, totals.get(component.id, 1.0))
+            ComponentRow(component, bars, totals.get(component.id, 1.0), statuses[component.id])
         )
     return Overview(
-        status=overall_status(components, unresolved, active),
+        status=overall_status(components, unresolved, active, statuses),
         components=components,
         groups=groups,
         blocks=[b for b in blocks.values() if b.rows],
@@ -199,6 +270,7 @@ def overview(viewer: Viewer, now: datetime) -> Overview:
         upcoming_maintenance=upcoming,
         first_day=first_day,
         today=today,
+        statuses=statuses,
     )
 
 

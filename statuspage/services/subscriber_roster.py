@@ -29,6 +29,7 @@ from statuspage.models import (
     Subscriber,
     SubscriberKind,
 )
+from statuspage.services.audience import resolve_organizations
 from statuspage.services.audit import Actor, record
 from statuspage.services.errors import InvalidInput, NotFound
 
@@ -256,6 +257,7 @@ def import_subscribers(
     now = utcnow()
     while batch := list(islice(rows, IMPORT_BATCH)):
         known = _existing([row.email for row in batch])
+        added: list[Subscriber] = []
         for row in batch:
             if row.email in known:
                 report.existing += 1
@@ -263,7 +265,7 @@ def import_subscribers(
             report.created += 1
             if dry_run:
                 continue
-            db.session.add(
+            added.append(
                 Subscriber(
                     name=row.name,
                     all_components=row.components is None,
@@ -280,7 +282,10 @@ def import_subscribers(
                 )
             )
         if not dry_run:
+            db.session.add_all(added)
             db.session.flush()
+            if opted_in and added:  # verified addresses: some may be customers' people
+                resolve_organizations(Subscriber.id.in_([s.id for s in added]))
     if not dry_run:
         record(
             actor,

@@ -29,6 +29,7 @@ from statuspage.models import (
     Subscriber,
     SubscriberKind,
 )
+from statuspage.services.audience import resolve_organizations
 from statuspage.services.errors import InvalidInput
 from statuspage.services.outbox import after_commit
 
@@ -153,6 +154,8 @@ def confirm(contact: ContactPoint, preferences: Preferences, now: datetime) -> b
     subscriber.paused = False
     _apply(subscriber, preferences)
     db.session.flush()
+    # A verified address may make them a customer's person (a member, or at its domain).
+    resolve_organizations(Subscriber.id == subscriber.id)
     return True
 
 

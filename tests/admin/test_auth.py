@@ -102,6 +102,8 @@ def test_every_admin_page_sends_anonymous_visitors_to_sign_in(anonymous: Staff, 
         "subscriber_id": world.subscriber.id,
         "notice_id": world.notice.id,
         "name": world.mail,
+        "segment_id": world.segment.id,
+        "organization_id": world.organization.id,
     }
     pages = [r for r in ROUTES if r.read]
     assert len(pages) > 20

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from statuspage.extensions import db
 from statuspage.models import Component, ComponentGroup, ComponentStatus, ComponentStatusChange
+from statuspage.services.audience import STAFF
 from statuspage.services.components import list_components, list_groups
 from tests.admin.staff_client import Staff
 from tests.admin.world import World
@@ -13,7 +14,7 @@ from tests.admin.world import World
 
 def names_in_order() -> list[str]:
     db.session.commit()
-    return [c.name for c in list_components()]
+    return [c.name for c in list_components(STAFF)]
 
 
 def test_create_and_edit_a_component(owner: Staff, world: World):

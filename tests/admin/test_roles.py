@@ -28,7 +28,11 @@ from statuspage.models import (
     IncidentTemplate,
     IncidentUpdate,
     InternalNote,
+    Organization,
+    OrganizationDomain,
+    OrganizationMember,
     Page,
+    Segment,
     SocialAccount,
     StaffUser,
     UpdateDraft,
@@ -47,6 +51,26 @@ def _with_x_account(url: str) -> str:
     """`url`, once an X account exists to act on (a row only: no audit entry, no page change)."""
     db.session.add(SocialAccount(network=Channel.x, label="@acme", credentials={"k": "v"}))
     return url
+
+
+def _segment() -> Segment:
+    """A segment to act on (a row only: no audit entry, no page change)."""
+    segment = Segment(name="EU")
+    db.session.add(segment)
+    db.session.flush()
+    return segment
+
+
+def _organization(*, token: bool = False) -> Organization:
+    """An organization with a domain and a member (rows only), and a token if asked."""
+    organization = Organization(name="Acme", segments=[_segment()])
+    organization.domains.append(OrganizationDomain(domain="acme.example"))
+    organization.members.append(OrganizationMember(email="ann@partner.example"))
+    if token:
+        organization.api_token_hash, organization.api_token_prefix = "0" * 64, "hrdo_0000000"
+    db.session.add(organization)
+    db.session.flush()
+    return organization
 
 
 def _later(hours: int) -> str:
@@ -218,6 +242,57 @@ CASES: dict[str, Case] = {
     ),
     "social_test": Case(lambda w: "/admin/social/x/test", lambda w: {}, OWNER, False, 422),
     "social_remove": Case(lambda w: _with_x_account("/admin/social/x/remove"), lambda w: {}, OWNER),
+    # segments and organizations: who reads private notices is an owner's decision
+    "segment_new": Case(lambda w: "/admin/segments/new", lambda w: {"name": "APAC"}, OWNER),
+    "segment_edit": Case(
+        lambda w: f"/admin/segments/{_segment().id}/edit", lambda w: {"name": "Europe"}, OWNER
+    ),
+    "segment_delete": Case(
+        lambda w: f"/admin/segments/{_segment().id}/delete", lambda w: {}, OWNER
+    ),
+    "organization_new": Case(
+        lambda w: "/admin/organizations/new", lambda w: {"name": "Initech"}, OWNER
+    ),
+    "organization_edit": Case(
+        lambda w: f"/admin/organizations/{_organization().id}/edit",
+        lambda w: {"name": "Acme Corp"},
+        OWNER,
+    ),
+    "organization_domain_add": Case(
+        lambda w: f"/admin/organizations/{_organization().id}/domains",
+        lambda w: {"domain": "acme.io"},
+        OWNER,
+    ),
+    "organization_domain_remove": Case(
+        lambda w: (lambda o: f"/admin/organizations/{o.id}/domains/{o.domains[0].id}/remove")(
+            _organization()
+        ),
+        lambda w: {},
+        OWNER,
+    ),
+    "organization_member_add": Case(
+        lambda w: f"/admin/organizations/{_organization().id}/members",
+        lambda w: {"email": "bob@partner.example"},
+        OWNER,
+    ),
+    "organization_member_remove": Case(
+        lambda w: (lambda o: f"/admin/organizations/{o.id}/members/{o.members[0].id}/remove")(
+            _organization()
+        ),
+        lambda w: {},
+        OWNER,
+    ),
+    "organization_token": Case(
+        lambda w: f"/admin/organizations/{_organization().id}/token", lambda w: {}, OWNER, True, 200
+    ),
+    "organization_token_revoke": Case(
+        lambda w: f"/admin/organizations/{_organization(token=True).id}/token/revoke",
+        lambda w: {},
+        OWNER,
+    ),
+    "organization_delete": Case(
+        lambda w: f"/admin/organizations/{_organization().id}/delete", lambda w: {}, OWNER
+    ),
 }  # fmt: skip
 
 

@@ -22,12 +22,14 @@ def url_of(rule: str, world: World) -> str:
         "subscriber_id": world.subscriber.id,
         "notice_id": world.notice.id,
         "name": world.mail,
+        "segment_id": world.segment.id,
+        "organization_id": world.organization.id,
     }
     return "/admin" + re.sub(r"<(?:int:)?(\w+)>", lambda m: str(values[m.group(1)]), rule)
 
 
 SCREENS = [route for route in ROUTES if route.read]
-NOT_PAGES = {"subscribers_csv", "notice_progress"}
+NOT_PAGES = {"subscribers_csv", "notice_progress", "reach"}
 
 
 @pytest.mark.parametrize("route", SCREENS, ids=[route.endpoint for route in SCREENS])

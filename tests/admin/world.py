@@ -20,11 +20,14 @@ from statuspage.models import (
     Incident,
     IncidentTemplate,
     Notice,
+    Organization,
+    Segment,
     StaffUser,
     Subscriber,
     UpdateDraft,
 )
 from statuspage.models.subscribers import ContactPoint
+from statuspage.services import segments
 from statuspage.services.audit import SYSTEM
 from statuspage.services.components import create_component, create_group
 from statuspage.services.drafts import save_draft
@@ -55,6 +58,8 @@ class World:
     notice: Notice  # the open incident's, not fanned out
     mail: str  # a message's name in the dev mailbox
     draft: UpdateDraft  # the open incident's, awaiting review
+    segment: Segment  # "Enterprise", with Globex in it
+    organization: Organization  # Globex: a domain, a member and an API token
 
 
 def build_world() -> World:
@@ -112,7 +117,19 @@ def build_world() -> World:
         notice,
         _dev_mail(),
         _draft(incident, web),
+        *_customer(),
     )
+
+
+def _customer() -> tuple[Segment, Organization]:
+    """A segment and an organization in it, with a domain, a member and a token; committed."""
+    segment = segments.create_segment("Enterprise", kind="plan")
+    organization = segments.create_organization("Globex", segments=[segment])
+    segments.add_domain(organization, "globex.example")
+    segments.add_member(organization, "hank@partner.example")
+    segments.issue_api_token(organization)
+    db.session.commit()
+    return segment, organization
 
 
 def _dev_mail() -> str:

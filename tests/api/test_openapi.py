@@ -23,6 +23,7 @@ from statuspage.api import ROUTES
 from statuspage.api.openapi import DOCUMENT, REQUEST_BODIES, SCHEMAS
 from statuspage.clock import utcnow
 from statuspage.extensions import db
+from statuspage.services import page_access
 from statuspage.services.components import create_component, create_group
 from statuspage.services.publishing import create_incident, schedule_maintenance
 from statuspage.services.templates import create_template
@@ -95,6 +96,8 @@ class Ids:
     component_id: str
     group_id: str
     incident_id: str
+    page_access_group_id: str
+    page_access_user_id: str
 
 
 @pytest.fixture
@@ -108,8 +111,17 @@ def live_ids(page_id: str) -> Ids:
         "Upgrade", "Planned.", scheduled_for=start, scheduled_until=start + timedelta(hours=1)
     )
     create_template(name="Outage", title="Outage", body="We are on it.")
+    access_group = page_access.create_group("Enterprise", component_ids=[component.id])
+    access_user = page_access.create_user("ann@customer.example", [access_group.segment.id])
     db.session.commit()
-    return Ids(page_id, component.id, group.id, incident.id)
+    return Ids(
+        page_id,
+        component.id,
+        group.id,
+        incident.id,
+        str(access_group.segment.id),
+        access_user.id,
+    )
 
 
 CHECKS = {

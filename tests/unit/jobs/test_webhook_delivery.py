@@ -253,4 +253,6 @@ def test_a_chat_channel_can_acknowledge_a_notice_that_asks_for_it(client, receiv
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)[1]
     assert client.post(path, data={"csrf_token": token}).status_code == 200
     db.session.expire_all()
-    assert db.session.scalars(select(Delivery)).one().acknowledged_at is not None
+    acknowledged = db.session.scalars(select(Delivery)).one()
+    assert acknowledged.acknowledged_at is not None
+    assert acknowledged.ack_path == "slack-link"  # how: the link came in the Slack message

@@ -1,0 +1,80 @@
+"""Choosing an audience: the segments to pick from, and the composer's live reach preview.
+
+The preview is asked as a GET with the form's own field names (`audience`, `segment_ids`,
+`component-<id>` selects or `components` checkboxes), so admin.js sends the form as it
+stands and the page renders the same sentence before any script runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask import abort, jsonify, request
+from flask.wrappers import Response
+from werkzeug.datastructures import MultiDict
+from wtforms import SelectChoice
+
+from admin.forms import COMPONENT_PREFIX, AudienceMixin
+from statuspage.models import IncidentKind
+from statuspage.services.audience import Reach, reach
+from statuspage.services.segments import list_segments
+
+NO_SEGMENT = "Choose at least one segment to see who this reaches."
+
+
+def segment_choices() -> list[SelectChoice]:
+    return [
+        SelectChoice(str(s.id), f"{s.name} ({s.kind})" if s.kind else s.name)
+        for s in list_segments()
+    ]
+
+
+def _ids(values: Iterable[str]) -> list[int]:
+    """Segment ids as the form sends them; anything that cannot be one is not."""
+    return [int(v) for v in values if v.isdigit() and len(v) <= 9]
+
+
+def preview(kind: IncidentKind | str, fields: MultiDict[str, str]) -> tuple[Reach | None, str]:
+    """Who the form's audience would reach, and the sentence staff read; no Reach while a
+    private audience has no segment yet (counting the public then would mislead)."""
+    private = fields.get("audience") == "segments"
+    segment_ids = _ids(fields.getlist("segment_ids")) if private else []
+    if private and not segment_ids:
+        return None, NO_SEGMENT
+    component_ids = fields.getlist("components") + [
+        name.removeprefix(COMPONENT_PREFIX)
+        for name, value in fields.items(multi=True)
+        if name.startswith(COMPONENT_PREFIX) and value
+    ]
+    found = reach(segment_ids, component_ids, kind)
+    return found, found.sentence
+
+
+def form_preview(
+    kind: IncidentKind | str, form: AudienceMixin, component_ids: Iterable[str]
+) -> str:
+    """The sentence for a composer or maintenance form as it stands (shown before any script
+    runs, and again with a refused form)."""
+    fields = MultiDict(
+        [
+            ("audience", form.audience.data or ""),
+            *(("segment_ids", value) for value in form.segment_ids.data or []),
+            *(("components", component_id) for component_id in component_ids),
+        ]
+    )
+    return preview(kind, fields)[1]
+
+
+def reach_json() -> Response:
+    """GET ?kind=incident|maintenance&<the form's fields>: the composer's live preview."""
+    kind = request.args.get("kind", IncidentKind.incident.value)
+    if kind not in {k.value for k in IncidentKind}:
+        abort(400)
+    found, sentence = preview(kind, request.args)
+    return jsonify(
+        people=found.people if found else 0,
+        organizations=found.organizations if found else 0,
+        contact_points=found.contact_points if found else 0,
+        segments=list(found.segments) if found else [],
+        sentence=sentence,
+    )

@@ -1,0 +1,199 @@
+"""Organizations (customers): their segments, domains and members, and their private API token.
+
+Every staff member reads them; owners change them (`manage_segments`), since who belongs to
+an organization decides who reads its confidential notices.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, abort, render_template, url_for
+
+from admin.access import actor
+from admin.forms import ConfirmForm, DomainForm, MemberForm, OrganizationForm
+from admin.outcome import done, form_status, rejected
+from admin.views.audience import segment_choices
+from statuspage.extensions import db
+from statuspage.models import Organization
+from statuspage.services import segments as service
+from statuspage.services.errors import InvalidInput
+
+Page = str | tuple[str, int] | Response
+
+
+def _organization_form(organization: Organization | None, *, bound: bool) -> OrganizationForm:
+    ticked = [str(s.id) for s in organization.segments] if organization else []
+    if bound:
+        form = OrganizationForm()
+    else:
+        form = OrganizationForm(formdata=None, obj=organization, segment_ids=ticked)
+    form.segment_ids.choices = segment_choices()
+    return form
+
+
+def _list(form: OrganizationForm) -> tuple[str, int]:
+    return render_template(
+        "admin/organizations/index.html", form=form, organizations=service.list_organizations()
+    ), form_status()
+
+
+def index() -> tuple[str, int]:
+    return _list(_organization_form(None, bound=False))
+
+
+def create() -> Page:
+    form = _organization_form(None, bound=True)
+    if form.validate_on_submit():
+        try:
+            organization = service.create_organization(
+                form.name.data, segments=form.segment_ids.data, actor=actor()
+            )
+        except InvalidInput as error:
+            rejected(form, error)
+        else:
+            message = f"Organization “{organization.name}” created: add its domains or members."
+            return done(message, "admin.organization", organization_id=organization.id)
+    return _list(form)
+
+
+def _page(organization: Organization, **submitted: Any) -> tuple[str, int]:
+    """The organization's page; the one form just submitted (with its errors) replaces its
+    blank."""
+    forms = {
+        "form": _organization_form(organization, bound=False),
+        "domain_form": DomainForm(formdata=None),
+        "member_form": MemberForm(formdata=None),
+    } | submitted
+    return render_template(
+        "admin/organizations/show.html",
+        organization=organization,
+        confirm_form=ConfirmForm(formdata=None),
+        **forms,
+    ), form_status()
+
+
+def show(organization_id: int) -> tuple[str, int]:
+    return _page(service.get_organization(organization_id))
+
+
+def edit(organization_id: int) -> Page:
+    organization = service.get_organization(organization_id)
+    form = _organization_form(organization, bound=True)
+    if form.validate_on_submit():
+        try:
+            service.update_organization(
+                organization, name=form.name.data, segments=form.segment_ids.data, actor=actor()
+            )
+        except InvalidInput as error:
+            rejected(form, error)
+        else:
+            return done(
+                "Organization saved.", "admin.organization", organization_id=organization_id
+            )
+    return _page(organization, form=form)
+
+
+def add_domain(organization_id: int) -> Page:
+    organization = service.get_organization(organization_id)
+    form = DomainForm()
+    if form.validate_on_submit():
+        try:
+            row = service.add_domain(organization, form.domain.data, actor=actor())
+        except InvalidInput as error:
+            rejected(form, error)
+        else:
+            message = f"Everyone with a verified address at {row.domain} now belongs here."
+            return done(message, "admin.organization", organization_id=organization_id)
+    return _page(organization, domain_form=form)
+
+
+def remove_domain(organization_id: int, domain_id: int) -> Response:
+    organization = service.get_organization(organization_id)
+    row = service.get_domain(organization, domain_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    domain = row.domain
+    service.remove_domain(row, actor=actor())
+    return done(f"{domain} removed.", "admin.organization", organization_id=organization_id)
+
+
+def add_member(organization_id: int) -> Page:
+    organization = service.get_organization(organization_id)
+    form = MemberForm()
+    if form.validate_on_submit():
+        try:
+            member = service.add_member(organization, form.email.data, actor=actor())
+        except InvalidInput as error:
+            rejected(form, error)
+        else:
+            message = f"{member.email} now belongs here."
+            return done(message, "admin.organization", organization_id=organization_id)
+    return _page(organization, member_form=form)
+
+
+def remove_member(organization_id: int, member_id: int) -> Response:
+    organization = service.get_organization(organization_id)
+    member = service.get_member(organization, member_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    email = member.email
+    service.remove_member(member, actor=actor())
+    return done(f"{email} removed.", "admin.organization", organization_id=organization_id)
+
+
+def issue_token(organization_id: int) -> Page:
+    """Shows the secret in this response, never through a flashed message (the session
+    cookie is signed, not encrypted); any previous token stops working."""
+    organization = service.get_organization(organization_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    secret = service.issue_api_token(organization, actor=actor())
+    db.session.commit()
+    return render_template(
+        "admin/secret.html",
+        title=f"API token for “{organization.name}”",
+        what="Private JSON API token",
+        secret=secret,
+        note="It reads the public JSON API plus this organization's private notices. Hand it "
+        "to the customer; any earlier token has stopped working. Copy it now: Herald keeps "
+        "only a hash and cannot show it again.",
+        back_url=url_for("admin.organization", organization_id=organization.id),
+    )
+
+
+def revoke_token(organization_id: int) -> Page:
+    organization = service.get_organization(organization_id)
+    if organization.api_token_hash is None:
+        abort(404)  # nothing to revoke
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        service.revoke_api_token(organization, actor=actor())
+        return done("API token revoked.", "admin.organization", organization_id=organization_id)
+    return render_template(
+        "admin/confirm.html",
+        form=form,
+        title=f"Revoke the API token of “{organization.name}” ({organization.api_token_prefix}…)?",
+        message="Whatever reads the private JSON API with it stops at once.",
+        confirm_label="Revoke",
+        cancel_url=url_for("admin.organization", organization_id=organization.id),
+    )
+
+
+def delete(organization_id: int) -> Page:
+    organization = service.get_organization(organization_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        name = organization.name
+        service.delete_organization(organization, actor=actor())
+        return done(f"Organization “{name}” deleted.", "admin.organizations")
+    return render_template(
+        "admin/confirm.html",
+        form=form,
+        title=f"Delete organization “{organization.name}”?",
+        message="Its domains and members go with it: its people no longer see or receive its "
+        "segments' private notices (unless another organization claims them), and its API "
+        "token stops working.",
+        confirm_label="Delete",
+        cancel_url=url_for("admin.organization", organization_id=organization.id),
+    )

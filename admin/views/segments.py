@@ -1,0 +1,95 @@
+"""Segments: the slices of customers a private notice or component is for (owners edit them)."""
+
+from __future__ import annotations
+
+from flask import Response, render_template, url_for
+from sqlalchemy import Table, func, select
+
+from admin.access import actor
+from admin.forms import ConfirmForm, SegmentForm
+from admin.outcome import done, form_status, rejected
+from statuspage.extensions import db
+from statuspage.models import component_segment, incident_segment
+from statuspage.services import segments as service
+from statuspage.services.errors import InvalidInput
+
+Page = str | tuple[str, int] | Response
+
+
+def _uses(table: Table) -> dict[int, int]:
+    """Per segment id: how many rows of `table` (components, incidents) are scoped to it."""
+    return dict(
+        db.session.execute(
+            select(table.c.segment_id, func.count()).group_by(table.c.segment_id)
+        ).all()
+    )
+
+
+def _list(form: SegmentForm) -> tuple[str, int]:
+    return render_template(
+        "admin/segments/index.html",
+        form=form,
+        segments=service.list_segments(),
+        components=_uses(component_segment),
+        incidents=_uses(incident_segment),
+    ), form_status()
+
+
+def index() -> tuple[str, int]:
+    return _list(SegmentForm(formdata=None))
+
+
+def create() -> Page:
+    form = SegmentForm()
+    if form.validate_on_submit():
+        try:
+            segment = service.create_segment(
+                form.name.data,
+                kind=form.kind.data or "",
+                description=form.description.data or "",
+                actor=actor(),
+            )
+        except InvalidInput as error:
+            rejected(form, error)
+        else:
+            return done(f"Segment “{segment.name}” created.", "admin.segments")
+    return _list(form)
+
+
+def edit(segment_id: int) -> Page:
+    segment = service.get_segment(segment_id)
+    form = SegmentForm(obj=segment)
+    if form.validate_on_submit():
+        try:
+            service.update_segment(
+                segment,
+                name=form.name.data,
+                kind=form.kind.data or "",
+                description=form.description.data or "",
+                actor=actor(),
+            )
+        except InvalidInput as error:
+            rejected(form, error)
+        else:
+            return done(f"Segment “{segment.name}” saved.", "admin.segments")
+    return render_template("admin/segments/form.html", form=form, segment=segment), form_status()
+
+
+def delete(segment_id: int) -> Page:
+    segment = service.get_segment(segment_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        name = segment.name
+        service.delete_segment(segment, actor=actor())
+        return done(f"Segment “{name}” deleted.", "admin.segments")
+    private = _uses(incident_segment).get(segment.id, 0)
+    return render_template(
+        "admin/confirm.html",
+        form=form,
+        title=f"Delete segment “{segment.name}”?",
+        message=f"Its organizations stay, in their other segments. Its {private} private "
+        "incident(s) and its private components stay private: to their other segments, or to "
+        "staff alone where it was their only one. Nothing becomes public.",
+        confirm_label="Delete",
+        cancel_url=url_for("admin.segments"),
+    )

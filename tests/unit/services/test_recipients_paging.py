@@ -1,0 +1,86 @@
+"""`audience.recipients` page by page, as fan_out reads it: whatever the page size, every
+recipient once, with their first reachable contact point, and the component rule per page."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from statuspage.clock import utcnow
+from statuspage.extensions import db
+from statuspage.models import Channel, ContactPoint, Notice, Subscriber
+from statuspage.services.audience import Recipient, recipients
+from statuspage.services.components import create_component
+from statuspage.services.publishing import create_incident
+
+
+def _contact(channel: Channel, key: str, priority: int, *, reachable: bool = True) -> ContactPoint:
+    return ContactPoint(
+        channel=channel,
+        address=key if channel is Channel.email else f"https://hooks.example/{key}",
+        address_key=key,
+        priority=priority,
+        verified_at=utcnow() if reachable else None,
+    )
+
+
+def _all_pages(notice: Notice, limit: int) -> list[Recipient]:
+    found, cursor = [], 0
+    while page := recipients(notice, after_subscriber_id=cursor, limit=limit):
+        assert len(page) <= limit
+        found += page
+        cursor = page[-1].subscriber_id
+    return found
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3, 1000])
+def test_every_page_size_finds_each_recipient_once_with_their_first_contact(limit):
+    api, web = create_component("API"), create_component("Web")
+    people = [
+        # three reachable contact points, listed out of priority order
+        Subscriber(
+            contact_points=[
+                _contact(Channel.email, "a3@example.com", 3),
+                _contact(Channel.webhook, "a1", 1),
+                _contact(Channel.email, "a2@example.com", 2),
+            ]
+        ),
+        # the first is not reachable: the second receives
+        Subscriber(
+            contact_points=[
+                _contact(Channel.email, "b1@example.com", 1, reachable=False),
+                _contact(Channel.webhook, "b2", 2),
+            ]
+        ),
+        Subscriber(contact_points=[_contact(Channel.email, "c@example.com", 1, reachable=False)]),
+        Subscriber(
+            all_components=False,
+            components=[web],
+            contact_points=[
+                _contact(Channel.email, "d@example.com", 1),  # follows Web only
+            ],
+        ),
+        Subscriber(
+            all_components=False,
+            components=[api],
+            contact_points=[
+                _contact(Channel.email, "e1@example.com", 1),
+                _contact(Channel.email, "e2@example.com", 2),
+            ],
+        ),
+    ]
+    db.session.add_all(people)
+    incident = create_incident("Down", "Looking.", components={api: "major_outage"})
+    db.session.commit()
+    notice = db.session.scalars(select(Notice).where(Notice.incident_id == incident.id)).one()
+
+    found = _all_pages(notice, limit)
+
+    a, b, c, _, e = people
+    first = {p.id: min(p.contact_points, key=lambda cp: cp.priority) for p in (a, e)}
+    assert found == [
+        Recipient(a.id, first[a.id].id, "webhook"),
+        Recipient(b.id, b.contact_points[1].id, "webhook"),
+        Recipient(c.id, 0, ""),  # in the audience, reached through nothing
+        Recipient(e.id, first[e.id].id, "email"),  # d follows Web only
+    ]

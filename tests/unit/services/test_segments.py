@@ -1,0 +1,389 @@
+"""Segments and organizations: their CRUD, the domain and member rules, the subscribers they
+claim, a component's audience, and the reach preview against the fan-out's own recipients."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from statuspage.clock import utcnow
+from statuspage.extensions import db
+from statuspage.models import (
+    Audience,
+    AuditEvent,
+    Channel,
+    Component,
+    ContactPoint,
+    Notice,
+    Organization,
+    Subscriber,
+    SubscriberKind,
+    Visibility,
+)
+from statuspage.services import segments as service
+from statuspage.services.audience import (
+    PUBLIC,
+    STAFF,
+    organizations_of,
+    reach,
+    recipients,
+    resolve_organizations,
+    viewer_for,
+)
+from statuspage.services.components import create_component, list_components
+from statuspage.services.errors import InvalidInput, NotFound
+from statuspage.services.page import ensure_page
+from statuspage.services.publishing import create_incident, schedule_maintenance
+from statuspage.services.subscriptions import Preferences, confirm
+from statuspage.services.viewers import organization_for_token
+
+
+def _actions() -> list[str]:
+    return list(db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
+
+
+def _person(
+    email: str,
+    *,
+    verified: bool = True,
+    components: list[Component] | None = None,
+    more: list[ContactPoint] | None = None,
+    **flags: bool,
+) -> Subscriber:
+    """A subscriber with an email contact point (and `more`), its organization resolved as
+    the hub's confirmation resolves it."""
+    person = Subscriber(
+        all_components=components is None,
+        components=components or [],
+        contact_points=[
+            ContactPoint(
+                channel=Channel.email,
+                address=email,
+                address_key=email.lower(),
+                verified_at=utcnow() if verified else None,
+            ),
+            *(more or []),
+        ],
+        **flags,
+    )
+    db.session.add(person)
+    db.session.flush()
+    resolve_organizations(Subscriber.id == person.id)  # as confirming the address does
+    return person
+
+
+def _org_of(person: Subscriber) -> int | None:
+    db.session.refresh(person)
+    return person.organization_id
+
+
+# --- segments --------------------------------------------------------------------------------
+
+
+def test_segments_are_created_renamed_and_deleted_with_an_audit_trail():
+    eu = service.create_segment(" EU ", kind="region", description="Frankfurt and Dublin")
+    assert (eu.name, eu.kind, eu.description) == ("EU", "region", "Frankfurt and Dublin")
+    service.update_segment(eu, name="Europe", kind="region")
+    assert [s.name for s in service.list_segments()] == ["Europe"]
+    assert service.get_segment(str(eu.id)) is eu
+    service.delete_segment(eu)
+    assert service.list_segments() == []
+    assert _actions() == ["segment.create", "segment.update", "segment.delete"]
+
+
+@pytest.mark.parametrize("name", ["", "   ", "x" * 101])
+def test_a_segment_needs_a_name_of_sensible_length(name):
+    with pytest.raises(InvalidInput):
+        service.create_segment(name)
+
+
+def test_segment_names_are_unique_whatever_their_case():
+    service.create_segment("EU")
+    us = service.create_segment("US")
+    with pytest.raises(InvalidInput, match="already a segment named 'eu'"):
+        service.create_segment("eu")
+    with pytest.raises(InvalidInput, match="already"):
+        service.update_segment(us, name="Eu")
+    service.update_segment(us, name="us")  # its own name, in another case, is fine
+
+
+@pytest.mark.parametrize("segment_id", ["0", "x", "99999999999999", "-1"])
+def test_an_unknown_segment_is_not_found(segment_id):
+    with pytest.raises(NotFound):
+        service.get_segment(segment_id)
+
+
+def test_deleting_a_segment_never_makes_its_private_incident_public():
+    eu, us = service.create_segment("EU"), service.create_segment("US")
+    only_eu = create_incident("EU only", "Failover.", segments=[eu])
+    both = create_incident("EU and US", "Slow.", segments=[eu, us])
+    service.delete_segment(eu)
+    db.session.commit()
+    db.session.refresh(only_eu)
+    db.session.refresh(both)
+    assert (only_eu.visibility, only_eu.segments) == (Visibility.segments, [])
+    assert (both.visibility, both.segments) == (Visibility.segments, [us])
+
+
+# --- organizations ---------------------------------------------------------------------------
+
+
+def test_organizations_belong_to_segments_and_are_audited():
+    eu, gold = service.create_segment("EU"), service.create_segment("Gold")
+    acme = service.create_organization("Acme", segments=[eu.id])
+    assert acme.segments == [eu]
+    service.update_organization(acme, name="Acme Corp", segments=[gold, str(eu.id)])
+    assert (acme.name, [s.name for s in acme.segments]) == ("Acme Corp", ["EU", "Gold"])
+    with pytest.raises(InvalidInput, match="no segment"):
+        service.update_organization(acme, segments=[12345])
+    with pytest.raises(InvalidInput, match="already an organization"):
+        service.create_organization("ACME CORP")
+    assert _actions() == [
+        "segment.create",
+        "segment.create",
+        "organization.create",
+        "organization.update",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("raw", "kept"),
+    [("Acme.Example", "acme.example"), ("@acme.example", "acme.example"),
+     ("eu.acme.io.", "eu.acme.io")],
+)  # fmt: skip
+def test_domains_are_kept_lowercased_without_at_or_trailing_dot(raw, kept):
+    acme = service.create_organization("Acme")
+    assert service.add_domain(acme, raw).domain == kept
+
+
+@pytest.mark.parametrize(
+    "raw", ["", "acme", "acme..example", "-acme.example", "a b.example", "acme.example/x",
+            "ann@acme.example", "acme_corp.example", "x" * 250 + ".com"],
+)  # fmt: skip
+def test_a_malformed_domain_is_refused(raw):
+    with pytest.raises(InvalidInput, match="not a domain"):
+        service.add_domain(service.create_organization("Acme"), raw)
+
+
+def test_a_domain_anyone_can_have_an_address_at_is_refused():
+    with pytest.raises(InvalidInput, match=r"anyone can have an address at gmail\.com"):
+        service.add_domain(service.create_organization("Acme"), "GMail.com")
+
+
+def test_a_domain_belongs_to_one_organization_only():
+    acme, globex = service.create_organization("Acme"), service.create_organization("Globex")
+    service.add_domain(acme, "acme.example")
+    with pytest.raises(InvalidInput, match="already a domain of another organization"):
+        service.add_domain(globex, "ACME.example")
+    with pytest.raises(InvalidInput, match="already a domain of this organization"):
+        service.add_domain(acme, "acme.example")
+
+
+def test_members_are_lowercased_validated_and_unique_per_organization():
+    acme = service.create_organization("Acme")
+    member = service.add_member(acme, " Ann@Partner.example ")
+    assert member.email == "ann@partner.example"
+    with pytest.raises(InvalidInput, match="already a member"):
+        service.add_member(acme, "ann@partner.example")
+    with pytest.raises(InvalidInput):
+        service.add_member(acme, "not an address")
+    assert [o.name for o in organizations_of("ANN@partner.example")] == ["Acme"]
+    service.remove_member(member)
+    assert organizations_of("ann@partner.example") == []
+
+
+# --- the subscribers a rule claims -----------------------------------------------------------
+
+
+def test_adding_and_removing_a_domain_re_resolves_its_verified_subscribers():
+    acme = service.create_organization("Acme")
+    ann = _person("Ann@Acme.example")
+    unverified = _person("bob@acme.example", verified=False)
+    sub_domain = _person("cy@eu.acme.example")
+    stranger = _person("eve@elsewhere.example")
+    row = service.add_domain(acme, "acme.example")
+    assert [_org_of(p) for p in (ann, unverified, sub_domain, stranger)] == [
+        acme.id, None, None, None
+    ]  # fmt: skip
+    service.remove_domain(row)
+    assert _org_of(ann) is None
+    audit = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+    assert audit.action == "organization.domain_remove"
+    assert audit.after == {"subscribers_checked": 2}  # Ann, and Bob (unverified)
+
+
+def test_an_explicit_member_wins_over_a_domain_and_removal_falls_back_to_it():
+    acme, partner = service.create_organization("Acme"), service.create_organization("Partner")
+    service.add_domain(acme, "acme.example")
+    ann = _person("ann@acme.example")
+    assert _org_of(ann) == acme.id
+    member = service.add_member(partner, "ann@acme.example")
+    assert _org_of(ann) == partner.id
+    service.remove_member(member)
+    assert _org_of(ann) == acme.id
+
+
+def test_only_persons_are_resolved_never_the_pages_social_accounts():
+    acme = service.create_organization("Acme")
+    account = _person("social@acme.example", kind=SubscriberKind.syndication)
+    service.add_domain(acme, "acme.example")
+    assert _org_of(account) is None
+
+
+def test_deleting_an_organization_hands_its_people_to_whoever_else_claims_them():
+    acme, partner = service.create_organization("Acme"), service.create_organization("Partner")
+    service.add_domain(partner, "acme.example")
+    service.add_member(acme, "ann@acme.example")
+    ann, bob = _person("ann@acme.example"), _person("bob@partner.example")
+    service.add_domain(acme, "partner.example")
+    assert (_org_of(ann), _org_of(bob)) == (acme.id, acme.id)
+    service.delete_organization(acme)
+    assert (_org_of(ann), _org_of(bob)) == (partner.id, None)
+    assert db.session.get(Organization, acme.id) is None
+
+
+def test_confirming_a_subscription_makes_the_person_their_organizations():
+    acme = service.create_organization("Acme")
+    service.add_domain(acme, "acme.example")
+    ann = _person("ann@acme.example", verified=False)
+    assert _org_of(ann) is None
+    confirm(ann.contact_points[0], Preferences(), utcnow())
+    assert _org_of(ann) == acme.id
+
+
+# --- a component's audience ------------------------------------------------------------------
+
+
+def test_a_component_is_made_private_to_segments_and_public_again():
+    ensure_page()
+    eu = service.create_segment("EU")
+    api = create_component("API")
+    db.session.commit()
+    version = ensure_page().version
+    service.set_component_audience(api, "segments", [eu.id])
+    assert (api.visibility, api.segments) == (Visibility.segments, [eu])
+    assert ensure_page().version == version + 1  # it left the public page
+    assert list_components(PUBLIC) == []
+    assert list_components(STAFF) == [api]
+    service.set_component_audience(api, Visibility.segments, [eu])
+    assert ensure_page().version == version + 1  # still private: the public page is unmoved
+    service.set_component_audience(api, "public", [eu])
+    assert (api.visibility, api.segments) == (Visibility.public, [])
+    assert list_components(PUBLIC) == [api]
+    assert _actions()[-3:] == ["component.audience"] * 3
+    with pytest.raises(InvalidInput):
+        service.set_component_audience(api, "friends")
+
+
+# --- the organization's API token ------------------------------------------------------------
+
+
+def test_an_organization_token_is_issued_audited_and_revoked():
+    acme = service.create_organization("Acme")
+    secret = service.issue_api_token(acme)
+    assert organization_for_token(secret) is acme
+    assert secret not in str([e.after for e in db.session.scalars(select(AuditEvent))])
+    service.revoke_api_token(acme)
+    assert organization_for_token(secret) is None
+    with pytest.raises(InvalidInput, match="no API token"):
+        service.revoke_api_token(acme)
+    assert _actions()[-2:] == ["organization.token_issue", "organization.token_revoke"]
+
+
+# --- reach: the preview counts what the fan-out sends ----------------------------------------
+
+
+@pytest.fixture
+def customers():
+    """EU (Acme by domain, Initech by member) and US (Globex), and their people."""
+    ensure_page()
+    eu, us = service.create_segment("EU"), service.create_segment("US")
+    acme = service.create_organization("Acme", segments=[eu])
+    initech = service.create_organization("Initech", segments=[eu])
+    globex = service.create_organization("Globex", segments=[us])
+    service.add_domain(acme, "acme.example")
+    service.add_domain(globex, "globex.example")
+    service.add_member(initech, "peter@initech.example")
+    api, web = create_component("API"), create_component("Web")
+    sms = ContactPoint(
+        channel=Channel.sms, address="+15550001", address_key="+15550001", verified_at=utcnow()
+    )
+    people = {
+        "ann": _person("ann@acme.example"),
+        "amy": _person("amy@acme.example", components=[web]),  # follows Web only
+        "abe": _person("abe@acme.example", notify_maintenance=False),
+        "ada": _person("ada@acme.example", paused=True),
+        "peter": _person("peter@initech.example", more=[sms]),
+        "nobody": _person("no@initech.example"),  # the domain is not Initech's
+        "unverified": _person("uma@acme.example", verified=False),  # no organization yet
+        "gus": _person("gus@globex.example"),
+    }
+    mastodon = ContactPoint(
+        channel=Channel.mastodon, address="@acme", address_key="@acme", verified_at=utcnow()
+    )
+    people["social"] = _person("x@social.example", kind=SubscriberKind.syndication)
+    people["social"].contact_points.append(mastodon)
+    db.session.flush()
+    db.session.commit()
+    return eu, us, api, web, people
+
+
+def _notice_recipients(incident, audience: Audience) -> list:
+    notice = db.session.scalars(
+        select(Notice).where(Notice.incident_id == incident.id, Notice.audience == audience)
+    ).one()
+    return recipients(notice, limit=10_000)
+
+
+def _counts(found: list) -> tuple[int, int, int]:
+    people = {r.subscriber_id for r in found}
+    orgs = {db.session.get(Subscriber, sid).organization_id for sid in people} - {None}
+    return len(people), len(orgs), sum(1 for r in found if r.contact_point_id)
+
+
+@pytest.mark.parametrize(
+    ("segments", "components", "kind"),
+    [
+        (["EU"], [], "incident"),
+        (["EU"], ["API"], "incident"),
+        (["EU"], ["Web"], "maintenance"),
+        (["EU", "US"], ["API"], "incident"),
+        (["US"], [], "maintenance"),
+        ([], ["API"], "incident"),
+        ([], [], "maintenance"),
+    ],
+)
+def test_reach_counts_exactly_what_recipients_returns(customers, segments, components, kind):
+    eu, us, api, web, _ = customers
+    chosen = [s for s in (eu, us) if s.name in segments]
+    touched = [c for c in (api, web) if c.name in components]
+    preview = reach([s.id for s in chosen], [c.id for c in touched], kind)
+    if kind == "incident":
+        statuses = {c: "partial_outage" for c in touched}
+        incident = create_incident("Outage", "Down.", components=statuses, segments=chosen)
+    else:
+        start = utcnow() + timedelta(days=1)
+        incident = schedule_maintenance(
+            "Upgrade", "Planned.", scheduled_for=start, scheduled_until=start + timedelta(hours=1),
+            components=touched, segments=chosen,
+        )  # fmt: skip
+    db.session.commit()
+    audience = Audience.segments if chosen else Audience.public
+    found = _notice_recipients(incident, audience)
+    assert (preview.people, preview.organizations, preview.contact_points) == _counts(found)
+    assert preview.segments == tuple(sorted(segments))
+
+
+def test_reach_in_words_for_a_private_and_a_public_notice(customers):
+    eu, us, api, *_ = customers
+    private = reach([eu.id], [api.id], "incident")
+    # ann, abe, peter (Initech by member); amy follows Web only; ada is paused
+    assert (private.people, private.organizations, private.contact_points) == (3, 2, 3)
+    assert private.sentence == ("Reaches 3 people in 2 organizations through 3 contact points: EU.")
+    one = reach([us.id], [], "incident")
+    assert one.sentence == "Reaches 1 person in 1 organization through 1 contact point: US."
+    public = reach([], [], "incident")
+    assert public.sentence.startswith("Public: reaches 8 people through 7 contact points")
+    assert viewer_for("ann@acme.example").segment_ids == {eu.id}

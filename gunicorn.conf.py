@@ -1,4 +1,4 @@
-"""gunicorn settings for `make run` and the benchmark; production overrides come with [7/7]."""
+"""gunicorn settings for `make run` and the benchmark; production: deploy/gunicorn.conf.py."""
 
 import os
 

@@ -17,11 +17,12 @@ segments that names no component (every follower in those segments' organization
 
 What is measured, each run in a fresh process so its peak RSS is its own (the app's start-up
 peak is set aside, `reset_peak_rss`: rss_mb is the process's peak while it resolves, Herald's
-loaded app included, about 130 MB here before the first query; "before" prints that part):
-- `herald`: `audience.recipients(notice, after_subscriber_id=cursor, limit=page)` in a loop,
-  exactly as jobs.tasks.fan_out calls it (cursor = last subscriber id, one commit per page,
-  which expires the session as fan_out's commit does), at each --pages size (FANOUT_PAGE is
-  1000). The Delivery inserts are not part of it: only who receives, through what.
+loaded app included, about 135 MB here before the first query; "before" prints that part),
+after --warmups untimed passes in that process (1: a worker is warm after its first notice):
+- `herald`: `audience.recipient_pages(notice, page=page)`, exactly as jobs.tasks.fan_out walks
+  it (one streamed query; one commit per page, which expires the session as fan_out's commit
+  does), at each --pages size (FANOUT_PAGE is 1000). The Delivery inserts are not part of it:
+  only who receives, through what.
 - `baseline`: one streamed SQLAlchemy Core query (stream_results + yield_per) joining
   subscribers to their reachable contact points for the same audience, ordered by subscriber
   and priority, keeping the first contact point per subscriber in Python.
@@ -368,8 +369,13 @@ def reset_peak_rss() -> bool:
     return True
 
 
-def measure(sqlite: bool, case: str, method: str, page: int) -> dict:
-    """One run; prints a JSON line: recipients found, seconds, peak RSS, a checksum."""
+def measure(sqlite: bool, case: str, method: str, page: int, warmups: int) -> dict:
+    """One run; prints a JSON line: recipients found, seconds, peak RSS, a checksum.
+
+    `warmups` untimed passes come first: a fan-out worker is a long-lived process whose
+    connection pool, statement caches and database backends are warm after its first notice;
+    the one-time cost of a cold process (a new database connection, its backend's catalog
+    caches, SQLAlchemy's first compilations) says nothing about resolving recipients."""
     from statuspage.extensions import db
     from statuspage.models import Notice
 
@@ -377,15 +383,22 @@ def measure(sqlite: bool, case: str, method: str, page: int) -> dict:
     app = make_app(sqlite)
     with app.app_context():
         notice = db.session.get(Notice, fingerprint[f"{case}_notice"])
+        notice_id = notice.id
         statement = baseline_statement(notice) if method == "baseline" else None
         db.session.commit()
+
+        def resolve() -> tuple[int, int, int]:
+            if method == "herald":
+                return _herald(notice_id, page)
+            return _baseline(statement)
+
+        for _ in range(warmups):
+            resolve()
+            db.session.commit()
         reset = reset_peak_rss()
         rss_before = _status_mb("VmRSS")
         started = time.perf_counter()
-        if method == "herald":
-            rows, subscribers, checksum = _herald(notice.id, page)
-        else:
-            rows, subscribers, checksum = _baseline(statement)
+        rows, subscribers, checksum = resolve()
         seconds = time.perf_counter() - started
     return {
         "case": case,
@@ -404,21 +417,16 @@ def measure(sqlite: bool, case: str, method: str, page: int) -> dict:
 def _herald(notice_id: int, page: int) -> tuple[int, int, int]:
     from statuspage.extensions import db
     from statuspage.models import Notice
-    from statuspage.services.audience import recipients
+    from statuspage.services.audience import recipient_pages
 
     rows = subscribers = checksum = 0
-    cursor = 0
-    while True:
-        notice = db.session.get(Notice, notice_id)
-        batch = recipients(notice, after_subscriber_id=cursor, limit=page)
-        if not batch:
-            break
+    notice = db.session.get(Notice, notice_id)
+    for batch in recipient_pages(notice, after_subscriber_id=0, page=page):
         for r in batch:
             subscribers += 1
             if r.contact_point_id:
                 rows += 1
                 checksum = (checksum + r.subscriber_id * 1_000_003 + r.contact_point_id) % 2**61
-        cursor = batch[-1].subscriber_id
         db.session.commit()  # fan_out commits each page: the session starts afresh
     return rows, subscribers, checksum
 
@@ -505,7 +513,7 @@ def child(
 
 
 def run_one(args: argparse.Namespace, case: str, method: str, page: int) -> dict:
-    done = child(args, "--measure", case, method, str(page))
+    done = child(args, "--measure", case, method, str(page), str(args.warmups))
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -518,15 +526,18 @@ def main() -> int:
     parser.add_argument("--pages", default="1000,5000", help="page sizes to try (first: result)")
     parser.add_argument("--runs", type=int, default=3, help="runs per figure (the median)")
     parser.add_argument("--build", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--measure", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--warmups", type=int, default=1, help="untimed passes first, in each run's process"
+    )
+    parser.add_argument("--measure", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.build:
         build(args.sqlite, args.subscribers, args.seed, args.rebuild)
         return 0
     if args.measure:
-        case, method, page = args.measure
-        print(json.dumps(measure(args.sqlite, case, method, int(page))))
+        case, method, page, warmups = args.measure
+        print(json.dumps(measure(args.sqlite, case, method, int(page), int(warmups))))
         return 0
 
     database = "SQLite" if args.sqlite else "PostgreSQL"

@@ -75,26 +75,30 @@ def environment(instance: Path, args: argparse.Namespace, smtp_url: str) -> dict
     return env
 
 
-def prepare_postgres() -> None:
+def prepare_postgres(url: str = PG_URL) -> None:
+    """Create the database of `url` on the shared server if missing, with an empty schema."""
     from sqlalchemy import create_engine, text
 
+    name = url.rsplit("/", 1)[1]
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        exists = connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = 'herald_bench'"))
+        exists = connection.scalar(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+        )
         if not exists:
-            connection.execute(text("CREATE DATABASE herald_bench"))
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
-    engine = create_engine(PG_URL)
+    engine = create_engine(url)
     with engine.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))
     engine.dispose()
 
 
-def flush_redis() -> None:
+def flush_redis(url: str = REDIS_URL) -> None:
     import redis
 
-    redis.Redis.from_url(REDIS_URL).flushdb()
+    redis.Redis.from_url(url).flushdb()
 
 
 def seed(count: int) -> None:

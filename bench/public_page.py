@@ -9,8 +9,11 @@ What is measured, each with wrk at 50 keep-alive connections on loopback:
    promises that a public request costs a dictionary lookup, so the ratio says how close
    Herald gets to "Flask with nothing to do" (target: ratio >= 0.9, p99 < 25 ms).
 2. `public_page_publishing`: the same pair while bench/publisher.py posts one incident
-   update per second to the same database, so Herald's workers keep noticing new versions
-   and rendering the page again while under load.
+   update per second to the same database, so Herald keeps noticing new versions while under
+   load. Herald's job worker (`flask worker`) runs beside its web server from the start, as
+   `make run` runs it: after each publish it renders the new version's snapshot into the
+   instance folder, and the web processes read those bytes. Its CPU time is charged to
+   Herald, and it (like the publisher) runs during the baseline's slices too.
 3. `export_nginx`: `flask export` of the site served by nginx with the try_files rule we
    document, against the same nginx serving one plain file with the exported bytes.
 
@@ -196,11 +199,11 @@ class Run:
 class Target:
     name: str
     url: str
-    group: int  # process group of the server, whose CPU time is charged to it
+    groups: tuple[int, ...]  # process groups of the server, whose CPU time is charged to it
 
 
-def group_cpu_seconds(group: int) -> float:
-    """User + system CPU time of every live process in `group`, from /proc."""
+def group_cpu_seconds(groups: tuple[int, ...]) -> float:
+    """User + system CPU time of every live process in `groups`, from /proc."""
     ticks = 0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -208,7 +211,7 @@ def group_cpu_seconds(group: int) -> float:
         except OSError:
             continue  # exited meanwhile
         fields = text[text.rindex(")") + 2 :].split()  # after "pid (comm) "
-        if int(fields[2]) == group:  # pgrp
+        if int(fields[2]) in groups:  # pgrp
             ticks += int(fields[11]) + int(fields[12])  # utime, stime
     return ticks / CLOCK_TICKS
 
@@ -216,7 +219,15 @@ def group_cpu_seconds(group: int) -> float:
 _WRK_LINE = re.compile(r"^WRK (.*)$", re.MULTILINE)
 
 
-def wrk(url: str, seconds: float, connections: int, threads: int) -> Run:
+def wrk(
+    url: str,
+    seconds: float,
+    connections: int,
+    threads: int,
+    script: Path = BENCH / "wrk_report.lua",
+    script_args: Sequence[str] = (),
+) -> Run:
+    """`script` must print wrk_report.lua's WRK line; `script_args` go to its init()."""
     argv = [
         "wrk",
         f"-t{threads}",
@@ -225,9 +236,11 @@ def wrk(url: str, seconds: float, connections: int, threads: int) -> Run:
         "--timeout",
         "5s",
         "-s",
-        str(BENCH / "wrk_report.lua"),
+        str(script),
         url,
     ]
+    if script_args:
+        argv += ["--", *script_args]
     done = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 60, check=False)
     found = _WRK_LINE.search(done.stdout)
     if done.returncode != 0 or not found:
@@ -285,9 +298,9 @@ def compare(title: str, subject: Target, baseline: Target, args: argparse.Namesp
     for index in range(slices):
         order = (subject, baseline) if index % 2 == 0 else (baseline, subject)
         for target in order:
-            cpu_before = group_cpu_seconds(target.group)
+            cpu_before = group_cpu_seconds(target.groups)
             run = wrk(target.url, args.slice, args.connections, args.wrk_threads)
-            cpu = group_cpu_seconds(target.group) - cpu_before
+            cpu = group_cpu_seconds(target.groups) - cpu_before
             run = dataclasses.replace(run, cpu_us=cpu * 1e6 / max(run.requests, 1))
             runs[target.name].append(run)
             if run.errors:
@@ -438,6 +451,20 @@ def prepare_database(env: dict[str, str]) -> None:
     run_checked([flask, "--app", "wsgi", "demo"], env)
 
 
+def start_worker(procs: Processes, env: dict[str, str], logs: Path) -> Started:
+    """Herald's job worker, as `make run` starts it beside the web server."""
+    argv = [str(BIN / "flask"), "--app", "wsgi", "worker"]
+    started = procs.start("worker", argv, env, logs / "worker.log")
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if "Herald worker" in (logs / "worker.log").read_text(errors="replace"):
+            return started
+        if started.proc.poll() is not None:
+            raise RuntimeError(f"the worker exited early:\n{log_tail(logs / 'worker.log')}")
+        time.sleep(0.1)
+    raise RuntimeError("the worker did not start")
+
+
 def start_publisher(procs: Processes, env: dict[str, str], logs: Path) -> Started:
     argv = [sys.executable, str(BENCH / "publisher.py"), "--max-seconds", "600"]
     out = logs / "publisher.out"
@@ -458,6 +485,7 @@ def measure_public_page(
     """Herald against the minimal app, quiet and then with one update published per second."""
     logs, extra = work / "logs", list(args.gunicorn_arg)
     herald, herald_url = gunicorn(procs, "herald", "wsgi:app", env, logs, extra)
+    worker = start_worker(procs, env, logs)
     body, content_type = fetch(herald_url)
     body_file = work / "index.body"
     body_file.write_bytes(body)
@@ -471,8 +499,8 @@ def measure_public_page(
         raise RuntimeError("the minimal app does not answer with Herald's bytes")
     warm_up([herald_url, minimal_url], args)
     pair = (
-        Target("herald", herald_url, herald.proc.pid),
-        Target("minimal", minimal_url, minimal.proc.pid),
+        Target("herald", herald_url, (herald.proc.pid, worker.proc.pid)),
+        Target("minimal", minimal_url, (minimal.proc.pid,)),
     )
     quiet = compare("public page, no publishing", *pair, args)
 
@@ -486,6 +514,7 @@ def measure_public_page(
     if etag_before == etag_after:
         raise RuntimeError("Herald's / did not change while updates were published")
     procs.stop(herald)
+    procs.stop(worker)
     procs.stop(minimal)
     return quiet, publishing
 
@@ -505,8 +534,8 @@ def measure_export(
     warm_up([export_url, plain_url], args)
     exported = compare(
         "exported site on nginx",
-        Target("export", export_url, server.proc.pid),
-        Target("plain-file", plain_url, server.proc.pid),
+        Target("export", export_url, (server.proc.pid,)),
+        Target("plain-file", plain_url, (server.proc.pid,)),
         args,
     )
     procs.stop(server)

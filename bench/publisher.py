@@ -1,9 +1,11 @@
 """Load for bench/public_page.py: post one incident update per second to Herald's database.
 
 Runs in its own process through the app's services, as staff publishing during an outage
-would: each update commits and bumps the page version, so every web worker must notice
-the new version and render `/` again while the benchmark is hitting it. Prints `ready` once
-the incident exists, and `published=<n>` when it stops (SIGTERM, or --max-seconds).
+would: each update commits, bumps the page version and enqueues its jobs (the fan-out, and
+the render of the new version's snapshots, which Herald's job worker runs), so every web
+process must notice the new version and serve the new `/` while the benchmark hits it.
+Prints `ready` once the incident exists, and `published=<n>` when it stops (SIGTERM, or
+--max-seconds).
 """
 
 from __future__ import annotations

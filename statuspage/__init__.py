@@ -28,6 +28,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from statuspage.errors import register_error_handlers
     from statuspage.extensions import register_extensions
     from statuspage.jobs import init_queue
+    from statuspage.logs import register_logging
+    from statuspage.ops import register_ops
+    from statuspage.request_hygiene import register_request_hygiene
+    from statuspage.security import register_security
     from statuspage.web import register_blueprints, register_template_helpers
 
     register_extensions(app)
@@ -35,5 +39,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_blueprints(app)
     register_template_helpers(app)
     register_error_handlers(app)
+    register_request_hygiene(app)
     register_cli(app)
+    # After register_blueprints: these wrap the WSGI app around the snapshot fast path; the
+    # proxy fix (register_security) goes outermost, so logs and metrics see the client.
+    register_ops(app)
+    register_logging(app)
+    register_security(app)
     return app

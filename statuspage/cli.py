@@ -118,6 +118,27 @@ def audit_verify_command() -> None:
     raise SystemExit(1)
 
 
+@click.group("regulators")
+def regulators_group() -> None:
+    """The regulator registry."""
+
+
+@regulators_group.command("load-library")
+@click.option("--key", "keys", multiple=True, help="only these regimes (e.g. --key dora)")
+def regulators_load_command(keys: tuple[str, ...]) -> None:
+    """Add the library's regimes (statuspage/data/regulators.json) not in the registry yet."""
+    from statuspage.services import regulators
+    from statuspage.services.audit import Actor
+
+    actor = Actor("cli:regulators")
+    if keys:
+        added = [regulators.add_from_library(key, actor=actor) for key in keys]
+    else:
+        added = regulators.load_library(actor=actor)
+    db.session.commit()
+    click.echo(f"Added {len(added)} regulators: {', '.join(r.name for r in added) or 'none'}.")
+
+
 @click.command("worker")
 @click.option("--workers", default=2, show_default=True, help="worker threads")
 def worker_command(workers: int) -> None:
@@ -153,5 +174,6 @@ def register_cli(app: Flask) -> None:
         create_user_command,
         create_api_key_command,
         audit_group,
+        regulators_group,
     ):
         app.cli.add_command(command)

@@ -28,6 +28,13 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
 
 
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
+    raw = env.get(name) or choices[0]
+    if raw not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
+    return raw
+
+
 def _secret_key(env: Mapping[str, str], instance_path: Path, production: bool) -> str:
     """SECRET_KEY from the environment; in development one is generated and kept on disk.
 
@@ -87,12 +94,19 @@ def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "INSTANCE_PATH": str(instance_path),
         "SECRET_KEY": _secret_key(env, instance_path, production),
         "SQLALCHEMY_DATABASE_URI": database_url,
+        # A pooled connection is tested before use: after a database restart or failover a
+        # worker's idle connections are dead, and without the ping each would fail one job.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "BASE_URL": (env.get("BASE_URL") or f"http://127.0.0.1:{port}").rstrip("/"),
         "PAGE_NAME": env.get("PAGE_NAME", "Herald Status"),
         # How long a process trusts its last look at the page version before asking the
         # database again. Bounds how stale a snapshot can be; keeps the database off the
         # hot path of every public request.
         "SNAPSHOT_VERSION_TTL": _float(env, "SNAPSHOT_VERSION_TTL", 1.0),
+        # How long a web process keeps serving the previous version's snapshot while the
+        # worker renders the new one (it does so within a second of a publish); past that,
+        # or with no worker running, the web process renders it itself, once per machine.
+        "SNAPSHOT_RENDER_GRACE": _float(env, "SNAPSHOT_RENDER_GRACE", 2.0),
         "PUBLIC_MAX_AGE": int(_float(env, "PUBLIC_MAX_AGE", 30)),
         "PUBLIC_STALE_WHILE_REVALIDATE": int(_float(env, "PUBLIC_STALE_WHILE_REVALIDATE", 60)),
         "MAX_CONTENT_LENGTH": 1024 * 1024,
@@ -131,4 +145,17 @@ def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "SESSION_COOKIE_SECURE": (env.get("BASE_URL") or "").startswith("https://"),
         "REMEMBER_COOKIE_SECURE": (env.get("BASE_URL") or "").startswith("https://"),
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,  # a long incident shift must not lose its form
+        # Operations (statuspage/ops.py, logs.py, security.py; deploy/ and the README's
+        # "Production deployment"). Text logs by default; json: one object per line.
+        "LOG_FORMAT": _choice(env, "LOG_FORMAT", ("text", "json")),
+        "LOG_LEVEL": env.get("LOG_LEVEL") or "INFO",
+        "LOG_REQUESTS": env.get("LOG_REQUESTS", "") not in ("", "0", "false", "no"),
+        # How many reverse proxies in front set X-Forwarded-For/-Proto/-Host (nginx: 1). With 0
+        # those headers are ignored, since any client could send them.
+        "TRUSTED_PROXIES": int(_float(env, "TRUSTED_PROXIES", 0)),
+        # Empty: /metrics is open (the nginx site lets only internal addresses reach it).
+        "METRICS_TOKEN": env.get("METRICS_TOKEN", ""),
+        # Set by deploy/gunicorn.conf.py: every worker's counters in one directory, summed on
+        # scrape. prometheus_client reads the variable itself; it is mirrored here for /metrics.
+        "PROMETHEUS_MULTIPROC_DIR": env.get("PROMETHEUS_MULTIPROC_DIR", ""),
     }

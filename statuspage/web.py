@@ -16,12 +16,16 @@ def register_blueprints(app: Flask) -> None:
     from statuspage.api import bp as api_bp
     from statuspage.extensions import csrf
     from statuspage.public import bp as public_bp
+    from statuspage.request_hygiene import DatabaseInt, reads_json
 
+    # Before any rule is added: rules bind their converters when they are registered.
+    app.url_map.converters["int"] = DatabaseInt
     init_snapshots(app)
     app.register_blueprint(public_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)  # token-authenticated: no cookie, so nothing for CSRF to forge
+    reads_json(api_bp)  # JSON or form bodies (api.bodies)
 
 
 def _human_time(at: datetime | None) -> str:

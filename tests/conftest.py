@@ -15,6 +15,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from playwright.sync_api import Browser, sync_playwright
 from sqlalchemy import text
 
 from statuspage import create_app
@@ -48,6 +49,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
             "BASE_URL": BASE_URL,
             "PAGE_NAME": "Acme Status",
             "SNAPSHOT_VERSION_TTL": "0",  # every request looks at the version: no stale reads
+            "SNAPSHOT_RENDER_GRACE": "0",  # and renders a new version at once, no worker wait
         }
     )
     config["TESTING"] = True
@@ -104,6 +106,18 @@ def queue(app: Flask) -> Iterator[Any]:
     queue.huey.flush()
     yield queue
     queue.huey.flush()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's chromium driven by Playwright, one for the whole run: Playwright's sync API
+    runs one per process, so every browser test (tests/e2e, tests/hostile) shares it."""
+    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
 
 
 @pytest.fixture

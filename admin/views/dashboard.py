@@ -9,14 +9,17 @@ from statuspage.clock import utcnow
 from statuspage.models import ComponentStatus
 from statuspage.services import incidents as incident_reads
 from statuspage.services.audience import STAFF
+from statuspage.services.cadence import cadences_of
 from statuspage.services.components import list_components
 
 
 def dashboard() -> str:
+    open_incidents = incident_reads.unresolved_incidents(STAFF_VIEWER)
     return render_template(
         "admin/dashboard.html",
         now=utcnow(),
-        open_incidents=incident_reads.unresolved_incidents(STAFF_VIEWER),
+        open_incidents=open_incidents,
+        cadences=cadences_of(open_incidents),  # next update by, overdue (services.cadence)
         active_maintenance=incident_reads.active_maintenances(STAFF_VIEWER),
         upcoming_maintenance=incident_reads.upcoming_maintenances(STAFF_VIEWER),
         not_operational=[

@@ -12,6 +12,7 @@ from typing import Any
 from flask import Response, abort, render_template, request, url_for
 
 from admin.access import STAFF_VIEWER, actor
+from admin.cadence_forms import cadence_context
 from admin.forms import (
     COMPONENT_PREFIX,
     INCIDENT_STATUS_CHOICES,
@@ -32,6 +33,7 @@ from admin.forms import (
 )
 from admin.outcome import done, form_status, rejected
 from admin.views.audience import form_preview, segment_choices
+from admin.views.team_sections import crisis_sections
 from statuspage.clock import utcnow
 from statuspage.models import (
     Component,
@@ -155,6 +157,8 @@ def _page(incident: Incident, **submitted: Any) -> tuple[str, int]:
         "draft_form": _update_form(incident, bound=False, draft=True),
         "note_form": NoteForm(formdata=None),
     } | submitted
+    forms = cadence_context(incident) | forms  # the update cadence panel (services.cadence)
+    forms = crisis_sections(incident) | forms  # the response team and executives sections
     open_drafts = drafting.open_drafts(incident)
     publish_forms = {
         draft.id: PublishDraftForm(formdata=None, body=draft.body) for draft in open_drafts

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from flask import current_app, render_template
 
+from statuspage.security import allow_inline_styles
 from statuspage.services import dev_mailbox
 
 
@@ -27,6 +28,7 @@ def index() -> str:
 
 
 def show(name: str) -> str:
+    allow_inline_styles()  # the srcdoc iframe inherits the page's CSP; email HTML styles inline
     return render_template(
         "admin/mailbox_message.html", message=dev_mailbox.read_message(_folder(), name)
     )

@@ -17,7 +17,16 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from statuspage.extensions import db
-from statuspage.jobs import confirmations, endpoint_notices, sign_in, sms_opt_in, tasks
+from statuspage.jobs import (
+    cadence_reminders,
+    confirmations,
+    endpoint_notices,
+    regulator_reminders,
+    sign_in,
+    sms_opt_in,
+    snapshots,
+    tasks,
+)
 from statuspage.services.outbox import OUTBOX_KEY
 
 QUEUE_KEY = "herald.queue"
@@ -36,6 +45,9 @@ JOBS: list[Callable[..., Any]] = [
     sms_opt_in.send_sms_opt_in,
     endpoint_notices.endpoint_disabled,
     sign_in.send_sign_in_link,
+    snapshots.render_snapshots,
+    regulator_reminders.send_obligation_reminder,
+    cadence_reminders.send_cadence_reminder,
 ]
 # Deliveries retry through their rows (the sweep); a confirmation (email or SMS opt-in) has
 # no row, so its job retries in the queue itself.
@@ -45,6 +57,10 @@ RETRIES: dict[str, dict[str, int]] = {
     "endpoint_disabled": {"retries": 10, "retry_delay": 60},  # the notice of a disabled hook
     # A sign-in link is good for 30 minutes: past that, retrying would only annoy.
     "send_sign_in_link": {"retries": 5, "retry_delay": 60},
+    # A reminder that an update is due: useful for a cadence, not forever.
+    "send_cadence_reminder": {"retries": 5, "retry_delay": 60},
+    # A deadline reminder is worth retrying until its deadline is long past.
+    "send_obligation_reminder": {"retries": 10, "retry_delay": 60},
 }
 
 

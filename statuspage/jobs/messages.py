@@ -12,8 +12,16 @@ from statuspage.channels.base import Message
 from statuspage.clock import utcnow
 from statuspage.jobs.payloads import followed_components, notice_bodies
 from statuspage.links import link
-from statuspage.models import ENDPOINT_CHANNELS, Delivery, Incident, IncidentUpdate, Notice, Page
-from statuspage.services.richtext import plain_text
+from statuspage.models import (
+    ENDPOINT_CHANNELS,
+    CrisisMessage,
+    Delivery,
+    Incident,
+    IncidentUpdate,
+    Notice,
+    Page,
+)
+from statuspage.services.richtext import plain_text, render_markdown
 
 SHORT_TEXT = 160
 
@@ -130,6 +138,75 @@ def render_messages(
                     "List-Unsubscribe": f"<{links[_UNSUBSCRIBE]}>",
                     "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
                     "Auto-Submitted": "auto-generated",
+                },
+            )
+        )
+    return messages
+
+
+# Why an internal recipient receives a crisis message, said at its foot.
+_REASONS = {
+    "team_page": "its crisis response team",
+    "briefing": "executive briefings",
+    "regulator_notice": "regulatory notices",
+}
+
+
+def render_crisis_messages(
+    deliveries: Sequence[Delivery],
+    notice: Notice,
+    incident: Incident,
+    crisis: CrisisMessage,
+    page: Page,
+) -> list[Message]:
+    """One message per delivery of an internal notice (a team page, a briefing, a regulator
+    notice), in order: marked confidential, linking to the incident in the admin (never the
+    public page), with no manage or unsubscribe links (staff keep the roster), and each
+    recipient's acknowledgement link when the notice asks for one. SMS carries that link
+    as its one uncut link; email, chat and the rest carry the whole message."""
+    base = current_app.config["BASE_URL"]
+    url = f"{base}/admin/incidents/{incident.id}"
+    context = {
+        "incident": incident,
+        "message": crisis,
+        "page": page,
+        "url": url,
+        "body_html": render_markdown(crisis.body, phone_links=True),
+        "reason": _REASONS.get(crisis.kind.value, "internal notices"),
+        "ack_url": _ACK if notice.requires_ack else None,
+    }
+    text = render_template("email/crisis.txt", **context)
+    html = render_template("email/crisis.html", **context)
+    subject = f"[{page.name} · CONFIDENTIAL] {crisis.subject}"
+    short = f"CONFIDENTIAL {page.name}: {crisis.short_text or crisis.subject}"
+    thread = f"<incident-{incident.id}-internal@{_host()}>"
+    messages = []
+    for delivery in deliveries:
+        ack = link("ack", {"d": delivery.id}, "/ack") if notice.requires_ack else None
+        own_text, own_html = text, html
+        if ack:
+            own_text = own_text.replace(_ACK, ack)
+            own_html = own_html.replace(_ACK, str(escape(ack)))
+        sms = delivery.channel.value == "sms"
+        messages.append(
+            Message(
+                subject=subject,
+                text=own_text,
+                html=own_html,
+                short_text=short,
+                url=(ack or url) if sms else url,
+                title=subject,
+                impact=incident.impact.value,
+                incident_id=incident.id,
+                body_text=f"{crisis.body}\n\nIncident in Herald: {url}",
+                # chat reads its acknowledgement button from the webhook body's meta
+                payload={"meta": {"acknowledge": ack}} if ack else {"meta": {}},
+                headers={
+                    "Message-ID": message_id(delivery),
+                    "In-Reply-To": thread,
+                    "References": thread,
+                    "Auto-Submitted": "auto-generated",
+                    "Sensitivity": "company-confidential",
                 },
             )
         )

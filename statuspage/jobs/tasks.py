@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
@@ -17,11 +17,20 @@ from statuspage.channels.sms import from_config as sms_from_config
 from statuspage.channels.webpush import WebPushChannel
 from statuspage.clock import utcnow
 from statuspage.extensions import db
-from statuspage.jobs.messages import render_messages
-from statuspage.models import Delivery, FanOutState, Incident, IncidentUpdate, Notice
+from statuspage.jobs.messages import render_crisis_messages, render_messages
+from statuspage.models import (
+    CrisisMessage,
+    Delivery,
+    DeliveryState,
+    FanOutState,
+    Incident,
+    IncidentUpdate,
+    Notice,
+)
 from statuspage.services import delivery as engine
-from statuspage.services import social
-from statuspage.services.audience import recipients
+from statuspage.services import regulators, social, team
+from statuspage.services.audience import recipient_pages
+from statuspage.services.cadence import remind_due
 from statuspage.services.outbox import after_commit
 from statuspage.services.page import ensure_page
 from statuspage.services.publishing import advance_maintenance
@@ -58,6 +67,7 @@ def sweep() -> None:
     """
     now = utcnow()
     advance_maintenance(now)
+    remind_due(now)  # comms reminded once per due update (services.cadence)
     rollup_all(now.date() - timedelta(days=1), now)
     for notice_id in engine.stale_notices(now, stale_after=_clock("FANOUT_STALE_SECONDS")):
         after_commit("fan_out", notice_id)
@@ -67,13 +77,16 @@ def sweep() -> None:
     for delivery in engine.missed_acks(now):
         if engine.fallback(delivery, now, "no acknowledgement in time") is not None:
             delivery.state = engine.DeliveryState.superseded
+    team.escalate(now)  # page again the crisis team members who have not acknowledged
+    regulators.sweep(now)  # acknowledgements into obligations; deadline reminders
 
 
 def fan_out(notice_id: int) -> int:
     """Create the notice's deliveries page by page, resuming at its cursor; returns how many.
 
-    Each page commits its deliveries and the cursor together, so a killed worker resumes
-    where it stopped and the unique (notice, contact point) key makes a repeat a no-op.
+    The recipients stream from one query (`audience.recipient_pages`). Each page commits its
+    deliveries and the cursor together, so a killed worker resumes where it stopped and the
+    unique (notice, contact point) key makes a repeat a no-op.
     """
     notice = db.session.get(Notice, notice_id)
     if notice is None or notice.fanout_state is FanOutState.done:
@@ -81,10 +94,8 @@ def fan_out(notice_id: int) -> int:
     created = 0
     if notice.fanout_state is FanOutState.pending:
         notice.fanout_state, notice.fanout_started_at = FanOutState.running, utcnow()
-    while True:
-        page = recipients(notice, after_subscriber_id=notice.fanout_cursor, limit=FANOUT_PAGE)
-        if not page:
-            break
+    pages = recipient_pages(notice, after_subscriber_id=notice.fanout_cursor, page=FANOUT_PAGE)
+    for page in pages:
         ids = engine.create_deliveries(notice, page)
         notice.fanout_cursor = page[-1].subscriber_id
         notice.recipients += len(ids)
@@ -120,7 +131,9 @@ def channels() -> dict[str, Channel]:
 def deliver(delivery_ids: list[int]) -> list[Result]:
     """Send a batch: claim (lease, committed), render, send per channel, record each result."""
     now = utcnow()
-    claimed = engine.claim(delivery_ids, now, lease=_clock("DELIVERY_LEASE_SECONDS"))
+    lease = _clock("DELIVERY_LEASE_SECONDS")
+    claimed = engine.claim(delivery_ids, now, lease=lease)
+    claimed_until = now + lease  # the lease claim() set: this worker's token for these rows
     db.session.commit()  # the lease is the record that this worker holds them
     if not claimed:
         return []
@@ -140,7 +153,18 @@ def deliver(delivery_ids: list[int]) -> list[Result]:
         u.id: u
         for u in db.session.scalars(
             select(IncidentUpdate).where(
-                IncidentUpdate.id.in_({n.update_id for n in notices.values()})
+                IncidentUpdate.id.in_({n.update_id for n in notices.values() if n.update_id})
+            )
+        )
+    }
+    # Internal notices (team pages, briefings, regulator notices) carry a crisis message.
+    crises = {
+        c.id: c
+        for c in db.session.scalars(
+            select(CrisisMessage).where(
+                CrisisMessage.id.in_(
+                    {n.crisis_message_id for n in notices.values() if n.crisis_message_id}
+                )
             )
         )
     }
@@ -157,9 +181,12 @@ def deliver(delivery_ids: list[int]) -> list[Result]:
         by_notice[d.notice_id].append(d)
     for notice_id, batch in by_notice.items():
         notice = notices[notice_id]
-        messages = render_messages(
-            batch, notice, incidents[notice.incident_id], updates[notice.update_id], page
-        )
+        incident = incidents[notice.incident_id]
+        if notice.crisis_message_id is not None:
+            crisis = crises[notice.crisis_message_id]
+            messages = render_crisis_messages(batch, notice, incident, crisis, page)
+        else:
+            messages = render_messages(batch, notice, incident, updates[notice.update_id], page)
         for d, message in zip(batch, messages, strict=True):
             by_channel[d.channel.value].append(
                 Outgoing(
@@ -175,7 +202,18 @@ def deliver(delivery_ids: list[int]) -> list[Result]:
     for name, batch in by_channel.items():
         channel = available.get(name)
         for start in range(0, len(batch), SEND_CHUNK):
-            chunk = batch[start : start + SEND_CHUNK]
+            # Renew the lease on this chunk just before sending it: a batch slower than the
+            # lease must not let another worker take its tail over and send it twice.
+            held, held_until = engine.renew(
+                [o.delivery_id for o in batch[start : start + SEND_CHUNK]],
+                claimed_until,
+                utcnow(),
+                lease=lease,
+            )
+            db.session.commit()
+            chunk = [o for o in batch[start : start + SEND_CHUNK] if o.delivery_id in held]
+            if not chunk:
+                continue
             if channel is None:
                 sent = [
                     Result(o.delivery_id, "retry", error=f"no {name} channel configured")
@@ -185,13 +223,17 @@ def deliver(delivery_ids: list[int]) -> list[Result]:
                 chunk = social.in_thread(name, chunk)  # social posts reply in their thread
                 sent = channel.send(chunk)
                 social.remember_posts(name, chunk, sent)
-            _record_and_commit(sent)
+            _record_and_commit(sent, held_until)
             results += sent
     return results
 
 
-def _record_and_commit(results: list[Result]) -> None:
-    """Record one send's results and commit them, so a crash after it resends none of them."""
+def _record_and_commit(results: list[Result], held_until: datetime) -> None:
+    """Record one send's results and commit them, so a crash after it resends none of them.
+
+    A delivery whose lease is no longer `held_until` was taken over while this worker sent
+    it (the send outlasted the lease): its result is logged, its state left to the holder.
+    """
     # The previous chunk's commit expired the loaded rows: reload this chunk's in one query.
     rows = {
         d.id: d
@@ -204,5 +246,9 @@ def _record_and_commit(results: list[Result]) -> None:
     done = utcnow()
     base_backoff = _clock("DELIVERY_BASE_BACKOFF_SECONDS").total_seconds()
     for result in results:
-        engine.record(rows[result.delivery_id], result, done, base_backoff=base_backoff)
+        delivery = rows[result.delivery_id]
+        if delivery.state is not DeliveryState.sending or delivery.lease_until != held_until:
+            engine.record_late(delivery, result, done)
+            continue
+        engine.record(delivery, result, done, base_backoff=base_backoff)
     db.session.commit()

@@ -7,6 +7,7 @@ from statuspage.models.components import (
     ComponentStatusChange,
     DailyUptime,
 )
+from statuspage.models.crisis import CrisisKind, CrisisMessage, NoticeRecipient
 from statuspage.models.drafts import InternalNote, UpdateDraft
 from statuspage.models.enums import (
     ComponentStatus,
@@ -25,6 +26,20 @@ from statuspage.models.notices import (
     Notice,
 )
 from statuspage.models.page import Page
+from statuspage.models.regulators import (
+    Obligation,
+    ObligationReminder,
+    Regulator,
+    RegulatorNotice,
+    RegulatorNoticeObligation,
+    RegulatorNoticeState,
+    RegulatorRule,
+    Reportable,
+    RuleBound,
+    TriggerKind,
+    TriggerTime,
+    Unit,
+)
 from statuspage.models.segments import (
     Organization,
     OrganizationDomain,
@@ -46,6 +61,15 @@ from statuspage.models.subscribers import (
     Subscriber,
     SubscriberKind,
 )
+from statuspage.models.team import (
+    CrisisRole,
+    MessagingGuidelines,
+    TeamMember,
+    TeamPage,
+    TeamPageMember,
+    team_member_role,
+    team_page_role,
+)
 from statuspage.models.templates import IncidentTemplate
 
 __all__ = [
@@ -62,6 +86,9 @@ __all__ = [
     "ComponentStatus",
     "ComponentStatusChange",
     "ContactPoint",
+    "CrisisKind",
+    "CrisisMessage",
+    "CrisisRole",
     "DailyUptime",
     "Delivery",
     "DeliveryAttempt",
@@ -74,18 +101,35 @@ __all__ = [
     "IncidentTemplate",
     "IncidentUpdate",
     "InternalNote",
+    "MessagingGuidelines",
     "Notice",
+    "NoticeRecipient",
+    "Obligation",
+    "ObligationReminder",
     "Organization",
     "OrganizationDomain",
     "OrganizationMember",
     "Page",
+    "Regulator",
+    "RegulatorNotice",
+    "RegulatorNoticeObligation",
+    "RegulatorNoticeState",
+    "RegulatorRule",
+    "Reportable",
     "Role",
+    "RuleBound",
     "Segment",
     "SocialAccount",
     "SocialThread",
     "StaffUser",
     "Subscriber",
     "SubscriberKind",
+    "TeamMember",
+    "TeamPage",
+    "TeamPageMember",
+    "TriggerKind",
+    "TriggerTime",
+    "Unit",
     "UpdateDraft",
     "UsedSignInLink",
     "ViewerFeedToken",
@@ -93,4 +137,6 @@ __all__ = [
     "component_segment",
     "incident_segment",
     "organization_segment",
+    "team_member_role",
+    "team_page_role",
 ]

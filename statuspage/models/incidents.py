@@ -58,6 +58,10 @@ class Incident(db.Model):
     postmortem_body: Mapped[str | None] = mapped_column(Text)
     postmortem_body_html: Mapped[str | None] = mapped_column(Text)
     postmortem_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Update cadence (services.cadence): minutes between updates while open; None follows the
+    # page's default. The due time last reminded, so each due time is reminded once.
+    update_cadence_minutes: Mapped[int | None] = mapped_column(Integer)
+    cadence_reminded_for: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     updates: Mapped[list[IncidentUpdate]] = relationship(
         back_populates="incident",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from statuspage.clock import utcnow
@@ -49,8 +49,18 @@ class Notice(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     incident_id: Mapped[str] = mapped_column(ForeignKey("incident.id", ondelete="CASCADE"))
-    update_id: Mapped[str] = mapped_column(ForeignKey("incident_update.id", ondelete="CASCADE"))
+    # An update's notice names the update; an internal notice (team page, briefing, regulator
+    # notice) names its crisis message instead.
+    update_id: Mapped[str | None] = mapped_column(
+        ForeignKey("incident_update.id", ondelete="CASCADE")
+    )
+    crisis_message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("crisis_message.id", ondelete="CASCADE"), index=True
+    )
     audience: Mapped[Audience] = mapped_column(db_enum(Audience))
+    # False: each recipient's first reachable contact point, then the engine's fallback;
+    # True: every reachable contact point at once (a crisis page).
+    all_paths: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     requires_ack: Mapped[bool] = mapped_column(default=False)
     ack_window_seconds: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

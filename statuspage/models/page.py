@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Integer, String, Text
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from statuspage.clock import utcnow
@@ -25,6 +26,12 @@ class Page(db.Model):
     brand_color: Mapped[str] = mapped_column(String(7), default="#1e7b34")
     # [{"label": "Support", "url": "https://..."}], shown in the public footer
     footer_links: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    # Update cadence (services.cadence): the default minutes between an open incident's
+    # updates, and whether the public pages say "Next update by HH:MM UTC".
+    update_cadence_minutes: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
+    public_next_update: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=sa_false()
+    )
     # Bumped by every change that shows on the public site; snapshots are keyed on it.
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -50,6 +50,9 @@ ENDPOINT_CHANNELS = frozenset({Channel.webhook, Channel.slack, Channel.teams, Ch
 class SubscriberKind(StrEnum):
     person = "person"  # someone who subscribed, or was imported, or registered a webhook
     syndication = "syndication"  # one of the page's own social accounts (see SocialAccount)
+    # Someone Herald pages directly (a crisis team member, an executive, a regulator): never
+    # in a customer audience, list, export or count, never behind a public link.
+    internal = "internal"
 
 
 subscription_component = Table(
@@ -64,6 +67,24 @@ class Subscriber(db.Model):
     """A person who receives updates; what they follow is on this row and its components."""
 
     __tablename__ = "subscriber"
+    # A private notice reads its audience through this index: the persons of a few hundred
+    # organizations among millions, each row answered from the index alone on PostgreSQL
+    # (services.audience.recipient_pages; bench/audience.py).
+    __table_args__ = (
+        Index(
+            "ix_subscriber_organization",
+            "organization_id",
+            "id",
+            postgresql_include=[
+                "kind",
+                "paused",
+                "unsubscribed_at",
+                "notify_incidents",
+                "notify_maintenance",
+                "all_components",
+            ],
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), default="")
@@ -79,7 +100,7 @@ class Subscriber(db.Model):
     # The customer this person belongs to (explicitly, or by a verified email's domain
     # rule, resolved by services.segments when it changes): what private notices reach.
     organization_id: Mapped[int | None] = mapped_column(
-        ForeignKey("organization.id", ondelete="SET NULL"), index=True
+        ForeignKey("organization.id", ondelete="SET NULL")
     )
     # Bumped to invalidate every signed link sent to this person so far.
     token_version: Mapped[int] = mapped_column(Integer, default=1)
@@ -98,7 +119,15 @@ class ContactPoint(db.Model):
     __tablename__ = "contact_point"
     __table_args__ = (
         UniqueConstraint("channel", "address_key", name="uq_contact_point_channel_address"),
-        Index("ix_contact_point_subscriber", "subscriber_id", "priority"),
+        # Each subscriber's first reachable contact point, found in the index alone on
+        # PostgreSQL: fan-out looks it up once per recipient (services.audience).
+        Index(
+            "ix_contact_point_subscriber",
+            "subscriber_id",
+            "priority",
+            "id",
+            postgresql_include=["channel", "active", "verified_at"],
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -23,6 +23,7 @@ from statuspage.public import (
     subscriptions,
     viewing,
 )
+from statuspage.services.cadence import public_next_update
 
 bp = Blueprint("public", __name__)
 
@@ -119,3 +120,4 @@ bp.after_request(viewing.keep_private)
 bp.context_processor(viewing.template_context)
 bp.add_app_template_global(viewing.shared_with_viewer, "shared_with")
 bp.add_app_template_test(viewing.viewer_can_see, "can_see")
+bp.add_app_template_global(public_next_update, "next_update_by")

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, current_app, g, request
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
 
-from statuspage.services.snapshot import SnapshotStore
-
-STORE_KEY = "herald.snapshots"
+from statuspage.security import HSTS, policy_headers
+from statuspage.services.snapshot import PRERENDER, STORE_KEY, SnapshotStore
 
 View = Callable[..., tuple[bytes | str, str]]
 Headers = tuple[tuple[str, str], ...]
@@ -41,7 +41,13 @@ def init_snapshots(app: Flask) -> None:
         f"public, max-age={app.config['PUBLIC_MAX_AGE']}, "
         f"stale-while-revalidate={app.config['PUBLIC_STALE_WHILE_REVALIDATE']}"
     )
-    app.extensions[STORE_KEY] = SnapshotStore(app.config["SNAPSHOT_VERSION_TTL"], cache_control)
+    app.extensions[STORE_KEY] = SnapshotStore(
+        app.config["SNAPSHOT_VERSION_TTL"],
+        cache_control,
+        # Shared by every process on the machine: one render per version, not one per process.
+        directory=Path(app.config["INSTANCE_PATH"]) / "snapshots",
+        render_grace=app.config["SNAPSHOT_RENDER_GRACE"],
+    )
     app.session_interface = SnapshotAwareSessionInterface()
     app.wsgi_app = SnapshotFastPath(app.wsgi_app, app.extensions[STORE_KEY])  # type: ignore
 
@@ -70,7 +76,11 @@ class SnapshotFastPath:
         ):
             snap = self._store.fresh(environ.get("PATH_INFO") or "/")
             if snap is not None:
-                start_response("200 OK", [*snap.headers, ("Content-Length", str(len(snap.body)))])
+                environ["herald.endpoint"] = snap.endpoint  # for the request metrics
+                headers = [*snap.headers, ("Content-Length", str(len(snap.body)))]
+                if environ.get("wsgi.url_scheme") == "https":  # as security.py does for Flask
+                    headers.append(HSTS)
+                start_response("200 OK", headers)
                 return [snap.body]
         return self._wsgi_app(environ, start_response)
 
@@ -94,7 +104,14 @@ def snapshotted(view: View | None = None, *, headers: Headers = ()) -> Any:
             body, content_type = view(**kwargs)
             return (body.encode() if isinstance(body, str) else body), content_type
 
-        snap = snapshot_store().get(request.path, render, headers)
+        # The security headers are stored with the body, so the fast path and 304s send them.
+        snap = snapshot_store().get(
+            request.path,
+            render,
+            (*headers, *policy_headers(request.path)),
+            endpoint=request.endpoint or "",
+            wait_for_worker=PRERENDER not in request.environ,
+        )
         # Most requests are unconditional: look at the raw environ before parsing anything.
         environ = request.environ
         conditional = "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ

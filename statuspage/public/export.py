@@ -38,8 +38,10 @@ def public_paths() -> Iterator[str]:
     yield from (path for path, _endpoint, _view in ROUTES if "<" not in path)
     for incident_id in incident_reads.visible_ids(PUBLIC):
         yield f"/incidents/{incident_id}"
-    months = {*recent_months(utcnow().date()), *incident_reads.months_with_incidents(PUBLIC)}
-    for month in sorted(months):
+    today = utcnow().date()
+    months = {*recent_months(today), *incident_reads.months_with_incidents(PUBLIC)}
+    # A month still to come (maintenance scheduled into it) has no archive page yet: a 404.
+    for month in sorted(m for m in months if m <= today):
         yield f"/history/{month.year}/{month.month}"
     per_component = [path for path, _endpoint, _view in ROUTES if "<component_id>" in path]
     for component in list_components(PUBLIC):

@@ -20,6 +20,7 @@ from statuspage.clock import utcnow
 from statuspage.extensions import csrf, db, limiter
 from statuspage.public.caching import snapshotted
 from statuspage.public.subscriptions import SUBSCRIBE_PER_ADDRESS, SUBSCRIBE_PER_CLIENT
+from statuspage.request_hygiene import reads_json
 from statuspage.services import push_subscriptions as service
 from statuspage.services.errors import InvalidInput
 from statuspage.services.subscriptions import Preferences
@@ -159,3 +160,5 @@ def unsubscribe() -> Response:
 
 csrf.exempt(subscribe)
 csrf.exempt(unsubscribe)
+reads_json(subscribe)
+reads_json(unsubscribe)

@@ -9,12 +9,15 @@ segments, and never through a world-readable channel.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
     ScalarSelect,
+    Select,
     String,
     and_,
     distinct,
@@ -27,6 +30,7 @@ from sqlalchemy import (
     type_coerce,
     update,
 )
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import aliased, joinedload
 
 from statuspage.extensions import db
@@ -41,6 +45,7 @@ from statuspage.models import (
     IncidentStatus,
     IncidentUpdate,
     Notice,
+    NoticeRecipient,
     Organization,
     OrganizationDomain,
     OrganizationMember,
@@ -221,6 +226,13 @@ def reachable_contact(notice: Notice) -> ColumnElement[bool]:
     return _reachable(private=notice.audience is not Audience.public, texts=sms_worthy(notice))
 
 
+def internal_reachable() -> ColumnElement[bool]:
+    """The contact points an internal notice may use, before it exists (services.team picks
+    among them for quiet hours and escalation): `reachable_contact`'s rule for a crisis
+    notice."""
+    return _reachable(private=True, texts=True)
+
+
 def _reachable(*, private: bool, texts: bool) -> ColumnElement[bool]:
     """`reachable_contact` for a notice that is private or not, and SMS-worthy or not: the
     reach preview asks this before any notice exists."""
@@ -241,7 +253,10 @@ SMS_STATUSES = frozenset(
 
 def sms_worthy(notice: Notice) -> bool:
     """The notice's update opens its incident (the earliest by display time) or has one of
-    SMS_STATUSES: every SMS contact point receives it, not only those that asked for all."""
+    SMS_STATUSES: every SMS contact point receives it, not only those that asked for all.
+    An internal notice (a page, a briefing, a regulator notice) always is."""
+    if notice.update_id is None:
+        return True
     update = db.session.get(IncidentUpdate, notice.update_id)
     if update is None:
         return False
@@ -262,9 +277,9 @@ def _texts_every_update() -> ColumnElement[bool]:
     return ContactPoint.meta["all_updates"].as_boolean().is_(True)
 
 
-@dataclass(frozen=True)
-class Recipient:
-    """A subscriber who receives a notice, and the contact point to try first."""
+class Recipient(NamedTuple):
+    """A subscriber who receives a notice, and the contact point to try first (a tuple: fan-out
+    makes one per recipient, hundreds of thousands a second)."""
 
     subscriber_id: int
     contact_point_id: int
@@ -274,9 +289,84 @@ class Recipient:
 def recipients(
     notice: Notice, *, after_subscriber_id: int = 0, limit: int = 1000
 ) -> list[Recipient]:
-    """One page of a notice's recipients, in subscriber id order (the caller pages by cursor):
-    at most `limit`, fewer when some have several reachable contact points (they count as
-    rows of the page's query); empty only when there are no more.
+    """One page of a notice's recipients after `after_subscriber_id`: the first page of
+    `recipient_pages` (at most `limit` subscribers), read on the session's own connection so
+    that it sees what the session has not committed yet; empty only when there are no more."""
+    pages = recipient_pages(
+        notice,
+        after_subscriber_id=after_subscriber_id,
+        page=limit,
+        connection=db.session.connection(),
+    )
+    try:
+        return next(pages, [])
+    finally:
+        pages.close()
+
+
+INTERNAL_AUDIENCES = frozenset({Audience.team, Audience.executives, Audience.regulators})
+
+
+def _internal_recipients(
+    notice: Notice, *, after_subscriber_id: int, limit: int
+) -> list[Recipient]:
+    """A crisis notice's recipients: its NoticeRecipient rows that are internal subscribers
+    (paused or gone ones are not paged), through their first reachable contact point, or
+    every reachable one when `notice.all_paths`. Where the sender chose a recipient's
+    contact points (`NoticeRecipient.contact_point_ids`: quiet hours, escalation), only
+    those, in that order. Paged by subscriber: a page never splits one's contact points."""
+    people = db.session.execute(
+        select(NoticeRecipient.subscriber_id, NoticeRecipient.contact_point_ids)
+        .join(Subscriber, Subscriber.id == NoticeRecipient.subscriber_id)
+        .where(
+            NoticeRecipient.notice_id == notice.id,
+            NoticeRecipient.subscriber_id > after_subscriber_id,
+            Subscriber.kind == SubscriberKind.internal,
+            Subscriber.paused.is_(False),
+            Subscriber.unsubscribed_at.is_(None),
+        )
+        .order_by(NoticeRecipient.subscriber_id)
+        .limit(limit)
+    ).all()
+    if not people:
+        return []
+    reachable: dict[int, list[tuple[int, str]]] = {}
+    for subscriber_id, contact_id, channel in db.session.execute(
+        select(
+            ContactPoint.subscriber_id, ContactPoint.id, type_coerce(ContactPoint.channel, String)
+        )
+        .where(ContactPoint.subscriber_id.in_([p[0] for p in people]), reachable_contact(notice))
+        .order_by(ContactPoint.subscriber_id, ContactPoint.priority, ContactPoint.id)
+    ):
+        reachable.setdefault(subscriber_id, []).append((contact_id, channel))
+    page: list[Recipient] = []
+    for subscriber_id, chosen in people:
+        paths = reachable.get(subscriber_id, [])
+        if chosen is not None:
+            by_id = dict(paths)
+            paths = [(i, by_id[i]) for i in chosen if i in by_id] or paths
+        if not paths:
+            page.append(Recipient(subscriber_id, 0, ""))  # not reachable: the cursor moves on
+            continue
+        for contact_id, channel in paths if notice.all_paths else paths[:1]:
+            page.append(Recipient(subscriber_id, contact_id, channel))
+    return page
+
+
+# Rows the driver hands over at a time while a fan-out streams its recipients.
+STREAM_ROWS = 10_000
+
+
+def recipient_pages(
+    notice: Notice,
+    *,
+    after_subscriber_id: int = 0,
+    page: int = 1000,
+    connection: Connection | None = None,
+) -> Iterator[list[Recipient]]:
+    """Every recipient of a notice after `after_subscriber_id`, in subscriber id order, in
+    pages of at most `page` subscribers (a page never splits one subscriber's contact points):
+    what fan_out walks, committing its deliveries and its cursor after each page.
 
     Who receives a public notice: every subscriber not paused or unsubscribed, following the
     notice's kind (incidents or maintenance) and either all components or one the incident
@@ -285,61 +375,125 @@ def recipients(
 
     A segments notice (a private incident's) goes to the same followers, but only those whose
     organization belongs to one of the incident's affected segments; a public notice never
-    carries a private incident. The crisis audiences (team, executives, regulators) arrive
-    with [6/7]; until then they reach no one, by this rule and no other.
+    carries a private incident. Internal subscribers (crisis team, executives, regulators) are
+    in neither audience: the crisis audiences reach them, and only them, through the notice's
+    NoticeRecipient rows (`_internal_recipients`), short explicit lists read a page at a time.
+
+    The public and segments audiences stream from ONE query (`_customer_statement`), read on
+    `connection` or else on a connection of its own, so the caller may commit between pages;
+    on PostgreSQL it is a server-side cursor, so memory stays flat however many there are.
     """
-    # One query for the incident and both its lists: fan_out calls this once per page.
+    if notice.audience in INTERNAL_AUDIENCES:
+        cursor = after_subscriber_id
+        while batch := _internal_recipients(notice, after_subscriber_id=cursor, limit=page):
+            yield batch
+            cursor = batch[-1].subscriber_id
+        return
+    if notice.audience not in (Audience.public, Audience.segments):
+        return
+    engine = db.engine
+    statement = _customer_statement(notice, after_subscriber_id, engine.dialect.name)
+    if statement is None:
+        return
+    with nullcontext(connection) if connection is not None else engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            # A cursor is planned for its first rows unless told otherwise; this one is read to
+            # the end, so plan for all of them (a sort over a bitmap scan, not a walk of the
+            # whole primary key). And compiling it to machine code costs more than running it.
+            connection.exec_driver_sql("SET LOCAL cursor_tuple_fraction = 1.0; SET LOCAL jit = off")
+        # Options for this statement only: Connection.execution_options would change the
+        # connection, the session's own when `recipients` lends it. Closed on the way out,
+        # also when the caller stops early (`recipients` reads one page).
+        with connection.execute(
+            statement, execution_options={"stream_results": True, "yield_per": STREAM_ROWS}
+        ) as result:
+            batch: list[Recipient] = []
+            add = batch.append
+            previous = None
+            for subscriber_id, contact_point_id, channel in result:
+                if subscriber_id == previous:
+                    continue  # a later contact point of the same subscriber: the fallback's
+                if len(batch) == page:
+                    yield batch
+                    batch = []
+                    add = batch.append
+                previous = subscriber_id
+                add(Recipient(subscriber_id, contact_point_id, channel))
+            if batch:
+                yield batch
+
+
+def _customer_statement(notice: Notice, after_subscriber_id: int, dialect: str) -> Select | None:
+    """The query behind a public or segments notice's recipients: each subscriber of the
+    audience (`_audience_where`) after the cursor with their first contact point that
+    `reachable_contact` allows (NULL when none is), in subscriber id order; None when the
+    notice reaches no one (a public notice of a private incident, a segments notice without
+    segments).
+
+    Two shapes of the same rule, chosen by how many the audience is among all subscribers
+    (bench/audience.py measured both): a segments notice on PostgreSQL reaches a few thousand
+    among millions, so each one's first contact point is a LATERAL lookup in the covering
+    index of contact points (a join would read every contact point); a public notice reaches
+    a large share, so subscribers and their reachable contact points are merged in id order,
+    as on SQLite (which has no LATERAL), and `recipient_pages` keeps each one's first.
+    """
     incident = db.session.get(
         Incident,
         notice.incident_id,
         options=[joinedload(Incident.segments), joinedload(Incident.components)],
     )
     if incident is None:
-        return []
+        return None
     if notice.audience is Audience.public:
         if not may_see(PUBLIC, incident):
-            return []
+            return None
         segment_ids: list[int] = []
-    elif notice.audience is Audience.segments:
+    else:
         segment_ids = [s.id for s in incident.segments]
         if incident.visibility is not Visibility.segments or not segment_ids:
-            return []
-    else:
-        return []
-    audience = _audience_where(
-        segment_ids=segment_ids,
-        component_ids=[c.id for c in incident.components],
-        maintenance=incident.is_maintenance,
-        paged=True,
+            return None
+    audience = and_(
+        Subscriber.id > after_subscriber_id,
+        _audience_where(
+            segment_ids=segment_ids,
+            component_ids=[c.id for c in incident.components],
+            maintenance=incident.is_maintenance,
+        ),
     )
-    # The page's subscribers and their reachable contact points in one query, each
-    # subscriber's in priority order: the first row of a subscriber is its first contact
-    # point (`_first_contact`'s order), and the LIMIT, counting rows, never cuts that one.
-    # The second bound on the contact points lets PostgreSQL merge the two id-ordered
-    # indexes rather than look each subscriber up.
-    contact = ContactPoint.__table__.c
-    rows = db.session.execute(
-        # the channel as the string it is stored as: Recipient carries a str
-        select(Subscriber.id, contact.id, type_coerce(contact.channel, String))
-        .outerjoin(
-            ContactPoint.__table__,
-            and_(
-                contact.subscriber_id == Subscriber.id,
-                contact.subscriber_id > after_subscriber_id,
-                reachable_contact(notice),
-            ),
+    reachable = reachable_contact(notice)
+    channel = type_coerce(ContactPoint.channel, String)  # Recipient carries the stored str
+    # No reachable contact point reads as (0, ""): counted in the audience, sent nothing.
+    none_id, none_channel = literal(0), literal("")
+    if dialect == "postgresql" and segment_ids:
+        # The audience's ids in order first (OFFSET 0 keeps the planner from flattening it):
+        # the lookups then walk the contact point index in order, and nothing is sorted after.
+        people = select(Subscriber.id).where(audience).order_by(Subscriber.id).offset(0).subquery()
+        first = (
+            select(ContactPoint.id, channel.label("channel"))
+            .where(ContactPoint.subscriber_id == people.c.id, reachable)
+            .order_by(ContactPoint.priority, ContactPoint.id)
+            .limit(1)
+            .lateral("first_contact")
         )
-        .where(Subscriber.id > after_subscriber_id, audience)
-        .order_by(Subscriber.id, contact.priority, contact.id)
-        .limit(limit)
-    ).all()
-    page: list[Recipient] = []
-    previous = None
-    for subscriber_id, contact_point_id, channel in rows:
-        if subscriber_id != previous:  # else a later contact point: the fallback's
-            page.append(Recipient(subscriber_id, contact_point_id or 0, channel or ""))
-            previous = subscriber_id
-    return page
+        return (
+            select(
+                people.c.id,
+                func.coalesce(first.c.id, none_id),
+                func.coalesce(first.c.channel, none_channel),
+            )
+            .outerjoin(first, true())
+            .order_by(people.c.id)
+        )
+    return (
+        select(
+            Subscriber.id,
+            func.coalesce(ContactPoint.id, none_id),
+            func.coalesce(channel, none_channel),
+        )
+        .outerjoin(ContactPoint, and_(ContactPoint.subscriber_id == Subscriber.id, reachable))
+        .where(audience)
+        .order_by(Subscriber.id, ContactPoint.priority, ContactPoint.id)
+    )
 
 
 def _audience_where(
@@ -347,27 +501,31 @@ def _audience_where(
     segment_ids: Sequence[int],
     component_ids: Sequence[str],
     maintenance: bool,
-    paged: bool = False,
 ) -> ColumnElement[bool]:
-    """Who a notice is for, as one WHERE on Subscriber: `recipients` and `reach` both build
+    """Who a notice is for, as one WHERE on Subscriber: `recipient_pages` and `reach` both build
     their query from it, so the preview staff read and the fan-out can never disagree.
 
     No `segment_ids`: the public audience. Otherwise the persons whose organization belongs to
     one of them. Either way: not paused, not unsubscribed, following the kind (incidents or
     maintenance) and all components or one of `component_ids` (none: every follower).
-    `paged`: the same rule, shaped for a query that reads one page in id order.
     """
     if segment_ids:
+        # The organizations first, as a list: a few hundred ids let the database read the
+        # persons through the organization index, where a subquery made it scan them all.
+        organization_ids = db.session.scalars(
+            select(organization_segment.c.organization_id)
+            .distinct()
+            .where(organization_segment.c.segment_id.in_(sorted(set(segment_ids))))
+            .order_by(organization_segment.c.organization_id)
+        ).all()
         in_audience: ColumnElement[bool] = and_(
             Subscriber.kind == SubscriberKind.person,
-            Subscriber.organization_id.in_(
-                select(organization_segment.c.organization_id).where(
-                    organization_segment.c.segment_id.in_(sorted(set(segment_ids)))
-                )
-            ),
+            Subscriber.organization_id.in_(organization_ids),
         )
     else:
-        in_audience = true()
+        # Everyone but the people Herald pages directly: a crisis team member, an executive
+        # or a regulator is never a customer, whatever their address.
+        in_audience = Subscriber.kind != SubscriberKind.internal
     follows_kind = Subscriber.notify_maintenance if maintenance else Subscriber.notify_incidents
     follows_component: ColumnElement[bool] = true()
     if component_ids:
@@ -375,15 +533,7 @@ def _audience_where(
             subscription_component.c.subscriber_id == Subscriber.id,
             subscription_component.c.component_id.in_(sorted(set(component_ids))),
         )
-        if paged:
-            # A page (ORDER BY id LIMIT n) looks each subscriber up in the primary key:
-            # PostgreSQL turns an EXISTS here into a hash of every follower of these
-            # components, built again for every page (bench/audience.py: 25x slower).
-            followed = select(subscription_component.c.subscriber_id).where(follows).limit(1)
-            follows_any = followed.correlate(Subscriber).scalar_subquery().is_not(None)
-        else:
-            follows_any = exists().where(follows)
-        follows_component = or_(Subscriber.all_components.is_(True), follows_any)
+        follows_component = or_(Subscriber.all_components.is_(True), exists().where(follows))
     return and_(
         Subscriber.paused.is_(False),
         Subscriber.unsubscribed_at.is_(None),
@@ -438,7 +588,7 @@ def reach(
     segment_ids: Iterable[int], component_ids: Iterable[str], kind: IncidentKind | str
 ) -> Reach:
     """How many the opening notice of a new incident (or maintenance) would reach: private to
-    `segment_ids` (none: public), touching `component_ids`. Counted with `recipients`' own
+    `segment_ids` (none: public), touching `component_ids`. Counted with `recipient_pages`' own
     WHERE (`_audience_where`) and contact rule; an opening update is SMS-worthy."""
     segment_ids = sorted(set(segment_ids))
     names = tuple(

@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from statuspage.channels.base import Result
@@ -101,21 +101,22 @@ def claim(ids: Iterable[int], now: datetime, *, lease: timedelta = LEASE) -> lis
     UPDATEs with a WHERE on state: two workers asking for the same ids get disjoint sets,
     and a lease a crashed worker left behind expires and can be claimed again. That lost
     attempt is logged ("lease-expired"), so a delivery's attempts always match its log.
+    On PostgreSQL the rows are picked with FOR UPDATE SKIP LOCKED: a row another worker is
+    claiming at this moment is skipped (it is theirs) instead of waited for, so workers with
+    overlapping batches never queue behind each other's locks or deadlock on them. SQLite
+    has one writer at a time, so there the conditional UPDATE alone is atomic.
     """
     ids = list(ids)
     if not ids:
         return []
     leased = {"state": DeliveryState.sending, "lease_until": now + lease}
     options = {"synchronize_session": False}
+    lost = and_(Delivery.state == DeliveryState.sending, Delivery.lease_until < now)
     expired = [
         row.id
         for row in db.session.execute(
             update(Delivery)
-            .where(
-                Delivery.id.in_(ids),
-                Delivery.state == DeliveryState.sending,
-                Delivery.lease_until < now,
-            )
+            .where(Delivery.id.in_(_unlocked(ids, lost)), lost)
             .values(**leased, attempts=Delivery.attempts + 1)
             .returning(Delivery.id),
             execution_options=options,
@@ -135,12 +136,62 @@ def claim(ids: Iterable[int], now: datetime, *, lease: timedelta = LEASE) -> lis
     )
     fresh = db.session.execute(
         update(Delivery)
-        .where(Delivery.id.in_(ids), due)
+        .where(Delivery.id.in_(_unlocked(ids, due)), due)
         .values(**leased, attempts=Delivery.attempts + 1)
         .returning(Delivery.id),
         execution_options=options,
     )
     return sorted([*expired, *(row.id for row in fresh)])
+
+
+def renew(
+    ids: Sequence[int], held_until: datetime, now: datetime, *, lease: timedelta = LEASE
+) -> tuple[set[int], datetime]:
+    """Extend this worker's lease on `ids` just before it sends them; returns the ids it
+    still holds and their new lease_until (the token to record them with).
+
+    A claim leases a whole batch that is sent chunk by chunk: without renewal, a batch that
+    takes longer than the lease would let another worker take over its tail and send it
+    too. The lease_until this worker set is its token: a row whose lease differs was taken
+    over, and is left to whoever holds it now.
+    """
+    until = now + lease
+    held = db.session.execute(
+        update(Delivery)
+        .where(
+            Delivery.id.in_(list(ids)),
+            Delivery.state == DeliveryState.sending,
+            Delivery.lease_until == held_until,
+        )
+        .values(lease_until=until)
+        .returning(Delivery.id),
+        execution_options={"synchronize_session": False},
+    )
+    return {row.id for row in held}, until
+
+
+def record_late(delivery: Delivery, result: Result, now: datetime) -> None:
+    """Log a result that came back after this worker's lease was taken over; the state
+    belongs to the new holder. Counted as an attempt, so attempts still match the log."""
+    delivery.attempts = Delivery.attempts + 1
+    db.session.add(
+        DeliveryAttempt(
+            delivery_id=delivery.id,
+            at=now,
+            outcome=result.outcome,
+            provider_id=result.provider_id,
+            error=f"after the lease was taken over; {result.error or ''}"[:2000],
+        )
+    )
+
+
+def _unlocked(ids: list[int], condition: ColumnElement[bool]) -> Select[tuple[int]]:
+    """The ids among `ids` that meet `condition`, locked for this transaction; on PostgreSQL
+    rows locked by another transaction are left out (SKIP LOCKED), elsewhere a no-op."""
+    query = select(Delivery.id).where(Delivery.id.in_(ids), condition)
+    if db.session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return query
 
 
 def backoff(
@@ -260,12 +311,16 @@ def acknowledge(delivery: Delivery, now: datetime, path: str) -> bool:
 
 
 def missed_acks(now: datetime, limit: int = 500) -> list[Delivery]:
-    """Sent deliveries of notices that require acknowledgement, whose window has passed."""
+    """Sent deliveries of notices that require acknowledgement, whose window has passed.
+
+    A notice that requires acknowledgement without a window is escalated by its sender
+    (a crisis team page: services.team), not here."""
     candidates = db.session.scalars(
         select(Delivery)
         .join(Notice, Notice.id == Delivery.notice_id)
         .where(
             Notice.requires_ack.is_(True),
+            Notice.ack_window_seconds.is_not(None),
             Delivery.state == DeliveryState.sent,
             Delivery.acknowledged_at.is_(None),
         )

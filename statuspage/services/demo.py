@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, select
 
 from statuspage.extensions import db
-from statuspage.models import Component, ComponentStatus, IncidentStatus
+from statuspage.models import Component, ComponentStatus, Incident, IncidentStatus
+from statuspage.services import executives, regulators, team
+from statuspage.services.audit import Actor
 from statuspage.services.components import create_component, create_group
 from statuspage.services.page import ensure_page
 from statuspage.services.publishing import (
@@ -144,4 +146,52 @@ def load_demo_data(now: datetime, page_name: str = "Herald Status") -> None:
         "We traced the latency to an overloaded load balancer and are adding capacity.",
         status=IncidentStatus.identified,
         at=began + timedelta(minutes=25),
+    )
+    # The regulator library, and the ongoing incident's clocks ticking on its board.
+    demo = Actor("cli:demo")
+    library = {r.library_key: r for r in regulators.load_library(actor=demo)}
+    regulators.set_reportable(
+        ongoing, [library[k].id for k in ("gdpr", "uk-ico", "nis2")], user=None, actor=demo
+    )
+    regulators.record_trigger(
+        ongoing, "awareness", began + timedelta(minutes=10), user=None, actor=demo, now=now
+    )
+    _demo_team(ongoing, demo, now)
+
+
+# name, roles, contact points (channel, address, held in quiet hours), executive, time zone
+DEMO_TEAM = [
+    ("Priya Shah", ["Comms lead"], [("email", "priya@example.com", False),
+        ("sms", "+447700900101", True)], False, "Europe/London"),
+    ("Marcus Lee", ["Technical liaison"], [("sms", "+15555550102", False),
+        ("email", "marcus@example.com", False)], False, "America/New_York"),
+    ("Dana Ortiz", ["Legal adviser"], [("email", "dana@example.com", False)], False, "UTC"),
+    ("Sam Whitfield", ["Executive sponsor"], [("email", "sam@example.com", False),
+        ("sms", "+15555550104", True)], True, "America/New_York"),
+]  # fmt: skip
+
+
+def _demo_team(incident: Incident, actor: Actor, now: datetime) -> None:
+    """A small crisis team roster, and messaging guidelines on the ongoing incident."""
+    team.ensure_default_roles()
+    roles = {r.name: r.id for r in team.list_roles()}
+    for name, role_names, contacts, executive, zone in DEMO_TEAM:
+        team.save_member(
+            None,
+            name=name,
+            role_ids=[roles[r] for r in role_names],
+            contacts=[team.ContactLine(c, a, q) for c, a, q in contacts],
+            executive=executive,
+            timezone=zone,
+            quiet_start=time(22) if any(q for *_, q in contacts) else None,
+            quiet_end=time(7) if any(q for *_, q in contacts) else None,
+            actor=actor,
+        )
+    executives.save_guidelines(
+        incident,
+        holding_statement="We are aware of slower requests in EU West and are adding capacity.",
+        approved_qa="Q: Is data affected? A: No. This is a performance issue only.",
+        do_not_say="Do not name the load balancer vendor or guess at a time to resolve.",
+        actor=actor,
+        now=now,
     )

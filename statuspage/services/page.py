@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from statuspage.clock import utcnow
 from statuspage.extensions import db
 from statuspage.models import Page
+from statuspage.services.outbox import OUTBOX_KEY, after_commit
 
 
 def get_page() -> Page | None:
@@ -46,3 +47,7 @@ def bump_version(at: datetime | None = None) -> None:
         update(Page).values(version=Page.version + 1, updated_at=max(at or now, now)),
         execution_options={"synchronize_session": False},
     )
+    # The worker renders the new version's snapshots, so web processes only read them. Once
+    # per transaction: several bumps in one commit make one version.
+    if ("render_snapshots", ()) not in db.session.info.get(OUTBOX_KEY, []):
+        after_commit("render_snapshots")

@@ -24,6 +24,16 @@ class Action(StrEnum):
     # segments (publish) but do not redraw who is in them.
     manage_segments = "manage_segments"
     read_audit = "read_audit"
+    # The regulator registry (regimes, rules, contact points): owners and legal.
+    manage_regulators = "manage_regulators"
+    # An incident's trigger times, reportability, regulator notices and portal submissions.
+    notify_regulators = "notify_regulators"
+    # The crisis team roster: roles, members, their contact points and quiet hours.
+    manage_team = "manage_team"
+    # Assemble the team on an incident (page it, with the bridge).
+    page_team = "page_team"
+    # An incident's messaging guidelines and the executive briefings that carry them.
+    brief = "brief"
 
 
 _ALL = frozenset(Action)
@@ -37,10 +47,23 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
             Action.manage_components,
             Action.manage_templates,
             Action.read_audit,
+            Action.notify_regulators,
+            Action.manage_team,
+            Action.page_team,
+            Action.brief,
         }
     ),
-    Role.responder: frozenset({Action.read_admin, Action.draft}),
-    Role.legal: frozenset({Action.read_admin, Action.approve, Action.read_audit}),
+    # Responders may call the team in: the first person on an incident is often one of them.
+    Role.responder: frozenset({Action.read_admin, Action.draft, Action.page_team}),
+    Role.legal: frozenset(
+        {
+            Action.read_admin,
+            Action.approve,
+            Action.read_audit,
+            Action.manage_regulators,
+            Action.notify_regulators,
+        }
+    ),
     Role.viewer: frozenset({Action.read_admin}),
 }
 

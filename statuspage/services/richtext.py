@@ -13,16 +13,19 @@ _ALLOWED_TAGS = {
     "table", "thead", "tbody", "tr", "th", "td",
 }  # fmt: skip
 _ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
+_SCHEMES = frozenset({"http", "https", "mailto"})
 
 
-def render_markdown(source: str) -> str:
-    """Markdown to HTML that carries no script: raw HTML, event handlers and js: URLs go."""
+def render_markdown(source: str, *, phone_links: bool = False) -> str:
+    """Markdown to HTML that carries no script: raw HTML, event handlers and js: URLs go.
+
+    `phone_links` keeps tel: links (a crisis page's one-touch conference bridge)."""
     html = _markdown.render(source)
     return nh3.clean(
         html,
         tags=_ALLOWED_TAGS,
         attributes=_ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
+        url_schemes=_SCHEMES | {"tel"} if phone_links else _SCHEMES,
         link_rel="nofollow noopener noreferrer",
     )
 

@@ -1,9 +1,11 @@
-"""Public responses rendered once per page version and kept in this process.
+"""Public responses rendered once per page version, shared through files, kept in each process.
 
 A public request costs a dictionary lookup: the page version is read from the database at
 most once per `version_ttl` seconds per process, and a response body is rendered only when
-the version (or the UTC day, which moves the uptime bars) changes. Private responses never
-come here.
+the version (or the UTC day, which moves the uptime bars) changes: once per machine, by the
+worker after a publish (jobs/snapshots.py) or else by the first web process that needs it,
+under a lock (snapshot_files.py); every other process reads the stored bytes. Private
+responses never come here.
 """
 
 from __future__ import annotations
@@ -15,12 +17,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from email.utils import format_datetime
+from pathlib import Path
+from typing import Any
 
 from statuspage.clock import utcnow
+from statuspage.metrics import SNAPSHOT_RENDERS
 from statuspage.services.page import page_version
+from statuspage.services.snapshot_files import SnapshotFiles
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 RENDER_WAIT = 10.0  # seconds a request waits for another thread's first render of a path
+LOCK_POLL = 0.01  # seconds between looks at a path another process is rendering
+STORE_KEY = "herald.snapshots"  # app.extensions[STORE_KEY]: the process's SnapshotStore
+# Set in the environ of the worker's own requests (jobs/snapshots.py): it renders at once. An
+# environ key, not a header, so no client can ask for it.
+PRERENDER = "herald.prerender"
 
 
 @dataclass(frozen=True)
@@ -30,6 +41,7 @@ class Snapshot:
     etag: str  # the opaque tag, without quotes
     last_modified: datetime
     headers: tuple[tuple[str, str], ...]
+    endpoint: str = ""  # the view's endpoint, so requests served from here are counted by it
 
 
 @dataclass(frozen=True)
@@ -40,17 +52,50 @@ class _Key:
     day: date
 
 
+@dataclass(frozen=True)
+class _Made:
+    """What one `get` needs to obtain a path's snapshot for a key."""
+
+    key: _Key
+    last_modified: datetime
+    path: str
+    render: Callable[[], tuple[bytes, str]]
+    extra_headers: tuple[tuple[str, str], ...]
+    endpoint: str
+
+
 class SnapshotStore:
     """Rendered bodies for the current (version, day), and the previous ones while re-rendering.
 
-    One thread per process renders a path for a new version; requests for that path arriving
+    One thread per process obtains a path for a new version; requests for that path arriving
     meanwhile get the previous version's snapshot (no staler than the version check already
-    allows) or, when there is none, wait for that render instead of starting their own.
+    allows) or, when there is none, wait for it instead of starting their own.
+
+    With a `directory`, that thread first looks for the stored file. When none is stored yet
+    and it has an older version to serve, it serves that for up to `render_grace` seconds
+    (counted from the first time it did, however many versions go by meanwhile), the time
+    the worker's render normally takes to appear, and then renders under the machine-wide
+    lock itself, so a stopped worker costs at most that much staleness. Without an older
+    version (first start, a new path) it renders at once, under the same lock. Without a
+    directory (unit tests) the process renders alone.
     """
 
-    def __init__(self, version_ttl: float, cache_control: str) -> None:
+    def __init__(
+        self,
+        version_ttl: float,
+        cache_control: str,
+        directory: Path | None = None,
+        render_grace: float = 0.0,
+        clock: Callable[[], float] = time.monotonic,  # for the grace; tests pass their own
+    ) -> None:
         self._version_ttl = version_ttl
         self._cache_control = cache_control
+        self._files = SnapshotFiles(directory) if directory is not None else None
+        self._render_grace = render_grace
+        self._clock = clock
+        # Since when each path has been served from an older version: the grace counts from
+        # there, so a stream of publishes faster than the grace cannot keep a page stale.
+        self._stale_since: dict[str, float] = {}
         self._lock = threading.Lock()
         self._checking = threading.Lock()
         self._checked_at = float("-inf")
@@ -75,26 +120,54 @@ class SnapshotStore:
                 page_id, version, updated_at = page_version() or ("", 0, EPOCH)
                 key = _Key(page_id, version, updated_at, utcnow().date())
                 with self._lock:
-                    if key != self._key:
+                    previous = self._key
+                    if key != previous:
                         self._key = key
-                        self._previous, self._entries = self._entries, {}
+                        # The newest snapshot of each path, even one no one asked for at the
+                        # last version: what to serve while the new one is on its way.
+                        self._previous, self._entries = {**self._previous, **self._entries}, {}
                     self._last_modified = updated_at
                     self._checked_at = now
+                if key != previous and self._files is not None:
+                    self._files.prune(current=self._dirname(key))
             finally:
                 self._checking.release()
         return self._key, self._last_modified
+
+    def paths_to_render_ahead(self) -> list[str]:
+        """For the worker after a publish: look at the version now, and list what to render
+        for it: the status page, and every path the public read at the previous version."""
+        self._checked_at = float("-inf")
+        key, _ = self._current()
+        paths = {"/"}
+        if self._files is not None:
+            previous = self._files.newest_other(self._dirname(key))
+            if previous is not None:
+                paths.update(self._files.paths(previous))
+        return sorted(paths)
+
+    def _dirname(self, key: _Key) -> str:
+        """The directory of a key's files: readable, unique to the key and to the headers this
+        store adds (two configurations sharing an instance folder never share bytes)."""
+        digest = hashlib.blake2b(repr((key, self._cache_control)).encode(), digest_size=8)
+        return f"v{key.version}-{key.day.isoformat()}-{digest.hexdigest()}"
 
     def get(
         self,
         path: str,
         render: Callable[[], tuple[bytes, str]],
         extra_headers: tuple[tuple[str, str], ...] = (),
+        endpoint: str = "",
+        *,
+        wait_for_worker: bool = True,
     ) -> Snapshot:
         """The snapshot of `path` for the current version, rendering it on first ask.
 
         `extra_headers` are sent with the body (and with its 304s), after the standard ones.
+        `wait_for_worker=False` is the worker itself: render now, no grace.
         """
         key, last_modified = self._current()
+        made = _Made(key, last_modified, path, render, extra_headers, endpoint)
         snapshot = self._entries.get(path)
         if snapshot is not None:
             return snapshot
@@ -105,42 +178,97 @@ class SnapshotStore:
             stale = self._previous.get(path)
         if rendering is None:
             try:
-                return self._render(key, last_modified, path, render, extra_headers)
+                return self._obtain(made, stale, wait_for_worker)
             finally:
                 with self._lock:
                     self._rendering.pop(path).set()
         if stale is not None:
             return stale
         rendering.wait(RENDER_WAIT)
-        return self._entries.get(path) or self._render(
-            key, last_modified, path, render, extra_headers
-        )
+        return self._entries.get(path) or self._obtain(made, None, wait_for_worker)
 
-    def _render(
-        self,
-        key: _Key,
-        last_modified: datetime,
-        path: str,
-        render: Callable[[], tuple[bytes, str]],
-        extra_headers: tuple[tuple[str, str], ...],
-    ) -> Snapshot:
-        body, content_type = render()
-        self.renders += 1
-        etag = hashlib.blake2b(body, digest_size=12).hexdigest()
+    def _obtain(self, made: _Made, stale: Snapshot | None, wait_for_worker: bool) -> Snapshot:
+        """The stored file of `made.path`, or a render of it: by this process under the
+        machine-wide lock, or by another one while this serves `stale` or waits."""
+        files = self._files
+        if files is None:
+            return self._keep(made, self._render(made))
+        directory = self._dirname(made.key)
+        deadline = time.monotonic() + RENDER_WAIT
+        while True:
+            stored = self._load(files, directory, made, served=wait_for_worker)
+            if stored is not None:
+                return stored
+            # Give the worker, which renders after every publish, the first go at a new version.
+            now = self._clock()
+            grace = now < self._stale_since.setdefault(made.path, now) + self._render_grace
+            if not (stale is not None and wait_for_worker and grace):
+                with files.lock(directory, made.path) as ours:
+                    if ours:
+                        return self._load(files, directory, made) or self._save(
+                            files, directory, made, ahead=not wait_for_worker
+                        )
+            if stale is not None:
+                return stale
+            if time.monotonic() >= deadline:  # the lock's holder is stuck: do not wait forever
+                return self._keep(made, self._render(made))
+            time.sleep(LOCK_POLL)
+
+    def _load(
+        self, files: SnapshotFiles, directory: str, made: _Made, served: bool = True
+    ) -> Snapshot | None:
+        stored = files.load(directory, made.path)
+        if stored is None:
+            return None
+        head, body = stored
+        if served and head.get("ahead"):
+            files.mark_seen(directory, made.path)  # so the worker renders it ahead next time
         snapshot = Snapshot(
+            body=body,
+            content_type=head["content_type"],
+            etag=head["etag"],
+            last_modified=datetime.fromisoformat(head["last_modified"]),
+            headers=tuple((name, value) for name, value in head["headers"]),
+            endpoint=head["endpoint"],
+        )
+        return self._keep(made, snapshot)
+
+    def _save(self, files: SnapshotFiles, directory: str, made: _Made, ahead: bool) -> Snapshot:
+        snapshot = self._render(made)
+        head: dict[str, Any] = {
+            "ahead": ahead,  # rendered by the worker before anyone asked
+            "content_type": snapshot.content_type,
+            "etag": snapshot.etag,
+            "last_modified": snapshot.last_modified.isoformat(),
+            "headers": snapshot.headers,
+            "endpoint": snapshot.endpoint,
+        }
+        files.save(directory, made.path, head, snapshot.body)
+        return self._keep(made, snapshot)
+
+    def _keep(self, made: _Made, snapshot: Snapshot) -> Snapshot:
+        with self._lock:
+            if self._key == made.key:
+                self._entries[made.path] = snapshot
+                self._stale_since.pop(made.path, None)
+        return snapshot
+
+    def _render(self, made: _Made) -> Snapshot:
+        body, content_type = made.render()
+        self.renders += 1
+        SNAPSHOT_RENDERS.inc()
+        etag = hashlib.blake2b(body, digest_size=12).hexdigest()
+        return Snapshot(
             body=body,
             content_type=content_type,
             etag=etag,
-            last_modified=last_modified,
+            last_modified=made.last_modified,
             headers=(
                 ("Content-Type", content_type),
                 ("ETag", f'"{etag}"'),
-                ("Last-Modified", format_datetime(last_modified, usegmt=True)),
+                ("Last-Modified", format_datetime(made.last_modified, usegmt=True)),
                 ("Cache-Control", self._cache_control),
-                *extra_headers,
+                *made.extra_headers,
             ),
+            endpoint=made.endpoint,
         )
-        with self._lock:
-            if self._key == key:
-                self._entries[path] = snapshot
-        return snapshot

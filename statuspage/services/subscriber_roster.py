@@ -50,8 +50,9 @@ EXPORT_COLUMNS = ("email", "name", "components", "verified", "active", "created_
 # --- reading ---------------------------------------------------------------------------------
 
 # The roster is people: the page's own social accounts (syndication subscribers, managed on the
-# Social screen) are never listed, counted or exported with them.
-PEOPLE = Subscriber.kind != SubscriberKind.syndication
+# Social screen) and the people Herald pages directly (internal subscribers, on the Team
+# screen) are never listed, counted or exported with them.
+PEOPLE = Subscriber.kind == SubscriberKind.person
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ def search_subscribers(
 
 def get_subscriber(subscriber_id: int) -> Subscriber:
     subscriber = db.session.get(Subscriber, subscriber_id)
-    if subscriber is None:
+    if subscriber is None or subscriber.kind is SubscriberKind.internal:  # the Team screen's
         raise NotFound(f"no subscriber {subscriber_id}")
     return subscriber
 

@@ -198,7 +198,8 @@ def subscriber_for_link(payload: object) -> Subscriber | None:
     subscriber = db.session.get(Subscriber, subscriber_id)
     if subscriber is None or subscriber.token_version != version:
         return None
-    if subscriber.kind is SubscriberKind.syndication:  # the page's own account: staff manage it
+    # The page's own account, or someone Herald pages directly: staff manage them.
+    if subscriber.kind is not SubscriberKind.person:
         return None
     return subscriber
 

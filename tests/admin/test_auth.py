@@ -8,6 +8,7 @@ from flask import Flask
 from admin import ROUTES
 from statuspage.extensions import db
 from tests.admin.staff_client import PASSWORD, Staff, make_staff, signed_in
+from tests.admin.test_screens import url_of
 from tests.admin.world import World
 
 GENERIC = "Email or password is incorrect."
@@ -92,25 +93,10 @@ def test_sign_out_is_a_post_with_a_csrf_token(app: Flask):
 
 
 def test_every_admin_page_sends_anonymous_visitors_to_sign_in(anonymous: Staff, world: World):
-    values = {
-        "incident_id": world.incident.id,
-        "template_id": world.template.id,
-        "component_id": world.api.id,
-        "group_id": world.core.id,
-        "key_id": world.api_key.id,
-        "user_id": world.colleague.id,
-        "subscriber_id": world.subscriber.id,
-        "notice_id": world.notice.id,
-        "name": world.mail,
-        "segment_id": world.segment.id,
-        "organization_id": world.organization.id,
-    }
     pages = [r for r in ROUTES if r.read]
     assert len(pages) > 20
     for route in pages:
-        url = "/admin" + route.rule
-        for name, value in values.items():
-            url = url.replace(f"<{name}>", str(value)).replace(f"<int:{name}>", str(value))
+        url = url_of(route.rule, world)
         response = anonymous.get(url)
         assert response.status_code == 302, url
         assert response.location.startswith("/admin/login"), url

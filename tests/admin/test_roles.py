@@ -24,19 +24,35 @@ from statuspage.models import (
     Channel,
     Component,
     ComponentGroup,
+    ContactPoint,
+    CrisisRole,
     Incident,
     IncidentTemplate,
     IncidentUpdate,
     InternalNote,
+    Obligation,
     Organization,
     OrganizationDomain,
     OrganizationMember,
     Page,
+    Regulator,
+    RegulatorNotice,
+    RegulatorNoticeState,
+    RegulatorRule,
+    Reportable,
+    RuleBound,
     Segment,
     SocialAccount,
     StaffUser,
+    Subscriber,
+    SubscriberKind,
+    TeamMember,
+    TriggerKind,
+    Unit,
     UpdateDraft,
 )
+from statuspage.services import crisis_notices
+from statuspage.services.team import ensure_default_roles
 from tests.admin.staff_client import Staff, signed_in
 from tests.admin.world import World
 
@@ -73,8 +89,111 @@ def _organization(*, token: bool = False) -> Organization:
     return organization
 
 
+def _team_member(*, executive: bool = False) -> TeamMember:
+    """A crisis team member with the default roles' first, and an email (rows only)."""
+    ensure_default_roles()
+    person = Subscriber(name="Ana", kind=SubscriberKind.internal)
+    person.contact_points.append(
+        ContactPoint(
+            channel=Channel.email,
+            address="ana@acme.example",
+            address_key=f"internal:ana{executive}",
+            verified_at=utcnow(),
+        )
+    )
+    role = db.session.scalars(select(CrisisRole).where(CrisisRole.name == "Comms lead")).one()
+    member = TeamMember(name="Ana", subscriber=person, roles=[role], executive=executive)
+    db.session.add(member)
+    db.session.flush()
+    return member
+
+
+def _crisis_role() -> CrisisRole:
+    ensure_default_roles()
+    return db.session.scalars(select(CrisisRole).where(CrisisRole.name == "Comms lead")).one()
+
+
+def _team_data() -> dict:
+    return {
+        "roles": [str(_crisis_role().id)],
+        "mode": "all",
+        "bridge_phone": "+15551234567",
+        "bridge_pin": "123456",
+        "repage_minutes": "5",
+        "max_rounds": "3",
+    }
+
+
+MEMBER_FORM = {
+    "name": "Bo",
+    "contacts": "email bo@acme.example",
+    "staff_user_id": "0",
+    "timezone": "UTC",
+}
+
+
+def _paging(w: World, action: str, *, executive: bool = False) -> str:
+    """An incident action's URL, once a team member (or an executive) exists to page."""
+    _team_member(executive=executive)
+    return f"/admin/incidents/{w.incident.id}/{action}"
+
+
 def _later(hours: int) -> str:
     return (utcnow() + timedelta(days=2, hours=hours)).strftime("%Y-%m-%dT%H:%M")
+
+
+REGISTRARS = {"owner", "legal"}  # manage_regulators
+REPORTERS = {"owner", "comms", "legal"}  # notify_regulators
+APPROVERS = {"owner", "legal"}  # approve
+
+
+def _earlier(hours: int) -> str:
+    return (utcnow() - timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M")
+
+
+def _regulator() -> Regulator:
+    """A regulator with one rule and a reachable contact point (rows only: no audit entry)."""
+    regulator = Regulator(name="Data Authority", timezone="UTC")
+    regulator.rules.append(
+        RegulatorRule(
+            stage="initial",
+            bounds=[RuleBound(trigger=TriggerKind.awareness, amount=72, unit=Unit.hours)],
+        )
+    )
+    holder = crisis_notices.internal_subscriber("Regulator: Data Authority")
+    crisis_notices.set_contacts(holder, [("email", "reg@regulator.example")])
+    regulator.subscriber_id = holder.id
+    db.session.add(regulator)
+    db.session.flush()
+    return regulator
+
+
+def _obligation(w: World) -> Obligation:
+    regulator = _regulator()
+    db.session.add(Reportable(incident_id=w.incident.id, regulator_id=regulator.id))
+    obligation = Obligation(incident_id=w.incident.id, rule_id=regulator.rules[0].id)
+    db.session.add(obligation)
+    db.session.flush()
+    return obligation
+
+
+def _regulator_notice(w: World, *, approved: bool = False) -> RegulatorNotice:
+    notice = RegulatorNotice(
+        incident_id=w.incident.id, subject="Notice", body="Body", obligations=[_obligation(w)]
+    )
+    if approved:
+        notice.state = RegulatorNoticeState.approved
+    db.session.add(notice)
+    db.session.flush()
+    return notice
+
+
+def _last_notice_id() -> int:
+    return db.session.scalar(select(func.max(RegulatorNotice.id)))
+
+
+def _last_obligation_id() -> int:
+    return db.session.scalar(select(func.max(Obligation.id)))
 
 
 @dataclass(frozen=True)
@@ -292,6 +411,115 @@ CASES: dict[str, Case] = {
     ),
     "organization_delete": Case(
         lambda w: f"/admin/organizations/{_organization().id}/delete", lambda w: {}, OWNER
+    ),
+    # update cadence: an incident's (publishers), the one-click update, the page's (owners)
+    "incident_cadence": Case(
+        lambda w: f"/admin/incidents/{w.incident.id}/cadence",
+        lambda w: {"minutes": "15"},
+        PUBLISHERS,
+    ),
+    "incident_no_news": Case(
+        lambda w: f"/admin/incidents/{w.incident.id}/no-news", lambda w: {}, PUBLISHERS
+    ),
+    "settings_cadence": Case(
+        lambda w: "/admin/settings/cadence",
+        lambda w: {"minutes": "45", "public_next_update": "y"},
+        OWNER,
+    ),
+    # the crisis team: the roster (owners, comms) and, on an incident, paging and briefing
+    "team_role_add": Case(lambda w: "/admin/team/roles", lambda w: {"name": "Scribe"}, PUBLISHERS),
+    "team_role_delete": Case(
+        lambda w: f"/admin/team/roles/{_crisis_role().id}/delete", lambda w: {}, PUBLISHERS
+    ),
+    "team_member_new": Case(lambda w: "/admin/team/members/new", lambda w: MEMBER_FORM, PUBLISHERS),
+    "team_member_edit": Case(
+        lambda w: f"/admin/team/members/{_team_member().id}", lambda w: MEMBER_FORM, PUBLISHERS
+    ),
+    "team_member_delete": Case(
+        lambda w: f"/admin/team/members/{_team_member().id}/delete", lambda w: {}, PUBLISHERS
+    ),
+    "incident_team": Case(
+        lambda w: _paging(w, "team"),
+        lambda w: _team_data(),
+        DRAFTERS,
+    ),
+    "incident_guidelines": Case(
+        lambda w: f"/admin/incidents/{w.incident.id}/guidelines",
+        lambda w: {"holding_statement": "We are looking into it."},
+        PUBLISHERS,
+    ),
+    "incident_briefing": Case(
+        lambda w: _paging(w, "briefings", executive=True),
+        lambda w: {"subject": "First hour", "body": "Contained.", "ack_minutes": "30"},
+        PUBLISHERS,
+    ),
+    # regulators: the registry (owners, legal); an incident's obligations and notices
+    "regulator_new": Case(
+        lambda w: "/admin/regulators/new", lambda w: {"name": "New", "timezone": "UTC"}, REGISTRARS
+    ),
+    "regulator_library": Case(
+        lambda w: "/admin/regulators/library", lambda w: {"key": "gdpr"}, REGISTRARS
+    ),
+    "regulator_edit": Case(
+        lambda w: f"/admin/regulators/{_regulator().id}/edit",
+        lambda w: {"name": "Renamed", "timezone": "UTC"},
+        REGISTRARS,
+    ),
+    "regulator_contacts": Case(
+        lambda w: f"/admin/regulators/{_regulator().id}/contacts",
+        lambda w: {"contacts": "email reg@regulator.example"},
+        REGISTRARS,
+    ),
+    "regulator_rule_add": Case(
+        lambda w: f"/admin/regulators/{_regulator().id}/rules",
+        lambda w: {"stage": "final", "trigger": "awareness", "amount": "5", "unit": "days",
+                   "trigger2": "", "unit2": "hours"},
+        REGISTRARS,
+    ),
+    "regulator_rule_delete": Case(
+        lambda w: f"/admin/regulators/{(r := _regulator()).id}/rules/{r.rules[0].id}/delete",
+        lambda w: {},
+        REGISTRARS,
+    ),
+    "regulator_delete": Case(
+        lambda w: f"/admin/regulators/{_regulator().id}/delete", lambda w: {}, REGISTRARS
+    ),
+    "incident_regulators_trigger": Case(
+        lambda w: f"/admin/incidents/{w.incident.id}/regulators/triggers",
+        lambda w: {"kind": "awareness", "occurred_at": _earlier(2)},
+        REPORTERS,
+    ),
+    "incident_regulators_reportable": Case(
+        lambda w: f"/admin/incidents/{w.incident.id}/regulators/reportable",
+        lambda w: {"regulator_ids": str(_regulator().id)},
+        REPORTERS,
+    ),
+    "incident_regulators_compose": Case(
+        lambda w: f"/admin/incidents/{w.incident.id}/regulators/notices",
+        lambda w: {"obligation_ids": str(_obligation(w).id)},
+        REPORTERS,
+    ),
+    "regulator_notice_edit": Case(
+        lambda w: f"/admin/regulator-notices/{_regulator_notice(w).id}/edit",
+        lambda w: {f"notice-{_last_notice_id()}-subject": "S",
+                   f"notice-{_last_notice_id()}-body": "B"},
+        REPORTERS,
+    ),
+    "regulator_notice_approve": Case(
+        lambda w: f"/admin/regulator-notices/{_regulator_notice(w).id}/approve",
+        lambda w: {},
+        APPROVERS,
+    ),
+    "regulator_notice_send": Case(
+        lambda w: f"/admin/regulator-notices/{_regulator_notice(w, approved=True).id}/send",
+        lambda w: {f"send-{_last_notice_id()}-ack_minutes": "60"},
+        REPORTERS,
+    ),
+    "obligation_portal": Case(
+        lambda w: f"/admin/obligations/{_obligation(w).id}/portal",
+        lambda w: {f"portal-{_last_obligation_id()}-reference": "REF-1",
+                   f"portal-{_last_obligation_id()}-submitted_at": _earlier(1)},
+        REPORTERS,
     ),
 }  # fmt: skip
 

@@ -5,10 +5,37 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import select
 
 from admin import ROUTES
+from statuspage.extensions import db
+from statuspage.models import Regulator, TeamMember
+from statuspage.services.audit import Actor
+from statuspage.services.regulators import add_from_library
+from statuspage.services.team import ContactLine, ensure_default_roles, list_roles, save_member
 from tests.admin.staff_client import Staff
 from tests.admin.world import World
+
+
+def _regulator_id() -> int:
+    """A regulator from the library (DORA: three rules, one chained), made once per test."""
+    existing = db.session.scalar(select(Regulator.id).where(Regulator.library_key == "dora"))
+    return existing or add_from_library("dora", actor=Actor("test")).id
+
+
+def _team_member_id() -> int:
+    """A crisis team member, made once per test."""
+    existing = db.session.scalar(select(TeamMember.id))
+    if existing:
+        return existing
+    ensure_default_roles()
+    return save_member(
+        None,
+        name="Ana Ops",
+        role_ids=[r.id for r in list_roles()[:1]],
+        contacts=[ContactLine("email", "ana@acme.example")],
+        actor=Actor("test"),
+    ).id
 
 
 def url_of(rule: str, world: World) -> str:
@@ -24,12 +51,15 @@ def url_of(rule: str, world: World) -> str:
         "name": world.mail,
         "segment_id": world.segment.id,
         "organization_id": world.organization.id,
+        "regulator_id": _regulator_id(),
+        "member_id": _team_member_id(),
     }
     return "/admin" + re.sub(r"<(?:int:)?(\w+)>", lambda m: str(values[m.group(1)]), rule)
 
 
 SCREENS = [route for route in ROUTES if route.read]
 NOT_PAGES = {"subscribers_csv", "notice_progress", "reach"}
+NOT_PAGES |= {"incident_report_csv", "incident_report_json"}  # downloads: test_report.py
 
 
 @pytest.mark.parametrize("route", SCREENS, ids=[route.endpoint for route in SCREENS])

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 import time_machine
 from flask import Flask
-from playwright.sync_api import Browser, ConsoleMessage, Error, Page, Route, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Error, Page, Route
 from werkzeug.serving import make_server
 
 from statuspage.extensions import db
@@ -61,14 +61,6 @@ def live_server(app: Flask, now: datetime) -> Iterator[str]:
     server.shutdown()
     thread.join(timeout=10)
     server.server_close()
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

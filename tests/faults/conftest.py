@@ -1,16 +1,24 @@
 """Fault tests: a real Herald (own database, own queue) with real worker processes.
 
 Each test gets a `Herald`: an app built from environment variables as production builds it,
-on its own SQLite file + Huey-SQLite, or on the herald_fault PostgreSQL database + Huey on
-Redis DB 11; the engine's clocks (lease, lost pending, backoff) set to seconds so recovery
-happens within the test. Workers and sweeps run as subprocesses (`flask worker`,
-`flask sweep`), the SMTP server is aiosmtpd in this process, counting per recipient.
+on its own SQLite file + Huey-SQLite, or on PostgreSQL + Huey on Redis, both servers the
+suite's own (tests/faults/servers.py: never the shared 5432/6379, so tests may restart them
+and other runs cannot disturb them; `private_herald` hands the test the servers too); the
+engine's clocks (lease, lost pending, backoff) set to seconds so recovery happens within
+the test. Workers and sweeps run
+as subprocesses (`flask worker`, `flask sweep`), the SMTP server is aiosmtpd in this process,
+counting per recipient, per Message-ID and per sender.
+
+Every scenario ends with `assert_recovered`: every recipient served at least once, duplicates
+within the batch in flight, nothing left pending or in flight, every fan-out done; it prints
+the scenario's figures on a line starting with FAULT.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -22,40 +30,54 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-import redis
 from aiosmtpd.controller import Controller
 from flask import Flask
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, func, insert, select, text
+from sqlalchemy import func, insert, select
 
 from statuspage import create_app
 from statuspage.clock import utcnow
 from statuspage.config import from_environment
 from statuspage.extensions import db
-from statuspage.models import Channel, ContactPoint, Delivery, DeliveryAttempt, Subscriber
+from statuspage.models import (
+    Channel,
+    ContactPoint,
+    Delivery,
+    DeliveryAttempt,
+    DeliveryState,
+    FanOutState,
+    Notice,
+    Subscriber,
+)
+from tests.faults.servers import PrivatePostgres, PrivateRedis
 from tests.smtp import free_port
 
 REPO = Path(__file__).resolve().parents[2]
-PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
-PG_DATABASE = "herald_fault"
-REDIS_URL = "redis://127.0.0.1:6379/11"
 WORKER_THREADS = 2
 # Seconds, not minutes: a killed worker's leases expire and lost deliveries are found again
-# while the test waits.
+# while the test waits. The lease must still outlast sending one chunk (SEND_CHUNK messages)
+# on a busy machine, or a live worker's chunk is taken over and sent twice.
 CLOCKS = {
-    "DELIVERY_LEASE_SECONDS": "3",
+    "DELIVERY_LEASE_SECONDS": "10",
     "FANOUT_STALE_SECONDS": "3",
     "LOST_PENDING_SECONDS": "3",
     "DELIVERY_BASE_BACKOFF_SECONDS": "1",
 }
 
 
+UNFINISHED = (DeliveryState.pending, DeliveryState.sending, DeliveryState.retry)
+_MESSAGE_ID = re.compile(rb"^Message-ID:[ \t]*(\S+)", re.IGNORECASE | re.MULTILINE)
+
+
 class CountingHandler:
-    """aiosmtpd handler that keeps no message, only how many each recipient received."""
+    """aiosmtpd handler that keeps no message, only counts: per recipient, per Message-ID
+    (one per delivery, the same on a retry) and per envelope sender."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.received: Counter[str] = Counter()
+        self.message_ids: Counter[str] = Counter()
+        self.senders: Counter[str] = Counter()
 
     @property
     def total(self) -> int:
@@ -63,8 +85,11 @@ class CountingHandler:
             return self.received.total()
 
     async def handle_DATA(self, server, session, envelope):
+        found = _MESSAGE_ID.search(envelope.content)
         with self._lock:
             self.received.update(envelope.rcpt_tos)
+            self.message_ids[found.group(1).decode() if found else ""] += 1
+            self.senders[envelope.mail_from] += 1
         return "250 Message accepted"
 
 
@@ -100,13 +125,15 @@ class Herald:
     smtp: CountingSmtp
     _workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
-    def flask(self, *argv: str, **popen: object) -> subprocess.Popen[bytes]:
+    def flask(
+        self, *argv: str, env: dict[str, str] | None = None, **popen: object
+    ) -> subprocess.Popen[bytes]:
         log = (self.logs / f"{argv[0]}-{time.monotonic_ns()}.log").open("wb")
         with log:
             return subprocess.Popen(
                 [sys.executable, "-m", "flask", "--app", "wsgi", *argv],
                 cwd=REPO,
-                env=self.env,
+                env=env or self.env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
@@ -114,8 +141,9 @@ class Herald:
                 **popen,  # type: ignore[arg-type]
             )
 
-    def start_worker(self) -> subprocess.Popen[bytes]:
-        worker = self.flask("worker", "--workers", str(WORKER_THREADS))
+    def start_worker(self, **env: str) -> subprocess.Popen[bytes]:
+        """`flask worker` with this installation's environment, and `env` on top."""
+        worker = self.flask("worker", "--workers", str(WORKER_THREADS), env={**self.env, **env})
         self._workers.append(worker)
         return worker
 
@@ -152,6 +180,21 @@ class Herald:
     def count(self, *where) -> int:
         with self.app.app_context():
             return db.session.scalar(select(func.count()).select_from(Delivery).where(*where))
+
+    def settled(self, recipients: int) -> bool:
+        """Every fan-out done, a delivery per recipient, none pending or in flight."""
+        with self.app.app_context():
+            fanning = db.session.scalar(
+                select(func.count())
+                .select_from(Notice)
+                .where(Notice.fanout_state != FanOutState.done)
+            )
+            db.session.remove()
+        return (
+            fanning == 0
+            and self.count() == recipients
+            and self.count(Delivery.state.in_(UNFINISHED)) == 0
+        )
 
     def wait_for(self, done: Callable[[], bool], seconds: float, sweep_every: float = 0) -> None:
         """Poll `done`; with `sweep_every`, run `flask sweep` that often meanwhile."""
@@ -210,30 +253,68 @@ def attempt_log_gaps(app: Flask) -> list[int]:
         )
 
 
-def _database(kind: str, instance: Path) -> tuple[str, str]:
-    """DATABASE_URL and QUEUE_URL for this kind, each empty and ours alone."""
-    if kind == "sqlite":
-        return f"sqlite:///{instance / 'herald.db'}", ""
-    admin = create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            found = connection.scalar(
-                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": PG_DATABASE}
-            )
-            if not found:
-                connection.execute(text(f"CREATE DATABASE {PG_DATABASE}"))
-    finally:
-        admin.dispose()
-    url = f"{PG_SERVER}/{PG_DATABASE}"
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    client = redis.Redis.from_url(REDIS_URL)
-    client.flushdb()
-    client.close()
-    return url, REDIS_URL
+_FIGURES: list[str] = []  # every scenario's line, repeated at the end of the run
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The figures at the end of the run, also when pytest captured the tests' output."""
+    if _FIGURES:
+        terminalreporter.section("fault suite figures")
+        for line in _FIGURES:
+            terminalreporter.write_line(line)
+
+
+@dataclass(frozen=True)
+class Figures:
+    recipients: int
+    served: int
+    duplicates: int
+    bound: int
+    recover_s: float
+    total_s: float
+
+
+def assert_recovered(
+    herald: Herald,
+    scenario: str,
+    addresses: list[str],
+    *,
+    started: float,
+    recovered_from: float,
+    bound: int,
+    detail: str = "",
+) -> Figures:
+    """The end of every scenario: print its figures, then check nothing was lost or stuck.
+
+    `started`: when the update was published; `recovered_from`: when the fault ended (the
+    server back, the worker restarted); `bound`: the most duplicates the fault may cause
+    (what was in flight: sent, not yet recorded).
+    """
+    finished = time.monotonic()
+    received = Counter(herald.smtp.handler.received)
+    figures = Figures(
+        recipients=len(addresses),
+        served=len(set(received) & set(addresses)),
+        duplicates=sum(n - 1 for n in received.values()),
+        bound=bound,
+        recover_s=finished - recovered_from,
+        total_s=finished - started,
+    )
+    setup = "postgres+redis" if herald.env["QUEUE_URL"] else "sqlite+huey-sqlite"
+    line = (
+        f"FAULT {scenario} [{setup}] recipients={figures.recipients} served={figures.served}"
+        f" duplicates={figures.duplicates} (bound {bound})"
+        f" recover_s={figures.recover_s:.1f} total_s={figures.total_s:.1f}"
+        + (f"; {detail}" if detail else "")
+    )
+    print(f"\n{line}")
+    _FIGURES.append(line)
+    assert set(received) == set(addresses)
+    assert figures.duplicates <= bound
+    assert herald.settled(len(addresses))
+    assert herald.count(Delivery.state != DeliveryState.sent) == 0
+    assert attempt_log_gaps(herald.app) == []
+    return figures
 
 
 def _wanted(kind: str) -> bool:
@@ -245,16 +326,65 @@ def _wanted(kind: str) -> bool:
     return (kind == "postgres") == suite.startswith("postgresql")
 
 
+@dataclass(frozen=True)
+class PrivateServers:
+    postgres: PrivatePostgres
+    redis: PrivateRedis
+
+    def fresh(self) -> tuple[str, str]:
+        """DATABASE_URL and QUEUE_URL: a new empty database, an empty Redis."""
+        self.redis.flush()
+        return self.postgres.fresh_database("herald_fault"), self.redis.url
+
+
+@pytest.fixture(scope="session")
+def private_servers() -> Iterator[PrivateServers]:
+    """A PostgreSQL and a Redis for this session alone, never the shared ones: tests may
+    restart them, and other test runs on the machine cannot disturb them."""
+    postgres, queue = PrivatePostgres(), PrivateRedis()
+    try:
+        postgres.start()
+        queue.start()
+        yield PrivateServers(postgres, queue)
+    finally:
+        queue.stop()
+        postgres.stop()
+
+
 @pytest.fixture(params=["sqlite", "postgres"], ids=["sqlite-huey", "postgres-redis"])
 def herald(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Herald]:
+    """A Herald on SQLite + Huey-SQLite, or on the suite's PostgreSQL + Redis."""
     if not _wanted(request.param):
         pytest.skip(f"this suite run is on {os.environ.get('TEST_DATABASE_URL') or 'SQLite'}")
-    instance, logs = tmp_path / "instance", tmp_path / "logs"
+    instance = tmp_path / "instance"
     instance.mkdir()
+    if request.param == "sqlite":
+        urls = f"sqlite:///{instance / 'herald.db'}", ""
+    else:
+        urls = request.getfixturevalue("private_servers").fresh()
+    with _installation(tmp_path, *urls) as herald:
+        yield herald
+
+
+@pytest.fixture
+def private_herald(
+    private_servers: PrivateServers, tmp_path: Path
+) -> Iterator[tuple[Herald, PrivateServers]]:
+    """A Herald on the suite's PostgreSQL + Redis, with the servers, for tests that restart
+    them. These run in the PostgreSQL pass of `make test`, and when run by hand."""
+    if not _wanted("postgres"):
+        pytest.skip("this suite run is on SQLite; restarts run in the PostgreSQL pass")
+    (tmp_path / "instance").mkdir()
+    with _installation(tmp_path, *private_servers.fresh()) as herald:
+        yield herald, private_servers
+
+
+@contextlib.contextmanager
+def _installation(tmp_path: Path, database_url: str, queue_url: str) -> Iterator[Herald]:
+    instance, logs = tmp_path / "instance", tmp_path / "logs"
     logs.mkdir()
     smtp = CountingSmtp()
     smtp.start()
-    database_url, queue_url = _database(request.param, instance)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FLASK_", "TEST_"))}
     env.update(
         CLOCKS,
@@ -278,7 +408,3 @@ def herald(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Herald]:
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
-        if queue_url:
-            client = redis.Redis.from_url(queue_url)
-            client.flushdb()
-            client.close()

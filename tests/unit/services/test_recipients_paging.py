@@ -1,5 +1,6 @@
-"""`audience.recipients` page by page, as fan_out reads it: whatever the page size, every
-recipient once, with their first reachable contact point, and the component rule per page."""
+"""`audience.recipient_pages` as fan_out walks it (committing between pages), and
+`audience.recipients` page by page: whatever the page size, every recipient once, with their
+first reachable contact point, and the component rule."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from sqlalchemy import select
 from statuspage.clock import utcnow
 from statuspage.extensions import db
 from statuspage.models import Channel, ContactPoint, Notice, Subscriber
-from statuspage.services.audience import Recipient, recipients
+from statuspage.services.audience import Recipient, recipient_pages, recipients
 from statuspage.services.components import create_component
 from statuspage.services.publishing import create_incident
 
@@ -30,6 +31,17 @@ def _all_pages(notice: Notice, limit: int) -> list[Recipient]:
         assert len(page) <= limit
         found += page
         cursor = page[-1].subscriber_id
+    return found
+
+
+def _streamed(notice: Notice, page: int) -> list[Recipient]:
+    """fan_out's walk: one stream, a commit after each page (the stream is on a connection of
+    its own, so the commits do not end it)."""
+    found = []
+    for batch in recipient_pages(notice, page=page):
+        assert 0 < len(batch) <= page
+        found += batch
+        db.session.commit()
     return found
 
 
@@ -75,6 +87,7 @@ def test_every_page_size_finds_each_recipient_once_with_their_first_contact(limi
     notice = db.session.scalars(select(Notice).where(Notice.incident_id == incident.id)).one()
 
     found = _all_pages(notice, limit)
+    assert _streamed(notice, limit) == found
 
     a, b, c, _, e = people
     first = {p.id: min(p.contact_points, key=lambda cp: cp.priority) for p in (a, e)}

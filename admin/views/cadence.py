@@ -1,0 +1,68 @@
+"""Update cadence in the admin: an incident's cadence, its one-click "no new information"
+update, and the page's default (settings)."""
+
+from __future__ import annotations
+
+from flask import Response, render_template
+
+from admin.access import STAFF_VIEWER, actor
+from admin.cadence_forms import IncidentCadenceForm, PageCadenceForm
+from admin.forms import ConfirmForm
+from admin.outcome import done, form_status, rejected
+from admin.views.incidents import _page as incident_page
+from statuspage.services import cadence
+from statuspage.services import incidents as incident_reads
+from statuspage.services.errors import InvalidInput
+from statuspage.services.page import ensure_page
+
+Page = str | tuple[str, int] | Response
+
+
+def set_cadence(incident_id: str) -> Page:
+    incident = incident_reads.get_incident(STAFF_VIEWER, incident_id)
+    form = IncidentCadenceForm()
+    if form.validate_on_submit():
+        try:
+            cadence.set_incident_cadence(incident, form.minutes.data, actor=actor())
+        except InvalidInput as error:
+            rejected(form, error)
+        else:
+            return done("Update cadence saved.", "admin.incident", incident_id=incident.id)
+    return incident_page(incident, cadence_form=form)
+
+
+def post_no_news(incident_id: str) -> Page:
+    """One click: the "no new information" template, posted as an update to every channel."""
+    incident = incident_reads.get_incident(STAFF_VIEWER, incident_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            cadence.post_no_news(incident, actor=actor())
+        except InvalidInput as error:
+            rejected(form, error)
+        else:
+            message = "“No new information” update posted."
+            return done(message, "admin.incident", incident_id=incident.id)
+    return incident_page(incident, no_news_form=form)
+
+
+def settings() -> Page:
+    """The page's default cadence and the public "next update by" switch (owners)."""
+    page = ensure_page()
+    form = PageCadenceForm(
+        data={"minutes": page.update_cadence_minutes, "public_next_update": page.public_next_update}
+    )
+    if form.validate_on_submit():
+        try:
+            cadence.update_page_cadence(
+                minutes=form.minutes.data,
+                public_next_update=form.public_next_update.data,
+                actor=actor(),
+            )
+        except InvalidInput as error:
+            rejected(form, error)
+        else:
+            return done("Update cadence saved.", "admin.settings_cadence")
+    return render_template(
+        "admin/cadence_settings.html", form=form, no_news=cadence.NO_NEWS_TEMPLATE
+    ), form_status()

@@ -1,0 +1,56 @@
+"""An incident's communication report: a printable page, a CSV and a JSON download, all three
+from the one service function (services.report.communication_report)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+from flask import Response, render_template
+
+from admin.access import STAFF_VIEWER
+from statuspage.services import incidents as incident_reads
+from statuspage.services.report import CSV_COLUMNS, Report, communication_report
+
+# A cell starting with one of these is a formula to a spreadsheet: quote it (as the audit
+# export does, OWASP's advice). Update bodies are Markdown, where "- item" is common.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _report(incident_id: str) -> Report:
+    incident = incident_reads.get_incident(STAFF_VIEWER, incident_id)  # NotFound: 404
+    return communication_report(incident.id)
+
+
+def _download(report: Report, extension: str, body: str, content_type: str) -> Response:
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", f"herald-report-{report.incident_id}")
+    response = Response(body, content_type=content_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.{extension}"'
+    return response
+
+
+def _cell(value: object) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def show(incident_id: str) -> str:
+    return render_template("admin/incidents/report.html", report=_report(incident_id))
+
+
+def export_csv(incident_id: str) -> Response:
+    report = _report(incident_id)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS)
+    writer.writeheader()
+    for row in report.csv_rows():
+        writer.writerow({column: _cell(value) for column, value in row.items()})
+    return _download(report, "csv", buffer.getvalue(), "text/csv; charset=utf-8")
+
+
+def export_json(incident_id: str) -> Response:
+    report = _report(incident_id)
+    body = json.dumps(report.as_json(), indent=2, sort_keys=True) + "\n"
+    return _download(report, "json", body, "application/json")

@@ -1,0 +1,220 @@
+"""The crisis team: the roster screen (roles, members, their contact points and quiet hours),
+and the incident page's actions: assemble the team, messaging guidelines, executive briefings.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import render_template, request
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+from wtforms import SelectChoice
+
+from admin.access import STAFF_VIEWER, actor, can
+from admin.forms import ConfirmForm
+from admin.outcome import done, form_status, rejected
+from admin.team_forms import BriefingForm, MemberForm, RoleForm
+from admin.views.incidents import _page as incident_page
+from admin.views.team_sections import assemble_form, guidelines_form, role_choices
+from statuspage.clock import utcnow
+from statuspage.extensions import db
+from statuspage.models import StaffUser, TeamMember
+from statuspage.services import executives as executive_service
+from statuspage.services import incidents as incident_reads
+from statuspage.services import team as team_service
+from statuspage.services.crisis_notices import current_contacts
+from statuspage.services.errors import InvalidInput
+from statuspage.services.team import QUIET
+
+Page = str | tuple[str, int] | Response
+
+
+def _staff_choices() -> list[SelectChoice]:
+    people = db.session.scalars(select(StaffUser).order_by(StaffUser.email))
+    return [SelectChoice(0, "Not a staff member")] + [
+        SelectChoice(u.id, u.name or u.email) for u in people
+    ]
+
+
+def _member_form(member: TeamMember | None, *, bound: bool) -> MemberForm:
+    if bound:
+        form = MemberForm()
+    elif member is None:
+        form = MemberForm(formdata=None)
+    else:
+        form = MemberForm(
+            formdata=None,
+            obj=member,
+            roles=[r.id for r in member.roles],
+            staff_user_id=member.staff_user_id or 0,
+            contacts="\n".join(
+                f"{c.channel.value} {c.address}{' quiet' if (c.meta or {}).get(QUIET) else ''}"
+                for c in current_contacts(member.subscriber)
+            ),
+        )
+    form.roles.choices = role_choices()
+    form.staff_user_id.choices = _staff_choices()
+    return form
+
+
+def roster(role_form: RoleForm | None = None) -> Page:
+    # The default roles are seeded the first time anyone opens the roster.
+    team_service.ensure_default_roles()
+    db.session.commit()
+    return render_template(
+        "admin/team/index.html",
+        roles=team_service.list_roles(),
+        members=team_service.list_members(),
+        role_form=role_form or RoleForm(formdata=None),
+        delete_form=ConfirmForm(formdata=None),
+        show_addresses=can("manage_team"),
+        contacts_of=current_contacts,
+        quiet_key=QUIET,
+    ), form_status()
+
+
+def role_add() -> Page:
+    form = RoleForm()
+    if form.validate_on_submit():
+        try:
+            role = team_service.add_role(form.name.data, actor=actor())
+        except InvalidInput as error:
+            rejected(form, error)
+        else:
+            return done(f"Role “{role.name}” added.", "admin.team")
+    return roster(form)
+
+
+def role_delete(role_id: int) -> Page:
+    team_service.delete_role(role_id, actor=actor())
+    return done("Role deleted.", "admin.team")
+
+
+def _save(member: TeamMember | None, form: MemberForm) -> TeamMember:
+    return team_service.save_member(
+        member,
+        name=form.name.data,
+        role_ids=form.roles.data or [],
+        contacts=team_service.parse_contacts(form.contacts.data),
+        executive=form.executive.data,
+        staff_user_id=form.staff_user_id.data or None,
+        timezone=form.timezone.data,
+        quiet_start=form.quiet_start.data,
+        quiet_end=form.quiet_end.data,
+        actor=actor(),
+    )
+
+
+def member_new() -> Page:
+    form = _member_form(None, bound=True)
+    if form.validate_on_submit():
+        try:
+            member = _save(None, form)
+        except InvalidInput as error:
+            rejected(form, error)
+        else:
+            return done(f"{member.name} added to the team.", "admin.team")
+    return render_template("admin/team/member.html", form=form, member=None), form_status()
+
+
+def member_edit(member_id: int) -> Page:
+    member = team_service.get_member(member_id)
+    form = _member_form(member, bound=request.method == "POST")
+    if form.validate_on_submit():
+        try:
+            _save(member, form)
+        except InvalidInput as error:
+            rejected(form, error)
+        else:
+            return done(f"{member.name} saved.", "admin.team")
+    return render_template("admin/team/member.html", form=form, member=member), form_status()
+
+
+def member_delete(member_id: int) -> Page:
+    member = team_service.get_member(member_id)
+    name = member.name
+    team_service.delete_member(member, actor=actor())
+    return done(f"{name} taken off the team.", "admin.team")
+
+
+# --- the incident page's actions -------------------------------------------------------------
+
+
+def assemble(incident_id: str) -> Page:
+    incident = incident_reads.get_incident(STAFF_VIEWER, incident_id)
+    form = assemble_form(bound=True)
+    if form.validate_on_submit():
+        try:
+            bridge = team_service.check_bridge(
+                form.bridge_phone.data, form.bridge_pin.data, form.meeting_url.data
+            )
+            page = team_service.assemble(
+                incident,
+                role_ids=form.roles.data or [],
+                all_paths=form.mode.data == "all",
+                bridge=bridge,
+                repage_minutes=form.repage_minutes.data,
+                max_rounds=form.max_rounds.data,
+                note=form.note.data or "",
+                actor=actor(),
+                now=utcnow(),
+            )
+        except InvalidInput as error:
+            rejected(form, error)
+        else:
+            return done(
+                f"Team paged: {', '.join(r.name for r in page.roles)}. "
+                "Acknowledgements appear below.",
+                "admin.incident",
+                incident_id=incident.id,
+                _anchor="response-team",
+            )
+    return incident_page(incident, assemble_form=form)
+
+
+def guidelines(incident_id: str) -> Page:
+    incident = incident_reads.get_incident(STAFF_VIEWER, incident_id)
+    form = guidelines_form(incident, bound=True)
+    if form.validate_on_submit():
+        executive_service.save_guidelines(
+            incident,
+            holding_statement=form.holding_statement.data,
+            approved_qa=form.approved_qa.data,
+            do_not_say=form.do_not_say.data,
+            actor=actor(),
+            now=utcnow(),
+            staff_user_id=current_user.id,
+        )
+        return done(
+            "Messaging guidelines saved.",
+            "admin.incident",
+            incident_id=incident.id,
+            _anchor="executives",
+        )
+    return incident_page(incident, guidelines_form=form)
+
+
+def briefing(incident_id: str) -> Page:
+    incident = incident_reads.get_incident(STAFF_VIEWER, incident_id)
+    form = BriefingForm()
+    if form.validate_on_submit():
+        try:
+            executive_service.brief(
+                incident,
+                subject=form.subject.data,
+                body=form.body.data,
+                actor=actor(),
+                ack_window=timedelta(minutes=form.ack_minutes.data),
+            )
+        except InvalidInput as error:
+            rejected(form, error)
+        else:
+            return done(
+                "Briefing sent to the executives.",
+                "admin.incident",
+                incident_id=incident.id,
+                _anchor="executives",
+            )
+    return incident_page(incident, briefing_form=form)

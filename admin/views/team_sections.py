@@ -1,0 +1,43 @@
+"""The incident page's crisis sections: the response team (assemble it, who was paged, who
+acknowledged, when and how) and the executives (messaging guidelines, briefings)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wtforms import SelectChoice
+
+from admin.team_forms import AssembleForm, BriefingForm, GuidelinesForm
+from statuspage.models import Incident
+from statuspage.services import executives as executive_service
+from statuspage.services import team as team_service
+
+
+def role_choices() -> list[SelectChoice]:
+    return [SelectChoice(r.id, r.name) for r in team_service.list_roles()]
+
+
+def assemble_form(*, bound: bool) -> AssembleForm:
+    form = AssembleForm() if bound else AssembleForm(formdata=None)
+    form.roles.choices = role_choices()
+    return form
+
+
+def guidelines_form(incident: Incident, *, bound: bool) -> GuidelinesForm:
+    if bound:
+        return GuidelinesForm()
+    return GuidelinesForm(formdata=None, obj=executive_service.guidelines_for(incident))
+
+
+def crisis_sections(incident: Incident) -> dict[str, Any]:
+    """What the sections show, with blank forms (a submitted form replaces its blank)."""
+    return {
+        "assemble_form": assemble_form(bound=False),
+        "guidelines_form": guidelines_form(incident, bound=False),
+        "briefing_form": BriefingForm(formdata=None),
+        "team_pages": team_service.pages_for_incident(incident.id),
+        "team_members": len(team_service.list_members()),
+        "executives": executive_service.executives(),
+        "guidelines": executive_service.guidelines_for(incident),
+        "briefings": executive_service.briefings_for(incident.id),
+    }

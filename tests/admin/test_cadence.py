@@ -1,0 +1,161 @@
+"""Update cadence in the admin: next update by and overdue on the dashboard and the incident,
+the incident's own cadence, the one-click update (CSRF on), and the page's default."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from flask import Flask
+from sqlalchemy import func, select
+
+from statuspage.clock import utcnow
+from statuspage.extensions import db
+from statuspage.models import (
+    AuditEvent,
+    Channel,
+    ContactPoint,
+    Delivery,
+    DeliveryState,
+    Incident,
+    IncidentUpdate,
+    Notice,
+    Page,
+    Subscriber,
+)
+from statuspage.public.serializers import iso
+from statuspage.services.publishing import create_incident
+from tests.admin.staff_client import Staff, signed_in
+from tests.admin.world import World
+from tests.queue import drain
+
+
+def _updates(incident: Incident) -> int:
+    db.session.commit()
+    return db.session.scalar(
+        select(func.count())
+        .select_from(IncidentUpdate)
+        .where(IncidentUpdate.incident_id == incident.id)
+    )
+
+
+def _hhmm(at) -> str:
+    return at.strftime("%H:%M UTC")
+
+
+def test_the_dashboard_shows_next_update_by_and_highlights_the_overdue(owner: Staff, world):
+    late = create_incident("Late one", "Down.", at=utcnow() - timedelta(minutes=45))
+    db.session.commit()
+    html = owner.get("/admin/").get_data(as_text=True)
+    late_row = re.search(r"<tr>\s*<td><a [^>]*>Late one</a>.*?</tr>", html, re.S).group(0)
+    assert _hhmm(late.updates[0].created_at + timedelta(minutes=30)) in late_row
+    assert 'class="stale overdue"' in late_row
+    fresh_row = re.search(r"<tr>\s*<td><a [^>]*>Slow API</a>.*?</tr>", html, re.S).group(0)
+    assert _hhmm(world.incident.updates[0].created_at + timedelta(minutes=30)) in fresh_row
+    assert "overdue" not in fresh_row
+
+
+def test_the_incident_page_shows_the_cadence_and_comms_change_it(app: Flask, world: World):
+    comms = signed_in(app, "comms")
+    url = f"/admin/incidents/{world.incident.id}"
+    html = comms.get(url).get_data(as_text=True)
+    due = world.incident.updates[0].created_at + timedelta(minutes=30)
+    assert f'Next update by <time datetime="{iso(due)}">{_hhmm(due)}</time>' in html
+    assert "Every 30 minutes (the page's default)" in html
+
+    response = comms.submit(f"{url}/cadence", {"minutes": "10"}, page=url)
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Incident, world.incident.id).update_cadence_minutes == 10
+    html = comms.get(url).get_data(as_text=True)
+    assert _hhmm(due - timedelta(minutes=20)) in html
+    entry = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "incident.cadence")
+    ).one()
+    assert entry.actor.endswith("comms@example.com")
+    assert entry.after == {"update_cadence_minutes": 10, "effective_minutes": 10}
+
+
+def test_a_bad_cadence_is_shown_again_with_its_error(app: Flask, world: World):
+    comms = signed_in(app, "comms")
+    url = f"/admin/incidents/{world.incident.id}"
+    for value, message in (("3", "Between 5 and 1440 minutes."), ("soon", "Not a valid integer")):
+        response = comms.submit(f"{url}/cadence", {"minutes": value}, page=url)
+        assert response.status_code == 422
+        assert message in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Incident, world.incident.id).update_cadence_minutes is None
+
+
+def test_one_click_posts_no_new_information_to_every_channel(app: Flask, world: World, queue):
+    reader = Subscriber(name="Rita")
+    reader.contact_points.append(
+        ContactPoint(
+            channel=Channel.email,
+            address="rita@example.com",
+            address_key="rita@example.com",
+            verified_at=utcnow(),
+        )
+    )
+    db.session.add(reader)
+    comms = signed_in(app, "comms")
+    url = f"/admin/incidents/{world.incident.id}"
+    before = _updates(world.incident)
+    queue.huey.flush()
+    response = comms.submit(f"{url}/no-news", page=url)
+    assert response.status_code == 302
+    assert _updates(world.incident) == before + 1
+    latest = db.session.scalars(
+        select(IncidentUpdate)
+        .where(IncidentUpdate.incident_id == world.incident.id)
+        .order_by(IncidentUpdate.created_at.desc())
+    ).first()
+    assert "There is no new information yet" in latest.body
+    assert latest.status.value == "investigating"  # unchanged
+    notice = db.session.scalars(select(Notice).where(Notice.update_id == latest.id)).one()
+    drain(queue)
+    db.session.expire_all()
+    assert db.session.get(Notice, notice.id).recipients == 1  # Rita (Ann is not verified)
+    (delivery,) = db.session.scalars(select(Delivery).where(Delivery.notice_id == notice.id))
+    assert delivery.contact_point.address == "rita@example.com"
+    assert delivery.state is DeliveryState.sent  # the dev mailbox took it
+    html = comms.get(url).get_data(as_text=True)
+    assert "“No new information” update posted." in html
+
+
+def test_the_one_click_form_needs_its_csrf_token_and_a_publisher(app: Flask, world: World):
+    url = f"/admin/incidents/{world.incident.id}/no-news"
+    before = _updates(world.incident)
+    owner = signed_in(app, "owner")
+    assert owner.post(url).status_code == 400  # no token: a forged form
+    viewer = signed_in(app, "viewer")
+    assert viewer.submit(url).status_code == 403
+    page = viewer.get(f"/admin/incidents/{world.incident.id}").get_data(as_text=True)
+    assert "no-news" not in page  # no button for those who may not post
+    assert _updates(world.incident) == before
+
+
+def test_no_news_on_a_resolved_incident_is_refused_on_the_page(app: Flask, world: World):
+    comms = signed_in(app, "comms")
+    url = f"/admin/incidents/{world.resolved.id}"
+    response = comms.submit(f"{url}/no-news", page=url)
+    assert response.status_code == 422
+    assert "Only an open incident takes" in response.get_data(as_text=True)
+
+
+def test_owners_set_the_page_default_and_the_public_display(owner: Staff, world: World):
+    response = owner.submit(
+        "/admin/settings/cadence",
+        {"minutes": "45", "public_next_update": "y"},
+        page="/admin/settings/cadence",
+    )
+    assert response.status_code == 302
+    page = db.session.scalars(select(Page)).one()
+    db.session.refresh(page)
+    assert (page.update_cadence_minutes, page.public_next_update) == (45, True)
+    response = owner.submit(
+        "/admin/settings/cadence", {"minutes": "2"}, page="/admin/settings/cadence"
+    )
+    assert response.status_code == 422
+    assert "Between 5 and 1440 minutes." in response.get_data(as_text=True)
+    assert "Update cadence" in owner.get("/admin/settings").get_data(as_text=True)

@@ -1,0 +1,262 @@
+"""The regulator screens: the registry, an incident's board, and notices approved by a second
+person. Real forms with CSRF on."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from html import unescape
+
+from flask import Flask
+from sqlalchemy import select
+
+from statuspage.clock import utcnow
+from statuspage.extensions import db
+from statuspage.models import (
+    AuditEvent,
+    Incident,
+    Obligation,
+    Regulator,
+    RegulatorNotice,
+    RegulatorNoticeState,
+    Role,
+)
+from statuspage.services import regulators as service
+from statuspage.services.audit import Actor
+from statuspage.services.publishing import create_incident
+from tests.admin.staff_client import Staff, make_staff, signed_in
+
+
+def _text(response) -> str:
+    return unescape(response.get_data(as_text=True))
+
+
+def _regulator(key: str) -> Regulator:
+    return db.session.scalar(select(Regulator).where(Regulator.library_key == key))
+
+
+def test_owner_adds_regimes_from_the_library_and_its_own(owner: Staff) -> None:
+    page = "/admin/regulators"
+    response = owner.submit("/admin/regulators/library", {"key": "dora"}, page=page)
+    assert response.status_code == 302
+    dora = _regulator("dora")
+    assert [r.stage for r in dora.rules] == [
+        "initial notification",
+        "intermediate report",
+        "final report",
+    ]
+    listing = _text(owner.get(page))
+    assert "4 hours after classification, or 24 hours after awareness if earlier" in listing
+    # Twice: refused clearly.
+    response = owner.submit("/admin/regulators/library", {"key": "dora"}, page=page)
+    assert response.status_code == 422
+    assert "already in the registry" in _text(response)
+
+    response = owner.submit(
+        "/admin/regulators/new",
+        {"name": "Acme Banking Board", "timezone": "Europe/Paris", "country_code": "fr"},
+        page=page,
+    )
+    assert response.status_code == 302
+    own = db.session.scalar(select(Regulator).where(Regulator.name == "Acme Banking Board"))
+    assert own.country_code == "FR"
+    detail = f"/admin/regulators/{own.id}"
+    response = owner.submit(
+        f"{detail}/rules",
+        {
+            "stage": "initial",
+            "what_to_send": "What happened to {incident_name}.",
+            "trigger": "awareness",
+            "amount": "2",
+            "unit": "business_days",
+            "trigger2": "discovery",
+            "amount2": "12",
+            "unit2": "hours",
+        },
+        page=detail,
+    )
+    assert response.status_code == 302, _text(response)
+    assert "2 business days after awareness, or 12 hours after discovery if earlier" in _text(
+        owner.get(detail)
+    )
+    response = owner.submit(
+        f"{detail}/contacts",
+        {"contacts": "email incidents@board.example\nsms +15551234567"},
+        page=detail,
+    )
+    assert response.status_code == 302
+    assert [(c.channel.value, c.address) for c in service.contacts_of(own)] == [
+        ("email", "incidents@board.example"),
+        ("sms", "+15551234567"),
+    ]
+    actions = set(db.session.scalars(select(AuditEvent.action)))
+    assert {"regulator.create", "regulator.rule.add", "regulator.contacts"} <= actions
+
+
+def test_bad_registry_input_gets_a_clear_4xx(owner: Staff) -> None:
+    page = "/admin/regulators"
+    response = owner.submit(
+        "/admin/regulators/new", {"name": "X", "timezone": "UTC", "country_code": "ZZ"}, page=page
+    )
+    assert response.status_code == 422
+    assert "holiday calendar for country code" in _text(response)
+    response = owner.submit(
+        "/admin/regulators/new", {"name": "X", "timezone": "Nowhere"}, page=page
+    )
+    assert response.status_code == 422
+    response = owner.submit("/admin/regulators/library", {"key": "nope"}, page=page)
+    assert response.status_code == 422
+    own = service.create_regulator(name="Y", actor=Actor("test"))
+    detail = f"/admin/regulators/{own.id}"
+    response = owner.submit(
+        f"{detail}/rules",
+        {
+            "stage": "final",
+            "trigger": "report",
+            "after": "initial",
+            "amount": "1",
+            "unit": "months",
+            "trigger2": "",  # the selects as a browser submits them
+            "unit2": "hours",
+        },
+        page=detail,
+    )
+    assert response.status_code == 422
+    assert "earlier stage" in _text(response)
+    response = owner.submit(f"{detail}/contacts", {"contacts": "pigeon coop 4"}, page=detail)
+    assert response.status_code == 422
+    assert owner.get("/admin/regulators/999999").status_code == 404
+
+
+def test_forms_need_their_csrf_token_and_the_right_role(app: Flask, owner: Staff) -> None:
+    assert owner.post("/admin/regulators/library", {"key": "gdpr"}).status_code == 400
+    comms = signed_in(app, Role.comms)
+    response = comms.submit("/admin/regulators/library", {"key": "gdpr"}, page="/admin/regulators")
+    assert response.status_code == 403
+    legal = signed_in(app, Role.legal)
+    response = legal.submit("/admin/regulators/library", {"key": "gdpr"}, page="/admin/regulators")
+    assert response.status_code == 302
+    viewer = signed_in(app, Role.viewer)
+    incident = create_incident("x", "y")
+    db.session.commit()
+    board = f"/admin/incidents/{incident.id}/regulators"
+    assert viewer.get(board).status_code == 200
+    response = viewer.submit(f"{board}/reportable", {"regulator_ids": "1"}, page=board)
+    assert response.status_code == 403
+
+
+def _world_with_three(owner: Staff) -> tuple[Incident, list[Regulator]]:
+    for key in ("gdpr", "nydfs", "cert-in"):
+        service.add_from_library(key, actor=Actor("test"))
+    incident = create_incident("Customer data exposed", "Investigating.")
+    db.session.commit()
+    return incident, [_regulator(k) for k in ("gdpr", "nydfs", "cert-in")]
+
+
+def test_marking_reportable_and_recording_triggers_fills_the_board(owner: Staff) -> None:
+    incident, regs = _world_with_three(owner)
+    board = f"/admin/incidents/{incident.id}/regulators"
+    response = owner.submit(
+        f"{board}/reportable", {"regulator_ids": [str(r.id) for r in regs]}, page=board
+    )
+    assert response.status_code == 302
+    text = _text(owner.get(board))
+    assert text.count("waiting for trigger") == 3
+    aware = (utcnow() - timedelta(hours=7)).replace(second=0, microsecond=0)
+    response = owner.submit(
+        f"{board}/triggers",
+        {"kind": "awareness", "occurred_at": aware.strftime("%Y-%m-%dT%H:%M")},
+        page=board,
+    )
+    assert response.status_code == 302
+    text = _text(owner.get(board))
+    # CERT-In's 6 hours ran out before anyone recorded the awareness: overdue at once.
+    assert "overdue" in text
+    assert (aware + timedelta(hours=72)).strftime("%Y-%m-%d %H:%M") in text  # GDPR
+    assert text.count("waiting for trigger") == 1  # NYDFS counts from determination
+    # A trigger in the future, or no time at all: refused with the reason.
+    future = (utcnow() + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
+    response = owner.submit(
+        f"{board}/triggers", {"kind": "determination", "occurred_at": future}, page=board
+    )
+    assert response.status_code == 422
+    assert "cannot be in the future" in _text(response)
+    response = owner.submit(f"{board}/triggers", {"kind": "awareness"}, page=board)
+    assert response.status_code == 422
+
+
+def test_a_notice_is_approved_by_a_second_person_then_sent(app: Flask, owner: Staff) -> None:
+    incident, (gdpr, nydfs, _) = _world_with_three(owner)
+    for regulator in (gdpr, nydfs):
+        service.set_regulator_contacts(
+            regulator, [("email", f"{regulator.library_key}@regulator.example")], actor=Actor("t")
+        )
+    author = make_staff(Role.comms, "author@example.com")
+    service.set_reportable(incident, [gdpr.id, nydfs.id], user=author, actor=Actor("t"))
+    db.session.commit()
+    board = f"/admin/incidents/{incident.id}/regulators"
+    comms = Staff(app.test_client(), author)
+    assert comms.login(author.email).status_code == 302
+    ids = [str(o.id) for o in db.session.scalars(select(Obligation).order_by(Obligation.id))]
+    response = comms.submit(f"{board}/notices", {"obligation_ids": ids}, page=board)
+    assert response.status_code == 302
+    notice = db.session.scalar(select(RegulatorNotice))
+    # The author's role cannot approve; a comms user is refused by the role table.
+    approve = f"/admin/regulator-notices/{notice.id}/approve"
+    assert comms.submit(approve, {}, page=board).status_code == 403
+    send = f"/admin/regulator-notices/{notice.id}/send"
+    response = comms.submit(send, {"send-ack_minutes": "60"}, page=board)
+    assert response.status_code == 422
+    assert "only once legal has approved" in _text(response)
+
+    legal = signed_in(app, Role.legal)
+    assert legal.submit(approve, {}, page=board).status_code == 302
+    db.session.expire_all()
+    assert notice.state is RegulatorNoticeState.approved
+    response = comms.submit(send, {"send-ack_minutes": "30"}, page=board)
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert notice.state is RegulatorNoticeState.sent
+    text = _text(comms.get(board))
+    assert text.count('class="obligation-state">sent<') == 2
+
+
+def test_legal_cannot_approve_its_own_notice(app: Flask, owner: Staff) -> None:
+    incident, (gdpr, _, _) = _world_with_three(owner)
+    legal = signed_in(app, Role.legal)
+    service.set_reportable(incident, [gdpr.id], user=legal.user, actor=Actor("t"))
+    db.session.commit()
+    board = f"/admin/incidents/{incident.id}/regulators"
+    (obligation,) = db.session.scalars(select(Obligation))
+    legal.submit(f"{board}/notices", {"obligation_ids": [str(obligation.id)]}, page=board)
+    notice = db.session.scalar(select(RegulatorNotice))
+    response = legal.submit(f"/admin/regulator-notices/{notice.id}/approve", {}, page=board)
+    assert response.status_code == 422
+    assert "cannot approve it" in _text(response)
+
+
+def test_a_late_portal_submission_needs_its_reason(owner: Staff) -> None:
+    incident, (_, _, cert_in) = _world_with_three(owner)
+    actor = Actor("t")
+    user = owner.user
+    service.set_reportable(incident, [cert_in.id], user=user, actor=actor)
+    now = utcnow()
+    service.record_trigger(
+        incident, "awareness", now - timedelta(hours=8), user=user, actor=actor, now=now
+    )
+    db.session.commit()
+    board = f"/admin/incidents/{incident.id}/regulators"
+    (obligation,) = db.session.scalars(select(Obligation))
+    url = f"/admin/obligations/{obligation.id}/portal"
+    prefix = f"portal-{obligation.id}-"
+    data = {
+        prefix + "reference": "CERTIN-77",
+        prefix + "submitted_at": now.strftime("%Y-%m-%dT%H:%M"),
+    }
+    response = owner.submit(url, data, page=board)
+    assert response.status_code == 422
+    assert "a late submission needs its reason" in _text(response)
+    response = owner.submit(url, {**data, prefix + "late_reason": "Scope unclear"}, page=board)
+    assert response.status_code == 302
+    text = _text(owner.get(board))
+    assert "portal ref. CERTIN-77" in text
+    assert "Late: Scope unclear" in text

@@ -1,0 +1,23 @@
+"""Hostile-input fixtures: fresh rate limits and a world with something of every kind."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from statuspage.extensions import limiter
+from tests.admin.world import World, build_world
+
+
+@pytest.fixture(autouse=True)
+def fresh_limits() -> Iterator[None]:
+    """Sign-ins, subscriptions and API calls are throttled; each test starts with none counted."""
+    limiter.reset()
+    yield
+    limiter.reset()
+
+
+@pytest.fixture
+def world() -> World:
+    return build_world()

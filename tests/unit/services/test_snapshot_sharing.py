@@ -1,0 +1,114 @@
+"""Snapshots are rendered once per machine and shared through files: by the worker after a
+publish, or by the first process that needs one, under a lock; the others read the bytes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from statuspage.extensions import db
+from statuspage.services.page import bump_version, ensure_page
+from statuspage.services.snapshot import SnapshotStore
+from statuspage.services.snapshot_files import SnapshotFiles
+
+
+def page(body: bytes):
+    return lambda: (body, "text/plain")
+
+
+def new_version() -> None:
+    bump_version()
+    db.session.commit()
+
+
+@pytest.fixture
+def shared(tmp_path: Path) -> Path:
+    ensure_page()
+    db.session.commit()
+    return tmp_path / "snapshots"
+
+
+def test_a_second_process_reads_the_first_ones_render(shared):
+    first = SnapshotStore(0, "public", directory=shared)
+    second = SnapshotStore(0, "public", directory=shared)
+    rendered = first.get("/", page(b"body"), (("X-Extra", "1"),), endpoint="public.index")
+    read = second.get("/", page(b"never rendered"))
+    assert (first.renders, second.renders) == (1, 0)
+    assert read == rendered  # body, ETag, Last-Modified, headers and endpoint
+    new_version()
+    assert second.get("/", page(b"new")).body == b"new"  # a new version is rendered again
+    assert first.get("/", page(b"never rendered")).body == b"new"
+    assert (first.renders, second.renders) == (1, 1)
+
+
+def test_while_another_process_renders_the_previous_version_is_served(shared):
+    store = SnapshotStore(0, "public", directory=shared)
+    old = store.get("/", page(b"old"))
+    new_version()
+    files = SnapshotFiles(shared)
+    SnapshotStore(0, "public", directory=shared).get("/warm", page(b""))  # the new version
+    directory = files.newest_other("")
+    assert directory is not None
+    with files.lock(directory, "/") as ours:
+        assert ours  # this test is now "the other process", rendering /
+        assert store.get("/", page(b"not by us")) is old
+    assert store.renders == 1
+    assert store.get("/", page(b"new")).body == b"new"  # the lock is free again
+
+
+def test_web_processes_leave_a_new_version_to_the_worker_for_the_grace_period(shared):
+    web = SnapshotStore(0, "public", directory=shared, render_grace=60)
+    worker = SnapshotStore(0, "public", directory=shared, render_grace=60)
+    old = web.get("/", page(b"old"))
+    new_version()
+    assert web.get("/", page(b"not yet")) is old  # the worker has the first go
+    assert worker.paths_to_render_ahead() == ["/"]
+    assert worker.get("/", page(b"new"), wait_for_worker=False).body == b"new"
+    assert web.get("/", page(b"never rendered")).body == b"new"
+    assert (web.renders, worker.renders) == (1, 1)
+
+
+def test_with_nothing_to_serve_meanwhile_a_web_process_renders_at_once(shared):
+    web = SnapshotStore(0, "public", directory=shared, render_grace=60)
+    assert web.get("/", page(b"first")).body == b"first"  # first start: no worker wait
+    assert web.renders == 1
+
+
+def test_the_worker_renders_ahead_what_the_public_read_at_the_previous_version(shared):
+    web = SnapshotStore(0, "public", directory=shared)
+    worker = SnapshotStore(0, "public", directory=shared)
+    web.get("/", page(b"page"))
+    web.get("/api/v2/summary.json", page(b"{}"))
+    new_version()
+    assert worker.paths_to_render_ahead() == ["/", "/api/v2/summary.json"]
+    worker.get("/", page(b"page 2"), wait_for_worker=False)
+    worker.get("/api/v2/summary.json", page(b"{2}"), wait_for_worker=False)
+    web.get("/", page(b"never rendered"))  # read: the public still asks for it
+    new_version()
+    # summary.json was rendered ahead and nobody asked for it: it drops out.
+    assert worker.paths_to_render_ahead() == ["/"]
+    assert web.renders == 2
+
+
+def test_only_the_current_and_previous_versions_stay_on_disk(shared):
+    store = SnapshotStore(0, "public", directory=shared)
+    for n in range(4):
+        store.get("/", page(b"%d" % n))
+        new_version()
+    store.get("/", page(b"last"))
+    assert len([d for d in shared.iterdir() if d.is_dir()]) == 2
+
+
+def test_publishes_faster_than_the_grace_cannot_keep_a_page_stale(shared):
+    now = [0.0]
+    web = SnapshotStore(0, "public", directory=shared, render_grace=5, clock=lambda: now[0])
+    old = web.get("/", page(b"old"))
+    new_version()
+    assert web.get("/", page(b"not yet")) is old  # the worker's turn, for 5 seconds
+    now[0] = 4.0
+    new_version()  # no worker came; another publish
+    assert web.get("/", page(b"not yet")) is old
+    now[0] = 5.5  # the grace counts from the first stale answer, not from the last publish
+    assert web.get("/", page(b"newest")).body == b"newest"
+    assert web.renders == 2

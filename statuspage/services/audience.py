@@ -257,18 +257,22 @@ def sms_worthy(notice: Notice) -> bool:
     An internal notice (a page, a briefing, a regulator notice) always is."""
     if notice.update_id is None:
         return True
-    update = db.session.get(IncidentUpdate, notice.update_id)
-    if update is None:
-        return False
-    if update.status in SMS_STATUSES:
-        return True
-    first = db.session.scalar(
-        select(IncidentUpdate.id)
-        .where(IncidentUpdate.incident_id == update.incident_id)
-        .order_by(IncidentUpdate.display_at, IncidentUpdate.created_at, IncidentUpdate.id)
+    earlier = aliased(IncidentUpdate)
+    first = (
+        select(earlier.id)
+        .where(earlier.incident_id == IncidentUpdate.incident_id)
+        .order_by(earlier.display_at, earlier.created_at, earlier.id)
         .limit(1)
+        .correlate(IncidentUpdate)
+        .scalar_subquery()
     )
-    return first == update.id
+    found = db.session.execute(  # one query: fan-out asks once per notice
+        select(IncidentUpdate.status, first).where(IncidentUpdate.id == notice.update_id)
+    ).one_or_none()
+    if found is None:
+        return False
+    status, first_id = found
+    return status in SMS_STATUSES or first_id == notice.update_id
 
 
 def _texts_every_update() -> ColumnElement[bool]:
@@ -410,15 +414,16 @@ def recipient_pages(
             batch: list[Recipient] = []
             add = batch.append
             previous = None
-            for subscriber_id, contact_point_id, channel in result:
-                if subscriber_id == previous:
+            as_recipient = tuple.__new__  # the row's three columns, as a Recipient, in C
+            for row in result:
+                if row[0] == previous:
                     continue  # a later contact point of the same subscriber: the fallback's
                 if len(batch) == page:
                     yield batch
                     batch = []
                     add = batch.append
-                previous = subscriber_id
-                add(Recipient(subscriber_id, contact_point_id, channel))
+                previous = row[0]
+                add(as_recipient(Recipient, row))
             if batch:
                 yield batch
 

@@ -13,7 +13,7 @@ import logging
 import sys
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
@@ -51,6 +51,28 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str, ensure_ascii=False)
 
 
+def timed_call(
+    wsgi_app: Any,
+    environ: dict[str, Any],
+    start_response: Any,
+    done: Callable[[str, float], None],
+) -> Iterable[bytes]:
+    """Call a WSGI app, then `done(status, seconds)`: the three-digit status it started ("500"
+    when it raised first) and how long the call took. RequestLog and metrics.RequestMetrics
+    both wrap every request this way."""
+    started = time.perf_counter()
+    status = ["500"]
+
+    def record_status(code: str, headers: Any, exc_info: Any = None) -> Any:
+        status[0] = code[:3]
+        return start_response(code, headers, exc_info)
+
+    try:
+        return wsgi_app(environ, record_status)
+    finally:
+        done(status[0], time.perf_counter() - started)
+
+
 class RequestLog:
     """WSGI layer: gives each request an id and, when asked, logs one line per response."""
 
@@ -64,30 +86,26 @@ class RequestLog:
         # A proxy's id is kept only if it looks like one: it ends up in every log line.
         request_id = given if 0 < len(given) <= 64 and given.isalnum() else uuid.uuid4().hex
         token = REQUEST_ID.set(request_id)
-        started = time.perf_counter()
-        status = ["500"]
 
-        def record_status(code: str, headers: Any, exc_info: Any = None) -> Any:
-            status[0] = code[:3]
-            return start_response(code, headers, exc_info)
-
-        try:
-            return self._wsgi_app(environ, record_status)
-        finally:
+        def log_response(status: str, seconds: float) -> None:
             if self._log_requests:
                 request_log.info(
                     "%s %s %s",
                     environ.get("REQUEST_METHOD"),
                     environ.get("PATH_INFO"),
-                    status[0],
+                    status,
                     extra={
                         "method": environ.get("REQUEST_METHOD"),
                         "path": environ.get("PATH_INFO"),
-                        "status": int(status[0]),
-                        "duration_ms": round((time.perf_counter() - started) * 1000, 3),
+                        "status": int(status),
+                        "duration_ms": round(seconds * 1000, 3),
                         "remote_addr": environ.get("REMOTE_ADDR"),
                     },
                 )
+
+        try:
+            return timed_call(self._wsgi_app, environ, start_response, log_response)
+        finally:
             REQUEST_ID.reset(token)
 
 

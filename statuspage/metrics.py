@@ -11,7 +11,6 @@ worker that is and need no multiprocess files.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -25,6 +24,8 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
+
+from statuspage.logs import timed_call
 
 log = logging.getLogger(__name__)
 # No `*_created` series beside every counter and histogram: they double the series and Prometheus
@@ -72,28 +73,20 @@ class RequestMetrics:
         self._children: dict[tuple[str, str, str], tuple[Any, Any]] = {}
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
-        started = time.perf_counter()
-        status = ["500"]
-
-        def record_status(code: str, headers: Any, exc_info: Any = None) -> Any:
-            status[0] = code[:3]
-            return start_response(code, headers, exc_info)
-
-        try:
-            return self._wsgi_app(environ, record_status)
-        finally:
-            elapsed = time.perf_counter() - started
+        def count(status: str, seconds: float) -> None:
             method = environ.get("REQUEST_METHOD", "")
             key = (
                 environ.get("herald.endpoint") or "unmatched",
                 method if method in _METHODS else "other",
-                status[0],
+                status,
             )
             children = self._children.get(key)
             if children is None:
                 children = self._children[key] = (REQUESTS.labels(*key), LATENCY.labels(key[0]))
             children[0].inc()
-            children[1].observe(elapsed)
+            children[1].observe(seconds)
+
+        return timed_call(self._wsgi_app, environ, start_response, count)
 
 
 class ScrapeTimeFigures(Collector):

@@ -1,0 +1,180 @@
+"""`make audit`: the real pip-audit, through tools/pip_audit_bridge, against a PyPI on loopback.
+
+PyPI is replaced at the HTTP boundary only (a local server speaking its project-JSON shape);
+pip-audit runs for real over a site directory of fake installed distributions, so what is
+checked is what pip-audit itself concludes from the bridge's answers.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from packaging.specifiers import SpecifierSet
+
+from tools import pip_audit_bridge as bridge
+
+ADVISORY = {
+    "id": "PYSEC-2099-1",
+    "aliases": ["CVE-2099-0001"],
+    "summary": "Remote code execution in widget parsing",
+    "details": "A crafted widget runs code.",
+    "fixed_in": ["2.0.1"],
+    "withdrawn": None,
+}
+UNFIXED = {**ADVISORY, "id": "GHSA-aaaa-bbbb-cccc", "aliases": [], "fixed_in": []}
+
+
+class FakePyPI:
+    """Project JSON by name; a name mapped to an int answers with that HTTP status."""
+
+    def __init__(self) -> None:
+        self.projects: dict[str, dict | int] = {}
+        self.requests: list[str] = []
+
+    def project(self, name: str, newest: str, *advisories: dict) -> None:
+        self.projects[name] = {"info": {"version": newest}, "vulnerabilities": list(advisories)}
+
+
+@pytest.fixture
+def pypi() -> Iterator[tuple[FakePyPI, str]]:
+    fake = FakePyPI()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            fake.requests.append(self.path)
+            name = self.path.removeprefix("/pypi/").removesuffix("/json")
+            body = fake.projects.get(name, 404)
+            status, payload = (body, b"{}") if isinstance(body, int) else (200, b"")
+            payload = payload or json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield fake, f"http://127.0.0.1:{server.server_address[1]}/pypi"
+    server.shutdown()
+    server.server_close()
+
+
+def site_with(tmp_path: Path, *releases: tuple[str, str]) -> str:
+    """A site directory in which `releases` look installed."""
+    site = tmp_path / "site"
+    for name, version in releases:
+        info = site / f"{name}-{version}.dist-info"
+        info.mkdir(parents=True)
+        info.joinpath("METADATA").write_text(
+            f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n", encoding="utf-8"
+        )
+    return str(site)
+
+
+def audit(capfd, base_url: str, site: str, exceptions=None, *args: str) -> tuple[int, str]:
+    status = bridge.main(list(args), base_url, [site], exceptions or {})
+    captured = capfd.readouterr()
+    return status, captured.out + captured.err
+
+
+def test_newest_releases_without_advisories_pass(pypi, tmp_path, capfd):
+    fake, url = pypi
+    fake.project("widget", "2.0.1")
+    fake.project("gadget", "1.4")
+    status, out = audit(capfd, url, site_with(tmp_path, ("widget", "2.0.1"), ("gadget", "1.4")))
+    assert status == 0, out
+    assert "No known vulnerabilities found" in out
+    assert "2 packages checked at their newest release, 0 held back by exception" in out
+    assert ", 0 unchecked" in out
+    assert sorted(fake.requests) == ["/pypi/gadget/json", "/pypi/widget/json"]
+
+
+def test_an_advisory_on_the_newest_release_fails_the_audit(pypi, tmp_path, capfd):
+    fake, url = pypi
+    fake.project("widget", "2.0.0", ADVISORY)
+    status, out = audit(capfd, url, site_with(tmp_path, ("widget", "2.0.0")))
+    assert status == 1, out
+    assert "PYSEC-2099-1" in out
+    assert "2.0.1" in out  # the fix version, from the advisory's fixed_in
+
+
+def test_an_accepted_advisory_is_ignored_by_id(pypi, tmp_path, capfd):
+    fake, url = pypi
+    fake.project("widget", "2.0.0", ADVISORY)
+    site = site_with(tmp_path, ("widget", "2.0.0"))
+    status, out = audit(capfd, url, site, None, "--ignore-vuln", "CVE-2099-0001")
+    assert status == 0, out
+
+
+def test_an_older_release_without_an_exception_fails_as_unchecked(pypi, tmp_path, capfd):
+    fake, url = pypi
+    fake.project("widget", "3.0", ADVISORY)
+    status, out = audit(capfd, url, site_with(tmp_path, ("widget", "2.0.0")))
+    assert status == 1, out
+    assert "HERALD-UNCHECKED-widget" in out
+    assert "unchecked: widget 2.0.0 (newest 3.0)" in out
+
+
+def test_a_held_release_passes_but_its_newest_unfixed_advisories_still_fail(pypi, tmp_path, capfd):
+    fake, url = pypi
+    held = {"widget": bridge.HeldRelease("widget", SpecifierSet("<3"), "a dependency caps it")}
+    fake.project("widget", "3.0", ADVISORY)  # fixed in 2.0.1: not known to reach back
+    site = site_with(tmp_path, ("widget", "2.0.0"))
+    status, out = audit(capfd, url, site, held)
+    assert status == 0, out
+    assert "held: widget 2.0.0 (newest 3.0): only its unfixed advisories are known." in out
+    assert "a dependency caps it" in out
+
+    fake.project("widget", "3.0", ADVISORY, UNFIXED)  # unfixed at the newest: may reach back
+    status, out = audit(capfd, url, site, held)
+    assert status == 1, out
+    assert "GHSA-aaaa-bbbb-cccc" in out
+    assert "PYSEC-2099-1" not in out
+
+
+def test_a_release_outside_its_held_range_is_unchecked(pypi, tmp_path, capfd):
+    fake, url = pypi
+    held = {"widget": bridge.HeldRelease("widget", SpecifierSet("<2"), "capped below 2")}
+    fake.project("widget", "3.0")
+    status, out = audit(capfd, url, site_with(tmp_path, ("widget", "2.0.0")), held)
+    assert status == 1, out
+    assert "HERALD-UNCHECKED-widget" in out
+
+
+def test_a_package_pypi_does_not_know_is_unchecked(pypi, tmp_path, capfd):
+    _, url = pypi
+    status, out = audit(capfd, url, site_with(tmp_path, ("in-house-only", "1.0")))
+    assert status == 1, out
+    assert "HERALD-UNCHECKED-in-house-only" in out
+
+
+def test_pypi_failing_fails_the_audit(pypi, tmp_path, capfd):
+    fake, url = pypi
+    fake.projects["widget"] = 503
+    status, out = audit(capfd, url, site_with(tmp_path, ("widget", "2.0.0")))
+    assert status != 0, out
+    assert "No known vulnerabilities found" not in out
+    assert fake.requests.count("/pypi/widget/json") == bridge.FETCH_ATTEMPTS
+
+
+def test_every_exception_says_what_it_holds_and_why(tmp_path):
+    exceptions = bridge.load_exceptions()
+    assert exceptions, "the committed exceptions file is read"
+    for held in exceptions.values():
+        assert held.why
+        assert str(held.held)
+
+    bad = tmp_path / "exceptions.toml"
+    bad.write_text('[widget]\nheld = "<3"\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"\[widget\] needs both `held` and `why`"):
+        bridge.load_exceptions(bad)
+    bad.write_text('[widget]\nheld = "three"\nwhy = "x"\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="held = 'three'"):
+        bridge.load_exceptions(bad)

@@ -112,6 +112,8 @@ def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         # Empty: Huey on a SQLite file in the instance folder; redis://... for many workers.
         "QUEUE_URL": env.get("QUEUE_URL", ""),
+        # Seconds to wait for PostgreSQL or Redis to answer a new connection before failing.
+        "CONNECT_TIMEOUT": _float(env, "CONNECT_TIMEOUT", 5.0),
         # Empty: mail is written to instance/mail/ (the dev mailbox) instead of being sent.
         "SMTP_URL": env.get("SMTP_URL", ""),
         "MAIL_FROM": env.get("MAIL_FROM", "Herald Status <status@herald.invalid>"),

@@ -49,7 +49,28 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
+def engine_options(uri: str, options: dict[str, Any], connect_timeout: float) -> dict[str, Any]:
+    """The engine options, with a connect timeout for PostgreSQL.
+
+    libpq waits for a server that accepts and never answers (a half-dead host, a black-holed
+    route) for as long as TCP does: /readyz, a page render or a job would hang with it. The
+    timeout turns that into an error in seconds, which /readyz reports and the engine retries.
+    """
+    if not uri.startswith("postgresql") or "connect_timeout" in uri:
+        return options
+    connect_args = {
+        "connect_timeout": max(1, round(connect_timeout)),
+        **options.get("connect_args", {}),
+    }
+    return {**options, "connect_args": connect_args}
+
+
 def register_extensions(app: Flask) -> None:
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
+        app.config["SQLALCHEMY_DATABASE_URI"],
+        app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
+        app.config.get("CONNECT_TIMEOUT", 5.0),
+    )
     db.init_app(app)
     migrate.init_app(app, db, directory=str(REPO_ROOT / "migrations"))
     # No context processor: public pages must never read the session (they are snapshots).

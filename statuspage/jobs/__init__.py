@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import redis
 from flask import Flask, current_app, has_app_context
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 from sqlalchemy import event
@@ -74,9 +75,16 @@ class Queue:
         self.jobs[job](*args)
 
 
-def build_huey(queue_url: str, instance_path: str) -> Huey:
+def build_huey(queue_url: str, instance_path: str, connect_timeout: float = 5.0) -> Huey:
     if queue_url.startswith(("redis://", "rediss://", "unix://")):
-        return RedisHuey("herald", url=queue_url)
+        # Bounded waits: a Redis that accepts and never answers must fail /readyz and an
+        # enqueue in seconds, not hang them. Longer than the worker's 1 s blocking read.
+        pool = redis.ConnectionPool.from_url(
+            queue_url,
+            socket_connect_timeout=connect_timeout,
+            socket_timeout=max(connect_timeout, 2.0),
+        )
+        return RedisHuey("herald", connection_pool=pool)
     path = queue_url.removeprefix("sqlite:///") if queue_url else ""
     return SqliteHuey("herald", filename=path or str(Path(instance_path) / "queue.db"))
 
@@ -117,7 +125,9 @@ def _forget_outbox(session: Session, *_: Any) -> None:
 
 
 def init_queue(app: Flask) -> None:
-    huey = build_huey(app.config["QUEUE_URL"], app.config["INSTANCE_PATH"])
+    huey = build_huey(
+        app.config["QUEUE_URL"], app.config["INSTANCE_PATH"], app.config.get("CONNECT_TIMEOUT", 5.0)
+    )
     periodic = {
         job.__name__: huey.periodic_task(schedule, name=job.__name__)(_in_app(app, job))
         for job, schedule in SCHEDULE

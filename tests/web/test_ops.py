@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -89,6 +90,32 @@ def test_readyz_names_an_unreachable_database_and_queue(app, other_app):
     assert response.json["failed"] == ["database", "queue"]
     assert response.json["errors"]["database"] == "OperationalError"
     assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_readyz_answers_in_bounded_time_when_nothing_answers_the_connection(app, other_app):
+    """A host that accepts connections and never speaks: 503 after CONNECT_TIMEOUT, no hang.
+
+    Without the timeouts libpq and redis-py wait on such a socket as long as TCP does; the
+    thread's join bound is only there so that this test ends if that comes back.
+    """
+    with socket.socket() as mute:
+        mute.bind(("127.0.0.1", 0))
+        mute.listen(8)  # the kernel completes the handshake; nobody ever reads or writes
+        port = mute.getsockname()[1]
+        client = variant(
+            other_app,
+            app,
+            SQLALCHEMY_DATABASE_URI=f"postgresql+psycopg://nobody@127.0.0.1:{port}/herald",
+            QUEUE_URL=f"redis://127.0.0.1:{port}/0",
+            CONNECT_TIMEOUT=1.0,
+        )
+        answers = []
+        asking = threading.Thread(target=lambda: answers.append(client.get("/readyz")))
+        asking.start()
+        asking.join(timeout=60)
+        assert answers, "/readyz hung on a database and a queue that never answer"
+    assert answers[0].status_code == 503
+    assert answers[0].json["failed"] == ["database", "queue"]
 
 
 def test_readyz_names_only_what_failed(app, other_app):

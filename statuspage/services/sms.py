@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from statuspage.extensions import db
-from statuspage.models import Channel, ContactPoint, Subscriber
+from statuspage.models import Channel, ContactPoint, Subscriber, SubscriberKind
 from statuspage.services.errors import InvalidInput
 from statuspage.services.outbox import after_commit
 from statuspage.services.subscriptions import (
@@ -127,19 +127,51 @@ def keyword(body: str) -> str:
     return ""
 
 
+def crisis_paths(phone: str) -> list[ContactPoint]:
+    """The internal contact points (team members, executives, regulators) that text `phone`.
+
+    They have keys of their own (services.crisis_notices), so `find_sms_contact` never
+    returns them; but a STOP from the phone is its owner's, whichever list holds the number,
+    and Twilio refuses to text it after one.
+    """
+    return list(
+        db.session.scalars(
+            select(ContactPoint)
+            .join(Subscriber, ContactPoint.subscriber_id == Subscriber.id)
+            .where(
+                Subscriber.kind == SubscriberKind.internal,
+                ContactPoint.channel == Channel.sms,
+                ContactPoint.address == phone,
+            )
+        )
+    )
+
+
 def handle_reply(raw_from: str, body: str, now: datetime) -> Reply:
     """Act on a text from a phone; returns what to answer. An unknown number, or a text
-    that is no keyword, changes nothing and is answered with nothing."""
+    that is no keyword, changes nothing and is answered with nothing.
+
+    STOP and START act on the number's crisis paths too: a stopped path is skipped, so the
+    engine pages that person on their next path instead of failing on this one. Those
+    paths are never answered (nothing may tell a texter that a number is on a crisis list).
+    """
     try:
-        contact = find_sms_contact(normalise_phone(raw_from))
+        phone = normalise_phone(raw_from)
     except InvalidInput:
         return Reply.none
-    if contact is None:
-        return Reply.none
+    contact, internal = find_sms_contact(phone), crisis_paths(phone)
     word = keyword(body)
     if word in OPT_OUT:
-        stop(contact, now)
+        for point in internal if contact is None else [contact, *internal]:
+            stop(point, now)
         # Twilio confirms a STOP itself and would refuse to deliver anything after it.
+        return Reply.none
+    if word in OPT_IN:
+        for point in internal:
+            if opted_out(point):  # a path staff removed stays removed
+                point.active, point.disabled_at, point.disabled_reason = True, None, None
+        db.session.flush()
+    if contact is None:
         return Reply.none
     if word in OPT_IN:
         return Reply.subscribed if opt_in(contact, now) else Reply.already

@@ -13,10 +13,11 @@ from sqlalchemy import select
 
 from statuspage.clock import utcnow
 from statuspage.extensions import db, limiter
-from statuspage.models import Channel, ContactPoint, Subscriber
+from statuspage.models import Channel, ContactPoint, CrisisRole, Delivery, Subscriber, TeamMember
 from statuspage.services.components import create_component
 from statuspage.services.page import ensure_page
 from statuspage.services.publishing import create_incident
+from statuspage.services.team import check_bridge
 from tests.queue import drain
 from tests.twilio import (
     BASIC_AUTH,
@@ -287,3 +288,84 @@ def test_without_twilio_sms_is_not_offered_and_refused_clearly(client, queue):
     webhook = client.post(INBOUND_PATH, data=text_from(PHONE, "YES"))
     assert webhook.status_code == 404
     assert "SMS is not configured" in webhook.get_data(as_text=True)
+
+
+def test_stop_from_a_crisis_team_phone_pauses_that_path_and_start_restores_it(
+    client, queue, smtp, twilio
+):
+    """The number is both a customer's and a team member's: STOP stops both, and the team is
+    then paged by email only; START brings the team path back. The texter is told nothing
+    about the crisis list."""
+    from statuspage.services.audit import SYSTEM
+    from statuspage.services.team import ContactLine, assemble, ensure_default_roles, save_member
+
+    verified_phone()
+    ensure_default_roles()
+    lead = db.session.scalars(select(CrisisRole).where(CrisisRole.name == "Comms lead")).one()
+    ana = save_member(
+        None,
+        name="Ana",
+        role_ids=[lead.id],
+        contacts=[ContactLine("email", "ana@acme.example"), ContactLine("sms", PHONE)],
+        actor=SYSTEM,
+    )
+    incident = create_incident("Breach", "Looking.")
+    db.session.commit()
+
+    def page_team() -> list[str]:
+        before = {d.id for d in db.session.scalars(select(Delivery))}
+        assemble(
+            db.session.get(type(incident), incident.id),
+            role_ids=[lead.id],
+            all_paths=True,
+            bridge=check_bridge("", "", "https://meet.example.com/war-room"),
+            repage_minutes=5,
+            max_rounds=1,
+            actor=SYSTEM,
+            now=utcnow(),
+        )
+        db.session.commit()
+        drain(queue)
+        return sorted(
+            d.channel.value
+            for d in db.session.scalars(
+                select(Delivery).where(Delivery.subscriber_id == ana.subscriber_id)
+            )
+            if d.id not in before
+        )
+
+    assert reply(client, "STOP").get_data(as_text=True) == EMPTY
+    db.session.expire_all()
+    paths = {
+        p.channel.value: p for p in db.session.get(TeamMember, ana.id).subscriber.contact_points
+    }
+    assert (paths["sms"].active, paths["sms"].disabled_reason) == (False, "STOP")
+    assert paths["email"].active
+    customer = db.session.scalars(select(ContactPoint).where(ContactPoint.address_key == PHONE))
+    assert customer.one().disabled_reason == "STOP"  # the customer's subscription too
+    twilio.calls.reset()
+    assert page_team() == ["email"]
+    assert texts(twilio) == []
+
+    started = reply(client, "START")
+    assert "You will get Acme Status status updates" in started.get_data(as_text=True)
+    db.session.expire_all()
+    assert page_team() == ["email", "sms"]
+    assert [t["To"] for t in texts(twilio)] == [PHONE]
+
+
+def test_a_crisis_only_number_is_answered_with_nothing_whatever_it_sends(client, queue, twilio):
+    from statuspage.services.audit import SYSTEM
+    from statuspage.services.team import ContactLine, ensure_default_roles, save_member
+
+    ensure_default_roles()
+    lead = db.session.scalars(select(CrisisRole).where(CrisisRole.name == "Comms lead")).one()
+    save_member(
+        None, name="Bo", role_ids=[lead.id], contacts=[ContactLine("sms", PHONE)], actor=SYSTEM
+    )
+    db.session.commit()
+    for body in ("HELP", "YES", "STOP", "START", "hello"):
+        assert reply(client, body).get_data(as_text=True) == EMPTY
+    db.session.expire_all()
+    (path,) = db.session.scalars(select(ContactPoint).where(ContactPoint.address == PHONE))
+    assert (path.active, path.disabled_reason) == (True, None)  # STOP, then START

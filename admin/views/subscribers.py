@@ -69,16 +69,20 @@ def add_endpoint(subscriber_id: int) -> str | tuple[str, int] | Response:
     form = EndpointContactForm()
     if form.validate_on_submit():
         channel = Channel(form.channel.data)
+        loopback = current_app.testing or current_app.debug
+        adapters = endpoint_channels(
+            current_app.config["HTTP_TIMEOUT_SECONDS"], allow_loopback=loopback
+        )
         try:
             contact, secret = endpoints.add_endpoint(
                 person,
                 channel,
                 form.url.data,
-                adapter=endpoint_channels(current_app.config["HTTP_TIMEOUT_SECONDS"])[channel],
+                adapter=adapters[channel],
                 actor=actor(),
                 now=utcnow(),
                 notify_email=form.notify_email.data,
-                allow_loopback=current_app.testing or current_app.debug,
+                allow_loopback=loopback,
             )
         except InvalidInput as error:
             rejected(form, error)

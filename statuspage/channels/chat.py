@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 import requests
 
 from statuspage.channels.base import Message, Outgoing, Result
-from statuspage.channels.http import json_body, post
+from statuspage.channels.http import endpoint_session, json_body, post
 
 # A chat incoming webhook that answers 404 or 410 was deleted on the platform.
 GONE = frozenset({404, 410})
@@ -79,12 +79,13 @@ class ChatChannel:
     # Some platforms answer 200 with a throttling error in the body (Teams' connectors).
     throttled: ClassVar[Callable[[requests.Response], bool] | None] = None
 
-    def __init__(self, *, timeout: float) -> None:
+    def __init__(self, *, timeout: float, allow_loopback: bool = False) -> None:
         self._timeout = timeout
+        self._allow_loopback = allow_loopback
 
     def send(self, batch: Sequence[Outgoing]) -> list[Result]:
         body, throttled = type(self).body, type(self).throttled
-        with requests.Session() as session:
+        with endpoint_session(allow_loopback=self._allow_loopback) as session:
             return [
                 post(
                     session,

@@ -20,6 +20,10 @@ ADAPTERS = {
 }
 
 
-def endpoint_channels(timeout: float) -> dict[str, Channel]:
-    """One adapter per endpoint channel, each call with `timeout` seconds at most."""
-    return {name: adapter(timeout=timeout) for name, adapter in ADAPTERS.items()}
+def endpoint_channels(timeout: float, *, allow_loopback: bool = False) -> dict[str, Channel]:
+    """One adapter per endpoint channel, each call with `timeout` seconds at most, each
+    posting to public addresses only (loopback too with `allow_loopback`)."""
+    return {
+        name: adapter(timeout=timeout, allow_loopback=allow_loopback)
+        for name, adapter in ADAPTERS.items()
+    }

@@ -11,16 +11,25 @@ Discord), so all four read HTTP alike:
   point is disabled at once.
 - anything else (other 4xx, and 3xx: redirects are not followed, so a request never lands
   on a host nobody registered): permanent.
+- a host that now resolves to a private, local or reserved address: permanent. Registration
+  checked the name's addresses, but DNS can answer otherwise later (DNS rebinding): the
+  address each connection actually reached is checked again, before a byte is sent.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import socket
 from collections.abc import Callable, Collection, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import NewConnectionError
 
 from statuspage.channels.base import Result
 from statuspage.clock import utcnow
@@ -30,6 +39,74 @@ RETRY_STATUSES = frozenset({408, 425, 429})
 GONE = frozenset({410})
 MAX_RETRY_AFTER = timedelta(hours=1)
 _DETAIL = 200  # characters of an error answer kept in the delivery log
+
+
+class PrivateAddressRefused(NewConnectionError):
+    """The connection reached an address that is not public: closed before anything was sent."""
+
+
+def _public_only(base: type[HTTPConnection], allow_loopback: bool) -> type[HTTPConnection]:
+    """`base`, checking the peer of every socket it opens (whatever DNS said to open)."""
+
+    class PublicOnlyConnection(base):  # type: ignore[valid-type, misc]
+        def _new_conn(self) -> socket.socket:
+            sock = super()._new_conn()
+            peer = sock.getpeername()[0]
+            address = ipaddress.ip_address(peer.split("%")[0])
+            if not (address.is_global or (allow_loopback and address.is_loopback)):
+                sock.close()
+                raise PrivateAddressRefused(
+                    self,
+                    f"{self.host} is now at {peer}, which is not a public address: "
+                    "Herald posts only to public hosts",
+                )
+            return sock
+
+    return PublicOnlyConnection
+
+
+class PublicOnlyAdapter(HTTPAdapter):
+    """A transport whose connections may reach public addresses only (and loopback, when
+    `allow_loopback`: tests and debugging, as at registration)."""
+
+    def __init__(self, *, allow_loopback: bool = False) -> None:
+        self._allow_loopback = allow_loopback
+        super().__init__()
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        allow = self._allow_loopback
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": type(
+                "PublicOnlyHTTPPool",
+                (HTTPConnectionPool,),
+                {"ConnectionCls": _public_only(HTTPConnection, allow)},
+            ),
+            "https": type(
+                "PublicOnlyHTTPSPool",
+                (HTTPSConnectionPool,),
+                {"ConnectionCls": _public_only(HTTPSConnection, allow)},
+            ),
+        }
+
+
+def endpoint_session(*, allow_loopback: bool = False) -> requests.Session:
+    """A session for posting to URLs that someone registered: public addresses only.
+
+    It ignores proxy settings from the environment: a proxy resolves the name itself, past
+    the check on the address.
+    """
+    session = requests.Session()
+    session.trust_env = False
+    adapter = PublicOnlyAdapter(allow_loopback=allow_loopback)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+def _refusal(exc: requests.ConnectionError) -> PrivateAddressRefused | None:
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return reason if isinstance(reason, PrivateAddressRefused) else None
 
 
 def json_body(body: Mapping[str, Any]) -> bytes:
@@ -66,6 +143,9 @@ def post(
     except requests.Timeout as exc:
         return Result(delivery_id, "retry", error=f"timeout after {timeout:g} s: {exc}")
     except requests.ConnectionError as exc:
+        refused = _refusal(exc)
+        if refused is not None:
+            return Result(delivery_id, "permanent", error=refused._message)
         return Result(delivery_id, "retry", error=f"connection: {exc}")
     except requests.RequestException as exc:  # an invalid URL, too many redirects...
         return Result(delivery_id, "permanent", error=f"request: {exc}")

@@ -24,7 +24,7 @@ from standardwebhooks import Webhook
 from standardwebhooks.webhooks import EmptyWebhookSecretError
 
 from statuspage.channels.base import Outgoing, Result
-from statuspage.channels.http import json_body, post
+from statuspage.channels.http import endpoint_session, json_body, post
 from statuspage.clock import utcnow
 
 
@@ -40,11 +40,12 @@ def events(outgoing: Outgoing) -> list[tuple[str, Mapping[str, Any]]]:
 class WebhookChannel:
     name = "webhook"
 
-    def __init__(self, *, timeout: float) -> None:
+    def __init__(self, *, timeout: float, allow_loopback: bool = False) -> None:
         self._timeout = timeout
+        self._allow_loopback = allow_loopback
 
     def send(self, batch: Sequence[Outgoing]) -> list[Result]:
-        with requests.Session() as session:
+        with endpoint_session(allow_loopback=self._allow_loopback) as session:
             return [self._send_one(session, outgoing) for outgoing in batch]
 
     def _send_one(self, session: requests.Session, outgoing: Outgoing) -> Result:

@@ -124,7 +124,10 @@ def channels() -> dict[str, Channel]:
         **social.enabled_adapters(timeout=config["HTTP_TIMEOUT_SECONDS"]),
         **sms_from_config(config),  # Twilio, when TWILIO_ACCOUNT_SID is set
         # "webhook", "slack", "teams", "discord": registered URLs (channels/endpoints.py)
-        **endpoint_channels(config["HTTP_TIMEOUT_SECONDS"]),
+        **endpoint_channels(
+            config["HTTP_TIMEOUT_SECONDS"],
+            allow_loopback=current_app.testing or current_app.debug,  # as at registration
+        ),
     }
 
 

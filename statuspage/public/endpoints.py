@@ -54,7 +54,8 @@ def _allow_loopback() -> bool:
 
 
 def _adapter(channel: Channel) -> ChannelAdapter:
-    return endpoint_channels(current_app.config["HTTP_TIMEOUT_SECONDS"])[channel.value]
+    timeout = current_app.config["HTTP_TIMEOUT_SECONDS"]
+    return endpoint_channels(timeout, allow_loopback=_allow_loopback())[channel.value]
 
 
 @private

@@ -52,7 +52,7 @@ def _outgoing(
 
 def test_each_event_is_posted_signed_with_its_own_webhook_id(receiver: Receiver):
     receiver.secret = new_secret()
-    (result,) = WebhookChannel(timeout=5).send(
+    (result,) = WebhookChannel(timeout=5, allow_loopback=True).send(
         [_outgoing(7, receiver.url + "/hook", receiver.secret, ("api", "web"))]
     )
     assert result.outcome == "sent"
@@ -76,14 +76,16 @@ def test_each_event_is_posted_signed_with_its_own_webhook_id(receiver: Receiver)
 def test_one_session_per_batch_reuses_one_connection(receiver: Receiver):
     receiver.secret = new_secret()
     batch = [_outgoing(n, receiver.url, receiver.secret) for n in range(1, 4)]
-    results = WebhookChannel(timeout=5).send(batch)
+    results = WebhookChannel(timeout=5, allow_loopback=True).send(batch)
     assert [r.outcome for r in results] == ["sent"] * 3
     assert len({r.client_port for r in receiver.requests}) == 1
 
 
 def test_a_wrong_secret_is_refused_by_the_receiver(receiver: Receiver):
     receiver.secret = new_secret()
-    (result,) = WebhookChannel(timeout=5).send([_outgoing(1, receiver.url, new_secret())])
+    (result,) = WebhookChannel(timeout=5, allow_loopback=True).send(
+        [_outgoing(1, receiver.url, new_secret())]
+    )
     assert receiver.requests[0].verified is False
     assert (result.outcome, result.gone) == ("permanent", False)
     assert result.error.startswith("HTTP 401")
@@ -111,7 +113,9 @@ def test_http_answers_map_to_outcomes(receiver: Receiver, answer, outcome, gone)
     receiver.answer(
         (answer, {"Location": "https://elsewhere.example/"}) if answer == 301 else answer
     )
-    (result,) = WebhookChannel(timeout=5).send([_outgoing(1, receiver.url, new_secret())])
+    (result,) = WebhookChannel(timeout=5, allow_loopback=True).send(
+        [_outgoing(1, receiver.url, new_secret())]
+    )
     assert (result.outcome, result.gone) == (outcome, gone)
     assert len(receiver.requests) == 1  # a redirect is not followed
 
@@ -119,21 +123,27 @@ def test_http_answers_map_to_outcomes(receiver: Receiver, answer, outcome, gone)
 def test_retry_after_sets_the_earliest_retry(receiver: Receiver):
     receiver.answer((429, {"Retry-After": "120"}))
     before = utcnow()
-    (result,) = WebhookChannel(timeout=5).send([_outgoing(1, receiver.url, new_secret())])
+    (result,) = WebhookChannel(timeout=5, allow_loopback=True).send(
+        [_outgoing(1, receiver.url, new_secret())]
+    )
     assert result.outcome == "retry"
     assert 119 <= (result.not_before - before).total_seconds() <= 125
 
 
 def test_a_timeout_is_retried(receiver: Receiver):
     receiver.answer(HANG)
-    (result,) = WebhookChannel(timeout=0.3).send([_outgoing(1, receiver.url, new_secret())])
+    (result,) = WebhookChannel(timeout=0.3, allow_loopback=True).send(
+        [_outgoing(1, receiver.url, new_secret())]
+    )
     assert result.outcome == "retry"
     assert result.error.startswith("timeout")
 
 
 def test_no_server_is_retried():
     url = f"http://127.0.0.1:{free_port()}/hook"
-    (result,) = WebhookChannel(timeout=2).send([_outgoing(1, url, new_secret())])
+    (result,) = WebhookChannel(timeout=2, allow_loopback=True).send(
+        [_outgoing(1, url, new_secret())]
+    )
     assert result.outcome == "retry"
     assert result.error.startswith("connection")
 
@@ -142,10 +152,10 @@ def test_a_failed_event_stops_the_delivery_and_the_retry_sends_the_same_ids(rece
     receiver.secret = new_secret()
     outgoing = _outgoing(3, receiver.url, receiver.secret, ("api", "web"))
     receiver.answer(200, 503)
-    (first,) = WebhookChannel(timeout=5).send([outgoing])
+    (first,) = WebhookChannel(timeout=5, allow_loopback=True).send([outgoing])
     assert first.outcome == "retry"
     assert len(receiver.requests) == 2  # the incident, then the failed component update
-    (second,) = WebhookChannel(timeout=5).send([outgoing])
+    (second,) = WebhookChannel(timeout=5, allow_loopback=True).send([outgoing])
     assert second.outcome == "sent"
     ids = [r.headers["webhook-id"] for r in receiver.requests]
     assert ids == [
@@ -159,6 +169,30 @@ def test_a_failed_event_stops_the_delivery_and_the_retry_sends_the_same_ids(rece
 
 @pytest.mark.parametrize("secret", [None, "", "whsec_"])
 def test_a_contact_point_without_a_usable_secret_is_not_posted_to(receiver: Receiver, secret):
-    (result,) = WebhookChannel(timeout=5).send([_outgoing(1, receiver.url, secret)])
+    (result,) = WebhookChannel(timeout=5, allow_loopback=True).send(
+        [_outgoing(1, receiver.url, secret)]
+    )
     assert result.outcome == "permanent"
+    assert receiver.requests == []
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
+def test_an_address_that_is_not_public_is_refused_before_anything_is_sent(receiver, host):
+    """DNS rebinding: the name was public when registered, and now answers a private or local
+    address. The address the connection reached is checked, whatever the name."""
+    url = receiver.url.replace("127.0.0.1", host) + "/hook"
+    (result,) = WebhookChannel(timeout=5).send([_outgoing(1, url, new_secret())])
+    assert result.outcome == "permanent"
+    assert "not a public address" in result.error
+    assert "127.0.0.1" in result.error
+    assert receiver.requests == []
+
+
+def test_chat_platforms_are_held_to_public_addresses_too(receiver):
+    from statuspage.channels.endpoints import endpoint_channels
+
+    for name, adapter in endpoint_channels(5).items():
+        (result,) = adapter.send([_outgoing(1, receiver.url + "/hook", new_secret())])
+        assert (name, result.outcome) == (name, "permanent")
+        assert "not a public address" in result.error
     assert receiver.requests == []

@@ -10,8 +10,9 @@ from typing import Any
 from flask import Flask, Response, current_app, g, request
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
 
+from statuspage.config import REPO_ROOT
 from statuspage.security import HSTS, policy_headers
-from statuspage.services.snapshot import PRERENDER, STORE_KEY, SnapshotStore
+from statuspage.services.snapshot import PRERENDER, STORE_KEY, SnapshotStore, build_fingerprint
 
 View = Callable[..., tuple[bytes | str, str]]
 Headers = tuple[tuple[str, str], ...]
@@ -47,6 +48,9 @@ def init_snapshots(app: Flask) -> None:
         # Shared by every process on the machine: one render per version, not one per process.
         directory=Path(app.config["INSTANCE_PATH"]) / "snapshots",
         render_grace=app.config["SNAPSHOT_RENDER_GRACE"],
+        build=build_fingerprint(
+            REPO_ROOT / "statuspage", REPO_ROOT / "templates", REPO_ROOT / "static"
+        ),
     )
     app.session_interface = SnapshotAwareSessionInterface()
     app.wsgi_app = SnapshotFastPath(app.wsgi_app, app.extensions[STORE_KEY])  # type: ignore

@@ -10,6 +10,7 @@ responses never come here.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import threading
 import time
@@ -64,6 +65,20 @@ class _Made:
     endpoint: str
 
 
+@functools.cache
+def build_fingerprint(*roots: Path) -> str:
+    """A digest of every file under `roots` (the code, templates and static files that make
+    a page): equal in every process of one deploy, different after a deploy that changes
+    what a page looks like. Read once per process, at start."""
+    digest = hashlib.blake2b(digest_size=8)
+    for root in roots:
+        for file in sorted(p for p in root.rglob("*") if p.is_file()):
+            if "__pycache__" in file.parts:
+                continue
+            digest.update(str(file.relative_to(root)).encode() + b"\0" + file.read_bytes())
+    return digest.hexdigest()
+
+
 class SnapshotStore:
     """Rendered bodies for the current (version, day), and the previous ones while re-rendering.
 
@@ -87,9 +102,11 @@ class SnapshotStore:
         directory: Path | None = None,
         render_grace: float = 0.0,
         clock: Callable[[], float] = time.monotonic,  # for the grace; tests pass their own
+        build: str = "",  # what renders the pages (build_fingerprint): a deploy renders anew
     ) -> None:
         self._version_ttl = version_ttl
         self._cache_control = cache_control
+        self._build = build
         self._files = SnapshotFiles(directory) if directory is not None else None
         self._render_grace = render_grace
         self._clock = clock
@@ -147,9 +164,11 @@ class SnapshotStore:
         return sorted(paths)
 
     def _dirname(self, key: _Key) -> str:
-        """The directory of a key's files: readable, unique to the key and to the headers this
-        store adds (two configurations sharing an instance folder never share bytes)."""
-        digest = hashlib.blake2b(repr((key, self._cache_control)).encode(), digest_size=8)
+        """The directory of a key's files: readable, unique to the key, to the headers this
+        store adds (two configurations sharing an instance folder never share bytes) and to
+        the build (a deploy that changes a template or the code is not served old bytes)."""
+        identity = repr((key, self._cache_control, self._build)).encode()
+        digest = hashlib.blake2b(identity, digest_size=8)
         return f"v{key.version}-{key.day.isoformat()}-{digest.hexdigest()}"
 
     def get(

@@ -9,7 +9,7 @@ import pytest
 
 from statuspage.extensions import db
 from statuspage.services.page import bump_version, ensure_page
-from statuspage.services.snapshot import SnapshotStore
+from statuspage.services.snapshot import SnapshotStore, build_fingerprint
 from statuspage.services.snapshot_files import SnapshotFiles
 
 
@@ -112,3 +112,29 @@ def test_publishes_faster_than_the_grace_cannot_keep_a_page_stale(shared):
     now[0] = 5.5  # the grace counts from the first stale answer, not from the last publish
     assert web.get("/", page(b"newest")).body == b"newest"
     assert web.renders == 2
+
+
+def test_a_new_build_renders_anew_what_the_old_one_stored(shared):
+    """A deploy that changes a template keeps the page version: its processes must not serve
+    the bytes the old build stored for that version."""
+    old = SnapshotStore(0, "public", directory=shared, build="build-1")
+    assert old.get("/", page(b"old template")).body == b"old template"
+    same = SnapshotStore(0, "public", directory=shared, build="build-1")
+    assert same.get("/", page(b"never rendered")).body == b"old template"
+    new = SnapshotStore(0, "public", directory=shared, build="build-2")
+    assert new.get("/", page(b"new template")).body == b"new template"
+    assert new.renders == 1
+
+
+def test_the_build_fingerprint_follows_every_file_that_makes_a_page(tmp_path):
+    code, templates = tmp_path / "code", tmp_path / "templates"
+    (templates / "public").mkdir(parents=True)
+    code.mkdir()
+    (code / "render.py").write_text("x = 1\n")
+    (templates / "public" / "index.html").write_text("<h1>{{ name }}</h1>")
+    first = build_fingerprint(code, templates)
+    (code / "__pycache__").mkdir()
+    (code / "__pycache__" / "render.cpython-311.pyc").write_bytes(b"\0compiled")
+    assert build_fingerprint.__wrapped__(code, templates) == first  # caches are not the build
+    (templates / "public" / "index.html").write_text("<h1>{{ name|upper }}</h1>")
+    assert build_fingerprint.__wrapped__(code, templates) != first

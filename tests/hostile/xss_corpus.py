@@ -48,7 +48,8 @@ URLS = [
     'https://example.com/"><svg/onload=window.__xss="U1">',
     "https://example.com/'><svg/onload=window.__xss='U2'>",
 ]
-MARKERS = [f"X{n:02d}" for n in range(1, 33)]  # X30-X32: an address, endpoints (test_xss)
+# X30-X39: addresses and endpoint URLs (test_xss), which take no corpus payload whole.
+MARKERS = [f"X{n:02d}" for n in range(1, 40)]
 
 # In the page: what would run, or could run on a click or a hover. Herald's own markup has no
 # inline script, no `on*=` attribute and no script URLs (a strict CSP would refuse them), so

@@ -9,8 +9,9 @@ segments, and never through a world-readable channel.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -30,7 +31,7 @@ from sqlalchemy import (
     type_coerce,
     update,
 )
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Row
 from sqlalchemy.orm import aliased, joinedload
 
 from statuspage.extensions import db
@@ -396,7 +397,7 @@ def recipient_pages(
     if notice.audience not in (Audience.public, Audience.segments):
         return
     engine = db.engine
-    statement = _customer_statement(notice, after_subscriber_id, engine.dialect.name)
+    statement = _customer_statement(notice, after_subscriber_id)
     if statement is None:
         return
     with nullcontext(connection) if connection is not None else engine.connect() as connection:
@@ -411,36 +412,72 @@ def recipient_pages(
         with connection.execute(
             statement, execution_options={"stream_results": True, "yield_per": STREAM_ROWS}
         ) as result:
-            batch: list[Recipient] = []
-            add = batch.append
-            previous = None
-            as_recipient = tuple.__new__  # the row's three columns, as a Recipient, in C
-            for row in result:
+            yield from _paged(iter(result), page)
+
+
+def _paged(rows: Iterator[Row], page: int) -> Iterator[list[Recipient]]:
+    """Recipients from rows in subscriber id order, each subscriber's first row only (the
+    later ones are the fallback's), in pages of at most `page`.
+
+    A page is built with the cyclic garbage collector paused (`_collector_paused`): a page's
+    Recipients live until the page is done and, unlike plain tuples, a NamedTuple's are never
+    untracked, so they pile into the old generations and set off full collections of the
+    whole process's heap while a large audience streams (a tenth of a public notice's time at
+    1,000 a page, a quarter at 5,000; bench/audience.py). Recipients hold no cycles, and the
+    pause lasts one page: other garbage with cycles is collected at most a page later.
+    """
+    as_recipient = tuple.__new__  # the row's three columns, as a Recipient, in C
+    previous = None
+    carried: Recipient | None = None  # the first of the next page, read while ending this one
+    while True:
+        batch: list[Recipient] = [] if carried is None else [carried]
+        carried = None
+        add = batch.append
+        with _collector_paused():
+            for row in rows:
                 if row[0] == previous:
-                    continue  # a later contact point of the same subscriber: the fallback's
-                if len(batch) == page:
-                    yield batch
-                    batch = []
-                    add = batch.append
+                    continue
                 previous = row[0]
+                if len(batch) == page:
+                    carried = as_recipient(Recipient, row)
+                    break
                 add(as_recipient(Recipient, row))
-            if batch:
-                yield batch
+        if batch:
+            yield batch
+        if carried is None:
+            return
 
 
-def _customer_statement(notice: Notice, after_subscriber_id: int, dialect: str) -> Select | None:
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off for the block, back on after it unless it was already
+    off (another thread's pause, or the process's choice)."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _customer_statement(notice: Notice, after_subscriber_id: int) -> Select | None:
     """The query behind a public or segments notice's recipients: each subscriber of the
-    audience (`_audience_where`) after the cursor with their first contact point that
-    `reachable_contact` allows (NULL when none is), in subscriber id order; None when the
-    notice reaches no one (a public notice of a private incident, a segments notice without
-    segments).
+    audience (`_audience_where`) after the cursor with their reachable contact points
+    (`reachable_contact`) in the order they are tried, (0, "") when none is, in subscriber id
+    order (`recipient_pages` keeps each one's first); None when the notice reaches no one (a
+    public notice of a private incident, a segments notice without segments).
 
-    Two shapes of the same rule, chosen by how many the audience is among all subscribers
-    (bench/audience.py measured both): a segments notice on PostgreSQL reaches a few thousand
-    among millions, so each one's first contact point is a LATERAL lookup in the covering
-    index of contact points (a join would read every contact point); a public notice reaches
-    a large share, so subscribers and their reachable contact points are merged in id order,
-    as on SQLite (which has no LATERAL), and `recipient_pages` keeps each one's first.
+    A segments notice reaches a few thousand among millions, so its contact points are read
+    by organization (`ContactPoint.organization_id`, the database's copy of the subscriber's):
+    one range of the organization index per organization of its segments, merged with the
+    audience's persons read the same way, where a lookup per recipient took three times as
+    long (bench/audience.py). The copy only narrows the join: who is in the audience is still
+    the subscriber's own organization, and a contact point joins only when the copy agrees with
+    it, so a stale copy could lose a recipient but never reach anyone outside the segments.
+    A public notice reaches a large share: subscribers and their contact points merge in id
+    order. Both shapes are the same SQL on SQLite and PostgreSQL.
     """
     incident = db.session.get(
         Incident,
@@ -449,80 +486,72 @@ def _customer_statement(notice: Notice, after_subscriber_id: int, dialect: str) 
     )
     if incident is None:
         return None
+    organization_ids: list[int] | None = None  # None: the public audience
     if notice.audience is Audience.public:
         if not may_see(PUBLIC, incident):
             return None
-        segment_ids: list[int] = []
     else:
         segment_ids = [s.id for s in incident.segments]
         if incident.visibility is not Visibility.segments or not segment_ids:
             return None
+        organization_ids = _segment_organizations(segment_ids)
     audience = and_(
         Subscriber.id > after_subscriber_id,
         _audience_where(
-            segment_ids=segment_ids,
+            organization_ids=organization_ids,
             component_ids=[c.id for c in incident.components],
             maintenance=incident.is_maintenance,
         ),
     )
-    reachable = reachable_contact(notice)
+    contact = and_(ContactPoint.subscriber_id == Subscriber.id, reachable_contact(notice))
+    if organization_ids is not None:
+        contact = and_(
+            contact,
+            ContactPoint.organization_id == Subscriber.organization_id,
+            ContactPoint.organization_id.in_(organization_ids),
+        )
     channel = type_coerce(ContactPoint.channel, String)  # Recipient carries the stored str
     # No reachable contact point reads as (0, ""): counted in the audience, sent nothing.
-    none_id, none_channel = literal(0), literal("")
-    if dialect == "postgresql" and segment_ids:
-        # The audience's ids in order first (OFFSET 0 keeps the planner from flattening it):
-        # the lookups then walk the contact point index in order, and nothing is sorted after.
-        people = select(Subscriber.id).where(audience).order_by(Subscriber.id).offset(0).subquery()
-        first = (
-            select(ContactPoint.id, channel.label("channel"))
-            .where(ContactPoint.subscriber_id == people.c.id, reachable)
-            .order_by(ContactPoint.priority, ContactPoint.id)
-            .limit(1)
-            .lateral("first_contact")
-        )
-        return (
-            select(
-                people.c.id,
-                func.coalesce(first.c.id, none_id),
-                func.coalesce(first.c.channel, none_channel),
-            )
-            .outerjoin(first, true())
-            .order_by(people.c.id)
-        )
     return (
         select(
             Subscriber.id,
-            func.coalesce(ContactPoint.id, none_id),
-            func.coalesce(channel, none_channel),
+            func.coalesce(ContactPoint.id, literal(0)),
+            func.coalesce(channel, literal("")),
         )
-        .outerjoin(ContactPoint, and_(ContactPoint.subscriber_id == Subscriber.id, reachable))
+        .outerjoin(ContactPoint, contact)
         .where(audience)
         .order_by(Subscriber.id, ContactPoint.priority, ContactPoint.id)
     )
 
 
+def _segment_organizations(segment_ids: Iterable[int]) -> list[int]:
+    """The ids of the organizations in any of `segment_ids`, in order."""
+    return list(
+        db.session.scalars(
+            select(organization_segment.c.organization_id)
+            .distinct()
+            .where(organization_segment.c.segment_id.in_(sorted(set(segment_ids))))
+            .order_by(organization_segment.c.organization_id)
+        )
+    )
+
+
 def _audience_where(
     *,
-    segment_ids: Sequence[int],
+    organization_ids: Sequence[int] | None,
     component_ids: Sequence[str],
     maintenance: bool,
 ) -> ColumnElement[bool]:
     """Who a notice is for, as one WHERE on Subscriber: `recipient_pages` and `reach` both build
     their query from it, so the preview staff read and the fan-out can never disagree.
 
-    No `segment_ids`: the public audience. Otherwise the persons whose organization belongs to
-    one of them. Either way: not paused, not unsubscribed, following the kind (incidents or
-    maintenance) and all components or one of `component_ids` (none: every follower).
+    `organization_ids` None: the public audience. Otherwise the persons whose organization is
+    one of them (`_segment_organizations`: a list, a few hundred ids let the database read the
+    persons through the organization index, where a subquery made it scan them all). Either
+    way: not paused, not unsubscribed, following the kind (incidents or maintenance) and all
+    components or one of `component_ids` (none: every follower).
     """
-    if segment_ids:
-        # The organizations first, as a list: a few hundred ids let the database read the
-        # persons through the organization index, where a subquery made it scan them all.
-        organization_ids = db.session.scalars(
-            select(organization_segment.c.organization_id)
-            .distinct()
-            .where(organization_segment.c.segment_id.in_(sorted(set(segment_ids))))
-            .order_by(organization_segment.c.organization_id)
-        ).all()
+    if organization_ids is not None:
         in_audience: ColumnElement[bool] = and_(
             Subscriber.kind == SubscriberKind.person,
             Subscriber.organization_id.in_(organization_ids),
@@ -602,7 +631,7 @@ def reach(
         )
     )
     audience = _audience_where(
-        segment_ids=segment_ids,
+        organization_ids=_segment_organizations(segment_ids) if segment_ids else None,
         component_ids=list(component_ids),
         maintenance=IncidentKind(kind) is IncidentKind.maintenance,
     )

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.orm import selectinload
 
 from statuspage.channels.base import Channel, Outgoing, Result
@@ -94,11 +94,16 @@ def fan_out(notice_id: int) -> int:
     created = 0
     if notice.fanout_state is FanOutState.pending:
         notice.fanout_state, notice.fanout_started_at = FanOutState.running, utcnow()
+    notice.fanout_progress_at = utcnow()
     pages = recipient_pages(notice, after_subscriber_id=notice.fanout_cursor, page=FANOUT_PAGE)
     for page in pages:
         ids = engine.create_deliveries(notice, page)
-        notice.fanout_cursor = page[-1].subscriber_id
-        notice.recipients += len(ids)
+        # In SQL, not from this session's copy: should a stalled fan-out wake up after the
+        # sweep took it over, the two counts add up and the cursor never moves back.
+        last = page[-1].subscriber_id
+        notice.fanout_cursor = case((Notice.fanout_cursor < last, last), else_=Notice.fanout_cursor)
+        notice.recipients = Notice.recipients + len(ids)
+        notice.fanout_progress_at = utcnow()
         created += len(ids)
         for start in range(0, len(ids), DELIVER_BATCH):
             after_commit("deliver", ids[start : start + DELIVER_BATCH])

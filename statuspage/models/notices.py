@@ -70,6 +70,9 @@ class Notice(db.Model):
     # The last subscriber id a fan-out finished, so a restarted fan-out resumes there.
     fanout_cursor: Mapped[int] = mapped_column(Integer, default=0)
     fanout_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the fan-out last committed a page: the sweep takes a fan-out over only once this
+    # is old (the worker died or hangs), never while a long one is still making progress.
+    fanout_progress_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     fanout_finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     recipients: Mapped[int] = mapped_column(Integer, default=0)
 

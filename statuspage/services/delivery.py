@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Select, and_, insert, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from statuspage.channels.base import Result
@@ -360,12 +360,18 @@ def due_deliveries(
 
 
 def stale_notices(now: datetime, *, stale_after: timedelta = STALE_FANOUT) -> list[int]:
-    """Notices whose fan-out never started or stopped making progress."""
+    """Notices whose fan-out never started or stopped making progress.
+
+    Progress is the last page a fan-out committed: a fan-out to a million people runs for
+    minutes, and taking it over while it runs would only make two walk the same pages.
+    """
+    last_seen = func.coalesce(Notice.fanout_progress_at, Notice.created_at)
     return list(
         db.session.scalars(
             select(Notice.id).where(
                 Notice.fanout_state != FanOutState.done,
                 Notice.created_at < now - stale_after,
+                last_seen < now - stale_after,
             )
         )
     )

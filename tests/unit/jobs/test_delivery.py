@@ -21,7 +21,7 @@ from statuspage.models import (
     Subscriber,
 )
 from statuspage.services.components import create_component
-from statuspage.services.delivery import acknowledge, claim
+from statuspage.services.delivery import acknowledge, claim, stale_notices
 from statuspage.services.errors import InvalidInput
 from statuspage.services.publishing import create_incident, post_update
 from tests.queue import drain
@@ -103,6 +103,33 @@ def test_fan_out_twice_creates_nothing_twice(smtp, queue):
     db.session.commit()
     assert fan_out(notice.id) == 0
     assert db.session.scalar(select(func.count()).select_from(Delivery)) == 5
+    db.session.expire_all()
+    assert notice.recipients == 5  # the second walk created nothing, so counted nothing
+
+
+def test_the_sweep_takes_over_only_a_fan_out_that_stopped_moving(smtp, queue):
+    """A long fan-out (a large audience) still committing pages is left alone; one whose
+    last page is older than FANOUT_STALE_SECONDS, or that never started, is taken over."""
+    subscriber("p@example.com")
+    create_incident("Down", "Down.")
+    db.session.commit()
+    notice = db.session.scalars(select(Notice)).one()
+    queue.huey.flush()  # the sweep's choice is what is looked at, not the queue
+    now = utcnow()
+    notice.created_at = now - timedelta(minutes=30)
+    db.session.commit()
+    assert stale_notices(now, stale_after=timedelta(minutes=2)) == [notice.id]  # never started
+
+    fan_out(notice.id)
+    db.session.commit()
+    assert notice.fanout_progress_at >= now
+    notice.fanout_state = notice.fanout_state.running  # as if still running
+    notice.fanout_progress_at = now - timedelta(seconds=30)  # its last page, 30 s ago
+    db.session.commit()
+    assert stale_notices(now, stale_after=timedelta(minutes=2)) == []
+    notice.fanout_progress_at = now - timedelta(minutes=5)  # no page for 5 minutes
+    db.session.commit()
+    assert stale_notices(now, stale_after=timedelta(minutes=2)) == [notice.id]
 
 
 def test_an_smtp_outage_is_retried_with_backoff_and_nothing_is_lost(smtp, queue):

@@ -16,27 +16,10 @@ from statuspage.services.audience import (
     Recipient,
     recipient_pages,
     recipients,
-    resolve_organizations,
 )
 from statuspage.services.publishing import create_incident
 from statuspage.services.subscriptions import Preferences, confirm
-
-
-def _person(email: str, *, verified: bool = True) -> Subscriber:
-    person = Subscriber(
-        contact_points=[
-            ContactPoint(
-                channel=Channel.email,
-                address=email,
-                address_key=email.lower(),
-                verified_at=utcnow() if verified else None,
-            )
-        ]
-    )
-    db.session.add(person)
-    db.session.flush()
-    resolve_organizations(Subscriber.id == person.id)  # as confirming the address does
-    return person
+from tests.factories import organization_person
 
 
 def _copies(person: Subscriber) -> list[int | None]:
@@ -69,8 +52,8 @@ def _org_of(person: Subscriber) -> int | None:
 
 def test_the_copy_follows_domain_rules_members_confirmation_and_deletion():
     acme, partner = service.create_organization("Acme"), service.create_organization("Partner")
-    ann = _person("ann@acme.example")
-    bob = _person("bob@acme.example", verified=False)
+    ann = organization_person("ann@acme.example")
+    bob = organization_person("bob@acme.example", verified=False)
     assert _copies(ann) == _copies(bob) == [None]
     domain = service.add_domain(acme, "acme.example")  # resolve_organizations' bulk UPDATE
     assert (_org_of(ann), _copies(ann), _copies(bob)) == (acme.id, [acme.id], [None])
@@ -92,7 +75,7 @@ def test_the_copy_follows_domain_rules_members_confirmation_and_deletion():
 def test_the_copy_is_set_on_new_contact_points_and_on_any_write_of_a_subscriber():
     acme = service.create_organization("Acme")
     service.add_domain(acme, "acme.example")
-    ann, eve = _person("ann@acme.example"), _person("eve@elsewhere.example")
+    ann, eve = organization_person("ann@acme.example"), organization_person("eve@elsewhere.example")
     ann.contact_points.append(
         ContactPoint(
             channel=Channel.webhook,
@@ -132,7 +115,7 @@ def test_a_copy_out_of_step_can_only_lose_a_recipient_never_leak_to_one():
     globex = service.create_organization("Globex", segments=[us])
     service.add_domain(acme, "acme.example")
     service.add_domain(globex, "globex.example")
-    ann, hank = _person("ann@acme.example"), _person("hank@globex.example")
+    ann, hank = organization_person("ann@acme.example"), organization_person("hank@globex.example")
     incident = create_incident("EU database", "Failover.", segments=[eu])
     db.session.flush()
     notice = db.session.scalars(select(Notice).where(Notice.incident_id == incident.id)).one()
@@ -163,7 +146,7 @@ def test_a_private_notice_streams_each_of_its_recipients_once_through_their_firs
     service.add_domain(acme, "acme.example")
     service.add_domain(globex, "globex.example")
     service.add_member(acme, "x@partner.example")
-    ann = _person("ann@acme.example")
+    ann = organization_person("ann@acme.example")
     ann.contact_points[0].active = False  # bounced: the first reachable webhook receives
     ann.contact_points += [
         ContactPoint(channel=Channel.webhook, address="https://h/a3", address_key="a3",
@@ -171,9 +154,11 @@ def test_a_private_notice_streams_each_of_its_recipients_once_through_their_firs
         ContactPoint(channel=Channel.webhook, address="https://h/a2", address_key="a2",
                      priority=2, verified_at=utcnow()),
     ]  # fmt: skip
-    _person("hank@globex.example")
-    bob = _person("bob@acme.example")
-    x = _person("x@partner.example")  # an explicit member, with a webhook of the same priority
+    organization_person("hank@globex.example")
+    bob = organization_person("bob@acme.example")
+    x = organization_person(
+        "x@partner.example"
+    )  # an explicit member, with a webhook of the same priority
     x.contact_points.append(
         ContactPoint(channel=Channel.webhook, address="https://h/x", address_key="x",
                      priority=1, verified_at=utcnow())

@@ -14,7 +14,6 @@ from statuspage.models import (
     Audience,
     AuditEvent,
     Channel,
-    Component,
     ContactPoint,
     Notice,
     Organization,
@@ -29,7 +28,6 @@ from statuspage.services.audience import (
     organizations_of,
     reach,
     recipients,
-    resolve_organizations,
     viewer_for,
 )
 from statuspage.services.components import create_component, list_components
@@ -38,40 +36,11 @@ from statuspage.services.page import ensure_page
 from statuspage.services.publishing import create_incident, schedule_maintenance
 from statuspage.services.subscriptions import Preferences, confirm
 from statuspage.services.viewers import organization_for_token
+from tests.factories import organization_person
 
 
 def _actions() -> list[str]:
     return list(db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
-
-
-def _person(
-    email: str,
-    *,
-    verified: bool = True,
-    components: list[Component] | None = None,
-    more: list[ContactPoint] | None = None,
-    **flags: bool,
-) -> Subscriber:
-    """A subscriber with an email contact point (and `more`), its organization resolved as
-    the hub's confirmation resolves it."""
-    person = Subscriber(
-        all_components=components is None,
-        components=components or [],
-        contact_points=[
-            ContactPoint(
-                channel=Channel.email,
-                address=email,
-                address_key=email.lower(),
-                verified_at=utcnow() if verified else None,
-            ),
-            *(more or []),
-        ],
-        **flags,
-    )
-    db.session.add(person)
-    db.session.flush()
-    resolve_organizations(Subscriber.id == person.id)  # as confirming the address does
-    return person
 
 
 def _org_of(person: Subscriber) -> int | None:
@@ -199,10 +168,10 @@ def test_members_are_lowercased_validated_and_unique_per_organization():
 
 def test_adding_and_removing_a_domain_re_resolves_its_verified_subscribers():
     acme = service.create_organization("Acme")
-    ann = _person("Ann@Acme.example")
-    unverified = _person("bob@acme.example", verified=False)
-    sub_domain = _person("cy@eu.acme.example")
-    stranger = _person("eve@elsewhere.example")
+    ann = organization_person("Ann@Acme.example")
+    unverified = organization_person("bob@acme.example", verified=False)
+    sub_domain = organization_person("cy@eu.acme.example")
+    stranger = organization_person("eve@elsewhere.example")
     row = service.add_domain(acme, "acme.example")
     assert [_org_of(p) for p in (ann, unverified, sub_domain, stranger)] == [
         acme.id, None, None, None
@@ -217,7 +186,7 @@ def test_adding_and_removing_a_domain_re_resolves_its_verified_subscribers():
 def test_an_explicit_member_wins_over_a_domain_and_removal_falls_back_to_it():
     acme, partner = service.create_organization("Acme"), service.create_organization("Partner")
     service.add_domain(acme, "acme.example")
-    ann = _person("ann@acme.example")
+    ann = organization_person("ann@acme.example")
     assert _org_of(ann) == acme.id
     member = service.add_member(partner, "ann@acme.example")
     assert _org_of(ann) == partner.id
@@ -227,7 +196,7 @@ def test_an_explicit_member_wins_over_a_domain_and_removal_falls_back_to_it():
 
 def test_only_persons_are_resolved_never_the_pages_social_accounts():
     acme = service.create_organization("Acme")
-    account = _person("social@acme.example", kind=SubscriberKind.syndication)
+    account = organization_person("social@acme.example", kind=SubscriberKind.syndication)
     service.add_domain(acme, "acme.example")
     assert _org_of(account) is None
 
@@ -236,7 +205,7 @@ def test_deleting_an_organization_hands_its_people_to_whoever_else_claims_them()
     acme, partner = service.create_organization("Acme"), service.create_organization("Partner")
     service.add_domain(partner, "acme.example")
     service.add_member(acme, "ann@acme.example")
-    ann, bob = _person("ann@acme.example"), _person("bob@partner.example")
+    ann, bob = organization_person("ann@acme.example"), organization_person("bob@partner.example")
     service.add_domain(acme, "partner.example")
     assert (_org_of(ann), _org_of(bob)) == (acme.id, acme.id)
     service.delete_organization(acme)
@@ -247,7 +216,7 @@ def test_deleting_an_organization_hands_its_people_to_whoever_else_claims_them()
 def test_confirming_a_subscription_makes_the_person_their_organizations():
     acme = service.create_organization("Acme")
     service.add_domain(acme, "acme.example")
-    ann = _person("ann@acme.example", verified=False)
+    ann = organization_person("ann@acme.example", verified=False)
     assert _org_of(ann) is None
     confirm(ann.contact_points[0], Preferences(), utcnow())
     assert _org_of(ann) == acme.id
@@ -311,19 +280,21 @@ def customers():
         channel=Channel.sms, address="+15550001", address_key="+15550001", verified_at=utcnow()
     )
     people = {
-        "ann": _person("ann@acme.example"),
-        "amy": _person("amy@acme.example", components=[web]),  # follows Web only
-        "abe": _person("abe@acme.example", notify_maintenance=False),
-        "ada": _person("ada@acme.example", paused=True),
-        "peter": _person("peter@initech.example", more=[sms]),
-        "nobody": _person("no@initech.example"),  # the domain is not Initech's
-        "unverified": _person("uma@acme.example", verified=False),  # no organization yet
-        "gus": _person("gus@globex.example"),
+        "ann": organization_person("ann@acme.example"),
+        "amy": organization_person("amy@acme.example", components=[web]),  # follows Web only
+        "abe": organization_person("abe@acme.example", notify_maintenance=False),
+        "ada": organization_person("ada@acme.example", paused=True),
+        "peter": organization_person("peter@initech.example", more=[sms]),
+        "nobody": organization_person("no@initech.example"),  # the domain is not Initech's
+        "unverified": organization_person(
+            "uma@acme.example", verified=False
+        ),  # no organization yet
+        "gus": organization_person("gus@globex.example"),
     }
     mastodon = ContactPoint(
         channel=Channel.mastodon, address="@acme", address_key="@acme", verified_at=utcnow()
     )
-    people["social"] = _person("x@social.example", kind=SubscriberKind.syndication)
+    people["social"] = organization_person("x@social.example", kind=SubscriberKind.syndication)
     people["social"].contact_points.append(mastodon)
     db.session.flush()
     db.session.commit()

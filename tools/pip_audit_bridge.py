@@ -128,6 +128,7 @@ class Ledger:
     newest: set[str] = field(default_factory=set)
     held: set[tuple[str, str]] = field(default_factory=set)
     unchecked: set[str] = field(default_factory=set)
+    answered: set[str] = field(default_factory=set)  # "name version", whatever the answer
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def note(self, bucket: str, item: Any) -> None:
@@ -161,6 +162,7 @@ def answer(
 ) -> list[dict[str, Any]]:
     """The OSV `vulns` for `name` at `version`, given PyPI's project JSON for it."""
     name = canonicalize_name(name)
+    ledger.note("answered", f"{name} {version}")
     if project is None:
         ledger.note("unchecked", f"{name} {version}")
         return [_unchecked_entry(name, version, None)]
@@ -280,9 +282,7 @@ def main(
         server.pypi_session.close()  # type: ignore[attr-defined]
     ledger: Ledger = server.ledger  # type: ignore[attr-defined]
     print(summary(ledger))
-    answered = {release.split(" (")[0] for release in ledger.newest | ledger.unchecked}
-    answered |= {release.split(" (")[0] for release, _ in ledger.held}
-    missed = sorted(installed_releases(paths) - answered)
+    missed = sorted(installed_releases(paths) - ledger.answered)
     if missed:
         print(f"audit: not checked by pip-audit at all: {', '.join(missed)}")
         return status or 1

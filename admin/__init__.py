@@ -1,7 +1,7 @@
-"""The admin panel for comms staff: sign-in, roles, and forms over statuspage.services.
+"""The admin panel for comms staff: sign-in, roles, and forms over the domain packages of statuspage.
 
 The URL table below is the whole admin surface and its permission table: each route names
-the action its GET needs and the action its POST needs (services.permissions decides which
+the action its GET needs and the action its POST needs (staff.permissions decides which
 roles hold them). Every route except sign-in needs a signed-in, active staff member.
 """
 
@@ -36,7 +36,7 @@ from admin.views import (
     team,
     templates,
 )
-from statuspage.services.permissions import Action
+from statuspage.staff.permissions import Action
 
 bp = Blueprint("admin", __name__)
 
@@ -143,7 +143,7 @@ ROUTES = [
     Route("/notices/<int:notice_id>/progress.json", "notice_progress", notices.progress_json, A.read_admin),
     Route("/mailbox", "mailbox", mailbox.index, READ_MAILBOX),
     # the crisis team: the roster, and on an incident: assemble it, guidelines, briefings
-    Route("/team", "team", team.roster, A.read_admin),
+    Route("/team", "team", team.roster_screen, A.read_admin),
     Route("/team/roles", "team_role_add", team.role_add, None, A.manage_team),
     Route("/team/roles/<int:role_id>/delete", "team_role_delete", team.role_delete, None, A.manage_team),
     Route("/team/members/new", "team_member_new", team.member_new, A.manage_team, A.manage_team),

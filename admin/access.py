@@ -16,9 +16,9 @@ from flask import abort, redirect, request, url_for
 from flask_login import current_user, logout_user
 from werkzeug.wrappers import Response
 
-from statuspage.services.audience import Viewer
-from statuspage.services.audit import Actor
-from statuspage.services.permissions import Action, allows
+from statuspage.audience.visibility import Viewer
+from statuspage.audit.trail import Actor
+from statuspage.staff.permissions import Action, allows
 
 # Staff read every incident, whatever its audience; the audience rule says so, not the admin.
 STAFF_VIEWER = Viewer(staff=True)

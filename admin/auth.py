@@ -10,7 +10,7 @@ from admin.access import safe_next
 from admin.forms import ConfirmForm, LoginForm
 from statuspage.extensions import db, limiter, login_manager
 from statuspage.models import StaffUser
-from statuspage.services.staff import authenticate
+from statuspage.staff.accounts import authenticate
 
 LOGIN_LIMIT = "5 per minute"
 # One message for an unknown address, a wrong password and a deactivated account alike, so

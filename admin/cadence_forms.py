@@ -9,8 +9,8 @@ from wtforms import BooleanField, IntegerField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from admin.forms import ConfirmForm
+from statuspage.incidents import cadence
 from statuspage.models import Incident
-from statuspage.services import cadence
 
 _RANGE = NumberRange(
     cadence.MIN_MINUTES,

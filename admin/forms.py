@@ -43,9 +43,9 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from statuspage.clock import utcnow
+from statuspage.incidents.publishing import MAX_BODY
 from statuspage.models import Component, ComponentStatus, IncidentStatus, Role
 from statuspage.models.enums import INCIDENT_STATUSES, MAINTENANCE_STATUSES
-from statuspage.services.publishing import MAX_BODY
 
 COMPONENT_STATUS_CHOICES = [SelectChoice(s.value, s.label) for s in ComponentStatus]
 # The order staff move through them, not alphabetical; postmortem has its own form.

@@ -14,9 +14,9 @@ from werkzeug.exceptions import HTTPException
 from admin.access import can
 from admin.forms import ConfirmForm
 from statuspage.clock import utcnow
+from statuspage.core.errors import InvalidInput, NotFound
 from statuspage.extensions import db
-from statuspage.services.errors import InvalidInput, NotFound
-from statuspage.services.permissions import Action, Forbidden
+from statuspage.staff.permissions import Action, Forbidden
 
 
 def admin_context() -> dict[str, Any]:

@@ -6,8 +6,8 @@ from flask import flash, redirect, request, url_for
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
+from statuspage.core.errors import InvalidInput
 from statuspage.extensions import db
-from statuspage.services.errors import InvalidInput
 
 
 def done(message: str, endpoint: str, **values: object) -> Response:

@@ -1,6 +1,6 @@
 """The crisis team's forms: the roster (roles, members), assembling the team on an incident,
 the incident's messaging guidelines and executive briefings. They check the shape of input;
-services.team and services.executives judge its meaning."""
+crisis and crisis.executives judge its meaning."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from admin.forms import MultiCheckboxField
-from statuspage.services.team import MAX_REPAGE_MINUTES, MAX_ROUNDS
+from statuspage.crisis.assembly import MAX_REPAGE_MINUTES, MAX_ROUNDS
 
 MAX_GUIDELINE = 20_000
 

@@ -11,7 +11,7 @@ nowhere) with COPY on PostgreSQL and Core executemany on SQLite, into a schema m
 migrations; PostgreSQL is VACUUM ANALYZEd as its autovacuum would, SQLite is left as Herald
 leaves it.
 
-Two notices, published through services.publishing: (a) `private`, an incident private to 3
+Two notices, published through incidents.publishing: (a) `private`, an incident private to 3
 segments that names no component (every follower in those segments' organizations), and
 (b) `public`, a public incident touching 2 components.
 
@@ -19,7 +19,7 @@ What is measured, each run in a fresh process so its peak RSS is its own (the ap
 peak is set aside, `reset_peak_rss`: rss_mb is the process's peak while it resolves, Herald's
 loaded app included, about 135 MB here before the first query; "before" prints that part),
 after --warmups untimed passes in that process (1: a worker is warm after its first notice):
-- `herald`: `audience.recipient_pages(notice, page=page)`, exactly as jobs.tasks.fan_out walks
+- `herald`: `audience.recipient_pages(notice, page=page)`, exactly as delivery.engine.fan_out walks
   it (one streamed query; one commit per page, which expires the session as fan_out's commit
   does), at each --pages size (FANOUT_PAGE is 1000). The Delivery inserts are not part of it:
   only who receives, through what.
@@ -201,7 +201,9 @@ def build(sqlite: bool, count: int, seed: int, rebuild: bool) -> None:
     from flask_migrate import upgrade
     from sqlalchemy import insert, select, text
 
+    from statuspage.components.catalog import create_component
     from statuspage.extensions import db
+    from statuspage.incidents.publishing import create_incident
     from statuspage.models import (
         ContactPoint,
         Notice,
@@ -211,8 +213,6 @@ def build(sqlite: bool, count: int, seed: int, rebuild: bool) -> None:
         organization_segment,
     )
     from statuspage.models.subscribers import subscription_component
-    from statuspage.services.components import create_component
-    from statuspage.services.publishing import create_incident
 
     OUT.mkdir(parents=True, exist_ok=True)
     if not sqlite:
@@ -357,7 +357,7 @@ def _status_mb(field: str) -> float:
 def reset_peak_rss() -> bool:
     """Start the peak-RSS mark afresh (Linux: clear_refs 5 resets VmHWM).
 
-    Starting Herald's app peaks at ~155 MB and settles at ~125 MB: importing services.staff
+    Starting Herald's app peaks at ~155 MB and settles at ~125 MB: importing staff.accounts
     hashes a dummy password with scrypt (32 MB, once). That peak says nothing about
     resolving recipients, so the mark is reset once the app is up (ru_maxrss reads the same
     mark, so it then tells the peak since the reset).
@@ -415,9 +415,9 @@ def measure(sqlite: bool, case: str, method: str, page: int, warmups: int) -> di
 
 
 def _herald(notice_id: int, page: int) -> tuple[int, int, int]:
+    from statuspage.audience.recipients import recipient_pages
     from statuspage.extensions import db
     from statuspage.models import Notice
-    from statuspage.services.audience import recipient_pages
 
     rows = subscribers = checksum = 0
     notice = db.session.get(Notice, notice_id)

@@ -271,11 +271,11 @@ def run(args: argparse.Namespace, tmp: Path, processes: Processes) -> int:
 
     from statuspage import create_app
     from statuspage.config import from_environment
+    from statuspage.delivery.messages import render_message
     from statuspage.extensions import db
-    from statuspage.jobs.messages import render_message
+    from statuspage.incidents.publishing import create_incident, post_update
     from statuspage.models import Delivery, DeliveryState, Incident, Notice
-    from statuspage.services.page import ensure_page
-    from statuspage.services.publishing import create_incident, post_update
+    from statuspage.page.state import ensure_page
 
     n = args.subscribers
     instance = tmp / "instance"

@@ -211,13 +211,13 @@ def run(args: argparse.Namespace, tmp: Path, processes: Processes) -> int:
 
     from statuspage import create_app
     from statuspage.channels.webpush import URGENCY, payload_for, topic_for
+    from statuspage.components.catalog import create_component
     from statuspage.config import from_environment
+    from statuspage.delivery.messages import render_message
     from statuspage.extensions import db
-    from statuspage.jobs.messages import render_message
+    from statuspage.incidents.publishing import create_incident, post_update
     from statuspage.models import Component, Delivery, DeliveryState, Incident, Notice
-    from statuspage.services.components import create_component
-    from statuspage.services.page import ensure_page
-    from statuspage.services.publishing import create_incident, post_update
+    from statuspage.page.state import ensure_page
     from statuspage.vapid import KEY_FILE
 
     n = args.subscribers

@@ -17,7 +17,7 @@ from types import FrameType
 
 from statuspage import create_app
 from statuspage.extensions import db
-from statuspage.services.publishing import create_incident, post_update
+from statuspage.incidents.publishing import create_incident, post_update
 
 
 def main() -> None:

@@ -207,11 +207,11 @@ def run(args: argparse.Namespace, tmp: Path, processes: Processes) -> int:
     from flask_migrate import upgrade
 
     from statuspage import create_app
+    from statuspage.components.catalog import create_component
     from statuspage.config import from_environment
     from statuspage.extensions import db
+    from statuspage.incidents.publishing import create_incident, post_update
     from statuspage.models import Component, Incident
-    from statuspage.services.components import create_component
-    from statuspage.services.publishing import create_incident, post_update
 
     n = args.subscribers
     instance, logs = tmp / "instance", tmp / "logs"

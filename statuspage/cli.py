@@ -9,6 +9,7 @@ from flask import Flask, current_app
 
 from statuspage.clock import utcnow
 from statuspage.extensions import db
+from statuspage.regulators import library
 
 DEMO_OWNER = "owner@herald.example"
 
@@ -16,9 +17,9 @@ DEMO_OWNER = "owner@herald.example"
 @click.command("demo")
 def demo_command() -> None:
     """Load the demo page into an empty database, and a demo owner when there is no staff."""
-    from statuspage.services.audit import Actor
-    from statuspage.services.demo import has_data, load_demo_data
-    from statuspage.services.staff import add_staff, staff_count
+    from statuspage.audit.trail import Actor
+    from statuspage.infra.demo import has_data, load_demo_data
+    from statuspage.staff.accounts import add_staff, staff_count
 
     if has_data():
         click.echo("Database already has data; demo not loaded.")
@@ -48,7 +49,7 @@ def export_command(target: Path) -> None:
 @click.command("rollup-uptime")
 def rollup_command() -> None:
     """Bring every component's stored uptime up to now (the periodic job does this later)."""
-    from statuspage.services.uptime import rollup_all
+    from statuspage.components.uptime import rollup_all
 
     now = utcnow()
     rollup_all(now.date(), now)
@@ -64,9 +65,9 @@ def rollup_command() -> None:
 @click.option("--name", default="")
 def create_user_command(email: str, role: str, name: str) -> None:
     """Create a staff account and print its generated password."""
-    from statuspage.services.audit import Actor
-    from statuspage.services.errors import InvalidInput
-    from statuspage.services.staff import add_staff
+    from statuspage.audit.trail import Actor
+    from statuspage.core.errors import InvalidInput
+    from statuspage.staff.accounts import add_staff
 
     try:
         user, password = add_staff(email, role, name=name, actor=Actor("cli:create-user"))
@@ -82,9 +83,9 @@ def create_user_command(email: str, role: str, name: str) -> None:
 @click.option("--role", default="comms", show_default=True, help="the role the key acts with")
 def create_api_key_command(name: str, role: str) -> None:
     """Create a management API key; the key is printed once, on the last line."""
-    from statuspage.services.audit import Actor
-    from statuspage.services.errors import InvalidInput
-    from statuspage.services.staff import issue_api_key
+    from statuspage.audit.trail import Actor
+    from statuspage.core.errors import InvalidInput
+    from statuspage.staff.accounts import issue_api_key
 
     try:
         key, secret = issue_api_key(name, role, actor=Actor("cli:create-api-key"))
@@ -103,7 +104,7 @@ def audit_group() -> None:
 @audit_group.command("verify")
 def audit_verify_command() -> None:
     """Check the hash chain; exits 1 at the first tampered entry."""
-    from statuspage.services.audit import verify_chain
+    from statuspage.audit.trail import verify_chain
 
     report = verify_chain()
     if report.ok:
@@ -127,14 +128,14 @@ def regulators_group() -> None:
 @click.option("--key", "keys", multiple=True, help="only these regimes (e.g. --key dora)")
 def regulators_load_command(keys: tuple[str, ...]) -> None:
     """Add the library's regimes (statuspage/data/regulators.json) not in the registry yet."""
-    from statuspage.services import regulators
-    from statuspage.services.audit import Actor
+
+    from statuspage.audit.trail import Actor
 
     actor = Actor("cli:regulators")
     if keys:
-        added = [regulators.add_from_library(key, actor=actor) for key in keys]
+        added = [library.add_from_library(key, actor=actor) for key in keys]
     else:
-        added = regulators.load_library(actor=actor)
+        added = library.load_library(actor=actor)
     db.session.commit()
     click.echo(f"Added {len(added)} regulators: {', '.join(r.name for r in added) or 'none'}.")
 
@@ -157,7 +158,7 @@ def worker_command(workers: int) -> None:
 @click.command("sweep")
 def sweep_command() -> None:
     """Run the periodic sweep once, now (the worker runs it every minute)."""
-    from statuspage.jobs.tasks import sweep
+    from statuspage.delivery.engine import sweep
 
     sweep()
     db.session.commit()

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from statuspage.services.errors import InvalidInput, NotFound
-from statuspage.services.permissions import Forbidden
+from statuspage.core.errors import InvalidInput, NotFound
+from statuspage.staff.permissions import Forbidden
 
 
 def _answer(code: int, title: str, message: str) -> Response | tuple[str, int]:

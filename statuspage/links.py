@@ -14,8 +14,8 @@ MAX_AGE = {
     "manage": 60 * DAY,
     "unsubscribe": 60 * DAY,
     "ack": 14 * DAY,
-    "endpoint": 2 * DAY,  # a webhook's "Verify" button (services.endpoints)
-    "sign_in": 30 * 60,  # a private viewer's magic link (services.viewers), single use
+    "endpoint": 2 * DAY,  # a webhook's "Verify" button (subscribers.endpoints)
+    "sign_in": 30 * 60,  # a private viewer's magic link (audience.viewers), single use
     "viewer": 14 * DAY,  # the signed-in viewer's identity cookie (public.viewing)
 }
 

@@ -18,10 +18,10 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 
 from statuspage.clock import utcnow
 from statuspage.extensions import db
+from statuspage.incidents.cadence import overdue_incidents
+from statuspage.infra import health
 from statuspage.jobs import QUEUE_KEY
 from statuspage.metrics import RequestMetrics, ScrapeTimeFigures, exposition
-from statuspage.services import monitoring
-from statuspage.services.cadence import overdue_incidents
 
 log = logging.getLogger(__name__)
 bp = Blueprint("ops", __name__)
@@ -39,7 +39,7 @@ def readyz() -> tuple[Response, int]:
     """200 when the database and the queue both answer; 503 naming each that did not."""
     errors: dict[str, str] = {}
     try:
-        monitoring.ping_database()
+        health.ping_database()
     except Exception as exc:
         db.session.rollback()
         log.warning("readyz: the database did not answer: %s", exc)
@@ -79,17 +79,17 @@ def _database_figures() -> Iterator[Metric]:
     deliveries = GaugeMetricFamily(
         "herald_deliveries", "Deliveries by channel and state.", labels=["channel", "state"]
     )
-    for (channel, state), count in monitoring.delivery_counts().items():
+    for (channel, state), count in health.delivery_counts().items():
         deliveries.add_metric([channel.value, state.value], count)
     yield deliveries
     yield GaugeMetricFamily(
         "herald_oldest_undelivered_age_seconds",
         "Age of the oldest delivery still owed (pending, sending or retry); 0 when none.",
-        value=monitoring.oldest_undelivered_age(now),
+        value=health.oldest_undelivered_age(now),
     )
     yield GaugeMetricFamily(
         "herald_overdue_updates",
-        "Open incidents whose next promised update is overdue (services.cadence).",
+        "Open incidents whose next promised update is overdue (incidents.cadence).",
         value=len(overdue_incidents(now)),
     )
 

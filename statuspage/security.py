@@ -20,7 +20,7 @@ _DIRECTIVES = (
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self'",
-    # The page's logo is an https URL an owner chose (services.settings refuses anything else).
+    # The page's logo is an https URL an owner chose (page.settings refuses anything else).
     "img-src 'self' data: https:",
     "connect-src 'self'",
     "object-src 'none'",

@@ -6,9 +6,9 @@ from datetime import datetime
 
 from flask import Flask
 
+from statuspage.components.status import format_percent
 from statuspage.public.caching import init_snapshots
 from statuspage.public.serializers import iso
-from statuspage.services.status import format_percent
 
 
 def register_blueprints(app: Flask) -> None:

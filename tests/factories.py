@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from statuspage.audience.membership import resolve_organizations
 from statuspage.clock import utcnow
+from statuspage.components.catalog import create_component, create_group
 from statuspage.extensions import db
 from statuspage.models import Channel, Component, ComponentGroup, ContactPoint, Subscriber
-from statuspage.services.audience import resolve_organizations
-from statuspage.services.components import create_component, create_group
 
 
 def group_with_components(

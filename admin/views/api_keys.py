@@ -8,14 +8,14 @@ from flask_login import current_user
 from admin.access import actor
 from admin.forms import ApiKeyForm, ConfirmForm
 from admin.outcome import done, form_status, rejected
+from statuspage.core.errors import InvalidInput
 from statuspage.extensions import db
-from statuspage.services import staff as service
-from statuspage.services.errors import InvalidInput
+from statuspage.staff import accounts
 
 
 def _list(form: ApiKeyForm) -> tuple[str, int]:
     return render_template(
-        "admin/api_keys/index.html", form=form, keys=service.list_api_keys()
+        "admin/api_keys/index.html", form=form, keys=accounts.list_api_keys()
     ), form_status()
 
 
@@ -29,7 +29,7 @@ def create() -> str | tuple[str, int]:
     form = ApiKeyForm()
     if form.validate_on_submit():
         try:
-            key, secret = service.issue_api_key(
+            key, secret = accounts.issue_api_key(
                 form.name.data, form.role.data, created_by=current_user, actor=actor()
             )
         except InvalidInput as error:
@@ -49,10 +49,10 @@ def create() -> str | tuple[str, int]:
 
 
 def revoke(key_id: int) -> str | Response:
-    key = service.get_api_key(key_id)
+    key = accounts.get_api_key(key_id)
     form = ConfirmForm()
     if form.validate_on_submit():
-        service.withdraw_api_key(key, actor=actor())
+        accounts.withdraw_api_key(key, actor=actor())
         return done(f"API key “{key.name}” revoked.", "admin.api_keys")
     return render_template(
         "admin/confirm.html",

@@ -15,9 +15,9 @@ from werkzeug.datastructures import MultiDict
 from wtforms import SelectChoice
 
 from admin.forms import COMPONENT_PREFIX, AudienceMixin
+from statuspage.audience.reach import Reach, reach
+from statuspage.audience.segments import list_segments
 from statuspage.models import IncidentKind
-from statuspage.services.audience import Reach, reach
-from statuspage.services.segments import list_segments
 
 NO_SEGMENT = "Choose at least one segment to see who this reaches."
 

@@ -14,9 +14,9 @@ from typing import Any
 from flask import Response, abort, render_template, request, stream_with_context
 
 from admin.forms import AuditFilterForm
+from statuspage.audit.trail import events
 from statuspage.clock import utcnow
 from statuspage.models import AuditEvent
-from statuspage.services.audit import events
 
 TABLE_ROWS = 500
 DEFAULT_DAYS = 7

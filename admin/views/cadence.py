@@ -10,16 +10,15 @@ from admin.cadence_forms import IncidentCadenceForm, PageCadenceForm
 from admin.forms import ConfirmForm
 from admin.outcome import done, form_status, rejected
 from admin.views.incidents import _page as incident_page
-from statuspage.services import cadence
-from statuspage.services import incidents as incident_reads
-from statuspage.services.errors import InvalidInput
-from statuspage.services.page import ensure_page
+from statuspage.core.errors import InvalidInput
+from statuspage.incidents import cadence, queries
+from statuspage.page.state import ensure_page
 
 Page = str | tuple[str, int] | Response
 
 
 def set_cadence(incident_id: str) -> Page:
-    incident = incident_reads.get_incident(STAFF_VIEWER, incident_id)
+    incident = queries.get_incident(STAFF_VIEWER, incident_id)
     form = IncidentCadenceForm()
     if form.validate_on_submit():
         try:
@@ -33,7 +32,7 @@ def set_cadence(incident_id: str) -> Page:
 
 def post_no_news(incident_id: str) -> Page:
     """One click: the "no new information" template, posted as an update to every channel."""
-    incident = incident_reads.get_incident(STAFF_VIEWER, incident_id)
+    incident = queries.get_incident(STAFF_VIEWER, incident_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         try:

@@ -10,18 +10,18 @@ from admin.access import actor
 from admin.forms import ComponentForm, ComponentStatusForm, ConfirmForm, GroupForm, MoveForm
 from admin.outcome import done, form_status, rejected
 from admin.views.audience import segment_choices
+from statuspage.audience import segments
+from statuspage.audience.visibility import STAFF
+from statuspage.components import catalog
+from statuspage.core.errors import InvalidInput
 from statuspage.models import Component, ComponentGroup, Visibility
-from statuspage.services import components as service
-from statuspage.services import segments as audience_of
-from statuspage.services.audience import STAFF
-from statuspage.services.errors import InvalidInput
 
 Page = str | tuple[str, int] | Response
 
 
 def index() -> str:
-    groups = service.list_groups()
-    ungrouped = [c for c in service.list_components(STAFF) if c.group_id is None]
+    groups = catalog.list_groups()
+    ungrouped = [c for c in catalog.list_components(STAFF) if c.group_id is None]
     return render_template(
         "admin/components/index.html",
         groups=groups,
@@ -32,7 +32,7 @@ def index() -> str:
 
 
 def _group_choices(form: ComponentForm) -> None:
-    groups = [SelectChoice(g.id, g.name) for g in service.list_groups()]
+    groups = [SelectChoice(g.id, g.name) for g in catalog.list_groups()]
     form.group_id.choices = [SelectChoice("", "No group"), *groups]
     form.segment_ids.choices = segment_choices()
 
@@ -45,7 +45,7 @@ def _set_audience(component: Component, form: ComponentForm) -> None:
         visibility,
         chosen,
     ):
-        audience_of.set_component_audience(component, visibility, chosen, actor=actor())
+        segments.set_component_audience(component, visibility, chosen, actor=actor())
 
 
 def new_component() -> Page:
@@ -53,9 +53,9 @@ def new_component() -> Page:
     _group_choices(form)
     if form.validate_on_submit():
         try:
-            component = service.create_component(
+            component = catalog.create_component(
                 form.name.data,
-                group=service.get_group(form.group_id.data) if form.group_id.data else None,
+                group=catalog.get_group(form.group_id.data) if form.group_id.data else None,
                 description=form.description.data or None,
                 status=form.status.data,
                 only_show_if_degraded=form.only_show_if_degraded.data,
@@ -71,12 +71,12 @@ def new_component() -> Page:
 
 
 def edit_component(component_id: str) -> Page:
-    component = service.get_component(component_id)
+    component = catalog.get_component(component_id)
     form = ComponentForm(obj=component, segment_ids=[str(s.id) for s in component.segments])
     _group_choices(form)
     if form.validate_on_submit():
         try:
-            service.update_component(
+            catalog.update_component(
                 component,
                 actor=actor(),
                 name=form.name.data,
@@ -98,11 +98,11 @@ def edit_component(component_id: str) -> Page:
 
 def set_status(component_id: str) -> Response:
     """The quick status change on the list; logged for uptime like any other change."""
-    component = service.get_component(component_id)
+    component = catalog.get_component(component_id)
     form = ComponentStatusForm()
     if not form.validate_on_submit():
         abort(400)
-    service.update_component(component, actor=actor(), status=form.status.data)
+    catalog.update_component(component, actor=actor(), status=form.status.data)
     return done(f"“{component.name}” is now {component.status.label.lower()}.", "admin.components")
 
 
@@ -116,21 +116,21 @@ def _moved(ids: list[str], item_id: str, direction: str) -> list[str]:
 
 
 def move_component(component_id: str) -> Response:
-    component = service.get_component(component_id)
+    component = catalog.get_component(component_id)
     form = MoveForm()
     if not form.validate_on_submit():
         abort(400)
-    siblings = [c.id for c in service.list_components(STAFF) if c.group_id == component.group_id]
-    service.reorder(_moved(siblings, component.id, form.direction.data), actor=actor())
+    siblings = [c.id for c in catalog.list_components(STAFF) if c.group_id == component.group_id]
+    catalog.reorder(_moved(siblings, component.id, form.direction.data), actor=actor())
     return done(f"Moved “{component.name}” {form.direction.data}.", "admin.components")
 
 
 def delete_component(component_id: str) -> Page:
-    component = service.get_component(component_id)
+    component = catalog.get_component(component_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         name = component.name
-        service.delete_component(component, actor=actor())
+        catalog.delete_component(component, actor=actor())
         return done(f"Component “{name}” deleted.", "admin.components")
     return _confirm_delete(form, component)
 
@@ -155,7 +155,7 @@ def new_group() -> Page:
     form = GroupForm()
     if form.validate_on_submit():
         try:
-            group = service.create_group(
+            group = catalog.create_group(
                 form.name.data, description=form.description.data or None, actor=actor()
             )
         except InvalidInput as error:
@@ -166,11 +166,11 @@ def new_group() -> Page:
 
 
 def edit_group(group_id: str) -> Page:
-    group = service.get_group(group_id)
+    group = catalog.get_group(group_id)
     form = GroupForm(obj=group)
     if form.validate_on_submit():
         try:
-            service.update_group(
+            catalog.update_group(
                 group,
                 actor=actor(),
                 name=form.name.data,
@@ -186,20 +186,20 @@ def edit_group(group_id: str) -> Page:
 
 
 def move_group(group_id: str) -> Response:
-    group = service.get_group(group_id)
+    group = catalog.get_group(group_id)
     form = MoveForm()
     if not form.validate_on_submit():
         abort(400)
-    ids = [g.id for g in service.list_groups()]
-    service.reorder(_moved(ids, group.id, form.direction.data), actor=actor())
+    ids = [g.id for g in catalog.list_groups()]
+    catalog.reorder(_moved(ids, group.id, form.direction.data), actor=actor())
     return done(f"Moved group “{group.name}” {form.direction.data}.", "admin.components")
 
 
 def delete_group(group_id: str) -> Page:
-    group = service.get_group(group_id)
+    group = catalog.get_group(group_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         name = group.name
-        service.delete_group(group, actor=actor())
+        catalog.delete_group(group, actor=actor())
         return done(f"Group “{name}” deleted.", "admin.components")
     return _confirm_delete(form, group)

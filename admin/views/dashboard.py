@@ -5,23 +5,23 @@ from __future__ import annotations
 from flask import render_template
 
 from admin.access import STAFF_VIEWER
+from statuspage.audience.visibility import STAFF
 from statuspage.clock import utcnow
+from statuspage.components.catalog import list_components
+from statuspage.incidents import queries
+from statuspage.incidents.cadence import cadences_of
 from statuspage.models import ComponentStatus
-from statuspage.services import incidents as incident_reads
-from statuspage.services.audience import STAFF
-from statuspage.services.cadence import cadences_of
-from statuspage.services.components import list_components
 
 
 def dashboard() -> str:
-    open_incidents = incident_reads.unresolved_incidents(STAFF_VIEWER)
+    open_incidents = queries.unresolved_incidents(STAFF_VIEWER)
     return render_template(
         "admin/dashboard.html",
         now=utcnow(),
         open_incidents=open_incidents,
-        cadences=cadences_of(open_incidents),  # next update by, overdue (services.cadence)
-        active_maintenance=incident_reads.active_maintenances(STAFF_VIEWER),
-        upcoming_maintenance=incident_reads.upcoming_maintenances(STAFF_VIEWER),
+        cadences=cadences_of(open_incidents),  # next update by, overdue (incidents.cadence)
+        active_maintenance=queries.active_maintenances(STAFF_VIEWER),
+        upcoming_maintenance=queries.upcoming_maintenances(STAFF_VIEWER),
         not_operational=[
             c for c in list_components(STAFF) if c.status is not ComponentStatus.operational
         ],

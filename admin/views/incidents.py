@@ -34,7 +34,14 @@ from admin.forms import (
 from admin.outcome import done, form_status, rejected
 from admin.views.audience import form_preview, segment_choices
 from admin.views.team_sections import crisis_sections
+from statuspage.audience.visibility import STAFF
 from statuspage.clock import utcnow
+from statuspage.components.catalog import list_components
+from statuspage.core.errors import InvalidInput, NotFound
+from statuspage.delivery.progress import notices_for_incident
+from statuspage.incidents import drafts, publishing, queries
+from statuspage.incidents.richtext import render_markdown
+from statuspage.incidents.templates import get_template
 from statuspage.models import (
     Component,
     ComponentStatus,
@@ -44,15 +51,6 @@ from statuspage.models import (
     IncidentTemplate,
     UpdateDraft,
 )
-from statuspage.services import drafts as drafting
-from statuspage.services import incidents as incident_reads
-from statuspage.services import publishing
-from statuspage.services.audience import STAFF
-from statuspage.services.components import list_components
-from statuspage.services.errors import InvalidInput, NotFound
-from statuspage.services.notice_progress import notices_for_incident
-from statuspage.services.richtext import render_markdown
-from statuspage.services.templates import get_template
 
 Page = str | tuple[str, int] | Response
 RESOLVED_BODY = "This incident has been resolved."
@@ -63,8 +61,8 @@ def index() -> str:
     return render_template(
         "admin/incidents/index.html",
         now=utcnow(),
-        open_incidents=incident_reads.unresolved_incidents(STAFF_VIEWER),
-        recent=incident_reads.recent_incidents(STAFF_VIEWER, limit=50),
+        open_incidents=queries.unresolved_incidents(STAFF_VIEWER),
+        recent=queries.recent_incidents(STAFF_VIEWER, limit=50),
     )
 
 
@@ -117,7 +115,7 @@ def new() -> Page:
 
 
 def _incident(incident_id: str) -> Incident:
-    return incident_reads.get_incident(STAFF_VIEWER, incident_id)
+    return queries.get_incident(STAFF_VIEWER, incident_id)
 
 
 def _update_form(incident: Incident, *, bound: bool, draft: bool = False) -> UpdateForm | DraftForm:
@@ -157,9 +155,9 @@ def _page(incident: Incident, **submitted: Any) -> tuple[str, int]:
         "draft_form": _update_form(incident, bound=False, draft=True),
         "note_form": NoteForm(formdata=None),
     } | submitted
-    forms = cadence_context(incident) | forms  # the update cadence panel (services.cadence)
+    forms = cadence_context(incident) | forms  # the update cadence panel (incidents.cadence)
     forms = crisis_sections(incident) | forms  # the response team and executives sections
-    open_drafts = drafting.open_drafts(incident)
+    open_drafts = drafts.open_drafts(incident)
     publish_forms = {
         draft.id: PublishDraftForm(formdata=None, body=draft.body) for draft in open_drafts
     } | forms.pop("publish_forms", {})
@@ -172,7 +170,7 @@ def _page(incident: Incident, **submitted: Any) -> tuple[str, int]:
         draft_changes=_draft_changes(open_drafts),
         publish_forms=publish_forms,
         discard_form=ConfirmForm(formdata=None),
-        notes=drafting.notes(incident),
+        notes=drafts.notes(incident),
         **forms,
     ), form_status()
 
@@ -316,7 +314,7 @@ def save_draft(incident_id: str) -> Page:
     form = _update_form(incident, bound=True, draft=True)
     if form.validate_on_submit():
         try:
-            drafting.save_draft(
+            drafts.save_draft(
                 incident,
                 form.body.data,
                 status=form.status.data,
@@ -336,7 +334,7 @@ def add_note(incident_id: str) -> Page:
     form = NoteForm()
     if form.validate_on_submit():
         try:
-            drafting.add_note(incident, form.body.data, actor=actor())
+            drafts.add_note(incident, form.body.data, actor=actor())
         except InvalidInput as error:
             rejected(form, error)
         else:
@@ -346,7 +344,7 @@ def add_note(incident_id: str) -> Page:
 
 def _open_draft(incident: Incident, draft_id: int) -> UpdateDraft:
     """An open draft of this incident; another incident's draft is not found here."""
-    draft = drafting.get_draft(draft_id)
+    draft = drafts.get_draft(draft_id)
     if draft.incident_id != incident.id:
         raise NotFound(f"no open draft {draft_id} on this incident")
     return draft
@@ -359,9 +357,7 @@ def publish_draft(incident_id: str, draft_id: int) -> Page:
     form = PublishDraftForm()
     if form.validate_on_submit():
         try:
-            drafting.publish_draft(
-                draft, body=form.body.data, notify=form.notify.data, actor=actor()
-            )
+            drafts.publish_draft(draft, body=form.body.data, notify=form.notify.data, actor=actor())
         except InvalidInput as error:
             rejected(form, error)
         else:
@@ -375,5 +371,5 @@ def discard_draft(incident_id: str, draft_id: int) -> Page:
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    drafting.discard_draft(draft, actor=actor())
+    drafts.discard_draft(draft, actor=actor())
     return done("Draft discarded.", "admin.incident", incident_id=incident.id)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from flask import current_app, render_template
 
+from statuspage.infra import dev_mailbox
 from statuspage.security import allow_inline_styles
-from statuspage.services import dev_mailbox
 
 
 def _folder() -> Path:

@@ -10,13 +10,12 @@ from admin.access import STAFF_VIEWER, actor
 from admin.forms import MaintenanceForm, component_choices
 from admin.outcome import done, form_status, rejected
 from admin.views.audience import form_preview, segment_choices
+from statuspage.audience.visibility import STAFF
 from statuspage.clock import utcnow
+from statuspage.components.catalog import list_components
+from statuspage.core.errors import InvalidInput
+from statuspage.incidents import publishing, queries
 from statuspage.models import IncidentKind
-from statuspage.services import incidents as incident_reads
-from statuspage.services import publishing
-from statuspage.services.audience import STAFF
-from statuspage.services.components import list_components
-from statuspage.services.errors import InvalidInput
 
 DEFAULT_LENGTH = timedelta(hours=2)
 
@@ -24,9 +23,9 @@ DEFAULT_LENGTH = timedelta(hours=2)
 def index() -> str:
     return render_template(
         "admin/maintenance/index.html",
-        active=incident_reads.active_maintenances(STAFF_VIEWER),
-        upcoming=incident_reads.upcoming_maintenances(STAFF_VIEWER),
-        recent=incident_reads.all_maintenances(STAFF_VIEWER, limit=50),
+        active=queries.active_maintenances(STAFF_VIEWER),
+        upcoming=queries.upcoming_maintenances(STAFF_VIEWER),
+        recent=queries.all_maintenances(STAFF_VIEWER, limit=50),
     )
 
 

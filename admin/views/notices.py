@@ -5,15 +5,15 @@ from __future__ import annotations
 from flask import Response, jsonify, render_template
 
 from admin.access import STAFF_VIEWER
-from statuspage.services import incidents as incident_reads
-from statuspage.services.notice_progress import COLUMNS, notice_progress
+from statuspage.delivery.progress import COLUMNS, notice_progress
+from statuspage.incidents import queries
 
 POLL_MS = 2000
 
 
 def show(notice_id: int) -> str:
     progress = notice_progress(notice_id)
-    incident = incident_reads.get_incident(STAFF_VIEWER, progress.notice.incident_id)
+    incident = queries.get_incident(STAFF_VIEWER, progress.notice.incident_id)
     return render_template(
         "admin/notices/show.html",
         progress=progress,

@@ -14,10 +14,10 @@ from admin.access import actor
 from admin.forms import ConfirmForm, DomainForm, MemberForm, OrganizationForm
 from admin.outcome import done, form_status, rejected
 from admin.views.audience import segment_choices
+from statuspage.audience import organizations
+from statuspage.core.errors import InvalidInput
 from statuspage.extensions import db
 from statuspage.models import Organization
-from statuspage.services import segments as service
-from statuspage.services.errors import InvalidInput
 
 Page = str | tuple[str, int] | Response
 
@@ -34,7 +34,9 @@ def _organization_form(organization: Organization | None, *, bound: bool) -> Org
 
 def _list(form: OrganizationForm) -> tuple[str, int]:
     return render_template(
-        "admin/organizations/index.html", form=form, organizations=service.list_organizations()
+        "admin/organizations/index.html",
+        form=form,
+        organizations=organizations.list_organizations(),
     ), form_status()
 
 
@@ -46,7 +48,7 @@ def create() -> Page:
     form = _organization_form(None, bound=True)
     if form.validate_on_submit():
         try:
-            organization = service.create_organization(
+            organization = organizations.create_organization(
                 form.name.data, segments=form.segment_ids.data, actor=actor()
             )
         except InvalidInput as error:
@@ -74,15 +76,15 @@ def _page(organization: Organization, **submitted: Any) -> tuple[str, int]:
 
 
 def show(organization_id: int) -> tuple[str, int]:
-    return _page(service.get_organization(organization_id))
+    return _page(organizations.get_organization(organization_id))
 
 
 def edit(organization_id: int) -> Page:
-    organization = service.get_organization(organization_id)
+    organization = organizations.get_organization(organization_id)
     form = _organization_form(organization, bound=True)
     if form.validate_on_submit():
         try:
-            service.update_organization(
+            organizations.update_organization(
                 organization, name=form.name.data, segments=form.segment_ids.data, actor=actor()
             )
         except InvalidInput as error:
@@ -95,11 +97,11 @@ def edit(organization_id: int) -> Page:
 
 
 def add_domain(organization_id: int) -> Page:
-    organization = service.get_organization(organization_id)
+    organization = organizations.get_organization(organization_id)
     form = DomainForm()
     if form.validate_on_submit():
         try:
-            row = service.add_domain(organization, form.domain.data, actor=actor())
+            row = organizations.add_domain(organization, form.domain.data, actor=actor())
         except InvalidInput as error:
             rejected(form, error)
         else:
@@ -109,21 +111,21 @@ def add_domain(organization_id: int) -> Page:
 
 
 def remove_domain(organization_id: int, domain_id: int) -> Response:
-    organization = service.get_organization(organization_id)
-    row = service.get_domain(organization, domain_id)
+    organization = organizations.get_organization(organization_id)
+    row = organizations.get_domain(organization, domain_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     domain = row.domain
-    service.remove_domain(row, actor=actor())
+    organizations.remove_domain(row, actor=actor())
     return done(f"{domain} removed.", "admin.organization", organization_id=organization_id)
 
 
 def add_member(organization_id: int) -> Page:
-    organization = service.get_organization(organization_id)
+    organization = organizations.get_organization(organization_id)
     form = MemberForm()
     if form.validate_on_submit():
         try:
-            member = service.add_member(organization, form.email.data, actor=actor())
+            member = organizations.add_member(organization, form.email.data, actor=actor())
         except InvalidInput as error:
             rejected(form, error)
         else:
@@ -133,22 +135,22 @@ def add_member(organization_id: int) -> Page:
 
 
 def remove_member(organization_id: int, member_id: int) -> Response:
-    organization = service.get_organization(organization_id)
-    member = service.get_member(organization, member_id)
+    organization = organizations.get_organization(organization_id)
+    member = organizations.get_member(organization, member_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     email = member.email
-    service.remove_member(member, actor=actor())
+    organizations.remove_member(member, actor=actor())
     return done(f"{email} removed.", "admin.organization", organization_id=organization_id)
 
 
 def issue_token(organization_id: int) -> Page:
     """Shows the secret in this response, never through a flashed message (the session
     cookie is signed, not encrypted); any previous token stops working."""
-    organization = service.get_organization(organization_id)
+    organization = organizations.get_organization(organization_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    secret = service.issue_api_token(organization, actor=actor())
+    secret = organizations.issue_api_token(organization, actor=actor())
     db.session.commit()
     return render_template(
         "admin/secret.html",
@@ -163,12 +165,12 @@ def issue_token(organization_id: int) -> Page:
 
 
 def revoke_token(organization_id: int) -> Page:
-    organization = service.get_organization(organization_id)
+    organization = organizations.get_organization(organization_id)
     if organization.api_token_hash is None:
         abort(404)  # nothing to revoke
     form = ConfirmForm()
     if form.validate_on_submit():
-        service.revoke_api_token(organization, actor=actor())
+        organizations.revoke_api_token(organization, actor=actor())
         return done("API token revoked.", "admin.organization", organization_id=organization_id)
     return render_template(
         "admin/confirm.html",
@@ -181,11 +183,11 @@ def revoke_token(organization_id: int) -> Page:
 
 
 def delete(organization_id: int) -> Page:
-    organization = service.get_organization(organization_id)
+    organization = organizations.get_organization(organization_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         name = organization.name
-        service.delete_organization(organization, actor=actor())
+        organizations.delete_organization(organization, actor=actor())
         return done(f"Organization “{name}” deleted.", "admin.organizations")
     return render_template(
         "admin/confirm.html",

@@ -1,7 +1,7 @@
 """Regulators: the registry (regimes, rules, contact points), and on an incident its trigger
 times, the regulators it is reportable to, the countdown board, and regulator notices.
 
-Handlers parse a form and call one service in statuspage.services.regulators; a refusal
+Handlers parse a form and call one service in statuspage.regulators; a refusal
 (InvalidInput) shows the page again with the reason, answered 422.
 """
 
@@ -30,11 +30,11 @@ from admin.regulator_forms import (
     TriggerForm,
 )
 from statuspage.clock import utcnow
+from statuspage.core.errors import InvalidInput, NotFound
 from statuspage.extensions import db
+from statuspage.incidents import queries
 from statuspage.models import Incident, Regulator, RegulatorNotice, RegulatorRule, StaffUser
-from statuspage.services import incidents as incident_reads
-from statuspage.services import regulators as service
-from statuspage.services.errors import InvalidInput, NotFound
+from statuspage.regulators import library, notices, obligations, registry
 
 Page = str | tuple[str, int] | Response
 
@@ -48,19 +48,19 @@ def _user() -> Any:
 
 def _library_form(*, bound: bool) -> LibraryForm:
     form = LibraryForm() if bound else LibraryForm(formdata=None)
-    form.key.choices = [(e["key"], e["name"]) for e in service.library()]
+    form.key.choices = [(e["key"], e["name"]) for e in library.library()]
     return form
 
 
 def _list(form: RegulatorForm | None = None, library_form: LibraryForm | None = None) -> Page:
-    present = {r.library_key for r in service.list_regulators()}
+    present = {r.library_key for r in registry.list_regulators()}
     return render_template(
         "admin/regulators/index.html",
-        regulators=service.list_regulators(),
+        regulators=registry.list_regulators(),
         form=form or RegulatorForm(formdata=None),
         library_form=library_form or _library_form(bound=False),
-        library=[e for e in service.library() if e["key"] not in present],
-        summary=service.rule_summary,
+        library=[e for e in library.library() if e["key"] not in present],
+        summary=registry.rule_summary,
     ), form_status()
 
 
@@ -72,7 +72,7 @@ def create() -> Page:
     form = RegulatorForm()
     if form.validate_on_submit():
         try:
-            regulator = service.create_regulator(
+            regulator = registry.create_regulator(
                 name=form.name.data,
                 jurisdiction=form.jurisdiction.data or "",
                 country_code=form.country_code.data,
@@ -96,7 +96,7 @@ def add_from_library() -> Page:
     form = _library_form(bound=True)
     if form.validate_on_submit():
         try:
-            regulator = service.add_from_library(form.key.data, actor=actor())
+            regulator = library.add_from_library(form.key.data, actor=actor())
         except InvalidInput as error:
             rejected(form, error)
         else:
@@ -109,7 +109,7 @@ def add_from_library() -> Page:
 
 
 def _page(regulator: Regulator, **forms: Any) -> Page:
-    contacts = service.contacts_of(regulator)
+    contacts = registry.contacts_of(regulator)
     return render_template(
         "admin/regulators/show.html",
         regulator=regulator,
@@ -122,20 +122,20 @@ def _page(regulator: Regulator, **forms: Any) -> Page:
         ),
         rule_form=forms.get("rule_form") or RuleForm(formdata=None),
         confirm=ConfirmForm(formdata=None),
-        summary=service.rule_summary,
+        summary=registry.rule_summary,
     ), form_status()
 
 
 def show(regulator_id: int) -> Page:
-    return _page(service.get_regulator(regulator_id))
+    return _page(registry.get_regulator(regulator_id))
 
 
 def edit(regulator_id: int) -> Page:
-    regulator = service.get_regulator(regulator_id)
+    regulator = registry.get_regulator(regulator_id)
     form = RegulatorForm()
     if form.validate_on_submit():
         try:
-            service.update_regulator(
+            registry.update_regulator(
                 regulator,
                 name=form.name.data,
                 jurisdiction=form.jurisdiction.data or "",
@@ -153,11 +153,11 @@ def edit(regulator_id: int) -> Page:
 
 
 def contacts(regulator_id: int) -> Page:
-    regulator = service.get_regulator(regulator_id)
+    regulator = registry.get_regulator(regulator_id)
     form = ContactsForm()
     if form.validate_on_submit():
         try:
-            service.set_regulator_contacts(regulator, form.pairs(), actor=actor())
+            registry.set_regulator_contacts(regulator, form.pairs(), actor=actor())
         except InvalidInput as error:
             rejected(form, error)
         else:
@@ -166,22 +166,22 @@ def contacts(regulator_id: int) -> Page:
 
 
 def add_rule(regulator_id: int) -> Page:
-    regulator = service.get_regulator(regulator_id)
+    regulator = registry.get_regulator(regulator_id)
     form = RuleForm()
     if form.validate_on_submit():
-        bounds = [service.BoundSpec(form.trigger.data, form.amount.data, form.unit.data,
+        bounds = [registry.BoundSpec(form.trigger.data, form.amount.data, form.unit.data,
                                     form.after.data or None)]  # fmt: skip
         if form.trigger2.data:
             if not form.amount2.data:
                 form.amount2.errors = ["Enter the second deadline's amount."]
                 return _page(regulator, rule_form=form)
             bounds.append(
-                service.BoundSpec(
+                registry.BoundSpec(
                     form.trigger2.data, form.amount2.data, form.unit2.data, form.after2.data or None
                 )
             )
         try:
-            rule = service.add_rule(
+            rule = registry.add_rule(
                 regulator,
                 stage=form.stage.data,
                 what_to_send=form.what_to_send.data or "",
@@ -196,14 +196,14 @@ def add_rule(regulator_id: int) -> Page:
 
 
 def delete_rule(regulator_id: int, rule_id: int) -> Page:
-    regulator = service.get_regulator(regulator_id)
+    regulator = registry.get_regulator(regulator_id)
     rule = db.session.get(RegulatorRule, rule_id)
     if rule is None or rule.regulator_id != regulator.id:
         raise NotFound("no such rule")
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            service.delete_rule(rule, actor=actor())
+            registry.delete_rule(rule, actor=actor())
         except InvalidInput as error:
             rejected(form, error)
             return _refused(regulator, error)
@@ -219,11 +219,11 @@ def _refused(regulator: Regulator, error: InvalidInput) -> Page:
 
 
 def delete(regulator_id: int) -> Page:
-    regulator = service.get_regulator(regulator_id)
+    regulator = registry.get_regulator(regulator_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            service.delete_regulator(regulator, actor=actor())
+            registry.delete_regulator(regulator, actor=actor())
         except InvalidInput as error:
             rejected(form, error)
             return _refused(regulator, error)
@@ -235,15 +235,15 @@ def delete(regulator_id: int) -> Page:
 
 
 def _incident(incident_id: str) -> Incident:
-    return incident_reads.get_incident(STAFF_VIEWER, incident_id)
+    return queries.get_incident(STAFF_VIEWER, incident_id)
 
 
 def _board(incident: Incident, error: str | None = None, **forms: Any) -> Page:
     now = utcnow()
-    rows = service.board(incident, now)
-    regulators = service.list_regulators()
+    rows = obligations.board(incident, now)
+    regulators = registry.list_regulators()
     reportable = forms.get("reportable_form") or ReportableForm(
-        formdata=None, regulator_ids=[r.id for r in service.reportable_to(incident)]
+        formdata=None, regulator_ids=[r.id for r in obligations.reportable_to(incident)]
     )
     reportable.regulator_ids.choices = [(r.id, r.name) for r in regulators]
     compose = forms.get("compose_form") or ComposeForm(formdata=None)
@@ -252,21 +252,22 @@ def _board(incident: Incident, error: str | None = None, **forms: Any) -> Page:
         for row in rows
         if row.obligation.sent_at is None
     ]
-    notices = service.notices_of(incident)
+    incident_notices = notices.notices_of(incident)
     body = render_template(
         "admin/regulators/board.html",
         incident=incident,
         now=now,
         rows=rows,
-        triggers=service.triggers_of(incident),
+        triggers=obligations.triggers_of(incident),
         trigger_form=forms.get("trigger_form") or TriggerForm(formdata=None),
         reportable_form=reportable,
         compose_form=compose,
-        notices=notices,
+        notices=incident_notices,
         edit_forms={
-            n.id: NoticeEditForm(formdata=None, obj=n, prefix=f"notice-{n.id}") for n in notices
+            n.id: NoticeEditForm(formdata=None, obj=n, prefix=f"notice-{n.id}")
+            for n in incident_notices
         },
-        send_forms={n.id: SendForm(formdata=None, prefix=f"send-{n.id}") for n in notices},
+        send_forms={n.id: SendForm(formdata=None, prefix=f"send-{n.id}") for n in incident_notices},
         portal_forms={
             row.obligation.id: PortalForm(formdata=None, prefix=f"portal-{row.obligation.id}")
             for row in rows
@@ -297,7 +298,7 @@ def record_trigger(incident_id: str) -> Page:
     if not form.validate_on_submit():
         return _board(incident, error="Choose a trigger and enter when it happened (UTC).")
     try:
-        service.record_trigger(
+        obligations.record_trigger(
             incident, form.kind.data, form.occurred_at.data, user=_user(), actor=actor(),
             now=utcnow(),
         )  # fmt: skip
@@ -313,11 +314,11 @@ def record_trigger(incident_id: str) -> Page:
 def set_reportable(incident_id: str) -> Page:
     incident = _incident(incident_id)
     form = ReportableForm()
-    form.regulator_ids.choices = [(r.id, r.name) for r in service.list_regulators()]
+    form.regulator_ids.choices = [(r.id, r.name) for r in registry.list_regulators()]
     if not form.validate_on_submit():
         return _board(incident, error="Choose among the registry's regulators.")
     try:
-        chosen = service.set_reportable(
+        chosen = obligations.set_reportable(
             incident, form.regulator_ids.data or [], user=_user(), actor=actor()
         )
     except InvalidInput as error:
@@ -332,11 +333,13 @@ def set_reportable(incident_id: str) -> Page:
 def compose(incident_id: str) -> Page:
     incident = _incident(incident_id)
     form = ComposeForm()
-    form.obligation_ids.choices = [(r.obligation.id, "") for r in service.board(incident, utcnow())]
+    form.obligation_ids.choices = [
+        (r.obligation.id, "") for r in obligations.board(incident, utcnow())
+    ]
     if not form.validate_on_submit():
         return _board(incident, error="Choose the reports this notice submits.")
     try:
-        service.compose_notice(incident, form.obligation_ids.data, author=_user(), actor=actor())
+        notices.compose_notice(incident, form.obligation_ids.data, author=_user(), actor=actor())
     except InvalidInput as error:
         return _refused_on_board(incident, error)
     return done(
@@ -347,7 +350,7 @@ def compose(incident_id: str) -> Page:
 
 
 def _notice(notice_id: int) -> tuple[RegulatorNotice, Incident]:
-    notice = service.get_notice(notice_id)
+    notice = notices.get_notice(notice_id)
     return notice, _incident(notice.incident_id)
 
 
@@ -357,7 +360,7 @@ def edit_notice(notice_id: int) -> Page:
     if not form.validate_on_submit():
         return _board(incident, error="A notice needs a subject and a body.")
     try:
-        service.edit_notice(notice, subject=form.subject.data, body=form.body.data, actor=actor())
+        notices.edit_notice(notice, subject=form.subject.data, body=form.body.data, actor=actor())
     except InvalidInput as error:
         return _refused_on_board(incident, error)
     return done("Notice saved.", "admin.incident_regulators", incident_id=incident.id)
@@ -368,7 +371,7 @@ def approve_notice(notice_id: int) -> Page:
     if not ConfirmForm().validate_on_submit():
         return _board(incident, error="The form expired; try again.")
     try:
-        service.approve_notice(notice, approver=_user(), actor=actor(), now=utcnow())
+        notices.approve_notice(notice, approver=_user(), actor=actor(), now=utcnow())
     except InvalidInput as error:
         return _refused_on_board(incident, error)
     return done(
@@ -382,7 +385,7 @@ def send_notice(notice_id: int) -> Page:
     if not form.validate_on_submit():
         return _board(incident, error="The acknowledgement window is 1 to 10080 minutes.")
     try:
-        service.send_notice(
+        notices.send_notice(
             notice,
             sender=_user(),
             actor=actor(),
@@ -400,13 +403,13 @@ def send_notice(notice_id: int) -> Page:
 
 
 def record_portal(obligation_id: int) -> Page:
-    obligation = service.get_obligation(obligation_id)
+    obligation = obligations.get_obligation(obligation_id)
     incident = _incident(obligation.incident_id)
     form = PortalForm(prefix=f"portal-{obligation.id}")
     if not form.validate_on_submit():
         return _board(incident, error="Enter the portal's reference and when it was submitted.")
     try:
-        service.record_portal_submission(
+        obligations.record_portal_submission(
             obligation,
             reference=form.reference.data,
             submitted_at=form.submitted_at.data,

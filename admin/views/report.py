@@ -1,5 +1,5 @@
 """An incident's communication report: a printable page, a CSV and a JSON download, all three
-from the one service function (services.report.communication_report)."""
+from the one service function (crisis.report.communication_report)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import re
 from flask import Response, render_template
 
 from admin.access import STAFF_VIEWER
-from statuspage.services import incidents as incident_reads
-from statuspage.services.report import CSV_COLUMNS, Report, communication_report
+from statuspage.crisis.report import CSV_COLUMNS, Report, communication_report
+from statuspage.incidents import queries
 
 # A cell starting with one of these is a formula to a spreadsheet: quote it (as the audit
 # export does, OWASP's advice). Update bodies are Markdown, where "- item" is common.
@@ -20,7 +20,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _report(incident_id: str) -> Report:
-    incident = incident_reads.get_incident(STAFF_VIEWER, incident_id)  # NotFound: 404
+    incident = queries.get_incident(STAFF_VIEWER, incident_id)  # NotFound: 404
     return communication_report(incident.id)
 
 

@@ -8,10 +8,10 @@ from sqlalchemy import Table, func, select
 from admin.access import actor
 from admin.forms import ConfirmForm, SegmentForm
 from admin.outcome import done, form_status, rejected
+from statuspage.audience import segments
+from statuspage.core.errors import InvalidInput
 from statuspage.extensions import db
 from statuspage.models import component_segment, incident_segment
-from statuspage.services import segments as service
-from statuspage.services.errors import InvalidInput
 
 Page = str | tuple[str, int] | Response
 
@@ -29,7 +29,7 @@ def _list(form: SegmentForm) -> tuple[str, int]:
     return render_template(
         "admin/segments/index.html",
         form=form,
-        segments=service.list_segments(),
+        segments=segments.list_segments(),
         components=_uses(component_segment),
         incidents=_uses(incident_segment),
     ), form_status()
@@ -43,7 +43,7 @@ def create() -> Page:
     form = SegmentForm()
     if form.validate_on_submit():
         try:
-            segment = service.create_segment(
+            segment = segments.create_segment(
                 form.name.data,
                 kind=form.kind.data or "",
                 description=form.description.data or "",
@@ -57,11 +57,11 @@ def create() -> Page:
 
 
 def edit(segment_id: int) -> Page:
-    segment = service.get_segment(segment_id)
+    segment = segments.get_segment(segment_id)
     form = SegmentForm(obj=segment)
     if form.validate_on_submit():
         try:
-            service.update_segment(
+            segments.update_segment(
                 segment,
                 name=form.name.data,
                 kind=form.kind.data or "",
@@ -76,11 +76,11 @@ def edit(segment_id: int) -> Page:
 
 
 def delete(segment_id: int) -> Page:
-    segment = service.get_segment(segment_id)
+    segment = segments.get_segment(segment_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         name = segment.name
-        service.delete_segment(segment, actor=actor())
+        segments.delete_segment(segment, actor=actor())
         return done(f"Segment “{name}” deleted.", "admin.segments")
     private = _uses(incident_segment).get(segment.id, 0)
     return render_template(

@@ -7,9 +7,9 @@ from flask import Response, render_template
 from admin.access import actor
 from admin.forms import SettingsForm
 from admin.outcome import done, form_status, rejected
-from statuspage.services.errors import InvalidInput
-from statuspage.services.page import ensure_page
-from statuspage.services.settings import update_settings
+from statuspage.core.errors import InvalidInput
+from statuspage.page.settings import update_settings
+from statuspage.page.state import ensure_page
 
 
 def edit() -> str | tuple[str, int] | Response:

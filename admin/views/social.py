@@ -13,11 +13,11 @@ from flask_wtf import FlaskForm
 from admin.access import actor
 from admin.forms import ConfirmForm, MastodonAccountForm, XAccountForm
 from admin.outcome import done, form_status, rejected
+from statuspage.core.errors import InvalidInput
 from statuspage.extensions import db
 from statuspage.models import Channel
-from statuspage.services import social
-from statuspage.services.errors import InvalidInput
-from statuspage.services.page import ensure_page
+from statuspage.page.state import ensure_page
+from statuspage.social import accounts
 
 FORMS: dict[Channel, type[XAccountForm | MastodonAccountForm]] = {
     Channel.x: XAccountForm,
@@ -26,7 +26,7 @@ FORMS: dict[Channel, type[XAccountForm | MastodonAccountForm]] = {
 
 
 def _blank(network: Channel) -> FlaskForm:
-    account = social.get_account(network)
+    account = accounts.get_account(network)
     data: dict[str, Any] = {"enabled": account.enabled if account else True}
     if account:
         data["label"] = account.label
@@ -40,7 +40,7 @@ def _page(status: int | None = None, **shown: Any) -> tuple[str, int]:
     forms = {network.value: _blank(network) for network in FORMS} | shown.pop("forms", {})
     return render_template(
         "admin/social.html",
-        accounts=social.summaries(),
+        accounts=accounts.summaries(),
         forms=forms,
         action_form=ConfirmForm(formdata=None),
         **shown,
@@ -52,11 +52,11 @@ def index() -> tuple[str, int]:
 
 
 def save(network: str) -> Response | tuple[str, int]:
-    channel = social.network_of(network)
+    channel = accounts.network_of(network)
     form = FORMS[channel]()
     if form.validate_on_submit():
         try:
-            social.save_account(
+            accounts.save_account(
                 channel,
                 label=form.label.data or "",
                 credentials=form.credentials(),
@@ -66,19 +66,19 @@ def save(network: str) -> Response | tuple[str, int]:
         except InvalidInput as error:
             rejected(form, error)
         else:
-            return done(f"{social.NETWORK_NAMES[channel]} account saved.", "admin.social")
+            return done(f"{accounts.NETWORK_NAMES[channel]} account saved.", "admin.social")
     return _page(forms={channel.value: form})
 
 
 def test_post(network: str) -> tuple[str, int]:
     """Post a test message now and show what the network answered (no redirect: the answer
     is the page)."""
-    channel = social.network_of(network)
+    channel = accounts.network_of(network)
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
     try:
-        result = social.send_test_post(
+        result = accounts.send_test_post(
             channel,
             page_name=ensure_page().name,
             page_url=current_app.config["BASE_URL"],
@@ -94,8 +94,8 @@ def test_post(network: str) -> tuple[str, int]:
 
 def remove(network: str) -> Response:
     """Forget an account (the screen asks for confirmation in a disclosure before posting)."""
-    channel = social.network_of(network)
+    channel = accounts.network_of(network)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    social.remove_account(channel, actor=actor())
-    return done(f"The {social.NETWORK_NAMES[channel]} account was removed.", "admin.social")
+    accounts.remove_account(channel, actor=actor())
+    return done(f"The {accounts.NETWORK_NAMES[channel]} account was removed.", "admin.social")

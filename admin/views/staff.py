@@ -7,14 +7,14 @@ from flask import Response, render_template, url_for
 from admin.access import actor
 from admin.forms import ConfirmForm, StaffForm
 from admin.outcome import done, form_status, rejected
+from statuspage.core.errors import InvalidInput
 from statuspage.extensions import db
-from statuspage.services import staff as service
-from statuspage.services.errors import InvalidInput
+from statuspage.staff import accounts
 
 
 def _list(form: StaffForm) -> tuple[str, int]:
     return render_template(
-        "admin/staff/index.html", form=form, users=service.list_staff()
+        "admin/staff/index.html", form=form, users=accounts.list_staff()
     ), form_status()
 
 
@@ -27,7 +27,7 @@ def create() -> str | tuple[str, int]:
     form = StaffForm()
     if form.validate_on_submit():
         try:
-            user, password = service.add_staff(
+            user, password = accounts.add_staff(
                 form.email.data, form.role.data, name=form.name.data or "", actor=actor()
             )
         except InvalidInput as error:
@@ -47,11 +47,11 @@ def create() -> str | tuple[str, int]:
 
 
 def deactivate(user_id: int) -> str | tuple[str, int] | Response:
-    user = service.get_staff(user_id)
+    user = accounts.get_staff(user_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            service.deactivate_staff(user, actor=actor())
+            accounts.deactivate_staff(user, actor=actor())
         except InvalidInput as error:
             rejected(form, error)
         else:

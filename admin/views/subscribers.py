@@ -23,11 +23,10 @@ from admin.layout import http_error
 from admin.outcome import done, form_status, rejected
 from statuspage.channels.endpoints import endpoint_channels
 from statuspage.clock import utcnow
+from statuspage.core.errors import InvalidInput
 from statuspage.extensions import db
 from statuspage.models import Channel
-from statuspage.services import endpoints
-from statuspage.services import subscriber_roster as roster
-from statuspage.services.errors import InvalidInput
+from statuspage.subscribers import endpoints, roster
 
 # A cell starting with one of these is a formula to a spreadsheet: quote it (OWASP's advice).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

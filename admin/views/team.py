@@ -19,14 +19,13 @@ from admin.team_forms import BriefingForm, MemberForm, RoleForm
 from admin.views.incidents import _page as incident_page
 from admin.views.team_sections import assemble_form, guidelines_form, role_choices
 from statuspage.clock import utcnow
+from statuspage.core.errors import InvalidInput
+from statuspage.crisis import assembly, executives, roster
+from statuspage.crisis.notices import current_contacts
+from statuspage.crisis.roster import QUIET
 from statuspage.extensions import db
+from statuspage.incidents import queries
 from statuspage.models import StaffUser, TeamMember
-from statuspage.services import executives as executive_service
-from statuspage.services import incidents as incident_reads
-from statuspage.services import team as team_service
-from statuspage.services.crisis_notices import current_contacts
-from statuspage.services.errors import InvalidInput
-from statuspage.services.team import QUIET
 
 Page = str | tuple[str, int] | Response
 
@@ -59,14 +58,14 @@ def _member_form(member: TeamMember | None, *, bound: bool) -> MemberForm:
     return form
 
 
-def roster(role_form: RoleForm | None = None) -> Page:
+def roster_screen(role_form: RoleForm | None = None) -> Page:
     # The default roles are seeded the first time anyone opens the roster.
-    team_service.ensure_default_roles()
+    roster.ensure_default_roles()
     db.session.commit()
     return render_template(
         "admin/team/index.html",
-        roles=team_service.list_roles(),
-        members=team_service.list_members(),
+        roles=roster.list_roles(),
+        members=roster.list_members(),
         role_form=role_form or RoleForm(formdata=None),
         delete_form=ConfirmForm(formdata=None),
         show_addresses=can("manage_team"),
@@ -79,25 +78,25 @@ def role_add() -> Page:
     form = RoleForm()
     if form.validate_on_submit():
         try:
-            role = team_service.add_role(form.name.data, actor=actor())
+            role = roster.add_role(form.name.data, actor=actor())
         except InvalidInput as error:
             rejected(form, error)
         else:
             return done(f"Role “{role.name}” added.", "admin.team")
-    return roster(form)
+    return roster_screen(form)
 
 
 def role_delete(role_id: int) -> Page:
-    team_service.delete_role(role_id, actor=actor())
+    roster.delete_role(role_id, actor=actor())
     return done("Role deleted.", "admin.team")
 
 
 def _save(member: TeamMember | None, form: MemberForm) -> TeamMember:
-    return team_service.save_member(
+    return roster.save_member(
         member,
         name=form.name.data,
         role_ids=form.roles.data or [],
-        contacts=team_service.parse_contacts(form.contacts.data),
+        contacts=roster.parse_contacts(form.contacts.data),
         executive=form.executive.data,
         staff_user_id=form.staff_user_id.data or None,
         timezone=form.timezone.data,
@@ -120,7 +119,7 @@ def member_new() -> Page:
 
 
 def member_edit(member_id: int) -> Page:
-    member = team_service.get_member(member_id)
+    member = roster.get_member(member_id)
     form = _member_form(member, bound=request.method == "POST")
     if form.validate_on_submit():
         try:
@@ -133,9 +132,9 @@ def member_edit(member_id: int) -> Page:
 
 
 def member_delete(member_id: int) -> Page:
-    member = team_service.get_member(member_id)
+    member = roster.get_member(member_id)
     name = member.name
-    team_service.delete_member(member, actor=actor())
+    roster.delete_member(member, actor=actor())
     return done(f"{name} taken off the team.", "admin.team")
 
 
@@ -143,14 +142,14 @@ def member_delete(member_id: int) -> Page:
 
 
 def assemble(incident_id: str) -> Page:
-    incident = incident_reads.get_incident(STAFF_VIEWER, incident_id)
+    incident = queries.get_incident(STAFF_VIEWER, incident_id)
     form = assemble_form(bound=True)
     if form.validate_on_submit():
         try:
-            bridge = team_service.check_bridge(
+            bridge = assembly.check_bridge(
                 form.bridge_phone.data, form.bridge_pin.data, form.meeting_url.data
             )
-            page = team_service.assemble(
+            page = assembly.assemble(
                 incident,
                 role_ids=form.roles.data or [],
                 all_paths=form.mode.data == "all",
@@ -175,10 +174,10 @@ def assemble(incident_id: str) -> Page:
 
 
 def guidelines(incident_id: str) -> Page:
-    incident = incident_reads.get_incident(STAFF_VIEWER, incident_id)
+    incident = queries.get_incident(STAFF_VIEWER, incident_id)
     form = guidelines_form(incident, bound=True)
     if form.validate_on_submit():
-        executive_service.save_guidelines(
+        executives.save_guidelines(
             incident,
             holding_statement=form.holding_statement.data,
             approved_qa=form.approved_qa.data,
@@ -197,11 +196,11 @@ def guidelines(incident_id: str) -> Page:
 
 
 def briefing(incident_id: str) -> Page:
-    incident = incident_reads.get_incident(STAFF_VIEWER, incident_id)
+    incident = queries.get_incident(STAFF_VIEWER, incident_id)
     form = BriefingForm()
     if form.validate_on_submit():
         try:
-            executive_service.brief(
+            executives.brief(
                 incident,
                 subject=form.subject.data,
                 body=form.body.data,

@@ -8,13 +8,12 @@ from typing import Any
 from wtforms import SelectChoice
 
 from admin.team_forms import AssembleForm, BriefingForm, GuidelinesForm
+from statuspage.crisis import assembly, executives, roster
 from statuspage.models import Incident
-from statuspage.services import executives as executive_service
-from statuspage.services import team as team_service
 
 
 def role_choices() -> list[SelectChoice]:
-    return [SelectChoice(r.id, r.name) for r in team_service.list_roles()]
+    return [SelectChoice(r.id, r.name) for r in roster.list_roles()]
 
 
 def assemble_form(*, bound: bool) -> AssembleForm:
@@ -26,7 +25,7 @@ def assemble_form(*, bound: bool) -> AssembleForm:
 def guidelines_form(incident: Incident, *, bound: bool) -> GuidelinesForm:
     if bound:
         return GuidelinesForm()
-    return GuidelinesForm(formdata=None, obj=executive_service.guidelines_for(incident))
+    return GuidelinesForm(formdata=None, obj=executives.guidelines_for(incident))
 
 
 def crisis_sections(incident: Incident) -> dict[str, Any]:
@@ -35,9 +34,9 @@ def crisis_sections(incident: Incident) -> dict[str, Any]:
         "assemble_form": assemble_form(bound=False),
         "guidelines_form": guidelines_form(incident, bound=False),
         "briefing_form": BriefingForm(formdata=None),
-        "team_pages": team_service.pages_for_incident(incident.id),
-        "team_members": len(team_service.list_members()),
-        "executives": executive_service.executives(),
-        "guidelines": executive_service.guidelines_for(incident),
-        "briefings": executive_service.briefings_for(incident.id),
+        "team_pages": assembly.pages_for_incident(incident.id),
+        "team_members": len(roster.list_members()),
+        "executives": executives.executives(),
+        "guidelines": executives.guidelines_for(incident),
+        "briefings": executives.briefings_for(incident.id),
     }

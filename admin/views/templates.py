@@ -7,17 +7,17 @@ from flask import Response, render_template, url_for
 from admin.access import actor
 from admin.forms import ConfirmForm, TemplateForm, component_choices
 from admin.outcome import done, form_status, rejected
+from statuspage.audience.visibility import STAFF
+from statuspage.components.catalog import list_components
+from statuspage.core.errors import InvalidInput
+from statuspage.incidents import templates
 from statuspage.models import IncidentTemplate
-from statuspage.services import templates as service
-from statuspage.services.audience import STAFF
-from statuspage.services.components import list_components
-from statuspage.services.errors import InvalidInput
 
 Page = str | tuple[str, int] | Response
 
 
 def index() -> str:
-    return render_template("admin/templates/index.html", templates=service.list_templates())
+    return render_template("admin/templates/index.html", templates=templates.list_templates())
 
 
 def _form(template: IncidentTemplate | None) -> TemplateForm:
@@ -44,7 +44,7 @@ def new() -> Page:
     form = _form(None)
     if form.validate_on_submit():
         try:
-            template = service.create_template(actor=actor(), **_fields(form))
+            template = templates.create_template(actor=actor(), **_fields(form))
         except InvalidInput as error:
             rejected(form, error)
         else:
@@ -53,11 +53,11 @@ def new() -> Page:
 
 
 def edit(template_id: str) -> Page:
-    template = service.get_template(template_id)
+    template = templates.get_template(template_id)
     form = _form(template)
     if form.validate_on_submit():
         try:
-            service.update_template(template, actor=actor(), **_fields(form))
+            templates.update_template(template, actor=actor(), **_fields(form))
         except InvalidInput as error:
             rejected(form, error)
         else:
@@ -66,11 +66,11 @@ def edit(template_id: str) -> Page:
 
 
 def delete(template_id: str) -> Page:
-    template = service.get_template(template_id)
+    template = templates.get_template(template_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         name = template.name
-        service.delete_template(template, actor=actor())
+        templates.delete_template(template, actor=actor())
         return done(f"Template “{name}” deleted.", "admin.templates")
     return render_template(
         "admin/confirm.html",

@@ -3,7 +3,7 @@
 `contact_point.organization_id` copies its subscriber's `organization_id`, indexed on
 (organization_id, subscriber_id, priority, id), so a private notice reads its contact points
 as one range scan per organization instead of one index lookup per recipient
-(services.audience; bench/audience.py).
+(audience; bench/audience.py).
 
 The database keeps the copy, not the app: triggers set it on every insert of a contact
 point and on every update that moves one or writes the copy, and copy a subscriber's new

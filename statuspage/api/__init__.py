@@ -15,9 +15,9 @@ from flask import Blueprint, Response, request
 from statuspage.api import components, groups, incidents, openapi, page_access, pages, templates
 from statuspage.api.auth import authenticate, authorize, rate_limit, rate_limit_key
 from statuspage.api.errors import register_error_handlers
+from statuspage.core.errors import NotFound
 from statuspage.extensions import limiter
-from statuspage.services.errors import NotFound
-from statuspage.services.permissions import Action
+from statuspage.staff.permissions import Action
 
 bp = Blueprint("api", __name__)
 

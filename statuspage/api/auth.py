@@ -12,11 +12,11 @@ from flask import current_app, request
 from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import Unauthorized
 
+from statuspage.audit.trail import Actor
 from statuspage.extensions import db
 from statuspage.models import ApiKey
-from statuspage.services.audit import Actor
-from statuspage.services.permissions import Action, require
-from statuspage.services.staff import api_key_for
+from statuspage.staff.accounts import api_key_for
+from statuspage.staff.permissions import Action, require
 
 SCHEMES = frozenset({"oauth", "bearer"})
 DEFAULT_RATE_LIMIT = "60 per minute"

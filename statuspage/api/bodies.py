@@ -19,7 +19,7 @@ from typing import Any
 from flask import request
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
-from statuspage.services.errors import InvalidInput, NotFound
+from statuspage.core.errors import InvalidInput, NotFound
 
 FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 # `name`, then any number of `[key]`, then an optional `[]` that makes the value a list.

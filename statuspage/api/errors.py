@@ -11,9 +11,9 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
+from statuspage.core.errors import InvalidInput, NotFound
 from statuspage.extensions import db
-from statuspage.services.errors import InvalidInput, NotFound
-from statuspage.services.permissions import Forbidden
+from statuspage.staff.permissions import Forbidden
 
 
 def error_response(status: int, message: str) -> Response:

@@ -7,8 +7,8 @@ from typing import Any
 from statuspage.api.auth import actor
 from statuspage.api.bodies import Fields, body_references, read_body
 from statuspage.api.serializers import group_json
+from statuspage.components import catalog
 from statuspage.extensions import db
-from statuspage.services import components as service
 
 
 def _group_fields() -> Fields:
@@ -22,31 +22,31 @@ def _group_fields() -> Fields:
 
 
 def index() -> list[dict[str, Any]]:
-    return [group_json(g) for g in service.list_groups()]
+    return [group_json(g) for g in catalog.list_groups()]
 
 
 def show(group_id: str) -> dict[str, Any]:
-    return group_json(service.get_group(group_id))
+    return group_json(catalog.get_group(group_id))
 
 
 def create() -> tuple[dict[str, Any], int]:
     fields = _group_fields()
     members = fields.ids("components")
     with body_references():
-        group = service.create_group(
+        group = catalog.create_group(
             fields.text("name") or "", description=fields.text("description"), actor=actor()
         )
         if members:
-            service.update_group(group, component_ids=members, actor=actor())
+            catalog.update_group(group, component_ids=members, actor=actor())
     db.session.commit()
     return group_json(group), 201
 
 
 def update(group_id: str) -> dict[str, Any]:
-    group = service.get_group(group_id)
+    group = catalog.get_group(group_id)
     fields = _group_fields()
     with body_references():
-        service.update_group(
+        catalog.update_group(
             group,
             name=fields.text("name"),
             description=fields.text("description"),
@@ -58,8 +58,8 @@ def update(group_id: str) -> dict[str, Any]:
 
 
 def delete(group_id: str) -> dict[str, Any]:
-    group = service.get_group(group_id)
+    group = catalog.get_group(group_id)
     shaped = group_json(group)
-    service.delete_group(group, actor=actor())
+    catalog.delete_group(group, actor=actor())
     db.session.commit()
     return shaped

@@ -15,16 +15,14 @@ from statuspage.api.auth import actor
 from statuspage.api.bodies import Fields, body_references, query_int, query_text, read_body
 from statuspage.api.pages import base_url
 from statuspage.api.serializers import incident_json_v1
+from statuspage.audience.visibility import Viewer
+from statuspage.audit.trail import Actor
 from statuspage.clock import utcnow
+from statuspage.components.catalog import get_component
+from statuspage.core.errors import InvalidInput
 from statuspage.extensions import db
-from statuspage.models import Impact, Incident, IncidentStatus
-from statuspage.models.enums import MAINTENANCE_STATUSES
-from statuspage.services import incidents as reads
-from statuspage.services.audience import Viewer
-from statuspage.services.audit import Actor
-from statuspage.services.components import get_component
-from statuspage.services.errors import InvalidInput
-from statuspage.services.publishing import (
+from statuspage.incidents import queries
+from statuspage.incidents.publishing import (
     add_postmortem,
     create_incident,
     delete_incident,
@@ -32,6 +30,8 @@ from statuspage.services.publishing import (
     post_update,
     schedule_maintenance,
 )
+from statuspage.models import Impact, Incident, IncidentStatus
+from statuspage.models.enums import MAINTENANCE_STATUSES
 
 STAFF = Viewer(staff=True)  # API keys are staff: they see every notice, whatever its audience
 PAGE_SIZE = 100
@@ -45,30 +45,30 @@ def _listed(incidents: list[Incident]) -> list[dict[str, Any]]:
 def index() -> list[dict[str, Any]]:
     limit = query_int("limit", PAGE_SIZE, low=1, high=PAGE_SIZE)
     page = query_int("page", 1, low=1, high=10_000)
-    found = reads.list_incidents(
+    found = queries.list_incidents(
         STAFF, limit=limit, offset=(page - 1) * limit, name_contains=query_text("q")
     )
     return _listed(found)
 
 
 def unresolved() -> list[dict[str, Any]]:
-    return _listed(reads.unresolved_incidents(STAFF))
+    return _listed(queries.unresolved_incidents(STAFF))
 
 
 def upcoming() -> list[dict[str, Any]]:
-    return _listed(reads.upcoming_maintenances(STAFF))
+    return _listed(queries.upcoming_maintenances(STAFF))
 
 
 def scheduled() -> list[dict[str, Any]]:
-    return _listed(reads.all_maintenances(STAFF))
+    return _listed(queries.all_maintenances(STAFF))
 
 
 def active() -> list[dict[str, Any]]:
-    return _listed(reads.active_maintenances(STAFF))
+    return _listed(queries.active_maintenances(STAFF))
 
 
 def show(incident_id: str) -> dict[str, Any]:
-    return incident_json_v1(reads.get_incident(STAFF, incident_id), base_url())
+    return incident_json_v1(queries.get_incident(STAFF, incident_id), base_url())
 
 
 def create() -> tuple[dict[str, Any], int]:
@@ -80,7 +80,7 @@ def create() -> tuple[dict[str, Any], int]:
 
 
 def update(incident_id: str) -> dict[str, Any]:
-    incident = reads.get_incident(STAFF, incident_id)
+    incident = queries.get_incident(STAFF, incident_id)
     fields = Fields(read_body(), "incident")
     with body_references():
         _revise(incident, fields, actor())
@@ -89,7 +89,7 @@ def update(incident_id: str) -> dict[str, Any]:
 
 
 def delete(incident_id: str) -> dict[str, Any]:
-    incident = reads.get_incident(STAFF, incident_id)
+    incident = queries.get_incident(STAFF, incident_id)
     shaped = incident_json_v1(incident, base_url())
     delete_incident(incident, actor=actor())
     db.session.commit()

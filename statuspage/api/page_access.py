@@ -1,6 +1,6 @@
 """Page access groups and page access users, as Statuspage's audience-specific pages have them.
 
-Herald maps them onto its own customers (services.page_access):
+Herald maps them onto its own customers (audience.page_access):
 
 - a page access group is a segment plus an organization of the same name that belongs to it
   (its own organization, made when first needed); `component_ids` are the components private
@@ -28,10 +28,10 @@ from statuspage.api.auth import actor
 from statuspage.api.bodies import Fields, body_references, query_int, query_text, read_body
 from statuspage.api.pages import current_page
 from statuspage.api.serializers import access_group_json, access_user_json
+from statuspage.audience import page_access
+from statuspage.audience.segments import MAX_SEGMENT_NAME
+from statuspage.core.errors import InvalidInput
 from statuspage.extensions import db
-from statuspage.services import page_access as service
-from statuspage.services.errors import InvalidInput
-from statuspage.services.segments import MAX_SEGMENT_NAME
 
 PER_PAGE = 100
 
@@ -53,17 +53,17 @@ def _group_fields() -> Fields:
 
 def groups() -> list[dict[str, Any]]:
     page_id = current_page().id
-    return [access_group_json(g, page_id) for g in _page_of(service.list_groups())]
+    return [access_group_json(g, page_id) for g in _page_of(page_access.list_groups())]
 
 
 def group(page_access_group_id: str) -> dict[str, Any]:
-    return access_group_json(service.get_group(page_access_group_id), current_page().id)
+    return access_group_json(page_access.get_group(page_access_group_id), current_page().id)
 
 
 def create_group() -> tuple[dict[str, Any], int]:
     fields = _group_fields()
     with body_references():
-        created = service.create_group(
+        created = page_access.create_group(
             fields.text("name", max_length=MAX_SEGMENT_NAME) or "",
             component_ids=fields.ids("component_ids") or [],
             user_ids=fields.ids("page_access_user_ids") or [],
@@ -74,10 +74,10 @@ def create_group() -> tuple[dict[str, Any], int]:
 
 
 def update_group(page_access_group_id: str) -> dict[str, Any]:
-    found = service.get_group(page_access_group_id)
+    found = page_access.get_group(page_access_group_id)
     fields = _group_fields()
     with body_references():
-        updated = service.update_group(
+        updated = page_access.update_group(
             found,
             name=fields.text("name", max_length=MAX_SEGMENT_NAME),
             component_ids=fields.ids("component_ids"),
@@ -89,9 +89,9 @@ def update_group(page_access_group_id: str) -> dict[str, Any]:
 
 
 def delete_group(page_access_group_id: str) -> dict[str, Any]:
-    found = service.get_group(page_access_group_id)
+    found = page_access.get_group(page_access_group_id)
     shaped = access_group_json(found, current_page().id)
-    service.delete_group(found, actor=actor())
+    page_access.delete_group(found, actor=actor())
     db.session.commit()
     return shaped
 
@@ -105,18 +105,18 @@ def _user_fields() -> Fields:
 
 def users() -> list[dict[str, Any]]:
     page_id = current_page().id
-    found = service.list_users(query_text("email", max_length=254))
+    found = page_access.list_users(query_text("email", max_length=254))
     return [access_user_json(u, page_id) for u in _page_of(found)]
 
 
 def user(page_access_user_id: str) -> dict[str, Any]:
-    return access_user_json(service.get_user(page_access_user_id), current_page().id)
+    return access_user_json(page_access.get_user(page_access_user_id), current_page().id)
 
 
 def create_user() -> tuple[dict[str, Any], int]:
     fields = _user_fields()
     with body_references():
-        created = service.create_user(
+        created = page_access.create_user(
             fields.text("email", max_length=254) or "",
             fields.ids("page_access_group_ids") or [],
             actor=actor(),
@@ -126,10 +126,10 @@ def create_user() -> tuple[dict[str, Any], int]:
 
 
 def update_user(page_access_user_id: str) -> dict[str, Any]:
-    found = service.get_user(page_access_user_id)
+    found = page_access.get_user(page_access_user_id)
     fields = _user_fields()
     with body_references():
-        updated = service.update_user(
+        updated = page_access.update_user(
             found,
             email=fields.text("email", max_length=254),
             group_ids=fields.ids("page_access_group_ids"),
@@ -140,6 +140,6 @@ def update_user(page_access_user_id: str) -> dict[str, Any]:
 
 
 def delete_user(page_access_user_id: str) -> Response:
-    service.delete_user(service.get_user(page_access_user_id), actor=actor())
+    page_access.delete_user(page_access.get_user(page_access_user_id), actor=actor())
     db.session.commit()
     return Response(status=204)

@@ -7,10 +7,10 @@ from typing import Any
 from flask import current_app
 
 from statuspage.api.serializers import page_json_v1
+from statuspage.core.errors import NotFound
 from statuspage.extensions import db
 from statuspage.models import Page
-from statuspage.services.errors import NotFound
-from statuspage.services.page import ensure_page, get_page
+from statuspage.page.state import ensure_page, get_page
 
 
 def base_url() -> str:

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from statuspage.audience.page_access import AccessGroup, AccessUser
 from statuspage.models import Component, ComponentGroup, Incident, IncidentTemplate, Page
 from statuspage.public.serializers import component_json, incident_json, iso
-from statuspage.services.page_access import AccessGroup, AccessUser
 
 __all__ = [
     "access_group_json",

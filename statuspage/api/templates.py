@@ -7,12 +7,12 @@ from typing import Any
 from statuspage.api.auth import actor
 from statuspage.api.bodies import Fields, body_references, read_body
 from statuspage.api.serializers import template_json
+from statuspage.audience.visibility import STAFF
+from statuspage.components.catalog import list_components
 from statuspage.extensions import db
+from statuspage.incidents.publishing import MAX_BODY
+from statuspage.incidents.templates import create_template, list_templates
 from statuspage.models import IncidentStatus
-from statuspage.services.audience import STAFF
-from statuspage.services.components import list_components
-from statuspage.services.publishing import MAX_BODY
-from statuspage.services.templates import create_template, list_templates
 
 
 def _components_by_id() -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """The adapters that post to a URL someone registered, by channel name: webhook and chat.
 
-The delivery registry (jobs.tasks.channels) lists them, and registration sends its test
+The delivery registry (delivery.engine.channels) lists them, and registration sends its test
 message through the same adapter that will carry the updates.
 """
 

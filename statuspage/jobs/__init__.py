@@ -17,37 +17,33 @@ from huey import Huey, RedisHuey, SqliteHuey, crontab
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from statuspage.audience import sign_in_mail
+from statuspage.delivery import engine
+from statuspage.delivery.outbox import OUTBOX_KEY
 from statuspage.extensions import db
-from statuspage.jobs import (
-    cadence_reminders,
-    confirmations,
-    endpoint_notices,
-    regulator_reminders,
-    sign_in,
-    sms_opt_in,
-    snapshots,
-    tasks,
-)
-from statuspage.services.outbox import OUTBOX_KEY
+from statuspage.incidents import cadence_reminders
+from statuspage.regulators import reminder_mail
+from statuspage.snapshots import render_job
+from statuspage.subscribers import confirmation_mail, endpoint_notices, sms_opt_in
 
 QUEUE_KEY = "herald.queue"
 
 # The one schedule of periodic jobs: (task function, crontab).
 SCHEDULE: list[tuple[Callable[[], Any], crontab]] = [
-    (tasks.sweep, crontab(minute="*")),
+    (engine.sweep, crontab(minute="*")),
 ]
 
 
-# Jobs enqueued by id through the outbox (services.outbox.after_commit).
+# Jobs enqueued by id through the outbox (delivery.outbox.after_commit).
 JOBS: list[Callable[..., Any]] = [
-    tasks.fan_out,
-    tasks.deliver,
-    confirmations.send_confirmation,
+    engine.fan_out,
+    engine.deliver,
+    confirmation_mail.send_confirmation,
     sms_opt_in.send_sms_opt_in,
     endpoint_notices.endpoint_disabled,
-    sign_in.send_sign_in_link,
-    snapshots.render_snapshots,
-    regulator_reminders.send_obligation_reminder,
+    sign_in_mail.send_sign_in_link,
+    render_job.render_snapshots,
+    reminder_mail.send_obligation_reminder,
     cadence_reminders.send_cadence_reminder,
 ]
 # Deliveries retry through their rows (the sweep); a confirmation (email or SMS opt-in) has

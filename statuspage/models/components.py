@@ -49,7 +49,7 @@ class Component(db.Model):
     position: Mapped[int] = mapped_column(Integer, default=0)
     showcase: Mapped[bool] = mapped_column(Boolean, default=True)
     only_show_if_degraded: Mapped[bool] = mapped_column(Boolean, default=False)
-    # Public, or shown only to the segments in `segments` (services.audience decides).
+    # Public, or shown only to the segments in `segments` (audience decides).
     visibility: Mapped[Visibility] = mapped_column(
         db_enum(Visibility), default=Visibility.public, server_default="public"
     )

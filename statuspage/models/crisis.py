@@ -22,8 +22,8 @@ from statuspage.models.types import UTCDateTime
 
 
 class CrisisKind(StrEnum):
-    team_page = "team_page"  # "assemble the team" (services.team)
-    briefing = "briefing"  # an executive briefing (services.executives)
+    team_page = "team_page"  # "assemble the team" (crisis)
+    briefing = "briefing"  # an executive briefing (crisis.executives)
     regulator_notice = "regulator_notice"  # a formal notice to regulators
 
 
@@ -59,5 +59,5 @@ class NoticeRecipient(db.Model):
         ForeignKey("subscriber.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     # The contact point ids this recipient is paged on, in order, when the sender chose them
-    # (a team page's quiet hours and escalation choose); None: services.audience's rule.
+    # (a team page's quiet hours and escalation choose); None: audience's rule.
     contact_point_ids: Mapped[list[Any] | None] = mapped_column(JSON)

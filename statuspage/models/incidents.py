@@ -41,7 +41,7 @@ class Incident(db.Model):
     name: Mapped[str] = mapped_column(String(300))
     status: Mapped[IncidentStatus] = mapped_column(db_enum(IncidentStatus))
     impact: Mapped[Impact] = mapped_column(db_enum(Impact))
-    # Who may see it is decided in services.audience alone; this column is its input.
+    # Who may see it is decided in audience alone; this column is its input.
     visibility: Mapped[Visibility] = mapped_column(db_enum(Visibility), default=Visibility.public)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -58,7 +58,7 @@ class Incident(db.Model):
     postmortem_body: Mapped[str | None] = mapped_column(Text)
     postmortem_body_html: Mapped[str | None] = mapped_column(Text)
     postmortem_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Update cadence (services.cadence): minutes between updates while open; None follows the
+    # Update cadence (incidents.cadence): minutes between updates while open; None follows the
     # page's default. The due time last reminded, so each due time is reminded once.
     update_cadence_minutes: Mapped[int | None] = mapped_column(Integer)
     cadence_reminded_for: Mapped[datetime | None] = mapped_column(UTCDateTime)

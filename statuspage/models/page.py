@@ -26,7 +26,7 @@ class Page(db.Model):
     brand_color: Mapped[str] = mapped_column(String(7), default="#1e7b34")
     # [{"label": "Support", "url": "https://..."}], shown in the public footer
     footer_links: Mapped[list[Any]] = mapped_column(JSON, default=list)
-    # Update cadence (services.cadence): the default minutes between an open incident's
+    # Update cadence (incidents.cadence): the default minutes between an open incident's
     # updates, and whether the public pages say "Next update by HH:MM UTC".
     update_cadence_minutes: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
     public_next_update: Mapped[bool] = mapped_column(

@@ -1,10 +1,10 @@
 """Regulators, their notification rules, and each incident's regulatory obligations and notices.
 
-A Regulator's contact points are held by an internal subscriber (services.crisis_notices), so
+A Regulator's contact points are held by an internal subscriber (crisis.notices), so
 the delivery engine serves a regulator exactly as it serves anyone: retries, fallback to the
 next contact point, acknowledgement links. A RegulatorRule is one report a regime asks for
 ("initial", "final"); its RuleBounds say when it is due (several: whichever is earlier). An
-Obligation is one rule for one incident; its due time is computed by services.deadlines from
+Obligation is one rule for one incident; its due time is computed by regulators.deadlines from
 the incident's TriggerTimes and is stored so the sweep can find what falls due.
 """
 
@@ -23,7 +23,7 @@ from statuspage.models.types import UTCDateTime
 
 
 class Unit(StrEnum):
-    """How a deadline counts (services.deadlines says exactly how)."""
+    """How a deadline counts (regulators.deadlines says exactly how)."""
 
     hours = "hours"  # calendar hours, absolute time
     days = "days"  # calendar days, local wall clock
@@ -158,7 +158,7 @@ class Reportable(db.Model):
 
 class Obligation(db.Model):
     """One rule for one incident. Its state (waiting, due, overdue, sent, acknowledged) is
-    derived from these times and the clock (services.deadlines.state), so it is never stale."""
+    derived from these times and the clock (regulators.deadlines.state), so it is never stale."""
 
     __tablename__ = "obligation"
     __table_args__ = (UniqueConstraint("incident_id", "rule_id"),)

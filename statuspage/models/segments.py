@@ -4,7 +4,7 @@ A segment (a region, a plan, a tenant: anything staff define) is what a private 
 private component is scoped to. Organizations belong to many segments; people belong to an
 organization by explicit membership (an email address) or by a verified email domain rule.
 Who may see and who receives a private notice follows from these rows, in
-services.audience alone.
+audience alone.
 """
 
 from __future__ import annotations

@@ -42,7 +42,7 @@ class Channel(StrEnum):
 
 
 # Channels that publish to the world (anyone can read what they carry): they may carry only
-# public notices. services.audience applies this; nothing else decides it.
+# public notices. audience applies this; nothing else decides it.
 PUBLIC_CHANNELS = frozenset({Channel.x, Channel.mastodon})
 # Channels that post to an endpoint someone registered; a run of failures disables them.
 ENDPOINT_CHANNELS = frozenset({Channel.webhook, Channel.slack, Channel.teams, Channel.discord})
@@ -70,7 +70,7 @@ class Subscriber(db.Model):
     __tablename__ = "subscriber"
     # A private notice reads its audience through this index: the persons of a few hundred
     # organizations among millions, each row answered from the index alone on PostgreSQL
-    # (services.audience.recipient_pages; bench/audience.py).
+    # (audience.recipient_pages; bench/audience.py).
     __table_args__ = (
         Index(
             "ix_subscriber_organization",
@@ -99,7 +99,7 @@ class Subscriber(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The customer this person belongs to (explicitly, or by a verified email's domain
-    # rule, resolved by services.segments when it changes): what private notices reach.
+    # rule, resolved by audience.segments when it changes): what private notices reach.
     organization_id: Mapped[int | None] = mapped_column(
         ForeignKey("organization.id", ondelete="SET NULL")
     )
@@ -125,7 +125,7 @@ class ContactPoint(db.Model):
     __table_args__ = (
         UniqueConstraint("channel", "address_key", name="uq_contact_point_channel_address"),
         # Each subscriber's contact points in the order they are tried, read from the index
-        # alone on PostgreSQL (services.audience: a public notice's, the engine's fallback).
+        # alone on PostgreSQL (audience: a public notice's, the engine's fallback).
         Index(
             "ix_contact_point_subscriber",
             "subscriber_id",
@@ -134,7 +134,7 @@ class ContactPoint(db.Model):
             postgresql_include=["channel", "active", "verified_at"],
         ),
         # A private notice's contact points as a few range scans, one per organization of
-        # its segments, instead of one lookup per recipient (services.audience;
+        # its segments, instead of one lookup per recipient (audience;
         # bench/audience.py).
         Index(
             "ix_contact_point_organization",

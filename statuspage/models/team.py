@@ -59,10 +59,10 @@ class TeamMember(db.Model):
     staff_user_id: Mapped[int | None] = mapped_column(
         ForeignKey("staff_user.id", ondelete="SET NULL")
     )
-    # Executives receive briefings (services.executives) with the messaging guidelines.
+    # Executives receive briefings (crisis.executives) with the messaging guidelines.
     executive: Mapped[bool] = mapped_column(Boolean, default=False)
     # Quiet hours, in the member's own time zone: during them, the contact points marked
-    # as respecting quiet hours are skipped unless no other is left (services.team).
+    # as respecting quiet hours are skipped unless no other is left (crisis).
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     quiet_start: Mapped[time | None] = mapped_column(Time)
     quiet_end: Mapped[time | None] = mapped_column(Time)

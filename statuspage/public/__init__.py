@@ -8,6 +8,7 @@ API token, gets them rendered per request instead of the snapshot.
 
 from flask import Blueprint
 
+from statuspage.incidents.cadence import public_next_update
 from statuspage.public import (
     api_v2,
     badges,
@@ -23,7 +24,6 @@ from statuspage.public import (
     subscriptions,
     viewing,
 )
-from statuspage.services.cadence import public_next_update
 
 bp = Blueprint("public", __name__)
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from statuspage.components.catalog import list_components, list_groups
+from statuspage.components.status import component_statuses, current_status, overall_status
+from statuspage.incidents import queries
 from statuspage.public import serializers as s
 from statuspage.public.context import base_url, current_page, public_viewer
 from statuspage.public.cors import CORS
 from statuspage.public.viewing import viewer_aware
-from statuspage.services import incidents as incident_reads
-from statuspage.services.components import list_components, list_groups
-from statuspage.services.status import component_statuses, current_status, overall_status
 
 JSON = "application/json"
 
@@ -36,9 +36,9 @@ def _incidents(items: list) -> list[dict]:
 @v2
 def summary() -> tuple[str, str]:
     viewer = public_viewer()
-    components, unresolved = list_components(viewer), incident_reads.unresolved_incidents(viewer)
-    active = incident_reads.active_maintenances(viewer)
-    upcoming = incident_reads.upcoming_maintenances(viewer)
+    components, unresolved = list_components(viewer), queries.unresolved_incidents(viewer)
+    active = queries.active_maintenances(viewer)
+    upcoming = queries.upcoming_maintenances(viewer)
     statuses = component_statuses(viewer, components)
     return _document(
         components=s.components_json(components, list_groups(), viewer, statuses),
@@ -63,27 +63,27 @@ def components() -> tuple[str, str]:
 
 @v2
 def incidents() -> tuple[str, str]:
-    return _document(incidents=_incidents(incident_reads.recent_incidents(public_viewer())))
+    return _document(incidents=_incidents(queries.recent_incidents(public_viewer())))
 
 
 @v2
 def unresolved() -> tuple[str, str]:
-    return _document(incidents=_incidents(incident_reads.unresolved_incidents(public_viewer())))
+    return _document(incidents=_incidents(queries.unresolved_incidents(public_viewer())))
 
 
 @v2
 def maintenances() -> tuple[str, str]:
-    found = incident_reads.all_maintenances(public_viewer())
+    found = queries.all_maintenances(public_viewer())
     return _document(scheduled_maintenances=_incidents(found))
 
 
 @v2
 def upcoming_maintenances() -> tuple[str, str]:
-    found = incident_reads.upcoming_maintenances(public_viewer())
+    found = queries.upcoming_maintenances(public_viewer())
     return _document(scheduled_maintenances=_incidents(found))
 
 
 @v2
 def active_maintenances() -> tuple[str, str]:
-    found = incident_reads.active_maintenances(public_viewer())
+    found = queries.active_maintenances(public_viewer())
     return _document(scheduled_maintenances=_incidents(found))

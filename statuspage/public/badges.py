@@ -8,14 +8,14 @@ from html import escape
 
 from flask import abort
 
+from statuspage.audience.visibility import PUBLIC, may_see_component
+from statuspage.components.catalog import get_component
+from statuspage.components.status import PageStatus, current_status
+from statuspage.core.errors import NotFound
 from statuspage.models import ComponentStatus
 from statuspage.public.caching import snapshotted
 from statuspage.public.context import public_viewer
 from statuspage.public.cors import CORS
-from statuspage.services.audience import PUBLIC, may_see_component
-from statuspage.services.components import get_component
-from statuspage.services.errors import NotFound
-from statuspage.services.status import PageStatus, current_status
 
 SVG = "image/svg+xml; charset=utf-8"
 

@@ -12,7 +12,7 @@ from flask.sessions import SecureCookieSessionInterface, SessionMixin
 
 from statuspage.config import REPO_ROOT
 from statuspage.security import HSTS, policy_headers
-from statuspage.services.snapshot import PRERENDER, STORE_KEY, SnapshotStore, build_fingerprint
+from statuspage.snapshots.store import PRERENDER, STORE_KEY, SnapshotStore, build_fingerprint
 
 View = Callable[..., tuple[bytes | str, str]]
 Headers = tuple[tuple[str, str], ...]

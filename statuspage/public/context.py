@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import current_app, g, has_request_context
 
+from statuspage.audience.visibility import PUBLIC, Viewer
 from statuspage.models import Page
-from statuspage.services.audience import PUBLIC, Viewer
-from statuspage.services.page import get_page
-from statuspage.services.snapshot import EPOCH
+from statuspage.page.state import get_page
+from statuspage.snapshots.store import EPOCH
 
 
 def current_page() -> Page:

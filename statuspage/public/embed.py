@@ -10,13 +10,13 @@ from pathlib import Path
 
 from flask import render_template
 
+from statuspage.audience.visibility import PUBLIC
+from statuspage.components.catalog import list_components
+from statuspage.components.status import overall_status
+from statuspage.incidents import queries
 from statuspage.public.caching import snapshotted
 from statuspage.public.context import current_page, public_viewer
 from statuspage.public.cors import CORS
-from statuspage.services import incidents as incident_reads
-from statuspage.services.audience import PUBLIC
-from statuspage.services.components import list_components
-from statuspage.services.status import overall_status
 
 ASSETS = Path(__file__).parent / "embed_assets"
 HTML = "text/html; charset=utf-8"
@@ -36,8 +36,8 @@ def stylesheet() -> tuple[bytes, str]:
 def frame() -> tuple[str, str]:
     """The widget as a page of its own, for sites that frame it instead of running a script."""
     viewer = public_viewer()
-    unresolved = incident_reads.unresolved_incidents(viewer)
-    active = incident_reads.active_maintenances(viewer)
+    unresolved = queries.unresolved_incidents(viewer)
+    active = queries.active_maintenances(viewer)
     status = overall_status(list_components(PUBLIC), unresolved, active)
     return (
         render_template(

@@ -3,7 +3,7 @@
 The same component choice as email, the same rate limits (per client, and per URL
 whatever it is). A chat channel is verified by the welcome message posted at once; a
 webhook's signing secret is shown once on the answer to the form, with a "Verify" button
-that sends the signed ping (services.endpoints says why in two steps).
+that sends the signed ping (subscribers.endpoints says why in two steps).
 """
 
 from __future__ import annotations
@@ -13,9 +13,12 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, URLField
 from wtforms.validators import InputRequired, Length, Optional
 
+from statuspage.audience.visibility import PUBLIC
 from statuspage.channels.base import Channel as ChannelAdapter
 from statuspage.channels.endpoints import endpoint_channels
 from statuspage.clock import utcnow
+from statuspage.components.catalog import list_components
+from statuspage.core.errors import InvalidInput
 from statuspage.extensions import db, limiter
 from statuspage.links import BadLink, verify
 from statuspage.models import Channel
@@ -28,11 +31,8 @@ from statuspage.public.subscriptions import (
     _form_page,
     private,
 )
-from statuspage.services import endpoints as service
-from statuspage.services.audience import PUBLIC
-from statuspage.services.components import list_components
-from statuspage.services.errors import InvalidInput
-from statuspage.services.subscriptions import links_for
+from statuspage.subscribers import endpoints
+from statuspage.subscribers.subscriptions import links_for
 
 # A registrant may press "Verify" a few times while setting up their receiver.
 VERIFY_PER_CLIENT = "20 per hour"
@@ -40,7 +40,7 @@ TEMPLATE = "public/subscribe_endpoint.html"
 
 
 class EndpointForm(PreferencesForm):
-    url = URLField("URL", validators=[InputRequired(), Length(max=service.MAX_URL)])
+    url = URLField("URL", validators=[InputRequired(), Length(max=endpoints.MAX_URL)])
     notify_email = EmailField("Email", validators=[Optional(), Length(max=254)])
 
 
@@ -66,12 +66,12 @@ def subscribe_endpoint(channel: str):
     components = list_components(PUBLIC)
     form = EndpointForm()
     form.offer(components)
-    shown = {"channel": kind, "label": service.LABELS[kind]}
+    shown = {"channel": kind, "label": endpoints.LABELS[kind]}
     if request.method == "GET" or not form.validate():
         return _form_page(TEMPLATE, form, components, **shown)
     try:
         if kind is Channel.webhook:
-            contact, secret = service.register_webhook(
+            contact, secret = endpoints.register_webhook(
                 form.url.data,
                 form.preferences(),
                 notify_email=form.notify_email.data,
@@ -79,7 +79,7 @@ def subscribe_endpoint(channel: str):
             )
         else:
             contact, secret = (
-                service.register_chat(
+                endpoints.register_chat(
                     kind,
                     form.url.data,
                     form.preferences(),
@@ -104,7 +104,7 @@ def subscribe_endpoint(channel: str):
         form=FlaskForm(),
         contact=contact,
         secret=secret,
-        token=service.verify_link(contact),
+        token=endpoints.verify_link(contact),
     )
 
 
@@ -112,7 +112,7 @@ def subscribe_endpoint(channel: str):
 @limiter.limit(VERIFY_PER_CLIENT, methods=["POST"])
 def verify_webhook(token: str):
     try:
-        contact = service.contact_for_verification(verify("endpoint", token))
+        contact = endpoints.contact_for_verification(verify("endpoint", token))
     except BadLink:
         return _bad_link()
     if contact is None:
@@ -122,7 +122,7 @@ def verify_webhook(token: str):
     if request.method == "GET" or not form.validate():
         return render_template("public/webhook_verify.html", **shown)
     try:
-        service.send_test(contact, _adapter(Channel.webhook), utcnow())
+        endpoints.send_test(contact, _adapter(Channel.webhook), utcnow())
     except InvalidInput as exc:
         db.session.rollback()
         return render_template("public/webhook_verify.html", errors=[str(exc)], **shown), 400

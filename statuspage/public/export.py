@@ -17,12 +17,12 @@ from pathlib import Path, PurePosixPath
 
 from flask import Flask
 
+from statuspage.audience.visibility import PUBLIC
 from statuspage.clock import utcnow
+from statuspage.components.catalog import list_components
+from statuspage.incidents import queries
 from statuspage.public import ROUTES
 from statuspage.public.pages import recent_months
-from statuspage.services import incidents as incident_reads
-from statuspage.services.audience import PUBLIC
-from statuspage.services.components import list_components
 
 _LINK = re.compile(rb'(?P<attr>\b(?:href|src))="(?P<url>/(?!/)[^"#?]*)(?P<rest>[#?][^"]*)?"')
 _RENAME_EXCHANGE = 2
@@ -36,10 +36,10 @@ class ExportError(RuntimeError):
 def public_paths() -> Iterator[str]:
     """Every URL of the public site, as the public sees it."""
     yield from (path for path, _endpoint, _view in ROUTES if "<" not in path)
-    for incident_id in incident_reads.visible_ids(PUBLIC):
+    for incident_id in queries.visible_ids(PUBLIC):
         yield f"/incidents/{incident_id}"
     today = utcnow().date()
-    months = {*recent_months(today), *incident_reads.months_with_incidents(PUBLIC)}
+    months = {*recent_months(today), *queries.months_with_incidents(PUBLIC)}
     # A month still to come (maintenance scheduled into it) has no archive page yet: a 404.
     for month in sorted(m for m in months if m <= today):
         yield f"/history/{month.year}/{month.month}"

@@ -2,7 +2,7 @@
 private viewer's own feed.
 
 The page's and components' feeds are public channels: snapshots of public notices only,
-whoever asks. A private viewer's feed lives at a secret URL (services.viewers makes and
+whoever asks. A private viewer's feed lives at a secret URL (audience.viewers makes and
 revokes its token) and carries public notices plus their segments' private ones, marked.
 """
 
@@ -11,16 +11,17 @@ from __future__ import annotations
 from feedgen.feed import FeedGenerator
 from flask import Response, abort
 
+from statuspage.audience.membership import viewer_for
+from statuspage.audience.viewers import email_for_feed_token, shared_with
+from statuspage.audience.visibility import PUBLIC, Viewer, may_see_component
+from statuspage.components.catalog import get_component
+from statuspage.core.errors import NotFound
+from statuspage.incidents import queries
+from statuspage.incidents.richtext import plain_text
 from statuspage.models import Incident
 from statuspage.public.caching import snapshotted
 from statuspage.public.context import base_url, current_page, public_viewer
 from statuspage.public.subscriptions import private
-from statuspage.services import incidents as incident_reads
-from statuspage.services.audience import PUBLIC, Viewer, may_see_component, viewer_for
-from statuspage.services.components import get_component
-from statuspage.services.errors import NotFound
-from statuspage.services.richtext import plain_text
-from statuspage.services.viewers import email_for_feed_token, shared_with
 
 MAX_ENTRIES = 100
 ATOM = "application/atom+xml; charset=utf-8"
@@ -63,7 +64,7 @@ def _feed(
 
 
 def _page_feed(path: str) -> FeedGenerator:
-    incidents = incident_reads.recently_updated(public_viewer())
+    incidents = queries.recently_updated(public_viewer())
     return _feed(f"{current_page().name} status history", path, incidents)
 
 
@@ -74,7 +75,7 @@ def _component_feed(component_id: str, path: str) -> FeedGenerator:
         abort(404)
     if not may_see_component(PUBLIC, component):
         abort(404)  # a private component has no public feed: as if it did not exist
-    incidents = incident_reads.recently_updated(public_viewer(), component_id=component.id)
+    incidents = queries.recently_updated(public_viewer(), component_id=component.id)
     return _feed(f"{current_page().name}: {component.name} status history", path, incidents)
 
 
@@ -105,7 +106,7 @@ def _private_feed(token: str, kind: str) -> FeedGenerator:
     if email is None:
         abort(404)  # unknown or revoked
     viewer = viewer_for(email)  # read now: a membership change applies at once
-    incidents = incident_reads.recently_updated(viewer)
+    incidents = queries.recently_updated(viewer)
     title = f"{current_page().name} status history (private)"
     return _feed(title, f"/private/feed/{token}.{kind}", incidents, viewer)
 

@@ -11,13 +11,13 @@ from datetime import date
 from flask import abort, render_template
 
 from statuspage.clock import utcnow
+from statuspage.components.status import overview
+from statuspage.components.uptime import UPTIME_RULE
+from statuspage.core.errors import NotFound
+from statuspage.incidents import queries
 from statuspage.public.caching import snapshotted
 from statuspage.public.context import current_page, public_viewer
 from statuspage.public.viewing import viewer_aware
-from statuspage.services import incidents as incident_reads
-from statuspage.services.errors import NotFound
-from statuspage.services.status import overview
-from statuspage.services.uptime import UPTIME_RULE
 
 HTML = "text/html; charset=utf-8"
 HISTORY_MONTHS = 3
@@ -38,7 +38,7 @@ def index() -> tuple[str, str]:
 @viewer_aware
 def incident(incident_id: str) -> tuple[str, str]:
     try:
-        found = incident_reads.get_incident(public_viewer(), incident_id)
+        found = queries.get_incident(public_viewer(), incident_id)
     except NotFound:
         abort(404)
     return render_template("public/incident.html", page=current_page(), incident=found), HTML
@@ -58,8 +58,8 @@ def history() -> tuple[str, str]:
     """The last three months in full, then a link to every earlier month with incidents."""
     viewer = public_viewer()
     recent = recent_months(utcnow().date())
-    months = [(m, incident_reads.started_in_month(viewer, m.year, m.month)) for m in recent]
-    older = [m for m in incident_reads.months_with_incidents(viewer) if m < recent[-1]]
+    months = [(m, queries.started_in_month(viewer, m.year, m.month)) for m in recent]
+    older = [m for m in queries.months_with_incidents(viewer) if m < recent[-1]]
     return (
         render_template("public/history.html", page=current_page(), months=months, older=older),
         HTML,
@@ -72,7 +72,7 @@ def history_month(year: int, month: int) -> tuple[str, str]:
     if not (1 <= month <= 12 and year >= 1970) or date(year, month, 1) > utcnow().date():
         abort(404)
     first = date(year, month, 1)
-    found = incident_reads.started_in_month(public_viewer(), year, month)
+    found = queries.started_in_month(public_viewer(), year, month)
     return (
         render_template("public/month.html", page=current_page(), month=first, incidents=found),
         HTML,
@@ -93,9 +93,9 @@ def maintenance() -> tuple[str, str]:
         render_template(
             "public/maintenance.html",
             page=current_page(),
-            active=incident_reads.active_maintenances(viewer),
-            upcoming=incident_reads.upcoming_maintenances(viewer),
-            recent=incident_reads.recent_maintenances(viewer, utcnow()),
+            active=queries.active_maintenances(viewer),
+            upcoming=queries.upcoming_maintenances(viewer),
+            recent=queries.recent_maintenances(viewer, utcnow()),
         ),
         HTML,
     )

@@ -17,13 +17,13 @@ from urllib.parse import urlsplit
 from flask import Response, current_app, jsonify, request
 
 from statuspage.clock import utcnow
+from statuspage.core.errors import InvalidInput
 from statuspage.extensions import csrf, db, limiter
 from statuspage.public.caching import snapshotted
 from statuspage.public.subscriptions import SUBSCRIBE_PER_ADDRESS, SUBSCRIBE_PER_CLIENT
 from statuspage.request_hygiene import reads_json
-from statuspage.services import push_subscriptions as service
-from statuspage.services.errors import InvalidInput
-from statuspage.services.subscriptions import Preferences
+from statuspage.subscribers import push_subscriptions
+from statuspage.subscribers.subscriptions import Preferences
 from statuspage.vapid import vapid_keys
 
 MAX_BODY = 16 * 1024  # a subscription and a few hundred component ids
@@ -106,7 +106,7 @@ def _submitted_endpoint() -> str:
     endpoint = subscription.get("endpoint") if isinstance(subscription, dict) else None
     if not isinstance(endpoint, str):
         endpoint = body.get("endpoint") if isinstance(body, dict) else None
-    return "push:" + service.endpoint_key(endpoint if isinstance(endpoint, str) else "")
+    return "push:" + push_subscriptions.endpoint_key(endpoint if isinstance(endpoint, str) else "")
 
 
 @limiter.limit(SUBSCRIBE_PER_CLIENT)
@@ -119,16 +119,16 @@ def subscribe() -> Response:
         return refusal
     try:
         body = _body()
-        subscription = service.parse_subscription(
+        subscription = push_subscriptions.parse_subscription(
             body.get("subscription"), current_app.config["PUSH_SERVICES"]
         )
         replaces = body.get("replaces")
         if replaces is not None:  # the service worker renewing a subscription
             if not isinstance(replaces, str):
                 raise InvalidInput("replaces must be the old subscription's endpoint.")
-            service.renew_browser(replaces, subscription, utcnow())
+            push_subscriptions.renew_browser(replaces, subscription, utcnow())
         else:
-            service.subscribe_browser(
+            push_subscriptions.subscribe_browser(
                 subscription,
                 _preferences(body),
                 utcnow(),
@@ -153,7 +153,7 @@ def unsubscribe() -> Response:
             raise InvalidInput("endpoint must be the push subscription's endpoint URL.")
     except InvalidInput as exc:
         return _refusal(400, str(exc))
-    service.unsubscribe_browser(endpoint, utcnow())
+    push_subscriptions.unsubscribe_browser(endpoint, utcnow())
     db.session.commit()
     return _answer(200, subscribed=False, message="Browser notifications are off.")
 

@@ -14,6 +14,9 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from statuspage.audience.viewers import shared_with
+from statuspage.audience.visibility import Viewer, may_see_component
+from statuspage.components.status import PageStatus
 from statuspage.models import (
     Component,
     ComponentGroup,
@@ -23,9 +26,6 @@ from statuspage.models import (
     Page,
     Visibility,
 )
-from statuspage.services.audience import Viewer, may_see_component
-from statuspage.services.status import PageStatus
-from statuspage.services.viewers import shared_with
 
 Statuses = Mapping[str, ComponentStatus]
 

@@ -15,17 +15,17 @@ from sqlalchemy.exc import IntegrityError
 from wtforms import StringField
 from wtforms.validators import Length
 
+from statuspage.audience import viewers
+from statuspage.audience.membership import organizations_of, viewer_for
 from statuspage.clock import utcnow
+from statuspage.core.errors import InvalidInput
+from statuspage.delivery.outbox import after_commit
 from statuspage.extensions import db, limiter
 from statuspage.links import BadLink, verify
 from statuspage.public.context import current_page
 from statuspage.public.subscriptions import private
 from statuspage.public.viewing import clear_identity, set_identity, signed_in_email
-from statuspage.services import viewers as service
-from statuspage.services.audience import organizations_of, viewer_for
-from statuspage.services.errors import InvalidInput
-from statuspage.services.outbox import after_commit
-from statuspage.services.subscriptions import normalise_email
+from statuspage.subscribers.subscriptions import normalise_email
 
 SIGN_IN_PER_CLIENT = "10 per hour"
 SIGN_IN_PER_ADDRESS = "3 per hour"
@@ -74,7 +74,7 @@ def follow_sign_in_link(token: str):
         payload = verify("sign_in", token)
     except BadLink:
         return _invalid_link()
-    email = service.sign_in_email(payload)
+    email = viewers.sign_in_email(payload)
     if email is None:
         return _invalid_link()
     form = FlaskForm()
@@ -83,9 +83,9 @@ def follow_sign_in_link(token: str):
             "public/signin_confirm.html", page=current_page(), form=form, email=email
         )
     try:
-        service.use_sign_in_link(payload, utcnow())
+        viewers.use_sign_in_link(payload, utcnow())
         db.session.commit()
-    except (service.LinkAlreadyUsed, IntegrityError):  # used meanwhile, maybe concurrently
+    except (viewers.LinkAlreadyUsed, IntegrityError):  # used meanwhile, maybe concurrently
         db.session.rollback()
         return _invalid_link()
     response = redirect(url_for("public.index"), 303)
@@ -116,9 +116,9 @@ def access():
     secret = None
     if request.method == "POST" and form.validate():
         if request.form.get("action") == "new":
-            secret = service.create_feed_token(email, utcnow())
+            secret = viewers.create_feed_token(email, utcnow())
         elif request.form.get("action") == "revoke":
-            service.revoke_feed_tokens(email, utcnow())
+            viewers.revoke_feed_tokens(email, utcnow())
         db.session.commit()
     feed_url = f"{current_app.config['BASE_URL']}/private/feed/{secret}" if secret else None
     return render_template(
@@ -127,7 +127,7 @@ def access():
         form=form,
         email=email,
         organizations=organizations_of(email),
-        segments=service.segment_names(viewer),
-        tokens=service.feed_tokens(email),
+        segments=viewers.segment_names(viewer),
+        tokens=viewers.feed_tokens(email),
         feed_url=feed_url,
     )

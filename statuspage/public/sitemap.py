@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape
 
+from statuspage.audience.visibility import PUBLIC
 from statuspage.clock import utcnow
+from statuspage.incidents import queries
 from statuspage.public.caching import snapshotted
 from statuspage.public.context import base_url
 from statuspage.public.pages import recent_months
-from statuspage.services import incidents as incident_reads
-from statuspage.services.audience import PUBLIC
 
 XML = "application/xml; charset=utf-8"
 
@@ -21,9 +21,9 @@ XML = "application/xml; charset=utf-8"
 def page_paths() -> list[str]:
     """The public HTML pages: the status page, history, maintenance, each month, each incident."""
     paths = ["/", "/history", "/maintenance"]
-    months = {*recent_months(utcnow().date()), *incident_reads.months_with_incidents(PUBLIC)}
+    months = {*recent_months(utcnow().date()), *queries.months_with_incidents(PUBLIC)}
     paths += [f"/history/{m.year}/{m.month}" for m in sorted(months, reverse=True)]
-    paths += [f"/incidents/{i}" for i in sorted(incident_reads.visible_ids(PUBLIC))]
+    paths += [f"/incidents/{i}" for i in sorted(queries.visible_ids(PUBLIC))]
     return paths
 
 

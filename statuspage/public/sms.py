@@ -17,7 +17,7 @@ from statuspage.channels.sms import offered
 from statuspage.clock import utcnow
 from statuspage.extensions import csrf, db
 from statuspage.public.context import current_page
-from statuspage.services.sms import Reply, handle_reply
+from statuspage.subscribers.sms import Reply, handle_reply
 
 SIGNATURE_HEADER = "X-Twilio-Signature"
 

@@ -17,18 +17,17 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectChoice, SelectMultipleField, StringField
 from wtforms.validators import Length
 
+from statuspage.audience.visibility import PUBLIC
 from statuspage.channels.sms import offered as sms_offered
 from statuspage.clock import utcnow
+from statuspage.components.catalog import list_components
+from statuspage.core.errors import InvalidInput
+from statuspage.delivery.ledger import acknowledge
 from statuspage.extensions import csrf, db, limiter
 from statuspage.links import BadLink, verify
 from statuspage.models import Component, Subscriber
 from statuspage.public.context import current_page
-from statuspage.services import sms as sms_service
-from statuspage.services import subscriptions as service
-from statuspage.services.audience import PUBLIC
-from statuspage.services.components import list_components
-from statuspage.services.delivery import acknowledge
-from statuspage.services.errors import InvalidInput
+from statuspage.subscribers import sms, subscriptions
 
 # Per client address, and per submitted address whatever it is (so the second limit says
 # nothing about whether that address is known).
@@ -56,7 +55,7 @@ def _submitted_address() -> str:
 def _submitted_phone() -> str:
     raw = request.form.get("phone", "")
     try:
-        return "sms:" + sms_service.normalise_phone(raw)
+        return "sms:" + sms.normalise_phone(raw)
     except InvalidInput:
         return "sms:" + raw.strip()
 
@@ -86,9 +85,11 @@ class PreferencesForm(FlaskForm):
     def offer(self, components: list[Component]) -> None:
         self.components.choices = [SelectChoice(c.id, c.name) for c in components]
 
-    def preferences(self) -> service.Preferences:
+    def preferences(self) -> subscriptions.Preferences:
         chosen = tuple(self.components.data or ()) if self.scope.data == "chosen" else None
-        return service.Preferences(chosen, bool(self.incidents.data), bool(self.maintenance.data))
+        return subscriptions.Preferences(
+            chosen, bool(self.incidents.data), bool(self.maintenance.data)
+        )
 
     def show(self, subscriber: Subscriber) -> None:
         self.scope.data = "all" if subscriber.all_components else "chosen"
@@ -163,11 +164,11 @@ def _request_subscriptions(form: SubscribeForm, sms: bool) -> dict[str, bool]:
     if phone:
         if not sms:
             raise InvalidInput("Text message updates are not available on this page.")
-        sms_service.request_sms_subscription(
+        sms.request_sms_subscription(
             phone, form.preferences(), all_updates=bool(form.sms_all_updates.data)
         )
     if email or not phone:
-        service.request_subscription(email, form.preferences())
+        subscriptions.request_subscription(email, form.preferences())
     return {"email": bool(email) or not phone, "sms": bool(phone)}
 
 
@@ -175,7 +176,7 @@ def _request_subscriptions(form: SubscribeForm, sms: bool) -> dict[str, bool]:
 def confirm_subscription(token: str):
     try:
         payload = verify("confirm", token)
-        contact = service.contact_for_confirmation(payload)
+        contact = subscriptions.contact_for_confirmation(payload)
     except BadLink:
         return _bad_link()
     if contact is None:
@@ -184,16 +185,16 @@ def confirm_subscription(token: str):
     if request.method == "GET" or not form.validate():
         # A GET only shows the button: mail scanners open links, people press buttons.
         return render_template("public/subscribe_confirm.html", page=current_page(), form=form)
-    service.confirm(contact, service.Preferences.from_payload(payload["p"]), utcnow())
+    subscriptions.confirm(contact, subscriptions.Preferences.from_payload(payload["p"]), utcnow())
     db.session.commit()
-    links = service.links_for(contact.subscriber)
+    links = subscriptions.links_for(contact.subscriber)
     return render_template("public/subscribe_done.html", page=current_page(), **links)
 
 
 @private
 def manage_subscription(token: str):
     try:
-        subscriber = service.subscriber_for_link(verify("manage", token))
+        subscriber = subscriptions.subscriber_for_link(verify("manage", token))
     except BadLink:
         return _bad_link()
     if subscriber is None:
@@ -221,20 +222,20 @@ def manage_subscription(token: str):
 def _manage_action(subscriber: Subscriber, action: str, form: PreferencesForm) -> str:
     """Apply one button of the preference centre; returns what to tell the person."""
     if action == "pause":
-        service.set_paused(subscriber, True)
+        subscriptions.set_paused(subscriber, True)
         return "Updates are paused."
     if action == "resume":
-        service.set_paused(subscriber, False)
+        subscriptions.set_paused(subscriber, False)
         return "Updates are on again."
     if action == "unsubscribe":
-        service.unsubscribe(subscriber, utcnow())
+        subscriptions.unsubscribe(subscriber, utcnow())
         return "You are unsubscribed."
     if action == "resubscribe":
-        service.resubscribe(subscriber)
+        subscriptions.resubscribe(subscriber)
         return "You are subscribed again."
     if action != "save":
         raise InvalidInput("Unknown action.")
-    service.update_preferences(subscriber, form.preferences())
+    subscriptions.update_preferences(subscriber, form.preferences())
     return "Your preferences are saved."
 
 
@@ -245,7 +246,7 @@ def unsubscribe(token: str):
     expiring token is what authorises it. A GET only shows a button that sends the same POST.
     """
     try:
-        subscriber = service.subscriber_for_link(verify("unsubscribe", token))
+        subscriber = subscriptions.subscriber_for_link(verify("unsubscribe", token))
     except BadLink:
         return _bad_link()
     if subscriber is None:
@@ -256,11 +257,11 @@ def unsubscribe(token: str):
         )
     if request.form.get("List-Unsubscribe") != ONE_CLICK:
         return render_template("public/link_invalid.html", page=current_page()), 400
-    service.unsubscribe(subscriber, utcnow())
+    subscriptions.unsubscribe(subscriber, utcnow())
     db.session.commit()
     if request.form.get("from") == "page":
         return render_template(
-            "public/unsubscribed.html", page=current_page(), **service.links_for(subscriber)
+            "public/unsubscribed.html", page=current_page(), **subscriptions.links_for(subscriber)
         )
     return Response("Unsubscribed.\n", mimetype="text/plain")
 
@@ -271,7 +272,7 @@ csrf.exempt(unsubscribe)
 @private
 def ack(token: str):
     try:
-        target = service.ack_target(verify("ack", token))
+        target = subscriptions.ack_target(verify("ack", token))
     except BadLink:
         return _bad_link()
     if target is None:

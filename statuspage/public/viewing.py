@@ -16,16 +16,12 @@ from typing import Any
 
 from flask import Response, current_app, g, jsonify, request
 
+from statuspage.audience.membership import viewer_for, viewer_for_organization
+from statuspage.audience.viewers import organization_for_token, segment_names, shared_with
+from statuspage.audience.visibility import Viewer, may_see_component
 from statuspage.links import MAX_AGE, BadLink, sign, verify
 from statuspage.public.caching import Headers, snapshotted
 from statuspage.public.context import public_viewer
-from statuspage.services.audience import (
-    Viewer,
-    may_see_component,
-    viewer_for,
-    viewer_for_organization,
-)
-from statuspage.services.viewers import organization_for_token, segment_names, shared_with
 
 COOKIE = "herald_viewer"
 PRIVATE = "private, no-store"

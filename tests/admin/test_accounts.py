@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from statuspage.extensions import db
 from statuspage.models import ApiKey, AuditEvent, StaffUser
-from statuspage.services.staff import api_key_for
+from statuspage.staff.accounts import api_key_for
 from tests.admin.staff_client import Staff
 from tests.admin.world import World
 

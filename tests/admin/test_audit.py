@@ -10,9 +10,9 @@ from datetime import UTC, datetime, timedelta
 from flask import Flask
 from sqlalchemy import select
 
+from statuspage.audit.trail import Actor, record
 from statuspage.extensions import db
 from statuspage.models import AuditEvent
-from statuspage.services.audit import Actor, record
 from tests.admin.staff_client import Staff, signed_in
 from tests.admin.world import World
 

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from statuspage.clock import utcnow
 from statuspage.extensions import db
+from statuspage.incidents.publishing import create_incident
 from statuspage.models import (
     AuditEvent,
     Channel,
@@ -24,7 +25,6 @@ from statuspage.models import (
     Subscriber,
 )
 from statuspage.public.serializers import iso
-from statuspage.services.publishing import create_incident
 from tests.admin.staff_client import Staff, signed_in
 from tests.admin.world import World
 from tests.queue import drain

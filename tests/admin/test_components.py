@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from statuspage.audience.visibility import STAFF
+from statuspage.components.catalog import list_components, list_groups
 from statuspage.extensions import db
 from statuspage.models import Component, ComponentGroup, ComponentStatus, ComponentStatusChange
-from statuspage.services.audience import STAFF
-from statuspage.services.components import list_components, list_groups
 from tests.admin.staff_client import Staff
 from tests.admin.world import World
 

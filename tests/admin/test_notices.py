@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from statuspage.clock import utcnow
 from statuspage.extensions import db
+from statuspage.incidents.publishing import create_incident
 from statuspage.models import Channel, ContactPoint, Notice, Subscriber
-from statuspage.services.publishing import create_incident
 from tests.admin.staff_client import Staff, signed_in
 from tests.queue import drain
 

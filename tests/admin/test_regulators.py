@@ -9,8 +9,10 @@ from html import unescape
 from flask import Flask
 from sqlalchemy import select
 
+from statuspage.audit.trail import Actor
 from statuspage.clock import utcnow
 from statuspage.extensions import db
+from statuspage.incidents.publishing import create_incident
 from statuspage.models import (
     AuditEvent,
     Incident,
@@ -20,9 +22,7 @@ from statuspage.models import (
     RegulatorNoticeState,
     Role,
 )
-from statuspage.services import regulators as service
-from statuspage.services.audit import Actor
-from statuspage.services.publishing import create_incident
+from statuspage.regulators import library, obligations, registry
 from tests.admin.staff_client import Staff, make_staff, signed_in
 
 
@@ -84,7 +84,7 @@ def test_owner_adds_regimes_from_the_library_and_its_own(owner: Staff) -> None:
         page=detail,
     )
     assert response.status_code == 302
-    assert [(c.channel.value, c.address) for c in service.contacts_of(own)] == [
+    assert [(c.channel.value, c.address) for c in registry.contacts_of(own)] == [
         ("email", "incidents@board.example"),
         ("sms", "+15551234567"),
     ]
@@ -105,7 +105,7 @@ def test_bad_registry_input_gets_a_clear_4xx(owner: Staff) -> None:
     assert response.status_code == 422
     response = owner.submit("/admin/regulators/library", {"key": "nope"}, page=page)
     assert response.status_code == 422
-    own = service.create_regulator(name="Y", actor=Actor("test"))
+    own = registry.create_regulator(name="Y", actor=Actor("test"))
     detail = f"/admin/regulators/{own.id}"
     response = owner.submit(
         f"{detail}/rules",
@@ -146,7 +146,7 @@ def test_forms_need_their_csrf_token_and_the_right_role(app: Flask, owner: Staff
 
 def _world_with_three(owner: Staff) -> tuple[Incident, list[Regulator]]:
     for key in ("gdpr", "nydfs", "cert-in"):
-        service.add_from_library(key, actor=Actor("test"))
+        library.add_from_library(key, actor=Actor("test"))
     incident = create_incident("Customer data exposed", "Investigating.")
     db.session.commit()
     return incident, [_regulator(k) for k in ("gdpr", "nydfs", "cert-in")]
@@ -187,11 +187,11 @@ def test_marking_reportable_and_recording_triggers_fills_the_board(owner: Staff)
 def test_a_notice_is_approved_by_a_second_person_then_sent(app: Flask, owner: Staff) -> None:
     incident, (gdpr, nydfs, _) = _world_with_three(owner)
     for regulator in (gdpr, nydfs):
-        service.set_regulator_contacts(
+        registry.set_regulator_contacts(
             regulator, [("email", f"{regulator.library_key}@regulator.example")], actor=Actor("t")
         )
     author = make_staff(Role.comms, "author@example.com")
-    service.set_reportable(incident, [gdpr.id, nydfs.id], user=author, actor=Actor("t"))
+    obligations.set_reportable(incident, [gdpr.id, nydfs.id], user=author, actor=Actor("t"))
     db.session.commit()
     board = f"/admin/incidents/{incident.id}/regulators"
     comms = Staff(app.test_client(), author)
@@ -223,7 +223,7 @@ def test_a_notice_is_approved_by_a_second_person_then_sent(app: Flask, owner: St
 def test_legal_cannot_approve_its_own_notice(app: Flask, owner: Staff) -> None:
     incident, (gdpr, _, _) = _world_with_three(owner)
     legal = signed_in(app, Role.legal)
-    service.set_reportable(incident, [gdpr.id], user=legal.user, actor=Actor("t"))
+    obligations.set_reportable(incident, [gdpr.id], user=legal.user, actor=Actor("t"))
     db.session.commit()
     board = f"/admin/incidents/{incident.id}/regulators"
     (obligation,) = db.session.scalars(select(Obligation))
@@ -238,9 +238,9 @@ def test_a_late_portal_submission_needs_its_reason(owner: Staff) -> None:
     incident, (_, _, cert_in) = _world_with_three(owner)
     actor = Actor("t")
     user = owner.user
-    service.set_reportable(incident, [cert_in.id], user=user, actor=actor)
+    obligations.set_reportable(incident, [cert_in.id], user=user, actor=actor)
     now = utcnow()
-    service.record_trigger(
+    obligations.record_trigger(
         incident, "awareness", now - timedelta(hours=8), user=user, actor=actor, now=now
     )
     db.session.commit()

@@ -17,6 +17,8 @@ from sqlalchemy import func, select
 
 from admin import ROUTES
 from statuspage.clock import utcnow
+from statuspage.crisis import notices
+from statuspage.crisis.roster import ensure_default_roles
 from statuspage.extensions import db
 from statuspage.models import (
     ApiKey,
@@ -51,8 +53,6 @@ from statuspage.models import (
     Unit,
     UpdateDraft,
 )
-from statuspage.services import crisis_notices
-from statuspage.services.team import ensure_default_roles
 from tests.admin.staff_client import Staff, signed_in
 from tests.admin.world import World
 
@@ -160,8 +160,8 @@ def _regulator() -> Regulator:
             bounds=[RuleBound(trigger=TriggerKind.awareness, amount=72, unit=Unit.hours)],
         )
     )
-    holder = crisis_notices.internal_subscriber("Regulator: Data Authority")
-    crisis_notices.set_contacts(holder, [("email", "reg@regulator.example")])
+    holder = notices.internal_subscriber("Regulator: Data Authority")
+    notices.set_contacts(holder, [("email", "reg@regulator.example")])
     regulator.subscriber_id = holder.id
     db.session.add(regulator)
     db.session.flush()

@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import select
 
 from admin import ROUTES
+from statuspage.audit.trail import Actor
+from statuspage.crisis.roster import ContactLine, ensure_default_roles, list_roles, save_member
 from statuspage.extensions import db
 from statuspage.models import Regulator, TeamMember
-from statuspage.services.audit import Actor
-from statuspage.services.regulators import add_from_library
-from statuspage.services.team import ContactLine, ensure_default_roles, list_roles, save_member
+from statuspage.regulators.library import add_from_library
 from tests.admin.staff_client import Staff
 from tests.admin.world import World
 

@@ -11,6 +11,10 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from statuspage.audience import organizations, segments
+from statuspage.audience.membership import viewer_for
+from statuspage.audience.recipients import recipients
+from statuspage.audience.viewers import organization_for_token
 from statuspage.clock import utcnow
 from statuspage.extensions import db
 from statuspage.models import (
@@ -23,9 +27,6 @@ from statuspage.models import (
     Subscriber,
     Visibility,
 )
-from statuspage.services import segments
-from statuspage.services.audience import recipients, viewer_for
-from statuspage.services.viewers import organization_for_token
 from tests.admin.staff_client import Staff, signed_in
 from tests.admin.world import World
 
@@ -38,7 +39,7 @@ def _text(response) -> str:
 def eu_customer(world: World) -> tuple[Segment, Organization, Subscriber]:
     """EU, with Acme (by domain) in it and Ann of Acme subscribed; committed."""
     eu = segments.create_segment("EU", kind="region")
-    acme = segments.create_organization("Acme", segments=[eu])
+    acme = organizations.create_organization("Acme", segments=[eu])
     ann = Subscriber(
         contact_points=[
             ContactPoint(
@@ -51,7 +52,7 @@ def eu_customer(world: World) -> tuple[Segment, Organization, Subscriber]:
     )
     db.session.add(ann)
     db.session.flush()
-    segments.add_domain(acme, "acme.example")
+    organizations.add_domain(acme, "acme.example")
     db.session.commit()
     return eu, acme, ann
 
@@ -129,7 +130,7 @@ def test_an_owner_builds_an_organization_that_claims_its_people(owner: Staff, wo
 
 def test_a_domain_of_another_organization_is_refused_on_the_page(owner: Staff, eu_customer):
     _, acme, _ = eu_customer
-    other = segments.create_organization("Other")
+    other = organizations.create_organization("Other")
     db.session.commit()
     show = f"/admin/organizations/{other.id}"
     response = owner.submit(f"{show}/domains", {"domain": "acme.example"}, page=show)

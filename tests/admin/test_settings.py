@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from statuspage.extensions import db
-from statuspage.services.page import get_page
+from statuspage.page.state import get_page
 from tests.admin.staff_client import Staff
 from tests.admin.world import World
 

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from statuspage.extensions import db
 from statuspage.models import AuditEvent, Channel, ContactPoint, IncidentUpdate, SocialAccount
-from statuspage.services import social
-from statuspage.services.page import get_page
+from statuspage.page.state import get_page
+from statuspage.social import accounts
 from tests.admin.staff_client import Staff, signed_in
 from tests.admin.world import World
 from tests.social import MASTODON_TOKEN
@@ -38,7 +38,7 @@ def save_mastodon(owner: Staff, url: str, token: str = MASTODON_TOKEN, **change:
 def account(network: Channel) -> SocialAccount | None:
     db.session.commit()
     db.session.expire_all()
-    return social.get_account(network)
+    return accounts.get_account(network)
 
 
 def test_credentials_are_saved_shown_only_by_their_last_characters_and_audited(owner: Staff):

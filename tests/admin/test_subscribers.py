@@ -14,7 +14,9 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from statuspage.clock import utcnow
+from statuspage.components.catalog import create_component
 from statuspage.extensions import db
+from statuspage.incidents.publishing import create_incident
 from statuspage.models import (
     AuditEvent,
     Channel,
@@ -25,8 +27,6 @@ from statuspage.models import (
     Subscriber,
 )
 from statuspage.models.notices import Audience
-from statuspage.services.components import create_component
-from statuspage.services.publishing import create_incident
 from tests.admin.staff_client import Staff, signed_in
 
 IMPORT_PAGE = "/admin/subscribers/import"

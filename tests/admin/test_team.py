@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from statuspage.audience.recipients import recipients
+from statuspage.audit.trail import SYSTEM
+from statuspage.crisis.roster import ContactLine, ensure_default_roles, save_member
 from statuspage.extensions import db
+from statuspage.incidents.publishing import create_incident
 from statuspage.models import (
     Audience,
     AuditEvent,
@@ -17,10 +21,6 @@ from statuspage.models import (
     TeamMember,
     TeamPage,
 )
-from statuspage.services.audience import recipients
-from statuspage.services.audit import SYSTEM
-from statuspage.services.publishing import create_incident
-from statuspage.services.team import ContactLine, ensure_default_roles, save_member
 from tests.admin.staff_client import signed_in
 
 

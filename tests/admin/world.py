@@ -10,8 +10,14 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import select
 
+from statuspage.audience import organizations, segments
+from statuspage.audit.trail import SYSTEM
 from statuspage.clock import utcnow
+from statuspage.components.catalog import create_component, create_group
 from statuspage.extensions import db
+from statuspage.incidents.drafts import save_draft
+from statuspage.incidents.publishing import create_incident, post_update, schedule_maintenance
+from statuspage.incidents.templates import create_template
 from statuspage.models import (
     ApiKey,
     Channel,
@@ -27,14 +33,8 @@ from statuspage.models import (
     UpdateDraft,
 )
 from statuspage.models.subscribers import ContactPoint
-from statuspage.services import segments
-from statuspage.services.audit import SYSTEM
-from statuspage.services.components import create_component, create_group
-from statuspage.services.drafts import save_draft
-from statuspage.services.page import ensure_page
-from statuspage.services.publishing import create_incident, post_update, schedule_maintenance
-from statuspage.services.staff import create_api_key
-from statuspage.services.templates import create_template
+from statuspage.page.state import ensure_page
+from statuspage.staff.accounts import create_api_key
 from tests.admin.staff_client import make_staff
 from tests.factories import group_with_components
 
@@ -124,10 +124,10 @@ def build_world() -> World:
 def _customer() -> tuple[Segment, Organization]:
     """A segment and an organization in it, with a domain, a member and a token; committed."""
     segment = segments.create_segment("Enterprise", kind="plan")
-    organization = segments.create_organization("Globex", segments=[segment])
-    segments.add_domain(organization, "globex.example")
-    segments.add_member(organization, "hank@partner.example")
-    segments.issue_api_token(organization)
+    organization = organizations.create_organization("Globex", segments=[segment])
+    organizations.add_domain(organization, "globex.example")
+    organizations.add_member(organization, "hank@partner.example")
+    organizations.issue_api_token(organization)
     db.session.commit()
     return segment, organization
 

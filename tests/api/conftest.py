@@ -9,8 +9,8 @@ import pytest
 
 from statuspage.extensions import db, limiter
 from statuspage.models import ApiKey
-from statuspage.services.page import ensure_page
-from statuspage.services.staff import create_api_key
+from statuspage.page.state import ensure_page
+from statuspage.staff.accounts import create_api_key
 
 ROLES = ("owner", "comms", "responder", "legal", "viewer")
 

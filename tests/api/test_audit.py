@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from statuspage.services.audit import events, verify_chain
+from statuspage.audit.trail import events, verify_chain
 
 CLIENT_ADDRESS = "203.0.113.9"
 

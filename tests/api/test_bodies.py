@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from statuspage.api.bodies import Fields, MalformedBody, parse_brackets
-from statuspage.services.errors import InvalidInput
+from statuspage.core.errors import InvalidInput
 
 
 def test_bracket_names_nest_and_trailing_brackets_make_lists():

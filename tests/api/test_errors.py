@@ -6,9 +6,9 @@ import json
 
 import pytest
 
+from statuspage.components.catalog import create_component
 from statuspage.extensions import db
-from statuspage.services.components import create_component
-from statuspage.services.staff import revoke_api_key
+from statuspage.staff.accounts import revoke_api_key
 
 COMPONENT = "<the component's id>"
 

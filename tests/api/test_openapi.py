@@ -21,12 +21,12 @@ from schemathesis import GenerationMode
 
 from statuspage.api import ROUTES
 from statuspage.api.openapi import DOCUMENT, REQUEST_BODIES, SCHEMAS
+from statuspage.audience import page_access
 from statuspage.clock import utcnow
+from statuspage.components.catalog import create_component, create_group
 from statuspage.extensions import db
-from statuspage.services import page_access
-from statuspage.services.components import create_component, create_group
-from statuspage.services.publishing import create_incident, schedule_maintenance
-from statuspage.services.templates import create_template
+from statuspage.incidents.publishing import create_incident, schedule_maintenance
+from statuspage.incidents.templates import create_template
 from tests.api.conftest import Caller
 
 PREFIX = "/api/v1"

@@ -8,12 +8,14 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from statuspage.audience import page_access
+from statuspage.audience.membership import viewer_for
+from statuspage.audience.organizations import add_member, create_organization
+from statuspage.audience.segments import create_segment
+from statuspage.audience.visibility import PUBLIC
+from statuspage.components.catalog import create_component, list_components
 from statuspage.extensions import db
 from statuspage.models import AuditEvent, Organization, OrganizationMember, Segment, Visibility
-from statuspage.services import page_access
-from statuspage.services.audience import PUBLIC, viewer_for
-from statuspage.services.components import create_component, list_components
-from statuspage.services.segments import add_member, create_organization, create_segment
 from tests.api.conftest import ROLES
 
 GROUP_FIELDS = {

@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 
 from statuspage.clock import utcnow
+from statuspage.components.catalog import create_component, create_group
 from statuspage.extensions import db
-from statuspage.services.components import create_component, create_group
-from statuspage.services.publishing import create_incident, post_update, schedule_maintenance
+from statuspage.incidents.publishing import create_incident, post_update, schedule_maintenance
 
 
 def _ok(response, status: int = 200):

@@ -15,9 +15,9 @@ import pytest
 from sqlalchemy import select
 
 from statuspage.clock import utcnow
+from statuspage.components.catalog import create_component, create_group
 from statuspage.extensions import db
-from statuspage.services.components import create_component, create_group
-from statuspage.services.publishing import create_incident
+from statuspage.incidents.publishing import create_incident
 from tests.api.conftest import ROLES
 
 WRITERS = {"owner", "comms"}  # the roles that manage components, publish and keep templates

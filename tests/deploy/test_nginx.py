@@ -20,10 +20,10 @@ import pytest
 from flask import Flask
 
 from statuspage import create_app
+from statuspage.components.catalog import create_component
 from statuspage.extensions import db
+from statuspage.page.state import ensure_page
 from statuspage.public.export import export_site
-from statuspage.services.components import create_component
-from statuspage.services.page import ensure_page
 from tests.deploy.conftest import DEPLOY, LiveApp, free_port, self_signed
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"

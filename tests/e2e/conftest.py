@@ -19,7 +19,7 @@ from playwright.sync_api import Browser, ConsoleMessage, Error, Page, Route
 from werkzeug.serving import make_server
 
 from statuspage.extensions import db
-from statuspage.services.demo import load_demo_data
+from statuspage.infra.demo import load_demo_data
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

@@ -14,8 +14,8 @@ from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import select
 
 from statuspage.extensions import db, limiter
+from statuspage.incidents.templates import create_template
 from statuspage.models import Component
-from statuspage.services.templates import create_template
 from tests.admin.staff_client import PASSWORD, make_staff
 
 pytestmark = pytest.mark.e2e

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from statuspage.extensions import db, limiter
-from statuspage.services.publishing import create_incident
+from statuspage.incidents.publishing import create_incident
 from tests.admin.staff_client import PASSWORD, make_staff
 
 pytestmark = pytest.mark.e2e

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from statuspage.services import incidents as incident_reads
-from statuspage.services.audience import PUBLIC
+from statuspage.audience.visibility import PUBLIC
+from statuspage.incidents import queries
 from tests.conftest import BASE_URL
 
 pytestmark = pytest.mark.e2e
@@ -102,7 +102,7 @@ def test_the_widget_shows_the_status_on_another_site(
     script_errors: list[str],
     artifacts_dir: Path,
 ):
-    (open_incident,) = incident_reads.unresolved_incidents(PUBLIC)
+    (open_incident,) = queries.unresolved_incidents(PUBLIC)
     with page.expect_response(f"{live_server}/api/v2/summary.json") as summary:
         page.goto(f"{host_site}/{host_page}")
     assert summary.value.request.all_headers()["origin"] == host_site  # a cross-origin read

@@ -13,6 +13,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlalchemy import select
 
 from statuspage.extensions import db, limiter
+from statuspage.incidents.publishing import create_incident
 from statuspage.models import (
     Component,
     Incident,
@@ -21,7 +22,6 @@ from statuspage.models import (
     OrganizationMember,
     Segment,
 )
-from statuspage.services.publishing import create_incident
 from tests.e2e.conftest import LOCALE, VIEWPORT
 from tests.queue import drain
 from tests.smtp import SmtpServer

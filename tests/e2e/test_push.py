@@ -22,9 +22,9 @@ from playwright.sync_api import Page, Route, expect
 from sqlalchemy import func, select
 
 from statuspage.extensions import db, limiter
+from statuspage.incidents.publishing import create_incident
 from statuspage.jobs import QUEUE_KEY
 from statuspage.models import Channel, Component, ContactPoint
-from statuspage.services.publishing import create_incident
 from statuspage.vapid import vapid_keys
 from tests.push_service import Browser, PushService
 from tests.queue import drain

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from statuspage.services.demo import GROUPS, PAST_INCIDENTS
+from statuspage.infra.demo import GROUPS, PAST_INCIDENTS
 
 pytestmark = pytest.mark.e2e
 

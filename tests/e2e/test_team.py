@@ -10,11 +10,11 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
+from statuspage.audit.trail import SYSTEM
+from statuspage.crisis.roster import ContactLine, add_role, save_member
 from statuspage.extensions import db, limiter
+from statuspage.incidents.publishing import create_incident
 from statuspage.jobs import QUEUE_KEY
-from statuspage.services.audit import SYSTEM
-from statuspage.services.publishing import create_incident
-from statuspage.services.team import ContactLine, add_role, save_member
 from tests.admin.staff_client import PASSWORD, make_staff
 from tests.smtp import SmtpServer
 

@@ -15,9 +15,9 @@ from collections.abc import Callable
 
 import pytest
 
+from statuspage.delivery.engine import SEND_CHUNK
 from statuspage.extensions import db
-from statuspage.jobs.tasks import SEND_CHUNK
-from statuspage.services.publishing import create_incident
+from statuspage.incidents.publishing import create_incident
 from tests.faults.conftest import (
     WORKER_THREADS,
     Herald,

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from statuspage.extensions import db
+from statuspage.incidents.publishing import create_incident
 from statuspage.models import Delivery, DeliveryAttempt
-from statuspage.services.publishing import create_incident
 from tests.faults.conftest import WORKER_THREADS, Herald, assert_recovered, seed_subscribers
 
 SUBSCRIBERS = 2000

@@ -14,11 +14,11 @@ import time
 import pytest
 from sqlalchemy import func, select
 
+from statuspage.delivery.engine import DELIVER_BATCH, fan_out
 from statuspage.extensions import db
+from statuspage.incidents.publishing import create_incident
 from statuspage.jobs import QUEUE_KEY
-from statuspage.jobs.tasks import DELIVER_BATCH, fan_out
 from statuspage.models import Delivery, DeliveryAttempt, Notice
-from statuspage.services.publishing import create_incident
 from tests.faults.conftest import Herald, assert_recovered, seed_subscribers
 
 SUBSCRIBERS = 1000

@@ -10,10 +10,10 @@ import time
 import pytest
 from sqlalchemy import select
 
+from statuspage.delivery.engine import DELIVER_BATCH, SEND_CHUNK
 from statuspage.extensions import db
-from statuspage.jobs.tasks import DELIVER_BATCH, SEND_CHUNK
+from statuspage.incidents.publishing import create_incident
 from statuspage.models import Delivery, DeliveryAttempt
-from statuspage.services.publishing import create_incident
 from tests.faults.conftest import (
     UNFINISHED,
     WORKER_THREADS,

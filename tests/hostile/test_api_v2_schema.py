@@ -20,12 +20,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 
+from statuspage.audience import organizations, segments
 from statuspage.clock import utcnow
+from statuspage.components.catalog import create_component
 from statuspage.extensions import db
+from statuspage.incidents.publishing import create_incident, schedule_maintenance
 from statuspage.public.openapi_v2 import DOCUMENT
-from statuspage.services import segments
-from statuspage.services.components import create_component
-from statuspage.services.publishing import create_incident, schedule_maintenance
 from tests.admin.world import World
 
 PREFIX = "/api/v2"
@@ -80,7 +80,7 @@ def readers(world: World) -> Readers:
     schedule_maintenance(
         "Running now", "Planned.", scheduled_for=start, scheduled_until=start + timedelta(hours=2)
     )
-    token = segments.issue_api_token(world.organization)
+    token = organizations.issue_api_token(world.organization)
     db.session.commit()
     return Readers(token)
 

@@ -17,7 +17,7 @@ instead, so a route another change adds tomorrow is in them at once:
 - every other write (the public forms) refuses a POST without a CSRF token, unless it is a
   listed exemption, and each exemption refuses a forgery in its own way.
 
-The roles' rights come from services.permissions (the code), so two invariants are checked
+The roles' rights come from staff.permissions (the code), so two invariants are checked
 against the roles' definitions instead: a viewer changes nothing, and no write is open to
 everyone who may read.
 """
@@ -40,6 +40,7 @@ from statuspage.api import ACTIONS as API_ACTIONS
 from statuspage.api import ROUTES as API_ROUTES
 from statuspage.extensions import db
 from statuspage.models import Role
+from statuspage.page.state import ensure_page
 from statuspage.public import (
     PERSONAL_ROUTES,
     PRIVATE_FEED_ROUTES,
@@ -47,9 +48,8 @@ from statuspage.public import (
     ROUTES,
     SCRIPT_ROUTES,
 )
-from statuspage.services.page import ensure_page
-from statuspage.services.permissions import Action, allows
-from statuspage.services.staff import create_api_key
+from statuspage.staff.accounts import create_api_key
+from statuspage.staff.permissions import Action, allows
 from tests.admin.staff_client import Staff, signed_in
 from tests.admin.world import World
 from tests.api.conftest import Caller

@@ -15,11 +15,11 @@ import pytest
 from flask import Flask
 from werkzeug.test import TestResponse
 
+from statuspage.audience import page_access
 from statuspage.extensions import db, limiter
 from statuspage.models import Role
 from statuspage.public import SCRIPT_ROUTES
-from statuspage.services import page_access
-from statuspage.services.staff import create_api_key
+from statuspage.staff.accounts import create_api_key
 from tests.admin.staff_client import signed_in
 from tests.admin.world import World
 from tests.hostile.url_map import READS, WRITES, Served, served, url_for_rule

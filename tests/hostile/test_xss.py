@@ -62,7 +62,7 @@ from statuspage.models import (
     Subscriber,
     TeamMember,
 )
-from statuspage.services.subscriptions import links_for
+from statuspage.subscribers.subscriptions import links_for
 from tests.admin.staff_client import PASSWORD, Staff, csrf_from, make_staff, signed_in
 from tests.hostile.url_map import served, url_for_rule
 from tests.hostile.xss_corpus import DETECT, LONG, MARKDOWN, MARKERS, SHORT, URLS

@@ -28,15 +28,15 @@ from flask import Flask
 from hypothesis import HealthCheck, Phase, given, settings
 from sqlalchemy import select
 
+from statuspage.audience.organizations import issue_api_token
+from statuspage.core.errors import InvalidInput
 from statuspage.extensions import db, limiter
 from statuspage.links import sign
 from statuspage.models import Channel, ContactPoint, Delivery, Notice, Subscriber
 from statuspage.models.types import new_public_id
 from statuspage.public.viewing import COOKIE
-from statuspage.services.endpoints import new_secret
-from statuspage.services.errors import InvalidInput
-from statuspage.services.segments import issue_api_token
-from statuspage.services.staff import create_api_key
+from statuspage.staff.accounts import create_api_key
+from statuspage.subscribers.endpoints import new_secret
 from statuspage.vapid import vapid_keys
 from tests.conftest import BASE_URL
 from tests.leaks.surfaces import PAGES, Viewer, browser, csrf_token, surfaces

@@ -14,14 +14,14 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import select
 
+from statuspage.audit.trail import Actor
 from statuspage.clock import utcnow
 from statuspage.extensions import db
+from statuspage.incidents.publishing import create_incident, post_update
 from statuspage.models import Channel, ContactPoint, Delivery, Notice, Role, Subscriber
+from statuspage.page.state import ensure_page
 from statuspage.public.export import export_site
-from statuspage.services import regulators
-from statuspage.services.audit import Actor
-from statuspage.services.page import ensure_page
-from statuspage.services.publishing import create_incident, post_update
+from statuspage.regulators import library, notices, obligations, registry
 from tests.admin.staff_client import make_staff
 from tests.queue import drain
 
@@ -63,27 +63,27 @@ def test_regulator_notices_stay_with_regulators(app: Flask, queue, smtp, tmp_pat
     actor = Actor("test")
     comms = make_staff(Role.comms, "comms@example.com")
     legal = make_staff(Role.legal, "legal@example.com")
-    gdpr = regulators.add_from_library("gdpr", actor=actor)
-    nydfs = regulators.add_from_library("nydfs", actor=actor)
+    gdpr = library.add_from_library("gdpr", actor=actor)
+    nydfs = library.add_from_library("nydfs", actor=actor)
     for regulator in (gdpr, nydfs):
-        regulators.set_regulator_contacts(
+        registry.set_regulator_contacts(
             regulator, [("email", f"{regulator.library_key}@regulator.example")], actor=actor
         )
-    regulators.set_reportable(incident, [gdpr.id, nydfs.id], user=comms, actor=actor)
+    obligations.set_reportable(incident, [gdpr.id, nydfs.id], user=comms, actor=actor)
     now = utcnow()
-    regulators.record_trigger(
+    obligations.record_trigger(
         incident, "awareness", now - timedelta(hours=1), user=comms, actor=actor, now=now
     )
-    obligations = [row.obligation.id for row in regulators.board(incident, now)]
-    notice = regulators.compose_notice(incident, obligations, author=comms, actor=actor)
-    regulators.edit_notice(
+    obligation_ids = [row.obligation.id for row in obligations.board(incident, now)]
+    notice = notices.compose_notice(incident, obligation_ids, author=comms, actor=actor)
+    notices.edit_notice(
         notice,
         subject=f"Notification {MARKER}",
         body=f"Confidential details for the regulator: {MARKER}.",
         actor=actor,
     )
-    regulators.approve_notice(notice, approver=legal, actor=actor, now=now)
-    regulators.send_notice(notice, sender=comms, actor=actor, now=now)
+    notices.approve_notice(notice, approver=legal, actor=actor, now=now)
+    notices.send_notice(notice, sender=comms, actor=actor, now=now)
     db.session.commit()
     post_update(incident, "We have contained the issue.", status="identified")
     db.session.commit()

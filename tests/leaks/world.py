@@ -8,7 +8,7 @@ component carries a unique marker in its name (and an incident's in its body too
 every incident has an id: those are the *tokens* a surface may or may not show.
 
 What each audience may learn is worked out here from the spec alone, without asking
-services.audience: a token of something public is for everyone; a token of something private
+audience: a token of something public is for everyone; a token of something private
 to segments is for the people of the organizations in one of those segments.
 """
 
@@ -21,14 +21,14 @@ from datetime import timedelta
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from statuspage.audience import organizations, segments
 from statuspage.clock import utcnow
+from statuspage.components.catalog import create_component
 from statuspage.extensions import db
+from statuspage.incidents.publishing import create_incident, schedule_maintenance
 from statuspage.models import Channel, Component, ContactPoint, Incident, Segment, Subscriber
-from statuspage.services import segments as segment_service
-from statuspage.services import social
-from statuspage.services.components import create_component
-from statuspage.services.page import ensure_page
-from statuspage.services.publishing import create_incident, schedule_maintenance
+from statuspage.page.state import ensure_page
+from statuspage.social import accounts
 from tests.social import MASTODON_TOKEN
 
 SEGMENT_NAMES = ("Alpha", "Beta", "Gamma")
@@ -296,39 +296,37 @@ def build_cast(spec: WorldSpec, *, mastodon_url: str, webhook_url: str, secret: 
     """Everything but the incidents: segments, components, subscribers, organizations."""
     world = World(spec, page_id=ensure_page().id)
     now = utcnow()
-    world.segments = [
-        segment_service.create_segment(SEGMENT_NAMES[i]) for i in range(spec.segments)
-    ]
+    world.segments = [segments.create_segment(SEGMENT_NAMES[i]) for i in range(spec.segments)]
     for component_spec in spec.components:
         name = marker("COMPONENT")
         component = create_component(f"{name} service", at=now - timedelta(days=1))
         if component_spec.segments:
-            segment_service.set_component_audience(
+            segments.set_component_audience(
                 component, "segments", [world.segments[s] for s in sorted(component_spec.segments)]
             )
         world.components.append(component)
         world.component_markers.append(name)
-    social.save_account(
+    accounts.save_account(
         Channel.mastodon,
         label="@acme@fake.example",
         credentials={"base_url": mastodon_url, "access_token": MASTODON_TOKEN},
         enabled=True,
     )
-    social.save_account(Channel.x, label="@acmestatus", credentials=X_KEYS, enabled=True)
+    accounts.save_account(Channel.x, label="@acmestatus", credentials=X_KEYS, enabled=True)
     for index, person_spec in enumerate(spec.people):
         world.people.append(_person(world, index, person_spec, webhook_url, secret, now))
     db.session.flush()
     # Organizations last: adding a domain or a member resolves who belongs (the real path).
     for o, org_spec in enumerate(spec.orgs):
-        org = segment_service.create_organization(
+        org = organizations.create_organization(
             f"Org {o}", segments=[world.segments[s] for s in sorted(org_spec.segments)]
         )
-        segment_service.add_domain(org, domain_of(o))
+        organizations.add_domain(org, domain_of(o))
         members = [person_email(i, p) for i, p in enumerate(spec.people) if p.org == o]
         members += [viewer_email(i, v) for i, v in enumerate(spec.viewers) if v.org == o]
         for email in members:
             if email.endswith("@mail.example"):
-                segment_service.add_member(org, email)
+                organizations.add_member(org, email)
         world.orgs.append(org)
     world.social = {
         network: db.session.scalars(

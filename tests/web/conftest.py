@@ -8,11 +8,11 @@ from datetime import timedelta
 import pytest
 
 from statuspage.clock import utcnow
+from statuspage.components.catalog import create_component
 from statuspage.extensions import db
+from statuspage.incidents.publishing import create_incident, post_update, schedule_maintenance
 from statuspage.models import Component, Incident
-from statuspage.services.components import create_component
-from statuspage.services.page import ensure_page
-from statuspage.services.publishing import create_incident, post_update, schedule_maintenance
+from statuspage.page.state import ensure_page
 from tests.factories import group_with_components
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from statuspage.clock import utcnow
 from statuspage.extensions import db
-from statuspage.services.publishing import create_incident, post_update
+from statuspage.incidents.publishing import create_incident, post_update
 
 PAGE_FIELDS = {"id", "name", "url", "time_zone", "updated_at"}
 STATUS_FIELDS = {"indicator", "description"}

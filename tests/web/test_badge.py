@@ -6,10 +6,10 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from statuspage.components.catalog import create_component, set_component_status
 from statuspage.extensions import db
+from statuspage.incidents.publishing import post_update
 from statuspage.public.export import export_site
-from statuspage.services.components import create_component, set_component_status
-from statuspage.services.publishing import post_update
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 GREEN, YELLOW, ORANGE, RED, BLUE = "#1e7b34", "#8a6100", "#b34700", "#b3261e", "#1f5fbf"

@@ -10,11 +10,11 @@ import time_machine
 
 from statuspage import create_app
 from statuspage.clock import utcnow
+from statuspage.components.catalog import set_component_status
 from statuspage.extensions import db
+from statuspage.incidents.publishing import create_incident
 from statuspage.public.caching import SnapshotFastPath, snapshot_store
-from statuspage.services.components import set_component_status
-from statuspage.services.publishing import create_incident
-from statuspage.services.snapshot import SnapshotStore
+from statuspage.snapshots.store import SnapshotStore
 
 PUBLIC_PATHS = ["/", "/history", "/maintenance", "/api/v2/summary.json", "/history.atom"]
 

@@ -8,22 +8,16 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from statuspage.audit.trail import SYSTEM
 from statuspage.clock import utcnow
+from statuspage.crisis.assembly import assemble, check_bridge
+from statuspage.crisis.executives import brief, save_guidelines
+from statuspage.crisis.roster import ContactLine, ensure_default_roles, list_roles, save_member
 from statuspage.extensions import db
+from statuspage.incidents.publishing import create_incident, post_update
 from statuspage.models import Channel, ContactPoint, Delivery, Subscriber
+from statuspage.page.state import ensure_page
 from statuspage.public.export import export_site
-from statuspage.services.audit import SYSTEM
-from statuspage.services.executives import brief, save_guidelines
-from statuspage.services.page import ensure_page
-from statuspage.services.publishing import create_incident, post_update
-from statuspage.services.team import (
-    ContactLine,
-    assemble,
-    check_bridge,
-    ensure_default_roles,
-    list_roles,
-    save_member,
-)
 from tests.queue import drain
 
 TEAM_MARKER = "TEAMNOTE7F3K"

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from statuspage.extensions import db
 from statuspage.models import Component, ComponentGroup, DailyUptime, Incident, IncidentStatus
-from statuspage.services.staff import authenticate
+from statuspage.staff.accounts import authenticate
 
 
 def test_demo_loads_a_realistic_page_once(app, client):

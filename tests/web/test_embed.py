@@ -7,11 +7,11 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from statuspage.components.catalog import set_component_status
 from statuspage.extensions import db
+from statuspage.incidents.publishing import create_incident, post_update
 from statuspage.models import Visibility
 from statuspage.public.export import export_site
-from statuspage.services.components import set_component_status
-from statuspage.services.publishing import create_incident, post_update
 
 INLINE_STYLE = re.compile(rb"<style|\sstyle=")
 

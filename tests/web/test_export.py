@@ -9,8 +9,8 @@ from pathlib import Path
 import feedparser
 
 from statuspage.extensions import db
+from statuspage.incidents.publishing import post_update
 from statuspage.public.export import export_site, file_for, relative_links
-from statuspage.services.publishing import post_update
 
 LINK = re.compile(r'(?:href|src)="([^"]+)"')
 

@@ -6,7 +6,7 @@ import feedparser
 import pytest
 
 from statuspage.extensions import db
-from statuspage.services.publishing import post_update
+from statuspage.incidents.publishing import post_update
 
 
 def _parse(client, path: str) -> feedparser.FeedParserDict:

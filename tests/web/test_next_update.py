@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 import time_machine
 
 from statuspage.extensions import db
+from statuspage.incidents import cadence
+from statuspage.incidents.publishing import create_incident, post_update
+from statuspage.page.state import ensure_page
 from statuspage.public.export import export_site
-from statuspage.services import cadence
-from statuspage.services.page import ensure_page
-from statuspage.services.publishing import create_incident, post_update
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 SHOWN = 'Next update by <time datetime="2026-03-02T09:30:00.000Z">09:30 UTC</time>'

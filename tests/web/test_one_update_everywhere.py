@@ -19,6 +19,8 @@ from flask import Flask
 from sqlalchemy import select
 
 from statuspage.clock import utcnow
+from statuspage.components.catalog import create_component
+from statuspage.delivery.outbox import after_commit
 from statuspage.extensions import db, limiter
 from statuspage.models import (
     Audience,
@@ -30,10 +32,8 @@ from statuspage.models import (
     Role,
     Subscriber,
 )
-from statuspage.services import social
-from statuspage.services.components import create_component
-from statuspage.services.endpoints import new_secret
-from statuspage.services.outbox import after_commit
+from statuspage.social import accounts
+from statuspage.subscribers.endpoints import new_secret
 from statuspage.vapid import vapid_keys
 from tests.admin.staff_client import signed_in
 from tests.push_service import PushService
@@ -87,13 +87,13 @@ def test_one_update_reaches_every_channel_and_a_private_notice_none(
         meta={"notify_email": "ops@example.com"},
     )
     _verified(Channel.slack, f"{receiver.url}/services/T0/B0/slack", "slack-acme")
-    social.save_account(
+    accounts.save_account(
         Channel.mastodon,
         label="@acme@fake.example",
         credentials={"base_url": mastodon.url, "access_token": MASTODON_TOKEN},
         enabled=True,
     )
-    social.save_account(Channel.x, label="@acmestatus", credentials=X_KEYS, enabled=True)
+    accounts.save_account(Channel.x, label="@acmestatus", credentials=X_KEYS, enabled=True)
     db.session.commit()
     key = vapid_keys(app.config["VAPID_PRIVATE_KEY"], app.instance_path).application_server_key
     browser = push_service.browser(application_server_key=key)

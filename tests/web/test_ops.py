@@ -17,9 +17,9 @@ from sqlalchemy import func, select
 from statuspage import create_app
 from statuspage.clock import utcnow
 from statuspage.extensions import db
+from statuspage.incidents.publishing import create_incident
 from statuspage.models import Channel, ContactPoint, Delivery, Subscriber
-from statuspage.services.page import ensure_page
-from statuspage.services.publishing import create_incident
+from statuspage.page.state import ensure_page
 from tests.queue import drain
 
 

@@ -6,10 +6,10 @@ import re
 from datetime import timedelta
 
 from statuspage.clock import utcnow
+from statuspage.components.catalog import create_component, set_component_status
 from statuspage.extensions import db
-from statuspage.services.components import create_component, set_component_status
-from statuspage.services.publishing import add_postmortem, create_incident, post_update
-from statuspage.services.settings import update_settings
+from statuspage.incidents.publishing import add_postmortem, create_incident, post_update
+from statuspage.page.settings import update_settings
 
 
 def _html(client, path: str) -> str:

@@ -18,8 +18,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from statuspage.audience.viewers import issue_organization_token
 from statuspage.clock import utcnow
+from statuspage.components.catalog import create_component
 from statuspage.extensions import db, limiter
+from statuspage.incidents.publishing import create_incident, post_update
 from statuspage.models import (
     Component,
     ContactPoint,
@@ -36,9 +39,6 @@ from statuspage.models import (
 from statuspage.public import ROUTES
 from statuspage.public.export import export_site
 from statuspage.public.viewing import COOKIE
-from statuspage.services.components import create_component
-from statuspage.services.publishing import create_incident, post_update
-from statuspage.services.viewers import issue_organization_token
 from tests.queue import drain
 from tests.web.conftest import SmallPage
 

@@ -13,10 +13,10 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from statuspage.components.catalog import create_component
 from statuspage.extensions import db, limiter
+from statuspage.incidents.publishing import create_incident, post_update
 from statuspage.models import Channel, ContactPoint, Delivery, DeliveryState, Subscriber
-from statuspage.services.components import create_component
-from statuspage.services.publishing import create_incident, post_update
 from statuspage.vapid import vapid_keys
 from tests.push_service import Browser, PushService, b64url
 from tests.queue import drain

@@ -12,7 +12,7 @@ from flask import Flask
 from statuspage import create_app
 from statuspage.extensions import db
 from statuspage.models import Role
-from statuspage.services.page import ensure_page
+from statuspage.page.state import ensure_page
 from tests.admin.staff_client import signed_in
 
 HTTPS = "https://status.example.test"

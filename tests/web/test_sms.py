@@ -12,12 +12,12 @@ import responses
 from sqlalchemy import select
 
 from statuspage.clock import utcnow
+from statuspage.components.catalog import create_component
+from statuspage.crisis.assembly import check_bridge
 from statuspage.extensions import db, limiter
+from statuspage.incidents.publishing import create_incident
 from statuspage.models import Channel, ContactPoint, CrisisRole, Delivery, Subscriber, TeamMember
-from statuspage.services.components import create_component
-from statuspage.services.page import ensure_page
-from statuspage.services.publishing import create_incident
-from statuspage.services.team import check_bridge
+from statuspage.page.state import ensure_page
 from tests.queue import drain
 from tests.twilio import (
     BASIC_AUTH,
@@ -296,8 +296,9 @@ def test_stop_from_a_crisis_team_phone_pauses_that_path_and_start_restores_it(
     """The number is both a customer's and a team member's: STOP stops both, and the team is
     then paged by email only; START brings the team path back. The texter is told nothing
     about the crisis list."""
-    from statuspage.services.audit import SYSTEM
-    from statuspage.services.team import ContactLine, assemble, ensure_default_roles, save_member
+    from statuspage.audit.trail import SYSTEM
+    from statuspage.crisis.assembly import assemble
+    from statuspage.crisis.roster import ContactLine, ensure_default_roles, save_member
 
     verified_phone()
     ensure_default_roles()
@@ -355,8 +356,8 @@ def test_stop_from_a_crisis_team_phone_pauses_that_path_and_start_restores_it(
 
 
 def test_a_crisis_only_number_is_answered_with_nothing_whatever_it_sends(client, queue, twilio):
-    from statuspage.services.audit import SYSTEM
-    from statuspage.services.team import ContactLine, ensure_default_roles, save_member
+    from statuspage.audit.trail import SYSTEM
+    from statuspage.crisis.roster import ContactLine, ensure_default_roles, save_member
 
     ensure_default_roles()
     lead = db.session.scalars(select(CrisisRole).where(CrisisRole.name == "Comms lead")).one()

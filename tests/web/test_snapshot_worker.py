@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Flask
 
 from statuspage import create_app
+from statuspage.components.catalog import set_component_status
 from statuspage.extensions import db
-from statuspage.services.components import set_component_status
-from statuspage.services.snapshot import STORE_KEY
+from statuspage.snapshots.store import STORE_KEY
 from tests.queue import drain
 
 

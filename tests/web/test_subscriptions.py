@@ -14,12 +14,12 @@ import time_machine
 from sqlalchemy import select
 
 from statuspage.clock import utcnow
+from statuspage.components.catalog import create_component
 from statuspage.extensions import db, limiter
+from statuspage.incidents.publishing import create_incident
 from statuspage.links import link
 from statuspage.models import Channel, ContactPoint, Delivery, Subscriber
-from statuspage.services.components import create_component
-from statuspage.services.publishing import create_incident
-from statuspage.services.subscriptions import links_for
+from statuspage.subscribers.subscriptions import links_for
 from tests.queue import drain
 
 CSRF_INPUT = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')

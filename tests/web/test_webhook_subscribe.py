@@ -10,10 +10,10 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import func, select
 
+from statuspage.components.catalog import create_component
 from statuspage.extensions import db, limiter
+from statuspage.incidents.publishing import create_incident
 from statuspage.models import Channel, ContactPoint, Subscriber
-from statuspage.services.components import create_component
-from statuspage.services.publishing import create_incident
 from tests.queue import drain
 from tests.receiver import Receiver
 

@@ -7,7 +7,7 @@ import pytest
 from statuspage.channels.base import Message, Outgoing
 from statuspage.channels.webhook import WebhookChannel
 from statuspage.clock import utcnow
-from statuspage.services.endpoints import new_secret
+from statuspage.subscribers.endpoints import new_secret
 from tests.receiver import HANG, Receiver
 from tests.smtp import free_port
 

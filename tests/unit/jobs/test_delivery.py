@@ -9,8 +9,12 @@ import time_machine
 from sqlalchemy import func, select
 
 from statuspage.clock import utcnow
+from statuspage.components.catalog import create_component
+from statuspage.core.errors import InvalidInput
+from statuspage.delivery.engine import deliver, fan_out, sweep
+from statuspage.delivery.ledger import acknowledge, claim, stale_notices
 from statuspage.extensions import db
-from statuspage.jobs.tasks import deliver, fan_out, sweep
+from statuspage.incidents.publishing import create_incident, post_update
 from statuspage.models import (
     Channel,
     ContactPoint,
@@ -20,10 +24,6 @@ from statuspage.models import (
     Notice,
     Subscriber,
 )
-from statuspage.services.components import create_component
-from statuspage.services.delivery import acknowledge, claim, stale_notices
-from statuspage.services.errors import InvalidInput
-from statuspage.services.publishing import create_incident, post_update
 from tests.queue import drain
 
 

@@ -9,12 +9,12 @@ import redis
 from huey import RedisHuey, SqliteHuey
 
 from statuspage.clock import utcnow
+from statuspage.components.catalog import create_component
+from statuspage.delivery.engine import sweep
 from statuspage.extensions import db
+from statuspage.incidents.publishing import schedule_maintenance
 from statuspage.jobs import QUEUE_KEY, SCHEDULE, build_huey
-from statuspage.jobs.tasks import sweep
 from statuspage.models import ComponentStatus, IncidentStatus
-from statuspage.services.components import create_component
-from statuspage.services.publishing import schedule_maintenance
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 

@@ -8,12 +8,12 @@ from datetime import UTC, datetime, timedelta
 import time_machine
 from sqlalchemy import select
 
+from statuspage.audit.trail import Actor
+from statuspage.delivery import engine
 from statuspage.extensions import db
-from statuspage.jobs import tasks
+from statuspage.incidents.publishing import create_incident
 from statuspage.models import ObligationReminder, Role, StaffUser
-from statuspage.services import regulators
-from statuspage.services.audit import Actor
-from statuspage.services.publishing import create_incident
+from statuspage.regulators import library, obligations
 from tests.queue import drain
 
 AWARE = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
@@ -29,17 +29,17 @@ def test_comms_and_legal_are_reminded_once_per_lead(queue, smtp) -> None:
     _staff(Role.viewer, "viewer@example.com")
     _staff(Role.comms, "gone@example.com", active=False)
     actor = Actor("test")
-    cert_in = regulators.add_from_library("cert-in", actor=actor)  # 6 h after awareness
+    cert_in = library.add_from_library("cert-in", actor=actor)  # 6 h after awareness
     incident = create_incident("Breach", "Investigating.")
-    regulators.set_reportable(incident, [cert_in.id], user=None, actor=actor)
-    regulators.record_trigger(incident, "awareness", AWARE, user=None, actor=actor, now=AWARE)
+    obligations.set_reportable(incident, [cert_in.id], user=None, actor=actor)
+    obligations.record_trigger(incident, "awareness", AWARE, user=None, actor=actor, now=AWARE)
     db.session.commit()
     due = AWARE + timedelta(hours=6)
 
     def sweep_at(moment: datetime) -> list[str]:
         before = len(smtp.inbox.messages)
         with time_machine.travel(moment, tick=False):
-            tasks.sweep()
+            engine.sweep()
             db.session.commit()
             drain(queue)
         return [str(m["Subject"]) for m in smtp.inbox.messages[before:]]
@@ -65,12 +65,12 @@ def test_comms_and_legal_are_reminded_once_per_lead(queue, smtp) -> None:
 def test_a_submitted_report_is_not_reminded(queue, smtp) -> None:
     _staff(Role.legal, "legal@example.com")
     actor = Actor("test")
-    cert_in = regulators.add_from_library("cert-in", actor=actor)
+    cert_in = library.add_from_library("cert-in", actor=actor)
     incident = create_incident("Breach", "Investigating.")
-    regulators.set_reportable(incident, [cert_in.id], user=None, actor=actor)
-    regulators.record_trigger(incident, "awareness", AWARE, user=None, actor=actor, now=AWARE)
-    (row,) = regulators.board(incident, AWARE)
-    regulators.record_portal_submission(
+    obligations.set_reportable(incident, [cert_in.id], user=None, actor=actor)
+    obligations.record_trigger(incident, "awareness", AWARE, user=None, actor=actor, now=AWARE)
+    (row,) = obligations.board(incident, AWARE)
+    obligations.record_portal_submission(
         row.obligation,
         reference="CERTIN-1",
         submitted_at=AWARE + timedelta(hours=1),
@@ -80,7 +80,7 @@ def test_a_submitted_report_is_not_reminded(queue, smtp) -> None:
     )
     db.session.commit()
     with time_machine.travel(AWARE + timedelta(hours=5, minutes=30), tick=False):
-        tasks.sweep()
+        engine.sweep()
         db.session.commit()
         drain(queue)
     assert smtp.inbox.messages == []

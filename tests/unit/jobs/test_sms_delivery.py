@@ -11,12 +11,12 @@ import pytest
 import responses
 from sqlalchemy import select
 
+from statuspage.audience.recipients import sms_worthy
 from statuspage.clock import utcnow
 from statuspage.extensions import db
+from statuspage.incidents.publishing import create_incident, post_update, schedule_maintenance
 from statuspage.models import Channel, ContactPoint, Delivery, DeliveryState, Notice, Subscriber
-from statuspage.services.audience import sms_worthy
-from statuspage.services.page import ensure_page
-from statuspage.services.publishing import create_incident, post_update, schedule_maintenance
+from statuspage.page.state import ensure_page
 from tests.queue import drain
 from tests.twilio import accept, configured, refuse, texts
 

@@ -8,9 +8,13 @@ from datetime import timedelta
 import time_machine
 from sqlalchemy import func, select
 
+from statuspage.audience.recipients import reachable_contact
 from statuspage.clock import utcnow
+from statuspage.delivery.engine import sweep
+from statuspage.delivery.ledger import BOUNCES_TO_DISABLE
+from statuspage.delivery.outbox import after_commit
 from statuspage.extensions import db
-from statuspage.jobs.tasks import sweep
+from statuspage.incidents.publishing import create_incident, post_update
 from statuspage.models import (
     Audience,
     Channel,
@@ -22,13 +26,9 @@ from statuspage.models import (
     Subscriber,
     SubscriberKind,
 )
-from statuspage.services import social
-from statuspage.services.audience import reachable_contact
-from statuspage.services.delivery import BOUNCES_TO_DISABLE
-from statuspage.services.outbox import after_commit
-from statuspage.services.publishing import create_incident, post_update
-from statuspage.services.subscriber_roster import export_rows, search_subscribers
-from statuspage.services.subscriptions import subscriber_for_link
+from statuspage.social import accounts
+from statuspage.subscribers.roster import export_rows, search_subscribers
+from statuspage.subscribers.subscriptions import subscriber_for_link
 from tests.queue import drain
 from tests.social import MASTODON_TOKEN
 
@@ -40,15 +40,15 @@ X_KEYS = {
 }
 
 
-def accounts(mastodon, *, x: bool = True) -> None:
-    social.save_account(
+def set_up_accounts(mastodon, *, x: bool = True) -> None:
+    accounts.save_account(
         Channel.mastodon,
         label="@acme@fake.example",
         credentials={"base_url": mastodon.url, "access_token": MASTODON_TOKEN},
         enabled=True,
     )
     if x:
-        social.save_account(Channel.x, label="@acmestatus", credentials=X_KEYS, enabled=True)
+        accounts.save_account(Channel.x, label="@acmestatus", credentials=X_KEYS, enabled=True)
     db.session.commit()
 
 
@@ -64,7 +64,7 @@ def social_deliveries() -> list[Delivery]:
 
 
 def test_an_incident_starts_a_thread_and_its_update_replies_to_it(queue, mastodon, x_api):
-    accounts(mastodon)
+    set_up_accounts(mastodon)
     incident = create_incident("API down", "We are looking into it.")
     db.session.commit()  # the outbox enqueues fan_out now
     drain(queue)
@@ -83,7 +83,7 @@ def test_an_incident_starts_a_thread_and_its_update_replies_to_it(queue, mastodo
     assert tweet.reply_to is None
     assert reply.reply_to == tweet.id
 
-    threads = {n: social.thread_of(incident.id, n) for n in (Channel.x, Channel.mastodon)}
+    threads = {n: accounts.thread_of(incident.id, n) for n in (Channel.x, Channel.mastodon)}
     assert (threads[Channel.x].root_post_id, threads[Channel.x].last_post_id) == (
         tweet.id,
         reply.id,
@@ -97,7 +97,7 @@ def test_an_incident_starts_a_thread_and_its_update_replies_to_it(queue, mastodo
 
 
 def test_staff_custom_text_is_what_is_posted(queue, mastodon, x_api):
-    accounts(mastodon)
+    set_up_accounts(mastodon)
     create_incident("API down", "Long technical words.", custom_tweet="Our API is down. Sorry!")
     db.session.commit()
     drain(queue)
@@ -106,7 +106,7 @@ def test_staff_custom_text_is_what_is_posted(queue, mastodon, x_api):
 
 
 def test_a_private_notice_never_reaches_a_social_network(queue, mastodon, x_api):
-    accounts(mastodon)
+    set_up_accounts(mastodon)
     incident = create_incident("Quiet", "Nobody tells.", deliver_notifications=False)
     db.session.commit()
     private = Notice(
@@ -127,7 +127,7 @@ def test_a_private_notice_never_reaches_a_social_network(queue, mastodon, x_api)
 
 
 def test_a_failed_post_is_retried_with_the_same_idempotency_key(queue, mastodon):
-    accounts(mastodon, x=False)
+    set_up_accounts(mastodon, x=False)
     mastodon.fail_next(503, "Service Unavailable")
     create_incident("API down", "Looking.")
     db.session.commit()
@@ -152,7 +152,7 @@ def test_an_update_sent_while_the_first_is_pending_starts_the_thread_the_first_j
 ):
     """Keep it simple but correct: reply to the latest known post; the first post sent makes
     the thread, whichever update it carries."""
-    accounts(mastodon, x=False)
+    set_up_accounts(mastodon, x=False)
     mastodon.fail_next(503, "Service Unavailable")
     incident = create_incident("API down", "First words.")
     db.session.commit()
@@ -168,12 +168,12 @@ def test_an_update_sent_while_the_first_is_pending_starts_the_thread_the_first_j
     assert "Second words." in mastodon.requests[1].text
     assert second["in_reply_to_id"] is None
     assert first["in_reply_to_id"] == second["id"]
-    thread = social.thread_of(incident.id, Channel.mastodon)
+    thread = accounts.thread_of(incident.id, Channel.mastodon)
     assert (thread.root_post_id, thread.last_post_id) == (second["id"], first["id"])
 
 
 def test_refused_credentials_fail_the_delivery_for_good(queue, mastodon, x_api):
-    accounts(mastodon)
+    set_up_accounts(mastodon)
     x_api.fail_next(401, {"title": "Unauthorized", "status": 401})
     mastodon.token = "rotated-elsewhere"
     create_incident("API down", "Looking.")
@@ -189,7 +189,7 @@ def test_refused_credentials_fail_the_delivery_for_good(queue, mastodon, x_api):
 
 
 def test_a_rate_limit_waits_for_its_reset(queue, mastodon, x_api):
-    accounts(mastodon)
+    set_up_accounts(mastodon)
     reset = utcnow() + timedelta(hours=3)  # beyond any first backoff
     x_api.fail_next(
         429, {"title": "Too Many Requests"}, {"x-rate-limit-reset": str(int(reset.timestamp()))}
@@ -203,8 +203,8 @@ def test_a_rate_limit_waits_for_its_reset(queue, mastodon, x_api):
 
 
 def test_a_disabled_account_gets_nothing(queue, mastodon, x_api):
-    accounts(mastodon)
-    social.save_account(Channel.x, label="@acmestatus", credentials={}, enabled=False)
+    set_up_accounts(mastodon)
+    accounts.save_account(Channel.x, label="@acmestatus", credentials={}, enabled=False)
     db.session.commit()
     create_incident("API down", "Looking.")
     db.session.commit()
@@ -215,7 +215,7 @@ def test_a_disabled_account_gets_nothing(queue, mastodon, x_api):
 
 def test_the_accounts_are_not_people(queue, mastodon):
     """Syndication subscribers stay out of the roster, its export and the subscriber links."""
-    accounts(mastodon)
+    set_up_accounts(mastodon)
     person = Subscriber(name="Ann")
     db.session.add(person)
     db.session.commit()
@@ -233,13 +233,13 @@ def test_the_accounts_are_not_people(queue, mastodon):
 def test_an_account_refused_again_and_again_pauses_until_saved_again(queue, mastodon):
     """Permanent failures count as bounces: after a few the account's contact point stops
     receiving, the Social screen says why, and saving the account again resumes it."""
-    accounts(mastodon, x=False)
+    set_up_accounts(mastodon, x=False)
     mastodon.token = "rotated-elsewhere"
     for n in range(BOUNCES_TO_DISABLE):
         create_incident(f"Outage {n}", "Looking.")
         db.session.commit()
         drain(queue)
-    (summary,) = [s for s in social.summaries() if s.network is Channel.mastodon]
+    (summary,) = [s for s in accounts.summaries() if s.network is Channel.mastodon]
     assert "permanent failures" in summary.paused_reason
     create_incident("One more", "Looking.")
     db.session.commit()
@@ -247,11 +247,11 @@ def test_an_account_refused_again_and_again_pauses_until_saved_again(queue, mast
     assert len(mastodon.requests) == BOUNCES_TO_DISABLE  # nothing tried once paused
 
     mastodon.token = MASTODON_TOKEN
-    social.save_account(Channel.mastodon, label="@acme", credentials={}, enabled=True)
+    accounts.save_account(Channel.mastodon, label="@acme", credentials={}, enabled=True)
     db.session.commit()
     create_incident("After the fix", "Looking.")
     db.session.commit()
     drain(queue)
     assert len(mastodon.posted) == 1
-    (summary,) = [s for s in social.summaries() if s.network is Channel.mastodon]
+    (summary,) = [s for s in accounts.summaries() if s.network is Channel.mastodon]
     assert summary.paused_reason is None

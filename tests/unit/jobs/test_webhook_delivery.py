@@ -10,8 +10,11 @@ import time_machine
 from sqlalchemy import select
 
 from statuspage.clock import utcnow
+from statuspage.components.catalog import create_component
+from statuspage.delivery.engine import sweep
+from statuspage.delivery.ledger import FAILURES_TO_DISABLE_ENDPOINT
 from statuspage.extensions import db
-from statuspage.jobs.tasks import sweep
+from statuspage.incidents.publishing import create_incident, post_update
 from statuspage.models import (
     Channel,
     ContactPoint,
@@ -22,11 +25,8 @@ from statuspage.models import (
     StaffUser,
     Subscriber,
 )
-from statuspage.services.components import create_component
-from statuspage.services.delivery import FAILURES_TO_DISABLE_ENDPOINT
-from statuspage.services.endpoints import new_secret
-from statuspage.services.page import get_page
-from statuspage.services.publishing import create_incident, post_update
+from statuspage.page.state import get_page
+from statuspage.subscribers.endpoints import new_secret
 from tests.queue import drain
 from tests.receiver import Receiver
 
@@ -186,7 +186,7 @@ def test_a_run_of_failures_disables_the_webhook_and_tells_its_owner(receiver, qu
     assert len(receiver.requests) == FAILURES_TO_DISABLE_ENDPOINT  # and not one more
     assert {d.state for d in db.session.scalars(select(Delivery))} == {DeliveryState.failed}
 
-    # The owner also gets the incident's cadence reminders (services.cadence): not these.
+    # The owner also gets the incident's cadence reminders (incidents.cadence): not these.
     notices = [m for m in smtp.inbox.messages if "Update due" not in m["Subject"]]
     assert sorted(m["To"] for m in notices) == ["integrator@example.com", "owner@example.com"]
     text = notices[0].get_body(("plain",)).get_content()

@@ -7,12 +7,10 @@ from datetime import timedelta
 import pytest
 import time_machine
 
+from statuspage.audience.visibility import STAFF, Viewer
+from statuspage.audit.trail import Actor, events, verify_chain
 from statuspage.clock import utcnow
-from statuspage.extensions import db
-from statuspage.models import ComponentStatus, IncidentStatus
-from statuspage.services.audience import STAFF, Viewer
-from statuspage.services.audit import Actor, events, verify_chain
-from statuspage.services.components import (
+from statuspage.components.catalog import (
     create_component,
     create_group,
     delete_component,
@@ -21,18 +19,20 @@ from statuspage.services.components import (
     update_component,
     update_group,
 )
-from statuspage.services.errors import InvalidInput, NotFound
-from statuspage.services.incidents import get_incident
-from statuspage.services.publishing import (
+from statuspage.core.errors import InvalidInput, NotFound
+from statuspage.extensions import db
+from statuspage.incidents.publishing import (
     advance_maintenance,
     create_incident,
     delete_incident,
     edit_incident,
     schedule_maintenance,
 )
-from statuspage.services.settings import update_settings
-from statuspage.services.staff import create_user
-from statuspage.services.templates import create_template, update_template
+from statuspage.incidents.queries import get_incident
+from statuspage.incidents.templates import create_template, update_template
+from statuspage.models import ComponentStatus, IncidentStatus
+from statuspage.page.settings import update_settings
+from statuspage.staff.accounts import create_user
 
 
 @pytest.fixture

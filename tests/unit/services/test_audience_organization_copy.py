@@ -1,5 +1,5 @@
 """`ContactPoint.organization_id`, the database's copy of its subscriber's organization that a
-private notice reads its contact points by (services.audience, migration 0012): it follows
+private notice reads its contact points by (audience, migration 0012): it follows
 every way a subscriber's organization or contact points change, and a copy that disagreed
 could only ever lose a recipient, never reach one outside the notice's segments."""
 
@@ -8,17 +8,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select, text, update
 
+from statuspage.audience import organizations, segments
+from statuspage.audience.recipients import Recipient, recipient_pages, recipients
 from statuspage.clock import utcnow
 from statuspage.extensions import db
+from statuspage.incidents.publishing import create_incident
 from statuspage.models import Channel, ContactPoint, Notice, Organization, Subscriber
-from statuspage.services import segments as service
-from statuspage.services.audience import (
-    Recipient,
-    recipient_pages,
-    recipients,
-)
-from statuspage.services.publishing import create_incident
-from statuspage.services.subscriptions import Preferences, confirm
+from statuspage.subscribers.subscriptions import Preferences, confirm
 from tests.factories import organization_person
 
 
@@ -51,30 +47,33 @@ def _org_of(person: Subscriber) -> int | None:
 
 
 def test_the_copy_follows_domain_rules_members_confirmation_and_deletion():
-    acme, partner = service.create_organization("Acme"), service.create_organization("Partner")
+    acme, partner = (
+        organizations.create_organization("Acme"),
+        organizations.create_organization("Partner"),
+    )
     ann = organization_person("ann@acme.example")
     bob = organization_person("bob@acme.example", verified=False)
     assert _copies(ann) == _copies(bob) == [None]
-    domain = service.add_domain(acme, "acme.example")  # resolve_organizations' bulk UPDATE
+    domain = organizations.add_domain(acme, "acme.example")  # resolve_organizations' bulk UPDATE
     assert (_org_of(ann), _copies(ann), _copies(bob)) == (acme.id, [acme.id], [None])
-    member = service.add_member(partner, "ann@acme.example")
+    member = organizations.add_member(partner, "ann@acme.example")
     assert (_org_of(ann), _copies(ann)) == (partner.id, [partner.id])
-    service.remove_member(member)
+    organizations.remove_member(member)
     assert _copies(ann) == [acme.id]
     confirm(bob.contact_points[0], Preferences(), utcnow())
     assert (_org_of(bob), _copies(bob)) == (acme.id, [acme.id])
-    service.remove_domain(domain)
+    organizations.remove_domain(domain)
     assert _copies(ann) == _copies(bob) == [None]
-    service.add_domain(acme, "acme.example")
-    service.delete_organization(acme)
+    organizations.add_domain(acme, "acme.example")
+    organizations.delete_organization(acme)
     assert db.session.get(Organization, acme.id) is None
     assert (_org_of(ann), _copies(ann)) == (None, [None])
     assert _out_of_step() == 0
 
 
 def test_the_copy_is_set_on_new_contact_points_and_on_any_write_of_a_subscriber():
-    acme = service.create_organization("Acme")
-    service.add_domain(acme, "acme.example")
+    acme = organizations.create_organization("Acme")
+    organizations.add_domain(acme, "acme.example")
     ann, eve = organization_person("ann@acme.example"), organization_person("eve@elsewhere.example")
     ann.contact_points.append(
         ContactPoint(
@@ -110,11 +109,11 @@ def test_a_copy_out_of_step_can_only_lose_a_recipient_never_leak_to_one():
     PostgreSQL only (SQLite has no such switch)."""
     if db.engine.dialect.name != "postgresql":
         pytest.skip("needs session_replication_role to write a copy the triggers would fix")
-    eu, us = service.create_segment("EU"), service.create_segment("US")
-    acme = service.create_organization("Acme", segments=[eu])
-    globex = service.create_organization("Globex", segments=[us])
-    service.add_domain(acme, "acme.example")
-    service.add_domain(globex, "globex.example")
+    eu, us = segments.create_segment("EU"), segments.create_segment("US")
+    acme = organizations.create_organization("Acme", segments=[eu])
+    globex = organizations.create_organization("Globex", segments=[us])
+    organizations.add_domain(acme, "acme.example")
+    organizations.add_domain(globex, "globex.example")
     ann, hank = organization_person("ann@acme.example"), organization_person("hank@globex.example")
     incident = create_incident("EU database", "Failover.", segments=[eu])
     db.session.flush()
@@ -140,12 +139,12 @@ def test_a_copy_out_of_step_can_only_lose_a_recipient_never_leak_to_one():
 
 @pytest.mark.parametrize("page", [1, 2, 3, 1000])
 def test_a_private_notice_streams_each_of_its_recipients_once_through_their_first_contact(page):
-    eu, us = service.create_segment("EU"), service.create_segment("US")
-    acme = service.create_organization("Acme", segments=[eu])
-    globex = service.create_organization("Globex", segments=[us])
-    service.add_domain(acme, "acme.example")
-    service.add_domain(globex, "globex.example")
-    service.add_member(acme, "x@partner.example")
+    eu, us = segments.create_segment("EU"), segments.create_segment("US")
+    acme = organizations.create_organization("Acme", segments=[eu])
+    globex = organizations.create_organization("Globex", segments=[us])
+    organizations.add_domain(acme, "acme.example")
+    organizations.add_domain(globex, "globex.example")
+    organizations.add_member(acme, "x@partner.example")
     ann = organization_person("ann@acme.example")
     ann.contact_points[0].active = False  # bounced: the first reachable webhook receives
     ann.contact_points += [

@@ -8,8 +8,15 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from statuspage.audience.membership import viewer_for
+from statuspage.audience.recipients import recipients
+from statuspage.audience.visibility import PUBLIC, STAFF, may_see, may_see_component, visible
 from statuspage.clock import utcnow
+from statuspage.components.catalog import create_component, list_components
+from statuspage.components.status import component_statuses, current_status
+from statuspage.core.errors import InvalidInput
 from statuspage.extensions import db
+from statuspage.incidents.publishing import create_incident, post_update, schedule_maintenance
 from statuspage.models import (
     Audience,
     Channel,
@@ -25,20 +32,7 @@ from statuspage.models import (
     Subscriber,
     Visibility,
 )
-from statuspage.services.audience import (
-    PUBLIC,
-    STAFF,
-    may_see,
-    may_see_component,
-    recipients,
-    viewer_for,
-    visible,
-)
-from statuspage.services.components import create_component, list_components
-from statuspage.services.errors import InvalidInput
-from statuspage.services.page import ensure_page
-from statuspage.services.publishing import create_incident, post_update, schedule_maintenance
-from statuspage.services.status import component_statuses, current_status
+from statuspage.page.state import ensure_page
 
 
 @pytest.fixture

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import delete, update
 
+from statuspage.audit.trail import SYSTEM, Actor, events, record, verify_chain
 from statuspage.extensions import db
 from statuspage.models import AuditEvent
-from statuspage.services.audit import SYSTEM, Actor, events, record, verify_chain
-from statuspage.services.staff import create_user
+from statuspage.staff.accounts import create_user
 
 
 def _three_entries() -> list[AuditEvent]:

@@ -10,8 +10,12 @@ import time_machine
 from sqlalchemy import func, select
 
 from statuspage.clock import utcnow
+from statuspage.core.errors import InvalidInput
+from statuspage.delivery.engine import sweep
 from statuspage.extensions import db
-from statuspage.jobs.tasks import sweep
+from statuspage.incidents import cadence
+from statuspage.incidents.publishing import create_incident, post_update, schedule_maintenance
+from statuspage.incidents.templates import update_template
 from statuspage.models import (
     AuditEvent,
     Channel,
@@ -24,11 +28,7 @@ from statuspage.models import (
     StaffUser,
     Subscriber,
 )
-from statuspage.services import cadence
-from statuspage.services.errors import InvalidInput
-from statuspage.services.page import ensure_page, page_version
-from statuspage.services.publishing import create_incident, post_update, schedule_maintenance
-from statuspage.services.templates import update_template
+from statuspage.page.state import ensure_page, page_version
 from tests.queue import drain
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

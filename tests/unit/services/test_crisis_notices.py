@@ -8,8 +8,21 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from statuspage.audience.reach import reach
+from statuspage.audience.recipients import recipients
+from statuspage.audit.trail import SYSTEM
 from statuspage.clock import utcnow
+from statuspage.core.errors import InvalidInput, NotFound
+from statuspage.crisis.notices import (
+    acknowledgements,
+    current_contacts,
+    internal_subscriber,
+    send_internal,
+    set_contacts,
+)
+from statuspage.delivery.ledger import acknowledge, create_deliveries
 from statuspage.extensions import db
+from statuspage.incidents.publishing import create_incident
 from statuspage.models import (
     Audience,
     AuditEvent,
@@ -24,23 +37,7 @@ from statuspage.models import (
     Subscriber,
     SubscriberKind,
 )
-from statuspage.services.audience import reach, recipients
-from statuspage.services.audit import SYSTEM
-from statuspage.services.crisis_notices import (
-    acknowledgements,
-    current_contacts,
-    internal_subscriber,
-    send_internal,
-    set_contacts,
-)
-from statuspage.services.delivery import acknowledge, create_deliveries
-from statuspage.services.errors import InvalidInput, NotFound
-from statuspage.services.publishing import create_incident
-from statuspage.services.subscriber_roster import (
-    export_rows,
-    get_subscriber,
-    search_subscribers,
-)
+from statuspage.subscribers.roster import export_rows, get_subscriber, search_subscribers
 
 
 def customer(email: str, organization: Organization | None = None) -> Subscriber:

@@ -1,4 +1,4 @@
-"""The deadline engine (statuspage/services/deadlines.py): every unit, in its jurisdiction."""
+"""The deadline engine (statuspage/regulators/deadlines.py): every unit, in its jurisdiction."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from statuspage.models import Unit
-from statuspage.services import deadlines
-from statuspage.services.deadlines import Bound, Jurisdiction, State, add, due_at
+from statuspage.regulators import deadlines
+from statuspage.regulators.deadlines import Bound, Jurisdiction, State, add, due_at
 
 UTC_ONLY = Jurisdiction()
 LONDON = Jurisdiction("Europe/London", "GB", "ENG")

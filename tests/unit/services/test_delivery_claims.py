@@ -15,8 +15,10 @@ from sqlalchemy import select, text
 
 from statuspage.channels.base import Result
 from statuspage.clock import utcnow
+from statuspage.delivery.engine import fan_out
+from statuspage.delivery.ledger import claim, record_late, renew
 from statuspage.extensions import db
-from statuspage.jobs.tasks import fan_out
+from statuspage.incidents.publishing import create_incident
 from statuspage.models import (
     Channel,
     ContactPoint,
@@ -26,8 +28,6 @@ from statuspage.models import (
     Notice,
     Subscriber,
 )
-from statuspage.services.delivery import claim, record_late, renew
-from statuspage.services.publishing import create_incident
 
 
 def _deliveries(count: int, queue) -> list[int]:

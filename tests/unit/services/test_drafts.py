@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from statuspage.audit.trail import Actor, events
+from statuspage.components.catalog import create_component
+from statuspage.core.errors import InvalidInput
 from statuspage.extensions import db
-from statuspage.models import ComponentStatus, IncidentStatus
-from statuspage.services.audit import Actor, events
-from statuspage.services.components import create_component
-from statuspage.services.drafts import (
+from statuspage.incidents.drafts import (
     add_note,
     discard_draft,
     notes,
@@ -16,9 +16,9 @@ from statuspage.services.drafts import (
     publish_draft,
     save_draft,
 )
-from statuspage.services.errors import InvalidInput
-from statuspage.services.publishing import create_incident
-from statuspage.services.staff import create_user
+from statuspage.incidents.publishing import create_incident
+from statuspage.models import ComponentStatus, IncidentStatus
+from statuspage.staff.accounts import create_user
 
 
 @pytest.fixture

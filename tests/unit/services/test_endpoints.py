@@ -8,9 +8,9 @@ import socket
 import pytest
 from standardwebhooks import Webhook
 
+from statuspage.core.errors import InvalidInput
 from statuspage.models import Channel
-from statuspage.services.endpoints import check_url, new_secret
-from statuspage.services.errors import InvalidInput
+from statuspage.subscribers.endpoints import check_url, new_secret
 
 
 def resolver(*addresses: str):

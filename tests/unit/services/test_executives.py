@@ -12,15 +12,15 @@ import responses
 import time_machine
 from sqlalchemy import select
 
+from statuspage.audit.trail import SYSTEM
+from statuspage.core.errors import InvalidInput
+from statuspage.crisis.executives import brief, briefing_body, briefings_for, save_guidelines
+from statuspage.crisis.roster import ContactLine, save_member
+from statuspage.delivery.engine import sweep
 from statuspage.extensions import db
-from statuspage.jobs.tasks import sweep
+from statuspage.incidents.publishing import create_incident
 from statuspage.models import Audience, AuditEvent, Delivery
-from statuspage.services.audit import SYSTEM
-from statuspage.services.errors import InvalidInput
-from statuspage.services.executives import brief, briefing_body, briefings_for, save_guidelines
-from statuspage.services.page import ensure_page
-from statuspage.services.publishing import create_incident
-from statuspage.services.team import ContactLine, save_member
+from statuspage.page.state import ensure_page
 from tests.queue import drain
 from tests.twilio import MESSAGES_URL, accept, configured
 

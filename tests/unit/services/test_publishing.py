@@ -7,17 +7,17 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from statuspage.clock import utcnow
+from statuspage.components.catalog import create_component
+from statuspage.core.errors import DomainError, InvalidInput
 from statuspage.extensions import db
-from statuspage.models import ComponentStatus, Impact, Incident, IncidentStatus
-from statuspage.services.components import create_component
-from statuspage.services.errors import DomainError, InvalidInput
-from statuspage.services.page import page_version
-from statuspage.services.publishing import (
+from statuspage.incidents.publishing import (
     add_postmortem,
     create_incident,
     post_update,
     schedule_maintenance,
 )
+from statuspage.models import ComponentStatus, Impact, Incident, IncidentStatus
+from statuspage.page.state import page_version
 
 
 def test_creating_an_incident_changes_components_and_records_old_and_new_status():

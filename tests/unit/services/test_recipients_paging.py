@@ -7,12 +7,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from statuspage.audience.recipients import Recipient, recipient_pages, recipients
 from statuspage.clock import utcnow
+from statuspage.components.catalog import create_component
 from statuspage.extensions import db
+from statuspage.incidents.publishing import create_incident
 from statuspage.models import Channel, ContactPoint, Notice, Subscriber
-from statuspage.services.audience import Recipient, recipient_pages, recipients
-from statuspage.services.components import create_component
-from statuspage.services.publishing import create_incident
 
 
 def _contact(channel: Channel, key: str, priority: int, *, reachable: bool = True) -> ContactPoint:

@@ -1,4 +1,4 @@
-"""Regulators (statuspage/services/regulators.py): obligations, notices, approval, reminders."""
+"""Regulators (statuspage/regulators/): obligations, notices, approval, reminders."""
 
 from __future__ import annotations
 
@@ -7,8 +7,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from statuspage import models
+from statuspage.audit.trail import Actor
+from statuspage.core.errors import InvalidInput
+from statuspage.delivery import engine, ledger
+from statuspage.delivery.outbox import OUTBOX_KEY
 from statuspage.extensions import db
-from statuspage.jobs import tasks
+from statuspage.incidents.publishing import create_incident
 from statuspage.models import (
     Audience,
     AuditEvent,
@@ -22,14 +27,9 @@ from statuspage.models import (
     StaffUser,
     SubscriberKind,
 )
-from statuspage.services import delivery as engine
-from statuspage.services import regulators as service
-from statuspage.services.audit import Actor
-from statuspage.services.deadlines import State
-from statuspage.services.errors import InvalidInput
-from statuspage.services.outbox import OUTBOX_KEY
-from statuspage.services.permissions import Forbidden
-from statuspage.services.publishing import create_incident
+from statuspage.regulators import library, notices, obligations, periodic, registry
+from statuspage.regulators.deadlines import State
+from statuspage.staff.permissions import Forbidden
 
 T0 = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
 CLI = Actor("cli:test")
@@ -53,75 +53,75 @@ def people() -> dict[str, StaffUser]:
 
 
 @pytest.fixture
-def library() -> dict[str, Regulator]:
-    added = service.load_library(actor=CLI)
+def listed() -> dict[str, Regulator]:
+    added = library.load_library(actor=CLI)
     return {r.library_key: r for r in added}
 
 
 def board_by_stage(incident, now):
     return {
-        (row.regulator.library_key, row.rule.stage): row for row in service.board(incident, now)
+        (row.regulator.library_key, row.rule.stage): row for row in obligations.board(incident, now)
     }
 
 
-def test_the_library_loads_every_regime_once_with_its_source(library) -> None:
-    assert set(library) == {e["key"] for e in service.library()}
-    assert len(library) == 11
-    dora = library["dora"]
+def test_the_library_loads_every_regime_once_with_its_source(listed) -> None:
+    assert set(listed) == {e["key"] for e in library.library()}
+    assert len(listed) == 11
+    dora = listed["dora"]
     assert "2025/301" in dora.source_note
     assert "Art. 19" in dora.source_note
     initial, intermediate, final = dora.rules
-    assert service.rule_summary(initial) == (
+    assert registry.rule_summary(initial) == (
         "4 hours after classification, or 24 hours after awareness if earlier"
     )
     assert intermediate.bounds[0].after_rule is initial
     assert final.bounds[0].after_rule is intermediate
-    assert service.load_library(actor=CLI) == []  # nothing twice
+    assert library.load_library(actor=CLI) == []  # nothing twice
     with pytest.raises(InvalidInput, match="already in the registry"):
-        service.add_from_library("gdpr", actor=CLI)
+        library.add_from_library("gdpr", actor=CLI)
     # Each regulator's contact points are held by an internal subscriber.
-    subscriber = db.session.get(service.Subscriber, dora.subscriber_id)
+    subscriber = db.session.get(models.Subscriber, dora.subscriber_id)
     assert subscriber.kind is SubscriberKind.internal
 
 
 def test_bad_registry_input_is_refused_clearly() -> None:
     with pytest.raises(InvalidInput, match="timezone"):
-        service.create_regulator(name="X", timezone="Mars/Olympus", actor=CLI)
+        registry.create_regulator(name="X", timezone="Mars/Olympus", actor=CLI)
     with pytest.raises(InvalidInput, match="country code"):
-        service.create_regulator(name="X", country_code="ZZ", actor=CLI)
+        registry.create_regulator(name="X", country_code="ZZ", actor=CLI)
     with pytest.raises(InvalidInput, match="subdivision"):
-        service.create_regulator(name="X", country_code="GB", subdivision="XXX", actor=CLI)
-    regulator = service.create_regulator(name="X", country_code="gb", actor=CLI)
+        registry.create_regulator(name="X", country_code="GB", subdivision="XXX", actor=CLI)
+    regulator = registry.create_regulator(name="X", country_code="gb", actor=CLI)
     assert regulator.country_code == "GB"
     with pytest.raises(InvalidInput, match="earlier stage"):
-        service.add_rule(
+        registry.add_rule(
             regulator,
             stage="final",
             what_to_send="",
-            bounds=[service.BoundSpec("report", 1, "months", "initial")],
+            bounds=[registry.BoundSpec("report", 1, "months", "initial")],
             actor=CLI,
         )
     with pytest.raises(InvalidInput, match="unknown trigger"):
-        service.add_rule(
+        registry.add_rule(
             regulator,
             stage="x",
             what_to_send="",
-            bounds=[service.BoundSpec("whenever", 1, "hours")],
+            bounds=[registry.BoundSpec("whenever", 1, "hours")],
             actor=CLI,
         )
 
 
-def test_obligations_wait_for_their_trigger_then_count_from_it(library, people) -> None:
+def test_obligations_wait_for_their_trigger_then_count_from_it(listed, people) -> None:
     incident = create_incident("Card data exposed", "Investigating.")
-    chosen = [library[k].id for k in ("dora", "gdpr", "sec-8k")]
-    service.set_reportable(incident, chosen, user=people["comms"], actor=CLI)
+    chosen = [listed[k].id for k in ("dora", "gdpr", "sec-8k")]
+    obligations.set_reportable(incident, chosen, user=people["comms"], actor=CLI)
     rows = board_by_stage(incident, T0)
     assert len(rows) == 5  # DORA 3 + GDPR 1 + SEC 1
     assert {row.state for row in rows.values()} == {State.waiting}
 
     # Awareness recorded late: 26 hours after it happened.
     now = T0 + timedelta(hours=26)
-    service.record_trigger(incident, "awareness", T0, user=people["comms"], actor=CLI, now=now)
+    obligations.record_trigger(incident, "awareness", T0, user=people["comms"], actor=CLI, now=now)
     rows = board_by_stage(incident, now)
     assert rows["gdpr", "breach notification"].obligation.due_at == T0 + timedelta(hours=72)
     # DORA's 24 h after awareness binds although classification is not recorded yet, and
@@ -134,77 +134,77 @@ def test_obligations_wait_for_their_trigger_then_count_from_it(library, people) 
     assert rows["sec-8k", "Form 8-K Item 1.05"].state is State.waiting
 
     # Classification within the first hours: 4 h after it is earlier than 24 h.
-    service.record_trigger(
+    obligations.record_trigger(
         incident, "classification", T0 + timedelta(hours=2), user=people["comms"], actor=CLI,
         now=now,
     )  # fmt: skip
     rows = board_by_stage(incident, now)
     assert rows["dora", "initial notification"].obligation.due_at == T0 + timedelta(hours=6)
-    trigger = service.triggers_of(incident)[service.TriggerKind.classification]
+    trigger = obligations.triggers_of(incident)[models.TriggerKind.classification]
     assert (trigger.recorded_at, trigger.recorded_by_id) == (now, people["comms"].id)
 
 
-def test_the_sec_clock_counts_business_days_in_new_york(library, people) -> None:
+def test_the_sec_clock_counts_business_days_in_new_york(listed, people) -> None:
     incident = create_incident("Ransomware", "Investigating.")
-    service.set_reportable(incident, [library["sec-8k"].id], user=people["comms"], actor=CLI)
+    obligations.set_reportable(incident, [listed["sec-8k"].id], user=people["comms"], actor=CLI)
     # Determined material Tuesday 24 Nov 2026 11:00 EST; Thanksgiving on Thursday.
     determined = datetime(2026, 11, 24, 16, 0, tzinfo=UTC)
-    service.record_trigger(
+    obligations.record_trigger(
         incident, "determination", determined, user=people["comms"], actor=CLI,
         now=determined + timedelta(hours=1),
     )  # fmt: skip
-    (row,) = service.board(incident, determined)
+    (row,) = obligations.board(incident, determined)
     assert row.obligation.due_at == datetime(2026, 12, 1, 16, 0, tzinfo=UTC)
 
 
-def test_a_trigger_in_the_future_is_refused(library, people) -> None:
+def test_a_trigger_in_the_future_is_refused(listed, people) -> None:
     incident = create_incident("x", "y")
     with pytest.raises(InvalidInput, match="future"):
-        service.record_trigger(
+        obligations.record_trigger(
             incident, "awareness", T0 + timedelta(hours=1), user=people["comms"], actor=CLI,
             now=T0,
         )  # fmt: skip
 
 
-def _dora_incident(library, people):
+def _dora_incident(listed, people):
     incident = create_incident("Payments down", "Investigating.")
-    service.set_reportable(incident, [library["dora"].id], user=people["comms"], actor=CLI)
-    service.set_regulator_contacts(
-        library["dora"], [("email", "ict-incidents@supervisor.example")], actor=CLI
+    obligations.set_reportable(incident, [listed["dora"].id], user=people["comms"], actor=CLI)
+    registry.set_regulator_contacts(
+        listed["dora"], [("email", "ict-incidents@supervisor.example")], actor=CLI
     )
-    service.record_trigger(incident, "awareness", T0, user=people["comms"], actor=CLI, now=T0)
-    service.record_trigger(
+    obligations.record_trigger(incident, "awareness", T0, user=people["comms"], actor=CLI, now=T0)
+    obligations.record_trigger(
         incident, "classification", T0 + timedelta(hours=1), user=people["comms"], actor=CLI,
         now=T0 + timedelta(hours=1),
     )  # fmt: skip
     return incident
 
 
-def test_two_people_approve_a_notice_before_it_is_sent(library, people) -> None:
-    incident = _dora_incident(library, people)
+def test_two_people_approve_a_notice_before_it_is_sent(listed, people) -> None:
+    incident = _dora_incident(listed, people)
     rows = board_by_stage(incident, T0)
     initial = rows["dora", "initial notification"].obligation
-    notice = service.compose_notice(incident, [initial.id], author=people["legal"], actor=CLI)
+    notice = notices.compose_notice(incident, [initial.id], author=people["legal"], actor=CLI)
     assert notice.subject == "Incident notification (initial notification): Payments down"
     assert "Financial supervisor (DORA): initial notification" in notice.body
     assert "Awareness: 2026-06-01 08:00 UTC" in notice.body
     now = T0 + timedelta(hours=2)
     with pytest.raises(InvalidInput, match="only once legal has approved"):
-        service.send_notice(notice, sender=people["comms"], actor=CLI, now=now)
+        notices.send_notice(notice, sender=people["comms"], actor=CLI, now=now)
     with pytest.raises(InvalidInput, match="cannot approve it"):
-        service.approve_notice(notice, approver=people["legal"], actor=CLI, now=now)
+        notices.approve_notice(notice, approver=people["legal"], actor=CLI, now=now)
     with pytest.raises(Forbidden):
-        service.approve_notice(notice, approver=people["comms"], actor=CLI, now=now)
-    service.approve_notice(notice, approver=people["legal2"], actor=CLI, now=now)
+        notices.approve_notice(notice, approver=people["comms"], actor=CLI, now=now)
+    notices.approve_notice(notice, approver=people["legal2"], actor=CLI, now=now)
     assert notice.state is RegulatorNoticeState.approved
 
     # Editing an approved notice needs approving again.
-    service.edit_notice(notice, subject="Initial notification", body="Words.", actor=CLI)
+    notices.edit_notice(notice, subject="Initial notification", body="Words.", actor=CLI)
     assert notice.state is RegulatorNoticeState.draft
     assert notice.approved_by_id is None
-    service.approve_notice(notice, approver=people["legal2"], actor=CLI, now=now)
+    notices.approve_notice(notice, approver=people["legal2"], actor=CLI, now=now)
 
-    service.send_notice(notice, sender=people["comms"], actor=CLI, now=now)
+    notices.send_notice(notice, sender=people["comms"], actor=CLI, now=now)
     assert notice.state is RegulatorNoticeState.sent
     engine_notice = db.session.get(Notice, notice.notice_id)
     assert engine_notice.audience is Audience.regulators
@@ -212,7 +212,7 @@ def test_two_people_approve_a_notice_before_it_is_sent(library, people) -> None:
     recipients = db.session.scalars(
         select(NoticeRecipient.subscriber_id).where(NoticeRecipient.notice_id == engine_notice.id)
     ).all()
-    assert recipients == [library["dora"].subscriber_id]
+    assert recipients == [listed["dora"].subscriber_id]
     assert ("fan_out", (engine_notice.id,)) in db.session.info[OUTBOX_KEY]
     rows = board_by_stage(incident, now)
     assert rows["dora", "initial notification"].state is State.sent
@@ -230,15 +230,15 @@ def test_two_people_approve_a_notice_before_it_is_sent(library, people) -> None:
     } <= actions
 
 
-def test_a_late_notice_needs_its_reason(library, people) -> None:
-    incident = _dora_incident(library, people)
+def test_a_late_notice_needs_its_reason(listed, people) -> None:
+    incident = _dora_incident(listed, people)
     initial = board_by_stage(incident, T0)["dora", "initial notification"].obligation
-    notice = service.compose_notice(incident, [initial.id], author=people["comms"], actor=CLI)
-    service.approve_notice(notice, approver=people["legal"], actor=CLI, now=T0)
+    notice = notices.compose_notice(incident, [initial.id], author=people["comms"], actor=CLI)
+    notices.approve_notice(notice, approver=people["legal"], actor=CLI, now=T0)
     late = T0 + timedelta(hours=6)  # due at T0 + 5 h
     with pytest.raises(InvalidInput, match="a late submission needs its reason"):
-        service.send_notice(notice, sender=people["comms"], actor=CLI, now=late)
-    service.send_notice(
+        notices.send_notice(notice, sender=people["comms"], actor=CLI, now=late)
+    notices.send_notice(
         notice, sender=people["comms"], actor=CLI, now=late, late_reason="Classification disputed"
     )
     row = board_by_stage(incident, late)["dora", "initial notification"]
@@ -246,90 +246,94 @@ def test_a_late_notice_needs_its_reason(library, people) -> None:
     assert row.obligation.late_reason == "Classification disputed"
 
 
-def test_a_regulator_without_contact_points_is_refused(library, people) -> None:
+def test_a_regulator_without_contact_points_is_refused(listed, people) -> None:
     incident = create_incident("x", "y")
-    service.set_reportable(incident, [library["gdpr"].id], user=people["comms"], actor=CLI)
-    (row,) = service.board(incident, T0)
-    notice = service.compose_notice(
+    obligations.set_reportable(incident, [listed["gdpr"].id], user=people["comms"], actor=CLI)
+    (row,) = obligations.board(incident, T0)
+    notice = notices.compose_notice(
         incident, [row.obligation.id], author=people["comms"], actor=CLI
     )
-    service.approve_notice(notice, approver=people["legal"], actor=CLI, now=T0)
+    notices.approve_notice(notice, approver=people["legal"], actor=CLI, now=T0)
     with pytest.raises(InvalidInput, match="no contact point"):
-        service.send_notice(notice, sender=people["comms"], actor=CLI, now=T0)
+        notices.send_notice(notice, sender=people["comms"], actor=CLI, now=T0)
 
 
-def test_a_portal_submission_is_recorded_with_its_reference(library, people) -> None:
+def test_a_portal_submission_is_recorded_with_its_reference(listed, people) -> None:
     incident = create_incident("x", "y")
-    service.set_reportable(incident, [library["nydfs"].id], user=people["comms"], actor=CLI)
-    service.record_trigger(incident, "determination", T0, user=people["comms"], actor=CLI, now=T0)
-    (row,) = service.board(incident, T0)
+    obligations.set_reportable(incident, [listed["nydfs"].id], user=people["comms"], actor=CLI)
+    obligations.record_trigger(
+        incident, "determination", T0, user=people["comms"], actor=CLI, now=T0
+    )
+    (row,) = obligations.board(incident, T0)
     late = T0 + timedelta(hours=73)
     kwargs = {"user": people["comms"], "actor": CLI, "now": late}
     with pytest.raises(InvalidInput, match="reference"):
-        service.record_portal_submission(row.obligation, reference=" ", submitted_at=late, **kwargs)
+        obligations.record_portal_submission(
+            row.obligation, reference=" ", submitted_at=late, **kwargs
+        )
     with pytest.raises(InvalidInput, match="reason"):
-        service.record_portal_submission(
+        obligations.record_portal_submission(
             row.obligation, reference="DFS-1", submitted_at=late, **kwargs
         )
     # Filed on time, recorded afterwards: not late, no reason needed.
-    service.record_portal_submission(
+    obligations.record_portal_submission(
         row.obligation, reference="DFS-2026-0042", submitted_at=T0 + timedelta(hours=70), **kwargs
     )
-    (row,) = service.board(incident, late)
+    (row,) = obligations.board(incident, late)
     assert row.state is State.sent
     assert not row.late
     assert row.obligation.portal_reference == "DFS-2026-0042"
     # A regulator a report went to stays reportable.
     with pytest.raises(InvalidInput, match="stays reportable"):
-        service.set_reportable(incident, [], user=people["comms"], actor=CLI)
+        obligations.set_reportable(incident, [], user=people["comms"], actor=CLI)
 
 
-def test_unmarking_a_regulator_drops_its_open_obligations(library, people) -> None:
+def test_unmarking_a_regulator_drops_its_open_obligations(listed, people) -> None:
     incident = create_incident("x", "y")
-    ids = [library["gdpr"].id, library["apra"].id]
-    service.set_reportable(incident, ids, user=people["comms"], actor=CLI)
-    service.set_reportable(incident, ids[:1], user=people["comms"], actor=CLI)
-    assert [r.regulator.library_key for r in service.board(incident, T0)] == ["gdpr"]
+    ids = [listed["gdpr"].id, listed["apra"].id]
+    obligations.set_reportable(incident, ids, user=people["comms"], actor=CLI)
+    obligations.set_reportable(incident, ids[:1], user=people["comms"], actor=CLI)
+    assert [r.regulator.library_key for r in obligations.board(incident, T0)] == ["gdpr"]
     with pytest.raises(InvalidInput, match="no such regulator"):
-        service.set_reportable(incident, [999999], user=people["comms"], actor=CLI)
+        obligations.set_reportable(incident, [999999], user=people["comms"], actor=CLI)
 
 
-def test_reminders_are_created_once_per_lead_and_only_the_nearest(library, people) -> None:
+def test_reminders_are_created_once_per_lead_and_only_the_nearest(listed, people) -> None:
     incident = create_incident("x", "y")
-    service.set_reportable(incident, [library["cert-in"].id], user=people["comms"], actor=CLI)
-    service.record_trigger(incident, "awareness", T0, user=people["comms"], actor=CLI, now=T0)
+    obligations.set_reportable(incident, [listed["cert-in"].id], user=people["comms"], actor=CLI)
+    obligations.record_trigger(incident, "awareness", T0, user=people["comms"], actor=CLI, now=T0)
     due = T0 + timedelta(hours=6)
-    assert len(service.remind(T0)) == 1  # within 24 h at once: the 24 h reminder
-    assert service.remind(T0 + timedelta(minutes=1)) == []  # idempotent
-    assert len(service.remind(due - timedelta(minutes=59))) == 1  # the 1 h reminder
-    assert service.remind(due - timedelta(minutes=30)) == []
-    assert len(service.remind(due)) == 1  # at the due time
-    assert service.remind(due + timedelta(hours=1)) == []
+    assert len(periodic.remind(T0)) == 1  # within 24 h at once: the 24 h reminder
+    assert periodic.remind(T0 + timedelta(minutes=1)) == []  # idempotent
+    assert len(periodic.remind(due - timedelta(minutes=59))) == 1  # the 1 h reminder
+    assert periodic.remind(due - timedelta(minutes=30)) == []
+    assert len(periodic.remind(due)) == 1  # at the due time
+    assert periodic.remind(due + timedelta(hours=1)) == []
     leads = db.session.scalars(select(ObligationReminder.lead_minutes)).all()
     assert sorted(leads) == [0, 60, 1440]
 
     # An obligation known only once overdue gets one reminder, not three.
     other = create_incident("z", "w")
-    service.set_reportable(other, [library["cert-in"].id], user=people["comms"], actor=CLI)
-    service.record_trigger(other, "awareness", T0, user=people["comms"], actor=CLI, now=due)
-    assert len(service.remind(due + timedelta(hours=2))) == 1
+    obligations.set_reportable(other, [listed["cert-in"].id], user=people["comms"], actor=CLI)
+    obligations.record_trigger(other, "awareness", T0, user=people["comms"], actor=CLI, now=due)
+    assert len(periodic.remind(due + timedelta(hours=2))) == 1
     count = db.session.scalar(select(func.count()).select_from(ObligationReminder))
     assert count == 4
 
 
-def test_a_regulators_acknowledgement_marks_its_obligation(library, people) -> None:
-    incident = _dora_incident(library, people)
+def test_a_regulators_acknowledgement_marks_its_obligation(listed, people) -> None:
+    incident = _dora_incident(listed, people)
     initial = board_by_stage(incident, T0)["dora", "initial notification"].obligation
-    notice = service.compose_notice(incident, [initial.id], author=people["comms"], actor=CLI)
-    service.approve_notice(notice, approver=people["legal"], actor=CLI, now=T0)
-    service.send_notice(notice, sender=people["comms"], actor=CLI, now=T0 + timedelta(hours=2))
+    notice = notices.compose_notice(incident, [initial.id], author=people["comms"], actor=CLI)
+    notices.approve_notice(notice, approver=people["legal"], actor=CLI, now=T0)
+    notices.send_notice(notice, sender=people["comms"], actor=CLI, now=T0 + timedelta(hours=2))
     db.session.commit()
-    tasks.fan_out(notice.notice_id)
-    assert service.sync_acknowledgements() == 0
+    engine.fan_out(notice.notice_id)
+    assert notices.sync_acknowledgements() == 0
     (delivery,) = db.session.scalars(select(Delivery).where(Delivery.notice_id == notice.notice_id))
     acked_at = T0 + timedelta(hours=3)
-    engine.acknowledge(delivery, acked_at, "email-link")
-    assert service.sync_acknowledgements() == 1
+    ledger.acknowledge(delivery, acked_at, "email-link")
+    assert notices.sync_acknowledgements() == 1
     row = board_by_stage(incident, acked_at)["dora", "initial notification"]
     assert row.state is State.acknowledged
     assert row.obligation.acknowledged_at == acked_at
@@ -347,32 +351,34 @@ def test_the_cli_loads_the_library(app) -> None:
 
 
 def test_unmarking_a_regulator_empties_a_draft_notice_which_then_cannot_be_sent(
-    library, people
+    listed, people
 ) -> None:
-    incident = _dora_incident(library, people)
+    incident = _dora_incident(listed, people)
     initial = board_by_stage(incident, T0)["dora", "initial notification"].obligation
-    notice = service.compose_notice(incident, [initial.id], author=people["comms"], actor=CLI)
-    service.approve_notice(notice, approver=people["legal"], actor=CLI, now=T0)
-    service.set_reportable(incident, [], user=people["comms"], actor=CLI)
+    notice = notices.compose_notice(incident, [initial.id], author=people["comms"], actor=CLI)
+    notices.approve_notice(notice, approver=people["legal"], actor=CLI, now=T0)
+    obligations.set_reportable(incident, [], user=people["comms"], actor=CLI)
     db.session.commit()
     db.session.expire_all()
     assert notice.obligations == []
     with pytest.raises(InvalidInput, match="no report any more"):
-        service.send_notice(notice, sender=people["comms"], actor=CLI, now=T0)
+        notices.send_notice(notice, sender=people["comms"], actor=CLI, now=T0)
 
 
-def test_nis2_final_report_is_a_month_after_the_notification_was_submitted(library, people) -> None:
+def test_nis2_final_report_is_a_month_after_the_notification_was_submitted(listed, people) -> None:
     incident = create_incident("x", "y")
-    service.set_reportable(incident, [library["nis2"].id], user=people["comms"], actor=CLI)
+    obligations.set_reportable(incident, [listed["nis2"].id], user=people["comms"], actor=CLI)
     aware = datetime(2026, 1, 30, 9, 0, tzinfo=UTC)
-    service.record_trigger(incident, "awareness", aware, user=people["comms"], actor=CLI, now=aware)
+    obligations.record_trigger(
+        incident, "awareness", aware, user=people["comms"], actor=CLI, now=aware
+    )
     rows = board_by_stage(incident, aware)
     assert rows["nis2", "early warning"].obligation.due_at == aware + timedelta(hours=24)
     notification = rows["nis2", "incident notification"].obligation
     assert notification.due_at == aware + timedelta(hours=72)
     assert rows["nis2", "final report"].state is State.waiting
     sent = datetime(2026, 1, 31, 15, 0, tzinfo=UTC)  # 16:00 in Brussels
-    service.record_portal_submission(
+    obligations.record_portal_submission(
         notification, reference="CSIRT-9", submitted_at=sent, user=None, actor=CLI, now=sent
     )
     final = board_by_stage(incident, sent)["nis2", "final report"].obligation

@@ -14,9 +14,15 @@ import time_machine
 from sqlalchemy import select
 
 from admin.views.report import _cell
+from statuspage.audit.trail import Actor
 from statuspage.channels.base import Result
+from statuspage.core.errors import NotFound
+from statuspage.crisis import assembly, roster
+from statuspage.crisis.report import CSV_COLUMNS, communication_report
+from statuspage.delivery import ledger
+from statuspage.delivery.engine import fan_out
 from statuspage.extensions import db
-from statuspage.jobs.tasks import fan_out
+from statuspage.incidents.publishing import create_incident, post_update
 from statuspage.models import (
     ApiKey,
     Audience,
@@ -31,13 +37,8 @@ from statuspage.models import (
     StaffUser,
     Subscriber,
 )
-from statuspage.services import delivery as engine
-from statuspage.services import regulators, team
-from statuspage.services.audit import Actor
-from statuspage.services.errors import NotFound
-from statuspage.services.page import ensure_page
-from statuspage.services.publishing import create_incident, post_update
-from statuspage.services.report import CSV_COLUMNS, communication_report
+from statuspage.page.state import ensure_page
+from statuspage.regulators import obligations, registry
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -99,12 +100,12 @@ def world(queue) -> World:
     }
     ann, bob, cat = (deliveries[f"{n}@example.com"] for n in ("ann", "bob", "cat"))
     at = T0 + timedelta(minutes=1)
-    engine.claim([ann.id, bob.id, cat.id], at)
-    engine.record(ann, Result(ann.id, "sent", provider_id="m1"), at)
-    engine.record(bob, Result(bob.id, "sent", provider_id="m2"), at)
-    engine.record(cat, Result(cat.id, "permanent", error="550 no such user"), at)
+    ledger.claim([ann.id, bob.id, cat.id], at)
+    ledger.record(ann, Result(ann.id, "sent", provider_id="m1"), at)
+    ledger.record(bob, Result(bob.id, "sent", provider_id="m2"), at)
+    ledger.record(cat, Result(cat.id, "permanent", error="550 no such user"), at)
     ann_acked_at = T0 + timedelta(minutes=3)
-    engine.acknowledge(ann, ann_acked_at, "email-link")
+    ledger.acknowledge(ann, ann_acked_at, "email-link")
 
     with time_machine.travel(T0 + timedelta(minutes=20), tick=False):
         second = post_update(incident, "Fix deployed.", status="monitoring",
@@ -243,20 +244,20 @@ def build_crisis_world(queue) -> CrisisWorld:
     actor = Actor.staff(sam)
     with time_machine.travel(T0, tick=False):
         incident = create_incident("Data breach", "Investigating.", actor=actor)
-    team.ensure_default_roles()
-    lead = next(role for role in team.list_roles() if role.name == "Comms lead")
-    team.save_member(
+    roster.ensure_default_roles()
+    lead = next(role for role in roster.list_roles() if role.name == "Comms lead")
+    roster.save_member(
         None,
         name="Dana",
         role_ids=[lead.id],
-        contacts=team.parse_contacts("sms +1 555 000 1111\nemail dana@example.com"),
+        contacts=roster.parse_contacts("sms +1 555 000 1111\nemail dana@example.com"),
         actor=actor,
     )
-    page = team.assemble(
+    page = assembly.assemble(
         incident,
         role_ids=[lead.id],
         all_paths=True,
-        bridge=team.check_bridge("+15551234567", "123456", ""),
+        bridge=assembly.check_bridge("+15551234567", "123456", ""),
         repage_minutes=5,
         actor=actor,
         now=T0 + timedelta(minutes=1),
@@ -274,25 +275,25 @@ def build_crisis_world(queue) -> CrisisWorld:
         for d in db.session.scalars(select(Delivery).where(Delivery.notice_id == notice.id))
     }
     acked_at = T0 + timedelta(minutes=4)
-    engine.claim([by_channel[Channel.email].id], T0 + timedelta(minutes=2))
+    ledger.claim([by_channel[Channel.email].id], T0 + timedelta(minutes=2))
     email = by_channel[Channel.email]
-    engine.record(email, Result(email.id, "sent"), T0 + timedelta(minutes=2))
-    engine.acknowledge(by_channel[Channel.email], acked_at, "email-link")
+    ledger.record(email, Result(email.id, "sent"), T0 + timedelta(minutes=2))
+    ledger.acknowledge(by_channel[Channel.email], acked_at, "email-link")
 
-    ico = regulators.create_regulator(
+    ico = registry.create_regulator(
         name="ICO", jurisdiction="United Kingdom", country_code="GB", actor=actor
     )
-    regulators.add_rule(
+    registry.add_rule(
         ico,
         stage="initial",
         what_to_send="Nature of the breach.",
-        bounds=[regulators.BoundSpec("awareness", 72, "hours")],
+        bounds=[registry.BoundSpec("awareness", 72, "hours")],
         actor=actor,
     )
-    regulators.set_reportable(incident, [ico.id], user=sam, actor=actor)
-    regulators.record_trigger(incident, "awareness", T0, user=sam, actor=actor, now=T0)
-    (obligation,) = regulators.obligations_of(incident)
-    regulators.record_portal_submission(
+    obligations.set_reportable(incident, [ico.id], user=sam, actor=actor)
+    obligations.record_trigger(incident, "awareness", T0, user=sam, actor=actor, now=T0)
+    (obligation,) = obligations.obligations_of(incident)
+    obligations.record_portal_submission(
         obligation,
         reference="ICO-4711",
         submitted_at=T0 + timedelta(hours=2),

@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from statuspage.services.richtext import plain_text, render_markdown
+from statuspage.incidents.richtext import plain_text, render_markdown
 
 
 def test_markdown_renders_to_html():

@@ -8,8 +8,17 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from statuspage.audience import organizations, segments
+from statuspage.audience.membership import organizations_of, viewer_for
+from statuspage.audience.reach import reach
+from statuspage.audience.recipients import recipients
+from statuspage.audience.viewers import organization_for_token
+from statuspage.audience.visibility import PUBLIC, STAFF
 from statuspage.clock import utcnow
+from statuspage.components.catalog import create_component, list_components
+from statuspage.core.errors import InvalidInput, NotFound
 from statuspage.extensions import db
+from statuspage.incidents.publishing import create_incident, schedule_maintenance
 from statuspage.models import (
     Audience,
     AuditEvent,
@@ -21,21 +30,8 @@ from statuspage.models import (
     SubscriberKind,
     Visibility,
 )
-from statuspage.services import segments as service
-from statuspage.services.audience import (
-    PUBLIC,
-    STAFF,
-    organizations_of,
-    reach,
-    recipients,
-    viewer_for,
-)
-from statuspage.services.components import create_component, list_components
-from statuspage.services.errors import InvalidInput, NotFound
-from statuspage.services.page import ensure_page
-from statuspage.services.publishing import create_incident, schedule_maintenance
-from statuspage.services.subscriptions import Preferences, confirm
-from statuspage.services.viewers import organization_for_token
+from statuspage.page.state import ensure_page
+from statuspage.subscribers.subscriptions import Preferences, confirm
 from tests.factories import organization_person
 
 
@@ -52,43 +48,43 @@ def _org_of(person: Subscriber) -> int | None:
 
 
 def test_segments_are_created_renamed_and_deleted_with_an_audit_trail():
-    eu = service.create_segment(" EU ", kind="region", description="Frankfurt and Dublin")
+    eu = segments.create_segment(" EU ", kind="region", description="Frankfurt and Dublin")
     assert (eu.name, eu.kind, eu.description) == ("EU", "region", "Frankfurt and Dublin")
-    service.update_segment(eu, name="Europe", kind="region")
-    assert [s.name for s in service.list_segments()] == ["Europe"]
-    assert service.get_segment(str(eu.id)) is eu
-    service.delete_segment(eu)
-    assert service.list_segments() == []
+    segments.update_segment(eu, name="Europe", kind="region")
+    assert [s.name for s in segments.list_segments()] == ["Europe"]
+    assert segments.get_segment(str(eu.id)) is eu
+    segments.delete_segment(eu)
+    assert segments.list_segments() == []
     assert _actions() == ["segment.create", "segment.update", "segment.delete"]
 
 
 @pytest.mark.parametrize("name", ["", "   ", "x" * 101])
 def test_a_segment_needs_a_name_of_sensible_length(name):
     with pytest.raises(InvalidInput):
-        service.create_segment(name)
+        segments.create_segment(name)
 
 
 def test_segment_names_are_unique_whatever_their_case():
-    service.create_segment("EU")
-    us = service.create_segment("US")
+    segments.create_segment("EU")
+    us = segments.create_segment("US")
     with pytest.raises(InvalidInput, match="already a segment named 'eu'"):
-        service.create_segment("eu")
+        segments.create_segment("eu")
     with pytest.raises(InvalidInput, match="already"):
-        service.update_segment(us, name="Eu")
-    service.update_segment(us, name="us")  # its own name, in another case, is fine
+        segments.update_segment(us, name="Eu")
+    segments.update_segment(us, name="us")  # its own name, in another case, is fine
 
 
 @pytest.mark.parametrize("segment_id", ["0", "x", "99999999999999", "-1"])
 def test_an_unknown_segment_is_not_found(segment_id):
     with pytest.raises(NotFound):
-        service.get_segment(segment_id)
+        segments.get_segment(segment_id)
 
 
 def test_deleting_a_segment_never_makes_its_private_incident_public():
-    eu, us = service.create_segment("EU"), service.create_segment("US")
+    eu, us = segments.create_segment("EU"), segments.create_segment("US")
     only_eu = create_incident("EU only", "Failover.", segments=[eu])
     both = create_incident("EU and US", "Slow.", segments=[eu, us])
-    service.delete_segment(eu)
+    segments.delete_segment(eu)
     db.session.commit()
     db.session.refresh(only_eu)
     db.session.refresh(both)
@@ -100,15 +96,15 @@ def test_deleting_a_segment_never_makes_its_private_incident_public():
 
 
 def test_organizations_belong_to_segments_and_are_audited():
-    eu, gold = service.create_segment("EU"), service.create_segment("Gold")
-    acme = service.create_organization("Acme", segments=[eu.id])
+    eu, gold = segments.create_segment("EU"), segments.create_segment("Gold")
+    acme = organizations.create_organization("Acme", segments=[eu.id])
     assert acme.segments == [eu]
-    service.update_organization(acme, name="Acme Corp", segments=[gold, str(eu.id)])
+    organizations.update_organization(acme, name="Acme Corp", segments=[gold, str(eu.id)])
     assert (acme.name, [s.name for s in acme.segments]) == ("Acme Corp", ["EU", "Gold"])
     with pytest.raises(InvalidInput, match="no segment"):
-        service.update_organization(acme, segments=[12345])
+        organizations.update_organization(acme, segments=[12345])
     with pytest.raises(InvalidInput, match="already an organization"):
-        service.create_organization("ACME CORP")
+        organizations.create_organization("ACME CORP")
     assert _actions() == [
         "segment.create",
         "segment.create",
@@ -123,8 +119,8 @@ def test_organizations_belong_to_segments_and_are_audited():
      ("eu.acme.io.", "eu.acme.io")],
 )  # fmt: skip
 def test_domains_are_kept_lowercased_without_at_or_trailing_dot(raw, kept):
-    acme = service.create_organization("Acme")
-    assert service.add_domain(acme, raw).domain == kept
+    acme = organizations.create_organization("Acme")
+    assert organizations.add_domain(acme, raw).domain == kept
 
 
 @pytest.mark.parametrize(
@@ -133,33 +129,36 @@ def test_domains_are_kept_lowercased_without_at_or_trailing_dot(raw, kept):
 )  # fmt: skip
 def test_a_malformed_domain_is_refused(raw):
     with pytest.raises(InvalidInput, match="not a domain"):
-        service.add_domain(service.create_organization("Acme"), raw)
+        organizations.add_domain(organizations.create_organization("Acme"), raw)
 
 
 def test_a_domain_anyone_can_have_an_address_at_is_refused():
     with pytest.raises(InvalidInput, match=r"anyone can have an address at gmail\.com"):
-        service.add_domain(service.create_organization("Acme"), "GMail.com")
+        organizations.add_domain(organizations.create_organization("Acme"), "GMail.com")
 
 
 def test_a_domain_belongs_to_one_organization_only():
-    acme, globex = service.create_organization("Acme"), service.create_organization("Globex")
-    service.add_domain(acme, "acme.example")
+    acme, globex = (
+        organizations.create_organization("Acme"),
+        organizations.create_organization("Globex"),
+    )
+    organizations.add_domain(acme, "acme.example")
     with pytest.raises(InvalidInput, match="already a domain of another organization"):
-        service.add_domain(globex, "ACME.example")
+        organizations.add_domain(globex, "ACME.example")
     with pytest.raises(InvalidInput, match="already a domain of this organization"):
-        service.add_domain(acme, "acme.example")
+        organizations.add_domain(acme, "acme.example")
 
 
 def test_members_are_lowercased_validated_and_unique_per_organization():
-    acme = service.create_organization("Acme")
-    member = service.add_member(acme, " Ann@Partner.example ")
+    acme = organizations.create_organization("Acme")
+    member = organizations.add_member(acme, " Ann@Partner.example ")
     assert member.email == "ann@partner.example"
     with pytest.raises(InvalidInput, match="already a member"):
-        service.add_member(acme, "ann@partner.example")
+        organizations.add_member(acme, "ann@partner.example")
     with pytest.raises(InvalidInput):
-        service.add_member(acme, "not an address")
+        organizations.add_member(acme, "not an address")
     assert [o.name for o in organizations_of("ANN@partner.example")] == ["Acme"]
-    service.remove_member(member)
+    organizations.remove_member(member)
     assert organizations_of("ann@partner.example") == []
 
 
@@ -167,16 +166,16 @@ def test_members_are_lowercased_validated_and_unique_per_organization():
 
 
 def test_adding_and_removing_a_domain_re_resolves_its_verified_subscribers():
-    acme = service.create_organization("Acme")
+    acme = organizations.create_organization("Acme")
     ann = organization_person("Ann@Acme.example")
     unverified = organization_person("bob@acme.example", verified=False)
     sub_domain = organization_person("cy@eu.acme.example")
     stranger = organization_person("eve@elsewhere.example")
-    row = service.add_domain(acme, "acme.example")
+    row = organizations.add_domain(acme, "acme.example")
     assert [_org_of(p) for p in (ann, unverified, sub_domain, stranger)] == [
         acme.id, None, None, None
     ]  # fmt: skip
-    service.remove_domain(row)
+    organizations.remove_domain(row)
     assert _org_of(ann) is None
     audit = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
     assert audit.action == "organization.domain_remove"
@@ -184,38 +183,44 @@ def test_adding_and_removing_a_domain_re_resolves_its_verified_subscribers():
 
 
 def test_an_explicit_member_wins_over_a_domain_and_removal_falls_back_to_it():
-    acme, partner = service.create_organization("Acme"), service.create_organization("Partner")
-    service.add_domain(acme, "acme.example")
+    acme, partner = (
+        organizations.create_organization("Acme"),
+        organizations.create_organization("Partner"),
+    )
+    organizations.add_domain(acme, "acme.example")
     ann = organization_person("ann@acme.example")
     assert _org_of(ann) == acme.id
-    member = service.add_member(partner, "ann@acme.example")
+    member = organizations.add_member(partner, "ann@acme.example")
     assert _org_of(ann) == partner.id
-    service.remove_member(member)
+    organizations.remove_member(member)
     assert _org_of(ann) == acme.id
 
 
 def test_only_persons_are_resolved_never_the_pages_social_accounts():
-    acme = service.create_organization("Acme")
+    acme = organizations.create_organization("Acme")
     account = organization_person("social@acme.example", kind=SubscriberKind.syndication)
-    service.add_domain(acme, "acme.example")
+    organizations.add_domain(acme, "acme.example")
     assert _org_of(account) is None
 
 
 def test_deleting_an_organization_hands_its_people_to_whoever_else_claims_them():
-    acme, partner = service.create_organization("Acme"), service.create_organization("Partner")
-    service.add_domain(partner, "acme.example")
-    service.add_member(acme, "ann@acme.example")
+    acme, partner = (
+        organizations.create_organization("Acme"),
+        organizations.create_organization("Partner"),
+    )
+    organizations.add_domain(partner, "acme.example")
+    organizations.add_member(acme, "ann@acme.example")
     ann, bob = organization_person("ann@acme.example"), organization_person("bob@partner.example")
-    service.add_domain(acme, "partner.example")
+    organizations.add_domain(acme, "partner.example")
     assert (_org_of(ann), _org_of(bob)) == (acme.id, acme.id)
-    service.delete_organization(acme)
+    organizations.delete_organization(acme)
     assert (_org_of(ann), _org_of(bob)) == (partner.id, None)
     assert db.session.get(Organization, acme.id) is None
 
 
 def test_confirming_a_subscription_makes_the_person_their_organizations():
-    acme = service.create_organization("Acme")
-    service.add_domain(acme, "acme.example")
+    acme = organizations.create_organization("Acme")
+    organizations.add_domain(acme, "acme.example")
     ann = organization_person("ann@acme.example", verified=False)
     assert _org_of(ann) is None
     confirm(ann.contact_points[0], Preferences(), utcnow())
@@ -227,37 +232,37 @@ def test_confirming_a_subscription_makes_the_person_their_organizations():
 
 def test_a_component_is_made_private_to_segments_and_public_again():
     ensure_page()
-    eu = service.create_segment("EU")
+    eu = segments.create_segment("EU")
     api = create_component("API")
     db.session.commit()
     version = ensure_page().version
-    service.set_component_audience(api, "segments", [eu.id])
+    segments.set_component_audience(api, "segments", [eu.id])
     assert (api.visibility, api.segments) == (Visibility.segments, [eu])
     assert ensure_page().version == version + 1  # it left the public page
     assert list_components(PUBLIC) == []
     assert list_components(STAFF) == [api]
-    service.set_component_audience(api, Visibility.segments, [eu])
+    segments.set_component_audience(api, Visibility.segments, [eu])
     assert ensure_page().version == version + 1  # still private: the public page is unmoved
-    service.set_component_audience(api, "public", [eu])
+    segments.set_component_audience(api, "public", [eu])
     assert (api.visibility, api.segments) == (Visibility.public, [])
     assert list_components(PUBLIC) == [api]
     assert _actions()[-3:] == ["component.audience"] * 3
     with pytest.raises(InvalidInput):
-        service.set_component_audience(api, "friends")
+        segments.set_component_audience(api, "friends")
 
 
 # --- the organization's API token ------------------------------------------------------------
 
 
 def test_an_organization_token_is_issued_audited_and_revoked():
-    acme = service.create_organization("Acme")
-    secret = service.issue_api_token(acme)
+    acme = organizations.create_organization("Acme")
+    secret = organizations.issue_api_token(acme)
     assert organization_for_token(secret) is acme
     assert secret not in str([e.after for e in db.session.scalars(select(AuditEvent))])
-    service.revoke_api_token(acme)
+    organizations.revoke_api_token(acme)
     assert organization_for_token(secret) is None
     with pytest.raises(InvalidInput, match="no API token"):
-        service.revoke_api_token(acme)
+        organizations.revoke_api_token(acme)
     assert _actions()[-2:] == ["organization.token_issue", "organization.token_revoke"]
 
 
@@ -268,13 +273,13 @@ def test_an_organization_token_is_issued_audited_and_revoked():
 def customers():
     """EU (Acme by domain, Initech by member) and US (Globex), and their people."""
     ensure_page()
-    eu, us = service.create_segment("EU"), service.create_segment("US")
-    acme = service.create_organization("Acme", segments=[eu])
-    initech = service.create_organization("Initech", segments=[eu])
-    globex = service.create_organization("Globex", segments=[us])
-    service.add_domain(acme, "acme.example")
-    service.add_domain(globex, "globex.example")
-    service.add_member(initech, "peter@initech.example")
+    eu, us = segments.create_segment("EU"), segments.create_segment("US")
+    acme = organizations.create_organization("Acme", segments=[eu])
+    initech = organizations.create_organization("Initech", segments=[eu])
+    globex = organizations.create_organization("Globex", segments=[us])
+    organizations.add_domain(acme, "acme.example")
+    organizations.add_domain(globex, "globex.example")
+    organizations.add_member(initech, "peter@initech.example")
     api, web = create_component("API"), create_component("Web")
     sms = ContactPoint(
         channel=Channel.sms, address="+15550001", address_key="+15550001", verified_at=utcnow()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from statuspage.services.errors import InvalidInput
-from statuspage.services.sms import keyword, normalise_phone
+from statuspage.core.errors import InvalidInput
+from statuspage.subscribers.sms import keyword, normalise_phone
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from statuspage.services.snapshot import SnapshotStore
+from statuspage.snapshots.store import SnapshotStore
 
 
 def test_concurrent_misses_render_a_path_once():

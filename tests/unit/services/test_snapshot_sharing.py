@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from statuspage.extensions import db
-from statuspage.services.page import bump_version, ensure_page
-from statuspage.services.snapshot import SnapshotStore, build_fingerprint
-from statuspage.services.snapshot_files import SnapshotFiles
+from statuspage.page.state import bump_version, ensure_page
+from statuspage.snapshots.files import SnapshotFiles
+from statuspage.snapshots.store import SnapshotStore, build_fingerprint
 
 
 def page(body: bytes):

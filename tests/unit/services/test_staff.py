@@ -5,17 +5,17 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from statuspage.core.errors import InvalidInput
 from statuspage.extensions import db
 from statuspage.models import AuditEvent, Role
-from statuspage.services.errors import InvalidInput
-from statuspage.services.permissions import Action, Forbidden, allows, require
-from statuspage.services.staff import (
+from statuspage.staff.accounts import (
     api_key_for,
     authenticate,
     create_api_key,
     create_user,
     revoke_api_key,
 )
+from statuspage.staff.permissions import Action, Forbidden, allows, require
 
 
 def test_a_generated_password_works_and_is_stored_hashed():

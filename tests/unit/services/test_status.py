@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 
 from statuspage.clock import utcnow
+from statuspage.components.catalog import create_component, set_component_status
+from statuspage.components.status import overall_status
+from statuspage.incidents.publishing import create_incident, schedule_maintenance
 from statuspage.models import ComponentStatus
-from statuspage.services.components import create_component, set_component_status
-from statuspage.services.publishing import create_incident, schedule_maintenance
-from statuspage.services.status import overall_status
 
 
 @pytest.mark.parametrize(

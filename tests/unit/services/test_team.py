@@ -15,25 +15,22 @@ import responses
 import time_machine
 from sqlalchemy import select
 
-from statuspage.extensions import db
-from statuspage.jobs.tasks import sweep
-from statuspage.models import AuditEvent, CrisisRole, Delivery, TeamMember
-from statuspage.services.audit import SYSTEM
-from statuspage.services.delivery import acknowledge
-from statuspage.services.errors import InvalidInput
-from statuspage.services.page import ensure_page
-from statuspage.services.publishing import create_incident
-from statuspage.services.team import (
+from statuspage.audit.trail import SYSTEM
+from statuspage.core.errors import InvalidInput
+from statuspage.crisis.assembly import assemble, bridge_link, check_bridge, pages_for_incident
+from statuspage.crisis.roster import (
     ContactLine,
-    assemble,
-    bridge_link,
-    check_bridge,
     ensure_default_roles,
     in_quiet_hours,
-    pages_for_incident,
     parse_contacts,
     save_member,
 )
+from statuspage.delivery.engine import sweep
+from statuspage.delivery.ledger import acknowledge
+from statuspage.extensions import db
+from statuspage.incidents.publishing import create_incident
+from statuspage.models import AuditEvent, CrisisRole, Delivery, TeamMember
+from statuspage.page.state import ensure_page
 from tests.queue import drain
 from tests.twilio import MESSAGES_URL, accept, configured
 

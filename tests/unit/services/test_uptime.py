@@ -8,10 +8,10 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
+from statuspage.components.catalog import create_component, set_component_status
+from statuspage.components.uptime import rollup_all, stored_uptime
 from statuspage.extensions import db
 from statuspage.models import ComponentStatus, DailyUptime
-from statuspage.services.components import create_component, set_component_status
-from statuspage.services.uptime import rollup_all, stored_uptime
 
 DAY = date(2026, 3, 10)
 MIDNIGHT = datetime(2026, 3, 10, tzinfo=UTC)

@@ -1,0 +1,1 @@
+"""Who may see and who receives: visibility, recipients, reach, segments, organizations, viewers."""

@@ -1,0 +1,82 @@
+"""The reach preview: how many people a notice would reach, asked before it is published."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import (
+    distinct,
+    func,
+    select,
+)
+
+from statuspage.audience.recipients import (
+    _audience_where,
+    _first_contact,
+    _reachable,
+    _segment_organizations,
+)
+from statuspage.extensions import db
+from statuspage.models import (
+    IncidentKind,
+    Segment,
+    Subscriber,
+)
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Who a notice would reach, before it is written: the composer's preview."""
+
+    people: int  # subscribers in the audience
+    organizations: int  # distinct organizations among them
+    contact_points: int  # the contact points tried first (people with none are not reached)
+    segments: tuple[str, ...]  # the chosen segments' names; empty for the public
+
+    @property
+    def sentence(self) -> str:
+        """The preview line: `Reaches N people in K organizations through M contact points: EU`."""
+
+        def counted(n: int, noun: str) -> str:
+            return f"{n:,} {noun if n == 1 else noun + 's'}"
+
+        people = "person" if self.people == 1 else "people"
+        if not self.segments:
+            return (
+                f"Public: reaches {self.people:,} {people} through "
+                f"{counted(self.contact_points, 'contact point')}."
+            )
+        return (
+            f"Reaches {self.people:,} {people} in {counted(self.organizations, 'organization')}"
+            f" through {counted(self.contact_points, 'contact point')}: "
+            f"{', '.join(self.segments)}."
+        )
+
+
+def reach(
+    segment_ids: Iterable[int], component_ids: Iterable[str], kind: IncidentKind | str
+) -> Reach:
+    """How many the opening notice of a new incident (or maintenance) would reach: private to
+    `segment_ids` (none: public), touching `component_ids`. Counted with `recipient_pages`' own
+    WHERE (`_audience_where`) and contact rule; an opening update is SMS-worthy."""
+    segment_ids = sorted(set(segment_ids))
+    names = tuple(
+        db.session.scalars(
+            select(Segment.name).where(Segment.id.in_(segment_ids)).order_by(Segment.name)
+        )
+    )
+    audience = _audience_where(
+        organization_ids=_segment_organizations(segment_ids) if segment_ids else None,
+        component_ids=list(component_ids),
+        maintenance=IncidentKind(kind) is IncidentKind.maintenance,
+    )
+    first_contact = _first_contact(_reachable(private=bool(segment_ids), texts=True))
+    people, organizations, contact_points = db.session.execute(
+        select(
+            func.count(Subscriber.id),
+            func.count(distinct(Subscriber.organization_id)),
+            func.count(first_contact),
+        ).where(audience)
+    ).one()
+    return Reach(people, organizations, contact_points, names)

@@ -1,0 +1,1 @@
+"""Components and groups, their status and the uptime rolled up from it."""

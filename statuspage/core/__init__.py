@@ -1,0 +1,1 @@
+"""The shared kernel every domain uses: domain errors, input validation."""

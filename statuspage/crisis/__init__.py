@@ -1,0 +1,1 @@
+"""The crisis team, executives' briefings, internal notices, the communication report."""

@@ -1,0 +1,391 @@
+""" "Assemble the team" on an incident: a bridge, an alert on every path at once, and
+escalation until each member acknowledges.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from sqlalchemy import func, select, update
+
+from statuspage.audit.trail import SYSTEM, Actor, record
+from statuspage.core.errors import InvalidInput
+from statuspage.crisis.notices import (
+    notify,
+    write_crisis_message,
+)
+from statuspage.crisis.roster import usable_paths
+from statuspage.extensions import db
+from statuspage.models import (
+    Audience,
+    CrisisKind,
+    CrisisMessage,
+    CrisisRole,
+    Delivery,
+    Incident,
+    Notice,
+    NoticeRecipient,
+    TeamMember,
+    TeamPage,
+    TeamPageMember,
+    team_member_role,
+)
+from statuspage.subscribers.sms import normalise_phone
+
+MAX_REPAGE_MINUTES = 240
+MAX_ROUNDS = 10
+_PIN = re.compile(r"^[0-9*]{0,20}$")
+
+
+def _paths_for_round(
+    member: TeamMember, now: datetime, *, all_paths: bool, last: int | None
+) -> list[int]:
+    """The contact points a round pages a member on: all usable ones at once, or the one
+    after the path the previous round used (the first again after the last)."""
+    paths = usable_paths(member, now)
+    if all_paths or not paths:
+        return paths
+    if last in paths:
+        return [paths[(paths.index(last) + 1) % len(paths)]]
+    if last is not None:  # the last path is held now (quiet hours) or gone: the next one on
+        later = [p for p in paths if p > last]
+        return [later[0] if later else paths[0]]
+    return paths[:1]
+
+
+# --- assembling the team ---------------------------------------------------------------------
+
+
+def bridge_link(phone: str, pin: str = "") -> str:
+    """The one-touch dial string: `tel:+15551234567,,123456#` (two pauses, the PIN, #)."""
+    return f"tel:{phone},,{pin}#" if pin else f"tel:{phone}"
+
+
+@dataclass(frozen=True)
+class Bridge:
+    phone: str = ""
+    pin: str = ""
+    meeting_url: str = ""
+
+    @property
+    def tel(self) -> str:
+        return bridge_link(self.phone, self.pin) if self.phone else ""
+
+
+def check_bridge(phone: str, pin: str, meeting_url: str) -> Bridge:
+    """A conference bridge from the form: a phone number (E.164) with an optional PIN, and/or
+    a meeting URL; at least one of the two."""
+    phone, pin, meeting_url = (
+        (phone or "").strip(),
+        (pin or "").strip(),
+        (meeting_url or "").strip(),
+    )
+    if not phone and not meeting_url:
+        raise InvalidInput("give the bridge a dial-in number or a meeting URL, or both")
+    if phone:
+        phone = normalise_phone(phone)
+    if pin and not phone:
+        raise InvalidInput("a PIN needs a dial-in number")
+    pin = pin.replace(" ", "").rstrip("#")
+    if not _PIN.match(pin):
+        raise InvalidInput("a PIN is digits (and *), at most 20")
+    if meeting_url:
+        parts = urlsplit(meeting_url)
+        if parts.scheme not in ("https", "http") or not parts.hostname or len(meeting_url) > 500:
+            raise InvalidInput("the meeting URL must be a full https:// address")
+    return Bridge(phone, pin, meeting_url)
+
+
+def _page_body(incident: Incident, roles: Sequence[CrisisRole], bridge: Bridge, note: str) -> str:
+    lines = [
+        f"**{incident.name}**: the crisis response team is being assembled.",
+        "",
+        f"Roles paged: {', '.join(r.name for r in roles)}.",
+        "",
+    ]
+    if bridge.tel:
+        lines.append(f"Join the bridge (one touch): [{bridge.tel}]({bridge.tel})  ")
+        lines.append(f"Dial {bridge.phone}" + (f", PIN {bridge.pin}#" if bridge.pin else "") + "  ")
+    if bridge.meeting_url:
+        lines.append(f"Meeting: [{bridge.meeting_url}]({bridge.meeting_url})")
+    if note.strip():
+        lines += ["", note.strip()]
+    lines += ["", "Acknowledge this page so the team knows you are on your way."]
+    return "\n".join(lines)
+
+
+def _short(incident: Incident, bridge: Bridge) -> str:
+    """The SMS and chat line: the bridge goes last, in brackets, where SMS never cuts it."""
+    dial = bridge.tel or bridge.meeting_url
+    return f"Crisis team paged: {incident.name} (bridge {dial})"
+
+
+def members_with_roles(role_ids: Iterable[int]) -> list[TeamMember]:
+    return list(
+        db.session.scalars(
+            select(TeamMember)
+            .where(
+                TeamMember.id.in_(
+                    select(team_member_role.c.member_id).where(
+                        team_member_role.c.role_id.in_(sorted(set(role_ids)))
+                    )
+                )
+            )
+            .order_by(TeamMember.id)
+        )
+    )
+
+
+def assemble(
+    incident: Incident,
+    *,
+    role_ids: Iterable[int],
+    all_paths: bool,
+    bridge: Bridge,
+    repage_minutes: int,
+    actor: Actor,
+    now: datetime,
+    max_rounds: int = 3,
+    note: str = "",
+) -> TeamPage:
+    """Page every member holding one of the chosen roles, with the bridge in the message and
+    acknowledgement required; the sweep pages the unacknowledged again every `repage_minutes`
+    (`escalate`), at most `max_rounds` pages in all. Audited; flushed; sent after commit."""
+    role_ids = sorted(set(role_ids))
+    roles = list(db.session.scalars(select(CrisisRole).where(CrisisRole.id.in_(role_ids))))
+    if not roles or len(roles) != len(role_ids):
+        raise InvalidInput("choose at least one role to page")
+    if not 1 <= repage_minutes <= MAX_REPAGE_MINUTES:
+        raise InvalidInput(f"page again after 1 to {MAX_REPAGE_MINUTES} minutes")
+    if not 1 <= max_rounds <= MAX_ROUNDS:
+        raise InvalidInput(f"page at most 1 to {MAX_ROUNDS} times")
+    members = members_with_roles(role_ids)
+    chosen = {
+        m.subscriber_id: _paths_for_round(m, now, all_paths=all_paths, last=None) for m in members
+    }
+    chosen = {s: paths for s, paths in chosen.items() if paths}
+    if not chosen:
+        raise InvalidInput("nobody with those roles has a contact point Herald can reach")
+    message = write_crisis_message(
+        incident,
+        kind=CrisisKind.team_page,
+        subject=f"Crisis team: {incident.name}",
+        body=_page_body(incident, roles, bridge, note),
+        short_text=_short(incident, bridge),
+        actor=actor,
+    )
+    page = TeamPage(
+        incident_id=incident.id,
+        crisis_message_id=message.id,
+        all_paths=all_paths,
+        bridge_phone=bridge.phone,
+        bridge_pin=bridge.pin,
+        meeting_url=bridge.meeting_url,
+        repage_minutes=repage_minutes,
+        max_rounds=max_rounds,
+        rounds=1,
+        next_repage_at=now + timedelta(minutes=repage_minutes) if max_rounds > 1 else None,
+        created_by_id=message.created_by_id,
+        created_at=now,
+        roles=roles,
+    )
+    db.session.add(page)
+    db.session.flush()
+    db.session.add_all(TeamPageMember(page_id=page.id, member_id=m.id) for m in members)
+    record(
+        actor,
+        "team.assemble",
+        target_type="team_page",
+        target_id=page.id,
+        incident_id=incident.id,
+        after={
+            "roles": [r.name for r in roles],
+            "members": [m.name for m in members],
+            "mode": "all paths" if all_paths else "one path after another",
+            "bridge": bridge.tel,
+            "meeting_url": bridge.meeting_url,
+            "repage_minutes": repage_minutes,
+            "max_rounds": max_rounds,
+        },
+    )
+    # Escalation is this module's (`escalate`): no engine ack window, acknowledgement required.
+    notify(
+        message,
+        audience=Audience.team,
+        recipients=chosen,
+        actor=actor,
+        ack_window=None,
+        all_paths=all_paths,
+        requires_ack=True,
+    )
+    return page
+
+
+# --- escalation (the sweep) ------------------------------------------------------------------
+
+
+def acknowledged_subscribers(page: TeamPage) -> dict[int, Delivery]:
+    """subscriber id -> their first acknowledged delivery of any round of the page."""
+    rows = db.session.scalars(
+        select(Delivery)
+        .join(Notice, Notice.id == Delivery.notice_id)
+        .where(
+            Notice.crisis_message_id == page.crisis_message_id,
+            Delivery.acknowledged_at.is_not(None),
+        )
+        .order_by(Delivery.acknowledged_at, Delivery.id)
+    )
+    first: dict[int, Delivery] = {}
+    for delivery in rows:
+        first.setdefault(delivery.subscriber_id, delivery)
+    return first
+
+
+def _page_members(page: TeamPage) -> list[TeamMember]:
+    return list(
+        db.session.scalars(
+            select(TeamMember)
+            .join(TeamPageMember, TeamPageMember.member_id == TeamMember.id)
+            .where(TeamPageMember.page_id == page.id)
+            .order_by(TeamMember.name, TeamMember.id)
+        )
+    )
+
+
+def _last_paths(page: TeamPage) -> dict[int, int | None]:
+    """subscriber id -> the contact point the page's latest round used for them first."""
+    latest = {}
+    rows = db.session.execute(
+        select(NoticeRecipient.subscriber_id, NoticeRecipient.contact_point_ids)
+        .join(Notice, Notice.id == NoticeRecipient.notice_id)
+        .where(Notice.crisis_message_id == page.crisis_message_id)
+        .order_by(Notice.id)
+    )
+    for subscriber_id, ids in rows:
+        latest[subscriber_id] = ids[0] if ids else None
+    return latest
+
+
+def escalate(now: datetime) -> list[int]:
+    """Page again the members of every due team page who have not acknowledged: all their
+    paths again, or the next path; returns the new notices' ids. A page whose members all
+    acknowledged, or that ran out of rounds, is done. Each due page is claimed with one
+    conditional UPDATE, so two sweeps never page twice."""
+    notices = []
+    due = db.session.scalars(
+        select(TeamPage).where(TeamPage.next_repage_at <= now).order_by(TeamPage.id)
+    ).all()
+    for page in due:
+        claimed = db.session.execute(
+            update(TeamPage)
+            .where(TeamPage.id == page.id, TeamPage.next_repage_at == page.next_repage_at)
+            .values(next_repage_at=None)
+            .execution_options(synchronize_session=False)
+        )
+        if claimed.rowcount != 1:
+            continue
+        db.session.refresh(page)
+        acknowledged = acknowledged_subscribers(page)
+        waiting = [m for m in _page_members(page) if m.subscriber_id not in acknowledged]
+        if not waiting:
+            continue
+        last = _last_paths(page)
+        chosen = {
+            m.subscriber_id: _paths_for_round(
+                m, now, all_paths=page.all_paths, last=last.get(m.subscriber_id)
+            )
+            for m in waiting
+        }
+        chosen = {s: paths for s, paths in chosen.items() if paths}
+        if not chosen:
+            continue
+        page.rounds += 1
+        if page.rounds < page.max_rounds:
+            page.next_repage_at = now + timedelta(minutes=page.repage_minutes)
+        message = db.session.get(CrisisMessage, page.crisis_message_id)
+        record(
+            SYSTEM,
+            "team.repage",
+            target_type="team_page",
+            target_id=page.id,
+            incident_id=page.incident_id,
+            at=now,
+            after={"round": page.rounds, "members": [m.name for m in waiting]},
+        )
+        notice = notify(
+            message,
+            audience=Audience.team,
+            recipients=chosen,
+            actor=SYSTEM,
+            ack_window=None,
+            all_paths=page.all_paths,
+            requires_ack=True,
+        )
+        notices.append(notice.id)
+    return notices
+
+
+# --- the incident view -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MemberStatus:
+    """One member of a page as the incident view shows them."""
+
+    member: TeamMember
+    pages: int  # deliveries sent to them, every round and path
+    last_paged_at: datetime | None
+    acknowledged_at: datetime | None
+    ack_path: str | None  # how: "email-link", "sms-link"...
+    ack_channel: str | None  # on which channel's message
+
+
+@dataclass(frozen=True)
+class PageView:
+    page: TeamPage
+    members: list[MemberStatus]
+
+    @property
+    def acknowledged(self) -> int:
+        return sum(1 for m in self.members if m.acknowledged_at)
+
+
+def pages_for_incident(incident_id: str) -> list[PageView]:
+    """The incident's team pages, newest first, each with who was paged and who answered."""
+    pages = db.session.scalars(
+        select(TeamPage)
+        .where(TeamPage.incident_id == incident_id)
+        .order_by(TeamPage.created_at.desc(), TeamPage.id.desc())
+    ).all()
+    views = []
+    for page in pages:
+        acknowledged = acknowledged_subscribers(page)
+        sent = dict(
+            (s, (n, last))
+            for s, n, last in db.session.execute(
+                select(Delivery.subscriber_id, func.count(Delivery.id), func.max(Delivery.sent_at))
+                .join(Notice, Notice.id == Delivery.notice_id)
+                .where(Notice.crisis_message_id == page.crisis_message_id)
+                .group_by(Delivery.subscriber_id)
+            )
+        )
+        members = []
+        for member in _page_members(page):
+            ack = acknowledged.get(member.subscriber_id)
+            count, last = sent.get(member.subscriber_id, (0, None))
+            members.append(
+                MemberStatus(
+                    member,
+                    count,
+                    last,
+                    ack.acknowledged_at if ack else None,
+                    ack.ack_path if ack else None,
+                    ack.channel.value if ack else None,
+                )
+            )
+        views.append(PageView(page, members))
+    return views

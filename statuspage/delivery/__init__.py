@@ -1,0 +1,1 @@
+"""The delivery engine: notices, deliveries, the send loop, the outbox, progress."""

@@ -1,0 +1,213 @@
+"""Render deliveries' messages: the words from templates, the headers that thread them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from urllib.parse import urlsplit
+
+from flask import current_app, render_template
+from markupsafe import escape
+
+from statuspage.channels.base import Message
+from statuspage.clock import utcnow
+from statuspage.delivery.payloads import followed_components, notice_bodies
+from statuspage.incidents.richtext import plain_text, render_markdown
+from statuspage.links import link
+from statuspage.models import (
+    ENDPOINT_CHANNELS,
+    CrisisMessage,
+    Delivery,
+    Incident,
+    IncidentUpdate,
+    Notice,
+    Page,
+)
+
+SHORT_TEXT = 160
+
+
+def _host() -> str:
+    return urlsplit(current_app.config["BASE_URL"]).hostname or "herald.invalid"
+
+
+def message_id(delivery: Delivery) -> str:
+    """Stable per delivery: a retry carries the same Message-ID, so it is recognisable."""
+    return f"<delivery-{delivery.id}.notice-{delivery.notice_id}@{_host()}>"
+
+
+def thread_id(incident: Incident) -> str:
+    """Every message about one incident replies to this, so mail clients thread them."""
+    return f"<incident-{incident.id}@{_host()}>"
+
+
+# Stand-ins for the per-recipient links while the templates render once per notice: plain
+# letters and digits, so HTML escaping leaves them as they are and each is found again.
+_MANAGE, _UNSUBSCRIBE, _ACK = (f"HERALDLINK{name}7Q3Z" for name in ("MANAGE", "UNSUB", "ACK"))
+
+
+def render_message(
+    delivery: Delivery, notice: Notice, incident: Incident, update: IncidentUpdate, page: Page
+) -> Message:
+    return render_messages([delivery], notice, incident, update, page)[0]
+
+
+def render_messages(
+    deliveries: Sequence[Delivery],
+    notice: Notice,
+    incident: Incident,
+    update: IncidentUpdate,
+    page: Page,
+) -> list[Message]:
+    """One message per delivery of one notice, in order.
+
+    The templates render once for the batch, with stand-ins where each recipient's signed
+    links go; each message then gets its own links (HTML-escaped in the HTML, as Jinja would).
+    Rendering per recipient cost more than building and sending the email.
+    """
+    base = current_app.config["BASE_URL"]
+    url = f"{base}/incidents/{incident.id}"
+    context = {
+        "incident": incident,
+        "update": update,
+        "page": page,
+        "url": url,
+        "body_text": plain_text(update.body),
+        "manage_url": _MANAGE,
+        "unsubscribe_url": _UNSUBSCRIBE,
+        "ack_url": _ACK if notice.requires_ack else None,
+    }
+    text = render_template("email/update.txt", **context)
+    html = render_template("email/update.html", **context)
+    status = update.status.label
+    subject = f"[{page.name}] {incident.name}: {status}"
+    short = f"{page.name}: {incident.name} ({status}) {url}"
+    if len(short) > SHORT_TEXT:
+        # The incident's name gives way; the page, the status and the link stay (an ASCII
+        # ellipsis: "…" is not GSM-7 and would cut an SMS to 70 characters).
+        room = max(0, SHORT_TEXT - len(short) + len(incident.name) - 3)
+        short = f"{page.name}: {incident.name[:room].rstrip()}... ({status}) {url}"
+    thread = thread_id(incident)
+    first_update = incident.updates[-1].id == update.id if incident.updates else True
+    list_id = f"{page.name} <{page.id or 'status'}.{_host()}>"
+    # Webhooks and chat carry Statuspage's webhook bodies: built once here, for this batch.
+    endpoints = [d.subscriber_id for d in deliveries if d.channel in ENDPOINT_CHANNELS]
+    bodies = notice_bodies(incident, update, page, base, utcnow()) if endpoints else None
+    follows = followed_components(endpoints)
+    messages = []
+    for delivery in deliveries:
+        subscriber = {"s": delivery.subscriber_id, "v": 1}
+        links = {
+            _MANAGE: link("manage", subscriber, "/subscriptions/manage"),
+            _UNSUBSCRIBE: link("unsubscribe", subscriber, "/subscriptions/unsubscribe"),
+        }
+        if notice.requires_ack:
+            links[_ACK] = link("ack", {"d": delivery.id}, "/ack")
+        own_text, own_html = text, html
+        for stand_in, value in links.items():
+            own_text = own_text.replace(stand_in, value)
+            own_html = own_html.replace(stand_in, str(escape(value)))
+        payload, component_updates = (
+            bodies.for_recipient(
+                links[_UNSUBSCRIBE], follows.get(delivery.subscriber_id), links.get(_ACK)
+            )
+            if bodies and delivery.channel in ENDPOINT_CHANNELS
+            else ({}, ())
+        )
+        messages.append(
+            Message(
+                subject=subject,
+                text=own_text,
+                html=own_html,
+                short_text=short,
+                url=url,
+                title=f"{incident.name}: {status}",
+                impact=incident.impact.value,
+                incident_id=incident.id,
+                update_id=update.id,
+                status=update.status.value,
+                first_update=first_update,
+                social_text=update.custom_tweet,
+                body_text=context["body_text"],
+                payload=payload,
+                component_updates=component_updates,
+                headers={
+                    "Message-ID": message_id(delivery),
+                    "In-Reply-To": thread,
+                    "References": thread,
+                    "List-Id": list_id,
+                    "List-Unsubscribe": f"<{links[_UNSUBSCRIBE]}>",
+                    "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+                    "Auto-Submitted": "auto-generated",
+                },
+            )
+        )
+    return messages
+
+
+# Why an internal recipient receives a crisis message, said at its foot.
+_REASONS = {
+    "team_page": "its crisis response team",
+    "briefing": "executive briefings",
+    "regulator_notice": "regulatory notices",
+}
+
+
+def render_crisis_messages(
+    deliveries: Sequence[Delivery],
+    notice: Notice,
+    incident: Incident,
+    crisis: CrisisMessage,
+    page: Page,
+) -> list[Message]:
+    """One message per delivery of an internal notice (a team page, a briefing, a regulator
+    notice), in order: marked confidential, linking to the incident in the admin (never the
+    public page), with no manage or unsubscribe links (staff keep the roster), and each
+    recipient's acknowledgement link when the notice asks for one. SMS carries that link
+    as its one uncut link; email, chat and the rest carry the whole message."""
+    base = current_app.config["BASE_URL"]
+    url = f"{base}/admin/incidents/{incident.id}"
+    context = {
+        "incident": incident,
+        "message": crisis,
+        "page": page,
+        "url": url,
+        "body_html": render_markdown(crisis.body, phone_links=True),
+        "reason": _REASONS.get(crisis.kind.value, "internal notices"),
+        "ack_url": _ACK if notice.requires_ack else None,
+    }
+    text = render_template("email/crisis.txt", **context)
+    html = render_template("email/crisis.html", **context)
+    subject = f"[{page.name} · CONFIDENTIAL] {crisis.subject}"
+    short = f"CONFIDENTIAL {page.name}: {crisis.short_text or crisis.subject}"
+    thread = f"<incident-{incident.id}-internal@{_host()}>"
+    messages = []
+    for delivery in deliveries:
+        ack = link("ack", {"d": delivery.id}, "/ack") if notice.requires_ack else None
+        own_text, own_html = text, html
+        if ack:
+            own_text = own_text.replace(_ACK, ack)
+            own_html = own_html.replace(_ACK, str(escape(ack)))
+        sms = delivery.channel.value == "sms"
+        messages.append(
+            Message(
+                subject=subject,
+                text=own_text,
+                html=own_html,
+                short_text=short,
+                url=(ack or url) if sms else url,
+                title=subject,
+                impact=incident.impact.value,
+                incident_id=incident.id,
+                body_text=f"{crisis.body}\n\nIncident in Herald: {url}",
+                # chat reads its acknowledgement button from the webhook body's meta
+                payload={"meta": {"acknowledge": ack}} if ack else {"meta": {}},
+                headers={
+                    "Message-ID": message_id(delivery),
+                    "In-Reply-To": thread,
+                    "References": thread,
+                    "Auto-Submitted": "auto-generated",
+                    "Sensitivity": "company-confidential",
+                },
+            )
+        )
+    return messages

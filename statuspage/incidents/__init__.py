@@ -1,0 +1,1 @@
+"""Incidents and maintenance: publishing, reading, drafts, templates, update cadence."""

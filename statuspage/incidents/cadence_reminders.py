@@ -1,0 +1,71 @@
+"""Remind comms that an open incident's next update is due (incidents.cadence.remind_due).
+
+The sweep marks each due time once and records an audit entry; this job, enqueued after that
+commit with the entry's id, emails the active owners and comms staff. A relay that cannot take
+it now raises, so the queue tries again (at least once, like every delivery).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app, render_template
+from sqlalchemy import select
+
+from statuspage.channels.base import Message, Outgoing, Result
+from statuspage.delivery.engine import channels
+from statuspage.extensions import db
+from statuspage.incidents.cadence import cadence_of
+from statuspage.models import AuditEvent, Incident, Role, StaffUser
+from statuspage.page.state import get_page
+
+# Outgoing ids for these emails: above deliveries, confirmations and endpoint notices.
+CADENCE_REMINDER_IDS = 3 * 10**12
+REMINDED_ROLES = (Role.owner, Role.comms)  # who may post the update that is due
+
+
+class CadenceReminderNotSent(RuntimeError):
+    """The relay could not take the reminder now: the queue runs the job again (jobs.RETRIES)."""
+
+
+def send_cadence_reminder(audit_event_id: int) -> list[Result]:
+    """Email owners and comms that the incident named by this reminder entry owes an update;
+    nothing if the incident is gone or an update has been posted since the reminder."""
+    event = db.session.get(AuditEvent, audit_event_id)
+    if event is None or event.action != "incident.cadence_reminder":
+        return []
+    incident = db.session.get(Incident, event.target_id)
+    due_at = datetime.fromisoformat((event.after or {})["due_at"])
+    schedule = cadence_of(incident) if incident is not None else None
+    if schedule is None or schedule.next_update_by != due_at:
+        return []  # updated since (a new due time), closed or deleted: the reminder is moot
+    addresses = db.session.scalars(
+        select(StaffUser.email)
+        .where(StaffUser.role.in_(REMINDED_ROLES), StaffUser.active.is_(True))
+        .order_by(StaffUser.id)
+    ).all()
+    if not addresses:
+        return []
+    page = get_page()
+    page_name = page.name if page else current_app.config["PAGE_NAME"]
+    url = f"{current_app.config['BASE_URL']}/admin/incidents/{incident.id}"
+    context = {"page_name": page_name, "incident": incident, "due_at": due_at, "url": url}
+    subject = f"[{page_name}] Update due: {incident.name}"
+    message = Message(
+        subject=subject,
+        text=render_template("email/cadence_reminder.txt", **context),
+        html="",
+        short_text=subject,
+        url=url,
+        headers={"Auto-Submitted": "auto-generated"},
+        incident_id=incident.id,
+    )
+    batch = [
+        Outgoing(CADENCE_REMINDER_IDS + event.id * 100 + n, address, message, f"cadence-{event.id}")
+        for n, address in enumerate(addresses[:100])
+    ]
+    results = channels()["email"].send(batch)
+    failed = [r for r in results if r.outcome == "retry"]
+    if failed:
+        raise CadenceReminderNotSent(f"reminder {event.id}: {failed[0].error}")
+    return results

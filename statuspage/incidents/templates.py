@@ -1,0 +1,101 @@
+"""Incident templates: create, edit, delete, and apply one to a new incident."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from statuspage.audit.trail import SYSTEM, Actor, record, values_of
+from statuspage.components.catalog import get_component
+from statuspage.core.errors import InvalidInput, NotFound
+from statuspage.extensions import db
+from statuspage.models import IncidentStatus, IncidentTemplate
+from statuspage.models.enums import INCIDENT_STATUSES
+from statuspage.page.state import ensure_page
+
+_MAX_LENGTH = {"name": 200, "title": 300, "body": 20_000, "group_id": 12}
+FIELDS = (
+    "name", "title", "body", "update_status", "should_tweet", "should_send_notifications",
+    "group_id", "component_ids",
+)  # fmt: skip
+
+
+def list_templates() -> list[IncidentTemplate]:
+    return list(db.session.scalars(select(IncidentTemplate).order_by(IncidentTemplate.name)))
+
+
+def get_template(template_id: str) -> IncidentTemplate:
+    template = db.session.get(IncidentTemplate, template_id)
+    if template is None:
+        raise NotFound(f"no incident template {template_id!r}")
+    return template
+
+
+def _apply_fields(template: IncidentTemplate, fields: dict) -> None:
+    for key, value in fields.items():
+        if key not in FIELDS:
+            raise InvalidInput(f"unknown template field {key!r}")
+        if value is None:
+            continue
+        if key in ("name", "title", "body"):
+            value = str(value).strip()
+            if not value:
+                raise InvalidInput(f"a template needs a {key}")
+        if key in _MAX_LENGTH and len(str(value)) > _MAX_LENGTH[key]:
+            raise InvalidInput(f"a template's {key} is at most {_MAX_LENGTH[key]} characters")
+        if key == "update_status":
+            try:
+                value = IncidentStatus(value)
+            except ValueError as exc:
+                raise InvalidInput(f"unknown status {value!r}") from exc
+            if value not in INCIDENT_STATUSES:
+                raise InvalidInput("a template's status is an incident status")
+        if key == "component_ids":
+            value = [get_component(cid).id for cid in value]
+        setattr(template, key, value)
+
+
+def create_template(*, actor: Actor = SYSTEM, **fields: object) -> IncidentTemplate:
+    template = IncidentTemplate(page_id=ensure_page().id, component_ids=[])
+    _apply_fields(template, fields)
+    for required in ("name", "title", "body"):
+        if not getattr(template, required, None):
+            raise InvalidInput(f"a template needs a {required}")
+    db.session.add(template)
+    db.session.flush()
+    record(
+        actor,
+        "template.create",
+        target_type="incident_template",
+        target_id=template.id,
+        after=values_of(template, *FIELDS),
+    )
+    return template
+
+
+def update_template(
+    template: IncidentTemplate, *, actor: Actor = SYSTEM, **fields: object
+) -> IncidentTemplate:
+    before = values_of(template, *FIELDS)
+    _apply_fields(template, fields)
+    db.session.flush()
+    record(
+        actor,
+        "template.update",
+        target_type="incident_template",
+        target_id=template.id,
+        before=before,
+        after=values_of(template, *FIELDS),
+    )
+    return template
+
+
+def delete_template(template: IncidentTemplate, *, actor: Actor = SYSTEM) -> None:
+    record(
+        actor,
+        "template.delete",
+        target_type="incident_template",
+        target_id=template.id,
+        before=values_of(template, *FIELDS),
+    )
+    db.session.delete(template)
+    db.session.flush()

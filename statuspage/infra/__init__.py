@@ -1,0 +1,1 @@
+"""Infrastructure apart from the domain: demo data, the dev mailbox, health figures."""

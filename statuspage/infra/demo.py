@@ -1,0 +1,198 @@
+"""Demo data: a realistic page with 90 days of history, so the first start shows something real."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import func, select
+
+from statuspage.audit.trail import Actor
+from statuspage.components.catalog import create_component, create_group
+from statuspage.crisis import executives, roster
+from statuspage.extensions import db
+from statuspage.incidents.publishing import (
+    add_postmortem,
+    create_incident,
+    post_update,
+    schedule_maintenance,
+)
+from statuspage.models import Component, ComponentStatus, Incident, IncidentStatus
+from statuspage.page.state import ensure_page
+from statuspage.regulators import library, obligations
+
+GROUPS = {
+    "Core Platform": ["API", "Web Dashboard", "Authentication", "Database Cluster"],
+    "Notifications": ["Email Delivery", "Webhooks", "Push Notifications", "SMS Gateway"],
+    "Regions": ["US East", "EU West", "Asia Pacific", "South America"],
+}
+DESCRIPTIONS = {
+    "API": "Public REST and GraphQL endpoints.",
+    "Authentication": "Sign-in, SSO and API tokens.",
+    "Email Delivery": "Outbound transactional and campaign email.",
+}
+
+PAST_INCIDENTS = [
+    # days ago, hour, name, components with the status they fell to, minutes to resolve
+    (83, 14, "Elevated API error rates", {"API": "partial_outage"}, 95),
+    (71, 3, "Delayed email delivery", {"Email Delivery": "degraded_performance"}, 240),
+    (58, 9, "Database failover caused brief outage", {"Database Cluster": "major_outage",
+        "API": "major_outage", "Web Dashboard": "major_outage"}, 38),
+    (44, 17, "Webhook deliveries delayed", {"Webhooks": "degraded_performance"}, 180),
+    (31, 22, "Sign-in failures for SSO users", {"Authentication": "partial_outage"}, 70),
+    (19, 6, "Asia Pacific network disruption", {"Asia Pacific": "major_outage"}, 130),
+    (8, 12, "iOS push notifications delayed", {"Push Notifications": "partial_outage"}, 300),
+    (3, 15, "Slow dashboard loading", {"Web Dashboard": "degraded_performance"}, 55),
+]  # fmt: skip
+
+
+def has_data() -> bool:
+    return bool(db.session.scalar(select(func.count()).select_from(Component)))
+
+
+def load_demo_data(now: datetime, page_name: str = "Herald Status") -> None:
+    """Fill an empty database with the demo page (flushes; the caller commits)."""
+    rng = random.Random(7)  # noqa: S311 - repeatable demo minutes, not a secret
+    ensure_page(page_name)
+    start = now - timedelta(days=90)
+    components: dict[str, Component] = {}
+    for group_name, names in GROUPS.items():
+        group = create_group(group_name, description=f"{group_name} services")
+        for name in names:
+            components[name] = create_component(
+                name, group=group, description=DESCRIPTIONS.get(name), at=start
+            )
+
+    for days_ago, hour, name, hit, minutes in PAST_INCIDENTS:
+        began = (now - timedelta(days=days_ago)).replace(hour=hour, minute=rng.randrange(60))
+        affected = {components[c]: s for c, s in hit.items()}
+        incident = create_incident(
+            name,
+            "We are investigating reports of problems. More details soon.",
+            components=affected,
+            at=began,
+        )
+        post_update(
+            incident,
+            "We have identified the cause and are rolling out a fix.",
+            status=IncidentStatus.identified,
+            at=began + timedelta(minutes=minutes // 3),
+        )
+        post_update(
+            incident,
+            "A fix is in place and we are monitoring the results.",
+            status=IncidentStatus.monitoring,
+            components=dict.fromkeys(affected, ComponentStatus.operational),
+            at=began + timedelta(minutes=minutes * 2 // 3),
+        )
+        post_update(
+            incident,
+            "This incident has been resolved. Thank you for your patience.",
+            status=IncidentStatus.resolved,
+            at=began + timedelta(minutes=minutes),
+        )
+        if days_ago == 58:
+            add_postmortem(
+                incident,
+                "## What happened\n\nA planned failover of the primary database node took "
+                "**38 minutes** instead of seconds because a replica was behind.\n\n"
+                "## What we are changing\n\n- Replica lag now blocks failover.\n"
+                "- Failover drills run weekly.",
+                at=began + timedelta(days=2),
+            )
+
+    done = (now - timedelta(days=20)).replace(hour=2, minute=0, second=0, microsecond=0)
+    maintenance = schedule_maintenance(
+        "Database engine upgrade",
+        "We will upgrade the database engine. Brief read-only periods are expected.",
+        scheduled_for=done,
+        scheduled_until=done + timedelta(hours=2),
+        components=[components["Database Cluster"]],
+        at=done - timedelta(days=7),
+    )
+    post_update(
+        maintenance,
+        "Maintenance is under way.",
+        status=IncidentStatus.in_progress,
+        components={components["Database Cluster"]: ComponentStatus.under_maintenance},
+        at=done,
+    )
+    post_update(
+        maintenance,
+        "The upgrade is complete.",
+        status=IncidentStatus.completed,
+        components={components["Database Cluster"]: ComponentStatus.operational},
+        at=done + timedelta(hours=1, minutes=40),
+    )
+
+    upcoming = (now + timedelta(days=3)).replace(hour=3, minute=0, second=0, microsecond=0)
+    schedule_maintenance(
+        "Network maintenance in EU West",
+        "Our provider will replace core switches. Connections may drop for a few seconds.",
+        scheduled_for=upcoming,
+        scheduled_until=upcoming + timedelta(hours=2),
+        components=[components["EU West"]],
+        at=now - timedelta(hours=6),
+    )
+
+    began = now - timedelta(minutes=47)
+    ongoing = create_incident(
+        "Increased latency in EU West",
+        "Some requests routed through **EU West** are slower than usual. We are investigating.",
+        components={components["EU West"]: ComponentStatus.degraded_performance},
+        at=began,
+    )
+    post_update(
+        ongoing,
+        "We traced the latency to an overloaded load balancer and are adding capacity.",
+        status=IncidentStatus.identified,
+        at=began + timedelta(minutes=25),
+    )
+    # The regulator library, and the ongoing incident's clocks ticking on its board.
+    demo = Actor("cli:demo")
+    by_key = {r.library_key: r for r in library.load_library(actor=demo)}
+    obligations.set_reportable(
+        ongoing, [by_key[k].id for k in ("gdpr", "uk-ico", "nis2")], user=None, actor=demo
+    )
+    obligations.record_trigger(
+        ongoing, "awareness", began + timedelta(minutes=10), user=None, actor=demo, now=now
+    )
+    _demo_team(ongoing, demo, now)
+
+
+# name, roles, contact points (channel, address, held in quiet hours), executive, time zone
+DEMO_TEAM = [
+    ("Priya Shah", ["Comms lead"], [("email", "priya@example.com", False),
+        ("sms", "+447700900101", True)], False, "Europe/London"),
+    ("Marcus Lee", ["Technical liaison"], [("sms", "+15555550102", False),
+        ("email", "marcus@example.com", False)], False, "America/New_York"),
+    ("Dana Ortiz", ["Legal adviser"], [("email", "dana@example.com", False)], False, "UTC"),
+    ("Sam Whitfield", ["Executive sponsor"], [("email", "sam@example.com", False),
+        ("sms", "+15555550104", True)], True, "America/New_York"),
+]  # fmt: skip
+
+
+def _demo_team(incident: Incident, actor: Actor, now: datetime) -> None:
+    """A small crisis team roster, and messaging guidelines on the ongoing incident."""
+    roster.ensure_default_roles()
+    roles = {r.name: r.id for r in roster.list_roles()}
+    for name, role_names, contacts, executive, zone in DEMO_TEAM:
+        roster.save_member(
+            None,
+            name=name,
+            role_ids=[roles[r] for r in role_names],
+            contacts=[roster.ContactLine(c, a, q) for c, a, q in contacts],
+            executive=executive,
+            timezone=zone,
+            quiet_start=time(22) if any(q for *_, q in contacts) else None,
+            quiet_end=time(7) if any(q for *_, q in contacts) else None,
+            actor=actor,
+        )
+    executives.save_guidelines(
+        incident,
+        holding_statement="We are aware of slower requests in EU West and are adding capacity.",
+        approved_qa="Q: Is data affected? A: No. This is a performance issue only.",
+        do_not_say="Do not name the load balancer vendor or guess at a time to resolve.",
+        actor=actor,
+        now=now,
+    )

@@ -1,0 +1,1 @@
+"""The status page itself: its one row, its version and its settings."""

@@ -1,0 +1,1 @@
+"""Regulators: the registry, each incident's obligations and deadlines, notices."""

@@ -1,0 +1,290 @@
+"""Regulator notices: drafted from a template, approved, sent, and acknowledged."""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from statuspage.audit import trail
+from statuspage.audit.trail import Actor
+from statuspage.core.errors import InvalidInput, NotFound
+from statuspage.crisis import notices
+from statuspage.extensions import db
+from statuspage.models import (
+    Audience,
+    Delivery,
+    Incident,
+    Obligation,
+    Regulator,
+    RegulatorNotice,
+    RegulatorNoticeState,
+    RegulatorRule,
+    StaffUser,
+    TriggerKind,
+)
+from statuspage.models.crisis import CrisisKind
+from statuspage.regulators.obligations import (
+    _check_late,
+    _mark_sent,
+    refresh_obligations,
+    triggers_of,
+)
+from statuspage.regulators.registry import contacts_of
+from statuspage.staff.permissions import Action, Forbidden, allows
+
+DEFAULT_ACK_WINDOW = timedelta(hours=1)
+
+
+# -- regulator notices ---------------------------------------------------------------------
+
+
+class _Blank(dict):
+    """Unknown placeholders stay as written, so a template typo shows instead of failing."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _fill(template: str, fields: dict[str, str]) -> str:
+    try:
+        return string.Formatter().vformat(template, (), _Blank(fields))
+    except (ValueError, IndexError):
+        return template  # stray braces: the text as written
+
+
+def template_fields(incident: Incident) -> dict[str, str]:
+    """What a rule's "what must be sent" may name in braces: {incident_name}, {awareness}..."""
+    latest = incident.latest_update
+    fields = {
+        "incident_name": incident.name,
+        "incident_id": incident.id,
+        "status": incident.status.label,
+        "impact": incident.impact.value,
+        "started_at": f"{incident.started_at:%Y-%m-%d %H:%M} UTC",
+        "latest_update": latest.body if latest is not None else "",
+    }
+    for kind in TriggerKind:
+        fields[kind.value] = "not recorded"
+    for kind, row in triggers_of(incident).items():
+        fields[kind.value] = f"{row.occurred_at:%Y-%m-%d %H:%M} UTC"
+    return fields
+
+
+def draft_text(incident: Incident, obligations: Sequence[Obligation]) -> tuple[str, str]:
+    """A notice's subject and body from the template, filled with the incident's fields."""
+    fields = template_fields(incident)
+    stages = ", ".join(sorted({o.rule.stage for o in obligations}))
+    subject = f"Incident notification ({stages}): {incident.name}"
+    lines = [
+        f"Incident: {fields['incident_name']} (reference {fields['incident_id']})",
+        f"Status: {fields['status']}; impact: {fields['impact']}",
+        f"Started: {fields['started_at']}",
+    ]
+    lines += [
+        f"{kind.value.capitalize()}: {fields[kind.value]}"
+        for kind in TriggerKind
+        if kind is not TriggerKind.report and fields[kind.value] != "not recorded"
+    ]
+    for o in obligations:
+        rule = o.rule
+        lines += ["", f"## {rule.regulator.name}: {rule.stage}", ""]
+        lines.append(_fill(rule.what_to_send, fields) or "(describe the incident)")
+    if fields["latest_update"]:
+        lines += ["", "## Latest update", "", fields["latest_update"]]
+    return subject[:300], "\n".join(lines)
+
+
+def get_notice(notice_id: int) -> RegulatorNotice:
+    notice = db.session.get(RegulatorNotice, notice_id)
+    if notice is None:
+        raise NotFound("no such regulator notice")
+    return notice
+
+
+def notices_of(incident: Incident) -> list[RegulatorNotice]:
+    return list(
+        db.session.scalars(
+            select(RegulatorNotice)
+            .where(RegulatorNotice.incident_id == incident.id)
+            .order_by(RegulatorNotice.id.desc())
+        )
+    )
+
+
+def compose_notice(
+    incident: Incident, obligation_ids: Iterable[int], *, author: StaffUser, actor: Actor
+) -> RegulatorNotice:
+    """A draft notice for these open obligations of the incident, from the template."""
+    ids = {int(i) for i in obligation_ids}
+    if not ids:
+        raise InvalidInput("choose the reports this notice submits")
+    obligations = list(
+        db.session.scalars(
+            select(Obligation)
+            .where(Obligation.id.in_(ids), Obligation.incident_id == incident.id)
+            .order_by(Obligation.id)
+        )
+    )
+    if len(obligations) != len(ids):
+        raise InvalidInput("a chosen report is not one of this incident's")
+    if done := [o for o in obligations if o.sent_at is not None]:
+        raise InvalidInput(f"the {done[0].rule.stage} to {done[0].rule.regulator.name} was sent")
+    subject, body = draft_text(incident, obligations)
+    notice = RegulatorNotice(
+        incident_id=incident.id,
+        subject=subject,
+        body=body,
+        author_id=author.id,
+        obligations=obligations,
+    )
+    db.session.add(notice)
+    db.session.flush()
+    trail.record(
+        actor,
+        "regulator_notice.compose",
+        target_type="regulator_notice",
+        target_id=notice.id,
+        incident_id=incident.id,
+        after={"subject": subject, "obligations": sorted(ids)},
+    )
+    return notice
+
+
+def edit_notice(notice: RegulatorNotice, *, subject: str, body: str, actor: Actor) -> None:
+    """Change a notice not yet sent; an approved one needs approving again."""
+    if notice.state is RegulatorNoticeState.sent:
+        raise InvalidInput("this notice was sent; it cannot change")
+    if not subject.strip() or not body.strip():
+        raise InvalidInput("a notice needs a subject and a body")
+    before = {"subject": notice.subject, "body": notice.body, "state": notice.state.value}
+    notice.subject, notice.body = subject.strip()[:300], body.strip()
+    notice.state, notice.approved_by_id, notice.approved_at = (
+        RegulatorNoticeState.draft,
+        None,
+        None,
+    )
+    db.session.flush()
+    trail.record(
+        actor,
+        "regulator_notice.edit",
+        target_type="regulator_notice",
+        target_id=notice.id,
+        incident_id=notice.incident_id,
+        before=before,
+        after={"subject": notice.subject, "body": notice.body, "state": notice.state.value},
+    )
+
+
+def approve_notice(
+    notice: RegulatorNotice, *, approver: StaffUser, actor: Actor, now: datetime
+) -> None:
+    """Legal's approval: by a user whose role approves, who is not the notice's author."""
+    if not allows(approver.role, Action.approve):
+        raise Forbidden(f"the {approver.role.value} role may not approve regulator notices")
+    if notice.author_id == approver.id:
+        raise InvalidInput("the author of a notice cannot approve it: a second person must")
+    if notice.state is not RegulatorNoticeState.draft:
+        raise InvalidInput(f"this notice is {notice.state.value} already")
+    notice.state = RegulatorNoticeState.approved
+    notice.approved_by_id, notice.approved_at = approver.id, now
+    db.session.flush()
+    trail.record(
+        actor,
+        "regulator_notice.approve",
+        target_type="regulator_notice",
+        target_id=notice.id,
+        incident_id=notice.incident_id,
+        after={"approved_by": approver.email},
+    )
+
+
+def send_notice(
+    notice: RegulatorNotice,
+    *,
+    sender: StaffUser,
+    actor: Actor,
+    now: datetime,
+    late_reason: str = "",
+    ack_window: timedelta = DEFAULT_ACK_WINDOW,
+) -> RegulatorNotice:
+    """Send an approved notice to its regulators at once, acknowledgement requested; marks
+    its obligations sent. A late one needs `late_reason` (refused without)."""
+    if notice.state is not RegulatorNoticeState.approved:
+        raise InvalidInput("a regulator notice is sent only once legal has approved it")
+    obligations = notice.obligations
+    if not obligations:  # its regulators were unmarked since it was composed
+        raise InvalidInput("this notice submits no report any more: compose a new one")
+    if done := [o for o in obligations if o.sent_at is not None]:
+        raise InvalidInput(f"the {done[0].rule.stage} to {done[0].rule.regulator.name} was sent")
+    for obligation in obligations:
+        _check_late(obligation, now, late_reason)
+    regulators = {o.rule.regulator.id: o.rule.regulator for o in obligations}
+    if unreachable := [r.name for r in regulators.values() if not contacts_of(r)]:
+        raise InvalidInput(
+            f"{', '.join(sorted(unreachable))} has no contact point: add one, or record a "
+            "portal submission instead"
+        )
+    incident = db.session.get(Incident, notice.incident_id)
+    engine_notice = notices.send_internal(
+        incident,
+        audience=Audience.regulators,
+        kind=CrisisKind.regulator_notice,
+        subject=notice.subject,
+        body=notice.body,
+        subscriber_ids=sorted(r.subscriber_id for r in regulators.values()),
+        actor=actor,
+        ack_window=ack_window,
+    )
+    notice.state, notice.sent_at, notice.notice_id = (
+        RegulatorNoticeState.sent,
+        now,
+        engine_notice.id,
+    )
+    for obligation in obligations:
+        _mark_sent(obligation, now, late_reason, sender)
+        obligation.regulator_notice_id = notice.id
+    refresh_obligations(incident)
+    trail.record(
+        actor,
+        "regulator_notice.send",
+        target_type="regulator_notice",
+        target_id=notice.id,
+        incident_id=incident.id,
+        after={
+            "regulators": sorted(r.name for r in regulators.values()),
+            "notice_id": engine_notice.id,
+            "late_reason": late_reason.strip() or None,
+        },
+    )
+    return notice
+
+
+# -- the sweep: acknowledgements and reminders ---------------------------------------------
+
+
+def sync_acknowledgements() -> int:
+    """Mark obligations acknowledged once their regulator acknowledged the notice's delivery;
+    returns how many."""
+    rows = db.session.execute(
+        select(Obligation, Delivery.acknowledged_at)
+        .join(RegulatorNotice, RegulatorNotice.id == Obligation.regulator_notice_id)
+        .join(RegulatorRule, RegulatorRule.id == Obligation.rule_id)
+        .join(Regulator, Regulator.id == RegulatorRule.regulator_id)
+        .join(
+            Delivery,
+            (Delivery.notice_id == RegulatorNotice.notice_id)
+            & (Delivery.subscriber_id == Regulator.subscriber_id),
+        )
+        .where(Obligation.acknowledged_at.is_(None), Delivery.acknowledged_at.is_not(None))
+    ).all()
+    marked = set()
+    for obligation, acknowledged_at in rows:
+        if obligation.id in marked:
+            continue
+        obligation.acknowledged_at = acknowledged_at
+        marked.add(obligation.id)
+    db.session.flush()
+    return len(marked)

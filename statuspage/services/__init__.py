@@ -1,1 +1,0 @@
-"""The domain: plain functions over models. No request, no flash, no templates; callers commit."""

@@ -1,0 +1,1 @@
+"""Public responses rendered once per page version, on disk and in memory."""

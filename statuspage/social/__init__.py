@@ -1,0 +1,1 @@
+"""The page's social accounts (X, Mastodon) and incidents' threads on them."""

@@ -1,0 +1,367 @@
+"""The page's social accounts (X, Mastodon): credentials, test posts, and incidents' threads.
+
+Each account is reached through the delivery engine like any contact point: saving one makes
+(or reuses) a syndication subscriber that follows everything, with one verified contact point
+on the account's network. Disabling or removing the account deactivates that contact point, so
+fan-out skips it; the audience rule already keeps every non-public notice away from it.
+
+Threads: each incident's posts on a network form one thread. The first post sent starts it;
+every later one replies to the latest post known, whatever order retries deliver them in.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from statuspage.audit.trail import SYSTEM, Actor, record
+from statuspage.channels.base import Channel as ChannelAdapter
+from statuspage.channels.base import Message, Outgoing, Result
+from statuspage.channels.mastodon import MastodonChannel
+from statuspage.channels.x import XChannel
+from statuspage.clock import utcnow
+from statuspage.core.errors import InvalidInput, NotFound
+from statuspage.extensions import db
+from statuspage.models import (
+    Channel,
+    ContactPoint,
+    SocialAccount,
+    SocialThread,
+    Subscriber,
+    SubscriberKind,
+)
+
+NETWORKS = (Channel.x, Channel.mastodon)
+NETWORK_NAMES = {Channel.x: "X", Channel.mastodon: "Mastodon"}
+# The credentials each network needs; every one but a Mastodon server's address is secret.
+KEYS: dict[Channel, tuple[str, ...]] = {
+    Channel.x: ("consumer_key", "consumer_secret", "access_token", "access_token_secret"),
+    Channel.mastodon: ("base_url", "access_token"),
+}
+PUBLIC_KEYS = frozenset({"base_url"})
+MAX_CREDENTIAL = 500
+MAX_LABEL = 200
+SHOWN_CHARACTERS = 4  # of a secret, in the admin: enough to tell which one is saved
+
+
+def network_of(name: str | Channel) -> Channel:
+    try:
+        network = Channel(name)
+    except ValueError:
+        network = None
+    if network not in NETWORKS:
+        raise NotFound(f"no social network {name!r}")
+    return network
+
+
+# --- accounts (owner only) -------------------------------------------------------------------
+
+
+def get_account(network: Channel | str) -> SocialAccount | None:
+    return db.session.scalar(
+        select(SocialAccount).where(SocialAccount.network == network_of(network))
+    )
+
+
+def masked(value: str) -> str:
+    """A secret as the admin shows it: its last few characters only."""
+    return f"…{value[-SHOWN_CHARACTERS:]}" if len(value) > SHOWN_CHARACTERS * 2 else "…"
+
+
+@dataclass(frozen=True)
+class AccountSummary:
+    """One network's account as the admin shows it: never a whole secret."""
+
+    network: Channel
+    name: str  # "X", "Mastodon"
+    account: SocialAccount | None
+    shown: dict[str, str]  # credential -> its last characters (a server address in full)
+    paused_reason: str | None  # why the engine stopped posting (after permanent failures)
+
+
+def summaries() -> list[AccountSummary]:
+    accounts = {a.network: a for a in db.session.scalars(select(SocialAccount))}
+    result = []
+    for network in NETWORKS:
+        account = accounts.get(network)
+        creds = account.credentials if account else {}
+        shown = {
+            key: creds[key] if key in PUBLIC_KEYS else masked(creds[key])
+            for key in KEYS[network]
+            if creds.get(key)
+        }
+        contact_id = account.contact_point_id if account else None
+        contact = db.session.get(ContactPoint, contact_id) if contact_id else None
+        paused = (
+            contact.disabled_reason
+            if account and account.enabled and contact and not contact.active
+            else None
+        )
+        result.append(AccountSummary(network, NETWORK_NAMES[network], account, shown, paused))
+    return result
+
+
+def _clean_credentials(
+    network: Channel, given: dict[str, str | None], current: dict[str, Any]
+) -> dict[str, str]:
+    """Blank fields keep the saved value (the admin never shows secrets back to fill them)."""
+    merged: dict[str, str] = {}
+    for key in KEYS[network]:
+        value = (given.get(key) or "").strip() or str(current.get(key) or "")
+        if not value:
+            raise InvalidInput(f"the {key.replace('_', ' ')} is required")
+        if len(value) > MAX_CREDENTIAL or any(c.isspace() for c in value):
+            raise InvalidInput(f"the {key.replace('_', ' ')} is not a valid credential")
+        merged[key] = value
+    if network is Channel.mastodon:
+        url = merged["base_url"].rstrip("/")
+        if not url.startswith(("https://", "http://")) or "/" in url.split("://", 1)[1]:
+            raise InvalidInput("the Mastodon server is its address, like https://mastodon.social")
+        merged["base_url"] = url
+    return merged
+
+
+def _address(network: Channel, label: str, credentials: dict[str, str]) -> str:
+    if network is Channel.mastodon:
+        return credentials["base_url"]
+    return f"x:{label or 'account'}"
+
+
+def _contact_point(account: SocialAccount) -> ContactPoint:
+    """The account's contact point: its own, or the one an earlier account left, or a new one
+    under a new syndication subscriber."""
+    key = f"{account.network.value}:account"
+    contact = (
+        db.session.get(ContactPoint, account.contact_point_id) if account.contact_point_id else None
+    ) or db.session.scalar(
+        select(ContactPoint).where(
+            ContactPoint.channel == account.network, ContactPoint.address_key == key
+        )
+    )
+    if contact is None:
+        subscriber = Subscriber(
+            kind=SubscriberKind.syndication,
+            all_components=True,
+            notify_incidents=True,
+            notify_maintenance=True,
+        )
+        contact = ContactPoint(channel=account.network, address_key=key, priority=1)
+        subscriber.contact_points.append(contact)
+        db.session.add(subscriber)
+    return contact
+
+
+def _sync_contact(account: SocialAccount) -> None:
+    """Point the syndication subscriber's contact point at the account, active iff enabled."""
+    contact = _contact_point(account)
+    now = utcnow()
+    contact.subscriber.name = f"{NETWORK_NAMES[account.network]} {account.label}".strip()
+    contact.subscriber.unsubscribed_at = None
+    contact.subscriber.paused = False
+    contact.address = _address(account.network, account.label, account.credentials)
+    contact.verified_at = contact.verified_at or now
+    contact.active = account.enabled
+    if account.enabled:  # saved again: a fresh start after failures
+        contact.bounces, contact.failures_in_row = 0, 0
+        contact.disabled_at = contact.disabled_reason = None
+    elif contact.disabled_at is None:
+        contact.disabled_at, contact.disabled_reason = now, "disabled by staff"
+    db.session.flush()
+    account.contact_point_id = contact.id
+
+
+def save_account(
+    network: Channel | str,
+    *,
+    label: str,
+    credentials: dict[str, str | None],
+    enabled: bool,
+    actor: Actor = SYSTEM,
+) -> SocialAccount:
+    """Create or update a network's account; blank credentials keep the saved ones.
+
+    The audit entry names which credentials changed, never their values.
+    """
+    network = network_of(network)
+    label = (label or "").strip()
+    if len(label) > MAX_LABEL:
+        raise InvalidInput(f"the account name is at most {MAX_LABEL} characters")
+    account = get_account(network)
+    current = dict(account.credentials or {}) if account else {}
+    merged = _clean_credentials(network, credentials, current)  # refuses before any write
+    changed = sorted(k for k in merged if merged[k] != current.get(k))
+    before = None
+    if account is None:
+        account = SocialAccount(network=network, credentials={})
+        db.session.add(account)
+    else:
+        before = {"label": account.label, "enabled": account.enabled}
+    account.label, account.enabled = label, enabled
+    account.credentials = merged  # a new dict: JSON columns see reassignment, not mutation
+    account.updated_at = utcnow()
+    db.session.flush()
+    _sync_contact(account)
+    record(
+        actor,
+        "social.save",
+        target_type="social_account",
+        target_id=network.value,
+        before=before,
+        after={"label": label, "enabled": enabled, "credentials_changed": changed},
+    )
+    return account
+
+
+def remove_account(network: Channel | str, *, actor: Actor = SYSTEM) -> None:
+    """Forget the credentials; the account's contact point stays, inactive, with its history."""
+    network = network_of(network)
+    account = get_account(network)
+    if account is None:
+        raise NotFound(f"no {NETWORK_NAMES[network]} account")
+    contact = (
+        db.session.get(ContactPoint, account.contact_point_id) if account.contact_point_id else None
+    )
+    if contact is not None:
+        contact.active = False
+        contact.disabled_at, contact.disabled_reason = utcnow(), "account removed by staff"
+    before = {"label": account.label, "enabled": account.enabled}
+    db.session.delete(account)
+    db.session.flush()
+    record(
+        actor, "social.remove", target_type="social_account", target_id=network.value, before=before
+    )
+
+
+# --- adapters --------------------------------------------------------------------------------
+
+
+def adapter_for(account: SocialAccount, *, timeout: float | None = None) -> ChannelAdapter:
+    """The account's channel adapter; `timeout` (seconds) bounds each HTTP request."""
+    creds = account.credentials
+    options = {"timeout": timeout} if timeout else {}
+    if account.network is Channel.x:
+        return XChannel(
+            creds["consumer_key"],
+            creds["consumer_secret"],
+            creds["access_token"],
+            creds["access_token_secret"],
+            **options,
+        )
+    return MastodonChannel(creds["base_url"], creds["access_token"], **options)
+
+
+def enabled_adapters(*, timeout: float | None = None) -> dict[str, ChannelAdapter]:
+    """The channel adapter of every enabled account, by channel name (the jobs' registry).
+
+    An account missing a credential (saved only through this module, so never, unless edited
+    by hand) is left out, and its deliveries wait, instead of failing every channel's batch.
+    """
+    accounts = db.session.scalars(select(SocialAccount).where(SocialAccount.enabled.is_(True)))
+    return {
+        account.network.value: adapter_for(account, timeout=timeout)
+        for account in accounts
+        if all((account.credentials or {}).get(key) for key in KEYS[account.network])
+    }
+
+
+def send_test_post(
+    network: Channel | str,
+    *,
+    page_name: str,
+    page_url: str,
+    timeout: float | None = None,
+    actor: Actor = SYSTEM,
+) -> Result:
+    """Post a test message now, through the same adapter deliveries use (enabled or not), and
+    audit it; returns the adapter's result (the new post's id, or why it failed)."""
+    network = network_of(network)
+    account = get_account(network)
+    if account is None:
+        raise InvalidInput(f"save the {NETWORK_NAMES[network]} account's credentials first")
+    stamp = utcnow().strftime("%Y-%m-%d %H:%M:%S UTC")
+    words = f"Test post from {page_name}: status updates will appear here. ({stamp})"
+    message = Message(
+        subject=words, text=words, html="", short_text=words, url=page_url, social_text=words
+    )
+    outgoing = Outgoing(
+        0,
+        _address(network, account.label, account.credentials),
+        message,
+        idempotency_key=f"test-{uuid.uuid4()}",
+    )
+    (result,) = adapter_for(account, timeout=timeout).send([outgoing])
+    record(
+        actor,
+        "social.test_post",
+        target_type="social_account",
+        target_id=network.value,
+        after={"outcome": result.outcome, "post_id": result.provider_id, "error": result.error},
+    )
+    return result
+
+
+# --- threads ---------------------------------------------------------------------------------
+
+
+def _threaded(channel: str) -> Channel | None:
+    return Channel(channel) if channel in {n.value for n in NETWORKS} else None
+
+
+def in_thread(channel: str, batch: Sequence[Outgoing]) -> list[Outgoing]:
+    """The batch, each post set to reply to the latest known post of its incident's thread on
+    this network (none yet: it starts the thread). Other channels' batches are unchanged."""
+    network = _threaded(channel)
+    if network is None:
+        return list(batch)
+    incidents = {o.message.incident_id for o in batch if o.message.incident_id}
+    latest = dict(
+        db.session.execute(
+            select(SocialThread.incident_id, SocialThread.last_post_id).where(
+                SocialThread.network == network, SocialThread.incident_id.in_(incidents)
+            )
+        ).all()
+    )
+    return [replace(o, reply_to=latest.get(o.message.incident_id)) for o in batch]
+
+
+def remember_posts(channel: str, batch: Sequence[Outgoing], results: Sequence[Result]) -> None:
+    """Record each new post as its incident's latest on this network; the first one posted
+    starts the thread (root). In the caller's transaction, committed with the results."""
+    network = _threaded(channel)
+    if network is None:
+        return
+    incident_of = {o.delivery_id: o.message.incident_id for o in batch}
+    now = utcnow()
+    dialect = db.session.get_bind().dialect.name
+    insert_fn = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect, insert)
+    for result in results:
+        incident_id = incident_of.get(result.delivery_id)
+        if result.outcome != "sent" or not result.provider_id or not incident_id:
+            continue
+        post = result.provider_id
+        statement = insert_fn(SocialThread).values(
+            incident_id=incident_id,
+            network=network,
+            root_post_id=post,
+            last_post_id=post,
+            updated_at=now,
+        )
+        db.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["incident_id", "network"],
+                set_={"last_post_id": post, "updated_at": now},
+            )
+        )
+
+
+def thread_of(incident_id: str, network: Channel | str) -> SocialThread | None:
+    return db.session.scalar(
+        select(SocialThread).where(
+            SocialThread.incident_id == incident_id, SocialThread.network == network_of(network)
+        )
+    )

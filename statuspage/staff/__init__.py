@@ -1,0 +1,1 @@
+"""Staff accounts, API keys and what each role may do."""

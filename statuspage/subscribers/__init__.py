@@ -1,0 +1,1 @@
+"""Subscribers and their contact points: email, SMS, web push, webhooks and chat hooks."""

@@ -1,0 +1,65 @@
+"""Tell people when Herald stops posting to an endpoint they registered.
+
+A webhook or chat endpoint that failed many times in a row is disabled by the engine
+(delivery.ledger). Whoever registered it would otherwise never learn why updates stopped:
+the address given at registration (contact point meta "notify_email") and every owner get an
+email saying which endpoint, since when, and the last error.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, render_template
+from sqlalchemy import select
+
+from statuspage.channels.base import Message, Outgoing, Result
+from statuspage.delivery.engine import channels
+from statuspage.extensions import db
+from statuspage.models import ContactPoint, Role, StaffUser
+from statuspage.page.state import get_page
+
+# Outgoing ids for these emails: above deliveries and confirmations.
+ENDPOINT_NOTICE_IDS = 2 * 10**12
+
+
+class EndpointNoticeNotSent(RuntimeError):
+    """The relay could not take the notice now: the queue runs the job again (jobs.RETRIES)."""
+
+
+def endpoint_disabled(contact_point_id: int) -> list[Result]:
+    """Email the registrant and the owners that this endpoint was disabled, once it is; a
+    relay that cannot take it now raises, so the queue tries again (an address that got it
+    may get it twice: at least once, like every delivery)."""
+    contact = db.session.get(ContactPoint, contact_point_id)
+    if contact is None or contact.active:
+        return []
+    page = get_page()
+    page_name = page.name if page else current_app.config["PAGE_NAME"]
+    registrant = (contact.meta or {}).get("notify_email")
+    owners = db.session.scalars(
+        select(StaffUser.email).where(StaffUser.role == Role.owner, StaffUser.active.is_(True))
+    ).all()
+    addresses = list(dict.fromkeys([a for a in [registrant, *owners] if a]))
+    if not addresses:
+        return []
+    context = {"page_name": page_name, "contact": contact, "channel": contact.channel.value}
+    subject = f"[{page_name}] Updates to your {contact.channel.value} endpoint have stopped"
+    text = render_template("email/endpoint_disabled.txt", **context)
+    message = Message(
+        subject=subject,
+        text=text,
+        html="",
+        short_text=subject,
+        url=current_app.config["BASE_URL"],
+        headers={"Auto-Submitted": "auto-generated"},
+    )
+    batch = [
+        Outgoing(
+            ENDPOINT_NOTICE_IDS + contact.id * 100 + n, address, message, f"disabled-{contact.id}"
+        )
+        for n, address in enumerate(addresses[:100])
+    ]
+    results = channels()["email"].send(batch)
+    failed = [r for r in results if r.outcome == "retry"]
+    if failed:
+        raise EndpointNoticeNotSent(f"contact point {contact.id}: {failed[0].error}")
+    return results

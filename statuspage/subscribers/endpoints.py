@@ -1,0 +1,400 @@
+"""Endpoints registered for updates: a signed webhook, or a Slack, Teams or Discord hook.
+
+Checks the URL, keeps a webhook's signing secret, and verifies an endpoint by sending it a
+test message through the very adapter that will carry its updates.
+
+- Chat (Slack, Teams, Discord): the hook URL is itself the right to post in that channel,
+  so whoever holds it may subscribe the channel. Registration posts a welcome message; the
+  contact point is verified when the platform accepts it (2xx), and nothing is saved when
+  it does not. Registering a URL again updates that channel's subscription.
+- Webhook: registration makes a fresh signing secret, shown once to the registrant. The
+  contact point stays unverified (it receives nothing) until a signed `{"type": "ping"}`
+  is answered 2xx: the registrant sends it ("Verify") once their receiver knows the secret,
+  so a receiver that rejects unsigned requests, as it should, can still be registered.
+  Each registration is its own contact point with its own secret (the key is the URL and
+  the secret together): registering someone else's URL neither replaces their secret nor
+  tells whether it is registered.
+
+URLs must be https and, for chat, on the platform's own host. Loopback addresses (and plain
+http to them) are accepted only when the caller allows them (the app in testing or debug
+mode), and a webhook's host must resolve to public addresses only, so a registration never
+makes Herald post into its own network.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import ipaddress
+import secrets
+import socket
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from statuspage.audit.trail import Actor, record
+from statuspage.channels.base import Channel as ChannelAdapter
+from statuspage.channels.base import Message, Outgoing
+from statuspage.core.errors import InvalidInput
+from statuspage.extensions import db
+from statuspage.links import link, sign
+from statuspage.models import Channel, Component, ContactPoint, Subscriber
+from statuspage.page.state import get_page
+from statuspage.subscribers.subscriptions import (
+    Preferences,
+    check_preferences,
+    normalise_email,
+    update_preferences,
+)
+
+CHAT = (Channel.slack, Channel.teams, Channel.discord)
+LABELS = {
+    Channel.webhook: "Webhook",
+    Channel.slack: "Slack",
+    Channel.teams: "Microsoft Teams",
+    Channel.discord: "Discord",
+}
+MAX_URL = 2000
+# Where `meta.documentation` of every webhook body points: the shapes are Statuspage's.
+DOCUMENTATION = "https://support.atlassian.com/statuspage/docs/enable-webhook-notifications/"
+SECRET_BYTES = 32  # Standard Webhooks asks for 24 to 64
+
+
+@dataclass(frozen=True)
+class Platform:
+    hosts: tuple[str, ...]  # exact names; a leading dot: any name under it
+    path: str  # what the path starts with
+    example: str  # what a right URL looks like, for the error message
+
+
+PLATFORMS = {
+    Channel.slack: Platform(
+        ("hooks.slack.com",), "/services/", "https://hooks.slack.com/services/…"
+    ),
+    Channel.discord: Platform(
+        ("discord.com", "discordapp.com", "ptb.discord.com", "canary.discord.com"),
+        "/api/webhooks/",
+        "https://discord.com/api/webhooks/…",
+    ),
+    # Office 365 connectors, and Workflows (Power Automate) that replace them.
+    Channel.teams: Platform(
+        (".webhook.office.com", ".logic.azure.com", ".environment.api.powerplatform.com"),
+        "/",
+        "https://<tenant>.webhook.office.com/webhookb2/… or a Workflows URL "
+        "(logic.azure.com, powerplatform.com)",
+    ),
+}
+_LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
+
+# How a webhook's host is resolved; a parameter so a caller may pin it.
+Resolver = Callable[[str, int], list[str]]
+
+
+def _resolve(host: str, port: int) -> list[str]:
+    return [info[4][0] for info in socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)]
+
+
+def _is_loopback(host: str) -> bool:
+    if host in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _on_platform(host: str, platform: Platform) -> bool:
+    return any(
+        host.endswith(name) if name.startswith(".") else host == name for name in platform.hosts
+    )
+
+
+def check_url(
+    channel: Channel, raw: str, *, allow_loopback: bool = False, resolve: Resolver = _resolve
+) -> str:
+    """The URL as it will be used, or InvalidInput saying what is wrong with it."""
+    url = (raw or "").strip()
+    if not url:
+        raise InvalidInput("Enter the endpoint's URL.")
+    if len(url) > MAX_URL or any(c.isspace() or ord(c) < 32 for c in url):
+        raise InvalidInput("That URL is too long or has spaces in it.")
+    try:
+        parts = urlsplit(url)
+        host, port = (parts.hostname or "").lower(), parts.port
+    except ValueError as exc:
+        raise InvalidInput(f"That is not a URL Herald can post to ({exc}).") from exc
+    if parts.scheme not in ("https", "http") or not host:
+        raise InvalidInput("Enter a full URL, starting with https://.")
+    if parts.username is not None or parts.password is not None:
+        raise InvalidInput(
+            "Put no user name or password in the URL: Herald signs each request instead."
+        )
+    local = allow_loopback and _is_loopback(host)
+    if parts.scheme != "https" and not local:
+        raise InvalidInput("The URL must start with https://.")
+    if local:
+        return url
+    platform = PLATFORMS.get(channel)
+    if platform is not None:
+        if not _on_platform(host, platform) or not parts.path.startswith(platform.path):
+            raise InvalidInput(f"A {LABELS[channel]} webhook URL looks like {platform.example}.")
+        return url
+    try:
+        addresses = resolve(host, port or 443)
+    except (OSError, UnicodeError) as exc:
+        raise InvalidInput(f"Herald could not find the host {host}.") from exc
+    for address in addresses:
+        if not ipaddress.ip_address(address.split("%")[0]).is_global:
+            raise InvalidInput(
+                f"{host} is not a public address (it is private, local or reserved): "
+                "Herald posts only to public hosts."
+            )
+    return url
+
+
+def new_secret() -> str:
+    """A Standard Webhooks signing secret: "whsec_" and base64 of random bytes."""
+    return "whsec_" + base64.b64encode(secrets.token_bytes(SECRET_BYTES)).decode()
+
+
+def _key(*parts: str) -> str:
+    return "sha256:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _notify_email(raw: str | None, *, required: bool) -> str | None:
+    if not (raw or "").strip():
+        if required:
+            raise InvalidInput("Enter an email address to tell if the endpoint stops working.")
+        return None
+    return normalise_email(raw or "")[0]
+
+
+def _host(url: str) -> str:
+    return urlsplit(url).hostname or url
+
+
+def register_webhook(
+    raw_url: str,
+    preferences: Preferences,
+    *,
+    notify_email: str | None,
+    allow_loopback: bool = False,
+    resolve: Resolver = _resolve,
+) -> tuple[ContactPoint, str]:
+    """A new subscriber with an unverified webhook contact point; returns it and its signing
+    secret, which is shown once (send_test then makes it receive updates)."""
+    url = check_url(Channel.webhook, raw_url, allow_loopback=allow_loopback, resolve=resolve)
+    email = _notify_email(notify_email, required=True)
+    check_preferences(preferences)
+    secret = new_secret()
+    subscriber = Subscriber(name=f"Webhook · {_host(url)}")
+    contact = ContactPoint(
+        channel=Channel.webhook,
+        address=url,
+        address_key=_key(url, secret),
+        secret=secret,
+        meta={"notify_email": email},
+    )
+    subscriber.contact_points.append(contact)
+    db.session.add(subscriber)
+    db.session.flush()
+    update_preferences(subscriber, preferences)
+    return contact, secret
+
+
+def register_chat(
+    channel: Channel,
+    raw_url: str,
+    preferences: Preferences,
+    *,
+    adapter: ChannelAdapter,
+    now: datetime,
+    notify_email: str | None = None,
+    allow_loopback: bool = False,
+) -> ContactPoint:
+    """Post the welcome message, then subscribe the chat channel (or update its
+    subscription); InvalidInput when the platform refuses it, and nothing is written."""
+    if channel not in CHAT:
+        raise InvalidInput("Choose Slack, Microsoft Teams or Discord.")
+    url = check_url(channel, raw_url, allow_loopback=allow_loopback)
+    email = _notify_email(notify_email, required=False)
+    check_preferences(preferences)
+    welcome = _test_message(channel, _scope(preferences.component_ids), now, unsubscribe=None)
+    _accepted(adapter, Outgoing(0, url, welcome, f"welcome-{int(now.timestamp())}"))
+    key = _key(url)
+    contact = _find(channel, key)
+    if contact is None:
+        subscriber = Subscriber(name=f"{LABELS[channel]} · {_host(url)}")
+        contact = ContactPoint(channel=channel, address=url, address_key=key)
+        subscriber.contact_points.append(contact)
+        try:
+            with db.session.begin_nested():  # two registrations of one URL at once: no 500
+                db.session.add(subscriber)
+        except IntegrityError:
+            contact = _find(channel, key)
+            if contact is None:
+                raise
+    subscriber = contact.subscriber
+    subscriber.unsubscribed_at, subscriber.paused = None, False
+    contact.meta = {**(contact.meta or {}), "notify_email": email}
+    update_preferences(subscriber, preferences)
+    _verified(contact, now)
+    return contact
+
+
+def _find(channel: Channel, key: str) -> ContactPoint | None:
+    return db.session.scalars(
+        select(ContactPoint).where(ContactPoint.channel == channel, ContactPoint.address_key == key)
+    ).one_or_none()
+
+
+def _scope(component_ids: Iterable[str] | None) -> str:
+    if component_ids is None:
+        return "every component"
+    names = db.session.scalars(
+        select(Component.name).where(Component.id.in_(list(component_ids))).order_by(Component.name)
+    ).all()
+    return ", ".join(names) or "the components chosen"
+
+
+def verify_link(contact: ContactPoint) -> str:
+    """The signed token of a webhook's "Verify" button (it carries no secret)."""
+    return sign("endpoint", {"c": contact.id})
+
+
+def contact_for_verification(payload: object) -> ContactPoint | None:
+    """The webhook contact point a verified "endpoint" payload names, if it still exists."""
+    contact_id = payload.get("c") if isinstance(payload, dict) else None
+    if not isinstance(contact_id, int):
+        return None
+    contact = db.session.get(ContactPoint, contact_id)
+    return contact if contact is not None and contact.channel is Channel.webhook else None
+
+
+def send_test(contact: ContactPoint, adapter: ChannelAdapter, now: datetime) -> None:
+    """Send a saved endpoint its test message (a webhook's signed ping, a chat welcome); on
+    a 2xx it is verified and active again, otherwise InvalidInput says what came back."""
+    subscriber = contact.subscriber
+    message = _test_message(
+        contact.channel,
+        _scope(None if subscriber.all_components else [c.id for c in subscriber.components]),
+        now,
+        unsubscribe=link(
+            "unsubscribe",
+            {"s": subscriber.id, "v": subscriber.token_version},
+            "/subscriptions/unsubscribe",
+        ),
+    )
+    key = f"ping-{contact.id}-{int(now.timestamp())}"
+    _accepted(adapter, Outgoing(0, contact.address, message, key, secret=contact.secret))
+    _verified(contact, now)
+
+
+def _accepted(adapter: ChannelAdapter, outgoing: Outgoing) -> None:
+    (result,) = adapter.send([outgoing])
+    if result.outcome != "sent":
+        raise InvalidInput(
+            f"The endpoint did not accept Herald's test message ({result.error}). "
+            "Check the URL and that it answers with a 2xx status, then try again."
+        )
+
+
+def _verified(contact: ContactPoint, now: datetime) -> None:
+    contact.verified_at = contact.verified_at or now
+    contact.active, contact.failures_in_row, contact.bounces = True, 0, 0
+    contact.disabled_at = contact.disabled_reason = None
+    db.session.flush()
+
+
+def _test_message(
+    channel: Channel, scope: str, now: datetime, *, unsubscribe: str | None
+) -> Message:
+    """A webhook's ping (`{"type": "ping", "meta", "page"}`) or a chat welcome: one message,
+    each adapter using its part."""
+    page = get_page()
+    name = page.name if page else current_app.config["PAGE_NAME"]
+    base_url = current_app.config["BASE_URL"]
+    title = f"{name}: updates will be posted here"
+    text = (
+        f"This {LABELS[channel]} endpoint is subscribed to {name}. Incidents and maintenance "
+        f"affecting {scope} will be posted here as they are published."
+    )
+    meta = {
+        "unsubscribe": unsubscribe,
+        "documentation": DOCUMENTATION,
+        "generated_at": now.astimezone(UTC)
+        .isoformat(timespec="milliseconds")
+        .replace("+00:00", "Z"),
+    }
+    return Message(
+        subject=title,
+        text=text,
+        html="",
+        short_text=title,
+        url=base_url,
+        title=title,
+        body_text=text,
+        payload={
+            "type": "ping",
+            "meta": meta,
+            "page": {"id": page.id if page else None, "name": name, "url": base_url},
+        },
+    )
+
+
+def add_endpoint(
+    subscriber: Subscriber,
+    channel: Channel,
+    raw_url: str,
+    *,
+    adapter: ChannelAdapter,
+    actor: Actor,
+    now: datetime,
+    notify_email: str | None = None,
+    allow_loopback: bool = False,
+    resolve: Resolver = _resolve,
+) -> tuple[ContactPoint, str | None]:
+    """Staff add a webhook or chat contact point to a person, after their others (a fallback
+    when those fail). A chat hook must take the welcome message; a webhook is verified on
+    staff's word and its secret returned, to be shown once. Audited."""
+    if channel not in LABELS:
+        raise InvalidInput("Choose a webhook, Slack, Microsoft Teams or Discord.")
+    url = check_url(channel, raw_url, allow_loopback=allow_loopback, resolve=resolve)
+    email = _notify_email(notify_email, required=False)
+    secret = new_secret() if channel is Channel.webhook else None
+    key = _key(url, secret) if secret else _key(url)
+    if secret is None and _find(channel, key) is not None:
+        raise InvalidInput(f"That {LABELS[channel]} URL is already registered.")
+    last = db.session.scalar(
+        select(func.max(ContactPoint.priority)).where(ContactPoint.subscriber_id == subscriber.id)
+    )
+    contact = ContactPoint(
+        subscriber=subscriber,
+        channel=channel,
+        address=url,
+        address_key=key,
+        priority=(last or 0) + 1,
+        secret=secret,
+        meta={"notify_email": email},
+    )
+    db.session.add(contact)
+    db.session.flush()
+    if secret is None:
+        send_test(contact, adapter, now)
+    else:
+        contact.verified_at = now
+    record(
+        actor,
+        "subscriber.endpoint_added",
+        target_type="subscriber",
+        target_id=subscriber.id,
+        after={"channel": channel.value, "host": _host(url), "priority": contact.priority},
+        at=now,
+    )
+    db.session.flush()
+    return contact, secret

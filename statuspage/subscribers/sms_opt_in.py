@@ -1,0 +1,61 @@
+"""The double opt-in text: "Reply YES to get <page> status updates", sent through Twilio."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from statuspage.channels.base import Message, Outgoing, Result
+from statuspage.delivery.engine import channels
+from statuspage.extensions import db
+from statuspage.models import Channel, ContactPoint
+from statuspage.page.state import get_page
+from statuspage.subscribers.confirmation_mail import CONFIRMATION_IDS
+from statuspage.subscribers.sms import opted_out
+from statuspage.subscribers.subscriptions import is_subscribed
+
+PAGE_NAME_IN_TEXT = 60  # keeps each text within one segment whatever the page is called
+
+
+def opt_in_text(page_name: str, subscribed: bool) -> str:
+    name = page_name[:PAGE_NAME_IN_TEXT].strip()
+    if subscribed:
+        return f"You already get {name} status updates. Reply YES to use your new choices."
+    return f"Reply YES to get {name} status updates. Reply STOP to stop."
+
+
+def send_sms_opt_in(contact_point_id: int) -> Result | None:
+    """Text the number what its subscribe request needs, decided now, from the database.
+
+    Nothing goes to a number that replied STOP (only its owner restarts it, by text), nor
+    when SMS is not configured. Run twice it texts twice; the per-number rate limit on the
+    form bounds how many a stranger can cause.
+    """
+    contact = db.session.get(ContactPoint, contact_point_id)
+    if contact is None or contact.channel is not Channel.sms or opted_out(contact):
+        return None
+    sms = channels().get("sms")
+    if sms is None:
+        current_app.logger.warning(
+            "opt-in text to contact point %s: SMS not configured", contact.id
+        )
+        return None
+    page = get_page()
+    text = opt_in_text(
+        page.name if page else current_app.config["PAGE_NAME"], is_subscribed(contact)
+    )
+    message = Message(subject="", text=text, html="", short_text=text, url="")
+    # No delivery row: borrow an id above any delivery's, as the email confirmation does.
+    outgoing = Outgoing(
+        CONFIRMATION_IDS + contact.id, contact.address, message, f"opt-in-{contact.id}"
+    )
+    (result,) = sms.send([outgoing])
+    if result.outcome == "retry":
+        # No row records an opt-in text, so the queue's own retry carries it over an outage.
+        raise OptInNotSent(f"contact point {contact.id}: {result.error}")
+    if result.outcome != "sent":
+        current_app.logger.warning("opt-in text to contact point %s: %s", contact.id, result.error)
+    return result
+
+
+class OptInNotSent(RuntimeError):
+    """Twilio could not take the text now; the queue tries again later."""

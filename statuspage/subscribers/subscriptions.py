@@ -1,0 +1,238 @@
+"""Public subscriptions: double opt-in by email, preferences, pause, unsubscribe.
+
+Enumeration safety is built in here rather than left to the views: `request_subscription`
+changes nothing the requester could observe about an existing address. Whatever it finds,
+it queues one email to the address itself; only the mailbox's owner learns which kind
+(a confirmation link, or "you are already subscribed, manage here"). The preferences asked
+for travel inside the signed confirmation link and take effect only when it is followed, so
+a stranger typing someone's address can neither read nor change their subscription.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from statuspage.audience.membership import resolve_organizations
+from statuspage.core.errors import InvalidInput
+from statuspage.delivery.outbox import after_commit
+from statuspage.extensions import db
+from statuspage.links import link
+from statuspage.models import (
+    Channel,
+    Component,
+    ContactPoint,
+    Delivery,
+    Incident,
+    Notice,
+    Subscriber,
+    SubscriberKind,
+)
+
+MAX_EMAIL = 254  # RFC 5321's limit on a forward path
+# Deliberately plain: one @, a dot in the domain, no spaces or angle brackets. A real check
+# is the confirmation email itself; this only refuses what can never be an address.
+_EMAIL = re.compile(r"^[^@\s<>\"(),;:\\\[\]]+@[^@\s<>\"(),;:\\\[\]]+\.[^@\s<>\"(),;:\\\[\]]+$")
+
+
+@dataclass(frozen=True)
+class Preferences:
+    """What a subscriber follows. `component_ids` is None for every component."""
+
+    component_ids: tuple[str, ...] | None = None
+    incidents: bool = True
+    maintenance: bool = True
+
+    def to_payload(self) -> dict:
+        payload = asdict(self)
+        if self.component_ids is not None:
+            payload["component_ids"] = list(self.component_ids)
+        return payload
+
+    @classmethod
+    def from_payload(cls, payload: dict) -> Preferences:
+        ids = payload.get("component_ids")
+        return cls(
+            component_ids=None if ids is None else tuple(str(i) for i in ids),
+            incidents=bool(payload.get("incidents", True)),
+            maintenance=bool(payload.get("maintenance", True)),
+        )
+
+
+def normalise_email(raw: str) -> tuple[str, str]:
+    """(address as given, trimmed; address_key) or InvalidInput."""
+    address = (raw or "").strip()
+    if not address or len(address) > MAX_EMAIL or not _EMAIL.match(address):
+        raise InvalidInput("Enter a valid email address, like name@example.com.")
+    return address, address.lower()
+
+
+def check_preferences(preferences: Preferences) -> None:
+    if not (preferences.incidents or preferences.maintenance):
+        raise InvalidInput("Choose incidents, maintenance, or both.")
+    if preferences.component_ids is not None and not preferences.component_ids:
+        raise InvalidInput("Choose at least one component, or all of them.")
+
+
+def _find_email(address_key: str) -> ContactPoint | None:
+    return db.session.scalars(
+        select(ContactPoint).where(
+            ContactPoint.channel == Channel.email, ContactPoint.address_key == address_key
+        )
+    ).one_or_none()
+
+
+def _apply(subscriber: Subscriber, preferences: Preferences) -> None:
+    subscriber.notify_incidents = preferences.incidents
+    subscriber.notify_maintenance = preferences.maintenance
+    if preferences.component_ids is None:
+        subscriber.all_components = True
+        subscriber.components = []
+        return
+    # Components deleted since the link was sent are dropped, not an error.
+    found = db.session.scalars(
+        select(Component).where(Component.id.in_(preferences.component_ids))
+    ).all()
+    subscriber.all_components = False
+    subscriber.components = list(found)
+
+
+def request_subscription(raw_email: str, preferences: Preferences) -> None:
+    """Find or create the email contact point (unverified when new) and queue, after commit,
+    the email that answers this request. Raises InvalidInput for a malformed address or
+    empty preferences; otherwise behaves the same whatever the address's state.
+    """
+    address, key = normalise_email(raw_email)
+    check_preferences(preferences)
+    contact = _find_email(key)
+    if contact is None:
+        subscriber = Subscriber(
+            all_components=preferences.component_ids is None,
+            notify_incidents=preferences.incidents,
+            notify_maintenance=preferences.maintenance,
+        )
+        contact = ContactPoint(channel=Channel.email, address=address, address_key=key)
+        subscriber.contact_points.append(contact)
+        try:
+            # A savepoint: two people submitting the same new address at once must not 500.
+            with db.session.begin_nested():
+                db.session.add(subscriber)
+        except IntegrityError:
+            contact = _find_email(key)
+            if contact is None:
+                raise
+    after_commit("send_confirmation", contact.id, preferences.to_payload())
+
+
+def is_subscribed(contact: ContactPoint) -> bool:
+    """Already receiving updates here: nothing to confirm."""
+    return (
+        contact.verified_at is not None
+        and contact.active
+        and contact.subscriber.unsubscribed_at is None
+    )
+
+
+def confirm(contact: ContactPoint, preferences: Preferences, now: datetime) -> bool:
+    """Verify the address, (re)activate the subscription with the preferences from the link.
+
+    Returns True if this changed anything; a second confirmation of a live subscription
+    changes nothing (so preferences edited since on the manage page are kept).
+    """
+    if is_subscribed(contact):
+        return False
+    subscriber = contact.subscriber
+    contact.verified_at = contact.verified_at or now
+    # Following the link proves the mailbox takes mail again.
+    contact.active, contact.bounces = True, 0
+    contact.disabled_at = contact.disabled_reason = None
+    subscriber.unsubscribed_at = None
+    subscriber.paused = False
+    _apply(subscriber, preferences)
+    db.session.flush()
+    # A verified address may make them a customer's person (a member, or at its domain).
+    resolve_organizations(Subscriber.id == subscriber.id)
+    return True
+
+
+def update_preferences(subscriber: Subscriber, preferences: Preferences) -> None:
+    check_preferences(preferences)
+    _apply(subscriber, preferences)
+    db.session.flush()
+
+
+def set_paused(subscriber: Subscriber, paused: bool) -> None:
+    subscriber.paused = paused
+    db.session.flush()
+
+
+def unsubscribe(subscriber: Subscriber, now: datetime) -> bool:
+    """Stop every message to this subscriber; True the first time, False after.
+
+    The token version is left alone, so the manage link in old messages can still
+    resubscribe them.
+    """
+    if subscriber.unsubscribed_at is not None:
+        return False
+    subscriber.unsubscribed_at = now
+    db.session.flush()
+    return True
+
+
+def resubscribe(subscriber: Subscriber) -> None:
+    subscriber.unsubscribed_at = None
+    db.session.flush()
+
+
+def subscriber_for_link(payload: object) -> Subscriber | None:
+    """The subscriber a verified manage/unsubscribe payload names, if that link is current."""
+    if not isinstance(payload, dict):
+        return None
+    subscriber_id, version = payload.get("s"), payload.get("v")
+    if not isinstance(subscriber_id, int) or not isinstance(version, int):
+        return None
+    subscriber = db.session.get(Subscriber, subscriber_id)
+    if subscriber is None or subscriber.token_version != version:
+        return None
+    # The page's own account, or someone Herald pages directly: staff manage them.
+    if subscriber.kind is not SubscriberKind.person:
+        return None
+    return subscriber
+
+
+def links_for(subscriber: Subscriber) -> dict[str, str]:
+    """The signed manage and unsubscribe links of this subscriber's current token version."""
+    payload = {"s": subscriber.id, "v": subscriber.token_version}
+    return {
+        "manage_url": link("manage", payload, "/subscriptions/manage"),
+        "unsubscribe_url": link("unsubscribe", payload, "/subscriptions/unsubscribe"),
+    }
+
+
+def contact_for_confirmation(payload: object) -> ContactPoint | None:
+    """The email contact point a verified confirm payload names, if it still exists."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("p"), dict):
+        return None
+    contact_id = payload.get("c")
+    if not isinstance(contact_id, int):
+        return None
+    return db.session.get(ContactPoint, contact_id)
+
+
+def ack_target(payload: object) -> tuple[Delivery, Incident] | None:
+    """The delivery a verified ack payload names, with the incident it was about."""
+    delivery_id = payload.get("d") if isinstance(payload, dict) else None
+    if not isinstance(delivery_id, int):
+        return None
+    delivery = db.session.get(Delivery, delivery_id)
+    if delivery is None:
+        return None
+    notice = db.session.get(Notice, delivery.notice_id)
+    incident = db.session.get(Incident, notice.incident_id) if notice else None
+    if incident is None:
+        return None
+    return delivery, incident

@@ -143,26 +143,30 @@ def subscribe():
     components = list_components(PUBLIC)
     form = SubscribeForm()
     form.offer(components)
-    sms = sms_offered(current_app.config)
+    texts_offered = sms_offered(current_app.config)
     if request.method == "GET" or not form.validate():
-        return _form_page("public/subscribe.html", form, components, sms_offered=sms)
+        return _form_page("public/subscribe.html", form, components, sms_offered=texts_offered)
     try:
-        asked = _request_subscriptions(form, sms)
+        asked = _request_subscriptions(form, texts_offered)
     except InvalidInput as exc:
         return _form_page(
-            "public/subscribe.html", form, components, sms_offered=sms, extra_errors=[str(exc)]
+            "public/subscribe.html",
+            form,
+            components,
+            sms_offered=texts_offered,
+            extra_errors=[str(exc)],
         )
     db.session.commit()  # the outbox sends the email (and the opt-in text) now
     # The same words whether the address or number was new, pending, or long subscribed.
     return render_template("public/subscribe_sent.html", page=current_page(), **asked)
 
 
-def _request_subscriptions(form: SubscribeForm, sms: bool) -> dict[str, bool]:
+def _request_subscriptions(form: SubscribeForm, texts_offered: bool) -> dict[str, bool]:
     """Ask for what the form names: an email address, a mobile number, or both. Returns
     which were asked for; InvalidInput names what is wrong (nothing is kept then)."""
     email, phone = (form.email.data or "").strip(), (form.phone.data or "").strip()
     if phone:
-        if not sms:
+        if not texts_offered:
             raise InvalidInput("Text message updates are not available on this page.")
         sms.request_sms_subscription(
             phone, form.preferences(), all_updates=bool(form.sms_all_updates.data)

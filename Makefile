@@ -1,11 +1,19 @@
 # Herald: `make run` starts the demo page, `make test` runs the whole suite.
-# Both bootstrap the virtualenv in .venv from pyproject.toml on first use.
+# Both bootstrap the virtualenv in .venv from requirements/lock.txt (hashed pins, made from
+# pyproject.toml by `make lock`) on first use.
 
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.herald-installed
+LOCK := requirements/lock.txt
+# `make lock`: pip-tools in a virtualenv of its own, and pip's settings of this machine left out
+# (its local indexes and find-links), so that the lock names PyPI's releases and files only.
+LOCK_VENV := .venv-lock
+LOCK_TOOLS := pip==26.3 pip-tools==7.7.0
+LOCK_ENV := env -u PIP_FIND_LINKS -u PIP_INDEX_URL -u PIP_EXTRA_INDEX_URL -u PIP_CONSTRAINT \
+	PIP_CONFIG_FILE=/dev/null CUSTOM_COMPILE_COMMAND="make lock"
 PORT ?= 5000
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -14,15 +22,18 @@ export FLASK_APP := wsgi
 export PORT
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-sqlite test-postgres lint format audit bench bench-fanout bench-push bench-audience bench-scale browser clean
+.PHONY: help run test test-sqlite test-postgres lint format audit lock lock-upgrade lock-check bench bench-fanout bench-push bench-audience bench-scale browser clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+# The locked releases only, each checked against its hashes; then the lock must still satisfy
+# pyproject.toml (tools/lockfile.py), and Herald itself is built with the locked setuptools.
+$(STAMP): pyproject.toml $(LOCK)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip setuptools  # as `make audit` expects
-	$(BIN)/pip install --quiet --editable '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python tools/lockfile.py --lock $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation --editable .
 	@touch $@
 
 run: $(STAMP) ## Start Herald with demo data on http://127.0.0.1:$(PORT) (SQLite, no other server)
@@ -55,8 +66,26 @@ format: $(STAMP) ## Apply ruff's fixes and formatting
 # None yet. Releases held below their newest are in tools/audit_exceptions.toml.
 AUDIT_IGNORE :=
 
-audit: $(STAMP) ## pip-audit over the virtualenv, through PyPI's advisories (tools/pip_audit_bridge.py)
-	$(BIN)/python tools/pip_audit_bridge.py $(AUDIT_IGNORE) $(AUDIT_ARGS)
+audit: $(STAMP) ## pip-audit over the locked releases, through PyPI's advisories (tools/pip_audit_bridge.py)
+	$(BIN)/python tools/pip_audit_bridge.py --lock $(LOCK) $(AUDIT_IGNORE) $(AUDIT_ARGS)
+
+$(LOCK_VENV)/.installed: Makefile
+	@test -x $(LOCK_VENV)/bin/python || $(PYTHON) -m venv $(LOCK_VENV)
+	@$(LOCK_VENV)/bin/python -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || \
+		(echo "the lock is for Python 3.11: rm -r $(LOCK_VENV); make lock PYTHON=python3.11"; exit 1)
+	$(LOCK_ENV) $(LOCK_VENV)/bin/python -m pip install --quiet $(LOCK_TOOLS)
+	@touch $@
+
+lock: $(LOCK_VENV)/.installed ## Regenerate requirements/lock.txt from pyproject.toml (pip-tools, hashes); keeps current pins
+	$(LOCK_ENV) $(LOCK_VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe \
+		--extra dev --strip-extras --build-deps-for editable \
+		--no-emit-index-url --no-emit-find-links $(LOCK_ARGS) -o $(LOCK) pyproject.toml
+
+lock-upgrade: ## The same, with every pin moved to its newest release (what `make audit` can check fully)
+	$(MAKE) --no-print-directory lock LOCK_ARGS=--upgrade
+
+lock-check: $(STAMP) ## Fail if requirements/lock.txt no longer satisfies pyproject.toml
+	$(BIN)/python tools/lockfile.py --lock $(LOCK)
 
 bench: $(STAMP) browser ## Benchmarks (gunicorn + wrk + nginx); prints RESULT lines
 	@command -v wrk >/dev/null && command -v nginx >/dev/null || \
@@ -80,4 +109,4 @@ browser: ## Install Debian's chromium (browser tests) and nginx (tests/deploy) i
 		($(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium nginx-light)
 
 clean: ## Remove the virtualenv and caches (keeps instance/ data)
-	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) $(LOCK_VENV) .pytest_cache .ruff_cache *.egg-info

@@ -8,23 +8,27 @@ vulnerabilities of the project's newest release, from the same PyPA advisory dat
 pip-audit's default service reads. This module answers pip-audit's OSV queries (its
 `--osv-url`) from that endpoint, on loopback:
 
-- The installed release is the project's newest: its vulnerabilities, as PyPI lists them.
-  This is a complete answer, and it is the usual case: `make` installs the newest releases.
+- The release is the project's newest: its vulnerabilities, as PyPI lists them. This is a
+  complete answer, and it is the usual case while the lock is fresh (`make lock-upgrade`
+  moves every pin of requirements/lock.txt to its newest release).
 - An older release held back on purpose, named with its reason in `audit_exceptions.toml`
   (a dependency caps it, or newer releases need a newer Python): the newest release's
   vulnerabilities that have no fixed version yet (they may well reach back), and the held
   release is listed at the end as not fully checkable, with its reason.
 - Any other release: a finding `HERALD-UNCHECKED-<name>`, so pip-audit fails rather than pass
   a release nobody could check. Its fix version is the newest release; the way out is to
-  upgrade (a fresh `make`), or to add an exception with its reason.
+  upgrade (`make lock-upgrade`), or to add an exception with its reason.
 
-`main()` starts the bridge, runs `pip-audit -s osv --osv-url <bridge>` over this
-virtualenv with the arguments it was given (e.g. `--ignore-vuln ID`), and exits with
-pip-audit's status. A PyPI that cannot be reached is an error, never a pass.
+`main()` starts the bridge, runs `pip-audit -s osv --osv-url <bridge>` with the arguments it
+was given (e.g. `--ignore-vuln ID`), and exits with pip-audit's status. It audits this
+virtualenv, or with `--lock PATH` (`make audit`) the releases pinned in that hashed lock file,
+which is what every install from it gets. A PyPI that cannot be reached is an error, never a
+pass, and so is a release of the virtualenv or the lock that pip-audit did not ask about.
 """
 
 from __future__ import annotations
 
+import argparse
 import importlib.metadata
 import json
 import subprocess
@@ -40,6 +44,11 @@ import requests
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
+
+if __package__:  # imported as tools.pip_audit_bridge (the tests)
+    from tools.lockfile import LockError, read_lock
+else:  # run as a script, `python tools/pip_audit_bridge.py`: tools/ is on sys.path
+    from lockfile import LockError, read_lock
 
 PYPI_JSON_URL = "https://pypi.org/pypi"
 EXCEPTIONS_FILE = Path(__file__).with_name("audit_exceptions.toml")
@@ -253,27 +262,49 @@ def installed_releases(paths: list[str] | None = None) -> set[str]:
     return releases
 
 
+def locked_releases(lock: Path) -> set[str]:
+    """`name version` of every release pinned in a lock file (tools/lockfile.py reads it)."""
+    return {f"{pin.name} {pin.version}" for pin in read_lock(lock).values()}
+
+
 def main(
     argv: list[str] | None = None,
     base_url: str = PYPI_JSON_URL,
     paths: list[str] | None = None,
     exceptions: dict[str, HeldRelease] | None = None,
 ) -> int:
-    """Serve the bridge, run pip-audit over this environment (or `paths`) through it.
+    """Serve the bridge, run pip-audit through it over this environment (or `paths`), or
+    over the lock file named by `--lock PATH` in `argv`; the rest of `argv` is pip-audit's.
 
     pip-audit's --strict cannot be used (it fails on the editable checkout it was told to
-    skip), so the same guarantee is kept here: every installed release must have been
-    answered by the bridge, or the audit fails.
+    skip), so the same guarantee is kept here: every installed release, or every locked one,
+    must have been answered by the bridge, or the audit fails.
     """
+    parser = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
+    parser.add_argument("--lock", type=Path)
+    options, pip_audit_args = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
+    locked: set[str] | None = None
+    if options.lock is not None:
+        if paths:
+            raise ValueError("--lock audits the lock file, not installation paths")
+        try:
+            locked = locked_releases(options.lock)
+        except (LockError, OSError) as exc:
+            print(f"audit: {options.lock} is not a lock of hashed pins:\n{exc}", file=sys.stderr)
+            return 1
     server = make_server(base_url, exceptions)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{server.server_address[1]}/v1/query"
     command = [sys.executable, "-m", "pip_audit", "--skip-editable", "--progress-spinner", "off"]
     command += ["--vulnerability-service", "osv", "--osv-url", url]
+    if options.lock is not None:
+        # The pins as they stand (each hashed, read_lock saw to it): pip resolves and installs
+        # nothing to audit them.
+        command += ["--requirement", str(options.lock), "--disable-pip"]
     for path in paths or []:
         command += ["--path", path]
-    command += list(sys.argv[1:] if argv is None else argv)
+    command += pip_audit_args
     try:
         status = subprocess.run(command, check=False).returncode  # noqa: S603
     finally:
@@ -282,7 +313,8 @@ def main(
         server.pypi_session.close()  # type: ignore[attr-defined]
     ledger: Ledger = server.ledger  # type: ignore[attr-defined]
     print(summary(ledger))
-    missed = sorted(installed_releases(paths) - ledger.answered)
+    expected = installed_releases(paths) if locked is None else locked
+    missed = sorted(expected - ledger.answered)
     if missed:
         print(f"audit: not checked by pip-audit at all: {', '.join(missed)}")
         return status or 1

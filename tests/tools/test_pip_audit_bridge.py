@@ -178,3 +178,91 @@ def test_every_exception_says_what_it_holds_and_why(tmp_path):
     bad.write_text('[widget]\nheld = "three"\nwhy = "x"\n', encoding="utf-8")
     with pytest.raises(ValueError, match="held = 'three'"):
         bridge.load_exceptions(bad)
+
+
+def lock_with(tmp_path: Path, *releases: tuple[str, str], hashed: bool = True) -> Path:
+    """A lock file in pip-compile's shape that pins `releases`."""
+    lock = tmp_path / "lock.txt"
+    entries = []
+    for name, version in releases:
+        digest = f" \\\n    --hash=sha256:{'0' * 64}" if hashed else ""
+        entries.append(f"{name}=={version}{digest}\n    # via herald (pyproject.toml)\n")
+    lock.write_text("# make lock\n" + "".join(entries), encoding="utf-8")
+    return lock
+
+
+def audit_lock(capfd, base_url: str, lock: Path, exceptions=None, *args: str) -> tuple[int, str]:
+    status = bridge.main(["--lock", str(lock), *args], base_url, None, exceptions or {})
+    captured = capfd.readouterr()
+    return status, captured.out + captured.err
+
+
+def test_the_lock_is_audited_pin_by_pin(pypi, tmp_path, capfd):
+    fake, url = pypi
+    fake.project("widget", "2.0.1")
+    fake.project("gadget", "1.4")
+    status, out = audit_lock(
+        capfd, url, lock_with(tmp_path, ("widget", "2.0.1"), ("Gadget", "1.4"))
+    )
+    assert status == 0, out
+    assert "No known vulnerabilities found" in out
+    assert "2 packages checked at their newest release, 0 held back by exception" in out
+    assert sorted(fake.requests) == ["/pypi/gadget/json", "/pypi/widget/json"]
+
+
+def test_the_locked_release_is_audited_not_the_installed_one(pypi, tmp_path, capfd):
+    # This virtualenv has none of these: the lock's own versions are what pip-audit asks about.
+    fake, url = pypi
+    fake.project("widget", "3.0", ADVISORY)
+    fake.project("gadget", "1.4", ADVISORY)
+    lock = lock_with(tmp_path, ("widget", "2.0.0"), ("gadget", "1.4"))
+    status, out = audit_lock(capfd, url, lock)
+    assert status == 1, out
+    assert "HERALD-UNCHECKED-widget" in out
+    assert "unchecked: widget 2.0.0 (newest 3.0)" in out
+    assert "PYSEC-2099-1" in out  # gadget 1.4, the newest, has the advisory
+
+    status, out = audit_lock(capfd, url, lock, None, "--ignore-vuln", "CVE-2099-0001")
+    assert "PYSEC-2099-1" not in out  # pip-audit's own options still pass through
+    assert "HERALD-UNCHECKED-widget" in out
+
+
+def test_a_held_locked_release_passes_as_held(pypi, tmp_path, capfd):
+    fake, url = pypi
+    held = {"widget": bridge.HeldRelease("widget", SpecifierSet("<3"), "a dependency caps it")}
+    fake.project("widget", "3.0", ADVISORY)
+    status, out = audit_lock(capfd, url, lock_with(tmp_path, ("widget", "2.0.0")), held)
+    assert status == 0, out
+    assert "held: widget 2.0.0 (newest 3.0)" in out
+
+
+def test_a_lock_without_hashes_is_not_audited(pypi, tmp_path, capfd):
+    fake, url = pypi
+    fake.project("widget", "2.0.1")
+    status, out = audit_lock(capfd, url, lock_with(tmp_path, ("widget", "2.0.1"), hashed=False))
+    assert status == 1, out
+    assert "is not a lock of hashed pins" in out
+    assert "widget==2.0.1 has no --hash" in out
+    assert fake.requests == []  # refused before pip-audit ran
+
+
+def test_a_locked_release_that_pip_audit_skips_fails_the_audit(pypi, tmp_path, capfd):
+    # pip-audit leaves out a pin whose marker does not apply here; the bridge notices.
+    fake, url = pypi
+    fake.project("widget", "2.0.1")
+    fake.project("pywin32", "306")
+    lock = lock_with(tmp_path, ("widget", "2.0.1"))
+    with lock.open("a", encoding="utf-8") as file:
+        file.write(f"pywin32==306 ; sys_platform == 'win32' \\\n    --hash=sha256:{'0' * 64}\n")
+    status, out = audit_lock(capfd, url, lock)
+    assert status == 1, out
+    assert "No known vulnerabilities found" in out
+    assert "audit: not checked by pip-audit at all: pywin32 306" in out
+
+
+def test_pypi_failing_fails_the_lock_audit(pypi, tmp_path, capfd):
+    fake, url = pypi
+    fake.projects["widget"] = 503
+    status, out = audit_lock(capfd, url, lock_with(tmp_path, ("widget", "2.0.0")))
+    assert status != 0, out
+    assert "No known vulnerabilities found" not in out

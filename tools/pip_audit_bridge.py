@@ -15,6 +15,12 @@ pip-audit's default service reads. This module answers pip-audit's OSV queries (
   (a dependency caps it, or newer releases need a newer Python): the newest release's
   vulnerabilities that have no fixed version yet (they may well reach back), and the held
   release is listed at the end as not fully checkable, with its reason.
+- A locked release whose project published a newer one less than `LOCK_GRACE` (3 days) ago:
+  the newest release's unfixed vulnerabilities, and the release is listed at the end as due
+  for `make lock-upgrade`. A lock is a snapshot, and projects such as hypothesis publish
+  several times a week: without this, CI on an unchanged checkout would turn red within
+  hours of any upstream release. Three days bounds how long a fix in that newer release can
+  go unseen; past them the release is unchecked, as below.
 - Any other release: a finding `HERALD-UNCHECKED-<name>`, so pip-audit fails rather than pass
   a release nobody could check. Its fix version is the newest release; the way out is to
   upgrade (`make lock-upgrade`), or to add an exception with its reason.
@@ -36,6 +42,7 @@ import sys
 import threading
 import tomllib
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -54,6 +61,8 @@ PYPI_JSON_URL = "https://pypi.org/pypi"
 EXCEPTIONS_FILE = Path(__file__).with_name("audit_exceptions.toml")
 FETCH_ATTEMPTS = 3
 FETCH_TIMEOUT_S = 30
+# How long a lock may lag a project's newest release before the audit calls its pin unchecked.
+LOCK_GRACE = timedelta(days=3)
 
 
 class BridgeError(Exception):
@@ -136,6 +145,7 @@ class Ledger:
 
     newest: set[str] = field(default_factory=set)
     held: set[tuple[str, str]] = field(default_factory=set)
+    lagging: set[str] = field(default_factory=set)  # behind a release out for < LOCK_GRACE
     unchecked: set[str] = field(default_factory=set)
     answered: set[str] = field(default_factory=set)  # "name version", whatever the answer
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -162,12 +172,23 @@ def fetch_project(session: requests.Session, base_url: str, name: str) -> dict |
     raise BridgeError(f"PyPI did not answer for {name}: {last_error}")
 
 
+def newest_published(project: dict) -> datetime | None:
+    """When the project's newest release was first uploaded (its earliest file), if PyPI says."""
+    times = [
+        datetime.fromisoformat(url["upload_time_iso_8601"].replace("Z", "+00:00"))
+        for url in project.get("urls") or []
+        if url.get("upload_time_iso_8601")
+    ]
+    return min(times) if times else None
+
+
 def answer(
     name: str,
     version: str,
     project: dict | None,
     exceptions: dict[str, HeldRelease],
     ledger: Ledger,
+    now: datetime | None = None,
 ) -> list[dict[str, Any]]:
     """The OSV `vulns` for `name` at `version`, given PyPI's project JSON for it."""
     name = canonicalize_name(name)
@@ -187,6 +208,11 @@ def answer(
     held = exceptions.get(name)
     if held is not None and held.held.contains(version, prereleases=True):
         ledger.note("held", (f"{name} {version} (newest {newest})", held.why))
+        unfixed = [advisory for advisory in advisories if not advisory.get("fixed_in")]
+        return [_osv_entry(name, advisory) for advisory in unfixed]
+    published = newest_published(project)
+    if published is not None and (now or datetime.now(UTC)) - published < LOCK_GRACE:
+        ledger.note("lagging", f"{name} {version} (newest {newest}, out {published:%Y-%m-%d})")
         unfixed = [advisory for advisory in advisories if not advisory.get("fixed_in")]
         return [_osv_entry(name, advisory) for advisory in unfixed]
     ledger.note("unchecked", f"{name} {version} (newest {newest})")
@@ -242,10 +268,15 @@ def summary(ledger: Ledger) -> str:
     """The lines printed after pip-audit's report: what was checked, and how fully."""
     lines = [
         f"audit: {len(ledger.newest)} packages checked at their newest release, "
-        f"{len(ledger.held)} held back by exception, {len(ledger.unchecked)} unchecked"
+        f"{len(ledger.held)} held back by exception, {len(ledger.lagging)} behind a release "
+        f"out less than {LOCK_GRACE.days} days, {len(ledger.unchecked)} unchecked"
     ]
     for release, why in sorted(ledger.held):
         lines.append(f"  held: {release}: only its unfixed advisories are known. {why}")
+    for release in sorted(ledger.lagging):
+        lines.append(
+            f"  lagging: {release}: only its unfixed advisories are known; make lock-upgrade"
+        )
     for release in sorted(ledger.unchecked):
         lines.append(f"  unchecked: {release}")
     return "\n".join(lines)

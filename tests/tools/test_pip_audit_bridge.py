@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -36,8 +37,14 @@ class FakePyPI:
         self.projects: dict[str, dict | int] = {}
         self.requests: list[str] = []
 
-    def project(self, name: str, newest: str, *advisories: dict) -> None:
+    def project(
+        self, name: str, newest: str, *advisories: dict, published: datetime | None = None
+    ) -> None:
+        """`published`: when the newest release's files were uploaded (PyPI's `urls`)."""
         self.projects[name] = {"info": {"version": newest}, "vulnerabilities": list(advisories)}
+        if published is not None:
+            stamp = published.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+            self.projects[name]["urls"] = [{"upload_time_iso_8601": stamp}]
 
 
 @pytest.fixture
@@ -266,3 +273,30 @@ def test_pypi_failing_fails_the_lock_audit(pypi, tmp_path, capfd):
     status, out = audit_lock(capfd, url, lock_with(tmp_path, ("widget", "2.0.0")))
     assert status != 0, out
     assert "No known vulnerabilities found" not in out
+
+
+def test_a_lock_behind_a_release_out_for_a_day_passes_as_lagging(pypi, tmp_path, capfd):
+    # hypothesis publishes several times a week: an unchanged checkout's CI must not turn red
+    # the hour it does. The newest release's unfixed advisories still reach back and fail.
+    fake, url = pypi
+    yesterday = datetime.now(UTC) - timedelta(days=1)
+    fake.project("widget", "3.0", ADVISORY, published=yesterday)
+    lock = lock_with(tmp_path, ("widget", "2.0.0"))
+    status, out = audit_lock(capfd, url, lock)
+    assert status == 0, out
+    assert "1 behind a release out less than 3 days, 0 unchecked" in out
+    assert "lagging: widget 2.0.0 (newest 3.0" in out
+
+    fake.project("widget", "3.0", UNFIXED, published=yesterday)
+    status, out = audit_lock(capfd, url, lock)
+    assert status == 1, out
+    assert "GHSA-aaaa-bbbb-cccc" in out
+
+
+def test_a_lock_behind_a_release_out_past_the_grace_is_unchecked(pypi, tmp_path, capfd):
+    fake, url = pypi
+    fake.project("widget", "3.0", published=datetime.now(UTC) - bridge.LOCK_GRACE - timedelta(1))
+    status, out = audit_lock(capfd, url, lock_with(tmp_path, ("widget", "2.0.0")))
+    assert status == 1, out
+    assert "HERALD-UNCHECKED-widget" in out
+    assert "unchecked: widget 2.0.0 (newest 3.0)" in out

@@ -22,9 +22,9 @@ from statuspage import create_app
 from statuspage.config import from_environment
 from statuspage.extensions import db
 from statuspage.jobs import QUEUE_KEY
-from tests.receiver import Receiver
-from tests.smtp import SmtpServer
-from tests.social import FakeMastodon, FakeX, fake_mastodon, fake_x
+from tests.fakes.receiver import Receiver
+from tests.fakes.smtp import SmtpServer
+from tests.fakes.social import FakeMastodon, FakeX, fake_mastodon, fake_x
 
 BASE_URL = "http://status.example.test"
 
@@ -93,7 +93,7 @@ def smtp(app: Flask) -> Iterator[SmtpServer]:
 
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
-    """A webhook receiver on loopback (tests.receiver), stopped after the test."""
+    """A webhook receiver on loopback (tests.fakes.receiver), stopped after the test."""
     server = Receiver().start()
     yield server
     server.stop()
@@ -129,13 +129,13 @@ def artifacts_dir() -> Path:
 
 @pytest.fixture
 def mastodon() -> Iterator[FakeMastodon]:
-    """A fake Mastodon server on loopback (tests/social.py)."""
+    """A fake Mastodon server on loopback (tests/fakes/social.py)."""
     with fake_mastodon() as server:
         yield server
 
 
 @pytest.fixture
 def x_api() -> Iterator[FakeX]:
-    """X's API host intercepted at the HTTP boundary (tests/social.py); loopback passes."""
+    """X's API host intercepted at the HTTP boundary (tests/fakes/social.py); loopback passes."""
     with fake_x() as fake:
         yield fake

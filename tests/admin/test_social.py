@@ -13,7 +13,7 @@ from statuspage.page.state import get_page
 from statuspage.social import accounts
 from tests.admin.staff_client import Staff, signed_in
 from tests.admin.world import World
-from tests.social import MASTODON_TOKEN
+from tests.fakes.social import MASTODON_TOKEN
 
 X_FORM = {
     "label": "@acmestatus",

@@ -12,7 +12,7 @@ from statuspage.clock import utcnow
 from statuspage.extensions import db
 from statuspage.models import AuditEvent, Channel, ContactPoint, Subscriber
 from tests.admin.staff_client import Staff, signed_in
-from tests.receiver import Receiver
+from tests.fakes.receiver import Receiver
 
 SECRET = re.compile(r'value="(whsec_[A-Za-z0-9+/=]+)"')
 

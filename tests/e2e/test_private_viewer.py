@@ -23,8 +23,8 @@ from statuspage.models import (
     Segment,
 )
 from tests.e2e.conftest import LOCALE, VIEWPORT
+from tests.fakes.smtp import SmtpServer
 from tests.queue import drain
-from tests.smtp import SmtpServer
 
 pytestmark = pytest.mark.e2e
 

@@ -26,7 +26,7 @@ from statuspage.incidents.publishing import create_incident
 from statuspage.jobs import QUEUE_KEY
 from statuspage.models import Channel, Component, ContactPoint
 from statuspage.vapid import vapid_keys
-from tests.push_service import Browser, PushService
+from tests.fakes.push_service import Browser, PushService
 from tests.queue import drain
 
 pytestmark = pytest.mark.e2e

@@ -16,7 +16,7 @@ from statuspage.extensions import db, limiter
 from statuspage.incidents.publishing import create_incident
 from statuspage.jobs import QUEUE_KEY
 from tests.admin.staff_client import PASSWORD, make_staff
-from tests.smtp import SmtpServer
+from tests.fakes.smtp import SmtpServer
 
 pytestmark = pytest.mark.e2e
 ACK_LINK = re.compile(r"https?://\S+/ack/\S+")

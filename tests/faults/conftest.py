@@ -49,8 +49,8 @@ from statuspage.models import (
     Notice,
     Subscriber,
 )
+from tests.fakes.smtp import free_port
 from tests.faults.servers import PrivatePostgres, PrivateRedis
-from tests.smtp import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 WORKER_THREADS = 2

@@ -20,7 +20,7 @@ from pathlib import Path
 import redis
 from sqlalchemy import create_engine, text
 
-from tests.smtp import free_port
+from tests.fakes.smtp import free_port
 
 START_TIMEOUT = 60
 

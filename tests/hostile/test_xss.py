@@ -64,12 +64,12 @@ from statuspage.models import (
 )
 from statuspage.subscribers.subscriptions import links_for
 from tests.admin.staff_client import PASSWORD, Staff, csrf_from, make_staff, signed_in
+from tests.fakes.push_service import Browser as PushBrowser
+from tests.fakes.receiver import Receiver
+from tests.fakes.social import MASTODON_TOKEN, FakeMastodon, FakeX
 from tests.hostile.url_map import served, url_for_rule
 from tests.hostile.xss_corpus import DETECT, LONG, MARKDOWN, MARKERS, SHORT, URLS
-from tests.push_service import Browser as PushBrowser
 from tests.queue import drain
-from tests.receiver import Receiver
-from tests.social import MASTODON_TOKEN, FakeMastodon, FakeX
 
 pytestmark = pytest.mark.e2e
 

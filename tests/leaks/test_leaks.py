@@ -39,6 +39,10 @@ from statuspage.staff.accounts import create_api_key
 from statuspage.subscribers.endpoints import new_secret
 from statuspage.vapid import vapid_keys
 from tests.conftest import BASE_URL
+from tests.fakes.push_service import PushService
+from tests.fakes.receiver import Receiver
+from tests.fakes.smtp import SmtpServer
+from tests.fakes.social import FakeMastodon, FakeX, fake_mastodon, fake_x
 from tests.leaks.surfaces import PAGES, Viewer, browser, csrf_token, surfaces
 from tests.leaks.world import (
     STRANGER,
@@ -54,11 +58,7 @@ from tests.leaks.world import (
     viewer_email,
     worlds,
 )
-from tests.push_service import PushService
 from tests.queue import drain
-from tests.receiver import Receiver
-from tests.smtp import SmtpServer
-from tests.social import FakeMastodon, FakeX, fake_mastodon, fake_x
 
 MAX_EXAMPLES = 30  # about a second a world here: the test stays under a minute per database
 

@@ -29,7 +29,7 @@ from statuspage.incidents.publishing import create_incident, schedule_maintenanc
 from statuspage.models import Channel, Component, ContactPoint, Incident, Segment, Subscriber
 from statuspage.page.state import ensure_page
 from statuspage.social import accounts
-from tests.social import MASTODON_TOKEN
+from tests.fakes.social import MASTODON_TOKEN
 
 SEGMENT_NAMES = ("Alpha", "Beta", "Gamma")
 X_KEYS = {

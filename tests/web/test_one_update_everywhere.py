@@ -36,9 +36,9 @@ from statuspage.social import accounts
 from statuspage.subscribers.endpoints import new_secret
 from statuspage.vapid import vapid_keys
 from tests.admin.staff_client import signed_in
-from tests.push_service import PushService
+from tests.fakes.push_service import PushService
+from tests.fakes.social import MASTODON_TOKEN
 from tests.queue import drain
-from tests.social import MASTODON_TOKEN
 
 BASE = "http://status.example.test"
 X_KEYS = {

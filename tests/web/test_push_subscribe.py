@@ -18,7 +18,7 @@ from statuspage.extensions import db, limiter
 from statuspage.incidents.publishing import create_incident, post_update
 from statuspage.models import Channel, ContactPoint, Delivery, DeliveryState, Subscriber
 from statuspage.vapid import vapid_keys
-from tests.push_service import Browser, PushService, b64url
+from tests.fakes.push_service import Browser, PushService, b64url
 from tests.queue import drain
 
 BASE = "http://status.example.test"

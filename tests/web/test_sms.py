@@ -18,8 +18,7 @@ from statuspage.extensions import db, limiter
 from statuspage.incidents.publishing import create_incident
 from statuspage.models import Channel, ContactPoint, CrisisRole, Delivery, Subscriber, TeamMember
 from statuspage.page.state import ensure_page
-from tests.queue import drain
-from tests.twilio import (
+from tests.fakes.twilio import (
     BASIC_AUTH,
     INBOUND_PATH,
     SENDER,
@@ -30,6 +29,7 @@ from tests.twilio import (
     text_from,
     texts,
 )
+from tests.queue import drain
 
 BASE = "http://status.example.test"
 CSRF_INPUT = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')

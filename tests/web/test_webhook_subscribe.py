@@ -14,8 +14,8 @@ from statuspage.components.catalog import create_component
 from statuspage.extensions import db, limiter
 from statuspage.incidents.publishing import create_incident
 from statuspage.models import Channel, ContactPoint, Subscriber
+from tests.fakes.receiver import Receiver
 from tests.queue import drain
-from tests.receiver import Receiver
 
 CSRF_INPUT = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
 SECRET = re.compile(r'value="(whsec_[A-Za-z0-9+/=]+)"')

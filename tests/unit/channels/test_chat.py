@@ -9,7 +9,7 @@ from statuspage.channels.base import Message, Outgoing
 from statuspage.channels.discord import DiscordChannel
 from statuspage.channels.slack import SlackChannel
 from statuspage.channels.teams import TeamsChannel
-from tests.receiver import Receiver
+from tests.fakes.receiver import Receiver
 
 URL = "https://status.example.test/incidents/i1"
 UNSUBSCRIBE = "https://status.example.test/subscriptions/unsubscribe/tok"

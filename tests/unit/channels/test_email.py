@@ -9,7 +9,7 @@ import pytest
 
 from statuspage.channels.base import Message, Outgoing
 from statuspage.channels.email import EmailChannel
-from tests.smtp import SmtpServer, free_port
+from tests.fakes.smtp import SmtpServer, free_port
 
 SENDER = "Status <status@example.test>"
 

@@ -11,8 +11,8 @@ import pytest
 from statuspage.channels.base import Message, Outgoing
 from statuspage.channels.mastodon import MastodonChannel
 from statuspage.channels.social_text import MASTODON_RULES, post_length
-from tests.smtp import free_port
-from tests.social import MASTODON_TOKEN, FakeMastodon
+from tests.fakes.smtp import free_port
+from tests.fakes.social import MASTODON_TOKEN, FakeMastodon
 
 URL = "http://status.example.test/incidents/abc123"
 

@@ -18,7 +18,7 @@ from statuspage.channels.sms import (
     sms_body,
 )
 from statuspage.config import ConfigError, from_environment
-from tests.twilio import BASIC_AUTH, MESSAGES_URL, SENDER, SID, TOKEN, accept, refuse, texts
+from tests.fakes.twilio import BASIC_AUTH, MESSAGES_URL, SENDER, SID, TOKEN, accept, refuse, texts
 
 URL = "https://status.example.test/incidents/a1b2c3d4e5f6"
 

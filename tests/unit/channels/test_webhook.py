@@ -8,8 +8,8 @@ from statuspage.channels.base import Message, Outgoing
 from statuspage.channels.webhook import WebhookChannel
 from statuspage.clock import utcnow
 from statuspage.subscribers.endpoints import new_secret
-from tests.receiver import HANG, Receiver
-from tests.smtp import free_port
+from tests.fakes.receiver import HANG, Receiver
+from tests.fakes.smtp import free_port
 
 INCIDENT = {
     "meta": {"unsubscribe": "https://status.example.test/u/x", "documentation": "d"},

@@ -14,7 +14,7 @@ import time_machine
 from statuspage.channels.base import Message, Outgoing
 from statuspage.channels.webpush import MAX_PAYLOAD, WebPushChannel, payload_for, topic_for
 from statuspage.vapid import VapidKeys, vapid_keys
-from tests.push_service import Browser, PushService
+from tests.fakes.push_service import Browser, PushService
 
 SUBJECT = "mailto:ops@example.test"
 NOON = datetime(2026, 3, 6, 12, 0, tzinfo=UTC)

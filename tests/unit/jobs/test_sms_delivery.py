@@ -17,8 +17,8 @@ from statuspage.extensions import db
 from statuspage.incidents.publishing import create_incident, post_update, schedule_maintenance
 from statuspage.models import Channel, ContactPoint, Delivery, DeliveryState, Notice, Subscriber
 from statuspage.page.state import ensure_page
+from tests.fakes.twilio import accept, configured, refuse, texts
 from tests.queue import drain
-from tests.twilio import accept, configured, refuse, texts
 
 PHONE = "+447700900123"
 

@@ -29,8 +29,8 @@ from statuspage.models import (
 from statuspage.social import accounts
 from statuspage.subscribers.roster import export_rows, search_subscribers
 from statuspage.subscribers.subscriptions import subscriber_for_link
+from tests.fakes.social import MASTODON_TOKEN
 from tests.queue import drain
-from tests.social import MASTODON_TOKEN
 
 X_KEYS = {
     "consumer_key": "consumer-key-1234",

@@ -27,8 +27,8 @@ from statuspage.models import (
 )
 from statuspage.page.state import get_page
 from statuspage.subscribers.endpoints import new_secret
+from tests.fakes.receiver import Receiver
 from tests.queue import drain
-from tests.receiver import Receiver
 
 BASE = "http://status.example.test"
 

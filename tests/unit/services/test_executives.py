@@ -21,8 +21,8 @@ from statuspage.extensions import db
 from statuspage.incidents.publishing import create_incident
 from statuspage.models import Audience, AuditEvent, Delivery
 from statuspage.page.state import ensure_page
+from tests.fakes.twilio import MESSAGES_URL, accept, configured
 from tests.queue import drain
-from tests.twilio import MESSAGES_URL, accept, configured
 
 START = datetime(2026, 3, 10, 14, 0, tzinfo=UTC)
 

@@ -31,8 +31,8 @@ from statuspage.extensions import db
 from statuspage.incidents.publishing import create_incident
 from statuspage.models import AuditEvent, CrisisRole, Delivery, TeamMember
 from statuspage.page.state import ensure_page
+from tests.fakes.twilio import MESSAGES_URL, accept, configured
 from tests.queue import drain
-from tests.twilio import MESSAGES_URL, accept, configured
 
 START = datetime(2026, 3, 10, 14, 0, tzinfo=UTC)  # 10:00 in New York, 14:00 in London
 SLACK_HOOK = "https://hooks.slack.com/services/T000/B000/XXXX"

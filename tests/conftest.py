@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from playwright.sync_api import Browser, sync_playwright
 from sqlalchemy import text
 
 from statuspage import create_app
@@ -106,25 +104,6 @@ def queue(app: Flask) -> Iterator[Any]:
     queue.huey.flush()
     yield queue
     queue.huey.flush()
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    """Debian's chromium driven by Playwright, one for the whole run: Playwright's sync API
-    runs one per process, so every browser test (tests/e2e, tests/hostile) shares it."""
-    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def artifacts_dir() -> Path:
-    path = Path(__file__).parent / "e2e" / "artifacts"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 @pytest.fixture

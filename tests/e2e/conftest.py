@@ -1,8 +1,6 @@
-"""Browser fixtures: the app served on a loopback port, and Debian's chromium driven by Playwright.
-
-Playwright's own browser download does not work here, so the tests launch the system chromium
-(`make browser` installs it). Every test gets a fresh browser context with a fixed locale and
-time zone, so localised times are predictable.
+"""Browser fixtures: the app served on a loopback port, and a page of the session's chromium
+(tests/chromium.py). Every test gets a fresh browser context with a fixed locale and time zone,
+so localised times are predictable.
 """
 
 from __future__ import annotations
@@ -10,6 +8,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -21,21 +20,24 @@ from werkzeug.serving import make_server
 from statuspage.extensions import db
 from statuspage.infra.demo import load_demo_data
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",  # chromium's sandbox will not start as root or in most containers
-    "--disable-gpu",
-    "--disable-background-networking",  # no network beyond loopback; nothing may phone home
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 LOCALE = "en-US"
 VIEWPORT = {"width": 1200, "height": 900}
 PAGE_NAME = "Acme Status"
 # Two days before New York moves to summer time: the current incident is shown in EST and
 # the maintenance three days on in EDT.
 NOON = datetime(2026, 3, 6, 12, 0, tzinfo=UTC)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.pluginmanager.import_plugin("tests.chromium")  # the `browser` fixture
+
+
+@pytest.fixture
+def artifacts_dir() -> Path:
+    """Where the tests leave screenshots and PDFs for a person to look at (git ignores it)."""
+    path = Path(__file__).parent / "artifacts"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""Hostile-input fixtures: fresh rate limits and a world with something of every kind."""
+"""Hostile-input fixtures: fresh rate limits, a world with something of every kind, and the
+session's chromium for test_xss.py."""
 
 from __future__ import annotations
 
@@ -8,6 +9,10 @@ import pytest
 
 from statuspage.extensions import limiter
 from tests.admin.world import World, build_world
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.pluginmanager.import_plugin("tests.chromium")  # the `browser` of test_xss.py
 
 
 @pytest.fixture(autouse=True)

@@ -76,7 +76,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture
 def chromium(browser: Browser) -> Browser:
-    """The session's one chromium (tests/conftest.py): Playwright's sync API runs one per
+    """The session's one chromium (tests/chromium.py): Playwright's sync API runs one per
     process, so the browser tests share it."""
     return browser
 

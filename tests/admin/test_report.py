@@ -11,7 +11,7 @@ from flask import Flask
 
 from tests.admin.staff_client import Staff, signed_in
 from tests.admin.world import World
-from tests.unit.services.test_report import build_crisis_world
+from tests.unit.crisis.test_report import build_crisis_world
 
 READERS = ["owner", "comms", "legal"]  # the roles that read the audit trail
 OTHERS = ["responder", "viewer"]

@@ -18,6 +18,7 @@ from werkzeug.test import TestResponse
 
 from statuspage.extensions import db
 from statuspage.models import Role, StaffUser
+from tests.factories import staff_user
 
 PASSWORD = "correct horse battery staple"
 CSRF_INPUT = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
@@ -80,12 +81,9 @@ def make_staff(role: Role | str, email: str | None = None) -> StaffUser:
     """A staff account whose password is PASSWORD (accounts made by the admin are tested
     through its forms; this is only the cast of a test)."""
     role = Role(role)
-    user = StaffUser(
-        email=(email or f"{role.value}@example.com").lower(),
-        role=role,
-        password_hash=password_hash(),
+    user = staff_user(
+        (email or f"{role.value}@example.com").lower(), role, password_hash=password_hash()
     )
-    db.session.add(user)
     db.session.commit()
     return user
 

@@ -14,19 +14,17 @@ from statuspage.extensions import db
 from statuspage.incidents.publishing import create_incident
 from statuspage.models import (
     AuditEvent,
-    Channel,
-    ContactPoint,
     Delivery,
     DeliveryState,
     Incident,
     IncidentUpdate,
     Notice,
     Page,
-    Subscriber,
 )
 from statuspage.public.serializers import iso
 from tests.admin.staff_client import Staff, signed_in
 from tests.admin.world import World
+from tests.factories import subscriber
 from tests.queue import drain
 
 
@@ -88,16 +86,7 @@ def test_a_bad_cadence_is_shown_again_with_its_error(app: Flask, world: World):
 
 
 def test_one_click_posts_no_new_information_to_every_channel(app: Flask, world: World, queue):
-    reader = Subscriber(name="Rita")
-    reader.contact_points.append(
-        ContactPoint(
-            channel=Channel.email,
-            address="rita@example.com",
-            address_key="rita@example.com",
-            verified_at=utcnow(),
-        )
-    )
-    db.session.add(reader)
+    subscriber("rita@example.com", name="Rita")
     comms = signed_in(app, "comms")
     url = f"/admin/incidents/{world.incident.id}"
     before = _updates(world.incident)

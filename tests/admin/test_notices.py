@@ -8,11 +8,11 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from statuspage.clock import utcnow
 from statuspage.extensions import db
 from statuspage.incidents.publishing import create_incident
-from statuspage.models import Channel, ContactPoint, Notice, Subscriber
+from statuspage.models import Notice
 from tests.admin.staff_client import Staff, signed_in
+from tests.factories import contact_point, subscriber
 from tests.queue import drain
 
 
@@ -25,21 +25,11 @@ def queue(queue, app: Flask, tmp_path) -> Iterator[object]:
     app.config["SMTP_URL"], app.config["INSTANCE_PATH"] = previous
 
 
-def subscribe(email: str, *, verified: bool = True) -> None:
-    point = ContactPoint(
-        channel=Channel.email,
-        address=email,
-        address_key=email,
-        verified_at=utcnow() if verified else None,
-    )
-    db.session.add(Subscriber(contact_points=[point]))
-
-
 @pytest.fixture
 def published(queue) -> Notice:
-    subscribe("ann@example.com")
-    subscribe("bob@example.com")
-    subscribe("unconfirmed@example.com", verified=False)
+    subscriber("ann@example.com")
+    subscriber("bob@example.com")
+    subscriber(contact_point("unconfirmed@example.com", verified=False))
     db.session.commit()
     create_incident("Slow API", "Looking into it.")
     db.session.commit()  # the outbox enqueues the fan-out now

@@ -26,7 +26,6 @@ from statuspage.models import (
     Channel,
     Component,
     ComponentGroup,
-    ContactPoint,
     CrisisRole,
     Incident,
     IncidentTemplate,
@@ -34,8 +33,6 @@ from statuspage.models import (
     InternalNote,
     Obligation,
     Organization,
-    OrganizationDomain,
-    OrganizationMember,
     Page,
     Regulator,
     RegulatorNotice,
@@ -46,13 +43,13 @@ from statuspage.models import (
     Segment,
     SocialAccount,
     StaffUser,
-    Subscriber,
     SubscriberKind,
     TeamMember,
     TriggerKind,
     Unit,
     UpdateDraft,
 )
+from tests import factories
 from tests.admin.staff_client import Staff, signed_in
 from tests.admin.world import World
 
@@ -71,35 +68,28 @@ def _with_x_account(url: str) -> str:
 
 def _segment() -> Segment:
     """A segment to act on (a row only: no audit entry, no page change)."""
-    segment = Segment(name="EU")
-    db.session.add(segment)
-    db.session.flush()
-    return segment
+    return factories.segment("EU")
 
 
 def _organization(*, token: bool = False) -> Organization:
     """An organization with a domain and a member (rows only), and a token if asked."""
-    organization = Organization(name="Acme", segments=[_segment()])
-    organization.domains.append(OrganizationDomain(domain="acme.example"))
-    organization.members.append(OrganizationMember(email="ann@partner.example"))
-    if token:
-        organization.api_token_hash, organization.api_token_prefix = "0" * 64, "hrdo_0000000"
-    db.session.add(organization)
-    db.session.flush()
-    return organization
+    token_fields = {"api_token_hash": "0" * 64, "api_token_prefix": "hrdo_0000000"}
+    return factories.organization(
+        "Acme",
+        segments=[_segment()],
+        domains=["acme.example"],
+        members=["ann@partner.example"],
+        **(token_fields if token else {}),
+    )
 
 
 def _team_member(*, executive: bool = False) -> TeamMember:
     """A crisis team member with the default roles' first, and an email (rows only)."""
     ensure_default_roles()
-    person = Subscriber(name="Ana", kind=SubscriberKind.internal)
-    person.contact_points.append(
-        ContactPoint(
-            channel=Channel.email,
-            address="ana@acme.example",
-            address_key=f"internal:ana{executive}",
-            verified_at=utcnow(),
-        )
+    person = factories.subscriber(
+        factories.contact_point("ana@acme.example", key=f"internal:ana{executive}"),
+        name="Ana",
+        kind=SubscriberKind.internal,
     )
     role = db.session.scalars(select(CrisisRole).where(CrisisRole.name == "Comms lead")).one()
     member = TeamMember(name="Ana", subscriber=person, roles=[role], executive=executive)

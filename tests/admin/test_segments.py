@@ -18,8 +18,6 @@ from statuspage.audience.viewers import organization_for_token
 from statuspage.clock import utcnow
 from statuspage.extensions import db
 from statuspage.models import (
-    Channel,
-    ContactPoint,
     Incident,
     Notice,
     Organization,
@@ -29,6 +27,7 @@ from statuspage.models import (
 )
 from tests.admin.staff_client import Staff, signed_in
 from tests.admin.world import World
+from tests.factories import subscriber
 
 
 def _text(response) -> str:
@@ -40,18 +39,7 @@ def eu_customer(world: World) -> tuple[Segment, Organization, Subscriber]:
     """EU, with Acme (by domain) in it and Ann of Acme subscribed; committed."""
     eu = segments.create_segment("EU", kind="region")
     acme = organizations.create_organization("Acme", segments=[eu])
-    ann = Subscriber(
-        contact_points=[
-            ContactPoint(
-                channel=Channel.email,
-                address="ann@acme.example",
-                address_key="ann@acme.example",
-                verified_at=utcnow(),
-            )
-        ]
-    )
-    db.session.add(ann)
-    db.session.flush()
+    ann = subscriber("ann@acme.example")
     organizations.add_domain(acme, "acme.example")
     db.session.commit()
     return eu, acme, ann

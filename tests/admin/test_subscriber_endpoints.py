@@ -8,26 +8,18 @@ import re
 from flask import Flask
 from sqlalchemy import select
 
-from statuspage.clock import utcnow
 from statuspage.extensions import db
 from statuspage.models import AuditEvent, Channel, ContactPoint, Subscriber
 from tests.admin.staff_client import Staff, signed_in
+from tests.factories import subscriber
 from tests.fakes.receiver import Receiver
 
 SECRET = re.compile(r'value="(whsec_[A-Za-z0-9+/=]+)"')
 
 
 def person() -> Subscriber:
-    someone = Subscriber(name="Ann")
-    someone.contact_points.append(
-        ContactPoint(
-            channel=Channel.email,
-            address="ann@example.com",
-            address_key="ann@example.com",
-            verified_at=utcnow(),
-        )
-    )
-    db.session.add(someone)
+    """Ann, with a verified email address; committed."""
+    someone = subscriber("ann@example.com", name="Ann")
     db.session.commit()
     return someone
 

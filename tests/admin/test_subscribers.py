@@ -21,29 +21,13 @@ from statuspage.models import (
     AuditEvent,
     Channel,
     ContactPoint,
-    Delivery,
     DeliveryState,
-    Notice,
     Subscriber,
 )
-from statuspage.models.notices import Audience
+from tests import factories
 from tests.admin.staff_client import Staff, signed_in
 
 IMPORT_PAGE = "/admin/subscribers/import"
-
-
-def person(email: str, name: str = "", *, verified: bool = True) -> Subscriber:
-    someone = Subscriber(name=name)
-    someone.contact_points.append(
-        ContactPoint(
-            channel=Channel.email,
-            address=email,
-            address_key=email.lower(),
-            verified_at=utcnow() if verified else None,
-        )
-    )
-    db.session.add(someone)
-    return someone
 
 
 def rows_on(html: str) -> list[str]:
@@ -68,9 +52,9 @@ def count(model, *where) -> int:
 
 def test_the_list_pages_newest_first_and_searches_names_and_addresses(owner: Staff):
     for n in range(57):
-        person(f"user{n:02d}@example.com", f"User {n}")
-    person("alice@Example.org", "Alice Liddell")
-    person("someone@example.net", "Bob 100%_")
+        factories.subscriber(f"user{n:02d}@example.com", name=f"User {n}")
+    factories.subscriber("alice@Example.org", name="Alice Liddell")
+    factories.subscriber("someone@example.net", name="Bob 100%_")
     db.session.commit()
 
     first = owner.get("/admin/subscribers").get_data(as_text=True)
@@ -95,48 +79,34 @@ def test_the_list_pages_newest_first_and_searches_names_and_addresses(owner: Sta
 
 
 def test_a_persons_page_shows_contact_points_and_deliveries(owner: Staff):
-    someone = person("ann@example.com", "Ann")
-    fallback = ContactPoint(
-        channel=Channel.email,
-        address="ann@backup.example",
-        address_key="ann@backup.example",
+    fallback = factories.contact_point(
+        "ann@backup.example",
         priority=2,
+        verified=False,
         active=False,
         bounces=3,
         disabled_reason="3 permanent failures; last: 550 no such user",
     )
-    someone.contact_points.append(fallback)
+    someone = factories.subscriber("ann@example.com", fallback, name="Ann")
     incident = create_incident("Slow API", "Looking.", deliver_notifications=False)
     db.session.flush()
-    notice = Notice(
-        incident_id=incident.id, update_id=incident.updates[0].id, audience=Audience.public
-    )
-    db.session.add(notice)
-    db.session.flush()
+    notice = factories.notice(incident)
     now = utcnow()
-    db.session.add_all(
-        [
-            Delivery(
-                notice_id=notice.id,
-                contact_point_id=someone.contact_points[0].id,
-                subscriber_id=someone.id,
-                channel=Channel.email,
-                state=DeliveryState.sent,
-                attempts=1,
-                sent_at=now - timedelta(minutes=5),
-                acknowledged_at=now,
-                ack_path="email-link",
-            ),
-            Delivery(
-                notice_id=notice.id,
-                contact_point_id=fallback.id,
-                subscriber_id=someone.id,
-                channel=Channel.email,
-                state=DeliveryState.failed,
-                attempts=8,
-                last_error="550 mailbox unavailable",
-            ),
-        ]
+    factories.delivery(
+        notice,
+        someone.contact_points[0],
+        state=DeliveryState.sent,
+        attempts=1,
+        sent_at=now - timedelta(minutes=5),
+        acknowledged_at=now,
+        ack_path="email-link",
+    )
+    factories.delivery(
+        notice,
+        fallback,
+        state=DeliveryState.failed,
+        attempts=8,
+        last_error="550 mailbox unavailable",
     )
     db.session.commit()
 
@@ -167,7 +137,7 @@ CSV = (
 def test_a_dry_run_reports_what_an_import_would_do_and_writes_nothing(owner: Staff):
     create_component("API")
     create_component("Web")
-    person("old@example.com")
+    factories.subscriber("old@example.com")
     db.session.commit()
     audit_before = count(AuditEvent)
 
@@ -189,7 +159,7 @@ def test_a_dry_run_reports_what_an_import_would_do_and_writes_nothing(owner: Sta
 
 def test_a_real_import_creates_unverified_people_unless_they_opted_in(owner: Staff):
     api, web = create_component("API"), create_component("Web")
-    person("old@example.com")
+    factories.subscriber("old@example.com")
     db.session.commit()
 
     response = upload(owner, CSV.encode(), real=True)
@@ -264,16 +234,14 @@ def test_a_post_without_a_file_is_shown_again(owner: Staff):
 
 def test_the_export_streams_every_email_address_and_is_audited(owner: Staff):
     api = create_component("API")
-    person("ann@example.com", "Ann")
-    scoped = person("=cmd@example.com", "Eve", verified=False)
+    factories.subscriber("ann@example.com", name="Ann")
+    scoped = factories.subscriber(
+        factories.contact_point("=cmd@example.com", verified=False), name="Eve"
+    )
     scoped.all_components = False
     scoped.components = [api]
-    db.session.add(
-        Subscriber(
-            contact_points=[
-                ContactPoint(channel=Channel.webhook, address="https://h", address_key="h")
-            ]
-        )
+    factories.subscriber(
+        factories.contact_point("https://h", Channel.webhook, key="h", verified=False)
     )
     db.session.commit()
 

@@ -6,8 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from statuspage.audience.recipients import recipients
-from statuspage.audit.trail import SYSTEM
-from statuspage.crisis.roster import ContactLine, ensure_default_roles, save_member
+from statuspage.crisis.roster import ContactLine, ensure_default_roles
 from statuspage.extensions import db
 from statuspage.incidents.publishing import create_incident
 from statuspage.models import (
@@ -22,22 +21,12 @@ from statuspage.models import (
     TeamPage,
 )
 from tests.admin.staff_client import signed_in
+from tests.factories import team_member
 
 
 def roles() -> dict[str, int]:
     ensure_default_roles()
     return dict(db.session.execute(select(CrisisRole.name, CrisisRole.id)).all())
-
-
-def member(name: str, role: str, address: str, *, executive: bool = False) -> TeamMember:
-    return save_member(
-        None,
-        name=name,
-        role_ids=[roles()[role]],
-        contacts=[ContactLine("email", address)],
-        executive=executive,
-        actor=SYSTEM,
-    )
 
 
 def incident_id() -> str:
@@ -110,8 +99,8 @@ def test_bad_roster_input_is_a_clear_422_not_a_500(owner):
 
 
 def test_assembling_the_team_from_the_incident_page(owner):
-    member("Ana", "Comms lead", "ana@acme.example")
-    member("Cy", "Legal adviser", "cy@acme.example")
+    team_member("Ana", ["Comms lead"], ContactLine("email", "ana@acme.example"))
+    team_member("Cy", ["Legal adviser"], ContactLine("email", "cy@acme.example"))
     ident = incident_id()
     page = f"/admin/incidents/{ident}"
     assert "Assemble the team" in owner.get(page).get_data(as_text=True)
@@ -143,7 +132,7 @@ def test_assembling_the_team_from_the_incident_page(owner):
 
 
 def test_an_assembly_without_a_bridge_or_roles_is_refused(owner):
-    member("Ana", "Comms lead", "ana@acme.example")
+    team_member("Ana", ["Comms lead"], ContactLine("email", "ana@acme.example"))
     ident = incident_id()
     page = f"/admin/incidents/{ident}"
     comms = [str(roles()["Comms lead"])]
@@ -158,7 +147,7 @@ def test_an_assembly_without_a_bridge_or_roles_is_refused(owner):
 
 
 def test_a_forged_form_changes_nothing(owner):
-    member("Ana", "Comms lead", "ana@acme.example")
+    team_member("Ana", ["Comms lead"], ContactLine("email", "ana@acme.example"))
     ident = incident_id()
     response = owner.post(
         f"/admin/incidents/{ident}/team",
@@ -170,8 +159,10 @@ def test_a_forged_form_changes_nothing(owner):
 
 
 def test_guidelines_and_a_briefing_reach_the_executives_only(owner):
-    member("Ana", "Comms lead", "ana@acme.example")
-    boss = member("Eve", "Executive sponsor", "eve@acme.example", executive=True)
+    team_member("Ana", ["Comms lead"], ContactLine("email", "ana@acme.example"))
+    boss = team_member(
+        "Eve", ["Executive sponsor"], ContactLine("email", "eve@acme.example"), executive=True
+    )
     ident = incident_id()
     page = f"/admin/incidents/{ident}"
     response = owner.submit(
@@ -200,7 +191,7 @@ def test_guidelines_and_a_briefing_reach_the_executives_only(owner):
 
 
 def test_who_may_do_what(app):
-    member("Ana", "Comms lead", "ana@acme.example")
+    team_member("Ana", ["Comms lead"], ContactLine("email", "ana@acme.example"))
     ident = incident_id()
     page = f"/admin/incidents/{ident}"
     viewer = signed_in(app, Role.viewer)
@@ -219,7 +210,7 @@ def test_who_may_do_what(app):
 
 
 def test_editing_a_member_reorders_their_paths_and_keeps_the_record(owner):
-    ana = member("Ana", "Comms lead", "ana@acme.example")
+    ana = team_member("Ana", ["Comms lead"], ContactLine("email", "ana@acme.example"))
     first_point = ana.subscriber.contact_points[0].id
     url = f"/admin/team/members/{ana.id}"
     form = owner.get(url).get_data(as_text=True)

@@ -20,7 +20,6 @@ from statuspage.incidents.publishing import create_incident, post_update, schedu
 from statuspage.incidents.templates import create_template
 from statuspage.models import (
     ApiKey,
-    Channel,
     Component,
     ComponentGroup,
     Incident,
@@ -32,11 +31,10 @@ from statuspage.models import (
     Subscriber,
     UpdateDraft,
 )
-from statuspage.models.subscribers import ContactPoint
 from statuspage.page.state import ensure_page
 from statuspage.staff.accounts import create_api_key
+from tests import factories
 from tests.admin.staff_client import make_staff
-from tests.factories import group_with_components
 
 
 @dataclass
@@ -68,7 +66,9 @@ def build_world() -> World:
     committed."""
     now = utcnow()
     ensure_page("Acme Status")
-    core, (api, web) = group_with_components("Core", ["API", "Web"], at=now - timedelta(days=3))
+    core, (api, web) = factories.group_with_components(
+        "Core", ["API", "Web"], at=now - timedelta(days=3)
+    )
     edge = create_group("Edge")
     billing = create_component("Billing", at=now - timedelta(days=3))
     incident = create_incident(
@@ -91,13 +91,9 @@ def build_world() -> World:
         component_ids=[api.id, web.id],
     )
     api_key, _ = create_api_key("deploy-bot", "comms")
-    subscriber = Subscriber(name="Ann")
-    subscriber.contact_points.append(
-        ContactPoint(
-            channel=Channel.email, address="ann@example.com", address_key="ann@example.com"
-        )
+    subscriber = factories.subscriber(
+        factories.contact_point("ann@example.com", verified=False), name="Ann"
     )
-    db.session.add(subscriber)
     db.session.commit()
     notice = db.session.scalars(select(Notice).where(Notice.incident_id == incident.id)).one()
     colleague = make_staff("viewer", "colleague@example.com")

@@ -7,12 +7,12 @@ from flask import Flask
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from statuspage.clock import utcnow
 from statuspage.extensions import db, limiter
 from statuspage.incidents.publishing import create_incident
 from statuspage.jobs import QUEUE_KEY
-from statuspage.models import Channel, ContactPoint, Notice, Subscriber
+from statuspage.models import Notice
 from tests.admin.staff_client import PASSWORD, make_staff
+from tests.factories import subscriber
 
 pytestmark = pytest.mark.e2e
 
@@ -25,10 +25,7 @@ def test_the_progress_page_fills_in_live_and_stops_polling(
     queue.huey.flush()
     make_staff("comms", "casey@acme.example")
     for email in ("ann@example.com", "bob@example.com"):
-        point = ContactPoint(
-            channel=Channel.email, address=email, address_key=email, verified_at=utcnow()
-        )
-        db.session.add(Subscriber(contact_points=[point]))
+        subscriber(email)
     db.session.commit()
     incident = create_incident("Live progress", "Looking.")
     db.session.commit()

@@ -17,12 +17,9 @@ from statuspage.incidents.publishing import create_incident
 from statuspage.models import (
     Component,
     Incident,
-    Organization,
-    OrganizationDomain,
-    OrganizationMember,
-    Segment,
 )
 from tests.e2e.conftest import LOCALE, VIEWPORT
+from tests.factories import organization, segment
 from tests.fakes.smtp import SmtpServer
 from tests.queue import drain
 
@@ -38,13 +35,9 @@ def private_notice(app: Flask, live_server: str, smtp: SmtpServer, queue) -> Ite
     previous = app.config["BASE_URL"]
     app.config["BASE_URL"] = live_server
     limiter.reset()
-    eu, us = Segment(name="EU tenants"), Segment(name="US tenants")
-    alpha = Organization(name="Alpha", segments=[eu])
-    alpha.domains.append(OrganizationDomain(domain="alpha.example"))
-    beta = Organization(name="Beta", segments=[us])
-    beta.members.append(OrganizationMember(email="bob@beta.example"))
-    db.session.add_all([alpha, beta])
-    db.session.flush()
+    eu, us = segment("EU tenants"), segment("US tenants")
+    organization("Alpha", segments=[eu], domains=["alpha.example"])
+    organization("Beta", segments=[us], members=["bob@beta.example"])
     api = db.session.scalars(select(Component).where(Component.name == "API")).one()
     incident = create_incident(
         NOTICE, "Failing over Alpha's database.", components={api: "major_outage"}, segments=[eu]

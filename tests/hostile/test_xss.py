@@ -63,6 +63,7 @@ from statuspage.models import (
     TeamMember,
 )
 from statuspage.subscribers.subscriptions import links_for
+from tests import factories
 from tests.admin.staff_client import PASSWORD, Staff, csrf_from, make_staff, signed_in
 from tests.fakes.push_service import Browser as PushBrowser
 from tests.fakes.receiver import Receiver
@@ -387,16 +388,7 @@ def _subscribe_push(app: Flask) -> None:
 
 
 def _subscriber_reading_email() -> Subscriber:
-    person = Subscriber(name=SHORT[4])
-    person.contact_points.append(
-        ContactPoint(
-            channel=Channel.email,
-            address="reader@example.com",
-            address_key="reader@example.com",
-            verified_at=utcnow(),
-        )
-    )
-    db.session.add(person)
+    person = factories.subscriber("reader@example.com", name=SHORT[4])
     db.session.commit()
     return person
 

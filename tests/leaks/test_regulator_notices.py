@@ -18,11 +18,12 @@ from statuspage.audit.trail import Actor
 from statuspage.clock import utcnow
 from statuspage.extensions import db
 from statuspage.incidents.publishing import create_incident, post_update
-from statuspage.models import Channel, ContactPoint, Delivery, Notice, Role, Subscriber
+from statuspage.models import Delivery, Notice, Role
 from statuspage.page.state import ensure_page
 from statuspage.public.export import export_site
 from statuspage.regulators import library, notices, obligations, registry
 from tests.admin.staff_client import make_staff
+from tests.factories import subscriber
 from tests.queue import drain
 
 MARKER = "REGULATOR-ONLY-7f3a9c"
@@ -45,18 +46,7 @@ PUBLIC_PATHS = [
 
 def test_regulator_notices_stay_with_regulators(app: Flask, queue, smtp, tmp_path: Path) -> None:
     ensure_page("Acme Status")
-    customer = Subscriber(
-        name="Customer",
-        contact_points=[
-            ContactPoint(
-                channel=Channel.email,
-                address=CUSTOMER,
-                address_key=CUSTOMER,
-                verified_at=utcnow(),
-            )
-        ],
-    )
-    db.session.add(customer)
+    customer = subscriber(CUSTOMER, name="Customer")
     incident = create_incident("Card data exposed", "We are investigating.")
     db.session.commit()
 

@@ -29,6 +29,7 @@ from statuspage.incidents.publishing import create_incident, schedule_maintenanc
 from statuspage.models import Channel, Component, ContactPoint, Incident, Segment, Subscriber
 from statuspage.page.state import ensure_page
 from statuspage.social import accounts
+from tests import factories
 from tests.fakes.social import MASTODON_TOKEN
 
 SEGMENT_NAMES = ("Alpha", "Beta", "Gamma")
@@ -342,39 +343,30 @@ def _person(
     world: World, index: int, spec: PersonSpec, webhook_url: str, secret: str, now
 ) -> Person:
     email = person_email(index, spec)
-    address = ContactPoint(
-        channel=Channel.email,
-        address=email,
-        address_key=email,
-        priority=2 if spec.webhook else 1,
-        verified_at=now,
-    )
-    contacts = [address]
+    contacts = [factories.contact_point(email, priority=2 if spec.webhook else 1, at=now)]
     if spec.webhook:
         url = f"{webhook_url}/hooks/{index}"
         contacts.insert(
             0,
-            ContactPoint(
-                channel=Channel.webhook,
-                address=url,
-                address_key=f"hook-{index}",
-                priority=1,
-                verified_at=now,
+            factories.contact_point(
+                url,
+                Channel.webhook,
+                key=f"hook-{index}",
+                at=now,
                 secret=secret,
                 meta={"notify_email": email},
             ),
         )
-    subscriber = Subscriber(
+    person = factories.subscriber(
+        *contacts,
         name=f"Person {index}",
+        components=[world.components[c] for c in sorted(spec.components)],
         all_components=spec.all_components,
         notify_incidents=spec.incidents,
         notify_maintenance=spec.maintenance,
         paused=spec.paused,
-        contact_points=contacts,
-        components=[world.components[c] for c in sorted(spec.components)],
     )
-    db.session.add(subscriber)
-    return Person(index, spec, email, subscriber, contacts[0])
+    return Person(index, spec, email, person, contacts[0])
 
 
 def post_item(world: World, spec: ItemSpec, *, late: bool = False) -> Item:

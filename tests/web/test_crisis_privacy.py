@@ -15,9 +15,10 @@ from statuspage.crisis.executives import brief, save_guidelines
 from statuspage.crisis.roster import ContactLine, ensure_default_roles, list_roles, save_member
 from statuspage.extensions import db
 from statuspage.incidents.publishing import create_incident, post_update
-from statuspage.models import Channel, ContactPoint, Delivery, Subscriber
+from statuspage.models import Delivery, Subscriber
 from statuspage.page.state import ensure_page
 from statuspage.public.export import export_site
+from tests.factories import subscriber
 from tests.queue import drain
 
 TEAM_MARKER = "TEAMNOTE7F3K"
@@ -36,22 +37,10 @@ PUBLIC_PATHS = (
 )
 
 
-def customer(email: str) -> Subscriber:
-    person = Subscriber(
-        contact_points=[
-            ContactPoint(
-                channel=Channel.email, address=email, address_key=email, verified_at=utcnow()
-            )
-        ]
-    )
-    db.session.add(person)
-    return person
-
-
 def test_team_pages_and_briefings_stay_internal(client, smtp, queue, tmp_path: Path):
     ensure_page("Acme Status")
     ensure_default_roles()
-    customer("customer@example.com")
+    subscriber("customer@example.com")
     comms = next(r for r in list_roles() if r.name == "Comms lead")
     save_member(
         None, name="Ana", role_ids=[comms.id], contacts=[ContactLine("email", "ana@acme.example")],

@@ -18,24 +18,21 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from statuspage.clock import utcnow
 from statuspage.components.catalog import create_component
 from statuspage.delivery.outbox import after_commit
 from statuspage.extensions import db, limiter
 from statuspage.models import (
     Audience,
     Channel,
-    ContactPoint,
     Delivery,
     Incident,
-    Notice,
     Role,
-    Subscriber,
 )
 from statuspage.social import accounts
 from statuspage.subscribers.endpoints import new_secret
 from statuspage.vapid import vapid_keys
 from tests.admin.staff_client import signed_in
+from tests.factories import contact_point, notice, subscriber
 from tests.fakes.push_service import PushService
 from tests.fakes.social import MASTODON_TOKEN
 from tests.queue import drain
@@ -61,32 +58,24 @@ def push_service(app: Flask) -> Iterator[PushService]:
     service.stop()
 
 
-def _verified(channel: Channel, address: str, key: str, **extra) -> Subscriber:
-    person = Subscriber(
-        contact_points=[
-            ContactPoint(
-                channel=channel, address=address, address_key=key, verified_at=utcnow(), **extra
-            )
-        ]
-    )
-    db.session.add(person)
-    return person
-
-
 def test_one_update_reaches_every_channel_and_a_private_notice_none(
     app, client, smtp, queue, push_service, mastodon, x_api, receiver
 ):
     api = create_component("API")
-    _verified(Channel.email, "ann@example.com", "ann@example.com")
+    subscriber("ann@example.com")
     receiver.secret = new_secret()
-    _verified(
-        Channel.webhook,
-        f"{receiver.url}/hooks/acme",
-        "hook-acme",
-        secret=receiver.secret,
-        meta={"notify_email": "ops@example.com"},
+    subscriber(
+        contact_point(
+            f"{receiver.url}/hooks/acme",
+            Channel.webhook,
+            key="hook-acme",
+            secret=receiver.secret,
+            meta={"notify_email": "ops@example.com"},
+        )
     )
-    _verified(Channel.slack, f"{receiver.url}/services/T0/B0/slack", "slack-acme")
+    subscriber(
+        contact_point(f"{receiver.url}/services/T0/B0/slack", Channel.slack, key="slack-acme")
+    )
     accounts.save_account(
         Channel.mastodon,
         label="@acme@fake.example",
@@ -181,13 +170,7 @@ def test_one_update_reaches_every_channel_and_a_private_notice_none(
         len(receiver.requests),
     )
     deliveries = len(db.session.scalars(select(Delivery.id)).all())
-    private = Notice(
-        incident_id=incident.id,
-        update_id=incident.updates[0].id,
-        audience=Audience.segments,
-    )
-    db.session.add(private)
-    db.session.flush()
+    private = notice(incident, Audience.segments)
     after_commit("fan_out", private.id)
     db.session.commit()
     drain(queue)

@@ -15,11 +15,11 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import func, select
 
 from statuspage import create_app
-from statuspage.clock import utcnow
 from statuspage.extensions import db
 from statuspage.incidents.publishing import create_incident
-from statuspage.models import Channel, ContactPoint, Delivery, Subscriber
+from statuspage.models import Delivery
 from statuspage.page.state import ensure_page
+from tests.factories import subscriber
 from tests.queue import drain
 
 
@@ -125,24 +125,10 @@ def test_readyz_names_only_what_failed(app, other_app):
     assert response.json["failed"] == ["queue"]
 
 
-def _subscriber(email: str) -> None:
-    person = Subscriber(all_components=True, components=[])
-    person.contact_points.append(
-        ContactPoint(
-            channel=Channel.email,
-            address=email,
-            address_key=email,
-            priority=1,
-            verified_at=utcnow(),
-        )
-    )
-    db.session.add(person)
-
-
 def test_metrics_count_requests_renders_deliveries_and_the_queue(client, smtp, queue):
     ensure_page("Acme Status")
     for email in ("ann@example.com", "bob@example.com"):
-        _subscriber(email)
+        subscriber(email)
     db.session.commit()
     before = scrape(client)
     assert client.get("/healthz").status_code == 200

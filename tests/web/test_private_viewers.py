@@ -29,8 +29,6 @@ from statuspage.models import (
     DailyUptime,
     Incident,
     Organization,
-    OrganizationDomain,
-    OrganizationMember,
     Segment,
     Subscriber,
     UsedSignInLink,
@@ -39,6 +37,7 @@ from statuspage.models import (
 from statuspage.public import ROUTES
 from statuspage.public.export import export_site
 from statuspage.public.viewing import COOKIE
+from tests.factories import organization, segment
 from tests.queue import drain
 from tests.web.conftest import SmallPage
 
@@ -91,13 +90,9 @@ class Customers:
 
 @pytest.fixture
 def customers(small_page: SmallPage) -> Customers:
-    eu, us = Segment(name="EU tenants"), Segment(name="US tenants")
-    alpha = Organization(name="Alpha", segments=[eu])
-    alpha.domains.append(OrganizationDomain(domain="alpha.example"))
-    beta = Organization(name="Beta", segments=[us])
-    beta.members.append(OrganizationMember(email="bob@beta.example"))
-    db.session.add_all([eu, us, alpha, beta])
-    db.session.flush()
+    eu, us = segment("EU tenants"), segment("US tenants")
+    alpha = organization("Alpha", segments=[eu], domains=["alpha.example"])
+    beta = organization("Beta", segments=[us], members=["bob@beta.example"])
     beta_component = create_component(BETA_COMPONENT)
     beta_component.visibility = Visibility.segments
     beta_component.segments = [us]
@@ -340,11 +335,8 @@ def test_a_private_incident_moves_its_segments_status_only(app, small_page, smtp
     page_before = anonymous.get("/")
     uptime_before = db.session.scalars(select(DailyUptime.uptime)).all()
 
-    eu = Segment(name="EU tenants")
-    alpha = Organization(name="Alpha", segments=[eu])
-    alpha.domains.append(OrganizationDomain(domain="alpha.example"))
-    db.session.add(alpha)
-    db.session.flush()
+    eu = segment("EU tenants")
+    organization("Alpha", segments=[eu], domains=["alpha.example"])
     create_incident(
         ALPHA_MARKER, "Down.", components={small_page.api: "major_outage"}, segments=[eu]
     )

@@ -18,6 +18,7 @@ from statuspage.extensions import db, limiter
 from statuspage.incidents.publishing import create_incident
 from statuspage.models import Channel, ContactPoint, CrisisRole, Delivery, Subscriber, TeamMember
 from statuspage.page.state import ensure_page
+from tests.factories import contact_point, subscriber
 from tests.fakes.twilio import (
     BASIC_AUTH,
     INBOUND_PATH,
@@ -80,12 +81,9 @@ def contact_of(phone: str = PHONE) -> ContactPoint:
 
 
 def verified_phone(phone: str = PHONE) -> ContactPoint:
-    person = Subscriber()
-    contact = ContactPoint(
-        channel=Channel.sms, address=phone, address_key=phone, verified_at=utcnow()
-    )
-    person.contact_points.append(contact)
-    db.session.add(person)
+    """A subscriber's verified number, committed."""
+    contact = contact_point(phone, Channel.sms)
+    subscriber(contact)
     db.session.commit()
     return contact
 

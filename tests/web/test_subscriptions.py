@@ -18,8 +18,9 @@ from statuspage.components.catalog import create_component
 from statuspage.extensions import db, limiter
 from statuspage.incidents.publishing import create_incident
 from statuspage.links import link
-from statuspage.models import Channel, ContactPoint, Delivery, Subscriber
+from statuspage.models import ContactPoint, Delivery, Subscriber
 from statuspage.subscribers.subscriptions import links_for
+from tests.factories import subscriber
 from tests.queue import drain
 
 CSRF_INPUT = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
@@ -56,13 +57,8 @@ def link_in(message, kind: str) -> str:
 
 
 def verified(email: str, *, components=None) -> Subscriber:
-    person = Subscriber(all_components=components is None, components=components or [])
-    person.contact_points.append(
-        ContactPoint(
-            channel=Channel.email, address=email, address_key=email.lower(), verified_at=utcnow()
-        )
-    )
-    db.session.add(person)
+    """A subscriber with a verified email address, committed."""
+    person = subscriber(email, components=components)
     db.session.commit()
     return person
 

@@ -15,7 +15,7 @@ from statuspage.extensions import db
 from statuspage.incidents.publishing import create_incident
 from statuspage.models import Channel, ContactPoint, Notice, Organization, Subscriber
 from statuspage.subscribers.subscriptions import Preferences, confirm
-from tests.factories import organization_person
+from tests.factories import contact_point, organization_person
 
 
 def _copies(person: Subscriber) -> list[int | None]:
@@ -76,13 +76,7 @@ def test_the_copy_is_set_on_new_contact_points_and_on_any_write_of_a_subscriber(
     organizations.add_domain(acme, "acme.example")
     ann, eve = organization_person("ann@acme.example"), organization_person("eve@elsewhere.example")
     ann.contact_points.append(
-        ContactPoint(
-            channel=Channel.webhook,
-            address="https://hooks.acme.example/h",
-            address_key="https://hooks.acme.example/h",
-            priority=2,
-            verified_at=utcnow(),
-        )
+        contact_point("https://hooks.acme.example/h", Channel.webhook, priority=2)
     )
     assert _copies(ann) == [acme.id, acme.id]
     assert ann.contact_points[1].organization_id == acme.id  # the ORM reads it back
@@ -148,20 +142,15 @@ def test_a_private_notice_streams_each_of_its_recipients_once_through_their_firs
     ann = organization_person("ann@acme.example")
     ann.contact_points[0].active = False  # bounced: the first reachable webhook receives
     ann.contact_points += [
-        ContactPoint(channel=Channel.webhook, address="https://h/a3", address_key="a3",
-                     priority=3, verified_at=utcnow()),
-        ContactPoint(channel=Channel.webhook, address="https://h/a2", address_key="a2",
-                     priority=2, verified_at=utcnow()),
-    ]  # fmt: skip
+        contact_point("https://h/a3", Channel.webhook, key="a3", priority=3),
+        contact_point("https://h/a2", Channel.webhook, key="a2", priority=2),
+    ]
     organization_person("hank@globex.example")
     bob = organization_person("bob@acme.example")
     x = organization_person(
         "x@partner.example"
     )  # an explicit member, with a webhook of the same priority
-    x.contact_points.append(
-        ContactPoint(channel=Channel.webhook, address="https://h/x", address_key="x",
-                     priority=1, verified_at=utcnow())
-    )  # fmt: skip
+    x.contact_points.append(contact_point("https://h/x", Channel.webhook, key="x"))
     incident = create_incident("EU database", "Failover.", segments=[eu])
     db.session.commit()
     notice = db.session.scalars(select(Notice).where(Notice.incident_id == incident.id)).one()

@@ -8,21 +8,16 @@ import pytest
 from sqlalchemy import select
 
 from statuspage.audience.recipients import Recipient, recipient_pages, recipients
-from statuspage.clock import utcnow
 from statuspage.components.catalog import create_component
 from statuspage.extensions import db
 from statuspage.incidents.publishing import create_incident
-from statuspage.models import Channel, ContactPoint, Notice, Subscriber
+from statuspage.models import Channel, ContactPoint, Notice
+from tests.factories import contact_point, subscriber
 
 
 def _contact(channel: Channel, key: str, priority: int, *, reachable: bool = True) -> ContactPoint:
-    return ContactPoint(
-        channel=channel,
-        address=key if channel is Channel.email else f"https://hooks.example/{key}",
-        address_key=key,
-        priority=priority,
-        verified_at=utcnow() if reachable else None,
-    )
+    address = key if channel is Channel.email else f"https://hooks.example/{key}"
+    return contact_point(address, channel, key=key, priority=priority, verified=reachable)
 
 
 def _all_pages(notice: Notice, limit: int) -> list[Recipient]:
@@ -50,38 +45,24 @@ def test_every_page_size_finds_each_recipient_once_with_their_first_contact(limi
     api, web = create_component("API"), create_component("Web")
     people = [
         # three reachable contact points, listed out of priority order
-        Subscriber(
-            contact_points=[
-                _contact(Channel.email, "a3@example.com", 3),
-                _contact(Channel.webhook, "a1", 1),
-                _contact(Channel.email, "a2@example.com", 2),
-            ]
+        subscriber(
+            _contact(Channel.email, "a3@example.com", 3),
+            _contact(Channel.webhook, "a1", 1),
+            _contact(Channel.email, "a2@example.com", 2),
         ),
         # the first is not reachable: the second receives
-        Subscriber(
-            contact_points=[
-                _contact(Channel.email, "b1@example.com", 1, reachable=False),
-                _contact(Channel.webhook, "b2", 2),
-            ]
+        subscriber(
+            _contact(Channel.email, "b1@example.com", 1, reachable=False),
+            _contact(Channel.webhook, "b2", 2),
         ),
-        Subscriber(contact_points=[_contact(Channel.email, "c@example.com", 1, reachable=False)]),
-        Subscriber(
-            all_components=False,
-            components=[web],
-            contact_points=[
-                _contact(Channel.email, "d@example.com", 1),  # follows Web only
-            ],
-        ),
-        Subscriber(
-            all_components=False,
+        subscriber(_contact(Channel.email, "c@example.com", 1, reachable=False)),
+        subscriber(_contact(Channel.email, "d@example.com", 1), components=[web]),  # Web only
+        subscriber(
+            _contact(Channel.email, "e1@example.com", 1),
+            _contact(Channel.email, "e2@example.com", 2),
             components=[api],
-            contact_points=[
-                _contact(Channel.email, "e1@example.com", 1),
-                _contact(Channel.email, "e2@example.com", 2),
-            ],
         ),
     ]
-    db.session.add_all(people)
     incident = create_incident("Down", "Looking.", components={api: "major_outage"})
     db.session.commit()
     notice = db.session.scalars(select(Notice).where(Notice.incident_id == incident.id)).one()

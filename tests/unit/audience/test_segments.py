@@ -23,7 +23,6 @@ from statuspage.models import (
     Audience,
     AuditEvent,
     Channel,
-    ContactPoint,
     Notice,
     Organization,
     Subscriber,
@@ -32,7 +31,7 @@ from statuspage.models import (
 )
 from statuspage.page.state import ensure_page
 from statuspage.subscribers.subscriptions import Preferences, confirm
-from tests.factories import organization_person
+from tests.factories import contact_point, organization_person
 
 
 def _actions() -> list[str]:
@@ -281,9 +280,7 @@ def customers():
     organizations.add_domain(globex, "globex.example")
     organizations.add_member(initech, "peter@initech.example")
     api, web = create_component("API"), create_component("Web")
-    sms = ContactPoint(
-        channel=Channel.sms, address="+15550001", address_key="+15550001", verified_at=utcnow()
-    )
+    sms = contact_point("+15550001", Channel.sms)
     people = {
         "ann": organization_person("ann@acme.example"),
         "amy": organization_person("amy@acme.example", components=[web]),  # follows Web only
@@ -296,9 +293,7 @@ def customers():
         ),  # no organization yet
         "gus": organization_person("gus@globex.example"),
     }
-    mastodon = ContactPoint(
-        channel=Channel.mastodon, address="@acme", address_key="@acme", verified_at=utcnow()
-    )
+    mastodon = contact_point("@acme", Channel.mastodon)
     people["social"] = organization_person("x@social.example", kind=SubscriberKind.syndication)
     people["social"].contact_points.append(mastodon)
     db.session.flush()

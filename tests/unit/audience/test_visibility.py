@@ -19,47 +19,23 @@ from statuspage.extensions import db
 from statuspage.incidents.publishing import create_incident, post_update, schedule_maintenance
 from statuspage.models import (
     Audience,
-    Channel,
     ComponentStatus,
     ComponentStatusChange,
-    ContactPoint,
     Incident,
     Notice,
-    Organization,
-    OrganizationDomain,
-    OrganizationMember,
-    Segment,
-    Subscriber,
     Visibility,
 )
 from statuspage.page.state import ensure_page
+from tests.factories import organization, segment, subscriber
 
 
 @pytest.fixture
 def world():
     """Two segments (EU, US); Acme in EU (by domain), Globex in US (by explicit member)."""
-    eu, us = Segment(name="EU"), Segment(name="US")
-    acme = Organization(name="Acme", segments=[eu])
-    acme.domains.append(OrganizationDomain(domain="acme.example"))
-    globex = Organization(name="Globex", segments=[us])
-    globex.members.append(OrganizationMember(email="hank@globex.example"))
-    db.session.add_all([eu, us, acme, globex])
-    db.session.flush()
+    eu, us = segment("EU"), segment("US")
+    acme = organization("Acme", segments=[eu], domains=["acme.example"])
+    globex = organization("Globex", segments=[us], members=["hank@globex.example"])
     return eu, us, acme, globex
-
-
-def _subscriber(email: str, organization: Organization | None) -> Subscriber:
-    person = Subscriber(
-        organization_id=organization.id if organization else None,
-        contact_points=[
-            ContactPoint(
-                channel=Channel.email, address=email, address_key=email, verified_at=utcnow()
-            )
-        ],
-    )
-    db.session.add(person)
-    db.session.flush()
-    return person
 
 
 def test_viewers_are_resolved_by_domain_and_by_explicit_membership(world):
@@ -133,9 +109,9 @@ def test_a_private_component_is_listed_for_its_segments_only(world):
 
 def test_a_private_notice_reaches_the_organizations_in_its_segments_only(world):
     eu, us, acme, globex = world
-    ann = _subscriber("ann@acme.example", acme)
-    hank = _subscriber("hank@globex.example", globex)
-    nobody = _subscriber("eve@elsewhere.example", None)
+    ann = subscriber("ann@acme.example", organization_id=acme.id)
+    hank = subscriber("hank@globex.example", organization_id=globex.id)
+    nobody = subscriber("eve@elsewhere.example")
     api = create_component("API")
     private = create_incident("EU database", "Failover.", components={api: "major_outage"},
                               segments=[eu])  # fmt: skip

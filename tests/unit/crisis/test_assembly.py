@@ -20,17 +20,16 @@ from statuspage.core.errors import InvalidInput
 from statuspage.crisis.assembly import assemble, bridge_link, check_bridge, pages_for_incident
 from statuspage.crisis.roster import (
     ContactLine,
-    ensure_default_roles,
     in_quiet_hours,
     parse_contacts,
-    save_member,
 )
 from statuspage.delivery.engine import sweep
 from statuspage.delivery.ledger import acknowledge
 from statuspage.extensions import db
 from statuspage.incidents.publishing import create_incident
-from statuspage.models import AuditEvent, CrisisRole, Delivery, TeamMember
+from statuspage.models import AuditEvent, Delivery, TeamMember
 from statuspage.page.state import ensure_page
+from tests.factories import crisis_role, team_member
 from tests.fakes.twilio import MESSAGES_URL, accept, configured
 from tests.queue import drain
 
@@ -60,22 +59,6 @@ def slack_posts(mock: responses.RequestsMock) -> list[dict]:
     return [json.loads(c.request.body) for c in mock.calls if c.request.url == SLACK_HOOK]
 
 
-def role(name: str) -> CrisisRole:
-    ensure_default_roles()
-    return db.session.scalars(select(CrisisRole).where(CrisisRole.name == name)).one()
-
-
-def member(name: str, roles: list[str], *contacts: ContactLine, **extra) -> TeamMember:
-    return save_member(
-        None,
-        name=name,
-        role_ids=[role(r).id for r in roles],
-        contacts=list(contacts),
-        actor=SYSTEM,
-        **extra,
-    )
-
-
 def email(address: str, quiet: bool = False) -> ContactLine:
     return ContactLine("email", address, quiet)
 
@@ -88,7 +71,7 @@ def page(incident, roles: list[str], *, all_paths: bool, minutes: int = 5, round
     at = db.session.get(type(incident), incident.id)
     return assemble(
         at,
-        role_ids=[role(r).id for r in roles],
+        role_ids=[crisis_role(r).id for r in roles],
         all_paths=all_paths,
         bridge=BRIDGE,
         repage_minutes=minutes,
@@ -132,11 +115,11 @@ def test_the_bridge_link_dials_the_number_then_the_pin():
 def test_assembling_pages_the_chosen_roles_with_the_bridge_in_every_channel(smtp, http, queue):
     with time_machine.travel(START, tick=False):
         incident = create_incident("Data breach", "Investigating.", deliver_notifications=False)
-        ana = member(
+        ana = team_member(
             "Ana", ["Comms lead"], email("ana@acme.example"), sms("+15551230001"),
             ContactLine("slack", SLACK_HOOK),
         )  # fmt: skip
-        member("Cy", ["Legal adviser"], email("cy@acme.example"))
+        team_member("Cy", ["Legal adviser"], email("cy@acme.example"))
         page(incident, ["Comms lead", "Technical liaison"], all_paths=True)
         run(queue)
 
@@ -162,8 +145,10 @@ def test_assembling_pages_the_chosen_roles_with_the_bridge_in_every_channel(smtp
 def test_a_member_who_does_not_acknowledge_is_paged_again_on_the_next_path(smtp, http, queue):
     with time_machine.travel(START, tick=False):
         incident = create_incident("Data breach", "Investigating.", deliver_notifications=False)
-        ana = member("Ana", ["Comms lead"], email("ana@acme.example"), sms("+15551230001"))
-        bob = member("Bob", ["Technical liaison"], email("bob@acme.example"), sms("+15551230002"))
+        ana = team_member("Ana", ["Comms lead"], email("ana@acme.example"), sms("+15551230001"))
+        bob = team_member(
+            "Bob", ["Technical liaison"], email("bob@acme.example"), sms("+15551230002")
+        )
         page(incident, ["Comms lead", "Technical liaison"], all_paths=False, minutes=5)
         run(queue)
     assert sorted(m["To"] for m in smtp.inbox.messages) == ["ana@acme.example", "bob@acme.example"]
@@ -213,7 +198,7 @@ def test_a_member_who_does_not_acknowledge_is_paged_again_on_the_next_path(smtp,
 def test_acknowledging_any_path_of_any_round_stops_the_pages(smtp, http, queue):
     with time_machine.travel(START, tick=False):
         incident = create_incident("Data breach", "Investigating.", deliver_notifications=False)
-        ana = member("Ana", ["Comms lead"], email("ana@acme.example"), sms("+15551230001"))
+        ana = team_member("Ana", ["Comms lead"], email("ana@acme.example"), sms("+15551230001"))
         page(incident, ["Comms lead"], all_paths=True, minutes=5)
         run(queue)
     assert len(deliveries_to(ana)) == 2  # both paths at once
@@ -235,15 +220,15 @@ def test_quiet_hours_hold_marked_paths_unless_none_other_is_left(smtp, http, que
     quiet = {"timezone": "America/New_York", "quiet_start": time(22), "quiet_end": time(7)}
     with time_machine.travel(night, tick=False):
         incident = create_incident("Data breach", "Investigating.", deliver_notifications=False)
-        ana = member(
+        ana = team_member(
             "Ana", ["Comms lead"], email("ana@acme.example"), sms("+15551230001", quiet=True),
             **quiet,
         )  # fmt: skip
-        only_quiet = member("Dee", ["Comms lead"], sms("+15551230004", quiet=True), **quiet)
+        only_quiet = team_member("Dee", ["Comms lead"], sms("+15551230004", quiet=True), **quiet)
         assert in_quiet_hours(ana, night)
         assert not in_quiet_hours(ana, START)
         assemble(
-            incident, role_ids=[role("Comms lead").id], all_paths=True, bridge=BRIDGE,
+            incident, role_ids=[crisis_role("Comms lead").id], all_paths=True, bridge=BRIDGE,
             repage_minutes=5, actor=SYSTEM, now=night,
         )  # fmt: skip
         run(queue)
@@ -252,7 +237,7 @@ def test_quiet_hours_hold_marked_paths_unless_none_other_is_left(smtp, http, que
 
     with time_machine.travel(START, tick=False):  # daytime: every path
         assemble(
-            incident, role_ids=[role("Comms lead").id], all_paths=True, bridge=BRIDGE,
+            incident, role_ids=[crisis_role("Comms lead").id], all_paths=True, bridge=BRIDGE,
             repage_minutes=5, actor=SYSTEM, now=START,
         )  # fmt: skip
         run(queue)
@@ -267,13 +252,13 @@ def test_roster_input_is_checked():
     with pytest.raises(InvalidInput):
         parse_contacts("ana@acme.example")
     with pytest.raises(InvalidInput):
-        member("Ana", ["Comms lead"])  # no contact point
+        team_member("Ana", ["Comms lead"])  # no contact point
     with pytest.raises(InvalidInput):
-        member("Ana", ["Comms lead"], sms("555"))  # not E.164
+        team_member("Ana", ["Comms lead"], sms("555"))  # not E.164
     with pytest.raises(InvalidInput):
-        member("Ana", ["Comms lead"], email("a@b.example"), timezone="Mars/Olympus")
+        team_member("Ana", ["Comms lead"], email("a@b.example"), timezone="Mars/Olympus")
     with pytest.raises(InvalidInput):
-        member("Ana", ["Comms lead"], email("a@b.example"), quiet_start=time(22))
+        team_member("Ana", ["Comms lead"], email("a@b.example"), quiet_start=time(22))
 
 
 def test_nobody_reachable_with_those_roles_is_refused():

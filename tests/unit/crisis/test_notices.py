@@ -27,31 +27,15 @@ from statuspage.models import (
     Audience,
     AuditEvent,
     Channel,
-    ContactPoint,
     CrisisKind,
     CrisisMessage,
     Delivery,
-    Notice,
-    Organization,
-    Segment,
     Subscriber,
     SubscriberKind,
 )
 from statuspage.subscribers.roster import export_rows, get_subscriber, search_subscribers
-
-
-def customer(email: str, organization: Organization | None = None) -> Subscriber:
-    person = Subscriber(
-        organization_id=organization.id if organization else None,
-        contact_points=[
-            ContactPoint(
-                channel=Channel.email, address=email, address_key=email, verified_at=utcnow()
-            )
-        ],
-    )
-    db.session.add(person)
-    db.session.flush()
-    return person
+from tests import factories
+from tests.factories import organization, segment, subscriber
 
 
 def insider(name: str, *contacts: tuple[str, str]) -> Subscriber:
@@ -83,7 +67,7 @@ def test_internal_subscribers_hold_ordered_verified_contact_points():
 
 
 def test_the_same_address_can_be_a_customer_and_a_team_member():
-    customer("ana@acme.example")
+    subscriber("ana@acme.example")
     ana = insider("Ana", ("email", "ana@acme.example"))
     assert ana.contact_points[0].address == "ana@acme.example"
 
@@ -97,7 +81,7 @@ def test_set_contacts_refuses_unknown_channels_duplicates_and_customers():
     with pytest.raises(InvalidInput):
         set_contacts(ana, [("email", "a@b.example"), ("email", "A@b.example")])
     with pytest.raises(InvalidInput):
-        set_contacts(customer("c@d.example"), [("email", "c@d.example")])
+        set_contacts(subscriber("c@d.example"), [("email", "c@d.example")])
 
 
 def test_internal_notices_reach_their_recipients_first_path_or_all_paths():
@@ -105,7 +89,7 @@ def test_internal_notices_reach_their_recipients_first_path_or_all_paths():
     ana = insider("Ana", ("email", "ana@acme.example"), ("sms", "+15551230001"))
     bob = insider("Bob", ("email", "bob@acme.example"))
     insider("Cy", ("email", "cy@acme.example"))  # on the roster, not on this notice
-    customer("customer@example.com")
+    subscriber("customer@example.com")
 
     first = send_internal(
         incident, audience=Audience.team, kind=CrisisKind.team_page, subject="Page",
@@ -136,7 +120,7 @@ def test_internal_notices_reach_their_recipients_first_path_or_all_paths():
 
 def test_send_internal_refuses_no_one_and_customers():
     incident = create_incident("Breach", "Investigating.", deliver_notifications=False)
-    person = customer("customer@example.com")
+    person = subscriber("customer@example.com")
     for ids in ([], [person.id]):
         with pytest.raises(InvalidInput):
             send_internal(
@@ -147,28 +131,20 @@ def test_send_internal_refuses_no_one_and_customers():
 
 
 def test_internal_subscribers_are_in_no_customer_audience_list_or_count():
-    eu = Segment(name="EU")
-    acme = Organization(name="Acme", segments=[eu])
-    db.session.add_all([eu, acme])
-    db.session.flush()
-    fan = customer("fan@example.com")
-    eu_customer = customer("ops@acme.example", acme)
+    eu = segment("EU")
+    acme = organization("Acme", segments=[eu])
+    fan = subscriber("fan@example.com")
+    eu_customer = subscriber("ops@acme.example", organization_id=acme.id)
     ana = insider("Ana", ("email", "ana@acme.example"))
     ana.organization_id = acme.id  # even if something put them in an organization
     db.session.flush()
 
     public = create_incident("Outage", "Looking.", deliver_notifications=False)
-    notice = Notice(incident_id=public.id, update_id=public.updates[0].id, audience=Audience.public)
-    db.session.add(notice)
-    db.session.flush()
+    notice = factories.notice(public)
     assert {r.subscriber_id for r in recipients(notice)} == {fan.id, eu_customer.id}
 
     private = create_incident("EU outage", "Looking.", segments=[eu], deliver_notifications=False)
-    segments = Notice(
-        incident_id=private.id, update_id=private.updates[0].id, audience=Audience.segments
-    )
-    db.session.add(segments)
-    db.session.flush()
+    segments = factories.notice(private, Audience.segments)
     assert [r.subscriber_id for r in recipients(segments)] == [eu_customer.id]
 
     assert reach([], [], "incident").people == 2

@@ -27,36 +27,28 @@ from statuspage.models import (
     ApiKey,
     Audience,
     Channel,
-    ContactPoint,
     Delivery,
     DeliveryState,
     Incident,
     Notice,
     NoticeRecipient,
     Role,
-    StaffUser,
     Subscriber,
 )
 from statuspage.page.state import ensure_page
 from statuspage.regulators import obligations, registry
+from tests.factories import contact_point, delivery, notice, staff_user, subscriber
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 def _person(name: str, *contacts: tuple[Channel, str], verified: bool = True) -> Subscriber:
-    person = Subscriber(name=name)
-    for priority, (channel, address) in enumerate(contacts, start=1):
-        person.contact_points.append(
-            ContactPoint(
-                channel=channel,
-                address=address,
-                address_key=address,
-                priority=priority,
-                verified_at=T0 if verified else None,
-            )
-        )
-    db.session.add(person)
-    return person
+    """A subscriber whose contact points, in order of priority, were verified at T0."""
+    points = [
+        contact_point(address, channel, priority=place, verified=verified, at=T0)
+        for place, (channel, address) in enumerate(contacts, start=1)
+    ]
+    return subscriber(*points, name=name)
 
 
 @dataclass
@@ -76,9 +68,9 @@ def world(queue) -> World:
     tried), posted by a staff member then an API key; and a team page to Dana, who was paged by
     SMS (failed) and then by email, and acknowledged from the email's link."""
     ensure_page()
-    sam = StaffUser(email="sam@example.com", role=Role.comms, password_hash="x")
+    sam = staff_user("sam@example.com", Role.comms)
     key = ApiKey(name="deploy-bot", prefix="hrd_", key_hash="0" * 64, role=Role.comms)
-    db.session.add_all([sam, key])
+    db.session.add(key)
     for name in ("ann", "bob", "cat", "dan"):
         _person(name, (Channel.email, f"{name}@example.com"))
     # Dana's contact points are not verified, so no public fan-out reaches her: only the page.
@@ -111,25 +103,19 @@ def world(queue) -> World:
         second = post_update(incident, "Fix deployed.", status="monitoring",
                              deliver_notifications=False, actor=Actor.api_key(key))  # fmt: skip
 
-    team = Notice(
-        incident_id=incident.id,
+    team = notice(
+        incident,
+        Audience.team,
         update_id=incident.updates[-1].id,
-        audience=Audience.team,
         requires_ack=True,
         ack_window_seconds=300,
         created_at=T0 + timedelta(minutes=2),
     )
-    db.session.add(team)
-    db.session.flush()
     sms, email = dana.contact_points
-    by_sms = Delivery(notice_id=team.id, contact_point_id=sms.id, subscriber_id=dana.id,
-                      channel=Channel.sms, state=DeliveryState.failed, attempts=2)  # fmt: skip
+    delivery(team, sms, state=DeliveryState.failed, attempts=2)
     dana_acked_at = T0 + timedelta(minutes=6)
-    by_email = Delivery(notice_id=team.id, contact_point_id=email.id, subscriber_id=dana.id,
-                        channel=Channel.email, state=DeliveryState.sent, attempts=1,
-                        sent_at=T0 + timedelta(minutes=4), acknowledged_at=dana_acked_at,
-                        ack_path="email-link")  # fmt: skip
-    db.session.add_all([by_sms, by_email])
+    delivery(team, email, state=DeliveryState.sent, attempts=1, sent_at=T0 + timedelta(minutes=4),
+             acknowledged_at=dana_acked_at, ack_path="email-link")  # fmt: skip
     db.session.commit()
     return World(
         incident,
@@ -238,9 +224,7 @@ def build_crisis_world(queue) -> CrisisWorld:
     email, and an ICO obligation (72 h from awareness) filed on the portal after 2 h;
     committed."""
     ensure_page()
-    sam = StaffUser(email="sam@example.com", role=Role.comms, password_hash="x")
-    db.session.add(sam)
-    db.session.flush()
+    sam = staff_user("sam@example.com", Role.comms)
     actor = Actor.staff(sam)
     with time_machine.travel(T0, tick=False):
         incident = create_incident("Data breach", "Investigating.", actor=actor)
@@ -347,14 +331,13 @@ def test_a_named_recipient_no_path_reached_is_still_listed(world: World):
     """A briefing's recipient with no delivery (no reachable contact point) was still told to be
     paged: the report lists them, with no path and no acknowledgement."""
     eve = _person("Eve", (Channel.email, "eve@example.com"), verified=False)
-    briefing = Notice(
-        incident_id=world.incident.id,
-        audience=Audience.executives,
+    briefing = notice(
+        world.incident,
+        Audience.executives,
+        update_id=None,  # an internal notice belongs to no update (crisis/notices.py)
         requires_ack=True,
         created_at=T0 + timedelta(minutes=30),
     )
-    db.session.add(briefing)
-    db.session.flush()
     db.session.add(NoticeRecipient(notice_id=briefing.id, subscriber_id=eve.id))
     db.session.commit()
     executives = [

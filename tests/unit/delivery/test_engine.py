@@ -16,31 +16,13 @@ from statuspage.delivery.ledger import acknowledge, claim, stale_notices
 from statuspage.extensions import db
 from statuspage.incidents.publishing import create_incident, post_update
 from statuspage.models import (
-    Channel,
-    ContactPoint,
     Delivery,
     DeliveryAttempt,
     DeliveryState,
     Notice,
-    Subscriber,
 )
+from tests.factories import subscriber
 from tests.queue import drain
-
-
-def subscriber(email: str, *, components=None, extra: list[str] = ()) -> Subscriber:
-    person = Subscriber(all_components=components is None, components=components or [])
-    for priority, address in enumerate([email, *extra], start=1):
-        person.contact_points.append(
-            ContactPoint(
-                channel=Channel.email,
-                address=address,
-                address_key=address.lower(),
-                priority=priority,
-                verified_at=utcnow(),
-            )
-        )
-    db.session.add(person)
-    return person
 
 
 def test_an_update_reaches_every_matching_subscriber_once(smtp, queue):
@@ -158,7 +140,7 @@ def test_an_smtp_outage_is_retried_with_backoff_and_nothing_is_lost(smtp, queue)
 
 
 def test_a_refused_address_falls_back_to_the_next_contact_point(smtp, queue):
-    person = subscriber("gone@example.com", extra=["backup@example.com"])
+    person = subscriber("gone@example.com", "backup@example.com")
     smtp.inbox.refuse.add("gone@example.com")
     db.session.commit()
     create_incident("Down", "Down.")
@@ -209,7 +191,7 @@ def test_an_acknowledgement_window_is_bounded():
 
 
 def test_no_acknowledgement_in_time_moves_on_to_the_next_contact_point(smtp, queue):
-    subscriber("desk@example.com", extra=["mobile@example.com"])
+    subscriber("desk@example.com", "mobile@example.com")
     db.session.commit()
     _notice_requiring_ack(600)
     drain(queue)
@@ -231,7 +213,7 @@ def test_no_acknowledgement_in_time_moves_on_to_the_next_contact_point(smtp, que
 
 
 def test_an_acknowledged_message_needs_no_fallback(smtp, queue):
-    subscriber("desk@example.com", extra=["mobile@example.com"])
+    subscriber("desk@example.com", "mobile@example.com")
     db.session.commit()
     _notice_requiring_ack(600)
     drain(queue)
@@ -247,7 +229,7 @@ def test_an_acknowledged_message_needs_no_fallback(smtp, queue):
 
 
 def test_an_address_that_keeps_bouncing_stops_being_used(smtp, queue):
-    person = subscriber("gone@example.com", extra=["backup@example.com"])
+    person = subscriber("gone@example.com", "backup@example.com")
     smtp.inbox.refuse.add("gone@example.com")
     db.session.commit()
     for n in range(4):

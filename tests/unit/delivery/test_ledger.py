@@ -20,31 +20,18 @@ from statuspage.delivery.ledger import claim, record_late, renew
 from statuspage.extensions import db
 from statuspage.incidents.publishing import create_incident
 from statuspage.models import (
-    Channel,
-    ContactPoint,
     Delivery,
     DeliveryAttempt,
     DeliveryState,
     Notice,
-    Subscriber,
 )
+from tests.factories import contact_point, subscriber
 
 
 def _deliveries(count: int, queue) -> list[int]:
     now = utcnow()
     for i in range(count):
-        person = Subscriber()
-        address = f"person{i}@example.com"
-        person.contact_points.append(
-            ContactPoint(
-                channel=Channel.email,
-                address=address,
-                address_key=address,
-                priority=1,
-                verified_at=now,
-            )
-        )
-        db.session.add(person)
+        subscriber(contact_point(f"person{i}@example.com", at=now))
     create_incident("Down", "Down.")
     db.session.commit()
     fan_out(db.session.scalars(select(Notice.id)).one())

@@ -15,8 +15,9 @@ from statuspage.audience.recipients import sms_worthy
 from statuspage.clock import utcnow
 from statuspage.extensions import db
 from statuspage.incidents.publishing import create_incident, post_update, schedule_maintenance
-from statuspage.models import Channel, ContactPoint, Delivery, DeliveryState, Notice, Subscriber
+from statuspage.models import Channel, ContactPoint, Delivery, DeliveryState, Notice
 from statuspage.page.state import ensure_page
+from tests.factories import contact_point, subscriber
 from tests.fakes.twilio import accept, configured, refuse, texts
 from tests.queue import drain
 
@@ -35,26 +36,11 @@ def phone_subscriber(
     phone: str = PHONE, *, all_updates: bool | None = None, email: str | None = None
 ) -> ContactPoint:
     """A verified number (priority 1), with an email address after it if given."""
-    person = Subscriber()
-    sms = ContactPoint(
-        channel=Channel.sms,
-        address=phone,
-        address_key=phone,
-        verified_at=utcnow(),
-        meta=None if all_updates is None else {"all_updates": all_updates},
+    sms = contact_point(
+        phone, Channel.sms, meta=None if all_updates is None else {"all_updates": all_updates}
     )
-    person.contact_points.append(sms)
-    if email:
-        person.contact_points.append(
-            ContactPoint(
-                channel=Channel.email,
-                address=email,
-                address_key=email,
-                priority=2,
-                verified_at=utcnow(),
-            )
-        )
-    db.session.add(person)
+    after = [contact_point(email, priority=2)] if email else []
+    subscriber(sms, *after)
     db.session.commit()
     return sms
 

@@ -22,13 +22,13 @@ from statuspage.models import (
     Delivery,
     DeliveryAttempt,
     DeliveryState,
-    Notice,
     Subscriber,
     SubscriberKind,
 )
 from statuspage.social import accounts
 from statuspage.subscribers.roster import export_rows, search_subscribers
 from statuspage.subscribers.subscriptions import subscriber_for_link
+from tests.factories import notice, subscriber
 from tests.fakes.social import MASTODON_TOKEN
 from tests.queue import drain
 
@@ -109,11 +109,7 @@ def test_a_private_notice_never_reaches_a_social_network(queue, mastodon, x_api)
     set_up_accounts(mastodon)
     incident = create_incident("Quiet", "Nobody tells.", deliver_notifications=False)
     db.session.commit()
-    private = Notice(
-        incident_id=incident.id, update_id=incident.updates[0].id, audience=Audience.segments
-    )
-    db.session.add(private)
-    db.session.flush()
+    private = notice(incident, Audience.segments)
     after_commit("fan_out", private.id)
     db.session.commit()
     drain(queue)
@@ -216,8 +212,7 @@ def test_a_disabled_account_gets_nothing(queue, mastodon, x_api):
 def test_the_accounts_are_not_people(queue, mastodon):
     """Syndication subscribers stay out of the roster, its export and the subscriber links."""
     set_up_accounts(mastodon)
-    person = Subscriber(name="Ann")
-    db.session.add(person)
+    subscriber(name="Ann")
     db.session.commit()
     syndication = db.session.scalars(
         select(Subscriber).where(Subscriber.kind == SubscriberKind.syndication)

@@ -22,11 +22,10 @@ from statuspage.models import (
     DeliveryAttempt,
     DeliveryState,
     Role,
-    StaffUser,
-    Subscriber,
 )
 from statuspage.page.state import get_page
 from statuspage.subscribers.endpoints import new_secret
+from tests.factories import contact_point, staff_user, subscriber
 from tests.fakes.receiver import Receiver
 from tests.queue import drain
 
@@ -41,29 +40,17 @@ def webhook_subscriber(
     notify: str | None = "ops@example.com",
 ) -> ContactPoint:
     """A subscriber whose webhook is verified; with `email_first`, an email tried before it."""
-    person = Subscriber(all_components=components is None, components=components or [])
-    if email_first:
-        person.contact_points.append(
-            ContactPoint(
-                channel=Channel.email,
-                address=email_first,
-                address_key=email_first,
-                priority=1,
-                verified_at=utcnow(),
-            )
-        )
     receiver.secret = receiver.secret or new_secret()
-    hook = ContactPoint(
-        channel=Channel.webhook,
-        address=f"{receiver.url}/hooks/{len(receiver.requests)}",
-        address_key=f"hook-{new_secret()}",
+    hook = contact_point(
+        f"{receiver.url}/hooks/{len(receiver.requests)}",
+        Channel.webhook,
+        key=f"hook-{new_secret()}",
         priority=2,
         secret=receiver.secret,
         meta={"notify_email": notify},
-        verified_at=utcnow(),
     )
-    person.contact_points.append(hook)
-    db.session.add(person)
+    before = [contact_point(email_first)] if email_first else []
+    subscriber(*before, hook, components=components)
     db.session.commit()
     return hook
 
@@ -162,7 +149,7 @@ def test_a_failure_is_retried_with_backoff_and_then_delivered(receiver, queue):
 
 
 def test_a_run_of_failures_disables_the_webhook_and_tells_its_owner(receiver, queue, smtp):
-    db.session.add(StaffUser(email="owner@example.com", password_hash="x", role=Role.owner))
+    staff_user("owner@example.com", Role.owner)
     hook = webhook_subscriber(receiver, notify="integrator@example.com")
     receiver.default = 503
     clock = utcnow()
@@ -231,16 +218,7 @@ def test_an_email_that_fails_for_good_falls_back_to_the_webhook(receiver, queue,
 
 
 def test_a_chat_channel_can_acknowledge_a_notice_that_asks_for_it(client, receiver, queue):
-    person = Subscriber()
-    person.contact_points.append(
-        ContactPoint(
-            channel=Channel.slack,
-            address=f"{receiver.url}/services/T/B/x",
-            address_key="slack-1",
-            verified_at=utcnow(),
-        )
-    )
-    db.session.add(person)
+    subscriber(contact_point(f"{receiver.url}/services/T/B/x", Channel.slack, key="slack-1"))
     db.session.commit()
     create_incident("Breach", "Confirm you read this.", ack_window=timedelta(minutes=30))
     db.session.commit()

@@ -18,35 +18,17 @@ from statuspage.incidents.publishing import create_incident, post_update, schedu
 from statuspage.incidents.templates import update_template
 from statuspage.models import (
     AuditEvent,
-    Channel,
-    ContactPoint,
     Delivery,
     DeliveryState,
     IncidentStatus,
     IncidentTemplate,
     Role,
-    StaffUser,
-    Subscriber,
 )
 from statuspage.page.state import ensure_page, page_version
+from tests.factories import staff_user, subscriber
 from tests.queue import drain
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-
-
-def _staff(email: str, role: Role, *, active: bool = True) -> StaffUser:
-    user = StaffUser(email=email, role=role, password_hash="x", active=active)
-    db.session.add(user)
-    return user
-
-
-def _subscriber(email: str) -> Subscriber:
-    person = Subscriber(name=email.split("@")[0])
-    person.contact_points.append(
-        ContactPoint(channel=Channel.email, address=email, address_key=email, verified_at=utcnow())
-    )
-    db.session.add(person)
-    return person
 
 
 def test_next_update_is_the_latest_update_plus_the_cadence():
@@ -126,11 +108,11 @@ def test_a_cadence_out_of_range_is_refused(minutes):
 
 def test_comms_and_owners_are_reminded_once_per_due_time(smtp, queue):
     ensure_page()
-    _staff("owner@example.com", Role.owner)
-    _staff("comms@example.com", Role.comms)
-    _staff("gone@example.com", Role.comms, active=False)
-    _staff("viewer@example.com", Role.viewer)
-    _staff("legal@example.com", Role.legal)
+    staff_user("owner@example.com", Role.owner)
+    staff_user("comms@example.com", Role.comms)
+    staff_user("gone@example.com", Role.comms, active=False)
+    staff_user("viewer@example.com", Role.viewer)
+    staff_user("legal@example.com", Role.legal)
     with time_machine.travel(T0, tick=False):
         incident = create_incident("API errors", "Looking.")
         db.session.commit()
@@ -178,7 +160,7 @@ def test_comms_and_owners_are_reminded_once_per_due_time(smtp, queue):
 
 def test_a_reminder_whose_update_was_posted_meanwhile_is_not_sent(smtp, queue):
     ensure_page()
-    _staff("comms@example.com", Role.comms)
+    staff_user("comms@example.com", Role.comms)
     with time_machine.travel(T0, tick=False):
         incident = create_incident("API errors", "Looking.")
         db.session.commit()
@@ -195,7 +177,7 @@ def test_a_reminder_whose_update_was_posted_meanwhile_is_not_sent(smtp, queue):
 
 def test_one_click_posts_the_no_news_template_through_publishing_to_subscribers(smtp, queue):
     ensure_page()
-    _subscriber("ann@example.com")
+    subscriber("ann@example.com", name="ann")
     with time_machine.travel(T0, tick=False):
         incident = create_incident("API errors", "Looking.", status="identified")
         db.session.commit()

@@ -30,25 +30,19 @@ from statuspage.models import (
 from statuspage.regulators import library, notices, obligations, periodic, registry
 from statuspage.regulators.deadlines import State
 from statuspage.staff.permissions import Forbidden
+from tests.factories import staff_user
 
 T0 = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
 CLI = Actor("cli:test")
 
 
-def staff(role: Role, email: str) -> StaffUser:
-    user = StaffUser(email=email, role=role, password_hash="x")
-    db.session.add(user)
-    db.session.flush()
-    return user
-
-
 @pytest.fixture
 def people() -> dict[str, StaffUser]:
     return {
-        "comms": staff(Role.comms, "comms@example.com"),
-        "legal": staff(Role.legal, "legal@example.com"),
-        "legal2": staff(Role.legal, "legal2@example.com"),
-        "viewer": staff(Role.viewer, "viewer@example.com"),
+        "comms": staff_user("comms@example.com", Role.comms),
+        "legal": staff_user("legal@example.com", Role.legal),
+        "legal2": staff_user("legal2@example.com", Role.legal),
+        "viewer": staff_user("viewer@example.com", Role.viewer),
     }
 
 

@@ -12,22 +12,19 @@ from statuspage.audit.trail import Actor
 from statuspage.delivery import engine
 from statuspage.extensions import db
 from statuspage.incidents.publishing import create_incident
-from statuspage.models import ObligationReminder, Role, StaffUser
+from statuspage.models import ObligationReminder, Role
 from statuspage.regulators import library, obligations
+from tests.factories import staff_user
 from tests.queue import drain
 
 AWARE = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
 
 
-def _staff(role: Role, email: str, *, active: bool = True) -> None:
-    db.session.add(StaffUser(email=email, role=role, password_hash="x", active=active))
-
-
 def test_comms_and_legal_are_reminded_once_per_lead(queue, smtp) -> None:
-    _staff(Role.comms, "comms@example.com")
-    _staff(Role.legal, "legal@example.com")
-    _staff(Role.viewer, "viewer@example.com")
-    _staff(Role.comms, "gone@example.com", active=False)
+    staff_user("comms@example.com", Role.comms)
+    staff_user("legal@example.com", Role.legal)
+    staff_user("viewer@example.com", Role.viewer)
+    staff_user("gone@example.com", Role.comms, active=False)
     actor = Actor("test")
     cert_in = library.add_from_library("cert-in", actor=actor)  # 6 h after awareness
     incident = create_incident("Breach", "Investigating.")
@@ -63,7 +60,7 @@ def test_comms_and_legal_are_reminded_once_per_lead(queue, smtp) -> None:
 
 
 def test_a_submitted_report_is_not_reminded(queue, smtp) -> None:
-    _staff(Role.legal, "legal@example.com")
+    staff_user("legal@example.com", Role.legal)
     actor = Actor("test")
     cert_in = library.add_from_library("cert-in", actor=actor)
     incident = create_incident("Breach", "Investigating.")

@@ -16,8 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import insert, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select
 
 from statuspage.audit.changes import record_change, record_removed
 from statuspage.audit.trail import SYSTEM, Actor, record
@@ -27,6 +26,7 @@ from statuspage.channels.mastodon import MastodonChannel
 from statuspage.channels.x import XChannel
 from statuspage.clock import utcnow
 from statuspage.core.errors import InvalidInput, NotFound
+from statuspage.core.upsert import conflict_insert
 from statuspage.extensions import db
 from statuspage.models import (
     Channel,
@@ -342,14 +342,12 @@ def remember_posts(channel: str, batch: Sequence[Outgoing], results: Sequence[Re
         return
     incident_of = {o.delivery_id: o.message.incident_id for o in batch}
     now = utcnow()
-    dialect = db.session.get_bind().dialect.name
-    insert_fn = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect, insert)
     for result in results:
         incident_id = incident_of.get(result.delivery_id)
         if result.outcome != "sent" or not result.provider_id or not incident_id:
             continue
         post = result.provider_id
-        statement = insert_fn(SocialThread).values(
+        statement = conflict_insert(SocialThread).values(
             incident_id=incident_id,
             network=network,
             root_post_id=post,

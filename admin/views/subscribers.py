@@ -27,7 +27,7 @@ from statuspage.core.csv_safety import spreadsheet_cell
 from statuspage.core.errors import InvalidInput
 from statuspage.extensions import db
 from statuspage.models import Channel
-from statuspage.subscribers import endpoints, roster
+from statuspage.subscribers import endpoint_urls, endpoints, roster
 
 
 def _before() -> int | None:
@@ -84,7 +84,7 @@ def add_endpoint(subscriber_id: int) -> str | tuple[str, int] | Response:
         except InvalidInput as error:
             rejected(form, error)
         else:
-            label = endpoints.LABELS[channel]
+            label = endpoint_urls.LABELS[channel]
             if secret is None:
                 return done(
                     f"{label} added; its welcome message was posted.",

@@ -16,6 +16,7 @@ from flask import Response, abort, render_template, request, stream_with_context
 from admin.forms import AuditFilterForm
 from statuspage.audit.trail import events
 from statuspage.clock import utcnow
+from statuspage.core.csv_safety import spreadsheet_cell
 from statuspage.models import AuditEvent
 
 TABLE_ROWS = 500
@@ -24,8 +25,6 @@ COLUMNS = (
     "id", "at", "actor", "ip", "action", "target_type", "target_id", "incident_id",
     "before", "after", "prev_hash", "hash",
 )  # fmt: skip
-# A cell starting with one of these is a formula to a spreadsheet: quote it (OWASP's advice).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _filters(form: AuditFilterForm) -> dict[str, Any]:
@@ -87,7 +86,7 @@ def _cell(value: Any) -> str:
     if value is None:
         return ""
     text = json.dumps(value, sort_keys=True) if isinstance(value, dict | list) else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return spreadsheet_cell(text)
 
 
 def _csv_lines(filters: dict[str, Any]) -> Iterator[str]:

@@ -11,12 +11,9 @@ import re
 from flask import Response, render_template
 
 from admin.access import STAFF_VIEWER
+from statuspage.core.csv_safety import spreadsheet_cell
 from statuspage.crisis.report import CSV_COLUMNS, Report, communication_report
 from statuspage.incidents import queries
-
-# A cell starting with one of these is a formula to a spreadsheet: quote it (as the audit
-# export does, OWASP's advice). Update bodies are Markdown, where "- item" is common.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _report(incident_id: str) -> Report:
@@ -31,11 +28,6 @@ def _download(report: Report, extension: str, body: str, content_type: str) -> R
     return response
 
 
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 def show(incident_id: str) -> str:
     return render_template("admin/incidents/report.html", report=_report(incident_id))
 
@@ -46,7 +38,7 @@ def export_csv(incident_id: str) -> Response:
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS)
     writer.writeheader()
     for row in report.csv_rows():
-        writer.writerow({column: _cell(value) for column, value in row.items()})
+        writer.writerow({column: spreadsheet_cell(value) for column, value in row.items()})
     return _download(report, "csv", buffer.getvalue(), "text/csv; charset=utf-8")
 
 

@@ -23,13 +23,11 @@ from admin.layout import http_error
 from admin.outcome import done, form_status, rejected
 from statuspage.channels.endpoints import endpoint_channels
 from statuspage.clock import utcnow
+from statuspage.core.csv_safety import spreadsheet_cell
 from statuspage.core.errors import InvalidInput
 from statuspage.extensions import db
 from statuspage.models import Channel
-from statuspage.subscribers import endpoints, roster
-
-# A cell starting with one of these is a formula to a spreadsheet: quote it (OWASP's advice).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from statuspage.subscribers import endpoint_urls, endpoints, roster
 
 
 def _before() -> int | None:
@@ -86,7 +84,7 @@ def add_endpoint(subscriber_id: int) -> str | tuple[str, int] | Response:
         except InvalidInput as error:
             rejected(form, error)
         else:
-            label = endpoints.LABELS[channel]
+            label = endpoint_urls.LABELS[channel]
             if secret is None:
                 return done(
                     f"{label} added; its welcome message was posted.",
@@ -141,15 +139,11 @@ def too_large(error: RequestEntityTooLarge) -> tuple[str, int]:
     return _import_page(form), 413
 
 
-def _cell(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_START) else value
-
-
 def _csv_lines(query: str) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for row in roster.export_rows(query):
-        writer.writerow([_cell(value) for value in row])
+        writer.writerow([spreadsheet_cell(value) for value in row])
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()

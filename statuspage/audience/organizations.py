@@ -12,6 +12,7 @@ from sqlalchemy.orm import aliased
 from statuspage.audience.membership import resolve_organizations
 from statuspage.audience.segments import _segments, _text, _unused_name
 from statuspage.audience.viewers import issue_organization_token, revoke_organization_token
+from statuspage.audit.changes import record_change, record_created, record_removed
 from statuspage.audit.trail import SYSTEM, Actor, record
 from statuspage.core.errors import InvalidInput, NotFound
 from statuspage.extensions import db
@@ -71,12 +72,12 @@ def create_organization(
     organization = Organization(name=name, segments=_segments(segments))
     db.session.add(organization)
     db.session.flush()
-    record(
+    record_created(
         actor,
         "organization.create",
+        organization,
+        _organization_values,
         target_type="organization",
-        target_id=organization.id,
-        after=_organization_values(organization),
     )
     return organization
 
@@ -90,22 +91,20 @@ def update_organization(
 ) -> Organization:
     """Rename an organization, or make `segments` exactly the segments it belongs to (its
     people see, and receive, those segments' private notices from now on)."""
-    before = _organization_values(organization)
-    if name is not None:
-        name = _text(name, "an organization name", MAX_ORGANIZATION_NAME, required=True)
-        _unused_name(Organization, name, "an organization", organization.id)
-        organization.name = name
-    if segments is not None:
-        organization.segments = _segments(segments)
-    db.session.flush()
-    record(
+    with record_change(
         actor,
         "organization.update",
+        organization,
+        _organization_values,
         target_type="organization",
-        target_id=organization.id,
-        before=before,
-        after=_organization_values(organization),
-    )
+    ):
+        if name is not None:
+            name = _text(name, "an organization name", MAX_ORGANIZATION_NAME, required=True)
+            _unused_name(Organization, name, "an organization", organization.id)
+            organization.name = name
+        if segments is not None:
+            organization.segments = _segments(segments)
+        db.session.flush()
     return organization
 
 
@@ -115,16 +114,14 @@ def delete_organization(organization: Organization, *, actor: Actor = SYSTEM) ->
     touched = _people_of(
         [d.domain for d in organization.domains], [m.email for m in organization.members]
     )
-    record(
+    record_removed(
         actor,
         "organization.delete",
+        organization,
+        _organization_values,
         target_type="organization",
-        target_id=organization.id,
-        before=_organization_values(organization)
-        | {
-            "domains": [d.domain for d in organization.domains],
-            "members": len(organization.members),
-        },
+        domains=[d.domain for d in organization.domains],
+        members=len(organization.members),
     )
     db.session.execute(
         update(Subscriber)

@@ -5,20 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import (
-    distinct,
-    func,
-    select,
-)
+from sqlalchemy import ColumnElement, ScalarSelect, distinct, func, select
 
-from statuspage.audience.recipients import (
-    _audience_where,
-    _first_contact,
-    _reachable,
-    _segment_organizations,
-)
+from statuspage.audience.followers import audience_where, segment_organizations
+from statuspage.audience.recipients import _reachable
 from statuspage.extensions import db
 from statuspage.models import (
+    ContactPoint,
     IncidentKind,
     Segment,
     Subscriber,
@@ -59,15 +52,15 @@ def reach(
 ) -> Reach:
     """How many the opening notice of a new incident (or maintenance) would reach: private to
     `segment_ids` (none: public), touching `component_ids`. Counted with `recipient_pages`' own
-    WHERE (`_audience_where`) and contact rule; an opening update is SMS-worthy."""
+    WHERE (`followers.audience_where`) and contact rule; an opening update is SMS-worthy."""
     segment_ids = sorted(set(segment_ids))
     names = tuple(
         db.session.scalars(
             select(Segment.name).where(Segment.id.in_(segment_ids)).order_by(Segment.name)
         )
     )
-    audience = _audience_where(
-        organization_ids=_segment_organizations(segment_ids) if segment_ids else None,
+    audience = audience_where(
+        organization_ids=segment_organizations(segment_ids) if segment_ids else None,
         component_ids=list(component_ids),
         maintenance=IncidentKind(kind) is IncidentKind.maintenance,
     )
@@ -80,3 +73,15 @@ def reach(
         ).where(audience)
     ).one()
     return Reach(people, organizations, contact_points, names)
+
+
+def _first_contact(reachable: ColumnElement[bool]) -> ScalarSelect[int]:
+    """The id of the subscriber's first contact point that `reachable` allows, or NULL."""
+    return (
+        select(ContactPoint.id)
+        .where(ContactPoint.subscriber_id == Subscriber.id, reachable)
+        .order_by(ContactPoint.priority, ContactPoint.id)
+        .limit(1)
+        .correlate(Subscriber)
+        .scalar_subquery()
+    )

@@ -7,27 +7,25 @@ segments, and never through a world-readable channel. Streamed in pages for fan_
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from typing import NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
-    ScalarSelect,
     Select,
     String,
     and_,
-    exists,
     func,
     literal,
     or_,
     select,
-    true,
     type_coerce,
 )
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.orm import aliased, joinedload
 
+from statuspage.audience.followers import audience_where, segment_organizations
 from statuspage.audience.visibility import PUBLIC, may_see
 from statuspage.extensions import db
 from statuspage.models import (
@@ -43,9 +41,7 @@ from statuspage.models import (
     Subscriber,
     SubscriberKind,
     Visibility,
-    organization_segment,
 )
-from statuspage.models.subscribers import subscription_component
 
 
 def reachable_contact(notice: Notice) -> ColumnElement[bool]:
@@ -294,7 +290,7 @@ def _collector_paused() -> Iterator[None]:
 
 def _customer_statement(notice: Notice, after_subscriber_id: int) -> Select | None:
     """The query behind a public or segments notice's recipients: each subscriber of the
-    audience (`_audience_where`) after the cursor with their reachable contact points
+    audience (`followers.audience_where`) after the cursor with their reachable contact points
     (`reachable_contact`) in the order they are tried, (0, "") when none is, in subscriber id
     order (`recipient_pages` keeps each one's first); None when the notice reaches no one (a
     public notice of a private incident, a segments notice without segments).
@@ -324,10 +320,10 @@ def _customer_statement(notice: Notice, after_subscriber_id: int) -> Select | No
         segment_ids = [s.id for s in incident.segments]
         if incident.visibility is not Visibility.segments or not segment_ids:
             return None
-        organization_ids = _segment_organizations(segment_ids)
+        organization_ids = segment_organizations(segment_ids)
     audience = and_(
         Subscriber.id > after_subscriber_id,
-        _audience_where(
+        audience_where(
             organization_ids=organization_ids,
             component_ids=[c.id for c in incident.components],
             maintenance=incident.is_maintenance,
@@ -351,69 +347,4 @@ def _customer_statement(notice: Notice, after_subscriber_id: int) -> Select | No
         .outerjoin(ContactPoint, contact)
         .where(audience)
         .order_by(Subscriber.id, ContactPoint.priority, ContactPoint.id)
-    )
-
-
-def _segment_organizations(segment_ids: Iterable[int]) -> list[int]:
-    """The ids of the organizations in any of `segment_ids`, in order."""
-    return list(
-        db.session.scalars(
-            select(organization_segment.c.organization_id)
-            .distinct()
-            .where(organization_segment.c.segment_id.in_(sorted(set(segment_ids))))
-            .order_by(organization_segment.c.organization_id)
-        )
-    )
-
-
-def _audience_where(
-    *,
-    organization_ids: Sequence[int] | None,
-    component_ids: Sequence[str],
-    maintenance: bool,
-) -> ColumnElement[bool]:
-    """Who a notice is for, as one WHERE on Subscriber: `recipient_pages` and `reach` both build
-    their query from it, so the preview staff read and the fan-out can never disagree.
-
-    `organization_ids` None: the public audience. Otherwise the persons whose organization is
-    one of them (`_segment_organizations`: a list, a few hundred ids let the database read the
-    persons through the organization index, where a subquery made it scan them all). Either
-    way: not paused, not unsubscribed, following the kind (incidents or maintenance) and all
-    components or one of `component_ids` (none: every follower).
-    """
-    if organization_ids is not None:
-        in_audience: ColumnElement[bool] = and_(
-            Subscriber.kind == SubscriberKind.person,
-            Subscriber.organization_id.in_(organization_ids),
-        )
-    else:
-        # Everyone but the people Herald pages directly: a crisis team member, an executive
-        # or a regulator is never a customer, whatever their address.
-        in_audience = Subscriber.kind != SubscriberKind.internal
-    follows_kind = Subscriber.notify_maintenance if maintenance else Subscriber.notify_incidents
-    follows_component: ColumnElement[bool] = true()
-    if component_ids:
-        follows = and_(
-            subscription_component.c.subscriber_id == Subscriber.id,
-            subscription_component.c.component_id.in_(sorted(set(component_ids))),
-        )
-        follows_component = or_(Subscriber.all_components.is_(True), exists().where(follows))
-    return and_(
-        Subscriber.paused.is_(False),
-        Subscriber.unsubscribed_at.is_(None),
-        follows_kind.is_(True),
-        follows_component,
-        in_audience,
-    )
-
-
-def _first_contact(reachable: ColumnElement[bool]) -> ScalarSelect[int]:
-    """The id of the subscriber's first contact point that `reachable` allows, or NULL."""
-    return (
-        select(ContactPoint.id)
-        .where(ContactPoint.subscriber_id == Subscriber.id, reachable)
-        .order_by(ContactPoint.priority, ContactPoint.id)
-        .limit(1)
-        .correlate(Subscriber)
-        .scalar_subquery()
     )

@@ -7,7 +7,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from statuspage.audit.trail import SYSTEM, Actor, record
+from statuspage.audit.changes import record_change, record_created, record_removed
+from statuspage.audit.trail import SYSTEM, Actor
 from statuspage.core.errors import InvalidInput, NotFound
 from statuspage.extensions import db
 from statuspage.models import (
@@ -93,13 +94,7 @@ def create_segment(
     )
     db.session.add(segment)
     db.session.flush()
-    record(
-        actor,
-        "segment.create",
-        target_type="segment",
-        target_id=segment.id,
-        after=_segment_values(segment),
-    )
+    record_created(actor, "segment.create", segment, _segment_values, target_type="segment")
     return segment
 
 
@@ -112,24 +107,16 @@ def update_segment(
     actor: Actor = SYSTEM,
 ) -> Segment:
     """Rename or describe a segment; who belongs to it and what it sees stay as they are."""
-    before = _segment_values(segment)
-    if name is not None:
-        name = _text(name, "a segment name", MAX_SEGMENT_NAME, required=True)
-        _unused_name(Segment, name, "a segment", segment.id)
-        segment.name = name
-    if kind is not None:
-        segment.kind = _text(kind, "a segment kind", MAX_KIND)
-    if description is not None:
-        segment.description = _text(description, "a description", MAX_DESCRIPTION)
-    db.session.flush()
-    record(
-        actor,
-        "segment.update",
-        target_type="segment",
-        target_id=segment.id,
-        before=before,
-        after=_segment_values(segment),
-    )
+    with record_change(actor, "segment.update", segment, _segment_values, target_type="segment"):
+        if name is not None:
+            name = _text(name, "a segment name", MAX_SEGMENT_NAME, required=True)
+            _unused_name(Segment, name, "a segment", segment.id)
+            segment.name = name
+        if kind is not None:
+            segment.kind = _text(kind, "a segment kind", MAX_KIND)
+        if description is not None:
+            segment.description = _text(description, "a description", MAX_DESCRIPTION)
+        db.session.flush()
     return segment
 
 
@@ -137,13 +124,13 @@ def delete_segment(segment: Segment, *, actor: Actor = SYSTEM) -> None:
     """Delete a segment. Its organizations stay (in their other segments); incidents and
     components private to it stay private, to their other segments, or to staff alone when
     it was their only one: deleting an audience never publishes what it was told."""
-    record(
+    record_removed(
         actor,
         "segment.delete",
+        segment,
+        _segment_values,
         target_type="segment",
-        target_id=segment.id,
-        before=_segment_values(segment)
-        | {"organizations": [o.name for o in segment.organizations]},
+        organizations=[o.name for o in segment.organizations],
     )
     db.session.delete(segment)
     db.session.flush()
@@ -169,22 +156,20 @@ def set_component_audience(
         visibility = Visibility(visibility)
     except ValueError as exc:
         raise InvalidInput("a component is visible to everyone or to segments") from exc
-    before = {
+    was_public = component.visibility is Visibility.public
+    with record_change(
+        actor, "component.audience", component, _audience_values, target_type="component"
+    ):
+        component.segments = [] if visibility is Visibility.public else _segments(segments)
+        component.visibility = visibility
+        db.session.flush()
+        if was_public != (visibility is Visibility.public):
+            bump_version()
+    return component
+
+
+def _audience_values(component: Component) -> dict[str, Any]:
+    return {
         "visibility": component.visibility.value,
         "segments": [s.name for s in component.segments],
     }
-    was_public = component.visibility is Visibility.public
-    component.segments = [] if visibility is Visibility.public else _segments(segments)
-    component.visibility = visibility
-    db.session.flush()
-    if was_public != (visibility is Visibility.public):
-        bump_version()
-    record(
-        actor,
-        "component.audience",
-        target_type="component",
-        target_id=component.id,
-        before=before,
-        after={"visibility": visibility.value, "segments": [s.name for s in component.segments]},
-    )
-    return component

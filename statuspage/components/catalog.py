@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 
 from statuspage.audience.visibility import Viewer, component_visible
+from statuspage.audit.changes import record_change, record_created, record_removed
 from statuspage.audit.trail import SYSTEM, Actor, record, values_of
 from statuspage.clock import utcnow
 from statuspage.components.uptime import rollup_uptime
@@ -63,12 +64,8 @@ def create_group(
     db.session.add(group)
     db.session.flush()
     bump_version()
-    record(
-        actor,
-        "component_group.create",
-        target_type="component_group",
-        target_id=group.id,
-        after=values_of(group, *GROUP_FIELDS),
+    record_created(
+        actor, "component_group.create", group, GROUP_FIELDS, target_type="component_group"
     )
     return group
 
@@ -114,13 +111,7 @@ def create_component(
     db.session.flush()
     rollup_uptime(component.id, at.date(), max(at, utcnow()))
     bump_version(at)
-    record(
-        actor,
-        "component.create",
-        target_type="component",
-        target_id=component.id,
-        after=values_of(component, *COMPONENT_FIELDS),
-    )
+    record_created(actor, "component.create", component, COMPONENT_FIELDS, target_type="component")
     return component
 
 
@@ -189,6 +180,11 @@ COMPONENT_FIELDS = (
 GROUP_FIELDS = ("name", "description", "position")
 
 
+def _group_values(group: ComponentGroup) -> dict[str, object]:
+    """An edit's entry also shows the members, in order (a reorder is an edit)."""
+    return values_of(group, *GROUP_FIELDS) | {"components": [c.id for c in group.components]}
+
+
 def _group_or_none(group_id: str | None) -> ComponentGroup | None:
     if not group_id:
         return None
@@ -215,45 +211,33 @@ def update_component(
 
     `group_id` and `start_date` take None to clear them; leave them out to keep them.
     """
-    before = values_of(component, *COMPONENT_FIELDS)
-    if name is not None:
-        component.name = _clean_name(name)
-    if description is not None:
-        component.description = description.strip() or None
-    if group_id is not ...:
-        component.group = _group_or_none(group_id)  # type: ignore[arg-type]
-    if position is not None:
-        component.position = int(position)
-    if only_show_if_degraded is not None:
-        component.only_show_if_degraded = bool(only_show_if_degraded)
-    if showcase is not None:
-        component.showcase = bool(showcase)
-    if start_date is not ...:
-        component.start_date = start_date  # type: ignore[assignment]
-    if status is not None:
-        set_component_status(component, status)
-    component.updated_at = utcnow()
-    db.session.flush()
-    bump_version()
-    record(
-        actor,
-        "component.update",
-        target_type="component",
-        target_id=component.id,
-        before=before,
-        after=values_of(component, *COMPONENT_FIELDS),
-    )
+    with record_change(
+        actor, "component.update", component, COMPONENT_FIELDS, target_type="component"
+    ):
+        if name is not None:
+            component.name = _clean_name(name)
+        if description is not None:
+            component.description = description.strip() or None
+        if group_id is not ...:
+            component.group = _group_or_none(group_id)  # type: ignore[arg-type]
+        if position is not None:
+            component.position = int(position)
+        if only_show_if_degraded is not None:
+            component.only_show_if_degraded = bool(only_show_if_degraded)
+        if showcase is not None:
+            component.showcase = bool(showcase)
+        if start_date is not ...:
+            component.start_date = start_date  # type: ignore[assignment]
+        if status is not None:
+            set_component_status(component, status)
+        component.updated_at = utcnow()
+        db.session.flush()
+        bump_version()
     return component
 
 
 def delete_component(component: Component, *, actor: Actor = SYSTEM) -> None:
-    record(
-        actor,
-        "component.delete",
-        target_type="component",
-        target_id=component.id,
-        before=values_of(component, *COMPONENT_FIELDS),
-    )
+    record_removed(actor, "component.delete", component, COMPONENT_FIELDS, target_type="component")
     db.session.delete(component)
     db.session.flush()
     bump_version()
@@ -276,43 +260,33 @@ def update_group(
     component_ids: list[str] | None = None,
 ) -> ComponentGroup:
     """Edit a group; `component_ids` makes exactly those components its members, in order."""
-    before = values_of(group, *GROUP_FIELDS) | {"components": [c.id for c in group.components]}
-    if name is not None:
-        group.name = _clean_name(name)
-    if description is not None:
-        group.description = description.strip() or None
-    if position is not None:
-        group.position = int(position)
-    if component_ids is not None:
-        members = [get_component(cid) for cid in component_ids]
-        for component in list(group.components):
-            if component not in members:
-                component.group = None
-        for index, component in enumerate(members, start=1):
-            component.group, component.position = group, index
-    group.updated_at = utcnow()
-    db.session.flush()
-    db.session.refresh(group)
-    bump_version()
-    record(
-        actor,
-        "component_group.update",
-        target_type="component_group",
-        target_id=group.id,
-        before=before,
-        after=values_of(group, *GROUP_FIELDS) | {"components": [c.id for c in group.components]},
-    )
+    with record_change(
+        actor, "component_group.update", group, _group_values, target_type="component_group"
+    ):
+        if name is not None:
+            group.name = _clean_name(name)
+        if description is not None:
+            group.description = description.strip() or None
+        if position is not None:
+            group.position = int(position)
+        if component_ids is not None:
+            members = [get_component(cid) for cid in component_ids]
+            for component in list(group.components):
+                if component not in members:
+                    component.group = None
+            for index, component in enumerate(members, start=1):
+                component.group, component.position = group, index
+        group.updated_at = utcnow()
+        db.session.flush()
+        db.session.refresh(group)
+        bump_version()
     return group
 
 
 def delete_group(group: ComponentGroup, *, actor: Actor = SYSTEM) -> None:
     """Delete a group; its components stay, ungrouped."""
-    record(
-        actor,
-        "component_group.delete",
-        target_type="component_group",
-        target_id=group.id,
-        before=values_of(group, *GROUP_FIELDS),
+    record_removed(
+        actor, "component_group.delete", group, GROUP_FIELDS, target_type="component_group"
     )
     for component in list(group.components):
         component.group = None

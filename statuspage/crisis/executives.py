@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from statuspage.audit.trail import Actor, record, values_of
+from statuspage.audit.changes import record_change
+from statuspage.audit.trail import Actor
 from statuspage.core.errors import InvalidInput
 from statuspage.crisis.notices import Ack, acknowledgements, send_internal
 from statuspage.extensions import db
@@ -52,24 +53,23 @@ def save_guidelines(
 ) -> MessagingGuidelines:
     """Write the incident's guidelines (the next briefing attaches them); audited."""
     guidelines = guidelines_for(incident)
-    before = values_of(guidelines, *GUIDELINE_FIELDS) if guidelines else None
-    if guidelines is None:
-        guidelines = MessagingGuidelines(incident_id=incident.id)
-        db.session.add(guidelines)
-    guidelines.holding_statement = (holding_statement or "").strip()
-    guidelines.approved_qa = (approved_qa or "").strip()
-    guidelines.do_not_say = (do_not_say or "").strip()
-    guidelines.updated_at, guidelines.updated_by_id = now, staff_user_id
-    db.session.flush()
-    record(
+    with record_change(
         actor,
         "guidelines.update",
+        guidelines,
+        GUIDELINE_FIELDS,
         target_type="incident",
         target_id=incident.id,
         incident_id=incident.id,
-        before=before,
-        after=values_of(guidelines, *GUIDELINE_FIELDS),
-    )
+    ) as change:
+        if guidelines is None:
+            guidelines = change.obj = MessagingGuidelines(incident_id=incident.id)
+            db.session.add(guidelines)
+        guidelines.holding_statement = (holding_statement or "").strip()
+        guidelines.approved_qa = (approved_qa or "").strip()
+        guidelines.do_not_say = (do_not_say or "").strip()
+        guidelines.updated_at, guidelines.updated_by_id = now, staff_user_id
+        db.session.flush()
     return guidelines
 
 

@@ -2,47 +2,31 @@
 
 One function, `communication_report`, gathers it from the record (updates and the audit trail's
 actors; notices, deliveries and their acknowledgements; crisis messages and the team roster;
-regulatory obligations); the admin renders it as a printable page, a CSV and a JSON document,
-so the three can never disagree.
+regulatory obligations: `crisis.report_sections` reads each); the admin renders it as a
+printable page, a CSV and a JSON document, so the three can never disagree.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, select
-
 from statuspage.clock import utcnow
 from statuspage.core.errors import NotFound
-from statuspage.extensions import db
-from statuspage.models import (
-    Audience,
-    AuditEvent,
-    ContactPoint,
-    CrisisMessage,
-    Delivery,
-    DeliveryState,
-    Incident,
-    IncidentUpdate,
-    Notice,
-    NoticeRecipient,
-    Obligation,
-    Regulator,
-    RegulatorRule,
-    StaffUser,
-    Subscriber,
-    TeamMember,
+from statuspage.crisis.report_sections import (
+    DeliveryCount,
+    InternalNotice,
+    RegulatorObligation,
+    TimelineEntry,
+    delivery_counts,
+    internal_notices,
+    obligations_of,
+    timeline_of,
 )
-from statuspage.regulators.deadlines import state as obligation_state
+from statuspage.extensions import db
+from statuspage.models import Incident
 
-# Audit actions that post an update, each naming it in `after.update_id`.
-POSTING_ACTIONS = ("incident.create", "incident.update", "maintenance.create")
-# Audiences of people Herald pages directly (the crisis team, executives, regulators): the
-# report names each of them and every path tried; customers are counted, never named.
-INTERNAL_AUDIENCES = (Audience.team, Audience.executives, Audience.regulators)
 CSV_COLUMNS = (
     "section", "time", "audience", "channel", "who", "what", "status", "deliveries",
     "attempted", "delivered", "failed", "acknowledged", "due_at", "sent_at", "acknowledged_at",
@@ -52,88 +36,6 @@ CSV_COLUMNS = (
 
 def _iso(at: datetime | None) -> str | None:
     return at.isoformat() if at else None
-
-
-@dataclass(frozen=True)
-class TimelineEntry:
-    """One update as published: when, by whom, what it said, whether it notified anyone."""
-
-    update_id: str
-    posted_at: datetime
-    display_at: datetime
-    status: str
-    body: str
-    posted_by: str  # the audit trail's actor: "staff:3 ann@example.com", "api:2 bot", "system"
-    notified: bool
-
-
-@dataclass(frozen=True)
-class DeliveryCount:
-    """Deliveries of one audience on one channel. A delivery is one notice to one contact point:
-    attempted once tried, delivered once the provider took it (even if it was later superseded
-    for want of an acknowledgement), failed when given up, acknowledged when the recipient
-    confirmed receipt."""
-
-    audience: str
-    channel: str
-    deliveries: int
-    attempted: int
-    delivered: int
-    failed: int
-    acknowledged: int
-
-
-@dataclass(frozen=True)
-class PathTried:
-    channel: str
-    address: str
-    state: str
-    attempts: int
-    sent_at: datetime | None
-    acknowledged_at: datetime | None
-    ack_path: str | None
-
-
-@dataclass(frozen=True)
-class Paged:
-    """One internal recipient of one notice: every path tried, and whether and how they acked."""
-
-    subscriber_id: int
-    name: str
-    paths: tuple[PathTried, ...]
-    roles: tuple[str, ...] = ()  # a team member's crisis roles ("Comms lead"), if one
-
-    @property
-    def acknowledgement(self) -> PathTried | None:
-        acked = [p for p in self.paths if p.acknowledged_at is not None]
-        return min(acked, key=lambda p: p.acknowledged_at) if acked else None  # type: ignore[arg-type,return-value]
-
-
-@dataclass(frozen=True)
-class InternalNotice:
-    """A page, briefing or regulator notice: its audience, words, ack rule and recipients."""
-
-    notice_id: int
-    audience: str
-    kind: str  # the crisis message's kind ("team_page", ...) or "update"
-    subject: str
-    sent_at: datetime
-    requires_ack: bool
-    recipients: tuple[Paged, ...]
-    sent_by: str = ""  # the staff member who wrote the crisis message, when known
-
-
-@dataclass(frozen=True)
-class RegulatorObligation:
-    """A regulator's deadline for this incident: when it was due, sent, acknowledged."""
-
-    regulator: str
-    what: str
-    due_at: datetime | None
-    sent_at: datetime | None
-    acknowledged_at: datetime | None
-    status: str
-    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -288,201 +190,6 @@ class Report:
         return rows
 
 
-def _timeline(incident: Incident) -> tuple[TimelineEntry, ...]:
-    posters: dict[str, str] = {}
-    for action_after, actor in db.session.execute(
-        select(AuditEvent.after, AuditEvent.actor).where(
-            AuditEvent.incident_id == incident.id, AuditEvent.action.in_(POSTING_ACTIONS)
-        )
-    ):
-        update_id = (action_after or {}).get("update_id")
-        if update_id:
-            posters.setdefault(update_id, actor)
-    updates = db.session.scalars(
-        select(IncidentUpdate)
-        .where(IncidentUpdate.incident_id == incident.id)
-        .order_by(IncidentUpdate.created_at, IncidentUpdate.id)
-    )
-    return tuple(
-        TimelineEntry(
-            update_id=u.id,
-            posted_at=u.created_at,
-            display_at=u.display_at,
-            status=u.status.value,
-            body=u.body,
-            posted_by=posters.get(u.id, "unknown"),
-            notified=u.deliver_notifications,
-        )
-        for u in updates
-    )
-
-
-def _deliveries(incident_id: str) -> tuple[DeliveryCount, ...]:
-    """Counted in the database, per (audience, channel): no delivery row is loaded."""
-    rows = db.session.execute(
-        select(
-            Notice.audience,
-            Delivery.channel,
-            func.count(Delivery.id),
-            func.sum(case((Delivery.attempts > 0, 1), else_=0)),
-            func.sum(case((Delivery.sent_at.is_not(None), 1), else_=0)),
-            func.sum(case((Delivery.state == DeliveryState.failed, 1), else_=0)),
-            func.sum(case((Delivery.acknowledged_at.is_not(None), 1), else_=0)),
-        )
-        .join(Notice, Notice.id == Delivery.notice_id)
-        .where(Notice.incident_id == incident_id)
-        .group_by(Notice.audience, Delivery.channel)
-    ).all()
-    counts = [
-        DeliveryCount(audience.value, channel.value, *(int(n or 0) for n in numbers))
-        for audience, channel, *numbers in rows
-    ]
-    return tuple(sorted(counts, key=lambda c: (c.audience, c.channel)))
-
-
-def _crisis_messages(notices: list[Notice]) -> dict[int, tuple[str, str, str]]:
-    """(kind, subject, author's email) of the notices that carry a crisis message."""
-    message_ids = {n.id: n.crisis_message_id for n in notices if n.crisis_message_id is not None}
-    if not message_ids:
-        return {}
-    messages = {
-        m.id: (m.kind.value, m.subject, author or "")
-        for m, author in db.session.execute(
-            select(CrisisMessage, StaffUser.email)
-            .outerjoin(StaffUser, StaffUser.id == CrisisMessage.created_by_id)
-            .where(CrisisMessage.id.in_(set(message_ids.values())))
-        )
-    }
-    return {nid: messages[mid] for nid, mid in message_ids.items() if mid in messages}
-
-
-def _roles(subscriber_ids: set[int]) -> dict[int, tuple[str, ...]]:
-    """The crisis roles of the roster members among these subscribers."""
-    if not subscriber_ids:
-        return {}
-    members = db.session.scalars(
-        select(TeamMember).where(TeamMember.subscriber_id.in_(subscriber_ids))
-    )
-    return {m.subscriber_id: tuple(role.name for role in m.roles) for m in members}
-
-
-def _internal(incident_id: str) -> tuple[InternalNotice, ...]:
-    notices = list(
-        db.session.scalars(
-            select(Notice)
-            .where(Notice.incident_id == incident_id, Notice.audience.in_(INTERNAL_AUDIENCES))
-            .order_by(Notice.created_at, Notice.id)
-        )
-    )
-    if not notices:
-        return ()
-    crisis = _crisis_messages(notices)
-    statuses = dict(
-        db.session.execute(
-            select(IncidentUpdate.id, IncidentUpdate.status).where(
-                IncidentUpdate.id.in_({n.update_id for n in notices if n.update_id})
-            )
-        ).all()
-    )
-    paths: dict[int, dict[int, list[PathTried]]] = defaultdict(lambda: defaultdict(list))
-    names: dict[int, str] = {}
-    rows = db.session.execute(
-        select(Delivery, ContactPoint.address, Subscriber.name)
-        .join(ContactPoint, ContactPoint.id == Delivery.contact_point_id)
-        .join(Subscriber, Subscriber.id == Delivery.subscriber_id)
-        .where(Delivery.notice_id.in_([n.id for n in notices]))
-        .order_by(Delivery.id)
-    )
-    for delivery, address, name in rows:
-        names[delivery.subscriber_id] = name or f"subscriber {delivery.subscriber_id}"
-        paths[delivery.notice_id][delivery.subscriber_id].append(
-            PathTried(
-                channel=delivery.channel.value,
-                address=address,
-                state=delivery.state.value,
-                attempts=delivery.attempts,
-                sent_at=delivery.sent_at,
-                acknowledged_at=delivery.acknowledged_at,
-                ack_path=delivery.ack_path,
-            )
-        )
-    # Named recipients with no delivery (no reachable path, or the fan-out has not run) were
-    # still paged: they show with no path tried.
-    named = db.session.execute(
-        select(NoticeRecipient.notice_id, NoticeRecipient.subscriber_id, Subscriber.name)
-        .join(Subscriber, Subscriber.id == NoticeRecipient.subscriber_id)
-        .where(NoticeRecipient.notice_id.in_([n.id for n in notices]))
-    )
-    for notice_id, subscriber_id, name in named:
-        names.setdefault(subscriber_id, name or f"subscriber {subscriber_id}")
-        paths[notice_id].setdefault(subscriber_id, [])
-    roles = _roles(set(names))
-    internal = []
-    for notice in notices:
-        status = statuses.get(notice.update_id)
-        kind, subject, sent_by = crisis.get(
-            notice.id, ("update", status.label if status is not None else "", "")
-        )
-        internal.append(
-            InternalNotice(
-                notice_id=notice.id,
-                audience=notice.audience.value,
-                kind=kind,
-                subject=subject,
-                sent_at=notice.created_at,
-                requires_ack=notice.requires_ack,
-                sent_by=sent_by,
-                recipients=tuple(
-                    Paged(
-                        subscriber_id,
-                        names[subscriber_id],
-                        tuple(tried),
-                        roles.get(subscriber_id, ()),
-                    )
-                    for subscriber_id, tried in sorted(
-                        paths[notice.id].items(), key=lambda item: names[item[0]].lower()
-                    )
-                ),
-            )
-        )
-    return tuple(internal)
-
-
-def _obligations(incident_id: str, now: datetime) -> tuple[RegulatorObligation, ...]:
-    """Each regulator's obligations for this incident, by regulator then due time."""
-    rows = db.session.execute(
-        select(Obligation, RegulatorRule.stage, Regulator.name)
-        .join(RegulatorRule, RegulatorRule.id == Obligation.rule_id)
-        .join(Regulator, Regulator.id == RegulatorRule.regulator_id)
-        .where(Obligation.incident_id == incident_id)
-        .order_by(Regulator.name, RegulatorRule.position, Obligation.id)
-    )
-    found = []
-    for obligation, stage, regulator in rows:
-        notes = []
-        if obligation.portal_reference:
-            notes.append(f"portal reference {obligation.portal_reference}")
-        if obligation.late_reason:
-            notes.append(f"late: {obligation.late_reason}")
-        found.append(
-            RegulatorObligation(
-                regulator=regulator,
-                what=stage,
-                due_at=obligation.due_at,
-                sent_at=obligation.sent_at,
-                acknowledged_at=obligation.acknowledged_at,
-                status=obligation_state(
-                    obligation.due_at,
-                    now,
-                    sent_at=obligation.sent_at,
-                    acknowledged_at=obligation.acknowledged_at,
-                ).value,
-                note="; ".join(notes),
-            )
-        )
-    return tuple(found)
-
-
 def communication_report(incident_id: str, *, now: datetime | None = None) -> Report:
     """Everything the record holds about how this incident was communicated (staff only:
     it names internal recipients and their contact points)."""
@@ -490,7 +197,7 @@ def communication_report(incident_id: str, *, now: datetime | None = None) -> Re
     if incident is None:
         raise NotFound(f"no incident {incident_id!r}")
     now = now or utcnow()
-    deliveries = _deliveries(incident.id)
+    deliveries = delivery_counts(incident.id)
     totals = {
         name: sum(getattr(c, name) for c in deliveries)
         for name in ("deliveries", "attempted", "delivered", "failed", "acknowledged")
@@ -505,9 +212,9 @@ def communication_report(incident_id: str, *, now: datetime | None = None) -> Re
         started_at=incident.started_at,
         resolved_at=incident.resolved_at,
         generated_at=now,
-        timeline=_timeline(incident),
+        timeline=timeline_of(incident),
         deliveries=deliveries,
-        internal=_internal(incident.id),
-        obligations=_obligations(incident.id, now),
+        internal=internal_notices(incident.id),
+        obligations=obligations_of(incident.id, now),
         totals=totals,
     )

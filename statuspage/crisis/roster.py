@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import func, select
 
 from statuspage.audience.recipients import internal_reachable
-from statuspage.audit.trail import Actor, record, values_of
+from statuspage.audit.changes import record_change, record_created, record_removed
+from statuspage.audit.trail import Actor, values_of
 from statuspage.core.errors import InvalidInput, NotFound
 from statuspage.crisis.notices import (
     current_contacts,
@@ -58,9 +59,7 @@ def add_role(name: str, *, actor: Actor) -> CrisisRole:
     role = CrisisRole(name=name)
     db.session.add(role)
     db.session.flush()
-    record(
-        actor, "team.role_add", target_type="crisis_role", target_id=role.id, after={"name": name}
-    )
+    record_created(actor, "team.role_add", role, ("name",), target_type="crisis_role")
     return role
 
 
@@ -68,10 +67,7 @@ def delete_role(role_id: int, *, actor: Actor) -> None:
     role = db.session.get(CrisisRole, role_id)
     if role is None:
         raise NotFound(f"no role {role_id}")
-    record(
-        actor, "team.role_delete", target_type="crisis_role", target_id=role.id,
-        before={"name": role.name},
-    )  # fmt: skip
+    record_removed(actor, "team.role_delete", role, ("name",), target_type="crisis_role")
     db.session.delete(role)
     db.session.flush()
 
@@ -180,38 +176,28 @@ def save_member(
     if staff_user_id is not None and db.session.get(StaffUser, staff_user_id) is None:
         raise InvalidInput("choose a staff account from the list")
     checked = [_check_address(line) for line in contacts]
-    before = _member_values(member) if member is not None else None
-    if member is None:
-        member = TeamMember(name=name, subscriber=internal_subscriber(name))
-        db.session.add(member)
-    member.name = member.subscriber.name = name
-    member.roles = roles
-    member.executive = executive
-    member.staff_user_id = staff_user_id
-    member.timezone = _zone(timezone)
-    member.quiet_start, member.quiet_end = quiet_start, quiet_end
-    points = set_contacts(member.subscriber, checked)
-    for point, line in zip(points, contacts, strict=True):
-        point.meta = {QUIET: True} if line.quiet else None
-    db.session.flush()
-    record(
-        actor,
-        "team.member_update" if before else "team.member_add",
-        target_type="team_member",
-        target_id=member.id,
-        before=before,
-        after=_member_values(member),
-    )
+    action = "team.member_add" if member is None else "team.member_update"
+    with record_change(actor, action, member, _member_values, target_type="team_member") as change:
+        if member is None:
+            member = change.obj = TeamMember(name=name, subscriber=internal_subscriber(name))
+            db.session.add(member)
+        member.name = member.subscriber.name = name
+        member.roles = roles
+        member.executive = executive
+        member.staff_user_id = staff_user_id
+        member.timezone = _zone(timezone)
+        member.quiet_start, member.quiet_end = quiet_start, quiet_end
+        points = set_contacts(member.subscriber, checked)
+        for point, line in zip(points, contacts, strict=True):
+            point.meta = {QUIET: True} if line.quiet else None
+        db.session.flush()
     return member
 
 
 def delete_member(member: TeamMember, *, actor: Actor) -> None:
     """Take someone off the roster; the deliveries they received stay in the record (their
     internal subscriber is paused, not deleted)."""
-    record(
-        actor, "team.member_delete", target_type="team_member", target_id=member.id,
-        before=_member_values(member),
-    )  # fmt: skip
+    record_removed(actor, "team.member_delete", member, _member_values, target_type="team_member")
     member.subscriber.paused = True
     db.session.delete(member)
     db.session.flush()

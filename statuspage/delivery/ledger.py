@@ -12,10 +12,10 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, Select, and_, func, insert, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from statuspage.audience.recipients import Recipient, reachable_contact
 from statuspage.channels.base import Result
+from statuspage.core.upsert import conflict_insert
 from statuspage.delivery.outbox import after_commit
 from statuspage.extensions import db
 from statuspage.models import (
@@ -86,9 +86,7 @@ def create_deliveries(notice: Notice, recipients: Sequence[Recipient]) -> list[i
     ]
     if not rows:
         return []
-    dialect = db.session.get_bind().dialect.name
-    insert_fn = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect, insert)
-    statement = insert_fn(Delivery).on_conflict_do_nothing(
+    statement = conflict_insert(Delivery).on_conflict_do_nothing(
         index_elements=["notice_id", "contact_point_id"]
     )
     result = db.session.execute(statement.returning(Delivery.id), rows)

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select, update
 
+from statuspage.audit.changes import record_change
 from statuspage.audit.trail import SYSTEM, Actor, record
 from statuspage.clock import utcnow
 from statuspage.core.errors import InvalidInput
@@ -35,6 +36,7 @@ from statuspage.page.state import bump_version, ensure_page, get_page
 
 DEFAULT_MINUTES = 30
 MIN_MINUTES, MAX_MINUTES = 5, 24 * 60
+PAGE_CADENCE_FIELDS = ("update_cadence_minutes", "public_next_update")
 NO_NEWS_TEMPLATE = "No new information"
 # "{next_update}" becomes the next due time ("14:30 UTC") when the update is posted.
 NO_NEWS_BODY = (
@@ -154,49 +156,31 @@ def set_incident_cadence(
     """
     if incident.kind is not IncidentKind.incident:
         raise InvalidInput("maintenance has no update cadence")
-    before = {"update_cadence_minutes": incident.update_cadence_minutes}
-    incident.update_cadence_minutes = None if minutes is None else _check_minutes(minutes)
-    db.session.flush()
-    page = ensure_page()
-    if page.public_next_update and incident.visibility is Visibility.public:
-        bump_version()
-    record(
+    with record_change(
         actor,
         "incident.cadence",
+        incident,
+        ("update_cadence_minutes",),
         target_type="incident",
-        target_id=incident.id,
         incident_id=incident.id,
-        before=before,
-        after={
-            "update_cadence_minutes": incident.update_cadence_minutes,
-            "effective_minutes": minutes_for(incident, page),
-        },
-    )
+    ) as change:
+        incident.update_cadence_minutes = None if minutes is None else _check_minutes(minutes)
+        db.session.flush()
+        page = ensure_page()
+        if page.public_next_update and incident.visibility is Visibility.public:
+            bump_version()
+        change.extra["effective_minutes"] = minutes_for(incident, page)
     return incident
 
 
 def update_page_cadence(*, minutes: int, public_next_update: bool, actor: Actor = SYSTEM) -> Page:
     """The page's default cadence and whether public pages show "next update by"; audited."""
     page = ensure_page()
-    before = {
-        "update_cadence_minutes": page.update_cadence_minutes,
-        "public_next_update": page.public_next_update,
-    }
-    page.update_cadence_minutes = _check_minutes(minutes)
-    page.public_next_update = bool(public_next_update)
-    db.session.flush()
-    bump_version()
-    record(
-        actor,
-        "settings.cadence",
-        target_type="page",
-        target_id=page.id,
-        before=before,
-        after={
-            "update_cadence_minutes": page.update_cadence_minutes,
-            "public_next_update": page.public_next_update,
-        },
-    )
+    with record_change(actor, "settings.cadence", page, PAGE_CADENCE_FIELDS, target_type="page"):
+        page.update_cadence_minutes = _check_minutes(minutes)
+        page.public_next_update = bool(public_next_update)
+        db.session.flush()
+        bump_version()
     return page
 
 

@@ -10,7 +10,8 @@ from collections.abc import Mapping
 
 from sqlalchemy import select
 
-from statuspage.audit.trail import Actor, record, values_of
+from statuspage.audit.changes import record_created, record_removed
+from statuspage.audit.trail import Actor, record
 from statuspage.clock import utcnow
 from statuspage.components.catalog import get_component
 from statuspage.core.errors import InvalidInput, NotFound
@@ -71,13 +72,13 @@ def save_draft(
     )
     db.session.add(draft)
     db.session.flush()
-    record(
+    record_created(
         actor,
         "draft.create",
+        draft,
+        DRAFT_FIELDS,
         target_type="update_draft",
-        target_id=draft.id,
         incident_id=incident.id,
-        after=values_of(draft, *DRAFT_FIELDS),
     )
     return draft
 
@@ -134,13 +135,13 @@ def publish_draft(
 def discard_draft(draft: UpdateDraft, *, actor: Actor) -> None:
     draft.discarded_at = utcnow()
     db.session.flush()
-    record(
+    record_removed(
         actor,
         "draft.discard",
+        draft,
+        DRAFT_FIELDS,
         target_type="update_draft",
-        target_id=draft.id,
         incident_id=draft.incident_id,
-        before=values_of(draft, *DRAFT_FIELDS),
     )
 
 

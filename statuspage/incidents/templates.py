@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from statuspage.audit.trail import SYSTEM, Actor, record, values_of
+from statuspage.audit.changes import record_change, record_created, record_removed
+from statuspage.audit.trail import SYSTEM, Actor
 from statuspage.components.catalog import get_component
 from statuspage.core.errors import InvalidInput, NotFound
 from statuspage.extensions import db
@@ -62,40 +63,20 @@ def create_template(*, actor: Actor = SYSTEM, **fields: object) -> IncidentTempl
             raise InvalidInput(f"a template needs a {required}")
     db.session.add(template)
     db.session.flush()
-    record(
-        actor,
-        "template.create",
-        target_type="incident_template",
-        target_id=template.id,
-        after=values_of(template, *FIELDS),
-    )
+    record_created(actor, "template.create", template, FIELDS, target_type="incident_template")
     return template
 
 
 def update_template(
     template: IncidentTemplate, *, actor: Actor = SYSTEM, **fields: object
 ) -> IncidentTemplate:
-    before = values_of(template, *FIELDS)
-    _apply_fields(template, fields)
-    db.session.flush()
-    record(
-        actor,
-        "template.update",
-        target_type="incident_template",
-        target_id=template.id,
-        before=before,
-        after=values_of(template, *FIELDS),
-    )
+    with record_change(actor, "template.update", template, FIELDS, target_type="incident_template"):
+        _apply_fields(template, fields)
+        db.session.flush()
     return template
 
 
 def delete_template(template: IncidentTemplate, *, actor: Actor = SYSTEM) -> None:
-    record(
-        actor,
-        "template.delete",
-        target_type="incident_template",
-        target_id=template.id,
-        before=values_of(template, *FIELDS),
-    )
+    record_removed(actor, "template.delete", template, FIELDS, target_type="incident_template")
     db.session.delete(template)
     db.session.flush()

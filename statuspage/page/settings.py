@@ -6,7 +6,8 @@ import re
 from typing import Any
 from zoneinfo import available_timezones
 
-from statuspage.audit.trail import SYSTEM, Actor, record, values_of
+from statuspage.audit.changes import record_change
+from statuspage.audit.trail import SYSTEM, Actor
 from statuspage.core.errors import InvalidInput
 from statuspage.extensions import db
 from statuspage.models import Page
@@ -39,45 +40,41 @@ def update_settings(
     footer_links: list[dict[str, Any]] | None = None,
 ) -> Page:
     page = ensure_page()
-    before = values_of(page, *FIELDS)
-    if name is not None:
-        if not name.strip() or len(name) > 200:
-            raise InvalidInput("a page name is 1 to 200 characters")
-        page.name = name.strip()
-    if time_zone is not None:
-        if time_zone not in available_timezones():
-            raise InvalidInput(f"unknown time zone {time_zone!r}")
-        page.time_zone = time_zone
-    if description is not None:
-        page.description = description.strip() or None
-    if homepage_url is not None:
-        page.homepage_url = (
-            _https_url(homepage_url, "the homepage") if homepage_url.strip() else None
-        )
-    if logo_url is not None:
-        page.logo_url = _https_url(logo_url, "the logo") if logo_url.strip() else None
-    if brand_color is not None:
-        if not _COLOR.match(brand_color):
-            raise InvalidInput("a brand colour looks like #1e7b34")
-        page.brand_color = brand_color.lower()
-    if footer_links is not None:
-        if len(footer_links) > MAX_FOOTER_LINKS:
-            raise InvalidInput(f"at most {MAX_FOOTER_LINKS} footer links")
-        cleaned = []
-        for link in footer_links:
-            label = str(link.get("label", "")).strip()
-            if not label or len(label) > 60:
-                raise InvalidInput("a footer link needs a label of at most 60 characters")
-            cleaned.append({"label": label, "url": _https_url(str(link.get("url", "")), label)})
-        page.footer_links = cleaned
-    db.session.flush()
-    bump_version()
-    record(
-        actor,
-        "settings.update",
-        target_type="page",
-        target_id=page.id,
-        before=before,
-        after=values_of(page, *FIELDS),
-    )
+    with record_change(actor, "settings.update", page, FIELDS, target_type="page"):
+        if name is not None:
+            if not name.strip() or len(name) > 200:
+                raise InvalidInput("a page name is 1 to 200 characters")
+            page.name = name.strip()
+        if time_zone is not None:
+            if time_zone not in available_timezones():
+                raise InvalidInput(f"unknown time zone {time_zone!r}")
+            page.time_zone = time_zone
+        if description is not None:
+            page.description = description.strip() or None
+        if homepage_url is not None:
+            page.homepage_url = (
+                _https_url(homepage_url, "the homepage") if homepage_url.strip() else None
+            )
+        if logo_url is not None:
+            page.logo_url = _https_url(logo_url, "the logo") if logo_url.strip() else None
+        if brand_color is not None:
+            if not _COLOR.match(brand_color):
+                raise InvalidInput("a brand colour looks like #1e7b34")
+            page.brand_color = brand_color.lower()
+        if footer_links is not None:
+            page.footer_links = _footer_links(footer_links)
+        db.session.flush()
+        bump_version()
     return page
+
+
+def _footer_links(footer_links: list[dict[str, Any]]) -> list[dict[str, str]]:
+    if len(footer_links) > MAX_FOOTER_LINKS:
+        raise InvalidInput(f"at most {MAX_FOOTER_LINKS} footer links")
+    cleaned = []
+    for link in footer_links:
+        label = str(link.get("label", "")).strip()
+        if not label or len(label) > 60:
+            raise InvalidInput("a footer link needs a label of at most 60 characters")
+        cleaned.append({"label": label, "url": _https_url(str(link.get("url", "")), label)})
+    return cleaned

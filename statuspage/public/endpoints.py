@@ -31,7 +31,7 @@ from statuspage.public.subscriptions import (
     _form_page,
     private,
 )
-from statuspage.subscribers import endpoints
+from statuspage.subscribers import endpoint_urls, endpoints
 from statuspage.subscribers.subscriptions import links_for
 
 # A registrant may press "Verify" a few times while setting up their receiver.
@@ -40,7 +40,7 @@ TEMPLATE = "public/subscribe_endpoint.html"
 
 
 class EndpointForm(PreferencesForm):
-    url = URLField("URL", validators=[InputRequired(), Length(max=endpoints.MAX_URL)])
+    url = URLField("URL", validators=[InputRequired(), Length(max=endpoint_urls.MAX_URL)])
     notify_email = EmailField("Email", validators=[Optional(), Length(max=254)])
 
 
@@ -66,7 +66,7 @@ def subscribe_endpoint(channel: str):
     components = list_components(PUBLIC)
     form = EndpointForm()
     form.offer(components)
-    shown = {"channel": kind, "label": endpoints.LABELS[kind]}
+    shown = {"channel": kind, "label": endpoint_urls.LABELS[kind]}
     if request.method == "GET" or not form.validate():
         return _form_page(TEMPLATE, form, components, **shown)
     try:

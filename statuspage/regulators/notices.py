@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from statuspage.audit import trail
+from statuspage.audit.changes import record_change
 from statuspage.audit.trail import Actor
 from statuspage.core.errors import InvalidInput, NotFound
 from statuspage.crisis import notices
@@ -159,23 +160,25 @@ def edit_notice(notice: RegulatorNotice, *, subject: str, body: str, actor: Acto
         raise InvalidInput("this notice was sent; it cannot change")
     if not subject.strip() or not body.strip():
         raise InvalidInput("a notice needs a subject and a body")
-    before = {"subject": notice.subject, "body": notice.body, "state": notice.state.value}
-    notice.subject, notice.body = subject.strip()[:300], body.strip()
-    notice.state, notice.approved_by_id, notice.approved_at = (
-        RegulatorNoticeState.draft,
-        None,
-        None,
-    )
-    db.session.flush()
-    trail.record(
+    with record_change(
         actor,
         "regulator_notice.edit",
+        notice,
+        _notice_values,
         target_type="regulator_notice",
-        target_id=notice.id,
         incident_id=notice.incident_id,
-        before=before,
-        after={"subject": notice.subject, "body": notice.body, "state": notice.state.value},
-    )
+    ):
+        notice.subject, notice.body = subject.strip()[:300], body.strip()
+        notice.state, notice.approved_by_id, notice.approved_at = (
+            RegulatorNoticeState.draft,
+            None,
+            None,
+        )
+        db.session.flush()
+
+
+def _notice_values(notice: RegulatorNotice) -> dict[str, str]:
+    return {"subject": notice.subject, "body": notice.body, "state": notice.state.value}
 
 
 def approve_notice(

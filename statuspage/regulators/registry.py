@@ -10,6 +10,7 @@ import holidays
 from sqlalchemy import select
 
 from statuspage.audit import trail
+from statuspage.audit.changes import record_change, record_created, record_removed
 from statuspage.audit.trail import Actor
 from statuspage.core.errors import InvalidInput, NotFound
 from statuspage.crisis import notices
@@ -94,12 +95,12 @@ def create_regulator(
     )
     db.session.add(regulator)
     db.session.flush()
-    trail.record(
+    record_created(
         actor,
         "regulator.create",
+        regulator,
+        (*REGULATOR_FIELDS, "library_key"),
         target_type="regulator",
-        target_id=regulator.id,
-        after=trail.values_of(regulator, *REGULATOR_FIELDS, "library_key"),
     )
     return regulator
 
@@ -124,23 +125,17 @@ def update_regulator(
     if clash:
         raise InvalidInput(f"a regulator named {name!r} exists already")
     country, subdiv = _clean_place(country_code, subdivision, timezone)
-    before = trail.values_of(regulator, *REGULATOR_FIELDS)
-    regulator.name, regulator.jurisdiction, regulator.timezone = name, jurisdiction, timezone
-    regulator.country_code, regulator.subdivision = country, subdiv
-    regulator.source_note = source_note.strip()
-    if regulator.subscriber_id is not None:  # its contact points' holder is named after it
-        db.session.get(Subscriber, regulator.subscriber_id).name = f"Regulator: {name}"
-    db.session.flush()
-    for incident_id in _reportable_incidents(regulator.id):  # business days may have moved
-        refresh_obligations(db.session.get(Incident, incident_id))
-    trail.record(
-        actor,
-        "regulator.update",
-        target_type="regulator",
-        target_id=regulator.id,
-        before=before,
-        after=trail.values_of(regulator, *REGULATOR_FIELDS),
-    )
+    with record_change(
+        actor, "regulator.update", regulator, REGULATOR_FIELDS, target_type="regulator"
+    ):
+        regulator.name, regulator.jurisdiction, regulator.timezone = name, jurisdiction, timezone
+        regulator.country_code, regulator.subdivision = country, subdiv
+        regulator.source_note = source_note.strip()
+        if regulator.subscriber_id is not None:  # its contact points' holder is named after it
+            db.session.get(Subscriber, regulator.subscriber_id).name = f"Regulator: {name}"
+        db.session.flush()
+        for incident_id in _reportable_incidents(regulator.id):  # business days may have moved
+            refresh_obligations(db.session.get(Incident, incident_id))
     return regulator
 
 
@@ -158,13 +153,7 @@ def delete_regulator(regulator: Regulator, *, actor: Actor) -> None:
         raise InvalidInput(
             f"{regulator.name} has incidents reportable to it; its obligations are the record"
         )
-    trail.record(
-        actor,
-        "regulator.delete",
-        target_type="regulator",
-        target_id=regulator.id,
-        before=trail.values_of(regulator, *REGULATOR_FIELDS),
-    )
+    record_removed(actor, "regulator.delete", regulator, REGULATOR_FIELDS, target_type="regulator")
     db.session.delete(regulator)
     db.session.flush()
 
@@ -255,12 +244,13 @@ def add_rule(
     db.session.flush()
     for incident_id in _reportable_incidents(regulator.id):
         _ensure_obligations(db.session.get(Incident, incident_id), regulator)
-    trail.record(
+    record_created(
         actor,
         "regulator.rule.add",
+        rule,
+        _rule_values,
         target_type="regulator",
         target_id=regulator.id,
-        after={"stage": stage, "bounds": [rule_summary(rule)]},
     )
     return rule
 
@@ -269,15 +259,21 @@ def delete_rule(rule: RegulatorRule, *, actor: Actor) -> None:
     """Remove a rule no incident has an obligation under (obligations are the record)."""
     if db.session.scalar(select(Obligation.id).where(Obligation.rule_id == rule.id).limit(1)):
         raise InvalidInput(f"the {rule.stage!r} rule has obligations on incidents; keep it")
-    trail.record(
+    record_removed(
         actor,
         "regulator.rule.delete",
+        rule,
+        _rule_values,
         target_type="regulator",
         target_id=rule.regulator_id,
-        before={"stage": rule.stage, "bounds": [rule_summary(rule)]},
     )
     db.session.delete(rule)
     db.session.flush()
+
+
+def _rule_values(rule: RegulatorRule) -> dict[str, object]:
+    """A rule is audited on its regulator (the target), by its stage and deadlines."""
+    return {"stage": rule.stage, "bounds": [rule_summary(rule)]}
 
 
 def rule_summary(rule: RegulatorRule) -> str:

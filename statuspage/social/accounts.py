@@ -16,9 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import insert, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select
 
+from statuspage.audit.changes import record_change, record_removed
 from statuspage.audit.trail import SYSTEM, Actor, record
 from statuspage.channels.base import Channel as ChannelAdapter
 from statuspage.channels.base import Message, Outgoing, Result
@@ -26,6 +26,7 @@ from statuspage.channels.mastodon import MastodonChannel
 from statuspage.channels.x import XChannel
 from statuspage.clock import utcnow
 from statuspage.core.errors import InvalidInput, NotFound
+from statuspage.core.upsert import conflict_insert
 from statuspage.extensions import db
 from statuspage.models import (
     Channel,
@@ -46,6 +47,8 @@ KEYS: dict[Channel, tuple[str, ...]] = {
 PUBLIC_KEYS = frozenset({"base_url"})
 MAX_CREDENTIAL = 500
 MAX_LABEL = 200
+# What the trail shows of an account: never its credentials, only which of them changed.
+AUDITED_FIELDS = ("label", "enabled")
 SHOWN_CHARACTERS = 4  # of a secret, in the admin: enough to tell which one is saved
 
 
@@ -195,25 +198,23 @@ def save_account(
     current = dict(account.credentials or {}) if account else {}
     merged = _clean_credentials(network, credentials, current)  # refuses before any write
     changed = sorted(k for k in merged if merged[k] != current.get(k))
-    before = None
-    if account is None:
-        account = SocialAccount(network=network, credentials={})
-        db.session.add(account)
-    else:
-        before = {"label": account.label, "enabled": account.enabled}
-    account.label, account.enabled = label, enabled
-    account.credentials = merged  # a new dict: JSON columns see reassignment, not mutation
-    account.updated_at = utcnow()
-    db.session.flush()
-    _sync_contact(account)
-    record(
+    with record_change(
         actor,
         "social.save",
+        account,
+        AUDITED_FIELDS,
         target_type="social_account",
         target_id=network.value,
-        before=before,
-        after={"label": label, "enabled": enabled, "credentials_changed": changed},
-    )
+    ) as change:
+        if account is None:
+            account = change.obj = SocialAccount(network=network, credentials={})
+            db.session.add(account)
+        account.label, account.enabled = label, enabled
+        account.credentials = merged  # a new dict: JSON columns see reassignment, not mutation
+        account.updated_at = utcnow()
+        db.session.flush()
+        _sync_contact(account)
+        change.extra["credentials_changed"] = changed
     return account
 
 
@@ -229,12 +230,16 @@ def remove_account(network: Channel | str, *, actor: Actor = SYSTEM) -> None:
     if contact is not None:
         contact.active = False
         contact.disabled_at, contact.disabled_reason = utcnow(), "account removed by staff"
-    before = {"label": account.label, "enabled": account.enabled}
+    record_removed(
+        actor,
+        "social.remove",
+        account,
+        AUDITED_FIELDS,
+        target_type="social_account",
+        target_id=network.value,
+    )
     db.session.delete(account)
     db.session.flush()
-    record(
-        actor, "social.remove", target_type="social_account", target_id=network.value, before=before
-    )
 
 
 # --- adapters --------------------------------------------------------------------------------
@@ -337,14 +342,12 @@ def remember_posts(channel: str, batch: Sequence[Outgoing], results: Sequence[Re
         return
     incident_of = {o.delivery_id: o.message.incident_id for o in batch}
     now = utcnow()
-    dialect = db.session.get_bind().dialect.name
-    insert_fn = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect, insert)
     for result in results:
         incident_id = incident_of.get(result.delivery_id)
         if result.outcome != "sent" or not result.provider_id or not incident_id:
             continue
         post = result.provider_id
-        statement = insert_fn(SocialThread).values(
+        statement = conflict_insert(SocialThread).values(
             incident_id=incident_id,
             network=network,
             root_post_id=post,

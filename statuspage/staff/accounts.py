@@ -8,7 +8,8 @@ import secrets
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from statuspage.audit.trail import SYSTEM, Actor, record, values_of
+from statuspage.audit.changes import record_change, record_created
+from statuspage.audit.trail import SYSTEM, Actor
 from statuspage.clock import utcnow
 from statuspage.core.errors import InvalidInput, NotFound
 from statuspage.extensions import db
@@ -141,13 +142,7 @@ def add_staff(
 ) -> tuple[StaffUser, str]:
     """`create_user` with a generated password, audited; the password is never recorded."""
     user, password = create_user(email, role, name=name)
-    record(
-        actor,
-        "staff.create",
-        target_type="staff_user",
-        target_id=user.id,
-        after=values_of(user, *STAFF_FIELDS),
-    )
+    record_created(actor, "staff.create", user, STAFF_FIELDS, target_type="staff_user")
     return user, password
 
 
@@ -166,17 +161,9 @@ def deactivate_staff(user: StaffUser, *, actor: Actor = SYSTEM) -> StaffUser:
         )
         if owners <= 1:
             raise InvalidInput("the last active owner cannot be deactivated")
-    before = values_of(user, *STAFF_FIELDS)
-    user.active = False
-    db.session.flush()
-    record(
-        actor,
-        "staff.deactivate",
-        target_type="staff_user",
-        target_id=user.id,
-        before=before,
-        after=values_of(user, *STAFF_FIELDS),
-    )
+    with record_change(actor, "staff.deactivate", user, STAFF_FIELDS, target_type="staff_user"):
+        user.active = False
+        db.session.flush()
     return user
 
 
@@ -198,13 +185,7 @@ def issue_api_key(
 ) -> tuple[ApiKey, str]:
     """`create_api_key`, audited; the entry names the key by its prefix, never its secret."""
     key, secret = create_api_key(name, role, created_by=created_by)
-    record(
-        actor,
-        "api_key.create",
-        target_type="api_key",
-        target_id=key.id,
-        after=values_of(key, *API_KEY_FIELDS),
-    )
+    record_created(actor, "api_key.create", key, API_KEY_FIELDS, target_type="api_key")
     return key, secret
 
 
@@ -212,14 +193,6 @@ def withdraw_api_key(key: ApiKey, *, actor: Actor = SYSTEM) -> ApiKey:
     """`revoke_api_key`, audited; revoking a revoked key changes and records nothing."""
     if key.revoked_at is not None:
         return key
-    before = values_of(key, *API_KEY_FIELDS)
-    revoke_api_key(key)
-    record(
-        actor,
-        "api_key.revoke",
-        target_type="api_key",
-        target_id=key.id,
-        before=before,
-        after=values_of(key, *API_KEY_FIELDS),
-    )
+    with record_change(actor, "api_key.revoke", key, API_KEY_FIELDS, target_type="api_key"):
+        revoke_api_key(key)
     return key

@@ -15,21 +15,16 @@ test message through the very adapter that will carry its updates.
   the secret together): registering someone else's URL neither replaces their secret nor
   tells whether it is registered.
 
-URLs must be https and, for chat, on the platform's own host. Loopback addresses (and plain
-http to them) are accepted only when the caller allows them (the app in testing or debug
-mode), and a webhook's host must resolve to public addresses only, so a registration never
-makes Herald post into its own network.
+Which URLs are accepted (https, the platform's own host, public addresses only) is
+`endpoint_urls.check_url`'s to say.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-import ipaddress
 import secrets
-import socket
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -45,6 +40,7 @@ from statuspage.extensions import db
 from statuspage.links import link, sign
 from statuspage.models import Channel, Component, ContactPoint, Subscriber
 from statuspage.page.state import get_page
+from statuspage.subscribers.endpoint_urls import LABELS, Resolver, check_url, resolve_addresses
 from statuspage.subscribers.subscriptions import (
     Preferences,
     check_preferences,
@@ -53,108 +49,9 @@ from statuspage.subscribers.subscriptions import (
 )
 
 CHAT = (Channel.slack, Channel.teams, Channel.discord)
-LABELS = {
-    Channel.webhook: "Webhook",
-    Channel.slack: "Slack",
-    Channel.teams: "Microsoft Teams",
-    Channel.discord: "Discord",
-}
-MAX_URL = 2000
 # Where `meta.documentation` of every webhook body points: the shapes are Statuspage's.
 DOCUMENTATION = "https://support.atlassian.com/statuspage/docs/enable-webhook-notifications/"
 SECRET_BYTES = 32  # Standard Webhooks asks for 24 to 64
-
-
-@dataclass(frozen=True)
-class Platform:
-    hosts: tuple[str, ...]  # exact names; a leading dot: any name under it
-    path: str  # what the path starts with
-    example: str  # what a right URL looks like, for the error message
-
-
-PLATFORMS = {
-    Channel.slack: Platform(
-        ("hooks.slack.com",), "/services/", "https://hooks.slack.com/services/…"
-    ),
-    Channel.discord: Platform(
-        ("discord.com", "discordapp.com", "ptb.discord.com", "canary.discord.com"),
-        "/api/webhooks/",
-        "https://discord.com/api/webhooks/…",
-    ),
-    # Office 365 connectors, and Workflows (Power Automate) that replace them.
-    Channel.teams: Platform(
-        (".webhook.office.com", ".logic.azure.com", ".environment.api.powerplatform.com"),
-        "/",
-        "https://<tenant>.webhook.office.com/webhookb2/… or a Workflows URL "
-        "(logic.azure.com, powerplatform.com)",
-    ),
-}
-_LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
-
-# How a webhook's host is resolved; a parameter so a caller may pin it.
-Resolver = Callable[[str, int], list[str]]
-
-
-def _resolve(host: str, port: int) -> list[str]:
-    return [info[4][0] for info in socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)]
-
-
-def _is_loopback(host: str) -> bool:
-    if host in _LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _on_platform(host: str, platform: Platform) -> bool:
-    return any(
-        host.endswith(name) if name.startswith(".") else host == name for name in platform.hosts
-    )
-
-
-def check_url(
-    channel: Channel, raw: str, *, allow_loopback: bool = False, resolve: Resolver = _resolve
-) -> str:
-    """The URL as it will be used, or InvalidInput saying what is wrong with it."""
-    url = (raw or "").strip()
-    if not url:
-        raise InvalidInput("Enter the endpoint's URL.")
-    if len(url) > MAX_URL or any(c.isspace() or ord(c) < 32 for c in url):
-        raise InvalidInput("That URL is too long or has spaces in it.")
-    try:
-        parts = urlsplit(url)
-        host, port = (parts.hostname or "").lower(), parts.port
-    except ValueError as exc:
-        raise InvalidInput(f"That is not a URL Herald can post to ({exc}).") from exc
-    if parts.scheme not in ("https", "http") or not host:
-        raise InvalidInput("Enter a full URL, starting with https://.")
-    if parts.username is not None or parts.password is not None:
-        raise InvalidInput(
-            "Put no user name or password in the URL: Herald signs each request instead."
-        )
-    local = allow_loopback and _is_loopback(host)
-    if parts.scheme != "https" and not local:
-        raise InvalidInput("The URL must start with https://.")
-    if local:
-        return url
-    platform = PLATFORMS.get(channel)
-    if platform is not None:
-        if not _on_platform(host, platform) or not parts.path.startswith(platform.path):
-            raise InvalidInput(f"A {LABELS[channel]} webhook URL looks like {platform.example}.")
-        return url
-    try:
-        addresses = resolve(host, port or 443)
-    except (OSError, UnicodeError) as exc:
-        raise InvalidInput(f"Herald could not find the host {host}.") from exc
-    for address in addresses:
-        if not ipaddress.ip_address(address.split("%")[0]).is_global:
-            raise InvalidInput(
-                f"{host} is not a public address (it is private, local or reserved): "
-                "Herald posts only to public hosts."
-            )
-    return url
 
 
 def new_secret() -> str:
@@ -184,7 +81,7 @@ def register_webhook(
     *,
     notify_email: str | None,
     allow_loopback: bool = False,
-    resolve: Resolver = _resolve,
+    resolve: Resolver = resolve_addresses,
 ) -> tuple[ContactPoint, str]:
     """A new subscriber with an unverified webhook contact point; returns it and its signing
     secret, which is shown once (send_test then makes it receive updates)."""
@@ -357,7 +254,7 @@ def add_endpoint(
     now: datetime,
     notify_email: str | None = None,
     allow_loopback: bool = False,
-    resolve: Resolver = _resolve,
+    resolve: Resolver = resolve_addresses,
 ) -> tuple[ContactPoint, str | None]:
     """Staff add a webhook or chat contact point to a person, after their others (a fallback
     when those fail). A chat hook must take the welcome message; a webhook is verified on

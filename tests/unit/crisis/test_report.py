@@ -13,9 +13,9 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from admin.views.report import _cell
 from statuspage.audit.trail import Actor
 from statuspage.channels.base import Result
+from statuspage.core.csv_safety import spreadsheet_cell
 from statuspage.core.errors import NotFound
 from statuspage.crisis import assembly, roster
 from statuspage.crisis.report import CSV_COLUMNS, communication_report
@@ -181,7 +181,7 @@ def test_csv_and_json_parse_back_to_the_same_numbers(world: World):
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS)
     writer.writeheader()
-    writer.writerows({k: _cell(v) for k, v in row.items()} for row in report.csv_rows())
+    writer.writerows({k: spreadsheet_cell(v) for k, v in row.items()} for row in report.csv_rows())
     rows = list(csv.DictReader(io.StringIO(buffer.getvalue())))
     deliveries = {
         (r["audience"], r["channel"]): tuple(

@@ -10,7 +10,8 @@ from standardwebhooks import Webhook
 
 from statuspage.core.errors import InvalidInput
 from statuspage.models import Channel
-from statuspage.subscribers.endpoints import check_url, new_secret
+from statuspage.subscribers.endpoint_urls import check_url
+from statuspage.subscribers.endpoints import new_secret
 
 
 def resolver(*addresses: str):

@@ -21,7 +21,7 @@ from sqlalchemy import text
 from statuspage import create_app
 from statuspage.config import from_environment
 from statuspage.extensions import db
-from statuspage.jobs import QUEUE_KEY
+from statuspage.jobs.queue import QUEUE_KEY
 from tests.receiver import Receiver
 from tests.smtp import SmtpServer
 from tests.social import FakeMastodon, FakeX, fake_mastodon, fake_x

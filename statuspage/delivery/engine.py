@@ -21,7 +21,7 @@ from statuspage.components.uptime import rollup_all
 from statuspage.crisis import assembly
 from statuspage.delivery import ledger
 from statuspage.delivery.messages import render_crisis_messages, render_messages
-from statuspage.delivery.outbox import after_commit
+from statuspage.delivery.outbox import DELIVER, FAN_OUT, after_commit
 from statuspage.extensions import db
 from statuspage.incidents.cadence import remind_due
 from statuspage.incidents.publishing import advance_maintenance
@@ -72,10 +72,10 @@ def sweep() -> None:
     remind_due(now)  # comms reminded once per due update (incidents.cadence)
     rollup_all(now.date() - timedelta(days=1), now)
     for notice_id in ledger.stale_notices(now, stale_after=_clock("FANOUT_STALE_SECONDS")):
-        after_commit("fan_out", notice_id)
+        after_commit(FAN_OUT, notice_id)
     due = ledger.due_deliveries(now, lost_pending=_clock("LOST_PENDING_SECONDS"))
     for start in range(0, len(due), DELIVER_BATCH):
-        after_commit("deliver", due[start : start + DELIVER_BATCH])
+        after_commit(DELIVER, due[start : start + DELIVER_BATCH])
     for delivery in ledger.missed_acks(now):
         if ledger.fallback(delivery, now, "no acknowledgement in time") is not None:
             delivery.state = ledger.DeliveryState.superseded
@@ -108,7 +108,7 @@ def fan_out(notice_id: int) -> int:
         notice.fanout_progress_at = utcnow()
         created += len(ids)
         for start in range(0, len(ids), DELIVER_BATCH):
-            after_commit("deliver", ids[start : start + DELIVER_BATCH])
+            after_commit(DELIVER, ids[start : start + DELIVER_BATCH])
         db.session.commit()
     notice.fanout_state, notice.fanout_finished_at = FanOutState.done, utcnow()
     return created

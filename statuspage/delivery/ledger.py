@@ -1,7 +1,7 @@
 """The delivery engine's bookkeeping: notices, deliveries, leases, retries, acks, fallback.
 
 Every state change is a row update in the caller's transaction with its attempt logged;
-the jobs in statuspage.jobs call these and commit.
+the engine's jobs (delivery.engine) call these and commit.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from statuspage.audience.recipients import Recipient, reachable_contact
 from statuspage.channels.base import Result
-from statuspage.delivery.outbox import after_commit
+from statuspage.delivery.outbox import DELIVER, ENDPOINT_DISABLED, FAN_OUT, after_commit
 from statuspage.extensions import db
 from statuspage.models import (
     ENDPOINT_CHANNELS,
@@ -65,7 +65,7 @@ def write_notices(
     )
     db.session.add(notice)
     db.session.flush()
-    after_commit("fan_out", notice.id)
+    after_commit(FAN_OUT, notice.id)
     return [notice]
 
 
@@ -257,7 +257,7 @@ def _disable(contact: ContactPoint, now: datetime, reason: str) -> None:
     contact.disabled_at = now
     contact.disabled_reason = reason[:300]
     if contact.channel in ENDPOINT_CHANNELS:
-        after_commit("endpoint_disabled", contact.id)
+        after_commit(ENDPOINT_DISABLED, contact.id)
 
 
 def fallback(delivery: Delivery, now: datetime, reason: str) -> Delivery | None:
@@ -297,7 +297,7 @@ def fallback(delivery: Delivery, now: datetime, reason: str) -> Delivery | None:
     )
     db.session.add(successor)
     db.session.flush()
-    after_commit("deliver", [successor.id])
+    after_commit(DELIVER, [successor.id])
     return successor
 
 

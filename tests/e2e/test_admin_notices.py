@@ -10,7 +10,7 @@ from sqlalchemy import select
 from statuspage.clock import utcnow
 from statuspage.extensions import db, limiter
 from statuspage.incidents.publishing import create_incident
-from statuspage.jobs import QUEUE_KEY
+from statuspage.jobs.queue import QUEUE_KEY
 from statuspage.models import Channel, ContactPoint, Notice, Subscriber
 from tests.admin.staff_client import PASSWORD, make_staff
 

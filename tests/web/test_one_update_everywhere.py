@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from statuspage.clock import utcnow
 from statuspage.components.catalog import create_component
-from statuspage.delivery.outbox import after_commit
+from statuspage.delivery.outbox import FAN_OUT, after_commit
 from statuspage.extensions import db, limiter
 from statuspage.models import (
     Audience,
@@ -188,7 +188,7 @@ def test_one_update_reaches_every_channel_and_a_private_notice_none(
     )
     db.session.add(private)
     db.session.flush()
-    after_commit("fan_out", private.id)
+    after_commit(FAN_OUT, private.id)
     db.session.commit()
     drain(queue)
     assert len(db.session.scalars(select(Delivery.id)).all()) == deliveries

@@ -12,7 +12,7 @@ from statuspage.audience.recipients import reachable_contact
 from statuspage.clock import utcnow
 from statuspage.delivery.engine import sweep
 from statuspage.delivery.ledger import BOUNCES_TO_DISABLE
-from statuspage.delivery.outbox import after_commit
+from statuspage.delivery.outbox import FAN_OUT, after_commit
 from statuspage.extensions import db
 from statuspage.incidents.publishing import create_incident, post_update
 from statuspage.models import (
@@ -114,7 +114,7 @@ def test_a_private_notice_never_reaches_a_social_network(queue, mastodon, x_api)
     )
     db.session.add(private)
     db.session.flush()
-    after_commit("fan_out", private.id)
+    after_commit(FAN_OUT, private.id)
     db.session.commit()
     drain(queue)
 

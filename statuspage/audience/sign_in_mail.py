@@ -12,8 +12,8 @@ import secrets
 from flask import current_app, render_template
 
 from statuspage.audience.viewers import may_sign_in, new_sign_in
+from statuspage.channels import registry
 from statuspage.channels.base import Message, Outgoing, Result
-from statuspage.delivery.engine import channels
 from statuspage.links import MAX_AGE, link
 from statuspage.page.state import get_page
 
@@ -49,7 +49,7 @@ def send_sign_in_link(email: str) -> Result | None:
     )
     outgoing_id = SIGN_IN_IDS + secrets.randbelow(10**11)  # one mailbox file per email
     outgoing = Outgoing(outgoing_id, payload["e"], message, f"sign-in-{payload['l']}")
-    (result,) = channels()["email"].send([outgoing])
+    (result,) = registry.channel("email").send([outgoing])
     if result.outcome == "retry":
         raise SignInNotSent(f"sign-in link: {result.error}")  # the queue tries again
     if result.outcome != "sent":

@@ -4,18 +4,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import case, select
 from sqlalchemy.orm import selectinload
 
 from statuspage.audience.recipients import recipient_pages
-from statuspage.channels.base import Channel, Outgoing, Result
-from statuspage.channels.email import EmailChannel
-from statuspage.channels.endpoints import endpoint_channels
-from statuspage.channels.sms import from_config as sms_from_config
-from statuspage.channels.webpush import WebPushChannel
+from statuspage.channels import registry
+from statuspage.channels.base import Outgoing, Result
 from statuspage.clock import utcnow
 from statuspage.components.uptime import rollup_all
 from statuspage.crisis import assembly
@@ -37,7 +33,6 @@ from statuspage.models import (
 from statuspage.page.state import ensure_page
 from statuspage.regulators import periodic
 from statuspage.social import accounts
-from statuspage.vapid import vapid_keys
 
 FANOUT_PAGE = 1000  # subscribers per fan-out step (one transaction each)
 DELIVER_BATCH = 100  # deliveries per deliver job
@@ -114,30 +109,6 @@ def fan_out(notice_id: int) -> int:
     return created
 
 
-def channels() -> dict[str, Channel]:
-    """Every channel adapter, built from the config: one entry per channel (channels/*.py)."""
-    config = current_app.config
-    return {
-        "email": EmailChannel(
-            config["SMTP_URL"], config["MAIL_FROM"], Path(config["INSTANCE_PATH"]) / "mail"
-        ),
-        "webpush": WebPushChannel(
-            vapid_keys(config["VAPID_PRIVATE_KEY"], Path(config["INSTANCE_PATH"])).signer,
-            config["VAPID_SUBJECT"],
-            ttl=config["PUSH_TTL_SECONDS"],
-            timeout=config["HTTP_TIMEOUT_SECONDS"],
-        ),
-        # X, Mastodon: the enabled accounts, each with its own credentials
-        **accounts.enabled_adapters(timeout=config["HTTP_TIMEOUT_SECONDS"]),
-        **sms_from_config(config),  # Twilio, when TWILIO_ACCOUNT_SID is set
-        # "webhook", "slack", "teams", "discord": registered URLs (channels/endpoints.py)
-        **endpoint_channels(
-            config["HTTP_TIMEOUT_SECONDS"],
-            allow_loopback=current_app.testing or current_app.debug,  # as at registration
-        ),
-    }
-
-
 def deliver(delivery_ids: list[int]) -> list[Result]:
     """Send a batch: claim (lease, committed), render, send per channel, record each result."""
     now = utcnow()
@@ -207,7 +178,7 @@ def deliver(delivery_ids: list[int]) -> list[Result]:
                     secret=d.contact_point.secret,
                 )
             )
-    available = channels()
+    available = registry.channels()
     results: list[Result] = []
     for name, batch in by_channel.items():
         channel = available.get(name)

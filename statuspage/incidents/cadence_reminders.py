@@ -12,8 +12,8 @@ from datetime import datetime
 from flask import current_app, render_template
 from sqlalchemy import select
 
+from statuspage.channels import registry
 from statuspage.channels.base import Message, Outgoing, Result
-from statuspage.delivery.engine import channels
 from statuspage.extensions import db
 from statuspage.incidents.cadence import cadence_of
 from statuspage.models import AuditEvent, Incident, Role, StaffUser
@@ -64,7 +64,7 @@ def send_cadence_reminder(audit_event_id: int) -> list[Result]:
         Outgoing(CADENCE_REMINDER_IDS + event.id * 100 + n, address, message, f"cadence-{event.id}")
         for n, address in enumerate(addresses[:100])
     ]
-    results = channels()["email"].send(batch)
+    results = registry.channel("email").send(batch)
     failed = [r for r in results if r.outcome == "retry"]
     if failed:
         raise CadenceReminderNotSent(f"reminder {event.id}: {failed[0].error}")

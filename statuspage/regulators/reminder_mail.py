@@ -9,9 +9,9 @@ from __future__ import annotations
 from flask import current_app, render_template
 from sqlalchemy import select
 
+from statuspage.channels import registry
 from statuspage.channels.base import Message, Outgoing, Result
 from statuspage.clock import utcnow
-from statuspage.delivery.engine import channels
 from statuspage.extensions import db
 from statuspage.models import Incident, Obligation, ObligationReminder, Role, StaffUser
 from statuspage.regulators import deadlines
@@ -71,7 +71,7 @@ def send_obligation_reminder(reminder_id: int) -> list[Result]:
         )
         for i, email in enumerate(_recipients()[:1000])
     ]
-    results = channels()["email"].send(batch) if batch else []
+    results = registry.channel("email").send(batch) if batch else []
     if any(r.outcome == "retry" for r in results):
         raise ReminderNotSent(f"reminder {reminder.id}: relay unavailable")  # queue retries
     reminder.sent_at = now

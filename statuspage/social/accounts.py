@@ -1,4 +1,4 @@
-"""The page's social accounts (X, Mastodon): credentials, test posts, and incidents' threads.
+"""The page's social accounts (X, Mastodon): credentials, the enabled ones, test posts, threads.
 
 Each account is reached through the delivery engine like any contact point: saving one makes
 (or reuses) a syndication subscriber that follows everything, with one verified contact point
@@ -22,8 +22,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from statuspage.audit.trail import SYSTEM, Actor, record
 from statuspage.channels.base import Channel as ChannelAdapter
 from statuspage.channels.base import Message, Outgoing, Result
-from statuspage.channels.mastodon import MastodonChannel
-from statuspage.channels.x import XChannel
 from statuspage.clock import utcnow
 from statuspage.core.errors import InvalidInput, NotFound
 from statuspage.extensions import db
@@ -237,36 +235,21 @@ def remove_account(network: Channel | str, *, actor: Actor = SYSTEM) -> None:
     )
 
 
-# --- adapters --------------------------------------------------------------------------------
+# --- adapters (built by channels.registry) ----------------------------------------------------
 
 
-def adapter_for(account: SocialAccount, *, timeout: float | None = None) -> ChannelAdapter:
-    """The account's channel adapter; `timeout` (seconds) bounds each HTTP request."""
-    creds = account.credentials
-    options = {"timeout": timeout} if timeout else {}
-    if account.network is Channel.x:
-        return XChannel(
-            creds["consumer_key"],
-            creds["consumer_secret"],
-            creds["access_token"],
-            creds["access_token_secret"],
-            **options,
-        )
-    return MastodonChannel(creds["base_url"], creds["access_token"], **options)
-
-
-def enabled_adapters(*, timeout: float | None = None) -> dict[str, ChannelAdapter]:
-    """The channel adapter of every enabled account, by channel name (the jobs' registry).
+def enabled_accounts() -> list[SocialAccount]:
+    """Every enabled account with all its credentials: the ones the engine posts through.
 
     An account missing a credential (saved only through this module, so never, unless edited
     by hand) is left out, and its deliveries wait, instead of failing every channel's batch.
     """
-    accounts = db.session.scalars(select(SocialAccount).where(SocialAccount.enabled.is_(True)))
-    return {
-        account.network.value: adapter_for(account, timeout=timeout)
-        for account in accounts
+    enabled = db.session.scalars(select(SocialAccount).where(SocialAccount.enabled.is_(True)))
+    return [
+        account
+        for account in enabled
         if all((account.credentials or {}).get(key) for key in KEYS[account.network])
-    }
+    ]
 
 
 def send_test_post(
@@ -274,14 +257,15 @@ def send_test_post(
     *,
     page_name: str,
     page_url: str,
-    timeout: float | None = None,
+    adapter: ChannelAdapter | None,
     actor: Actor = SYSTEM,
 ) -> Result:
-    """Post a test message now, through the same adapter deliveries use (enabled or not), and
-    audit it; returns the adapter's result (the new post's id, or why it failed)."""
+    """Post a test message now through `adapter`, the account's own as deliveries use it
+    (channels.registry.social_channel, enabled or not), and audit it; returns the adapter's
+    result (the new post's id, or why it failed)."""
     network = network_of(network)
     account = get_account(network)
-    if account is None:
+    if account is None or adapter is None:
         raise InvalidInput(f"save the {NETWORK_NAMES[network]} account's credentials first")
     stamp = utcnow().strftime("%Y-%m-%d %H:%M:%S UTC")
     words = f"Test post from {page_name}: status updates will appear here. ({stamp})"
@@ -294,7 +278,7 @@ def send_test_post(
         message,
         idempotency_key=f"test-{uuid.uuid4()}",
     )
-    (result,) = adapter_for(account, timeout=timeout).send([outgoing])
+    (result,) = adapter.send([outgoing])
     record(
         actor,
         "social.test_post",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import current_app, render_template
 
+from statuspage.channels import registry
 from statuspage.channels.base import Message, Outgoing, Result
-from statuspage.delivery.engine import channels
 from statuspage.extensions import db
 from statuspage.links import link
 from statuspage.models import ContactPoint
@@ -50,7 +50,7 @@ def send_confirmation(contact_point_id: int, preferences: dict) -> Result | None
     outgoing = Outgoing(
         CONFIRMATION_IDS + contact.id, contact.address, message, f"confirm-{contact.id}"
     )
-    (result,) = channels()["email"].send([outgoing])
+    (result,) = registry.channel("email").send([outgoing])
     if result.outcome == "retry":
         # No row records a confirmation, so the queue's own retry carries it over an outage.
         raise ConfirmationNotSent(f"contact point {contact.id}: {result.error}")

@@ -11,8 +11,8 @@ from __future__ import annotations
 from flask import current_app, render_template
 from sqlalchemy import select
 
+from statuspage.channels import registry
 from statuspage.channels.base import Message, Outgoing, Result
-from statuspage.delivery.engine import channels
 from statuspage.extensions import db
 from statuspage.models import ContactPoint, Role, StaffUser
 from statuspage.page.state import get_page
@@ -58,7 +58,7 @@ def endpoint_disabled(contact_point_id: int) -> list[Result]:
         )
         for n, address in enumerate(addresses[:100])
     ]
-    results = channels()["email"].send(batch)
+    results = registry.channel("email").send(batch)
     failed = [r for r in results if r.outcome == "retry"]
     if failed:
         raise EndpointNoticeNotSent(f"contact point {contact.id}: {failed[0].error}")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import current_app
 
+from statuspage.channels import registry
 from statuspage.channels.base import Message, Outgoing, Result
-from statuspage.delivery.engine import channels
 from statuspage.extensions import db
 from statuspage.models import Channel, ContactPoint
 from statuspage.page.state import get_page
@@ -33,7 +33,7 @@ def send_sms_opt_in(contact_point_id: int) -> Result | None:
     contact = db.session.get(ContactPoint, contact_point_id)
     if contact is None or contact.channel is not Channel.sms or opted_out(contact):
         return None
-    sms = channels().get("sms")
+    sms = registry.channel("sms")
     if sms is None:
         current_app.logger.warning(
             "opt-in text to contact point %s: SMS not configured", contact.id

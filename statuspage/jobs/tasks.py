@@ -75,8 +75,8 @@ SCHEDULE: list[tuple[Callable[[], Any], crontab]] = [
     (sweep, crontab(minute="*")),
 ]
 
-# Deliveries retry through their rows (the sweep); a confirmation, a sign-in link or a notice to
-# staff has no row, so its job retries in the queue itself.
+# Deliveries retry through their rows (the sweep); the one-off messages (delivery.transactional)
+# have no row, so their jobs retry in the queue itself.
 TASKS: tuple[Task, ...] = (
     Task(outbox.FAN_OUT, fan_out),
     Task(outbox.DELIVER, deliver),

@@ -1,23 +1,19 @@
-"""The page's social accounts (X, Mastodon): credentials, the enabled ones, test posts, threads.
+"""The page's social accounts (X, Mastodon): credentials, the enabled ones, and test posts.
 
 Each account is reached through the delivery engine like any contact point: saving one makes
 (or reuses) a syndication subscriber that follows everything, with one verified contact point
 on the account's network. Disabling or removing the account deactivates that contact point, so
 fan-out skips it; the audience rule already keeps every non-public notice away from it.
-
-Threads: each incident's posts on a network form one thread. The first post sent starts it;
-every later one replies to the latest post known, whatever order retries deliver them in.
+Each incident's posts on a network form one thread: social.threads.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select
 
 from statuspage.audit.trail import SYSTEM, Actor, record
 from statuspage.channels.base import Channel as ChannelAdapter
@@ -29,7 +25,6 @@ from statuspage.models import (
     Channel,
     ContactPoint,
     SocialAccount,
-    SocialThread,
     Subscriber,
     SubscriberKind,
 )
@@ -287,65 +282,3 @@ def send_test_post(
         after={"outcome": result.outcome, "post_id": result.provider_id, "error": result.error},
     )
     return result
-
-
-# --- threads ---------------------------------------------------------------------------------
-
-
-def _threaded(channel: str) -> Channel | None:
-    return Channel(channel) if channel in {n.value for n in NETWORKS} else None
-
-
-def in_thread(channel: str, batch: Sequence[Outgoing]) -> list[Outgoing]:
-    """The batch, each post set to reply to the latest known post of its incident's thread on
-    this network (none yet: it starts the thread). Other channels' batches are unchanged."""
-    network = _threaded(channel)
-    if network is None:
-        return list(batch)
-    incidents = {o.message.incident_id for o in batch if o.message.incident_id}
-    latest = dict(
-        db.session.execute(
-            select(SocialThread.incident_id, SocialThread.last_post_id).where(
-                SocialThread.network == network, SocialThread.incident_id.in_(incidents)
-            )
-        ).all()
-    )
-    return [replace(o, reply_to=latest.get(o.message.incident_id)) for o in batch]
-
-
-def remember_posts(channel: str, batch: Sequence[Outgoing], results: Sequence[Result]) -> None:
-    """Record each new post as its incident's latest on this network; the first one posted
-    starts the thread (root). In the caller's transaction, committed with the results."""
-    network = _threaded(channel)
-    if network is None:
-        return
-    incident_of = {o.delivery_id: o.message.incident_id for o in batch}
-    now = utcnow()
-    dialect = db.session.get_bind().dialect.name
-    insert_fn = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect, insert)
-    for result in results:
-        incident_id = incident_of.get(result.delivery_id)
-        if result.outcome != "sent" or not result.provider_id or not incident_id:
-            continue
-        post = result.provider_id
-        statement = insert_fn(SocialThread).values(
-            incident_id=incident_id,
-            network=network,
-            root_post_id=post,
-            last_post_id=post,
-            updated_at=now,
-        )
-        db.session.execute(
-            statement.on_conflict_do_update(
-                index_elements=["incident_id", "network"],
-                set_={"last_post_id": post, "updated_at": now},
-            )
-        )
-
-
-def thread_of(incident_id: str, network: Channel | str) -> SocialThread | None:
-    return db.session.scalar(
-        select(SocialThread).where(
-            SocialThread.incident_id == incident_id, SocialThread.network == network_of(network)
-        )
-    )

@@ -27,6 +27,7 @@ from statuspage.models import (
     SubscriberKind,
 )
 from statuspage.social import accounts
+from statuspage.social.threads import thread_of
 from statuspage.subscribers.roster import export_rows, search_subscribers
 from statuspage.subscribers.subscriptions import subscriber_for_link
 from tests.queue import drain
@@ -83,7 +84,7 @@ def test_an_incident_starts_a_thread_and_its_update_replies_to_it(queue, mastodo
     assert tweet.reply_to is None
     assert reply.reply_to == tweet.id
 
-    threads = {n: accounts.thread_of(incident.id, n) for n in (Channel.x, Channel.mastodon)}
+    threads = {n: thread_of(incident.id, n) for n in (Channel.x, Channel.mastodon)}
     assert (threads[Channel.x].root_post_id, threads[Channel.x].last_post_id) == (
         tweet.id,
         reply.id,
@@ -168,7 +169,7 @@ def test_an_update_sent_while_the_first_is_pending_starts_the_thread_the_first_j
     assert "Second words." in mastodon.requests[1].text
     assert second["in_reply_to_id"] is None
     assert first["in_reply_to_id"] == second["id"]
-    thread = accounts.thread_of(incident.id, Channel.mastodon)
+    thread = thread_of(incident.id, Channel.mastodon)
     assert (thread.root_post_id, thread.last_post_id) == (second["id"], first["id"])
 
 

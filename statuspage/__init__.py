@@ -27,7 +27,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from statuspage.cli import register_cli
     from statuspage.errors import register_error_handlers
     from statuspage.extensions import register_extensions
-    from statuspage.jobs import init_queue
+    from statuspage.jobs.queue import init_queue
     from statuspage.logs import register_logging
     from statuspage.ops import register_ops
     from statuspage.request_hygiene import register_request_hygiene

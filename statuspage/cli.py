@@ -146,7 +146,7 @@ def worker_command(workers: int) -> None:
     """Run the task queue's consumer: jobs and the periodic schedule."""
     from huey.consumer import Consumer
 
-    from statuspage.jobs import QUEUE_KEY
+    from statuspage.jobs.queue import QUEUE_KEY
 
     queue = current_app.extensions[QUEUE_KEY]
     click.echo(f"Herald worker: {type(queue.huey).__name__}, {workers} threads")

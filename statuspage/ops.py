@@ -20,7 +20,7 @@ from statuspage.clock import utcnow
 from statuspage.extensions import db
 from statuspage.incidents.cadence import overdue_incidents
 from statuspage.infra import health
-from statuspage.jobs import QUEUE_KEY
+from statuspage.jobs.queue import QUEUE_KEY
 from statuspage.metrics import RequestMetrics, ScrapeTimeFigures, exposition
 
 log = logging.getLogger(__name__)

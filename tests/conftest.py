@@ -19,7 +19,7 @@ from sqlalchemy import text
 from statuspage import create_app
 from statuspage.config import from_environment
 from statuspage.extensions import db
-from statuspage.jobs import QUEUE_KEY
+from statuspage.jobs.queue import QUEUE_KEY
 from tests.fakes.receiver import Receiver
 from tests.fakes.smtp import SmtpServer
 from tests.fakes.social import FakeMastodon, FakeX, fake_mastodon, fake_x

@@ -13,6 +13,7 @@ from flask_wtf import FlaskForm
 from admin.access import actor
 from admin.forms import ConfirmForm, MastodonAccountForm, XAccountForm
 from admin.outcome import done, form_status, rejected
+from statuspage.channels import registry
 from statuspage.core.errors import InvalidInput
 from statuspage.extensions import db
 from statuspage.models import Channel
@@ -82,7 +83,7 @@ def test_post(network: str) -> tuple[str, int]:
             channel,
             page_name=ensure_page().name,
             page_url=current_app.config["BASE_URL"],
-            timeout=current_app.config["HTTP_TIMEOUT_SECONDS"],
+            adapter=registry.social_channel(channel),
             actor=actor(),
         )
     except InvalidInput as error:

@@ -21,7 +21,7 @@ from admin.access import actor
 from admin.forms import EndpointContactForm, SubscriberImportForm, SubscriberSearchForm
 from admin.layout import http_error
 from admin.outcome import done, form_status, rejected
-from statuspage.channels.endpoints import endpoint_channels
+from statuspage.channels import registry
 from statuspage.clock import utcnow
 from statuspage.core.csv_safety import spreadsheet_cell
 from statuspage.core.errors import InvalidInput
@@ -67,15 +67,12 @@ def add_endpoint(subscriber_id: int) -> str | tuple[str, int] | Response:
     if form.validate_on_submit():
         channel = Channel(form.channel.data)
         loopback = current_app.testing or current_app.debug
-        adapters = endpoint_channels(
-            current_app.config["HTTP_TIMEOUT_SECONDS"], allow_loopback=loopback
-        )
         try:
             contact, secret = endpoints.add_endpoint(
                 person,
                 channel,
                 form.url.data,
-                adapter=adapters[channel],
+                adapter=registry.endpoint_channel(channel),
                 actor=actor(),
                 now=utcnow(),
                 notify_email=form.notify_email.data,

@@ -12,21 +12,18 @@ import secrets
 from flask import current_app, render_template
 
 from statuspage.audience.viewers import may_sign_in, new_sign_in
-from statuspage.channels.base import Message, Outgoing, Result
-from statuspage.delivery.engine import channels
+from statuspage.channels.base import Message, Result
+from statuspage.delivery import transactional
 from statuspage.links import MAX_AGE, link
 from statuspage.page.state import get_page
-
-# Outgoing ids name deliveries and the dev mailbox's files; a sign-in email has no delivery,
-# so it takes an id above any delivery's and any confirmation's (jobs/confirmations.py).
-SIGN_IN_IDS = 2 * 10**12
 
 
 def send_sign_in_link(email: str) -> Result | None:
     """Email a fresh sign-in link if the address belongs to an organization now; else nothing.
 
     Run twice it sends two links, each good once: harmless, and bounded by the form's
-    per-address rate limit.
+    per-address rate limit. A relay that cannot take it now raises (transactional.NotSent),
+    so the queue tries again.
     """
     if not may_sign_in(email):
         return None
@@ -47,15 +44,7 @@ def send_sign_in_link(email: str) -> Result | None:
         url=context["sign_in_url"],
         headers={"Auto-Submitted": "auto-generated"},
     )
-    outgoing_id = SIGN_IN_IDS + secrets.randbelow(10**11)  # one mailbox file per email
-    outgoing = Outgoing(outgoing_id, payload["e"], message, f"sign-in-{payload['l']}")
-    (result,) = channels()["email"].send([outgoing])
-    if result.outcome == "retry":
-        raise SignInNotSent(f"sign-in link: {result.error}")  # the queue tries again
-    if result.outcome != "sent":
-        current_app.logger.warning("sign-in email: %s", result.error)
+    # No row to name it by: a random source, so each email is a file of its own.
+    source = secrets.randbelow(transactional.SPAN)
+    (result,) = transactional.send(transactional.SIGN_IN, source, [payload["e"]], message)
     return result
-
-
-class SignInNotSent(RuntimeError):
-    """The relay could not take the message now; the queue tries again later."""

@@ -19,7 +19,7 @@ from statuspage.audience.recipients import INTERNAL_AUDIENCES
 from statuspage.audit.trail import Actor, record
 from statuspage.clock import utcnow
 from statuspage.core.errors import InvalidInput
-from statuspage.delivery.outbox import after_commit
+from statuspage.delivery.outbox import FAN_OUT, after_commit
 from statuspage.extensions import db
 from statuspage.models import (
     Audience,
@@ -216,7 +216,7 @@ def notify(
             "requires_ack": requires_ack,
         },
     )
-    after_commit("fan_out", notice.id)
+    after_commit(FAN_OUT, notice.id)
     return notice
 
 

@@ -1,43 +1,38 @@
-"""Job bodies: plain functions over the domain services. Each takes ids and is safe to run twice."""
+"""The delivery engine: it owns the send loop, from a notice to every recipient's attempt.
+
+`fan_out` turns a notice into deliveries; `deliver` sends a batch of them: claim (a lease,
+committed) → per channel and per SEND_CHUNK: renew the lease → the channel's hook
+(delivery.hooks) → send → record every result (committed) → fall back to the next contact
+point of a delivery that failed for good. `sweep` is the safety net, and supersedes a sent
+delivery whose acknowledgement never came by its fallback. The row-level steps are
+delivery.ledger's; the adapters come from channels.registry. Each job takes ids and is safe
+to run twice: the database, not the queue, is the record.
+"""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import case, select
 from sqlalchemy.orm import selectinload
 
 from statuspage.audience.recipients import recipient_pages
+from statuspage.channels import registry
 from statuspage.channels.base import Channel, Outgoing, Result
-from statuspage.channels.email import EmailChannel
-from statuspage.channels.endpoints import endpoint_channels
-from statuspage.channels.sms import from_config as sms_from_config
-from statuspage.channels.webpush import WebPushChannel
 from statuspage.clock import utcnow
 from statuspage.components.uptime import rollup_all
 from statuspage.crisis import assembly
 from statuspage.delivery import ledger
-from statuspage.delivery.messages import render_crisis_messages, render_messages
-from statuspage.delivery.outbox import after_commit
+from statuspage.delivery.hooks import SendHook, hook_for
+from statuspage.delivery.messages import outgoing_by_channel
+from statuspage.delivery.outbox import DELIVER, FAN_OUT, after_commit
 from statuspage.extensions import db
 from statuspage.incidents.cadence import remind_due
 from statuspage.incidents.publishing import advance_maintenance
-from statuspage.models import (
-    CrisisMessage,
-    Delivery,
-    DeliveryState,
-    FanOutState,
-    Incident,
-    IncidentUpdate,
-    Notice,
-)
-from statuspage.page.state import ensure_page
+from statuspage.models import Delivery, DeliveryState, FanOutState, Notice
 from statuspage.regulators import periodic
-from statuspage.social import accounts
-from statuspage.vapid import vapid_keys
 
 FANOUT_PAGE = 1000  # subscribers per fan-out step (one transaction each)
 DELIVER_BATCH = 100  # deliveries per deliver job
@@ -72,13 +67,11 @@ def sweep() -> None:
     remind_due(now)  # comms reminded once per due update (incidents.cadence)
     rollup_all(now.date() - timedelta(days=1), now)
     for notice_id in ledger.stale_notices(now, stale_after=_clock("FANOUT_STALE_SECONDS")):
-        after_commit("fan_out", notice_id)
+        after_commit(FAN_OUT, notice_id)
     due = ledger.due_deliveries(now, lost_pending=_clock("LOST_PENDING_SECONDS"))
     for start in range(0, len(due), DELIVER_BATCH):
-        after_commit("deliver", due[start : start + DELIVER_BATCH])
-    for delivery in ledger.missed_acks(now):
-        if ledger.fallback(delivery, now, "no acknowledgement in time") is not None:
-            delivery.state = ledger.DeliveryState.superseded
+        after_commit(DELIVER, due[start : start + DELIVER_BATCH])
+    _supersede_missed_acks(now)
     assembly.escalate(now)  # page again the crisis team members who have not acknowledged
     periodic.sweep(now)  # acknowledgements into obligations; deadline reminders
 
@@ -108,38 +101,15 @@ def fan_out(notice_id: int) -> int:
         notice.fanout_progress_at = utcnow()
         created += len(ids)
         for start in range(0, len(ids), DELIVER_BATCH):
-            after_commit("deliver", ids[start : start + DELIVER_BATCH])
+            after_commit(DELIVER, ids[start : start + DELIVER_BATCH])
         db.session.commit()
     notice.fanout_state, notice.fanout_finished_at = FanOutState.done, utcnow()
     return created
 
 
-def channels() -> dict[str, Channel]:
-    """Every channel adapter, built from the config: one entry per channel (channels/*.py)."""
-    config = current_app.config
-    return {
-        "email": EmailChannel(
-            config["SMTP_URL"], config["MAIL_FROM"], Path(config["INSTANCE_PATH"]) / "mail"
-        ),
-        "webpush": WebPushChannel(
-            vapid_keys(config["VAPID_PRIVATE_KEY"], Path(config["INSTANCE_PATH"])).signer,
-            config["VAPID_SUBJECT"],
-            ttl=config["PUSH_TTL_SECONDS"],
-            timeout=config["HTTP_TIMEOUT_SECONDS"],
-        ),
-        # X, Mastodon: the enabled accounts, each with its own credentials
-        **accounts.enabled_adapters(timeout=config["HTTP_TIMEOUT_SECONDS"]),
-        **sms_from_config(config),  # Twilio, when TWILIO_ACCOUNT_SID is set
-        # "webhook", "slack", "teams", "discord": registered URLs (channels/endpoints.py)
-        **endpoint_channels(
-            config["HTTP_TIMEOUT_SECONDS"],
-            allow_loopback=current_app.testing or current_app.debug,  # as at registration
-        ),
-    }
-
-
 def deliver(delivery_ids: list[int]) -> list[Result]:
-    """Send a batch: claim (lease, committed), render, send per channel, record each result."""
+    """Send a batch: claim it (a lease, committed), render it, then send it through each
+    channel chunk by chunk (`_send_chunks`); returns every result, in the order sent."""
     now = utcnow()
     lease = _clock("DELIVERY_LEASE_SECONDS")
     claimed = ledger.claim(delivery_ids, now, lease=lease)
@@ -153,93 +123,61 @@ def deliver(delivery_ids: list[int]) -> list[Result]:
         .options(selectinload(Delivery.contact_point))
         .order_by(Delivery.id)
     ).all()
-    notices = {
-        n.id: n
-        for n in db.session.scalars(
-            select(Notice).where(Notice.id.in_({d.notice_id for d in deliveries}))
-        )
-    }
-    updates = {
-        u.id: u
-        for u in db.session.scalars(
-            select(IncidentUpdate).where(
-                IncidentUpdate.id.in_({n.update_id for n in notices.values() if n.update_id})
-            )
-        )
-    }
-    # Internal notices (team pages, briefings, regulator notices) carry a crisis message.
-    crises = {
-        c.id: c
-        for c in db.session.scalars(
-            select(CrisisMessage).where(
-                CrisisMessage.id.in_(
-                    {n.crisis_message_id for n in notices.values() if n.crisis_message_id}
-                )
-            )
-        )
-    }
-    incidents = {
-        i.id: i
-        for i in db.session.scalars(
-            select(Incident).where(Incident.id.in_({n.incident_id for n in notices.values()}))
-        )
-    }
-    page = ensure_page()
-    by_channel: dict[str, list[Outgoing]] = defaultdict(list)
-    by_notice: dict[int, list[Delivery]] = defaultdict(list)
-    for d in deliveries:
-        by_notice[d.notice_id].append(d)
-    for notice_id, batch in by_notice.items():
-        notice = notices[notice_id]
-        incident = incidents[notice.incident_id]
-        if notice.crisis_message_id is not None:
-            crisis = crises[notice.crisis_message_id]
-            messages = render_crisis_messages(batch, notice, incident, crisis, page)
-        else:
-            messages = render_messages(batch, notice, incident, updates[notice.update_id], page)
-        for d, message in zip(batch, messages, strict=True):
-            by_channel[d.channel.value].append(
-                Outgoing(
-                    d.id,
-                    d.contact_point.address,
-                    message,
-                    idempotency_key=f"delivery-{d.id}",
-                    secret=d.contact_point.secret,
-                )
-            )
-    available = channels()
+    available = registry.channels()
     results: list[Result] = []
-    for name, batch in by_channel.items():
-        channel = available.get(name)
-        for start in range(0, len(batch), SEND_CHUNK):
-            # Renew the lease on this chunk just before sending it: a batch slower than the
-            # lease must not let another worker take its tail over and send it twice.
-            held, held_until = ledger.renew(
-                [o.delivery_id for o in batch[start : start + SEND_CHUNK]],
-                claimed_until,
-                utcnow(),
-                lease=lease,
-            )
-            db.session.commit()
-            chunk = [o for o in batch[start : start + SEND_CHUNK] if o.delivery_id in held]
-            if not chunk:
-                continue
-            if channel is None:
-                sent = [
-                    Result(o.delivery_id, "retry", error=f"no {name} channel configured")
-                    for o in chunk
-                ]
-            else:
-                chunk = accounts.in_thread(name, chunk)  # social posts reply in their thread
-                sent = channel.send(chunk)
-                accounts.remember_posts(name, chunk, sent)
-            _record_and_commit(sent, held_until)
-            results += sent
+    for name, batch in outgoing_by_channel(deliveries).items():
+        results += _send_chunks(name, available.get(name), batch, claimed_until, lease)
     return results
 
 
+def _send_chunks(
+    name: str,
+    channel: Channel | None,
+    batch: Sequence[Outgoing],
+    claimed_until: datetime,
+    lease: timedelta,
+) -> list[Result]:
+    """One channel's share of a batch, SEND_CHUNK at a time: renew → send → record, each
+    step committed, so a crash resends at most the chunk in flight."""
+    hook = hook_for(name)
+    results: list[Result] = []
+    for start in range(0, len(batch), SEND_CHUNK):
+        # Renew the lease on this chunk just before sending it: a batch slower than the
+        # lease must not let another worker take its tail over and send it twice.
+        held, held_until = ledger.renew(
+            [o.delivery_id for o in batch[start : start + SEND_CHUNK]],
+            claimed_until,
+            utcnow(),
+            lease=lease,
+        )
+        db.session.commit()
+        chunk = [o for o in batch[start : start + SEND_CHUNK] if o.delivery_id in held]
+        if not chunk:
+            continue
+        sent = _send(name, channel, hook, chunk)
+        _record_and_commit(sent, held_until)
+        results += sent
+    return results
+
+
+def _send(
+    name: str, channel: Channel | None, hook: SendHook, chunk: list[Outgoing]
+) -> list[Result]:
+    """Send one chunk through the channel with its hook around it; with no such channel
+    configured (yet), every delivery waits for a retry."""
+    if channel is None:
+        return [
+            Result(o.delivery_id, "retry", error=f"no {name} channel configured") for o in chunk
+        ]
+    chunk = hook.before_send(chunk)  # social posts reply in their thread
+    sent = channel.send(chunk)
+    hook.after_send(chunk, sent)
+    return sent
+
+
 def _record_and_commit(results: list[Result], held_until: datetime) -> None:
-    """Record one send's results and commit them, so a crash after it resends none of them.
+    """Record one send's results and the fallbacks they start, and commit them, so a crash
+    after it resends none of them.
 
     A delivery whose lease is no longer `held_until` was taken over while this worker sent
     it (the send outlasted the lease): its result is logged, its state left to the holder.
@@ -260,5 +198,23 @@ def _record_and_commit(results: list[Result], held_until: datetime) -> None:
         if delivery.state is not DeliveryState.sending or delivery.lease_until != held_until:
             ledger.record_late(delivery, result, done)
             continue
-        ledger.record(delivery, result, done, base_backoff=base_backoff)
+        if ledger.record(delivery, result, done, base_backoff=base_backoff) is DeliveryState.failed:
+            _fall_back(delivery, done, "failed")
     db.session.commit()
+
+
+def _fall_back(delivery: Delivery, now: datetime, reason: str) -> Delivery | None:
+    """Start the delivery to the recipient's next contact point, if there is one not yet
+    tried, and enqueue it after commit; returns it."""
+    successor = ledger.fallback(delivery, now, reason)
+    if successor is not None:
+        after_commit(DELIVER, [successor.id])
+    return successor
+
+
+def _supersede_missed_acks(now: datetime) -> None:
+    """A sent delivery whose acknowledgement window passed: page the recipient's next contact
+    point, and mark this one superseded by it (with none left, it stays as it is)."""
+    for delivery in ledger.missed_acks(now):
+        if _fall_back(delivery, now, "no acknowledgement in time") is not None:
+            ledger.supersede(delivery)

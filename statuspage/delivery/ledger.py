@@ -1,13 +1,12 @@
-"""The delivery engine's bookkeeping: notices, deliveries, leases, retries, acks, fallback.
+"""The delivery engine's row-level steps: notices, deliveries, leases, retries, acks, fallback.
 
-Every state change is a row update in the caller's transaction with its attempt logged;
-the jobs in statuspage.jobs call these and commit.
+Every state change is a row update in the caller's transaction with its attempt logged; the
+engine (delivery.engine) calls these in its order, enqueues what they start, and commits.
 """
 
 from __future__ import annotations
 
 import random
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
@@ -16,7 +15,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, insert, or_, select, u
 from statuspage.audience.recipients import Recipient, reachable_contact
 from statuspage.channels.base import Result
 from statuspage.core.upsert import conflict_insert
-from statuspage.delivery.outbox import after_commit
+from statuspage.delivery.outbox import ENDPOINT_DISABLED, FAN_OUT, after_commit
 from statuspage.extensions import db
 from statuspage.models import (
     ENDPOINT_CHANNELS,
@@ -65,7 +64,7 @@ def write_notices(
     )
     db.session.add(notice)
     db.session.flush()
-    after_commit("fan_out", notice.id)
+    after_commit(FAN_OUT, notice.id)
     return [notice]
 
 
@@ -202,8 +201,9 @@ def backoff(
 
 def record(
     delivery: Delivery, result: Result, now: datetime, *, base_backoff: float = BASE_BACKOFF
-) -> Delivery | None:
-    """Apply one channel result; returns the fallback delivery it started, if any."""
+) -> DeliveryState:
+    """Apply one channel result; returns the delivery's new state (failed: for good, and the
+    engine falls back to the recipient's next contact point)."""
     db.session.add(
         DeliveryAttempt(
             delivery_id=delivery.id,
@@ -220,7 +220,7 @@ def record(
         delivery.state, delivery.sent_at = DeliveryState.sent, now
         delivery.provider_id = result.provider_id
         contact.failures_in_row = 0
-        return None
+        return delivery.state
     contact.failures_in_row += 1
     if result.gone:
         _disable(contact, now, f"gone: {result.error}")
@@ -234,11 +234,11 @@ def record(
         delivery.next_attempt_at = now + backoff(delivery.attempts, base=base_backoff)
         if result.not_before is not None:  # the provider said when (a rate limit's reset)
             delivery.next_attempt_at = max(delivery.next_attempt_at, result.not_before)
-        return None
+        return delivery.state
     delivery.state = DeliveryState.failed
     if result.outcome == "permanent":
         _bounce(delivery.contact_point, now, result.error)
-    return fallback(delivery, now, "failed")
+    return delivery.state
 
 
 def _bounce(contact: ContactPoint, now: datetime, error: str | None) -> None:
@@ -255,11 +255,12 @@ def _disable(contact: ContactPoint, now: datetime, reason: str) -> None:
     contact.disabled_at = now
     contact.disabled_reason = reason[:300]
     if contact.channel in ENDPOINT_CHANNELS:
-        after_commit("endpoint_disabled", contact.id)
+        after_commit(ENDPOINT_DISABLED, contact.id)
 
 
 def fallback(delivery: Delivery, now: datetime, reason: str) -> Delivery | None:
-    """Try the subscriber's next active, verified contact point after this one, once."""
+    """The delivery to the subscriber's next active, verified contact point after this one,
+    created once (flushed, for the caller to enqueue); None when there is none or it exists."""
     current = delivery.contact_point
     next_contact = db.session.scalar(
         select(ContactPoint)
@@ -295,8 +296,12 @@ def fallback(delivery: Delivery, now: datetime, reason: str) -> Delivery | None:
     )
     db.session.add(successor)
     db.session.flush()
-    after_commit("deliver", [successor.id])
     return successor
+
+
+def supersede(delivery: Delivery) -> None:
+    """Mark a delivery replaced by its fallback (it was sent, but never acknowledged)."""
+    delivery.state = DeliveryState.superseded
 
 
 def acknowledge(delivery: Delivery, now: datetime, path: str) -> bool:
@@ -373,21 +378,3 @@ def stale_notices(now: datetime, *, stale_after: timedelta = STALE_FANOUT) -> li
             )
         )
     )
-
-
-def progress(notice_id: int) -> dict[str, Counter[str]]:
-    """Per channel: recipients, attempted, sent, failed, acknowledged (the admin's view)."""
-    rows = db.session.execute(
-        select(Delivery.channel, Delivery.state, Delivery.attempts, Delivery.acknowledged_at).where(
-            Delivery.notice_id == notice_id
-        )
-    )
-    counts: dict[str, Counter[str]] = {}
-    for channel, state, attempts, acknowledged_at in rows:
-        tally = counts.setdefault(channel.value, Counter())
-        tally["recipients"] += 1
-        tally["attempted"] += attempts > 0
-        tally["sent"] += state is DeliveryState.sent
-        tally["failed"] += state is DeliveryState.failed
-        tally["acknowledged"] += acknowledged_at is not None
-    return counts

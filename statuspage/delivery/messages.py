@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
 from markupsafe import escape
+from sqlalchemy import select
 
-from statuspage.channels.base import Message
+from statuspage.channels.base import Message, Outgoing
 from statuspage.clock import utcnow
 from statuspage.delivery.payloads import followed_components, notice_bodies
+from statuspage.extensions import db
 from statuspage.incidents.richtext import plain_text, render_markdown
 from statuspage.links import link
 from statuspage.models import (
@@ -22,6 +26,7 @@ from statuspage.models import (
     Notice,
     Page,
 )
+from statuspage.page.state import ensure_page
 
 SHORT_TEXT = 160
 
@@ -211,3 +216,46 @@ def render_crisis_messages(
             )
         )
     return messages
+
+
+def outgoing_by_channel(deliveries: Sequence[Delivery]) -> dict[str, list[Outgoing]]:
+    """The deliveries' messages, rendered once per notice, grouped by channel in delivery order.
+
+    Loads what the messages say in one query per kind of row: the notices, their updates
+    (or, for internal notices, their crisis messages) and their incidents.
+    """
+    notices = _by_id(Notice, {d.notice_id for d in deliveries})
+    updates = _by_id(IncidentUpdate, {n.update_id for n in notices.values() if n.update_id})
+    # Internal notices (team pages, briefings, regulator notices) carry a crisis message.
+    crises = _by_id(
+        CrisisMessage, {n.crisis_message_id for n in notices.values() if n.crisis_message_id}
+    )
+    incidents = _by_id(Incident, {n.incident_id for n in notices.values()})
+    page = ensure_page()
+    by_notice: dict[int, list[Delivery]] = defaultdict(list)
+    for d in deliveries:
+        by_notice[d.notice_id].append(d)
+    by_channel: dict[str, list[Outgoing]] = defaultdict(list)
+    for notice_id, batch in by_notice.items():
+        notice = notices[notice_id]
+        incident = incidents[notice.incident_id]
+        if notice.crisis_message_id is not None:
+            crisis = crises[notice.crisis_message_id]
+            messages = render_crisis_messages(batch, notice, incident, crisis, page)
+        else:
+            messages = render_messages(batch, notice, incident, updates[notice.update_id], page)
+        for d, message in zip(batch, messages, strict=True):
+            by_channel[d.channel.value].append(
+                Outgoing(
+                    d.id,
+                    d.contact_point.address,
+                    message,
+                    idempotency_key=f"delivery-{d.id}",
+                    secret=d.contact_point.secret,
+                )
+            )
+    return by_channel
+
+
+def _by_id(model: Any, ids: set[Any]) -> dict[Any, Any]:
+    return {row.id: row for row in db.session.scalars(select(model).where(model.id.in_(ids)))}

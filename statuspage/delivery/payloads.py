@@ -3,7 +3,7 @@
 The shapes are Statuspage's (`meta`, `page`, then `incident` or `component_update` +
 `component`), built from the public API v2 serializers so an integration reads the same
 fields in a webhook as in incidents.json. They are built once per notice and batch
-(jobs.messages.render_messages); per recipient only `meta.unsubscribe` changes, and which
+(delivery.messages.render_messages); per recipient only `meta.unsubscribe` changes, and which
 component updates are included: those of the components the recipient follows.
 """
 

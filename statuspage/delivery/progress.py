@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
 
 from statuspage.core.errors import NotFound
-from statuspage.delivery.ledger import progress
 from statuspage.extensions import db
 from statuspage.models import Delivery, DeliveryState, FanOutState, Notice
 
@@ -56,7 +56,7 @@ def get_notice(notice_id: int) -> Notice:
 
 
 def notice_progress(notice_id: int) -> NoticeProgress:
-    """The notice, its per-channel counts (delivery.ledger.progress) and their totals."""
+    """The notice, its per-channel counts (`progress`) and their totals."""
     notice = get_notice(notice_id)
     by_channel = {
         channel: {column: tally[column] for column in COLUMNS}
@@ -80,3 +80,21 @@ def notices_for_incident(incident_id: str) -> list[Notice]:
             .order_by(Notice.created_at.desc(), Notice.id.desc())
         )
     )
+
+
+def progress(notice_id: int) -> dict[str, Counter[str]]:
+    """Per channel: recipients, attempted, sent, failed, acknowledged (the admin's view)."""
+    rows = db.session.execute(
+        select(Delivery.channel, Delivery.state, Delivery.attempts, Delivery.acknowledged_at).where(
+            Delivery.notice_id == notice_id
+        )
+    )
+    counts: dict[str, Counter[str]] = {}
+    for channel, state, attempts, acknowledged_at in rows:
+        tally = counts.setdefault(channel.value, Counter())
+        tally["recipients"] += 1
+        tally["attempted"] += attempts > 0
+        tally["sent"] += state is DeliveryState.sent
+        tally["failed"] += state is DeliveryState.failed
+        tally["acknowledged"] += acknowledged_at is not None
+    return counts

@@ -19,7 +19,7 @@ from statuspage.audit.changes import record_change
 from statuspage.audit.trail import SYSTEM, Actor, record
 from statuspage.clock import utcnow
 from statuspage.core.errors import InvalidInput
-from statuspage.delivery.outbox import after_commit
+from statuspage.delivery.outbox import SEND_CADENCE_REMINDER, after_commit
 from statuspage.extensions import db
 from statuspage.incidents import publishing
 from statuspage.incidents.templates import create_template
@@ -214,7 +214,7 @@ def remind_due(now: datetime) -> list[int]:
             after={"due_at": due, "cadence_minutes": cadence.minutes},
             at=now,
         )
-        after_commit("send_cadence_reminder", event.id)
+        after_commit(SEND_CADENCE_REMINDER, event.id)
         reminded.append(event.id)
     db.session.flush()
     return reminded

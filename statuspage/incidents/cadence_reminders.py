@@ -1,8 +1,9 @@
 """Remind comms that an open incident's next update is due (incidents.cadence.remind_due).
 
 The sweep marks each due time once and records an audit entry; this job, enqueued after that
-commit with the entry's id, emails the active owners and comms staff. A relay that cannot take
-it now raises, so the queue tries again (at least once, like every delivery).
+commit with the entry's id, emails the active owners and comms staff (delivery.transactional).
+A relay that cannot take it now raises, so the queue tries again (at least once, like every
+delivery).
 """
 
 from __future__ import annotations
@@ -12,20 +13,14 @@ from datetime import datetime
 from flask import current_app, render_template
 from sqlalchemy import select
 
-from statuspage.channels.base import Message, Outgoing, Result
-from statuspage.delivery.engine import channels
+from statuspage.channels.base import Message, Result
+from statuspage.delivery import transactional
 from statuspage.extensions import db
 from statuspage.incidents.cadence import cadence_of
 from statuspage.models import AuditEvent, Incident, Role, StaffUser
 from statuspage.page.state import get_page
 
-# Outgoing ids for these emails: above deliveries, confirmations and endpoint notices.
-CADENCE_REMINDER_IDS = 3 * 10**12
 REMINDED_ROLES = (Role.owner, Role.comms)  # who may post the update that is due
-
-
-class CadenceReminderNotSent(RuntimeError):
-    """The relay could not take the reminder now: the queue runs the job again (jobs.RETRIES)."""
 
 
 def send_cadence_reminder(audit_event_id: int) -> list[Result]:
@@ -60,12 +55,4 @@ def send_cadence_reminder(audit_event_id: int) -> list[Result]:
         headers={"Auto-Submitted": "auto-generated"},
         incident_id=incident.id,
     )
-    batch = [
-        Outgoing(CADENCE_REMINDER_IDS + event.id * 100 + n, address, message, f"cadence-{event.id}")
-        for n, address in enumerate(addresses[:100])
-    ]
-    results = channels()["email"].send(batch)
-    failed = [r for r in results if r.outcome == "retry"]
-    if failed:
-        raise CadenceReminderNotSent(f"reminder {event.id}: {failed[0].error}")
-    return results
+    return transactional.send(transactional.CADENCE_REMINDER, event.id, addresses, message)

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 
 from statuspage.clock import utcnow
-from statuspage.delivery.outbox import OUTBOX_KEY, after_commit
+from statuspage.delivery.outbox import RENDER_SNAPSHOTS, after_commit_once
 from statuspage.extensions import db
 from statuspage.models import Page
 
@@ -49,5 +49,4 @@ def bump_version(at: datetime | None = None) -> None:
     )
     # The worker renders the new version's snapshots, so web processes only read them. Once
     # per transaction: several bumps in one commit make one version.
-    if ("render_snapshots", ()) not in db.session.info.get(OUTBOX_KEY, []):
-        after_commit("render_snapshots")
+    after_commit_once(RENDER_SNAPSHOTS)

@@ -14,8 +14,8 @@ from wtforms import EmailField, URLField
 from wtforms.validators import InputRequired, Length, Optional
 
 from statuspage.audience.visibility import PUBLIC
+from statuspage.channels import registry
 from statuspage.channels.base import Channel as ChannelAdapter
-from statuspage.channels.endpoints import endpoint_channels
 from statuspage.clock import utcnow
 from statuspage.components.catalog import list_components
 from statuspage.core.errors import InvalidInput
@@ -54,8 +54,7 @@ def _allow_loopback() -> bool:
 
 
 def _adapter(channel: Channel) -> ChannelAdapter:
-    timeout = current_app.config["HTTP_TIMEOUT_SECONDS"]
-    return endpoint_channels(timeout, allow_loopback=_allow_loopback())[channel.value]
+    return registry.endpoint_channel(channel)
 
 
 @private

@@ -1,7 +1,7 @@
 """Private viewers: sign in by magic link, sign out, and "Your private access" (the feed URL).
 
 Sign-in answers the same words for every address, rate limited per address and per client;
-the worker decides whether to email a link (jobs/sign_in.py). Following the link shows a
+the worker decides whether to email a link (audience.sign_in_mail). Following the link shows a
 button: link scanners only GET, and a POST spends the single-use link and sets the identity
 cookie (public.viewing). Every page here is for one person: `private, no-store`, and not in
 the static export.
@@ -19,7 +19,7 @@ from statuspage.audience import viewers
 from statuspage.audience.membership import organizations_of, viewer_for
 from statuspage.clock import utcnow
 from statuspage.core.errors import InvalidInput
-from statuspage.delivery.outbox import after_commit
+from statuspage.delivery.outbox import SEND_SIGN_IN_LINK, after_commit
 from statuspage.extensions import db, limiter
 from statuspage.links import BadLink, verify
 from statuspage.public.context import current_page
@@ -60,7 +60,7 @@ def sign_in():
             errors.append(str(exc))
         else:
             # Whatever the address: the worker decides whether it may sign in.
-            after_commit("send_sign_in_link", address)
+            after_commit(SEND_SIGN_IN_LINK, address)
             db.session.commit()
             return render_template("public/signin_sent.html", page=current_page())
     errors += [e for field_errors in form.errors.values() for e in field_errors]

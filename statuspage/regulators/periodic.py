@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from statuspage.delivery.outbox import after_commit
+from statuspage.delivery.outbox import SEND_OBLIGATION_REMINDER, after_commit
 from statuspage.extensions import db
 from statuspage.models import (
     Obligation,
@@ -56,7 +56,7 @@ def remind(now: datetime) -> list[int]:
         )
         db.session.add(reminder)
         db.session.flush()
-        after_commit("send_obligation_reminder", reminder.id)
+        after_commit(SEND_OBLIGATION_REMINDER, reminder.id)
         created.append(reminder.id)
     return created
 

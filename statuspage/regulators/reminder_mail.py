@@ -1,7 +1,8 @@
 """The email that reminds comms and legal staff of a regulatory deadline (one per reminder row).
 
 The sweep writes an ObligationReminder (unique per obligation, lead time and due time) and
-enqueues this job after commit; the row's sent_at makes a second run send nothing.
+enqueues this job after commit; the row's sent_at makes a second run send nothing. A relay
+that cannot take it now raises (delivery.transactional), so the queue tries again.
 """
 
 from __future__ import annotations
@@ -9,16 +10,13 @@ from __future__ import annotations
 from flask import current_app, render_template
 from sqlalchemy import select
 
-from statuspage.channels.base import Message, Outgoing, Result
+from statuspage.channels.base import Message, Result
 from statuspage.clock import utcnow
-from statuspage.delivery.engine import channels
+from statuspage.delivery import transactional
 from statuspage.extensions import db
 from statuspage.models import Incident, Obligation, ObligationReminder, Role, StaffUser
 from statuspage.regulators import deadlines
 
-# Outgoing ids name deliveries and the dev mailbox's files; a reminder has no delivery, so it
-# takes ids above any delivery's, confirmation's or sign-in email's (jobs/sign_in.py).
-REMINDER_IDS = 7 * 10**12
 # Who is reminded; owners only when no comms or legal account is active, so a deadline is
 # never seen by nobody.
 REMINDED_ROLES = (Role.comms, Role.legal)
@@ -65,18 +63,7 @@ def send_obligation_reminder(reminder_id: int) -> list[Result]:
         headers={"Auto-Submitted": "auto-generated"},
         incident_id=incident.id,
     )
-    batch = [
-        Outgoing(
-            REMINDER_IDS + reminder.id * 1000 + i, email, message, f"reminder-{reminder.id}-{i}"
-        )
-        for i, email in enumerate(_recipients()[:1000])
-    ]
-    results = channels()["email"].send(batch) if batch else []
-    if any(r.outcome == "retry" for r in results):
-        raise ReminderNotSent(f"reminder {reminder.id}: relay unavailable")  # queue retries
+    kind = transactional.OBLIGATION_REMINDER
+    results = transactional.send(kind, reminder.id, _recipients(), message)
     reminder.sent_at = now
     return results
-
-
-class ReminderNotSent(RuntimeError):
-    """The relay could not take the message now; the queue tries again later."""

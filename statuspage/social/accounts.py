@@ -1,19 +1,16 @@
-"""The page's social accounts (X, Mastodon): credentials, test posts, and incidents' threads.
+"""The page's social accounts (X, Mastodon): credentials, the enabled ones, and test posts.
 
 Each account is reached through the delivery engine like any contact point: saving one makes
 (or reuses) a syndication subscriber that follows everything, with one verified contact point
 on the account's network. Disabling or removing the account deactivates that contact point, so
 fan-out skips it; the audience rule already keeps every non-public notice away from it.
-
-Threads: each incident's posts on a network form one thread. The first post sent starts it;
-every later one replies to the latest post known, whatever order retries deliver them in.
+Each incident's posts on a network form one thread: social.threads.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -22,17 +19,13 @@ from statuspage.audit.changes import record_change, record_removed
 from statuspage.audit.trail import SYSTEM, Actor, record
 from statuspage.channels.base import Channel as ChannelAdapter
 from statuspage.channels.base import Message, Outgoing, Result
-from statuspage.channels.mastodon import MastodonChannel
-from statuspage.channels.x import XChannel
 from statuspage.clock import utcnow
 from statuspage.core.errors import InvalidInput, NotFound
-from statuspage.core.upsert import conflict_insert
 from statuspage.extensions import db
 from statuspage.models import (
     Channel,
     ContactPoint,
     SocialAccount,
-    SocialThread,
     Subscriber,
     SubscriberKind,
 )
@@ -242,36 +235,21 @@ def remove_account(network: Channel | str, *, actor: Actor = SYSTEM) -> None:
     db.session.flush()
 
 
-# --- adapters --------------------------------------------------------------------------------
+# --- adapters (built by channels.registry) ----------------------------------------------------
 
 
-def adapter_for(account: SocialAccount, *, timeout: float | None = None) -> ChannelAdapter:
-    """The account's channel adapter; `timeout` (seconds) bounds each HTTP request."""
-    creds = account.credentials
-    options = {"timeout": timeout} if timeout else {}
-    if account.network is Channel.x:
-        return XChannel(
-            creds["consumer_key"],
-            creds["consumer_secret"],
-            creds["access_token"],
-            creds["access_token_secret"],
-            **options,
-        )
-    return MastodonChannel(creds["base_url"], creds["access_token"], **options)
-
-
-def enabled_adapters(*, timeout: float | None = None) -> dict[str, ChannelAdapter]:
-    """The channel adapter of every enabled account, by channel name (the jobs' registry).
+def enabled_accounts() -> list[SocialAccount]:
+    """Every enabled account with all its credentials: the ones the engine posts through.
 
     An account missing a credential (saved only through this module, so never, unless edited
     by hand) is left out, and its deliveries wait, instead of failing every channel's batch.
     """
-    accounts = db.session.scalars(select(SocialAccount).where(SocialAccount.enabled.is_(True)))
-    return {
-        account.network.value: adapter_for(account, timeout=timeout)
-        for account in accounts
+    enabled = db.session.scalars(select(SocialAccount).where(SocialAccount.enabled.is_(True)))
+    return [
+        account
+        for account in enabled
         if all((account.credentials or {}).get(key) for key in KEYS[account.network])
-    }
+    ]
 
 
 def send_test_post(
@@ -279,14 +257,15 @@ def send_test_post(
     *,
     page_name: str,
     page_url: str,
-    timeout: float | None = None,
+    adapter: ChannelAdapter | None,
     actor: Actor = SYSTEM,
 ) -> Result:
-    """Post a test message now, through the same adapter deliveries use (enabled or not), and
-    audit it; returns the adapter's result (the new post's id, or why it failed)."""
+    """Post a test message now through `adapter`, the account's own as deliveries use it
+    (channels.registry.social_channel, enabled or not), and audit it; returns the adapter's
+    result (the new post's id, or why it failed)."""
     network = network_of(network)
     account = get_account(network)
-    if account is None:
+    if account is None or adapter is None:
         raise InvalidInput(f"save the {NETWORK_NAMES[network]} account's credentials first")
     stamp = utcnow().strftime("%Y-%m-%d %H:%M:%S UTC")
     words = f"Test post from {page_name}: status updates will appear here. ({stamp})"
@@ -299,7 +278,7 @@ def send_test_post(
         message,
         idempotency_key=f"test-{uuid.uuid4()}",
     )
-    (result,) = adapter_for(account, timeout=timeout).send([outgoing])
+    (result,) = adapter.send([outgoing])
     record(
         actor,
         "social.test_post",
@@ -308,63 +287,3 @@ def send_test_post(
         after={"outcome": result.outcome, "post_id": result.provider_id, "error": result.error},
     )
     return result
-
-
-# --- threads ---------------------------------------------------------------------------------
-
-
-def _threaded(channel: str) -> Channel | None:
-    return Channel(channel) if channel in {n.value for n in NETWORKS} else None
-
-
-def in_thread(channel: str, batch: Sequence[Outgoing]) -> list[Outgoing]:
-    """The batch, each post set to reply to the latest known post of its incident's thread on
-    this network (none yet: it starts the thread). Other channels' batches are unchanged."""
-    network = _threaded(channel)
-    if network is None:
-        return list(batch)
-    incidents = {o.message.incident_id for o in batch if o.message.incident_id}
-    latest = dict(
-        db.session.execute(
-            select(SocialThread.incident_id, SocialThread.last_post_id).where(
-                SocialThread.network == network, SocialThread.incident_id.in_(incidents)
-            )
-        ).all()
-    )
-    return [replace(o, reply_to=latest.get(o.message.incident_id)) for o in batch]
-
-
-def remember_posts(channel: str, batch: Sequence[Outgoing], results: Sequence[Result]) -> None:
-    """Record each new post as its incident's latest on this network; the first one posted
-    starts the thread (root). In the caller's transaction, committed with the results."""
-    network = _threaded(channel)
-    if network is None:
-        return
-    incident_of = {o.delivery_id: o.message.incident_id for o in batch}
-    now = utcnow()
-    for result in results:
-        incident_id = incident_of.get(result.delivery_id)
-        if result.outcome != "sent" or not result.provider_id or not incident_id:
-            continue
-        post = result.provider_id
-        statement = conflict_insert(SocialThread).values(
-            incident_id=incident_id,
-            network=network,
-            root_post_id=post,
-            last_post_id=post,
-            updated_at=now,
-        )
-        db.session.execute(
-            statement.on_conflict_do_update(
-                index_elements=["incident_id", "network"],
-                set_={"last_post_id": post, "updated_at": now},
-            )
-        )
-
-
-def thread_of(incident_id: str, network: Channel | str) -> SocialThread | None:
-    return db.session.scalar(
-        select(SocialThread).where(
-            SocialThread.incident_id == incident_id, SocialThread.network == network_of(network)
-        )
-    )

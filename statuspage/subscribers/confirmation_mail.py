@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from flask import current_app, render_template
 
-from statuspage.channels.base import Message, Outgoing, Result
-from statuspage.delivery.engine import channels
+from statuspage.channels.base import Message, Result
+from statuspage.delivery import transactional
 from statuspage.extensions import db
 from statuspage.links import link
 from statuspage.models import ContactPoint
 from statuspage.page.state import get_page
 from statuspage.subscribers.subscriptions import is_subscribed, links_for
-
-CONFIRMATION_IDS = 10**12  # Outgoing ids from here up are confirmations, not deliveries
 
 
 def send_confirmation(contact_point_id: int, preferences: dict) -> Result | None:
@@ -20,7 +18,8 @@ def send_confirmation(contact_point_id: int, preferences: dict) -> Result | None
 
     Run twice it sends twice: there is no row to mark (a confirmation is not a Delivery),
     and a second copy of a confirmation link is harmless; the per-address rate limit on
-    the form bounds how many a stranger can cause.
+    the form bounds how many a stranger can cause. A relay that cannot take it now raises
+    (transactional.NotSent): no row records a confirmation, so the queue's retry carries it.
     """
     contact = db.session.get(ContactPoint, contact_point_id)
     if contact is None:
@@ -45,21 +44,7 @@ def send_confirmation(contact_point_id: int, preferences: dict) -> Result | None
         url=context.get("confirm_url") or context["manage_url"],
         headers={"Auto-Submitted": "auto-generated"},
     )
-    # Outgoing ids name deliveries, and the dev mailbox files mail by that id; a confirmation
-    # has no delivery, so it borrows an id above any delivery's (the mailbox still lists it).
-    outgoing = Outgoing(
-        CONFIRMATION_IDS + contact.id, contact.address, message, f"confirm-{contact.id}"
+    (result,) = transactional.send(
+        transactional.CONFIRMATION, contact.id, [contact.address], message
     )
-    (result,) = channels()["email"].send([outgoing])
-    if result.outcome == "retry":
-        # No row records a confirmation, so the queue's own retry carries it over an outage.
-        raise ConfirmationNotSent(f"contact point {contact.id}: {result.error}")
-    if result.outcome != "sent":
-        current_app.logger.warning(
-            "confirmation email to contact point %s: %s", contact.id, result.error
-        )
     return result
-
-
-class ConfirmationNotSent(RuntimeError):
-    """The relay could not take the message now; the queue tries again later."""

@@ -3,7 +3,7 @@
 A webhook or chat endpoint that failed many times in a row is disabled by the engine
 (delivery.ledger). Whoever registered it would otherwise never learn why updates stopped:
 the address given at registration (contact point meta "notify_email") and every owner get an
-email saying which endpoint, since when, and the last error.
+email saying which endpoint, since when, and the last error (sent by delivery.transactional).
 """
 
 from __future__ import annotations
@@ -11,24 +11,17 @@ from __future__ import annotations
 from flask import current_app, render_template
 from sqlalchemy import select
 
-from statuspage.channels.base import Message, Outgoing, Result
-from statuspage.delivery.engine import channels
+from statuspage.channels.base import Message, Result
+from statuspage.delivery import transactional
 from statuspage.extensions import db
 from statuspage.models import ContactPoint, Role, StaffUser
 from statuspage.page.state import get_page
 
-# Outgoing ids for these emails: above deliveries and confirmations.
-ENDPOINT_NOTICE_IDS = 2 * 10**12
-
-
-class EndpointNoticeNotSent(RuntimeError):
-    """The relay could not take the notice now: the queue runs the job again (jobs.RETRIES)."""
-
 
 def endpoint_disabled(contact_point_id: int) -> list[Result]:
     """Email the registrant and the owners that this endpoint was disabled, once it is; a
-    relay that cannot take it now raises, so the queue tries again (an address that got it
-    may get it twice: at least once, like every delivery)."""
+    relay that cannot take it now raises (transactional.NotSent), so the queue tries again
+    (an address that got it may get it twice: at least once, like every delivery)."""
     contact = db.session.get(ContactPoint, contact_point_id)
     if contact is None or contact.active:
         return []
@@ -52,14 +45,4 @@ def endpoint_disabled(contact_point_id: int) -> list[Result]:
         url=current_app.config["BASE_URL"],
         headers={"Auto-Submitted": "auto-generated"},
     )
-    batch = [
-        Outgoing(
-            ENDPOINT_NOTICE_IDS + contact.id * 100 + n, address, message, f"disabled-{contact.id}"
-        )
-        for n, address in enumerate(addresses[:100])
-    ]
-    results = channels()["email"].send(batch)
-    failed = [r for r in results if r.outcome == "retry"]
-    if failed:
-        raise EndpointNoticeNotSent(f"contact point {contact.id}: {failed[0].error}")
-    return results
+    return transactional.send(transactional.ENDPOINT_DISABLED, contact.id, addresses, message)

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from statuspage.core.errors import InvalidInput
-from statuspage.delivery.outbox import after_commit
+from statuspage.delivery.outbox import SEND_SMS_OPT_IN, after_commit
 from statuspage.extensions import db
 from statuspage.models import Channel, ContactPoint, Subscriber, SubscriberKind
 from statuspage.subscribers.subscriptions import (
@@ -89,7 +89,7 @@ def request_sms_subscription(
         pending = {"preferences": preferences.to_payload(), "all_updates": all_updates}
         contact.meta = {**(contact.meta or {}), "pending": pending}
     db.session.flush()
-    after_commit("send_sms_opt_in", contact.id)
+    after_commit(SEND_SMS_OPT_IN, contact.id)
 
 
 def _new_contact(phone: str, preferences: Preferences) -> ContactPoint:

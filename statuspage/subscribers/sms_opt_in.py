@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import current_app
 
-from statuspage.channels.base import Message, Outgoing, Result
-from statuspage.delivery.engine import channels
+from statuspage.channels.base import Message, Result
+from statuspage.channels.sms import offered
+from statuspage.delivery import transactional
 from statuspage.extensions import db
 from statuspage.models import Channel, ContactPoint
 from statuspage.page.state import get_page
-from statuspage.subscribers.confirmation_mail import CONFIRMATION_IDS
 from statuspage.subscribers.sms import opted_out
 from statuspage.subscribers.subscriptions import is_subscribed
 
@@ -28,13 +28,13 @@ def send_sms_opt_in(contact_point_id: int) -> Result | None:
 
     Nothing goes to a number that replied STOP (only its owner restarts it, by text), nor
     when SMS is not configured. Run twice it texts twice; the per-number rate limit on the
-    form bounds how many a stranger can cause.
+    form bounds how many a stranger can cause. Twilio unable to take it now raises
+    (transactional.NotSent): no row records an opt-in text, so the queue's retry carries it.
     """
     contact = db.session.get(ContactPoint, contact_point_id)
     if contact is None or contact.channel is not Channel.sms or opted_out(contact):
         return None
-    sms = channels().get("sms")
-    if sms is None:
+    if not offered(current_app.config):
         current_app.logger.warning(
             "opt-in text to contact point %s: SMS not configured", contact.id
         )
@@ -44,18 +44,5 @@ def send_sms_opt_in(contact_point_id: int) -> Result | None:
         page.name if page else current_app.config["PAGE_NAME"], is_subscribed(contact)
     )
     message = Message(subject="", text=text, html="", short_text=text, url="")
-    # No delivery row: borrow an id above any delivery's, as the email confirmation does.
-    outgoing = Outgoing(
-        CONFIRMATION_IDS + contact.id, contact.address, message, f"opt-in-{contact.id}"
-    )
-    (result,) = sms.send([outgoing])
-    if result.outcome == "retry":
-        # No row records an opt-in text, so the queue's own retry carries it over an outage.
-        raise OptInNotSent(f"contact point {contact.id}: {result.error}")
-    if result.outcome != "sent":
-        current_app.logger.warning("opt-in text to contact point %s: %s", contact.id, result.error)
+    (result,) = transactional.send(transactional.SMS_OPT_IN, contact.id, [contact.address], message)
     return result
-
-
-class OptInNotSent(RuntimeError):
-    """Twilio could not take the text now; the queue tries again later."""

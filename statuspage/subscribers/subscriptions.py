@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from statuspage.audience.membership import resolve_organizations
 from statuspage.core.errors import InvalidInput
-from statuspage.delivery.outbox import after_commit
+from statuspage.delivery.outbox import SEND_CONFIRMATION, after_commit
 from statuspage.extensions import db
 from statuspage.links import link
 from statuspage.models import (
@@ -125,7 +125,7 @@ def request_subscription(raw_email: str, preferences: Preferences) -> None:
             contact = _find_email(key)
             if contact is None:
                 raise
-    after_commit("send_confirmation", contact.id, preferences.to_payload())
+    after_commit(SEND_CONFIRMATION, contact.id, preferences.to_payload())
 
 
 def is_subscribed(contact: ContactPoint) -> bool:

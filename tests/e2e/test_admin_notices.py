@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from statuspage.extensions import db, limiter
 from statuspage.incidents.publishing import create_incident
-from statuspage.jobs import QUEUE_KEY
+from statuspage.jobs.queue import QUEUE_KEY
 from statuspage.models import Notice
 from tests.admin.staff_client import PASSWORD, make_staff
 from tests.factories import subscriber

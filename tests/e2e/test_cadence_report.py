@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from statuspage.extensions import db, limiter
 from statuspage.incidents.publishing import create_incident
-from statuspage.jobs import QUEUE_KEY
+from statuspage.jobs.queue import QUEUE_KEY
 from tests.admin.staff_client import PASSWORD, make_staff
 
 pytestmark = pytest.mark.e2e

@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 
 from statuspage.extensions import db, limiter
 from statuspage.incidents.publishing import create_incident
-from statuspage.jobs import QUEUE_KEY
+from statuspage.jobs.queue import QUEUE_KEY
 from statuspage.models import Channel, Component, ContactPoint
 from statuspage.vapid import vapid_keys
 from tests.fakes.push_service import Browser, PushService

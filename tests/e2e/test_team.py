@@ -14,7 +14,7 @@ from statuspage.audit.trail import SYSTEM
 from statuspage.crisis.roster import ContactLine, add_role, save_member
 from statuspage.extensions import db, limiter
 from statuspage.incidents.publishing import create_incident
-from statuspage.jobs import QUEUE_KEY
+from statuspage.jobs.queue import QUEUE_KEY
 from tests.admin.staff_client import PASSWORD, make_staff
 from tests.fakes.smtp import SmtpServer
 

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from statuspage.delivery.engine import DELIVER_BATCH, fan_out
 from statuspage.extensions import db
 from statuspage.incidents.publishing import create_incident
-from statuspage.jobs import QUEUE_KEY
+from statuspage.jobs.queue import QUEUE_KEY
 from statuspage.models import Delivery, DeliveryAttempt, Notice
 from tests.faults.conftest import Herald, assert_recovered, seed_subscribers
 

@@ -19,7 +19,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from statuspage.components.catalog import create_component
-from statuspage.delivery.outbox import after_commit
+from statuspage.delivery.outbox import FAN_OUT, after_commit
 from statuspage.extensions import db, limiter
 from statuspage.models import (
     Audience,
@@ -171,7 +171,7 @@ def test_one_update_reaches_every_channel_and_a_private_notice_none(
     )
     deliveries = len(db.session.scalars(select(Delivery.id)).all())
     private = notice(incident, Audience.segments)
-    after_commit("fan_out", private.id)
+    after_commit(FAN_OUT, private.id)
     db.session.commit()
     drain(queue)
     assert len(db.session.scalars(select(Delivery.id)).all()) == deliveries

@@ -189,7 +189,7 @@ def test_an_address_that_is_not_public_is_refused_before_anything_is_sent(receiv
 
 
 def test_chat_platforms_are_held_to_public_addresses_too(receiver):
-    from statuspage.channels.endpoints import endpoint_channels
+    from statuspage.channels.registry import endpoint_channels
 
     for name, adapter in endpoint_channels(5).items():
         (result,) = adapter.send([_outgoing(1, receiver.url + "/hook", new_secret())])

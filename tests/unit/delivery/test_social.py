@@ -12,7 +12,7 @@ from statuspage.audience.recipients import reachable_contact
 from statuspage.clock import utcnow
 from statuspage.delivery.engine import sweep
 from statuspage.delivery.ledger import BOUNCES_TO_DISABLE
-from statuspage.delivery.outbox import after_commit
+from statuspage.delivery.outbox import FAN_OUT, after_commit
 from statuspage.extensions import db
 from statuspage.incidents.publishing import create_incident, post_update
 from statuspage.models import (
@@ -26,6 +26,7 @@ from statuspage.models import (
     SubscriberKind,
 )
 from statuspage.social import accounts
+from statuspage.social.threads import thread_of
 from statuspage.subscribers.roster import export_rows, search_subscribers
 from statuspage.subscribers.subscriptions import subscriber_for_link
 from tests.factories import notice, subscriber
@@ -83,7 +84,7 @@ def test_an_incident_starts_a_thread_and_its_update_replies_to_it(queue, mastodo
     assert tweet.reply_to is None
     assert reply.reply_to == tweet.id
 
-    threads = {n: accounts.thread_of(incident.id, n) for n in (Channel.x, Channel.mastodon)}
+    threads = {n: thread_of(incident.id, n) for n in (Channel.x, Channel.mastodon)}
     assert (threads[Channel.x].root_post_id, threads[Channel.x].last_post_id) == (
         tweet.id,
         reply.id,
@@ -110,7 +111,7 @@ def test_a_private_notice_never_reaches_a_social_network(queue, mastodon, x_api)
     incident = create_incident("Quiet", "Nobody tells.", deliver_notifications=False)
     db.session.commit()
     private = notice(incident, Audience.segments)
-    after_commit("fan_out", private.id)
+    after_commit(FAN_OUT, private.id)
     db.session.commit()
     drain(queue)
 
@@ -164,7 +165,7 @@ def test_an_update_sent_while_the_first_is_pending_starts_the_thread_the_first_j
     assert "Second words." in mastodon.requests[1].text
     assert second["in_reply_to_id"] is None
     assert first["in_reply_to_id"] == second["id"]
-    thread = accounts.thread_of(incident.id, Channel.mastodon)
+    thread = thread_of(incident.id, Channel.mastodon)
     assert (thread.root_post_id, thread.last_post_id) == (second["id"], first["id"])
 
 

@@ -13,7 +13,8 @@ from statuspage.components.catalog import create_component
 from statuspage.delivery.engine import sweep
 from statuspage.extensions import db
 from statuspage.incidents.publishing import schedule_maintenance
-from statuspage.jobs import QUEUE_KEY, SCHEDULE, build_huey
+from statuspage.jobs.queue import QUEUE_KEY, build_huey
+from statuspage.jobs.tasks import SCHEDULE
 from statuspage.models import ComponentStatus, IncidentStatus
 
 REDIS_URL = "redis://127.0.0.1:6379/15"

@@ -14,21 +14,20 @@ import pytest
 from sqlalchemy import select
 
 from statuspage.audit.trail import Actor, events
+from statuspage.channels import registry
 from statuspage.channels.base import Message, Outgoing, Result
 from statuspage.channels.mastodon import MastodonChannel
 from statuspage.channels.x import XChannel
 from statuspage.core.errors import InvalidInput, NotFound
+from statuspage.delivery.hooks import hook_for
 from statuspage.extensions import db
 from statuspage.models import Channel, ContactPoint, SocialAccount, SocialThread, SubscriberKind
 from statuspage.social.accounts import (
     MAX_LABEL,
-    adapter_for,
-    enabled_adapters,
+    enabled_accounts,
     get_account,
-    in_thread,
     masked,
     network_of,
-    remember_posts,
     remove_account,
     save_account,
     send_test_post,
@@ -198,23 +197,30 @@ def test_the_summaries_show_each_network_masked_and_why_one_is_paused():
 
 
 def test_the_engine_gets_an_adapter_for_each_enabled_complete_account():
-    assert enabled_adapters() == {}
+    assert enabled_accounts() == []
     x = save_account("x", label="@acme", credentials=X_KEYS, enabled=True)
     _save_mastodon(enabled=False)
 
-    adapters = enabled_adapters(timeout=5)
-    assert list(adapters) == ["x"]
+    assert [account.network for account in enabled_accounts()] == [Channel.x]
+    adapters = registry.channels()
     assert isinstance(adapters["x"], XChannel)
-    assert isinstance(adapter_for(get_account("mastodon")), MastodonChannel)
+    assert "mastodon" not in adapters  # disabled: no adapter for the engine
+    assert isinstance(registry.social_channel("mastodon"), MastodonChannel)  # its test post
 
     x.credentials = X_KEYS | {"access_token": ""}  # edited by hand: left out, not failing
     db.session.flush()
-    assert enabled_adapters() == {}
+    assert enabled_accounts() == []
+    assert "x" not in registry.channels()
 
 
 def test_a_test_post_needs_a_saved_account():
     with pytest.raises(InvalidInput, match="save the X account's credentials first"):
-        send_test_post("x", page_name="Acme Status", page_url="https://status.acme.example")
+        send_test_post(
+            "x",
+            page_name="Acme Status",
+            page_url="https://status.acme.example",
+            adapter=registry.social_channel("x"),  # None: no account saved
+        )
     assert list(events()) == []
 
 
@@ -225,8 +231,8 @@ def _outgoing(delivery_id: int) -> Outgoing:
 
 def test_only_the_social_networks_are_threaded():
     batch = [_outgoing(1), _outgoing(2)]
-    assert in_thread("email", batch) == batch
-    assert in_thread("x", batch) == batch  # no incident: nothing to reply to
-    remember_posts("email", batch, [Result(1, "sent", provider_id="m1")])
-    remember_posts("x", batch, [Result(1, "sent", provider_id="p1")])  # no incident
+    assert hook_for("email").before_send(batch) == batch
+    assert hook_for("x").before_send(batch) == batch  # no incident: nothing to reply to
+    hook_for("email").after_send(batch, [Result(1, "sent", provider_id="m1")])
+    hook_for("x").after_send(batch, [Result(1, "sent", provider_id="p1")])  # no incident
     assert db.session.scalars(select(SocialThread)).all() == []

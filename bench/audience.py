@@ -19,10 +19,10 @@ What is measured, each run in a fresh process so its peak RSS is its own (the ap
 peak is set aside, `reset_peak_rss`: rss_mb is the process's peak while it resolves, Herald's
 loaded app included, about 135 MB here before the first query; "before" prints that part),
 after --warmups untimed passes in that process (1: a worker is warm after its first notice):
-- `herald`: `audience.recipient_pages(notice, page=page)`, exactly as delivery.engine.fan_out walks
-  it (one streamed query; one commit per page, which expires the session as fan_out's commit
-  does), at each --pages size (FANOUT_PAGE is 1000). The Delivery inserts are not part of it:
-  only who receives, through what.
+- `herald`: `audience.recipient_batches(notice, batch_size=page)`, exactly as
+  delivery.engine.fan_out walks it (one streamed query; one commit per batch, which expires
+  the session as fan_out's commit does), at each --pages batch size (FANOUT_BATCH is 1000).
+  The Delivery inserts are not part of it: only who receives, through what.
 - `baseline`: one streamed SQLAlchemy Core query (stream_results + yield_per) joining
   subscribers to their reachable contact points for the same audience, ordered by subscriber
   and priority, keeping the first contact point per subscriber in Python.
@@ -34,7 +34,7 @@ ratio = Herald's rows/s over the baseline's. Targets: >= 300,000 rows/s, rss < 1
 
 PostgreSQL by default (database herald_audience, created if missing); --sqlite uses
 bench/out/audience.db. The last line is `RESULT audience rows_per_s=<x> rss_mb=<y>`, for the
-slower of the two notices at FANOUT_PAGE (it names which).
+slower of the two notices at FANOUT_BATCH (it names which).
 """
 
 from __future__ import annotations
@@ -415,13 +415,13 @@ def measure(sqlite: bool, case: str, method: str, page: int, warmups: int) -> di
 
 
 def _herald(notice_id: int, page: int) -> tuple[int, int, int]:
-    from statuspage.audience.recipients import recipient_pages
+    from statuspage.audience.recipients import recipient_batches
     from statuspage.extensions import db
     from statuspage.models import Notice
 
     rows = subscribers = checksum = 0
     notice = db.session.get(Notice, notice_id)
-    for batch in recipient_pages(notice, after_subscriber_id=0, page=page):
+    for batch in recipient_batches(notice, after_subscriber_id=0, batch_size=page):
         for r in batch:
             subscribers += 1
             if r.contact_point_id:

@@ -1,6 +1,6 @@
 """Who a customer notice is for: the subscribers of its audience, as one WHERE on Subscriber.
 
-The fan-out (`recipients.recipient_pages`) and the composer's preview (`reach.reach`) both
+The fan-out (`recipients.recipient_batches`) and the composer's preview (`reach.reach`) both
 build their query from `audience_where`, so what staff are shown and who is sent to can
 never disagree.
 """
@@ -34,7 +34,7 @@ def audience_where(
     component_ids: Sequence[str],
     maintenance: bool,
 ) -> ColumnElement[bool]:
-    """Who a notice is for, as one WHERE on Subscriber: `recipient_pages` and `reach` both build
+    """Who a notice is for, as one WHERE on Subscriber: `recipient_batches` and `reach` both build
     their query from it, so the preview staff read and the fan-out can never disagree.
 
     `organization_ids` None: the public audience. Otherwise the persons whose organization is

@@ -51,7 +51,7 @@ def reach(
     segment_ids: Iterable[int], component_ids: Iterable[str], kind: IncidentKind | str
 ) -> Reach:
     """How many the opening notice of a new incident (or maintenance) would reach: private to
-    `segment_ids` (none: public), touching `component_ids`. Counted with `recipient_pages`' own
+    `segment_ids` (none: public), touching `component_ids`. Counted with `recipient_batches`' own
     WHERE (`followers.audience_where`) and contact rule; an opening update is SMS-worthy."""
     segment_ids = sorted(set(segment_ids))
     names = tuple(

@@ -1,7 +1,7 @@
 """THE scoping rule, send side: who receives a notice, through which contact point.
 
 A private notice is delivered to the subscribers of the organizations in its incident's
-segments, and never through a world-readable channel. Streamed in pages for fan_out.
+segments, and never through a world-readable channel. Streamed in batches for fan_out.
 """
 
 from __future__ import annotations
@@ -120,19 +120,19 @@ class Recipient(NamedTuple):
 def recipients(
     notice: Notice, *, after_subscriber_id: int = 0, limit: int = 1000
 ) -> list[Recipient]:
-    """One page of a notice's recipients after `after_subscriber_id`: the first page of
-    `recipient_pages` (at most `limit` subscribers), read on the session's own connection so
+    """One batch of a notice's recipients after `after_subscriber_id`: the first batch of
+    `recipient_batches` (at most `limit` subscribers), read on the session's own connection so
     that it sees what the session has not committed yet; empty only when there are no more."""
-    pages = recipient_pages(
+    batches = recipient_batches(
         notice,
         after_subscriber_id=after_subscriber_id,
-        page=limit,
+        batch_size=limit,
         connection=db.session.connection(),
     )
     try:
-        return next(pages, [])
+        return next(batches, [])
     finally:
-        pages.close()
+        batches.close()
 
 
 INTERNAL_AUDIENCES = frozenset({Audience.team, Audience.executives, Audience.regulators})
@@ -145,7 +145,7 @@ def _internal_recipients(
     (paused or gone ones are not paged), through their first reachable contact point, or
     every reachable one when `notice.all_paths`. Where the sender chose a recipient's
     contact points (`NoticeRecipient.contact_point_ids`: quiet hours, escalation), only
-    those, in that order. Paged by subscriber: a page never splits one's contact points."""
+    those, in that order. Batched by subscriber: a batch never splits one's contact points."""
     people = db.session.execute(
         select(NoticeRecipient.subscriber_id, NoticeRecipient.contact_point_ids)
         .join(Subscriber, Subscriber.id == NoticeRecipient.subscriber_id)
@@ -170,34 +170,34 @@ def _internal_recipients(
         .order_by(ContactPoint.subscriber_id, ContactPoint.priority, ContactPoint.id)
     ):
         reachable.setdefault(subscriber_id, []).append((contact_id, channel))
-    page: list[Recipient] = []
+    batch: list[Recipient] = []
     for subscriber_id, chosen in people:
         paths = reachable.get(subscriber_id, [])
         if chosen is not None:
             by_id = dict(paths)
             paths = [(i, by_id[i]) for i in chosen if i in by_id] or paths
         if not paths:
-            page.append(Recipient(subscriber_id, 0, ""))  # not reachable: the cursor moves on
+            batch.append(Recipient(subscriber_id, 0, ""))  # not reachable: the cursor moves on
             continue
         for contact_id, channel in paths if notice.all_paths else paths[:1]:
-            page.append(Recipient(subscriber_id, contact_id, channel))
-    return page
+            batch.append(Recipient(subscriber_id, contact_id, channel))
+    return batch
 
 
 # Rows the driver hands over at a time while a fan-out streams its recipients.
 STREAM_ROWS = 10_000
 
 
-def recipient_pages(
+def recipient_batches(
     notice: Notice,
     *,
     after_subscriber_id: int = 0,
-    page: int = 1000,
+    batch_size: int = 1000,
     connection: Connection | None = None,
 ) -> Iterator[list[Recipient]]:
     """Every recipient of a notice after `after_subscriber_id`, in subscriber id order, in
-    pages of at most `page` subscribers (a page never splits one subscriber's contact points):
-    what fan_out walks, committing its deliveries and its cursor after each page.
+    batches of at most `batch_size` subscribers (a batch never splits one subscriber's contact
+    points): what fan_out walks, committing its deliveries and its cursor after each batch.
 
     Who receives a public notice: every subscriber not paused or unsubscribed, following the
     notice's kind (incidents or maintenance) and either all components or one the incident
@@ -208,15 +208,15 @@ def recipient_pages(
     organization belongs to one of the incident's affected segments; a public notice never
     carries a private incident. Internal subscribers (crisis team, executives, regulators) are
     in neither audience: the crisis audiences reach them, and only them, through the notice's
-    NoticeRecipient rows (`_internal_recipients`), short explicit lists read a page at a time.
+    NoticeRecipient rows (`_internal_recipients`), short explicit lists read a batch at a time.
 
     The public and segments audiences stream from ONE query (`_customer_statement`), read on
-    `connection` or else on a connection of its own, so the caller may commit between pages;
+    `connection` or else on a connection of its own, so the caller may commit between batches;
     on PostgreSQL it is a server-side cursor, so memory stays flat however many there are.
     """
     if notice.audience in INTERNAL_AUDIENCES:
         cursor = after_subscriber_id
-        while batch := _internal_recipients(notice, after_subscriber_id=cursor, limit=page):
+        while batch := _internal_recipients(notice, after_subscriber_id=cursor, limit=batch_size):
             yield batch
             cursor = batch[-1].subscriber_id
         return
@@ -234,27 +234,27 @@ def recipient_pages(
             connection.exec_driver_sql("SET LOCAL cursor_tuple_fraction = 1.0; SET LOCAL jit = off")
         # Options for this statement only: Connection.execution_options would change the
         # connection, the session's own when `recipients` lends it. Closed on the way out,
-        # also when the caller stops early (`recipients` reads one page).
+        # also when the caller stops early (`recipients` reads one batch).
         with connection.execute(
             statement, execution_options={"stream_results": True, "yield_per": STREAM_ROWS}
         ) as result:
-            yield from _paged(iter(result), page)
+            yield from _batched(iter(result), batch_size)
 
 
-def _paged(rows: Iterator[Row], page: int) -> Iterator[list[Recipient]]:
+def _batched(rows: Iterator[Row], batch_size: int) -> Iterator[list[Recipient]]:
     """Recipients from rows in subscriber id order, each subscriber's first row only (the
-    later ones are the fallback's), in pages of at most `page`.
+    later ones are the fallback's), in batches of at most `batch_size`.
 
-    A page is built with the cyclic garbage collector paused (`_collector_paused`): a page's
-    Recipients live until the page is done and, unlike plain tuples, a NamedTuple's are never
+    A batch is built with the cyclic garbage collector paused (`_collector_paused`): a batch's
+    Recipients live until the batch is done and, unlike plain tuples, a NamedTuple's are never
     untracked, so they pile into the old generations and set off full collections of the
     whole process's heap while a large audience streams (a tenth of a public notice's time at
-    1,000 a page, a quarter at 5,000; bench/audience.py). Recipients hold no cycles, and the
-    pause lasts one page: other garbage with cycles is collected at most a page later.
+    1,000 a batch, a quarter at 5,000; bench/audience.py). Recipients hold no cycles, and the
+    pause lasts one batch: other garbage with cycles is collected at most a batch later.
     """
     as_recipient = tuple.__new__  # the row's three columns, as a Recipient, in C
     previous = None
-    carried: Recipient | None = None  # the first of the next page, read while ending this one
+    carried: Recipient | None = None  # the first of the next batch, read while ending this one
     while True:
         batch: list[Recipient] = [] if carried is None else [carried]
         carried = None
@@ -264,7 +264,7 @@ def _paged(rows: Iterator[Row], page: int) -> Iterator[list[Recipient]]:
                 if row[0] == previous:
                     continue
                 previous = row[0]
-                if len(batch) == page:
+                if len(batch) == batch_size:
                     carried = as_recipient(Recipient, row)
                     break
                 add(as_recipient(Recipient, row))
@@ -292,7 +292,7 @@ def _customer_statement(notice: Notice, after_subscriber_id: int) -> Select | No
     """The query behind a public or segments notice's recipients: each subscriber of the
     audience (`followers.audience_where`) after the cursor with their reachable contact points
     (`reachable_contact`) in the order they are tried, (0, "") when none is, in subscriber id
-    order (`recipient_pages` keeps each one's first); None when the notice reaches no one (a
+    order (`recipient_batches` keeps each one's first); None when the notice reaches no one (a
     public notice of a private incident, a segments notice without segments).
 
     A segments notice reaches a few thousand among millions, so its contact points are read

@@ -18,7 +18,7 @@ from flask import current_app
 from sqlalchemy import case, select
 from sqlalchemy.orm import selectinload
 
-from statuspage.audience.recipients import recipient_pages
+from statuspage.audience.recipients import recipient_batches
 from statuspage.channels import registry
 from statuspage.channels.base import Channel, Outgoing, Result
 from statuspage.clock import utcnow
@@ -34,7 +34,7 @@ from statuspage.incidents.publishing import advance_maintenance
 from statuspage.models import Delivery, DeliveryState, FanOutState, Notice
 from statuspage.regulators import periodic
 
-FANOUT_PAGE = 1000  # subscribers per fan-out step (one transaction each)
+FANOUT_BATCH = 1000  # subscribers per fan-out step (one transaction each)
 DELIVER_BATCH = 100  # deliveries per deliver job
 # Deliveries per send: one SMTP connection each, results recorded and committed after it.
 # A worker killed mid-send resends at most this many per thread (sent, not yet recorded), so
@@ -77,9 +77,9 @@ def sweep() -> None:
 
 
 def fan_out(notice_id: int) -> int:
-    """Create the notice's deliveries page by page, resuming at its cursor; returns how many.
+    """Create the notice's deliveries batch by batch, resuming at its cursor; returns how many.
 
-    The recipients stream from one query (`audience.recipient_pages`). Each page commits its
+    The recipients stream from one query (`audience.recipient_batches`). Each batch commits its
     deliveries and the cursor together, so a killed worker resumes where it stopped and the
     unique (notice, contact point) key makes a repeat a no-op.
     """
@@ -90,12 +90,14 @@ def fan_out(notice_id: int) -> int:
     if notice.fanout_state is FanOutState.pending:
         notice.fanout_state, notice.fanout_started_at = FanOutState.running, utcnow()
     notice.fanout_progress_at = utcnow()
-    pages = recipient_pages(notice, after_subscriber_id=notice.fanout_cursor, page=FANOUT_PAGE)
-    for page in pages:
-        ids = ledger.create_deliveries(notice, page)
+    batches = recipient_batches(
+        notice, after_subscriber_id=notice.fanout_cursor, batch_size=FANOUT_BATCH
+    )
+    for batch in batches:
+        ids = ledger.create_deliveries(notice, batch)
         # In SQL, not from this session's copy: should a stalled fan-out wake up after the
         # sweep took it over, the two counts add up and the cursor never moves back.
-        last = page[-1].subscriber_id
+        last = batch[-1].subscriber_id
         notice.fanout_cursor = case((Notice.fanout_cursor < last, last), else_=Notice.fanout_cursor)
         notice.recipients = Notice.recipients + len(ids)
         notice.fanout_progress_at = utcnow()

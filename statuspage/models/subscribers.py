@@ -70,7 +70,7 @@ class Subscriber(db.Model):
     __tablename__ = "subscriber"
     # A private notice reads its audience through this index: the persons of a few hundred
     # organizations among millions, each row answered from the index alone on PostgreSQL
-    # (audience.recipient_pages; bench/audience.py).
+    # (audience.recipient_batches; bench/audience.py).
     __table_args__ = (
         Index(
             "ix_subscriber_organization",

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select, text, update
 
 from statuspage.audience import organizations, segments
-from statuspage.audience.recipients import Recipient, recipient_pages, recipients
+from statuspage.audience.recipients import Recipient, recipient_batches, recipients
 from statuspage.clock import utcnow
 from statuspage.extensions import db
 from statuspage.incidents.publishing import create_incident
@@ -161,8 +161,8 @@ def test_a_private_notice_streams_each_of_its_recipients_once_through_their_firs
         Recipient(x.id, by_key["x@partner.example"], "email"),  # the older of the two
     ]
     found = []
-    for batch in recipient_pages(notice, page=page):
+    for batch in recipient_batches(notice, batch_size=page):
         assert 0 < len(batch) <= page
         found += batch
-        db.session.commit()  # as fan_out commits each page
+        db.session.commit()  # as fan_out commits each batch
     assert found == expected

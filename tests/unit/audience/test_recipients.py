@@ -1,4 +1,4 @@
-"""`audience.recipient_pages` as fan_out walks it (committing between pages), and
+"""`audience.recipient_batches` as fan_out walks it (committing between batches), and
 `audience.recipients` page by page: whatever the page size, every recipient once, with their
 first reachable contact point, and the component rule."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from statuspage.audience.recipients import Recipient, recipient_pages, recipients
+from statuspage.audience.recipients import Recipient, recipient_batches, recipients
 from statuspage.components.catalog import create_component
 from statuspage.extensions import db
 from statuspage.incidents.publishing import create_incident
@@ -30,10 +30,10 @@ def _all_pages(notice: Notice, limit: int) -> list[Recipient]:
 
 
 def _streamed(notice: Notice, page: int) -> list[Recipient]:
-    """fan_out's walk: one stream, a commit after each page (the stream is on a connection of
+    """fan_out's walk: one stream, a commit after each batch (the stream is on a connection of
     its own, so the commits do not end it)."""
     found = []
-    for batch in recipient_pages(notice, page=page):
+    for batch in recipient_batches(notice, batch_size=page):
         assert 0 < len(batch) <= page
         found += batch
         db.session.commit()

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from admin.access import STAFF_VIEWER, actor
 from admin.forms import ConfirmForm
-from admin.outcome import done, form_status, rejected
+from admin.outcome import attempt, done, form_status
 from admin.regulator_forms import (
     ComposeForm,
     ContactsForm,
@@ -30,7 +30,7 @@ from admin.regulator_forms import (
     TriggerForm,
 )
 from statuspage.clock import utcnow
-from statuspage.core.errors import InvalidInput, NotFound
+from statuspage.core.errors import NotFound
 from statuspage.extensions import db
 from statuspage.incidents import queries
 from statuspage.models import Incident, Regulator, RegulatorNotice, RegulatorRule, StaffUser
@@ -71,7 +71,7 @@ def index() -> Page:
 def create() -> Page:
     form = RegulatorForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form):
             regulator = registry.create_regulator(
                 name=form.name.data,
                 jurisdiction=form.jurisdiction.data or "",
@@ -81,9 +81,6 @@ def create() -> Page:
                 source_note=form.source_note.data or "",
                 actor=actor(),
             )
-        except InvalidInput as error:
-            rejected(form, error)
-        else:
             return done(
                 f"Regulator “{regulator.name}” added: add its rules and contact points.",
                 "admin.regulator",
@@ -95,11 +92,8 @@ def create() -> Page:
 def add_from_library() -> Page:
     form = _library_form(bound=True)
     if form.validate_on_submit():
-        try:
+        with attempt(form):
             regulator = library.add_from_library(form.key.data, actor=actor())
-        except InvalidInput as error:
-            rejected(form, error)
-        else:
             return done(
                 f"{regulator.name} added from the library: add its contact points.",
                 "admin.regulator",
@@ -134,7 +128,7 @@ def edit(regulator_id: int) -> Page:
     regulator = registry.get_regulator(regulator_id)
     form = RegulatorForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form):
             registry.update_regulator(
                 regulator,
                 name=form.name.data,
@@ -145,9 +139,6 @@ def edit(regulator_id: int) -> Page:
                 source_note=form.source_note.data or "",
                 actor=actor(),
             )
-        except InvalidInput as error:
-            rejected(form, error)
-        else:
             return done("Regulator saved.", "admin.regulator", regulator_id=regulator.id)
     return _page(regulator, form=form)
 
@@ -156,11 +147,8 @@ def contacts(regulator_id: int) -> Page:
     regulator = registry.get_regulator(regulator_id)
     form = ContactsForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form):
             registry.set_regulator_contacts(regulator, form.pairs(), actor=actor())
-        except InvalidInput as error:
-            rejected(form, error)
-        else:
             return done("Contact points saved.", "admin.regulator", regulator_id=regulator.id)
     return _page(regulator, contacts_form=form)
 
@@ -180,7 +168,7 @@ def add_rule(regulator_id: int) -> Page:
                     form.trigger2.data, form.amount2.data, form.unit2.data, form.after2.data or None
                 )
             )
-        try:
+        with attempt(form):
             rule = registry.add_rule(
                 regulator,
                 stage=form.stage.data,
@@ -188,9 +176,6 @@ def add_rule(regulator_id: int) -> Page:
                 bounds=bounds,
                 actor=actor(),
             )
-        except InvalidInput as error:
-            rejected(form, error)
-        else:
             return done(f"Rule “{rule.stage}” added.", "admin.regulator", regulator_id=regulator.id)
     return _page(regulator, rule_form=form)
 
@@ -201,19 +186,17 @@ def delete_rule(regulator_id: int, rule_id: int) -> Page:
     if rule is None or rule.regulator_id != regulator.id:
         raise NotFound("no such rule")
     form = ConfirmForm()
-    if form.validate_on_submit():
-        try:
-            registry.delete_rule(rule, actor=actor())
-        except InvalidInput as error:
-            rejected(form, error)
-            return _refused(regulator, error)
+    if not form.validate_on_submit():
+        return _refused(regulator, "the form expired; try again")
+    with attempt(form) as tried:
+        registry.delete_rule(rule, actor=actor())
         return done(f"Rule “{rule.stage}” removed.", "admin.regulator", regulator_id=regulator.id)
-    return _refused(regulator, InvalidInput("the form expired; try again"))
+    return _refused(regulator, tried.refusal)
 
 
-def _refused(regulator: Regulator, error: InvalidInput) -> Page:
+def _refused(regulator: Regulator, reason: str | None) -> Page:
     form = RegulatorForm(formdata=None, obj=regulator)
-    form.form_errors.append(str(error))
+    form.form_errors.append(str(reason))
     body, _ = _page(regulator, form=form)
     return body, 422
 
@@ -221,14 +204,12 @@ def _refused(regulator: Regulator, error: InvalidInput) -> Page:
 def delete(regulator_id: int) -> Page:
     regulator = registry.get_regulator(regulator_id)
     form = ConfirmForm()
-    if form.validate_on_submit():
-        try:
-            registry.delete_regulator(regulator, actor=actor())
-        except InvalidInput as error:
-            rejected(form, error)
-            return _refused(regulator, error)
+    if not form.validate_on_submit():
+        return _refused(regulator, "the form expired; try again")
+    with attempt(form) as tried:
+        registry.delete_regulator(regulator, actor=actor())
         return done(f"Regulator “{regulator.name}” removed.", "admin.regulators")
-    return _refused(regulator, InvalidInput("the form expired; try again"))
+    return _refused(regulator, tried.refusal)
 
 
 # -- on an incident -----------------------------------------------------------------------
@@ -287,28 +268,22 @@ def board(incident_id: str) -> Page:
     return _board(_incident(incident_id))
 
 
-def _refused_on_board(incident: Incident, error: InvalidInput | str) -> Page:
-    db.session.rollback()
-    return _board(incident, error=str(error))
-
-
 def record_trigger(incident_id: str) -> Page:
     incident = _incident(incident_id)
     form = TriggerForm()
     if not form.validate_on_submit():
         return _board(incident, error="Choose a trigger and enter when it happened (UTC).")
-    try:
+    with attempt(form) as tried:
         obligations.record_trigger(
             incident, form.kind.data, form.occurred_at.data, user=_user(), actor=actor(),
             now=utcnow(),
         )  # fmt: skip
-    except InvalidInput as error:
-        return _refused_on_board(incident, error)
-    return done(
-        f"{form.kind.data.capitalize()} recorded.",
-        "admin.incident_regulators",
-        incident_id=incident.id,
-    )
+        return done(
+            f"{form.kind.data.capitalize()} recorded.",
+            "admin.incident_regulators",
+            incident_id=incident.id,
+        )
+    return _board(incident, error=tried.refusal)
 
 
 def set_reportable(incident_id: str) -> Page:
@@ -317,17 +292,16 @@ def set_reportable(incident_id: str) -> Page:
     form.regulator_ids.choices = [(r.id, r.name) for r in registry.list_regulators()]
     if not form.validate_on_submit():
         return _board(incident, error="Choose among the registry's regulators.")
-    try:
+    with attempt(form) as tried:
         chosen = obligations.set_reportable(
             incident, form.regulator_ids.data or [], user=_user(), actor=actor()
         )
-    except InvalidInput as error:
-        return _refused_on_board(incident, error)
-    return done(
-        f"Reportable to {len(chosen)} regulator{'s' if len(chosen) != 1 else ''}.",
-        "admin.incident_regulators",
-        incident_id=incident.id,
-    )
+        return done(
+            f"Reportable to {len(chosen)} regulator{'s' if len(chosen) != 1 else ''}.",
+            "admin.incident_regulators",
+            incident_id=incident.id,
+        )
+    return _board(incident, error=tried.refusal)
 
 
 def compose(incident_id: str) -> Page:
@@ -338,15 +312,14 @@ def compose(incident_id: str) -> Page:
     ]
     if not form.validate_on_submit():
         return _board(incident, error="Choose the reports this notice submits.")
-    try:
+    with attempt(form) as tried:
         notices.compose_notice(incident, form.obligation_ids.data, author=_user(), actor=actor())
-    except InvalidInput as error:
-        return _refused_on_board(incident, error)
-    return done(
-        "Notice drafted: a legal user other than its author approves it before it is sent.",
-        "admin.incident_regulators",
-        incident_id=incident.id,
-    )
+        return done(
+            "Notice drafted: a legal user other than its author approves it before it is sent.",
+            "admin.incident_regulators",
+            incident_id=incident.id,
+        )
+    return _board(incident, error=tried.refusal)
 
 
 def _notice(notice_id: int) -> tuple[RegulatorNotice, Incident]:
@@ -359,24 +332,23 @@ def edit_notice(notice_id: int) -> Page:
     form = NoticeEditForm(prefix=f"notice-{notice.id}")
     if not form.validate_on_submit():
         return _board(incident, error="A notice needs a subject and a body.")
-    try:
+    with attempt(form) as tried:
         notices.edit_notice(notice, subject=form.subject.data, body=form.body.data, actor=actor())
-    except InvalidInput as error:
-        return _refused_on_board(incident, error)
-    return done("Notice saved.", "admin.incident_regulators", incident_id=incident.id)
+        return done("Notice saved.", "admin.incident_regulators", incident_id=incident.id)
+    return _board(incident, error=tried.refusal)
 
 
 def approve_notice(notice_id: int) -> Page:
     notice, incident = _notice(notice_id)
-    if not ConfirmForm().validate_on_submit():
+    form = ConfirmForm()
+    if not form.validate_on_submit():
         return _board(incident, error="The form expired; try again.")
-    try:
+    with attempt(form) as tried:
         notices.approve_notice(notice, approver=_user(), actor=actor(), now=utcnow())
-    except InvalidInput as error:
-        return _refused_on_board(incident, error)
-    return done(
-        "Notice approved: it can be sent.", "admin.incident_regulators", incident_id=incident.id
-    )
+        return done(
+            "Notice approved: it can be sent.", "admin.incident_regulators", incident_id=incident.id
+        )
+    return _board(incident, error=tried.refusal)
 
 
 def send_notice(notice_id: int) -> Page:
@@ -384,7 +356,7 @@ def send_notice(notice_id: int) -> Page:
     form = SendForm(prefix=f"send-{notice.id}")
     if not form.validate_on_submit():
         return _board(incident, error="The acknowledgement window is 1 to 10080 minutes.")
-    try:
+    with attempt(form) as tried:
         notices.send_notice(
             notice,
             sender=_user(),
@@ -393,13 +365,12 @@ def send_notice(notice_id: int) -> Page:
             late_reason=form.late_reason.data or "",
             ack_window=timedelta(minutes=form.ack_minutes.data or 60),
         )
-    except InvalidInput as error:
-        return _refused_on_board(incident, error)
-    return done(
-        "Notice sent to the regulators; acknowledgement requested.",
-        "admin.incident_regulators",
-        incident_id=incident.id,
-    )
+        return done(
+            "Notice sent to the regulators; acknowledgement requested.",
+            "admin.incident_regulators",
+            incident_id=incident.id,
+        )
+    return _board(incident, error=tried.refusal)
 
 
 def record_portal(obligation_id: int) -> Page:
@@ -408,7 +379,7 @@ def record_portal(obligation_id: int) -> Page:
     form = PortalForm(prefix=f"portal-{obligation.id}")
     if not form.validate_on_submit():
         return _board(incident, error="Enter the portal's reference and when it was submitted.")
-    try:
+    with attempt(form) as tried:
         obligations.record_portal_submission(
             obligation,
             reference=form.reference.data,
@@ -418,6 +389,7 @@ def record_portal(obligation_id: int) -> Page:
             actor=actor(),
             now=utcnow(),
         )
-    except InvalidInput as error:
-        return _refused_on_board(incident, error)
-    return done("Portal submission recorded.", "admin.incident_regulators", incident_id=incident.id)
+        return done(
+            "Portal submission recorded.", "admin.incident_regulators", incident_id=incident.id
+        )
+    return _board(incident, error=tried.refusal)

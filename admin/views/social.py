@@ -12,8 +12,7 @@ from flask_wtf import FlaskForm
 
 from admin.access import actor
 from admin.forms import ConfirmForm, MastodonAccountForm, XAccountForm
-from admin.outcome import done, form_status, rejected
-from statuspage.core.errors import InvalidInput
+from admin.outcome import attempt, done, form_status
 from statuspage.extensions import db
 from statuspage.models import Channel
 from statuspage.page.state import ensure_page
@@ -55,7 +54,7 @@ def save(network: str) -> Response | tuple[str, int]:
     channel = accounts.network_of(network)
     form = FORMS[channel]()
     if form.validate_on_submit():
-        try:
+        with attempt(form):
             accounts.save_account(
                 channel,
                 label=form.label.data or "",
@@ -63,9 +62,6 @@ def save(network: str) -> Response | tuple[str, int]:
                 enabled=form.enabled.data,
                 actor=actor(),
             )
-        except InvalidInput as error:
-            rejected(form, error)
-        else:
             return done(f"{accounts.NETWORK_NAMES[channel]} account saved.", "admin.social")
     return _page(forms={channel.value: form})
 
@@ -77,7 +73,7 @@ def test_post(network: str) -> tuple[str, int]:
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
+    with attempt(form) as tried:
         result = accounts.send_test_post(
             channel,
             page_name=ensure_page().name,
@@ -85,11 +81,9 @@ def test_post(network: str) -> tuple[str, int]:
             timeout=current_app.config["HTTP_TIMEOUT_SECONDS"],
             actor=actor(),
         )
-    except InvalidInput as error:
-        db.session.rollback()
-        return _page(422, test_network=channel, test_refused=str(error))
-    db.session.commit()  # the audit entry of the attempt
-    return _page(200, test_network=channel, test_result=result)
+        db.session.commit()  # the audit entry of the attempt
+        return _page(200, test_network=channel, test_result=result)
+    return _page(422, test_network=channel, test_refused=tried.refusal)
 
 
 def remove(network: str) -> Response:

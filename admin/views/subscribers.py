@@ -20,10 +20,9 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from admin.access import actor
 from admin.forms import EndpointContactForm, SubscriberImportForm, SubscriberSearchForm
 from admin.layout import http_error
-from admin.outcome import done, form_status, rejected
+from admin.outcome import attempt, done, form_status
 from statuspage.channels.endpoints import endpoint_channels
 from statuspage.clock import utcnow
-from statuspage.core.errors import InvalidInput
 from statuspage.extensions import db
 from statuspage.models import Channel
 from statuspage.subscribers import endpoints, roster
@@ -72,7 +71,7 @@ def add_endpoint(subscriber_id: int) -> str | tuple[str, int] | Response:
         adapters = endpoint_channels(
             current_app.config["HTTP_TIMEOUT_SECONDS"], allow_loopback=loopback
         )
-        try:
+        with attempt(form):
             contact, secret = endpoints.add_endpoint(
                 person,
                 channel,
@@ -83,9 +82,6 @@ def add_endpoint(subscriber_id: int) -> str | tuple[str, int] | Response:
                 notify_email=form.notify_email.data,
                 allow_loopback=loopback,
             )
-        except InvalidInput as error:
-            rejected(form, error)
-        else:
             label = endpoints.LABELS[channel]
             if secret is None:
                 return done(
@@ -119,14 +115,12 @@ def import_csv() -> str | tuple[str, int]:
         dry_run = not form.confirm.data
         text = io.TextIOWrapper(form.file.data.stream, encoding="utf-8-sig", newline="")
         try:
-            report = roster.import_subscribers(
-                text, opted_in=form.opted_in.data, dry_run=dry_run, actor=actor()
-            )
-        except InvalidInput as error:
-            rejected(form, error)
-        else:
-            db.session.commit()  # a dry run wrote nothing: this commits nothing
-            return _import_page(form, report)
+            with attempt(form):
+                report = roster.import_subscribers(
+                    text, opted_in=form.opted_in.data, dry_run=dry_run, actor=actor()
+                )
+                db.session.commit()  # a dry run wrote nothing: this commits nothing
+                return _import_page(form, report)
         finally:
             text.detach()  # the upload's own stream is closed by the request, not by us
     return _import_page(form), form_status()

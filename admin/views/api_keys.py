@@ -6,7 +6,8 @@ from flask import Response, render_template, url_for
 from flask_login import current_user
 
 from admin.access import actor
-from admin.forms import ApiKeyForm, ConfirmForm
+from admin.forms.confirm import ConfirmForm
+from admin.forms.staff import ApiKeyForm
 from admin.outcome import attempt, done, form_status
 from statuspage.extensions import db
 from statuspage.staff import accounts

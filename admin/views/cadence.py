@@ -6,8 +6,8 @@ from __future__ import annotations
 from flask import Response, render_template
 
 from admin.access import STAFF_VIEWER, actor
-from admin.cadence_forms import IncidentCadenceForm, PageCadenceForm
-from admin.forms import ConfirmForm
+from admin.forms.cadence import IncidentCadenceForm, PageCadenceForm
+from admin.forms.confirm import ConfirmForm
 from admin.outcome import attempt, done, form_status
 from admin.views.incidents import _page as incident_page
 from statuspage.incidents import cadence, queries

@@ -7,7 +7,8 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from admin.access import actor
-from admin.forms import ComponentForm, ComponentStatusForm, ConfirmForm, GroupForm, MoveForm
+from admin.forms.components import ComponentForm, ComponentStatusForm, GroupForm, MoveForm
+from admin.forms.confirm import ConfirmForm
 from admin.outcome import attempt, done, form_status
 from admin.views.audience import segment_choices
 from statuspage.audience import segments

@@ -11,7 +11,8 @@ from typing import Any
 from flask import Response, abort, render_template, url_for
 
 from admin.access import actor
-from admin.forms import ConfirmForm, DomainForm, MemberForm, OrganizationForm
+from admin.forms.audience import DomainForm, MemberForm, OrganizationForm
+from admin.forms.confirm import ConfirmForm
 from admin.outcome import attempt, done, form_status
 from admin.views.audience import segment_choices
 from statuspage.audience import organizations

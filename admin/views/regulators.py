@@ -15,9 +15,8 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from admin.access import STAFF_VIEWER, actor
-from admin.forms import ConfirmForm
-from admin.outcome import attempt, done, form_status
-from admin.regulator_forms import (
+from admin.forms.confirm import ConfirmForm
+from admin.forms.regulators import (
     ComposeForm,
     ContactsForm,
     LibraryForm,
@@ -29,6 +28,7 @@ from admin.regulator_forms import (
     SendForm,
     TriggerForm,
 )
+from admin.outcome import attempt, done, form_status
 from statuspage.clock import utcnow
 from statuspage.core.errors import NotFound
 from statuspage.extensions import db

@@ -6,7 +6,8 @@ from flask import Response, render_template, url_for
 from sqlalchemy import Table, func, select
 
 from admin.access import actor
-from admin.forms import ConfirmForm, SegmentForm
+from admin.forms.audience import SegmentForm
+from admin.forms.confirm import ConfirmForm
 from admin.outcome import attempt, done, form_status
 from statuspage.audience import segments
 from statuspage.extensions import db

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, render_template
 
 from admin.access import actor
-from admin.forms import SettingsForm
+from admin.forms.settings import SettingsForm
 from admin.outcome import attempt, done, form_status
 from statuspage.page.settings import update_settings
 from statuspage.page.state import ensure_page

@@ -11,7 +11,8 @@ from flask import Response, abort, current_app, render_template
 from flask_wtf import FlaskForm
 
 from admin.access import actor
-from admin.forms import ConfirmForm, MastodonAccountForm, XAccountForm
+from admin.forms.confirm import ConfirmForm
+from admin.forms.social import MastodonAccountForm, XAccountForm
 from admin.outcome import attempt, done, form_status
 from statuspage.extensions import db
 from statuspage.models import Channel

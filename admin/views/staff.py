@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Response, render_template, url_for
 
 from admin.access import actor
-from admin.forms import ConfirmForm, StaffForm
+from admin.forms.confirm import ConfirmForm
+from admin.forms.staff import StaffForm
 from admin.outcome import attempt, done, form_status
 from statuspage.extensions import db
 from statuspage.staff import accounts

@@ -18,7 +18,11 @@ from flask import (
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from admin.access import actor
-from admin.forms import EndpointContactForm, SubscriberImportForm, SubscriberSearchForm
+from admin.forms.subscribers import (
+    EndpointContactForm,
+    SubscriberImportForm,
+    SubscriberSearchForm,
+)
 from admin.layout import http_error
 from admin.outcome import attempt, done, form_status
 from statuspage.channels.endpoints import endpoint_channels

@@ -13,9 +13,9 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from admin.access import STAFF_VIEWER, actor, can
-from admin.forms import ConfirmForm
+from admin.forms.confirm import ConfirmForm
+from admin.forms.crisis_team import BriefingForm, MemberForm, RoleForm
 from admin.outcome import attempt, done, form_status
-from admin.team_forms import BriefingForm, MemberForm, RoleForm
 from admin.views.incidents import _page as incident_page
 from admin.views.team_sections import assemble_form, guidelines_form, role_choices
 from statuspage.clock import utcnow

@@ -7,7 +7,7 @@ from typing import Any
 
 from wtforms import SelectChoice
 
-from admin.team_forms import AssembleForm, BriefingForm, GuidelinesForm
+from admin.forms.crisis_team import AssembleForm, BriefingForm, GuidelinesForm
 from statuspage.crisis import assembly, executives, roster
 from statuspage.models import Incident
 

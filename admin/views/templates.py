@@ -5,7 +5,9 @@ from __future__ import annotations
 from flask import Response, render_template, url_for
 
 from admin.access import actor
-from admin.forms import ConfirmForm, TemplateForm, component_choices
+from admin.forms.components import component_choices
+from admin.forms.confirm import ConfirmForm
+from admin.forms.incidents import TemplateForm
 from admin.outcome import attempt, done, form_status
 from statuspage.audience.visibility import STAFF
 from statuspage.components.catalog import list_components

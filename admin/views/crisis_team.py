@@ -1,5 +1,8 @@
 """The crisis team: the roster screen (roles, members, their contact points and quiet hours),
 and the incident page's actions: assemble the team, messaging guidelines, executive briefings.
+
+Named crisis_team (its forms too), not team: the same screens speak of Microsoft Teams, the
+`teams` channel a member or subscriber is reached on. Endpoints and URLs keep `team`.
 """
 
 from __future__ import annotations
@@ -16,8 +19,8 @@ from admin.access import STAFF_VIEWER, actor, can
 from admin.forms.confirm import ConfirmForm
 from admin.forms.crisis_team import BriefingForm, MemberForm, RoleForm
 from admin.outcome import attempt, done, form_status
+from admin.views.crisis_team_sections import assemble_form, guidelines_form, role_choices
 from admin.views.incidents import _page as incident_page
-from admin.views.team_sections import assemble_form, guidelines_form, role_choices
 from statuspage.clock import utcnow
 from statuspage.crisis import assembly, executives, roster
 from statuspage.crisis.notices import current_contacts

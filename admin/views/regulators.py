@@ -45,19 +45,23 @@ def index() -> Page:
     return _list()
 
 
+def _fields(form: RegulatorForm) -> dict[str, object]:
+    """A regulator as the form describes it, for creating one and for saving one alike."""
+    return {
+        "name": form.name.data,
+        "jurisdiction": form.jurisdiction.data or "",
+        "country_code": form.country_code.data,
+        "subdivision": form.subdivision.data,
+        "timezone": form.timezone.data,
+        "source_note": form.source_note.data or "",
+    }
+
+
 def create() -> Page:
     form = RegulatorForm()
     if form.validate_on_submit():
         with attempt(form):
-            regulator = registry.create_regulator(
-                name=form.name.data,
-                jurisdiction=form.jurisdiction.data or "",
-                country_code=form.country_code.data,
-                subdivision=form.subdivision.data,
-                timezone=form.timezone.data,
-                source_note=form.source_note.data or "",
-                actor=actor(),
-            )
+            regulator = registry.create_regulator(actor=actor(), **_fields(form))
             return done(
                 f"Regulator “{regulator.name}” added: add its rules and contact points.",
                 "admin.regulator",
@@ -106,16 +110,7 @@ def edit(regulator_id: int) -> Page:
     form = RegulatorForm()
     if form.validate_on_submit():
         with attempt(form):
-            registry.update_regulator(
-                regulator,
-                name=form.name.data,
-                jurisdiction=form.jurisdiction.data or "",
-                country_code=form.country_code.data,
-                subdivision=form.subdivision.data,
-                timezone=form.timezone.data,
-                source_note=form.source_note.data or "",
-                actor=actor(),
-            )
+            registry.update_regulator(regulator, actor=actor(), **_fields(form))
             return done("Regulator saved.", "admin.regulator", regulator_id=regulator.id)
     return _page(regulator, form=form)
 

@@ -7,7 +7,8 @@ from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from admin.access import safe_next
-from admin.forms import ConfirmForm, LoginForm
+from admin.forms.confirm import ConfirmForm
+from admin.forms.staff import LoginForm
 from statuspage.extensions import db, limiter, login_manager
 from statuspage.models import StaffUser
 from statuspage.staff.accounts import authenticate

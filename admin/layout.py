@@ -12,7 +12,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from admin.access import can
-from admin.forms import ConfirmForm
+from admin.forms.confirm import ConfirmForm
 from statuspage.clock import utcnow
 from statuspage.core.errors import InvalidInput, NotFound
 from statuspage.extensions import db

@@ -6,9 +6,9 @@ from flask import Response, render_template, url_for
 from flask_login import current_user
 
 from admin.access import actor
-from admin.forms import ApiKeyForm, ConfirmForm
-from admin.outcome import done, form_status, rejected
-from statuspage.core.errors import InvalidInput
+from admin.forms.confirm import ConfirmForm
+from admin.forms.staff import ApiKeyForm
+from admin.outcome import attempt, done, form_status
 from statuspage.extensions import db
 from statuspage.staff import accounts
 
@@ -28,13 +28,10 @@ def create() -> str | tuple[str, int]:
     not encrypted, so the secret must never pass through a flashed message."""
     form = ApiKeyForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form):
             key, secret = accounts.issue_api_key(
                 form.name.data, form.role.data, created_by=current_user, actor=actor()
             )
-        except InvalidInput as error:
-            rejected(form, error)
-        else:
             db.session.commit()
             return render_template(
                 "admin/secret.html",

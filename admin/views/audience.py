@@ -14,7 +14,8 @@ from flask.wrappers import Response
 from werkzeug.datastructures import MultiDict
 from wtforms import SelectChoice
 
-from admin.forms import COMPONENT_PREFIX, AudienceMixin
+from admin.forms.audience import AudienceMixin
+from admin.forms.incidents import COMPONENT_PREFIX
 from statuspage.audience.reach import Reach, reach
 from statuspage.audience.segments import list_segments
 from statuspage.models import IncidentKind

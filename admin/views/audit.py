@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Response, abort, render_template, request, stream_with_context
 
-from admin.forms import AuditFilterForm
+from admin.forms.audit import AuditFilterForm
 from statuspage.audit.trail import events
 from statuspage.clock import utcnow
 from statuspage.core.csv_safety import spreadsheet_cell

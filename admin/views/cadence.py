@@ -6,11 +6,10 @@ from __future__ import annotations
 from flask import Response, render_template
 
 from admin.access import STAFF_VIEWER, actor
-from admin.cadence_forms import IncidentCadenceForm, PageCadenceForm
-from admin.forms import ConfirmForm
-from admin.outcome import done, form_status, rejected
+from admin.forms.cadence import IncidentCadenceForm, PageCadenceForm
+from admin.forms.confirm import ConfirmForm
+from admin.outcome import attempt, done, form_status
 from admin.views.incidents import _page as incident_page
-from statuspage.core.errors import InvalidInput
 from statuspage.incidents import cadence, queries
 from statuspage.page.state import ensure_page
 
@@ -21,11 +20,8 @@ def set_cadence(incident_id: str) -> Page:
     incident = queries.get_incident(STAFF_VIEWER, incident_id)
     form = IncidentCadenceForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form):
             cadence.set_incident_cadence(incident, form.minutes.data, actor=actor())
-        except InvalidInput as error:
-            rejected(form, error)
-        else:
             return done("Update cadence saved.", "admin.incident", incident_id=incident.id)
     return incident_page(incident, cadence_form=form)
 
@@ -35,11 +31,8 @@ def post_no_news(incident_id: str) -> Page:
     incident = queries.get_incident(STAFF_VIEWER, incident_id)
     form = ConfirmForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form):
             cadence.post_no_news(incident, actor=actor())
-        except InvalidInput as error:
-            rejected(form, error)
-        else:
             message = "“No new information” update posted."
             return done(message, "admin.incident", incident_id=incident.id)
     return incident_page(incident, no_news_form=form)
@@ -52,15 +45,12 @@ def settings() -> Page:
         data={"minutes": page.update_cadence_minutes, "public_next_update": page.public_next_update}
     )
     if form.validate_on_submit():
-        try:
+        with attempt(form):
             cadence.update_page_cadence(
                 minutes=form.minutes.data,
                 public_next_update=form.public_next_update.data,
                 actor=actor(),
             )
-        except InvalidInput as error:
-            rejected(form, error)
-        else:
             return done("Update cadence saved.", "admin.settings_cadence")
     return render_template(
         "admin/cadence_settings.html", form=form, no_news=cadence.NO_NEWS_TEMPLATE

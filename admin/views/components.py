@@ -7,13 +7,13 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from admin.access import actor
-from admin.forms import ComponentForm, ComponentStatusForm, ConfirmForm, GroupForm, MoveForm
-from admin.outcome import done, form_status, rejected
+from admin.forms.components import ComponentForm, ComponentStatusForm, GroupForm, MoveForm
+from admin.forms.confirm import ConfirmForm
+from admin.outcome import attempt, done, form_status
 from admin.views.audience import segment_choices
 from statuspage.audience import segments
 from statuspage.audience.visibility import STAFF
 from statuspage.components import catalog
-from statuspage.core.errors import InvalidInput
 from statuspage.models import Component, ComponentGroup, Visibility
 
 Page = str | tuple[str, int] | Response
@@ -52,7 +52,7 @@ def new_component() -> Page:
     form = ComponentForm()
     _group_choices(form)
     if form.validate_on_submit():
-        try:
+        with attempt(form):
             component = catalog.create_component(
                 form.name.data,
                 group=catalog.get_group(form.group_id.data) if form.group_id.data else None,
@@ -63,9 +63,6 @@ def new_component() -> Page:
                 actor=actor(),
             )
             _set_audience(component, form)
-        except InvalidInput as error:
-            rejected(form, error)
-        else:
             return done(f"Component “{component.name}” created.", "admin.components")
     return render_template("admin/components/form.html", form=form, component=None), form_status()
 
@@ -75,7 +72,7 @@ def edit_component(component_id: str) -> Page:
     form = ComponentForm(obj=component, segment_ids=[str(s.id) for s in component.segments])
     _group_choices(form)
     if form.validate_on_submit():
-        try:
+        with attempt(form):
             catalog.update_component(
                 component,
                 actor=actor(),
@@ -87,9 +84,6 @@ def edit_component(component_id: str) -> Page:
                 showcase=form.showcase.data,
             )
             _set_audience(component, form)
-        except InvalidInput as error:
-            rejected(form, error)
-        else:
             return done(f"Component “{component.name}” saved.", "admin.components")
     return render_template(
         "admin/components/form.html", form=form, component=component
@@ -154,13 +148,10 @@ def _confirm_delete(form: ConfirmForm, item: Component | ComponentGroup) -> str:
 def new_group() -> Page:
     form = GroupForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form):
             group = catalog.create_group(
                 form.name.data, description=form.description.data or None, actor=actor()
             )
-        except InvalidInput as error:
-            rejected(form, error)
-        else:
             return done(f"Group “{group.name}” created.", "admin.components")
     return render_template("admin/components/group_form.html", form=form, group=None), form_status()
 
@@ -169,16 +160,13 @@ def edit_group(group_id: str) -> Page:
     group = catalog.get_group(group_id)
     form = GroupForm(obj=group)
     if form.validate_on_submit():
-        try:
+        with attempt(form):
             catalog.update_group(
                 group,
                 actor=actor(),
                 name=form.name.data,
                 description=form.description.data or "",
             )
-        except InvalidInput as error:
-            rejected(form, error)
-        else:
             return done(f"Group “{group.name}” saved.", "admin.components")
     return render_template(
         "admin/components/group_form.html", form=form, group=group

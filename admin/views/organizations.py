@@ -11,11 +11,11 @@ from typing import Any
 from flask import Response, abort, render_template, url_for
 
 from admin.access import actor
-from admin.forms import ConfirmForm, DomainForm, MemberForm, OrganizationForm
-from admin.outcome import done, form_status, rejected
+from admin.forms.audience import DomainForm, MemberForm, OrganizationForm
+from admin.forms.confirm import ConfirmForm
+from admin.outcome import attempt, done, form_status
 from admin.views.audience import segment_choices
 from statuspage.audience import organizations
-from statuspage.core.errors import InvalidInput
 from statuspage.extensions import db
 from statuspage.models import Organization
 
@@ -47,13 +47,10 @@ def index() -> tuple[str, int]:
 def create() -> Page:
     form = _organization_form(None, bound=True)
     if form.validate_on_submit():
-        try:
+        with attempt(form):
             organization = organizations.create_organization(
                 form.name.data, segments=form.segment_ids.data, actor=actor()
             )
-        except InvalidInput as error:
-            rejected(form, error)
-        else:
             message = f"Organization “{organization.name}” created: add its domains or members."
             return done(message, "admin.organization", organization_id=organization.id)
     return _list(form)
@@ -83,13 +80,10 @@ def edit(organization_id: int) -> Page:
     organization = organizations.get_organization(organization_id)
     form = _organization_form(organization, bound=True)
     if form.validate_on_submit():
-        try:
+        with attempt(form):
             organizations.update_organization(
                 organization, name=form.name.data, segments=form.segment_ids.data, actor=actor()
             )
-        except InvalidInput as error:
-            rejected(form, error)
-        else:
             return done(
                 "Organization saved.", "admin.organization", organization_id=organization_id
             )
@@ -100,11 +94,8 @@ def add_domain(organization_id: int) -> Page:
     organization = organizations.get_organization(organization_id)
     form = DomainForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form):
             row = organizations.add_domain(organization, form.domain.data, actor=actor())
-        except InvalidInput as error:
-            rejected(form, error)
-        else:
             message = f"Everyone with a verified address at {row.domain} now belongs here."
             return done(message, "admin.organization", organization_id=organization_id)
     return _page(organization, domain_form=form)
@@ -124,11 +115,8 @@ def add_member(organization_id: int) -> Page:
     organization = organizations.get_organization(organization_id)
     form = MemberForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form):
             member = organizations.add_member(organization, form.email.data, actor=actor())
-        except InvalidInput as error:
-            rejected(form, error)
-        else:
             message = f"{member.email} now belongs here."
             return done(message, "admin.organization", organization_id=organization_id)
     return _page(organization, member_form=form)

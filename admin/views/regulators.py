@@ -1,5 +1,5 @@
-"""Regulators: the registry (regimes, rules, contact points), and on an incident its trigger
-times, the regulators it is reportable to, the countdown board, and regulator notices.
+"""The regulator registry: regimes (typed in or added from the library), their rules and contact
+points. An incident's obligations to them are on its board (regulator_board).
 
 Handlers parse a form and call one service in statuspage.regulators; a refusal
 (InvalidInput) shows the page again with the reason, answered 422.
@@ -7,43 +7,20 @@ Handlers parse a form and call one service in statuspage.regulators; a refusal
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from flask import Response, render_template
-from flask_login import current_user
-from sqlalchemy import select
 
-from admin.access import STAFF_VIEWER, actor
-from admin.forms import ConfirmForm
-from admin.outcome import done, form_status, rejected
-from admin.regulator_forms import (
-    ComposeForm,
-    ContactsForm,
-    LibraryForm,
-    NoticeEditForm,
-    PortalForm,
-    RegulatorForm,
-    ReportableForm,
-    RuleForm,
-    SendForm,
-    TriggerForm,
-)
-from statuspage.clock import utcnow
-from statuspage.core.errors import InvalidInput, NotFound
+from admin.access import actor
+from admin.forms.confirm import ConfirmForm
+from admin.forms.regulators import ContactsForm, LibraryForm, RegulatorForm, RuleForm
+from admin.outcome import attempt, done, form_status
+from statuspage.core.errors import NotFound
 from statuspage.extensions import db
-from statuspage.incidents import queries
-from statuspage.models import Incident, Regulator, RegulatorNotice, RegulatorRule, StaffUser
-from statuspage.regulators import library, notices, obligations, registry
+from statuspage.models import Regulator, RegulatorRule
+from statuspage.regulators import library, registry
 
 Page = str | tuple[str, int] | Response
-
-
-def _user() -> Any:
-    return current_user._get_current_object()  # the StaffUser row, not the proxy
-
-
-# -- the registry -------------------------------------------------------------------------
 
 
 def _library_form(*, bound: bool) -> LibraryForm:
@@ -68,22 +45,23 @@ def index() -> Page:
     return _list()
 
 
+def _fields(form: RegulatorForm) -> dict[str, object]:
+    """A regulator as the form describes it, for creating one and for saving one alike."""
+    return {
+        "name": form.name.data,
+        "jurisdiction": form.jurisdiction.data or "",
+        "country_code": form.country_code.data,
+        "subdivision": form.subdivision.data,
+        "timezone": form.timezone.data,
+        "source_note": form.source_note.data or "",
+    }
+
+
 def create() -> Page:
     form = RegulatorForm()
     if form.validate_on_submit():
-        try:
-            regulator = registry.create_regulator(
-                name=form.name.data,
-                jurisdiction=form.jurisdiction.data or "",
-                country_code=form.country_code.data,
-                subdivision=form.subdivision.data,
-                timezone=form.timezone.data,
-                source_note=form.source_note.data or "",
-                actor=actor(),
-            )
-        except InvalidInput as error:
-            rejected(form, error)
-        else:
+        with attempt(form):
+            regulator = registry.create_regulator(actor=actor(), **_fields(form))
             return done(
                 f"Regulator “{regulator.name}” added: add its rules and contact points.",
                 "admin.regulator",
@@ -95,11 +73,8 @@ def create() -> Page:
 def add_from_library() -> Page:
     form = _library_form(bound=True)
     if form.validate_on_submit():
-        try:
+        with attempt(form):
             regulator = library.add_from_library(form.key.data, actor=actor())
-        except InvalidInput as error:
-            rejected(form, error)
-        else:
             return done(
                 f"{regulator.name} added from the library: add its contact points.",
                 "admin.regulator",
@@ -134,20 +109,8 @@ def edit(regulator_id: int) -> Page:
     regulator = registry.get_regulator(regulator_id)
     form = RegulatorForm()
     if form.validate_on_submit():
-        try:
-            registry.update_regulator(
-                regulator,
-                name=form.name.data,
-                jurisdiction=form.jurisdiction.data or "",
-                country_code=form.country_code.data,
-                subdivision=form.subdivision.data,
-                timezone=form.timezone.data,
-                source_note=form.source_note.data or "",
-                actor=actor(),
-            )
-        except InvalidInput as error:
-            rejected(form, error)
-        else:
+        with attempt(form):
+            registry.update_regulator(regulator, actor=actor(), **_fields(form))
             return done("Regulator saved.", "admin.regulator", regulator_id=regulator.id)
     return _page(regulator, form=form)
 
@@ -156,11 +119,8 @@ def contacts(regulator_id: int) -> Page:
     regulator = registry.get_regulator(regulator_id)
     form = ContactsForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form):
             registry.set_regulator_contacts(regulator, form.pairs(), actor=actor())
-        except InvalidInput as error:
-            rejected(form, error)
-        else:
             return done("Contact points saved.", "admin.regulator", regulator_id=regulator.id)
     return _page(regulator, contacts_form=form)
 
@@ -180,7 +140,7 @@ def add_rule(regulator_id: int) -> Page:
                     form.trigger2.data, form.amount2.data, form.unit2.data, form.after2.data or None
                 )
             )
-        try:
+        with attempt(form):
             rule = registry.add_rule(
                 regulator,
                 stage=form.stage.data,
@@ -188,9 +148,6 @@ def add_rule(regulator_id: int) -> Page:
                 bounds=bounds,
                 actor=actor(),
             )
-        except InvalidInput as error:
-            rejected(form, error)
-        else:
             return done(f"Rule “{rule.stage}” added.", "admin.regulator", regulator_id=regulator.id)
     return _page(regulator, rule_form=form)
 
@@ -201,19 +158,17 @@ def delete_rule(regulator_id: int, rule_id: int) -> Page:
     if rule is None or rule.regulator_id != regulator.id:
         raise NotFound("no such rule")
     form = ConfirmForm()
-    if form.validate_on_submit():
-        try:
-            registry.delete_rule(rule, actor=actor())
-        except InvalidInput as error:
-            rejected(form, error)
-            return _refused(regulator, error)
+    if not form.validate_on_submit():
+        return _refused(regulator, "the form expired; try again")
+    with attempt(form) as tried:
+        registry.delete_rule(rule, actor=actor())
         return done(f"Rule “{rule.stage}” removed.", "admin.regulator", regulator_id=regulator.id)
-    return _refused(regulator, InvalidInput("the form expired; try again"))
+    return _refused(regulator, tried.refusal)
 
 
-def _refused(regulator: Regulator, error: InvalidInput) -> Page:
+def _refused(regulator: Regulator, reason: str | None) -> Page:
     form = RegulatorForm(formdata=None, obj=regulator)
-    form.form_errors.append(str(error))
+    form.form_errors.append(str(reason))
     body, _ = _page(regulator, form=form)
     return body, 422
 
@@ -221,203 +176,9 @@ def _refused(regulator: Regulator, error: InvalidInput) -> Page:
 def delete(regulator_id: int) -> Page:
     regulator = registry.get_regulator(regulator_id)
     form = ConfirmForm()
-    if form.validate_on_submit():
-        try:
-            registry.delete_regulator(regulator, actor=actor())
-        except InvalidInput as error:
-            rejected(form, error)
-            return _refused(regulator, error)
+    if not form.validate_on_submit():
+        return _refused(regulator, "the form expired; try again")
+    with attempt(form) as tried:
+        registry.delete_regulator(regulator, actor=actor())
         return done(f"Regulator “{regulator.name}” removed.", "admin.regulators")
-    return _refused(regulator, InvalidInput("the form expired; try again"))
-
-
-# -- on an incident -----------------------------------------------------------------------
-
-
-def _incident(incident_id: str) -> Incident:
-    return queries.get_incident(STAFF_VIEWER, incident_id)
-
-
-def _board(incident: Incident, error: str | None = None, **forms: Any) -> Page:
-    now = utcnow()
-    rows = obligations.board(incident, now)
-    regulators = registry.list_regulators()
-    reportable = forms.get("reportable_form") or ReportableForm(
-        formdata=None, regulator_ids=[r.id for r in obligations.reportable_to(incident)]
-    )
-    reportable.regulator_ids.choices = [(r.id, r.name) for r in regulators]
-    compose = forms.get("compose_form") or ComposeForm(formdata=None)
-    compose.obligation_ids.choices = [
-        (row.obligation.id, f"{row.regulator.name}: {row.rule.stage}")
-        for row in rows
-        if row.obligation.sent_at is None
-    ]
-    incident_notices = notices.notices_of(incident)
-    body = render_template(
-        "admin/regulators/board.html",
-        incident=incident,
-        now=now,
-        rows=rows,
-        triggers=obligations.triggers_of(incident),
-        trigger_form=forms.get("trigger_form") or TriggerForm(formdata=None),
-        reportable_form=reportable,
-        compose_form=compose,
-        notices=incident_notices,
-        edit_forms={
-            n.id: NoticeEditForm(formdata=None, obj=n, prefix=f"notice-{n.id}")
-            for n in incident_notices
-        },
-        send_forms={n.id: SendForm(formdata=None, prefix=f"send-{n.id}") for n in incident_notices},
-        portal_forms={
-            row.obligation.id: PortalForm(formdata=None, prefix=f"portal-{row.obligation.id}")
-            for row in rows
-        },
-        confirm=ConfirmForm(formdata=None),
-        staff_names=_staff_names(),
-        error=error,
-    )
-    return body, (422 if error else 200)
-
-
-def _staff_names() -> dict[int, str]:
-    return {u.id: u.name or u.email for u in db.session.scalars(select(StaffUser))}
-
-
-def board(incident_id: str) -> Page:
-    return _board(_incident(incident_id))
-
-
-def _refused_on_board(incident: Incident, error: InvalidInput | str) -> Page:
-    db.session.rollback()
-    return _board(incident, error=str(error))
-
-
-def record_trigger(incident_id: str) -> Page:
-    incident = _incident(incident_id)
-    form = TriggerForm()
-    if not form.validate_on_submit():
-        return _board(incident, error="Choose a trigger and enter when it happened (UTC).")
-    try:
-        obligations.record_trigger(
-            incident, form.kind.data, form.occurred_at.data, user=_user(), actor=actor(),
-            now=utcnow(),
-        )  # fmt: skip
-    except InvalidInput as error:
-        return _refused_on_board(incident, error)
-    return done(
-        f"{form.kind.data.capitalize()} recorded.",
-        "admin.incident_regulators",
-        incident_id=incident.id,
-    )
-
-
-def set_reportable(incident_id: str) -> Page:
-    incident = _incident(incident_id)
-    form = ReportableForm()
-    form.regulator_ids.choices = [(r.id, r.name) for r in registry.list_regulators()]
-    if not form.validate_on_submit():
-        return _board(incident, error="Choose among the registry's regulators.")
-    try:
-        chosen = obligations.set_reportable(
-            incident, form.regulator_ids.data or [], user=_user(), actor=actor()
-        )
-    except InvalidInput as error:
-        return _refused_on_board(incident, error)
-    return done(
-        f"Reportable to {len(chosen)} regulator{'s' if len(chosen) != 1 else ''}.",
-        "admin.incident_regulators",
-        incident_id=incident.id,
-    )
-
-
-def compose(incident_id: str) -> Page:
-    incident = _incident(incident_id)
-    form = ComposeForm()
-    form.obligation_ids.choices = [
-        (r.obligation.id, "") for r in obligations.board(incident, utcnow())
-    ]
-    if not form.validate_on_submit():
-        return _board(incident, error="Choose the reports this notice submits.")
-    try:
-        notices.compose_notice(incident, form.obligation_ids.data, author=_user(), actor=actor())
-    except InvalidInput as error:
-        return _refused_on_board(incident, error)
-    return done(
-        "Notice drafted: a legal user other than its author approves it before it is sent.",
-        "admin.incident_regulators",
-        incident_id=incident.id,
-    )
-
-
-def _notice(notice_id: int) -> tuple[RegulatorNotice, Incident]:
-    notice = notices.get_notice(notice_id)
-    return notice, _incident(notice.incident_id)
-
-
-def edit_notice(notice_id: int) -> Page:
-    notice, incident = _notice(notice_id)
-    form = NoticeEditForm(prefix=f"notice-{notice.id}")
-    if not form.validate_on_submit():
-        return _board(incident, error="A notice needs a subject and a body.")
-    try:
-        notices.edit_notice(notice, subject=form.subject.data, body=form.body.data, actor=actor())
-    except InvalidInput as error:
-        return _refused_on_board(incident, error)
-    return done("Notice saved.", "admin.incident_regulators", incident_id=incident.id)
-
-
-def approve_notice(notice_id: int) -> Page:
-    notice, incident = _notice(notice_id)
-    if not ConfirmForm().validate_on_submit():
-        return _board(incident, error="The form expired; try again.")
-    try:
-        notices.approve_notice(notice, approver=_user(), actor=actor(), now=utcnow())
-    except InvalidInput as error:
-        return _refused_on_board(incident, error)
-    return done(
-        "Notice approved: it can be sent.", "admin.incident_regulators", incident_id=incident.id
-    )
-
-
-def send_notice(notice_id: int) -> Page:
-    notice, incident = _notice(notice_id)
-    form = SendForm(prefix=f"send-{notice.id}")
-    if not form.validate_on_submit():
-        return _board(incident, error="The acknowledgement window is 1 to 10080 minutes.")
-    try:
-        notices.send_notice(
-            notice,
-            sender=_user(),
-            actor=actor(),
-            now=utcnow(),
-            late_reason=form.late_reason.data or "",
-            ack_window=timedelta(minutes=form.ack_minutes.data or 60),
-        )
-    except InvalidInput as error:
-        return _refused_on_board(incident, error)
-    return done(
-        "Notice sent to the regulators; acknowledgement requested.",
-        "admin.incident_regulators",
-        incident_id=incident.id,
-    )
-
-
-def record_portal(obligation_id: int) -> Page:
-    obligation = obligations.get_obligation(obligation_id)
-    incident = _incident(obligation.incident_id)
-    form = PortalForm(prefix=f"portal-{obligation.id}")
-    if not form.validate_on_submit():
-        return _board(incident, error="Enter the portal's reference and when it was submitted.")
-    try:
-        obligations.record_portal_submission(
-            obligation,
-            reference=form.reference.data,
-            submitted_at=form.submitted_at.data,
-            late_reason=form.late_reason.data or "",
-            user=_user(),
-            actor=actor(),
-            now=utcnow(),
-        )
-    except InvalidInput as error:
-        return _refused_on_board(incident, error)
-    return done("Portal submission recorded.", "admin.incident_regulators", incident_id=incident.id)
+    return _refused(regulator, tried.refusal)

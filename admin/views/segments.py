@@ -6,10 +6,10 @@ from flask import Response, render_template, url_for
 from sqlalchemy import Table, func, select
 
 from admin.access import actor
-from admin.forms import ConfirmForm, SegmentForm
-from admin.outcome import done, form_status, rejected
+from admin.forms.audience import SegmentForm
+from admin.forms.confirm import ConfirmForm
+from admin.outcome import attempt, done, form_status
 from statuspage.audience import segments
-from statuspage.core.errors import InvalidInput
 from statuspage.extensions import db
 from statuspage.models import component_segment, incident_segment
 
@@ -42,16 +42,13 @@ def index() -> tuple[str, int]:
 def create() -> Page:
     form = SegmentForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form):
             segment = segments.create_segment(
                 form.name.data,
                 kind=form.kind.data or "",
                 description=form.description.data or "",
                 actor=actor(),
             )
-        except InvalidInput as error:
-            rejected(form, error)
-        else:
             return done(f"Segment “{segment.name}” created.", "admin.segments")
     return _list(form)
 
@@ -60,7 +57,7 @@ def edit(segment_id: int) -> Page:
     segment = segments.get_segment(segment_id)
     form = SegmentForm(obj=segment)
     if form.validate_on_submit():
-        try:
+        with attempt(form):
             segments.update_segment(
                 segment,
                 name=form.name.data,
@@ -68,9 +65,6 @@ def edit(segment_id: int) -> Page:
                 description=form.description.data or "",
                 actor=actor(),
             )
-        except InvalidInput as error:
-            rejected(form, error)
-        else:
             return done(f"Segment “{segment.name}” saved.", "admin.segments")
     return render_template("admin/segments/form.html", form=form, segment=segment), form_status()
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from flask import Response, render_template
 
 from admin.access import actor
-from admin.forms import SettingsForm
-from admin.outcome import done, form_status, rejected
-from statuspage.core.errors import InvalidInput
+from admin.forms.settings import SettingsForm
+from admin.outcome import attempt, done, form_status
 from statuspage.page.settings import update_settings
 from statuspage.page.state import ensure_page
 
@@ -26,7 +25,7 @@ def edit() -> str | tuple[str, int] | Response:
         }
     )
     if form.validate_on_submit():
-        try:
+        with attempt(form):
             update_settings(
                 actor=actor(),
                 name=form.name.data,
@@ -37,8 +36,5 @@ def edit() -> str | tuple[str, int] | Response:
                 brand_color=form.brand_color.data,
                 footer_links=form.parsed_footer_links(),
             )
-        except InvalidInput as error:
-            rejected(form, error)
-        else:
             return done("Settings saved.", "admin.settings")
     return render_template("admin/settings.html", form=form), form_status()

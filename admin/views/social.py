@@ -11,10 +11,10 @@ from flask import Response, abort, current_app, render_template
 from flask_wtf import FlaskForm
 
 from admin.access import actor
-from admin.forms import ConfirmForm, MastodonAccountForm, XAccountForm
-from admin.outcome import done, form_status, rejected
+from admin.forms.confirm import ConfirmForm
+from admin.forms.social import MastodonAccountForm, XAccountForm
+from admin.outcome import attempt, done, form_status
 from statuspage.channels import registry
-from statuspage.core.errors import InvalidInput
 from statuspage.extensions import db
 from statuspage.models import Channel
 from statuspage.page.state import ensure_page
@@ -56,7 +56,7 @@ def save(network: str) -> Response | tuple[str, int]:
     channel = accounts.network_of(network)
     form = FORMS[channel]()
     if form.validate_on_submit():
-        try:
+        with attempt(form):
             accounts.save_account(
                 channel,
                 label=form.label.data or "",
@@ -64,9 +64,6 @@ def save(network: str) -> Response | tuple[str, int]:
                 enabled=form.enabled.data,
                 actor=actor(),
             )
-        except InvalidInput as error:
-            rejected(form, error)
-        else:
             return done(f"{accounts.NETWORK_NAMES[channel]} account saved.", "admin.social")
     return _page(forms={channel.value: form})
 
@@ -78,7 +75,7 @@ def test_post(network: str) -> tuple[str, int]:
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
+    with attempt(form) as tried:
         result = accounts.send_test_post(
             channel,
             page_name=ensure_page().name,
@@ -86,11 +83,9 @@ def test_post(network: str) -> tuple[str, int]:
             adapter=registry.social_channel(channel),
             actor=actor(),
         )
-    except InvalidInput as error:
-        db.session.rollback()
-        return _page(422, test_network=channel, test_refused=str(error))
-    db.session.commit()  # the audit entry of the attempt
-    return _page(200, test_network=channel, test_result=result)
+        db.session.commit()  # the audit entry of the attempt
+        return _page(200, test_network=channel, test_result=result)
+    return _page(422, test_network=channel, test_refused=tried.refusal)
 
 
 def remove(network: str) -> Response:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Response, render_template, url_for
 
 from admin.access import actor
-from admin.forms import ConfirmForm, StaffForm
-from admin.outcome import done, form_status, rejected
-from statuspage.core.errors import InvalidInput
+from admin.forms.confirm import ConfirmForm
+from admin.forms.staff import StaffForm
+from admin.outcome import attempt, done, form_status
 from statuspage.extensions import db
 from statuspage.staff import accounts
 
@@ -26,13 +26,10 @@ def create() -> str | tuple[str, int]:
     """Shows the generated password in this response only (never flashed into the cookie)."""
     form = StaffForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form):
             user, password = accounts.add_staff(
                 form.email.data, form.role.data, name=form.name.data or "", actor=actor()
             )
-        except InvalidInput as error:
-            rejected(form, error)
-        else:
             db.session.commit()
             return render_template(
                 "admin/secret.html",
@@ -50,11 +47,8 @@ def deactivate(user_id: int) -> str | tuple[str, int] | Response:
     user = accounts.get_staff(user_id)
     form = ConfirmForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form):
             accounts.deactivate_staff(user, actor=actor())
-        except InvalidInput as error:
-            rejected(form, error)
-        else:
             return done(f"{user.email} can no longer sign in.", "admin.staff")
     return render_template(
         "admin/confirm.html",

@@ -18,13 +18,16 @@ from flask import (
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from admin.access import actor
-from admin.forms import EndpointContactForm, SubscriberImportForm, SubscriberSearchForm
+from admin.forms.subscribers import (
+    EndpointContactForm,
+    SubscriberImportForm,
+    SubscriberSearchForm,
+)
 from admin.layout import http_error
-from admin.outcome import done, form_status, rejected
+from admin.outcome import attempt, done, form_status
 from statuspage.channels import registry
 from statuspage.clock import utcnow
 from statuspage.core.csv_safety import spreadsheet_cell
-from statuspage.core.errors import InvalidInput
 from statuspage.extensions import db
 from statuspage.models import Channel
 from statuspage.subscribers import endpoint_urls, endpoints, roster
@@ -67,7 +70,7 @@ def add_endpoint(subscriber_id: int) -> str | tuple[str, int] | Response:
     if form.validate_on_submit():
         channel = Channel(form.channel.data)
         loopback = current_app.testing or current_app.debug
-        try:
+        with attempt(form):
             contact, secret = endpoints.add_endpoint(
                 person,
                 channel,
@@ -78,9 +81,6 @@ def add_endpoint(subscriber_id: int) -> str | tuple[str, int] | Response:
                 notify_email=form.notify_email.data,
                 allow_loopback=loopback,
             )
-        except InvalidInput as error:
-            rejected(form, error)
-        else:
             label = endpoint_urls.LABELS[channel]
             if secret is None:
                 return done(
@@ -114,14 +114,12 @@ def import_csv() -> str | tuple[str, int]:
         dry_run = not form.confirm.data
         text = io.TextIOWrapper(form.file.data.stream, encoding="utf-8-sig", newline="")
         try:
-            report = roster.import_subscribers(
-                text, opted_in=form.opted_in.data, dry_run=dry_run, actor=actor()
-            )
-        except InvalidInput as error:
-            rejected(form, error)
-        else:
-            db.session.commit()  # a dry run wrote nothing: this commits nothing
-            return _import_page(form, report)
+            with attempt(form):
+                report = roster.import_subscribers(
+                    text, opted_in=form.opted_in.data, dry_run=dry_run, actor=actor()
+                )
+                db.session.commit()  # a dry run wrote nothing: this commits nothing
+                return _import_page(form, report)
         finally:
             text.detach()  # the upload's own stream is closed by the request, not by us
     return _import_page(form), form_status()

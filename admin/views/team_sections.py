@@ -1,42 +1,7 @@
-"""The incident page's crisis sections: the response team (assemble it, who was paged, who
-acknowledged, when and how) and the executives (messaging guidelines, briefings)."""
+"""Moved to admin.views.crisis_team_sections; kept only for admin/views/incidents.py, which the
+incident command-object change owns while this rename lands. Delete it once that view imports
+`crisis_sections` from admin.views.crisis_team_sections."""
 
-from __future__ import annotations
+from admin.views.crisis_team_sections import crisis_sections
 
-from typing import Any
-
-from wtforms import SelectChoice
-
-from admin.team_forms import AssembleForm, BriefingForm, GuidelinesForm
-from statuspage.crisis import assembly, executives, roster
-from statuspage.models import Incident
-
-
-def role_choices() -> list[SelectChoice]:
-    return [SelectChoice(r.id, r.name) for r in roster.list_roles()]
-
-
-def assemble_form(*, bound: bool) -> AssembleForm:
-    form = AssembleForm() if bound else AssembleForm(formdata=None)
-    form.roles.choices = role_choices()
-    return form
-
-
-def guidelines_form(incident: Incident, *, bound: bool) -> GuidelinesForm:
-    if bound:
-        return GuidelinesForm()
-    return GuidelinesForm(formdata=None, obj=executives.guidelines_for(incident))
-
-
-def crisis_sections(incident: Incident) -> dict[str, Any]:
-    """What the sections show, with blank forms (a submitted form replaces its blank)."""
-    return {
-        "assemble_form": assemble_form(bound=False),
-        "guidelines_form": guidelines_form(incident, bound=False),
-        "briefing_form": BriefingForm(formdata=None),
-        "team_pages": assembly.pages_for_incident(incident.id),
-        "team_members": len(roster.list_members()),
-        "executives": executives.executives(),
-        "guidelines": executives.guidelines_for(incident),
-        "briefings": executives.briefings_for(incident.id),
-    }
+__all__ = ["crisis_sections"]

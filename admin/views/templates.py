@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask import Response, render_template, url_for
 
 from admin.access import actor
-from admin.forms import ConfirmForm, TemplateForm, component_choices
-from admin.outcome import done, form_status, rejected
+from admin.forms.components import component_choices
+from admin.forms.confirm import ConfirmForm
+from admin.forms.incidents import TemplateForm
+from admin.outcome import attempt, done, form_status
 from statuspage.audience.visibility import STAFF
 from statuspage.components.catalog import list_components
-from statuspage.core.errors import InvalidInput
 from statuspage.incidents import templates
 from statuspage.models import IncidentTemplate
 
@@ -43,11 +44,8 @@ def _fields(form: TemplateForm) -> dict[str, object]:
 def new() -> Page:
     form = _form(None)
     if form.validate_on_submit():
-        try:
+        with attempt(form):
             template = templates.create_template(actor=actor(), **_fields(form))
-        except InvalidInput as error:
-            rejected(form, error)
-        else:
             return done(f"Template “{template.name}” created.", "admin.templates")
     return render_template("admin/templates/form.html", form=form, template=None), form_status()
 
@@ -56,11 +54,8 @@ def edit(template_id: str) -> Page:
     template = templates.get_template(template_id)
     form = _form(template)
     if form.validate_on_submit():
-        try:
+        with attempt(form):
             templates.update_template(template, actor=actor(), **_fields(form))
-        except InvalidInput as error:
-            rejected(form, error)
-        else:
             return done(f"Template “{template.name}” saved.", "admin.templates")
     return render_template("admin/templates/form.html", form=form, template=template), form_status()
 

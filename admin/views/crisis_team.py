@@ -1,5 +1,8 @@
 """The crisis team: the roster screen (roles, members, their contact points and quiet hours),
 and the incident page's actions: assemble the team, messaging guidelines, executive briefings.
+
+Named crisis_team (its forms too), not team: the same screens speak of Microsoft Teams, the
+`teams` channel a member or subscriber is reached on. Endpoints and URLs keep `team`.
 """
 
 from __future__ import annotations
@@ -13,13 +16,12 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from admin.access import STAFF_VIEWER, actor, can
-from admin.forms import ConfirmForm
-from admin.outcome import done, form_status, rejected
-from admin.team_forms import BriefingForm, MemberForm, RoleForm
+from admin.forms.confirm import ConfirmForm
+from admin.forms.crisis_team import BriefingForm, MemberForm, RoleForm
+from admin.outcome import attempt, done, form_status
+from admin.views.crisis_team_sections import assemble_form, guidelines_form, role_choices
 from admin.views.incidents import _page as incident_page
-from admin.views.team_sections import assemble_form, guidelines_form, role_choices
 from statuspage.clock import utcnow
-from statuspage.core.errors import InvalidInput
 from statuspage.crisis import assembly, executives, roster
 from statuspage.crisis.notices import current_contacts
 from statuspage.crisis.roster import QUIET
@@ -77,11 +79,8 @@ def roster_screen(role_form: RoleForm | None = None) -> Page:
 def role_add() -> Page:
     form = RoleForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form):
             role = roster.add_role(form.name.data, actor=actor())
-        except InvalidInput as error:
-            rejected(form, error)
-        else:
             return done(f"Role “{role.name}” added.", "admin.team")
     return roster_screen(form)
 
@@ -109,11 +108,8 @@ def _save(member: TeamMember | None, form: MemberForm) -> TeamMember:
 def member_new() -> Page:
     form = _member_form(None, bound=True)
     if form.validate_on_submit():
-        try:
+        with attempt(form):
             member = _save(None, form)
-        except InvalidInput as error:
-            rejected(form, error)
-        else:
             return done(f"{member.name} added to the team.", "admin.team")
     return render_template("admin/team/member.html", form=form, member=None), form_status()
 
@@ -122,11 +118,8 @@ def member_edit(member_id: int) -> Page:
     member = roster.get_member(member_id)
     form = _member_form(member, bound=request.method == "POST")
     if form.validate_on_submit():
-        try:
+        with attempt(form):
             _save(member, form)
-        except InvalidInput as error:
-            rejected(form, error)
-        else:
             return done(f"{member.name} saved.", "admin.team")
     return render_template("admin/team/member.html", form=form, member=member), form_status()
 
@@ -145,7 +138,7 @@ def assemble(incident_id: str) -> Page:
     incident = queries.get_incident(STAFF_VIEWER, incident_id)
     form = assemble_form(bound=True)
     if form.validate_on_submit():
-        try:
+        with attempt(form):
             bridge = assembly.check_bridge(
                 form.bridge_phone.data, form.bridge_pin.data, form.meeting_url.data
             )
@@ -160,9 +153,6 @@ def assemble(incident_id: str) -> Page:
                 actor=actor(),
                 now=utcnow(),
             )
-        except InvalidInput as error:
-            rejected(form, error)
-        else:
             return done(
                 f"Team paged: {', '.join(r.name for r in page.roles)}. "
                 "Acknowledgements appear below.",
@@ -199,7 +189,7 @@ def briefing(incident_id: str) -> Page:
     incident = queries.get_incident(STAFF_VIEWER, incident_id)
     form = BriefingForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form):
             executives.brief(
                 incident,
                 subject=form.subject.data,
@@ -207,9 +197,6 @@ def briefing(incident_id: str) -> Page:
                 actor=actor(),
                 ack_window=timedelta(minutes=form.ack_minutes.data),
             )
-        except InvalidInput as error:
-            rejected(form, error)
-        else:
             return done(
                 "Briefing sent to the executives.",
                 "admin.incident",

@@ -17,7 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from admin.forms import MultiCheckboxField
+from admin.forms.fields import MultiCheckboxField
 from statuspage.crisis.assembly import MAX_REPAGE_MINUTES, MAX_ROUNDS
 
 MAX_GUIDELINE = 20_000

@@ -1,16 +1,15 @@
 """The regulator screens' forms: the registry, an incident's triggers and reportability, and
-regulator notices. Kept beside admin/forms.py (not in it) so the crisis screens, built at the
-same time, do not edit one file."""
+regulator notices."""
 
 from __future__ import annotations
 
 from zoneinfo import available_timezones
 
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms import IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from admin.forms import MultiCheckboxField, SelectChoice, utc_time
+from admin.forms.fields import MultiCheckboxField, utc_time
 from statuspage.models.regulators import INCIDENT_TRIGGERS, TriggerKind, Unit
 
 TRIGGER_CHOICES = [SelectChoice(k.value, k.label.capitalize()) for k in TriggerKind]

@@ -1,0 +1,242 @@
+"""Incidents' forms: the composer, an incident page's update, resolve, edit, postmortem, drafts
+and notes, scheduled maintenance, and incident templates.
+
+An incident form has a status select per component, added per request (`with_component_fields`)
+because components are data, not code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    Field,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from admin.forms.audience import AudienceMixin
+from admin.forms.components import COMPONENT_STATUS_CHOICES, component_label
+from admin.forms.fields import MultiCheckboxField, utc_time
+from statuspage.clock import utcnow
+from statuspage.incidents.publishing import MAX_BODY
+from statuspage.models import Component, ComponentStatus, IncidentStatus
+from statuspage.models.enums import INCIDENT_STATUSES, MAINTENANCE_STATUSES
+
+# The order staff move through them, not alphabetical; postmortem has its own form.
+INCIDENT_STATUS_CHOICES = [
+    SelectChoice(s.value, s.label)
+    for s in IncidentStatus
+    if s in INCIDENT_STATUSES and s is not IncidentStatus.postmortem
+]
+MAINTENANCE_STATUS_CHOICES = [
+    SelectChoice(s.value, s.label) for s in IncidentStatus if s in MAINTENANCE_STATUSES
+]
+IMPACT_CHOICES = [
+    SelectChoice("", "Automatic (from the components)"),
+    SelectChoice("none", "None"),
+    SelectChoice("minor", "Minor"),
+    SelectChoice("major", "Major"),
+    SelectChoice("critical", "Critical"),
+]
+# The status a template's components start with in the composer: the mildest bad one, so
+# applying a template never declares an outage nobody chose.
+TEMPLATE_COMPONENT_STATUS = ComponentStatus.degraded_performance.value
+COMPONENT_PREFIX = "component-"
+# A little slack for a clock a minute ahead of the server's.
+FUTURE_SLACK = timedelta(minutes=5)
+
+
+def not_in_future(_form: FlaskForm, field: Field) -> None:
+    """An update cannot be shown as posted at a time that has not come yet."""
+    if field.data and field.data > utcnow() + FUTURE_SLACK:
+        raise ValidationError("This time is in the future; times are in UTC.")
+
+
+def body_field(
+    label: str = "Message", default: str | None = None, *, field_id: str | None = None
+) -> TextAreaField:
+    validators = [DataRequired(), Length(max=MAX_BODY)]
+    return TextAreaField(label, validators, default=default, id=field_id)
+
+
+class ComponentStatusesMixin:
+    """One select per component: its new status, or blank for "not affected".
+
+    The fields are added per request (`with_component_fields`) because components are data,
+    not code; they are named `component-<id>`, so the posted form reads the same as the page.
+    """
+
+    components_by_field: dict[str, Component] = {}  # noqa: RUF012 - set per class, read-only
+
+    def component_fields(self) -> list[tuple[Field, Component]]:
+        """(select, component) pairs in page order, for the affected-components table."""
+        return [(self[name], c) for name, c in self.components_by_field.items()]  # type: ignore[index]
+
+    def component_statuses(self) -> dict[str, str]:
+        return {
+            component.id: field.data for field, component in self.component_fields() if field.data
+        }
+
+
+def with_component_fields(
+    form_cls: type[FlaskForm],
+    components: Iterable[Component],
+    *,
+    blank: str = "Not affected",
+    id_prefix: str = "",
+) -> type[FlaskForm]:
+    """`form_cls` with a status select per component; `id_prefix` keeps the selects' ids
+    unique when two such forms share a page (the names stay `component-<id>`)."""
+    fields: dict[str, Any] = {}
+    by_field: dict[str, Component] = {}
+    for component in components:
+        name = COMPONENT_PREFIX + component.id
+        by_field[name] = component
+        fields[name] = SelectField(
+            component_label(component),
+            choices=[SelectChoice("", blank), *COMPONENT_STATUS_CHOICES],
+            default="",
+            validators=[Optional()],
+            id=id_prefix + name,
+        )
+    fields["components_by_field"] = by_field
+    return type(form_cls.__name__, (form_cls,), fields)
+
+
+class PreviewForm(FlaskForm):
+    body = TextAreaField(validators=[Optional(), Length(max=MAX_BODY)])
+
+
+class IncidentForm(AudienceMixin, ComponentStatusesMixin, FlaskForm):
+    """The composer: a new incident and its first update."""
+
+    name = StringField("Title", [DataRequired(), Length(max=300)])
+    status = SelectField("Status", choices=INCIDENT_STATUS_CHOICES, default="investigating")
+    impact = SelectField("Impact", choices=IMPACT_CHOICES, default="")
+    body = body_field()
+    display_at = utc_time(
+        "Started at (UTC)",
+        Optional(),
+        not_in_future,
+        description="Optional: for an incident posted after it began.",
+    )
+    # Backfill: the incident, its first update and the component changes are recorded then.
+    happened_at = utc_time(
+        "This happened at (UTC)",
+        Optional(),
+        not_in_future,
+        description="Optional: to record an incident that is already in the past.",
+    )
+    notify = BooleanField("Notify subscribers", default=True)
+    ack_minutes = IntegerField(
+        "Require acknowledgement within (minutes)",
+        [Optional(), NumberRange(min=1, max=7 * 24 * 60)],
+        description="Optional: recipients confirm receipt; if they do not in time, their "
+        "next contact path is tried.",
+    )
+
+    social_text = TextAreaField(
+        "Custom social text",
+        [Optional(), Length(max=500)],
+        description="Optional: what X and Mastodon post instead of the title and message. The "
+        "incident link is added if missing; X posts are cut to 280 characters, Mastodon to 500.",
+    )
+
+    def ack_window(self) -> timedelta | None:
+        return timedelta(minutes=self.ack_minutes.data) if self.ack_minutes.data else None
+
+
+class UpdateForm(ComponentStatusesMixin, FlaskForm):
+    status = SelectField("Status", choices=INCIDENT_STATUS_CHOICES)
+    body = body_field()
+    display_at = utc_time(
+        "Posted at (UTC)",
+        Optional(),
+        not_in_future,
+        description="Optional: for an update written up after the fact.",
+    )
+    notify = BooleanField("Notify subscribers", default=True)
+    ack_minutes = IncidentForm.ack_minutes
+    social_text = IncidentForm.social_text
+    ack_window = IncidentForm.ack_window
+
+
+class ResolveForm(FlaskForm):
+    body = body_field(default="This incident has been resolved.")
+    restore = BooleanField("Set the affected components back to operational", default=True)
+    notify = BooleanField("Notify subscribers", default=True)
+
+
+class EditIncidentForm(FlaskForm):
+    name = StringField("Title", [DataRequired(), Length(max=300)])
+    impact = SelectField("Impact", choices=IMPACT_CHOICES[1:])
+
+
+class EditMaintenanceForm(FlaskForm):
+    name = StringField("Title", [DataRequired(), Length(max=300)])
+    scheduled_for = utc_time("Starts (UTC)", InputRequired())
+    scheduled_until = utc_time("Ends (UTC)", InputRequired())
+    auto_start = BooleanField("Start automatically")
+    auto_complete = BooleanField("Complete automatically")
+    remind_prior = BooleanField("Remind subscribers an hour before")
+
+
+class PostmortemForm(FlaskForm):
+    body = body_field("Postmortem")
+
+
+# Drafts and internal notes share the incident page with the update form: their fields carry
+# ids of their own so each label points at its own input.
+class DraftForm(ComponentStatusesMixin, FlaskForm):
+    """A responder's proposed update, for a publisher to review."""
+
+    status = SelectField("Status", choices=INCIDENT_STATUS_CHOICES, id="draft-status")
+    body = body_field(field_id="draft-body")
+
+
+class NoteForm(FlaskForm):
+    body = body_field("Internal note", field_id="note-body")
+
+
+class PublishDraftForm(FlaskForm):
+    """Review a draft: its words may be edited; status and components are published as drafted."""
+
+    body = body_field()
+    notify = BooleanField("Notify subscribers", default=True)
+
+
+class MaintenanceForm(AudienceMixin, FlaskForm):
+    name = StringField("Title", [DataRequired(), Length(max=300)])
+    body = body_field()
+    scheduled_for = utc_time("Starts (UTC)", InputRequired())
+    scheduled_until = utc_time("Ends (UTC)", InputRequired())
+    components = MultiCheckboxField("Affected components", choices=[], validate_choice=True)
+    auto_start = BooleanField("Start automatically: components go under maintenance at the start")
+    auto_complete = BooleanField("Complete automatically: components are operational at the end")
+    remind_prior = BooleanField("Remind subscribers an hour before it starts")
+    notify = BooleanField("Notify subscribers now", default=True)
+
+
+class TemplateForm(FlaskForm):
+    name = StringField("Template name", [DataRequired(), Length(max=200)])
+    title = StringField("Incident title", [DataRequired(), Length(max=300)])
+    body = body_field()
+    update_status = SelectField("Status", choices=INCIDENT_STATUS_CHOICES, default="investigating")
+    components = MultiCheckboxField("Affected components", choices=[])
+    should_send_notifications = BooleanField("Notify subscribers", default=True)

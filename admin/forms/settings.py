@@ -1,0 +1,45 @@
+"""The page's settings form: name, time zone, description, branding and footer links."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+from zoneinfo import available_timezones
+
+from flask_wtf import FlaskForm
+from wtforms import ColorField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+
+class SettingsForm(FlaskForm):
+    name = StringField("Page name", [DataRequired(), Length(max=200)])
+    time_zone = SelectField("Time zone", choices=[], validate_choice=False)
+    description = TextAreaField("Description", [Optional(), Length(max=2000)])
+    homepage_url = StringField(
+        "Company website", [Optional(), Length(max=500)], description="Linked from the page header"
+    )
+    logo_url = StringField("Logo URL", [Optional(), Length(max=500)])
+    brand_color = ColorField("Brand colour", [DataRequired()])
+    footer_links = TextAreaField(
+        "Footer links",
+        [Optional(), Length(max=5000)],
+        description="One per line: Label | https://example.com/page",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.time_zone.choices = sorted(available_timezones())
+
+    def parsed_footer_links(self) -> list[dict[str, str]]:
+        """`Label | URL` lines as the service takes them; the service judges the URLs."""
+        links = []
+        for line in (self.footer_links.data or "").splitlines():
+            if not line.strip():
+                continue
+            label, _, url = line.rpartition("|")
+            links.append({"label": label.strip(), "url": url.strip()})
+        return links
+
+    @staticmethod
+    def footer_text(links: Iterable[dict[str, str]]) -> str:
+        return "\n".join(f"{link['label']} | {link['url']}" for link in links)

@@ -1,0 +1,57 @@
+"""Subscribers' forms: the search, the CSV import, and a webhook or chat contact point."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, EmailField, SelectChoice, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length, Optional
+
+
+class SubscriberSearchForm(FlaskForm):
+    """Read from the query string, like the audit filters: no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField("Email, address or name contains", [Optional(), Length(max=200)])
+
+
+class SubscriberImportForm(FlaskForm):
+    file = FileField(
+        "CSV file",
+        [FileRequired("Choose a CSV file.")],
+        description="One person a line: email[,name][,components]. Components are ids or "
+        "names separated by ; (none: every component). At most 1 MB, UTF-8.",
+    )
+    opted_in = BooleanField(
+        "These people already opted in",
+        description="Tick only if every address on the list agreed to receive status updates: "
+        "they are imported verified and receive the next notice. Otherwise they are imported "
+        "unverified and receive nothing until they confirm.",
+    )
+    check = SubmitField("Check the file (dry run)")
+    confirm = SubmitField("Import")
+
+
+class EndpointContactForm(FlaskForm):
+    """Staff add a webhook or chat contact point to one person, tried after their others."""
+
+    channel = SelectField(
+        "Channel",
+        choices=[
+            SelectChoice("webhook", "Webhook (signed, Statuspage format)"),
+            SelectChoice("slack", "Slack incoming webhook"),
+            SelectChoice("teams", "Microsoft Teams webhook or workflow"),
+            SelectChoice("discord", "Discord webhook"),
+        ],
+        default="webhook",
+        id="endpoint-channel",
+    )
+    url = StringField("URL", [DataRequired(), Length(max=2000)], id="endpoint-url")
+    notify_email = EmailField(
+        "Email to tell if it stops working",
+        [Optional(), Length(max=254)],
+        id="endpoint-notify",
+        description="Owners are told too.",
+    )

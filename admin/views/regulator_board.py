@@ -1,0 +1,219 @@
+"""An incident's regulator board: its trigger times, the regulators it is reportable to, the
+countdown to each report, and the regulator notices (compose, edit, approve, send, portal).
+
+Handlers parse a form and call one service in statuspage.regulators; a refusal
+(InvalidInput), like a form that does not parse, shows the board again with the reason at the
+top, answered 422.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask import Response, render_template
+from flask_login import current_user
+from sqlalchemy import select
+
+from admin.access import STAFF_VIEWER, actor
+from admin.forms.confirm import ConfirmForm
+from admin.forms.regulators import (
+    ComposeForm,
+    NoticeEditForm,
+    PortalForm,
+    ReportableForm,
+    SendForm,
+    TriggerForm,
+)
+from admin.outcome import attempt, done
+from statuspage.clock import utcnow
+from statuspage.extensions import db
+from statuspage.incidents import queries
+from statuspage.models import Incident, RegulatorNotice, StaffUser
+from statuspage.regulators import notices, obligations, registry
+
+Page = str | tuple[str, int] | Response
+
+
+def _user() -> Any:
+    return current_user._get_current_object()  # the StaffUser row, not the proxy
+
+
+def _incident(incident_id: str) -> Incident:
+    return queries.get_incident(STAFF_VIEWER, incident_id)
+
+
+def _board(incident: Incident, error: str | None = None, **forms: Any) -> Page:
+    now = utcnow()
+    rows = obligations.board(incident, now)
+    regulators = registry.list_regulators()
+    reportable = forms.get("reportable_form") or ReportableForm(
+        formdata=None, regulator_ids=[r.id for r in obligations.reportable_to(incident)]
+    )
+    reportable.regulator_ids.choices = [(r.id, r.name) for r in regulators]
+    compose = forms.get("compose_form") or ComposeForm(formdata=None)
+    compose.obligation_ids.choices = [
+        (row.obligation.id, f"{row.regulator.name}: {row.rule.stage}")
+        for row in rows
+        if row.obligation.sent_at is None
+    ]
+    incident_notices = notices.notices_of(incident)
+    body = render_template(
+        "admin/regulators/board.html",
+        incident=incident,
+        now=now,
+        rows=rows,
+        triggers=obligations.triggers_of(incident),
+        trigger_form=forms.get("trigger_form") or TriggerForm(formdata=None),
+        reportable_form=reportable,
+        compose_form=compose,
+        notices=incident_notices,
+        edit_forms={
+            n.id: NoticeEditForm(formdata=None, obj=n, prefix=f"notice-{n.id}")
+            for n in incident_notices
+        },
+        send_forms={n.id: SendForm(formdata=None, prefix=f"send-{n.id}") for n in incident_notices},
+        portal_forms={
+            row.obligation.id: PortalForm(formdata=None, prefix=f"portal-{row.obligation.id}")
+            for row in rows
+        },
+        confirm=ConfirmForm(formdata=None),
+        staff_names=_staff_names(),
+        error=error,
+    )
+    return body, (422 if error else 200)
+
+
+def _staff_names() -> dict[int, str]:
+    return {u.id: u.name or u.email for u in db.session.scalars(select(StaffUser))}
+
+
+def board(incident_id: str) -> Page:
+    return _board(_incident(incident_id))
+
+
+def record_trigger(incident_id: str) -> Page:
+    incident = _incident(incident_id)
+    form = TriggerForm()
+    if not form.validate_on_submit():
+        return _board(incident, error="Choose a trigger and enter when it happened (UTC).")
+    with attempt(form) as tried:
+        obligations.record_trigger(
+            incident, form.kind.data, form.occurred_at.data, user=_user(), actor=actor(),
+            now=utcnow(),
+        )  # fmt: skip
+        return done(
+            f"{form.kind.data.capitalize()} recorded.",
+            "admin.incident_regulators",
+            incident_id=incident.id,
+        )
+    return _board(incident, error=tried.refusal)
+
+
+def set_reportable(incident_id: str) -> Page:
+    incident = _incident(incident_id)
+    form = ReportableForm()
+    form.regulator_ids.choices = [(r.id, r.name) for r in registry.list_regulators()]
+    if not form.validate_on_submit():
+        return _board(incident, error="Choose among the registry's regulators.")
+    with attempt(form) as tried:
+        chosen = obligations.set_reportable(
+            incident, form.regulator_ids.data or [], user=_user(), actor=actor()
+        )
+        return done(
+            f"Reportable to {len(chosen)} regulator{'s' if len(chosen) != 1 else ''}.",
+            "admin.incident_regulators",
+            incident_id=incident.id,
+        )
+    return _board(incident, error=tried.refusal)
+
+
+def compose(incident_id: str) -> Page:
+    incident = _incident(incident_id)
+    form = ComposeForm()
+    form.obligation_ids.choices = [
+        (r.obligation.id, "") for r in obligations.board(incident, utcnow())
+    ]
+    if not form.validate_on_submit():
+        return _board(incident, error="Choose the reports this notice submits.")
+    with attempt(form) as tried:
+        notices.compose_notice(incident, form.obligation_ids.data, author=_user(), actor=actor())
+        return done(
+            "Notice drafted: a legal user other than its author approves it before it is sent.",
+            "admin.incident_regulators",
+            incident_id=incident.id,
+        )
+    return _board(incident, error=tried.refusal)
+
+
+def _notice(notice_id: int) -> tuple[RegulatorNotice, Incident]:
+    notice = notices.get_notice(notice_id)
+    return notice, _incident(notice.incident_id)
+
+
+def edit_notice(notice_id: int) -> Page:
+    notice, incident = _notice(notice_id)
+    form = NoticeEditForm(prefix=f"notice-{notice.id}")
+    if not form.validate_on_submit():
+        return _board(incident, error="A notice needs a subject and a body.")
+    with attempt(form) as tried:
+        notices.edit_notice(notice, subject=form.subject.data, body=form.body.data, actor=actor())
+        return done("Notice saved.", "admin.incident_regulators", incident_id=incident.id)
+    return _board(incident, error=tried.refusal)
+
+
+def approve_notice(notice_id: int) -> Page:
+    notice, incident = _notice(notice_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return _board(incident, error="The form expired; try again.")
+    with attempt(form) as tried:
+        notices.approve_notice(notice, approver=_user(), actor=actor(), now=utcnow())
+        return done(
+            "Notice approved: it can be sent.", "admin.incident_regulators", incident_id=incident.id
+        )
+    return _board(incident, error=tried.refusal)
+
+
+def send_notice(notice_id: int) -> Page:
+    notice, incident = _notice(notice_id)
+    form = SendForm(prefix=f"send-{notice.id}")
+    if not form.validate_on_submit():
+        return _board(incident, error="The acknowledgement window is 1 to 10080 minutes.")
+    with attempt(form) as tried:
+        notices.send_notice(
+            notice,
+            sender=_user(),
+            actor=actor(),
+            now=utcnow(),
+            late_reason=form.late_reason.data or "",
+            ack_window=timedelta(minutes=form.ack_minutes.data or 60),
+        )
+        return done(
+            "Notice sent to the regulators; acknowledgement requested.",
+            "admin.incident_regulators",
+            incident_id=incident.id,
+        )
+    return _board(incident, error=tried.refusal)
+
+
+def record_portal(obligation_id: int) -> Page:
+    obligation = obligations.get_obligation(obligation_id)
+    incident = _incident(obligation.incident_id)
+    form = PortalForm(prefix=f"portal-{obligation.id}")
+    if not form.validate_on_submit():
+        return _board(incident, error="Enter the portal's reference and when it was submitted.")
+    with attempt(form) as tried:
+        obligations.record_portal_submission(
+            obligation,
+            reference=form.reference.data,
+            submitted_at=form.submitted_at.data,
+            late_reason=form.late_reason.data or "",
+            user=_user(),
+            actor=actor(),
+            now=utcnow(),
+        )
+        return done(
+            "Portal submission recorded.", "admin.incident_regulators", incident_id=incident.id
+        )
+    return _board(incident, error=tried.refusal)

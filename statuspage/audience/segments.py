@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from statuspage.audit.trail import SYSTEM, Actor, record
 from statuspage.core.errors import InvalidInput, NotFound
+from statuspage.core.validation import text
 from statuspage.extensions import db
 from statuspage.models import (
     Component,
@@ -24,12 +25,8 @@ MAX_DESCRIPTION = 2000
 
 
 def _text(value: str | None, what: str, max_length: int, *, required: bool = False) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise InvalidInput(f"{what} is required")
-    if len(value) > max_length:
-        raise InvalidInput(f"{what} is at most {max_length} characters")
-    return value
+    """Segments' optional fields (kind, description) may be blank; a name may not."""
+    return text(value, what, max_length, required=required)
 
 
 def _unused_name(

@@ -8,7 +8,6 @@ can keep each surface's own wording.
 from __future__ import annotations
 
 import re
-import unicodedata
 from enum import Enum
 from typing import TypeVar
 
@@ -24,6 +23,7 @@ MAX_PHONE_INPUT = 64  # far above any number as typed; phonenumbers stops at 250
 # What people type between digits: spaces, dots, dashes, slashes and brackets.
 _PHONE_SEPARATORS = re.compile(r"[\s().\-/]")
 _PHONE_DIGITS = re.compile(r"^\+\d+$")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def text(
@@ -56,7 +56,7 @@ def storable(value: str, what: str = "text") -> str:
     """
     if "\x00" in value:
         raise InvalidInput(f"{what} may not contain NUL characters")
-    if any(unicodedata.category(char) == "Cs" for char in value):
+    if _SURROGATE.search(value):
         raise InvalidInput(f"{what} is not valid Unicode text")
     return value
 

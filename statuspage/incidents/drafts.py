@@ -14,6 +14,7 @@ from statuspage.audit.trail import Actor, record, values_of
 from statuspage.clock import utcnow
 from statuspage.components.catalog import get_component
 from statuspage.core.errors import InvalidInput, NotFound
+from statuspage.core.validation import text
 from statuspage.extensions import db
 from statuspage.incidents.publishing import MAX_BODY, post_update
 from statuspage.models import (
@@ -30,12 +31,7 @@ DRAFT_FIELDS = ("incident_id", "status", "body", "components")
 
 
 def _body(body: str) -> str:
-    body = (body or "").strip()
-    if not body:
-        raise InvalidInput("a draft or note needs a message")
-    if len(body) > MAX_BODY:
-        raise InvalidInput(f"a message is at most {MAX_BODY} characters")
-    return body
+    return text(body, "a message", MAX_BODY, missing="a draft or note needs a message")
 
 
 def save_draft(

@@ -13,6 +13,7 @@ from statuspage.audit.trail import SYSTEM, Actor, record, values_of
 from statuspage.clock import utcnow
 from statuspage.components.catalog import get_component, set_component_status
 from statuspage.core.errors import InvalidInput
+from statuspage.core.validation import choice, text
 from statuspage.delivery.ledger import write_notices
 from statuspage.extensions import db
 from statuspage.incidents.queries import maintenance_due
@@ -40,6 +41,7 @@ _IMPACT_FOR_STATUS = {
     ComponentStatus.major_outage: Impact.critical,
 }
 _IMPACT_ORDER = [Impact.none, Impact.minor, Impact.major, Impact.critical]
+MAX_NAME = 300
 MAX_BODY = 20_000
 MAX_ACK_WINDOW = timedelta(days=7)
 AUDITED_FIELDS = (
@@ -61,37 +63,19 @@ def _audit(actor: Actor, action: str, incident: Incident, before: dict | None, *
     )
 
 
-def _enum(enum_cls, value, what: str):
-    try:
-        return enum_cls(value)
-    except ValueError as exc:
-        allowed = ", ".join(m.value for m in enum_cls)
-        raise InvalidInput(f"{what} must be one of {allowed}; got {value!r}") from exc
-
-
 def _clean_name(name: str) -> str:
-    name = (name or "").strip()
-    if not name:
-        raise InvalidInput("a name is required")
-    if len(name) > 300:
-        raise InvalidInput("a name is at most 300 characters")
-    return name
+    return text(name, "a name", MAX_NAME)
 
 
 def _clean_body(body: str) -> str:
-    body = (body or "").strip()
-    if not body:
-        raise InvalidInput("an update needs a message")
-    if len(body) > MAX_BODY:
-        raise InvalidInput(f"a message is at most {MAX_BODY} characters")
-    return body
+    return text(body, "a message", MAX_BODY, missing="an update needs a message")
 
 
 def _resolve_components(statuses: ComponentStatuses) -> dict[Component, ComponentStatus]:
     resolved: dict[Component, ComponentStatus] = {}
     for key, status in statuses.items():
         component = key if isinstance(key, Component) else get_component(key)
-        resolved[component] = _enum(ComponentStatus, status, "a component status")
+        resolved[component] = choice(ComponentStatus, status, "a component status")
     return resolved
 
 
@@ -223,13 +207,15 @@ def create_incident(
     organizations' subscribers are notified, and the public status does not move.
     """
     at = at or utcnow()
-    status = _enum(IncidentStatus, status, "an incident status")
+    status = choice(IncidentStatus, status, "an incident status")
     if status not in INCIDENT_STATUSES:
         raise InvalidInput(f"{status.value!r} is a maintenance status, not an incident status")
     if status is IncidentStatus.postmortem:
         raise InvalidInput("a new incident cannot start as a postmortem")
     resolved = _resolve_components(components or {})
-    impact = _enum(Impact, impact, "impact") if impact is not None else impact_of(resolved.values())
+    impact = (
+        choice(Impact, impact, "impact") if impact is not None else impact_of(resolved.values())
+    )
     if impact is Impact.maintenance:
         raise InvalidInput("impact 'maintenance' is for scheduled maintenance")
     incident = Incident(
@@ -280,7 +266,7 @@ def post_update(
     """
     before = values_of(incident, *AUDITED_FIELDS)
     at = at or utcnow()
-    status = _enum(IncidentStatus, status or incident.status, "a status")
+    status = choice(IncidentStatus, status or incident.status, "a status")
     allowed = MAINTENANCE_STATUSES if incident.is_maintenance else INCIDENT_STATUSES
     if status not in allowed:
         kind = "maintenance" if incident.is_maintenance else "incident"
@@ -290,7 +276,7 @@ def post_update(
     if impact is not None:
         if incident.is_maintenance:
             raise InvalidInput("maintenance impact is always 'maintenance'")
-        incident.impact = _enum(Impact, impact, "impact")
+        incident.impact = choice(Impact, impact, "impact")
     update = _record_update(
         incident,
         status,
@@ -403,7 +389,7 @@ def edit_incident(
     if name is not None:
         incident.name = _clean_name(name)
     if impact is not None:
-        impact = _enum(Impact, impact, "impact")
+        impact = choice(Impact, impact, "impact")
         if (impact is Impact.maintenance) != incident.is_maintenance:
             raise InvalidInput("impact 'maintenance' is for scheduled maintenance only")
         incident.impact = impact

@@ -14,7 +14,7 @@ from statuspage.audience.visibility import STAFF
 from statuspage.clock import utcnow
 from statuspage.components.catalog import list_components
 from statuspage.core.errors import InvalidInput
-from statuspage.incidents import publishing, queries
+from statuspage.incidents import maintenance, queries
 from statuspage.models import IncidentKind
 
 DEFAULT_LENGTH = timedelta(hours=2)
@@ -37,7 +37,7 @@ def new() -> str | tuple[str, int] | Response:
     form.segment_ids.choices = segment_choices()
     if form.validate_on_submit():
         try:
-            maintenance = publishing.schedule_maintenance(
+            window = maintenance.schedule_maintenance(
                 form.name.data,
                 form.body.data,
                 scheduled_for=form.scheduled_for.data,
@@ -54,9 +54,9 @@ def new() -> str | tuple[str, int] | Response:
             rejected(form, error)
         else:
             return done(
-                f"Maintenance “{maintenance.name}” scheduled.",
+                f"Maintenance “{window.name}” scheduled.",
                 "admin.incident",
-                incident_id=maintenance.id,
+                incident_id=window.id,
             )
     reach = form_preview(IncidentKind.maintenance, form, form.components.data or [])
     return render_template("admin/maintenance/new.html", form=form, reach=reach), form_status()

@@ -22,13 +22,13 @@ from statuspage.components.catalog import get_component
 from statuspage.core.errors import InvalidInput
 from statuspage.extensions import db
 from statuspage.incidents import queries
+from statuspage.incidents.maintenance import schedule_maintenance
 from statuspage.incidents.publishing import (
     add_postmortem,
     create_incident,
     delete_incident,
     edit_incident,
     post_update,
-    schedule_maintenance,
 )
 from statuspage.models import Impact, Incident, IncidentStatus
 from statuspage.models.enums import MAINTENANCE_STATUSES

@@ -24,7 +24,7 @@ from statuspage.delivery.messages import render_crisis_messages, render_messages
 from statuspage.delivery.outbox import after_commit
 from statuspage.extensions import db
 from statuspage.incidents.cadence import remind_due
-from statuspage.incidents.publishing import advance_maintenance
+from statuspage.incidents.maintenance import advance_maintenance
 from statuspage.models import (
     CrisisMessage,
     Delivery,

@@ -1,27 +1,32 @@
-"""Post incidents, their updates and scheduled maintenance; every write bumps the page version.
+"""Open incidents, post their updates and postmortems, edit and delete them.
 
-Each function flushes and returns; the caller (request, job, CLI) commits once. The outbox
-of notices written beside each update arrives with the delivery engine ([3/7]).
+Every write bumps the page version when the public may see it. Each function flushes and
+returns; the caller (request, job, CLI) commits once. Scheduled maintenance is announced in
+`maintenance`; what every update writes (components, lifecycle, notices) is in `recording`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from statuspage.audit.trail import SYSTEM, Actor, record, values_of
 from statuspage.clock import utcnow
-from statuspage.components.catalog import get_component, set_component_status
 from statuspage.core.errors import InvalidInput
 from statuspage.core.validation import choice, text
-from statuspage.delivery.ledger import write_notices
 from statuspage.extensions import db
-from statuspage.incidents.queries import maintenance_due
+from statuspage.incidents.recording import (
+    AUDITED_FIELDS,
+    ComponentStatuses,
+    audit_incident,
+    bump_if_public,
+    impact_of,
+    record_update,
+    resolve_components,
+    scope_to,
+)
 from statuspage.incidents.richtext import render_markdown
 from statuspage.models import (
-    AffectedComponent,
-    Component,
-    ComponentStatus,
     Impact,
     Incident,
     IncidentKind,
@@ -33,156 +38,18 @@ from statuspage.models import (
 from statuspage.models.enums import INCIDENT_STATUSES, MAINTENANCE_STATUSES
 from statuspage.page.state import bump_version, ensure_page
 
-ComponentStatuses = Mapping[Component | str, ComponentStatus | str]
-
-_IMPACT_FOR_STATUS = {
-    ComponentStatus.degraded_performance: Impact.minor,
-    ComponentStatus.partial_outage: Impact.major,
-    ComponentStatus.major_outage: Impact.critical,
-}
-_IMPACT_ORDER = [Impact.none, Impact.minor, Impact.major, Impact.critical]
 MAX_NAME = 300
 MAX_BODY = 20_000
-MAX_ACK_WINDOW = timedelta(days=7)
-AUDITED_FIELDS = (
-    "name", "status", "impact", "visibility", "scheduled_for", "scheduled_until",
-    "auto_start", "auto_complete", "remind_prior",
-)  # fmt: skip
 
 
-def _audit(actor: Actor, action: str, incident: Incident, before: dict | None, **extra) -> None:
-    after = values_of(incident, *AUDITED_FIELDS) | extra
-    record(
-        actor,
-        action,
-        target_type="incident",
-        target_id=incident.id,
-        incident_id=incident.id,
-        before=before,
-        after=after,
-    )
-
-
-def _clean_name(name: str) -> str:
+def clean_name(name: str) -> str:
+    """An incident's or a window's name, trimmed; or InvalidInput."""
     return text(name, "a name", MAX_NAME)
 
 
-def _clean_body(body: str) -> str:
+def clean_body(body: str) -> str:
+    """An update's Markdown message, trimmed; or InvalidInput."""
     return text(body, "a message", MAX_BODY, missing="an update needs a message")
-
-
-def _resolve_components(statuses: ComponentStatuses) -> dict[Component, ComponentStatus]:
-    resolved: dict[Component, ComponentStatus] = {}
-    for key, status in statuses.items():
-        component = key if isinstance(key, Component) else get_component(key)
-        resolved[component] = choice(ComponentStatus, status, "a component status")
-    return resolved
-
-
-def impact_of(statuses: Iterable[ComponentStatus]) -> Impact:
-    """The impact Statuspage derives when staff do not set one: the worst component status."""
-    impacts = [_IMPACT_FOR_STATUS.get(s, Impact.none) for s in statuses]
-    return max(impacts, key=_IMPACT_ORDER.index, default=Impact.none)
-
-
-def _bump_if_public(incident: Incident, at: datetime) -> None:
-    """The public snapshot's version (its ETag and Last-Modified) moves for public news only:
-    a private incident must not even tell the public that something happened."""
-    if incident.visibility is Visibility.public:
-        bump_version(at)
-
-
-def _refuse_components_hidden_from_audience(
-    incident: Incident, components: Iterable[Component]
-) -> None:
-    """A notice may name only components its whole audience may see.
-
-    A public incident may not name a private component, and a private one may not name a
-    component private to other segments: its page, emails, webhook bodies and posts would
-    tell their readers the component exists. Scope the incident to the component's segments.
-    """
-    audience = {segment.id for segment in incident.segments}
-    hidden = sorted(
-        c.name
-        for c in components
-        if c.visibility is not Visibility.public
-        and (not audience or not audience <= {segment.id for segment in c.segments})
-    )
-    if hidden:
-        raise InvalidInput(
-            f"this notice's audience may not see private components ({', '.join(hidden)}); "
-            "make it private to their segments"
-        )
-
-
-def _scope_to(incident: Incident, segments: Iterable[Segment | int]) -> None:
-    """Public with no segments; else private to exactly these (each must exist)."""
-    chosen: list[Segment] = []
-    for item in segments:
-        segment = item if isinstance(item, Segment) else db.session.get(Segment, item)
-        if segment is None:
-            raise InvalidInput(f"no segment {item!r}")
-        if segment not in chosen:
-            chosen.append(segment)
-    incident.segments = chosen
-    incident.visibility = Visibility.segments if chosen else Visibility.public
-
-
-def _record_update(
-    incident: Incident,
-    status: IncidentStatus,
-    body: str,
-    components: dict[Component, ComponentStatus],
-    *,
-    at: datetime,
-    display_at: datetime | None,
-    deliver_notifications: bool,
-    custom_tweet: str | None,
-    ack_window: timedelta | None = None,
-) -> IncidentUpdate:
-    if ack_window is not None and not timedelta(minutes=1) <= ack_window <= MAX_ACK_WINDOW:
-        raise InvalidInput("an acknowledgement window is between 1 minute and 7 days")
-    update = IncidentUpdate(
-        incident=incident,
-        status=status,
-        body=body,
-        body_html=render_markdown(body),
-        created_at=at,
-        updated_at=at,
-        display_at=display_at or at,
-        deliver_notifications=deliver_notifications,
-        custom_tweet=custom_tweet,
-    )
-    db.session.add(update)
-    private = incident.visibility is Visibility.segments
-    _refuse_components_hidden_from_audience(incident, components)
-    for component, new_status in components.items():
-        old_status = component.status
-        if not private:
-            # A private incident leaves the public status (and uptime) alone: its effect is
-            # shown to its segments only, from its affected components (components.status).
-            set_component_status(component, new_status, at=at, incident_id=incident.id)
-        update.affected_components.append(
-            AffectedComponent(component=component, old_status=old_status, new_status=new_status)
-        )
-        if component not in incident.components:
-            incident.components.append(component)
-    _apply_lifecycle(incident, status, at)
-    incident.updated_at = at
-    db.session.flush()
-    _bump_if_public(incident, at)
-    write_notices(incident, update, ack_window=ack_window)
-    return update
-
-
-def _apply_lifecycle(incident: Incident, status: IncidentStatus, at: datetime) -> None:
-    incident.status = status
-    if status is IncidentStatus.monitoring and incident.monitoring_at is None:
-        incident.monitoring_at = at
-    if status in (IncidentStatus.resolved, IncidentStatus.completed):
-        incident.resolved_at = incident.resolved_at or at
-    elif status is not IncidentStatus.postmortem:
-        incident.resolved_at = None  # reopened
 
 
 def create_incident(
@@ -212,7 +79,7 @@ def create_incident(
         raise InvalidInput(f"{status.value!r} is a maintenance status, not an incident status")
     if status is IncidentStatus.postmortem:
         raise InvalidInput("a new incident cannot start as a postmortem")
-    resolved = _resolve_components(components or {})
+    resolved = resolve_components(components or {})
     impact = (
         choice(Impact, impact, "impact") if impact is not None else impact_of(resolved.values())
     )
@@ -221,20 +88,20 @@ def create_incident(
     incident = Incident(
         page_id=ensure_page().id,
         kind=IncidentKind.incident,
-        name=_clean_name(name),
+        name=clean_name(name),
         status=status,
         impact=impact,
         created_at=at,
         updated_at=at,
         started_at=display_at or at,
     )
-    _scope_to(incident, segments)
+    scope_to(incident, segments)
     db.session.add(incident)
     db.session.flush()
-    update = _record_update(
+    update = record_update(
         incident,
         status,
-        _clean_body(body),
+        clean_body(body),
         resolved,
         at=at,
         display_at=display_at,
@@ -242,7 +109,7 @@ def create_incident(
         custom_tweet=custom_tweet,
         ack_window=ack_window,
     )
-    _audit(actor, "incident.create", incident, None, update_id=update.id, body=update.body)
+    audit_incident(actor, "incident.create", incident, None, update_id=update.id, body=update.body)
     return incident
 
 
@@ -277,18 +144,20 @@ def post_update(
         if incident.is_maintenance:
             raise InvalidInput("maintenance impact is always 'maintenance'")
         incident.impact = choice(Impact, impact, "impact")
-    update = _record_update(
+    update = record_update(
         incident,
         status,
-        _clean_body(body),
-        _resolve_components(components or {}),
+        clean_body(body),
+        resolve_components(components or {}),
         at=at,
         display_at=display_at,
         deliver_notifications=deliver_notifications,
         custom_tweet=custom_tweet,
         ack_window=ack_window,
     )
-    _audit(actor, "incident.update", incident, before, update_id=update.id, body=update.body)
+    audit_incident(
+        actor, "incident.update", incident, before, update_id=update.id, body=update.body
+    )
     return update
 
 
@@ -301,7 +170,7 @@ def add_postmortem(
         raise InvalidInput("maintenance has no postmortem")
     if incident.status not in (IncidentStatus.resolved, IncidentStatus.postmortem):
         raise InvalidInput("resolve the incident before publishing its postmortem")
-    body = _clean_body(body)
+    body = clean_body(body)
     incident.postmortem_body = body
     incident.postmortem_body_html = render_markdown(body)
     incident.postmortem_published_at = at
@@ -309,66 +178,8 @@ def add_postmortem(
     incident.status = IncidentStatus.postmortem
     incident.updated_at = at
     db.session.flush()
-    _bump_if_public(incident, at)
-    _audit(actor, "incident.postmortem", incident, before, postmortem=body)
-    return incident
-
-
-def schedule_maintenance(
-    name: str,
-    body: str,
-    *,
-    scheduled_for: datetime,
-    scheduled_until: datetime,
-    components: Iterable[Component | str] = (),
-    at: datetime | None = None,
-    deliver_notifications: bool = True,
-    auto_start: bool = False,
-    auto_complete: bool = False,
-    remind_prior: bool = False,
-    segments: Iterable[Segment | int] = (),
-    actor: Actor = SYSTEM,
-) -> Incident:
-    """Announce a maintenance window; components change status only when it starts.
-
-    With `segments`, the maintenance is private to them, as for `create_incident`.
-    """
-    at = at or utcnow()
-    if scheduled_for.tzinfo is None or scheduled_until.tzinfo is None:
-        raise InvalidInput("maintenance times need a time zone")
-    if scheduled_until <= scheduled_for:
-        raise InvalidInput("a maintenance window must end after it starts")
-    incident = Incident(
-        page_id=ensure_page().id,
-        kind=IncidentKind.maintenance,
-        name=_clean_name(name),
-        status=IncidentStatus.scheduled,
-        impact=Impact.maintenance,
-        created_at=at,
-        updated_at=at,
-        started_at=scheduled_for,
-        scheduled_for=scheduled_for,
-        scheduled_until=scheduled_until,
-        auto_start=auto_start,
-        auto_complete=auto_complete,
-        remind_prior=remind_prior,
-    )
-    incident.components = [c if isinstance(c, Component) else get_component(c) for c in components]
-    _scope_to(incident, segments)
-    _refuse_components_hidden_from_audience(incident, incident.components)
-    db.session.add(incident)
-    db.session.flush()
-    update = _record_update(
-        incident,
-        IncidentStatus.scheduled,
-        _clean_body(body),
-        {},
-        at=at,
-        display_at=None,
-        deliver_notifications=deliver_notifications,
-        custom_tweet=None,
-    )
-    _audit(actor, "maintenance.create", incident, None, update_id=update.id, body=update.body)
+    bump_if_public(incident, at)
+    audit_incident(actor, "incident.postmortem", incident, before, postmortem=body)
     return incident
 
 
@@ -387,7 +198,7 @@ def edit_incident(
     """Change an incident's own fields without posting an update (typos, impact, window)."""
     before = values_of(incident, *AUDITED_FIELDS)
     if name is not None:
-        incident.name = _clean_name(name)
+        incident.name = clean_name(name)
     if impact is not None:
         impact = choice(Impact, impact, "impact")
         if (impact is Impact.maintenance) != incident.is_maintenance:
@@ -410,8 +221,8 @@ def edit_incident(
             setattr(incident, field, bool(value))
     incident.updated_at = utcnow()
     db.session.flush()
-    _bump_if_public(incident, incident.updated_at)
-    _audit(actor, "incident.edit", incident, before)
+    bump_if_public(incident, incident.updated_at)
+    audit_incident(actor, "incident.edit", incident, before)
     return incident
 
 
@@ -431,45 +242,3 @@ def delete_incident(incident: Incident, *, actor: Actor = SYSTEM) -> None:
     db.session.flush()
     if not private:
         bump_version()
-
-
-def advance_maintenance(now: datetime) -> list[IncidentUpdate]:
-    """Start and complete automated maintenance whose edges have passed; record due reminders.
-
-    Run by the periodic sweep; safe to run any number of times (each edge moves a status
-    forward once). The reminder's sending comes with the delivery engine.
-    """
-    posted: list[IncidentUpdate] = []
-    due = maintenance_due(now)
-    for window in due.to_start:
-        posted.append(
-            post_update(
-                window,
-                "Scheduled maintenance is now in progress.",
-                status=IncidentStatus.in_progress,
-                components=dict.fromkeys(window.components, ComponentStatus.under_maintenance),
-                at=now,
-            )
-        )
-    for window in due.to_complete:
-        posted.append(
-            post_update(
-                window,
-                "Scheduled maintenance has been completed.",
-                status=IncidentStatus.completed,
-                components=dict.fromkeys(window.components, ComponentStatus.operational),
-                at=now,
-            )
-        )
-    for window in due.to_remind:
-        window.reminder_recorded_at = now
-        record(
-            SYSTEM,
-            "maintenance.reminder",
-            target_type="incident",
-            target_id=window.id,
-            incident_id=window.id,
-            after={"scheduled_for": window.scheduled_for},
-        )
-    db.session.flush()
-    return posted

@@ -11,12 +11,8 @@ from statuspage.audit.trail import Actor
 from statuspage.components.catalog import create_component, create_group
 from statuspage.crisis import executives, roster
 from statuspage.extensions import db
-from statuspage.incidents.publishing import (
-    add_postmortem,
-    create_incident,
-    post_update,
-    schedule_maintenance,
-)
+from statuspage.incidents.maintenance import schedule_maintenance
+from statuspage.incidents.publishing import add_postmortem, create_incident, post_update
 from statuspage.models import Component, ComponentStatus, Incident, IncidentStatus
 from statuspage.page.state import ensure_page
 from statuspage.regulators import library, obligations

@@ -16,7 +16,8 @@ from statuspage.clock import utcnow
 from statuspage.components.catalog import create_component, create_group
 from statuspage.extensions import db
 from statuspage.incidents.drafts import save_draft
-from statuspage.incidents.publishing import create_incident, post_update, schedule_maintenance
+from statuspage.incidents.maintenance import schedule_maintenance
+from statuspage.incidents.publishing import create_incident, post_update
 from statuspage.incidents.templates import create_template
 from statuspage.models import (
     ApiKey,

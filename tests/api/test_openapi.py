@@ -25,7 +25,8 @@ from statuspage.audience import page_access
 from statuspage.clock import utcnow
 from statuspage.components.catalog import create_component, create_group
 from statuspage.extensions import db
-from statuspage.incidents.publishing import create_incident, schedule_maintenance
+from statuspage.incidents.maintenance import schedule_maintenance
+from statuspage.incidents.publishing import create_incident
 from statuspage.incidents.templates import create_template
 from tests.api.conftest import Caller
 

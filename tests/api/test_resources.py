@@ -9,7 +9,8 @@ import pytest
 from statuspage.clock import utcnow
 from statuspage.components.catalog import create_component, create_group
 from statuspage.extensions import db
-from statuspage.incidents.publishing import create_incident, post_update, schedule_maintenance
+from statuspage.incidents.maintenance import schedule_maintenance
+from statuspage.incidents.publishing import create_incident, post_update
 
 
 def _ok(response, status: int = 200):

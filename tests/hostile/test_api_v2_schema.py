@@ -24,7 +24,8 @@ from statuspage.audience import organizations, segments
 from statuspage.clock import utcnow
 from statuspage.components.catalog import create_component
 from statuspage.extensions import db
-from statuspage.incidents.publishing import create_incident, schedule_maintenance
+from statuspage.incidents.maintenance import schedule_maintenance
+from statuspage.incidents.publishing import create_incident
 from statuspage.public.openapi_v2 import DOCUMENT
 from tests.admin.world import World
 

@@ -25,7 +25,8 @@ from statuspage.audience import organizations, segments
 from statuspage.clock import utcnow
 from statuspage.components.catalog import create_component
 from statuspage.extensions import db
-from statuspage.incidents.publishing import create_incident, schedule_maintenance
+from statuspage.incidents.maintenance import schedule_maintenance
+from statuspage.incidents.publishing import create_incident
 from statuspage.models import Channel, Component, ContactPoint, Incident, Segment, Subscriber
 from statuspage.page.state import ensure_page
 from statuspage.social import accounts

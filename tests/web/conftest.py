@@ -10,7 +10,8 @@ import pytest
 from statuspage.clock import utcnow
 from statuspage.components.catalog import create_component
 from statuspage.extensions import db
-from statuspage.incidents.publishing import create_incident, post_update, schedule_maintenance
+from statuspage.incidents.maintenance import schedule_maintenance
+from statuspage.incidents.publishing import create_incident, post_update
 from statuspage.models import Component, Incident
 from statuspage.page.state import ensure_page
 from tests.factories import group_with_components

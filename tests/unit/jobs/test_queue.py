@@ -12,7 +12,7 @@ from statuspage.clock import utcnow
 from statuspage.components.catalog import create_component
 from statuspage.delivery.engine import sweep
 from statuspage.extensions import db
-from statuspage.incidents.publishing import schedule_maintenance
+from statuspage.incidents.maintenance import schedule_maintenance
 from statuspage.jobs import QUEUE_KEY, SCHEDULE, build_huey
 from statuspage.models import ComponentStatus, IncidentStatus
 

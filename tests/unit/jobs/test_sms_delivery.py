@@ -14,7 +14,8 @@ from sqlalchemy import select
 from statuspage.audience.recipients import sms_worthy
 from statuspage.clock import utcnow
 from statuspage.extensions import db
-from statuspage.incidents.publishing import create_incident, post_update, schedule_maintenance
+from statuspage.incidents.maintenance import schedule_maintenance
+from statuspage.incidents.publishing import create_incident, post_update
 from statuspage.models import Channel, ContactPoint, Delivery, DeliveryState, Notice, Subscriber
 from statuspage.page.state import ensure_page
 from tests.queue import drain

@@ -21,13 +21,8 @@ from statuspage.components.catalog import (
 )
 from statuspage.core.errors import InvalidInput, NotFound
 from statuspage.extensions import db
-from statuspage.incidents.publishing import (
-    advance_maintenance,
-    create_incident,
-    delete_incident,
-    edit_incident,
-    schedule_maintenance,
-)
+from statuspage.incidents.maintenance import advance_maintenance, schedule_maintenance
+from statuspage.incidents.publishing import create_incident, delete_incident, edit_incident
 from statuspage.incidents.queries import get_incident
 from statuspage.incidents.templates import create_template, update_template
 from statuspage.models import ComponentStatus, IncidentStatus

@@ -16,7 +16,8 @@ from statuspage.components.catalog import create_component, list_components
 from statuspage.components.status import component_statuses, current_status
 from statuspage.core.errors import InvalidInput
 from statuspage.extensions import db
-from statuspage.incidents.publishing import create_incident, post_update, schedule_maintenance
+from statuspage.incidents.maintenance import schedule_maintenance
+from statuspage.incidents.publishing import create_incident, post_update
 from statuspage.models import (
     Audience,
     Channel,

@@ -14,7 +14,8 @@ from statuspage.core.errors import InvalidInput
 from statuspage.delivery.engine import sweep
 from statuspage.extensions import db
 from statuspage.incidents import cadence
-from statuspage.incidents.publishing import create_incident, post_update, schedule_maintenance
+from statuspage.incidents.maintenance import schedule_maintenance
+from statuspage.incidents.publishing import create_incident, post_update
 from statuspage.incidents.templates import update_template
 from statuspage.models import (
     AuditEvent,

@@ -10,12 +10,8 @@ from statuspage.clock import utcnow
 from statuspage.components.catalog import create_component
 from statuspage.core.errors import DomainError, InvalidInput
 from statuspage.extensions import db
-from statuspage.incidents.publishing import (
-    add_postmortem,
-    create_incident,
-    post_update,
-    schedule_maintenance,
-)
+from statuspage.incidents.maintenance import schedule_maintenance
+from statuspage.incidents.publishing import add_postmortem, create_incident, post_update
 from statuspage.models import ComponentStatus, Impact, Incident, IncidentStatus
 from statuspage.page.state import page_version
 

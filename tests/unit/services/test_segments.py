@@ -18,7 +18,8 @@ from statuspage.clock import utcnow
 from statuspage.components.catalog import create_component, list_components
 from statuspage.core.errors import InvalidInput, NotFound
 from statuspage.extensions import db
-from statuspage.incidents.publishing import create_incident, schedule_maintenance
+from statuspage.incidents.maintenance import schedule_maintenance
+from statuspage.incidents.publishing import create_incident
 from statuspage.models import (
     Audience,
     AuditEvent,

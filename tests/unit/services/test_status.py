@@ -9,7 +9,8 @@ import pytest
 from statuspage.clock import utcnow
 from statuspage.components.catalog import create_component, set_component_status
 from statuspage.components.status import overall_status
-from statuspage.incidents.publishing import create_incident, schedule_maintenance
+from statuspage.incidents.maintenance import schedule_maintenance
+from statuspage.incidents.publishing import create_incident
 from statuspage.models import ComponentStatus
 
 

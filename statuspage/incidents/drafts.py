@@ -16,6 +16,7 @@ from statuspage.components.catalog import get_component
 from statuspage.core.errors import InvalidInput, NotFound
 from statuspage.core.validation import text
 from statuspage.extensions import db
+from statuspage.incidents.commands import PostUpdate
 from statuspage.incidents.publishing import MAX_BODY, post_update
 from statuspage.models import (
     ComponentStatus,
@@ -108,10 +109,12 @@ def publish_draft(
         raise NotFound("the draft's incident is gone")
     update = post_update(
         incident,
-        body if body is not None else draft.body,
-        status=draft.status,
-        components=dict(draft.components),
-        deliver_notifications=notify,
+        PostUpdate(
+            body if body is not None else draft.body,
+            status=draft.status,
+            components=dict(draft.components),
+            deliver_notifications=notify,
+        ),
         actor=actor,
     )
     draft.published_update_id, draft.published_at = update.id, utcnow()

@@ -6,7 +6,6 @@ A window is an incident of kind `maintenance`: its later updates go through
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 
 from statuspage.audit.trail import SYSTEM, Actor, record
@@ -14,6 +13,7 @@ from statuspage.clock import utcnow
 from statuspage.components.catalog import get_component
 from statuspage.core.errors import InvalidInput
 from statuspage.extensions import db
+from statuspage.incidents.commands import PostUpdate, ScheduleMaintenance
 from statuspage.incidents.publishing import clean_body, clean_name, post_update
 from statuspage.incidents.queries import maintenance_due
 from statuspage.incidents.recording import (
@@ -30,31 +30,18 @@ from statuspage.models import (
     IncidentKind,
     IncidentStatus,
     IncidentUpdate,
-    Segment,
 )
 from statuspage.page.state import ensure_page
 
 
-def schedule_maintenance(
-    name: str,
-    body: str,
-    *,
-    scheduled_for: datetime,
-    scheduled_until: datetime,
-    components: Iterable[Component | str] = (),
-    at: datetime | None = None,
-    deliver_notifications: bool = True,
-    auto_start: bool = False,
-    auto_complete: bool = False,
-    remind_prior: bool = False,
-    segments: Iterable[Segment | int] = (),
-    actor: Actor = SYSTEM,
-) -> Incident:
+def schedule_maintenance(command: ScheduleMaintenance, *, actor: Actor = SYSTEM) -> Incident:
     """Announce a maintenance window; components change status only when it starts.
 
-    With `segments`, the maintenance is private to them, as for `create_incident`.
+    With `command.segments`, the maintenance is private to them, as for `create_incident`.
+    Returns the window (an incident of kind maintenance), flushed.
     """
-    at = at or utcnow()
+    at = command.at or utcnow()
+    scheduled_for, scheduled_until = command.scheduled_for, command.scheduled_until
     if scheduled_for.tzinfo is None or scheduled_until.tzinfo is None:
         raise InvalidInput("maintenance times need a time zone")
     if scheduled_until <= scheduled_for:
@@ -62,7 +49,7 @@ def schedule_maintenance(
     incident = Incident(
         page_id=ensure_page().id,
         kind=IncidentKind.maintenance,
-        name=clean_name(name),
+        name=clean_name(command.name),
         status=IncidentStatus.scheduled,
         impact=Impact.maintenance,
         created_at=at,
@@ -70,23 +57,25 @@ def schedule_maintenance(
         started_at=scheduled_for,
         scheduled_for=scheduled_for,
         scheduled_until=scheduled_until,
-        auto_start=auto_start,
-        auto_complete=auto_complete,
-        remind_prior=remind_prior,
+        auto_start=command.auto_start,
+        auto_complete=command.auto_complete,
+        remind_prior=command.remind_prior,
     )
-    incident.components = [c if isinstance(c, Component) else get_component(c) for c in components]
-    scope_to(incident, segments)
+    incident.components = [
+        c if isinstance(c, Component) else get_component(c) for c in command.components
+    ]
+    scope_to(incident, command.segments)
     refuse_components_hidden_from_audience(incident, incident.components)
     db.session.add(incident)
     db.session.flush()
     update = record_update(
         incident,
         IncidentStatus.scheduled,
-        clean_body(body),
+        clean_body(command.body),
         {},
         at=at,
         display_at=None,
-        deliver_notifications=deliver_notifications,
+        deliver_notifications=command.deliver_notifications,
         custom_tweet=None,
     )
     audit_incident(
@@ -107,20 +96,24 @@ def advance_maintenance(now: datetime) -> list[IncidentUpdate]:
         posted.append(
             post_update(
                 window,
-                "Scheduled maintenance is now in progress.",
-                status=IncidentStatus.in_progress,
-                components=dict.fromkeys(window.components, ComponentStatus.under_maintenance),
-                at=now,
+                PostUpdate(
+                    "Scheduled maintenance is now in progress.",
+                    status=IncidentStatus.in_progress,
+                    components=dict.fromkeys(window.components, ComponentStatus.under_maintenance),
+                    at=now,
+                ),
             )
         )
     for window in due.to_complete:
         posted.append(
             post_update(
                 window,
-                "Scheduled maintenance has been completed.",
-                status=IncidentStatus.completed,
-                components=dict.fromkeys(window.components, ComponentStatus.operational),
-                at=now,
+                PostUpdate(
+                    "Scheduled maintenance has been completed.",
+                    status=IncidentStatus.completed,
+                    components=dict.fromkeys(window.components, ComponentStatus.operational),
+                    at=now,
+                ),
             )
         )
     for window in due.to_remind:

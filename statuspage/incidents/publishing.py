@@ -7,17 +7,16 @@ returns; the caller (request, job, CLI) commits once. Scheduled maintenance is a
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from statuspage.audit.trail import SYSTEM, Actor, record, values_of
 from statuspage.clock import utcnow
 from statuspage.core.errors import InvalidInput
 from statuspage.core.validation import choice, text
 from statuspage.extensions import db
+from statuspage.incidents.commands import EditIncident, OpenIncident, PostUpdate
 from statuspage.incidents.recording import (
     AUDITED_FIELDS,
-    ComponentStatuses,
     audit_incident,
     bump_if_public,
     impact_of,
@@ -32,7 +31,6 @@ from statuspage.models import (
     IncidentKind,
     IncidentStatus,
     IncidentUpdate,
-    Segment,
     Visibility,
 )
 from statuspage.models.enums import INCIDENT_STATUSES, MAINTENANCE_STATUSES
@@ -52,108 +50,85 @@ def clean_body(body: str) -> str:
     return text(body, "a message", MAX_BODY, missing="an update needs a message")
 
 
-def create_incident(
-    name: str,
-    body: str,
-    *,
-    status: IncidentStatus | str = IncidentStatus.investigating,
-    impact: Impact | str | None = None,
-    components: ComponentStatuses | None = None,
-    at: datetime | None = None,
-    display_at: datetime | None = None,
-    deliver_notifications: bool = True,
-    custom_tweet: str | None = None,
-    ack_window: timedelta | None = None,
-    segments: Iterable[Segment | int] = (),
-    actor: Actor = SYSTEM,
-) -> Incident:
+def create_incident(command: OpenIncident, *, actor: Actor = SYSTEM) -> Incident:
     """Open an incident with its first update; affected components take their new status.
 
-    `at` backfills: the incident, its first update and the status changes all happen then.
-    With `segments`, the incident is private to them: only their viewers see it, only their
-    organizations' subscribers are notified, and the public status does not move.
+    `command.at` backfills: the incident, its first update and the status changes all happen
+    then. With `command.segments`, the incident is private to them: only their viewers see
+    it, only their organizations' subscribers are notified, and the public status does not
+    move. Returns the incident, flushed.
     """
-    at = at or utcnow()
-    status = choice(IncidentStatus, status, "an incident status")
+    at = command.at or utcnow()
+    status = choice(IncidentStatus, command.status, "an incident status")
     if status not in INCIDENT_STATUSES:
         raise InvalidInput(f"{status.value!r} is a maintenance status, not an incident status")
     if status is IncidentStatus.postmortem:
         raise InvalidInput("a new incident cannot start as a postmortem")
-    resolved = resolve_components(components or {})
-    impact = (
-        choice(Impact, impact, "impact") if impact is not None else impact_of(resolved.values())
-    )
+    resolved = resolve_components(command.components or {})
+    if command.impact is None:
+        impact = impact_of(resolved.values())
+    else:
+        impact = choice(Impact, command.impact, "impact")
     if impact is Impact.maintenance:
         raise InvalidInput("impact 'maintenance' is for scheduled maintenance")
     incident = Incident(
         page_id=ensure_page().id,
         kind=IncidentKind.incident,
-        name=clean_name(name),
+        name=clean_name(command.name),
         status=status,
         impact=impact,
         created_at=at,
         updated_at=at,
-        started_at=display_at or at,
+        started_at=command.display_at or at,
     )
-    scope_to(incident, segments)
+    scope_to(incident, command.segments)
     db.session.add(incident)
     db.session.flush()
     update = record_update(
         incident,
         status,
-        clean_body(body),
+        clean_body(command.body),
         resolved,
         at=at,
-        display_at=display_at,
-        deliver_notifications=deliver_notifications,
-        custom_tweet=custom_tweet,
-        ack_window=ack_window,
+        display_at=command.display_at,
+        deliver_notifications=command.deliver_notifications,
+        custom_tweet=command.custom_tweet,
+        ack_window=command.ack_window,
     )
     audit_incident(actor, "incident.create", incident, None, update_id=update.id, body=update.body)
     return incident
 
 
 def post_update(
-    incident: Incident,
-    body: str,
-    *,
-    status: IncidentStatus | str | None = None,
-    components: ComponentStatuses | None = None,
-    impact: Impact | str | None = None,
-    at: datetime | None = None,
-    display_at: datetime | None = None,
-    deliver_notifications: bool = True,
-    custom_tweet: str | None = None,
-    ack_window: timedelta | None = None,
-    actor: Actor = SYSTEM,
+    incident: Incident, command: PostUpdate, *, actor: Actor = SYSTEM
 ) -> IncidentUpdate:
     """Add an update to an incident or maintenance; resolving or completing closes it.
 
-    `ack_window`: recipients must acknowledge receipt within it (else: next contact point).
+    Returns the update, flushed, with its notices written beside it.
     """
     before = values_of(incident, *AUDITED_FIELDS)
-    at = at or utcnow()
-    status = choice(IncidentStatus, status or incident.status, "a status")
+    at = command.at or utcnow()
+    status = choice(IncidentStatus, command.status or incident.status, "a status")
     allowed = MAINTENANCE_STATUSES if incident.is_maintenance else INCIDENT_STATUSES
     if status not in allowed:
         kind = "maintenance" if incident.is_maintenance else "incident"
         raise InvalidInput(f"{status.value!r} is not a status of a {kind}")
     if status is IncidentStatus.postmortem:
         raise InvalidInput("publish a postmortem with add_postmortem")
-    if impact is not None:
+    if command.impact is not None:
         if incident.is_maintenance:
             raise InvalidInput("maintenance impact is always 'maintenance'")
-        incident.impact = choice(Impact, impact, "impact")
+        incident.impact = choice(Impact, command.impact, "impact")
     update = record_update(
         incident,
         status,
-        clean_body(body),
-        resolve_components(components or {}),
+        clean_body(command.body),
+        resolve_components(command.components or {}),
         at=at,
-        display_at=display_at,
-        deliver_notifications=deliver_notifications,
-        custom_tweet=custom_tweet,
-        ack_window=ack_window,
+        display_at=command.display_at,
+        deliver_notifications=command.deliver_notifications,
+        custom_tweet=command.custom_tweet,
+        ack_window=command.ack_window,
     )
     audit_incident(
         actor, "incident.update", incident, before, update_id=update.id, body=update.body
@@ -183,39 +158,28 @@ def add_postmortem(
     return incident
 
 
-def edit_incident(
-    incident: Incident,
-    *,
-    name: str | None = None,
-    impact: Impact | str | None = None,
-    scheduled_for: datetime | None = None,
-    scheduled_until: datetime | None = None,
-    auto_start: bool | None = None,
-    auto_complete: bool | None = None,
-    remind_prior: bool | None = None,
-    actor: Actor = SYSTEM,
-) -> Incident:
+def edit_incident(incident: Incident, command: EditIncident, *, actor: Actor = SYSTEM) -> Incident:
     """Change an incident's own fields without posting an update (typos, impact, window)."""
     before = values_of(incident, *AUDITED_FIELDS)
-    if name is not None:
-        incident.name = clean_name(name)
-    if impact is not None:
-        impact = choice(Impact, impact, "impact")
+    if command.name is not None:
+        incident.name = clean_name(command.name)
+    if command.impact is not None:
+        impact = choice(Impact, command.impact, "impact")
         if (impact is Impact.maintenance) != incident.is_maintenance:
             raise InvalidInput("impact 'maintenance' is for scheduled maintenance only")
         incident.impact = impact
-    if scheduled_for is not None or scheduled_until is not None:
+    if command.scheduled_for is not None or command.scheduled_until is not None:
         if not incident.is_maintenance:
             raise InvalidInput("only maintenance has a scheduled window")
-        start = scheduled_for or incident.scheduled_for
-        end = scheduled_until or incident.scheduled_until
+        start = command.scheduled_for or incident.scheduled_for
+        end = command.scheduled_until or incident.scheduled_until
         if start is None or end is None or end <= start:
             raise InvalidInput("a maintenance window must end after it starts")
         incident.scheduled_for, incident.scheduled_until, incident.started_at = start, end, start
     for field, value in (
-        ("auto_start", auto_start),
-        ("auto_complete", auto_complete),
-        ("remind_prior", remind_prior),
+        ("auto_start", command.auto_start),
+        ("auto_complete", command.auto_complete),
+        ("remind_prior", command.remind_prior),
     ):
         if value is not None:
             setattr(incident, field, bool(value))

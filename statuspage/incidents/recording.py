@@ -7,7 +7,7 @@ flushes at most; the caller commits.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from statuspage.audit.trail import Actor, record, values_of
@@ -16,6 +16,7 @@ from statuspage.core.errors import InvalidInput
 from statuspage.core.validation import choice
 from statuspage.delivery.ledger import write_notices
 from statuspage.extensions import db
+from statuspage.incidents.commands import ComponentStatuses
 from statuspage.incidents.richtext import render_markdown
 from statuspage.models import (
     AffectedComponent,
@@ -29,8 +30,6 @@ from statuspage.models import (
     Visibility,
 )
 from statuspage.page.state import bump_version
-
-ComponentStatuses = Mapping[Component | str, ComponentStatus | str]
 
 _IMPACT_FOR_STATUS = {
     ComponentStatus.degraded_performance: Impact.minor,

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from statuspage.clock import utcnow
 from statuspage.extensions import db
+from statuspage.incidents.commands import OpenIncident
 from statuspage.incidents.publishing import create_incident
 from statuspage.models import Channel, ContactPoint, Notice, Subscriber
 from tests.admin.staff_client import Staff, signed_in
@@ -41,7 +42,7 @@ def published(queue) -> Notice:
     subscribe("bob@example.com")
     subscribe("unconfirmed@example.com", verified=False)
     db.session.commit()
-    create_incident("Slow API", "Looking into it.")
+    create_incident(OpenIncident("Slow API", "Looking into it."))
     db.session.commit()  # the outbox enqueues the fan-out now
     return db.session.scalars(select(Notice)).one()
 

@@ -9,6 +9,7 @@ from statuspage.audience.recipients import recipients
 from statuspage.audit.trail import SYSTEM
 from statuspage.crisis.roster import ContactLine, ensure_default_roles, save_member
 from statuspage.extensions import db
+from statuspage.incidents.commands import OpenIncident
 from statuspage.incidents.publishing import create_incident
 from statuspage.models import (
     Audience,
@@ -41,7 +42,9 @@ def member(name: str, role: str, address: str, *, executive: bool = False) -> Te
 
 
 def incident_id() -> str:
-    incident = create_incident("Data breach", "Investigating.", deliver_notifications=False)
+    incident = create_incident(
+        OpenIncident("Data breach", "Investigating.", deliver_notifications=False)
+    )
     db.session.commit()
     return incident.id
 

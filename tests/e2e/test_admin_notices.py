@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from statuspage.clock import utcnow
 from statuspage.extensions import db, limiter
+from statuspage.incidents.commands import OpenIncident
 from statuspage.incidents.publishing import create_incident
 from statuspage.jobs import QUEUE_KEY
 from statuspage.models import Channel, ContactPoint, Notice, Subscriber
@@ -30,7 +31,7 @@ def test_the_progress_page_fills_in_live_and_stops_polling(
         )
         db.session.add(Subscriber(contact_points=[point]))
     db.session.commit()
-    incident = create_incident("Live progress", "Looking.")
+    incident = create_incident(OpenIncident("Live progress", "Looking."))
     db.session.commit()
     notice = db.session.scalars(select(Notice).where(Notice.incident_id == incident.id)).one()
 

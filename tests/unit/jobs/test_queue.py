@@ -12,6 +12,7 @@ from statuspage.clock import utcnow
 from statuspage.components.catalog import create_component
 from statuspage.delivery.engine import sweep
 from statuspage.extensions import db
+from statuspage.incidents.commands import ScheduleMaintenance
 from statuspage.incidents.maintenance import schedule_maintenance
 from statuspage.jobs import QUEUE_KEY, SCHEDULE, build_huey
 from statuspage.models import ComponentStatus, IncidentStatus
@@ -32,13 +33,15 @@ def _due_maintenance():
     api = create_component("API")
     start = utcnow() - timedelta(minutes=1)
     window = schedule_maintenance(
-        "Upgrade",
-        "Now.",
-        scheduled_for=start,
-        scheduled_until=start + timedelta(hours=1),
-        components=[api],
-        auto_start=True,
-        at=start - timedelta(days=1),
+        ScheduleMaintenance(
+            "Upgrade",
+            "Now.",
+            scheduled_for=start,
+            scheduled_until=start + timedelta(hours=1),
+            components=[api],
+            auto_start=True,
+            at=start - timedelta(days=1),
+        )
     )
     db.session.commit()
     return api, window

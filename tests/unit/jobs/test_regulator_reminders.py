@@ -11,6 +11,7 @@ from sqlalchemy import select
 from statuspage.audit.trail import Actor
 from statuspage.delivery import engine
 from statuspage.extensions import db
+from statuspage.incidents.commands import OpenIncident
 from statuspage.incidents.publishing import create_incident
 from statuspage.models import ObligationReminder, Role, StaffUser
 from statuspage.regulators import library, obligations
@@ -30,7 +31,7 @@ def test_comms_and_legal_are_reminded_once_per_lead(queue, smtp) -> None:
     _staff(Role.comms, "gone@example.com", active=False)
     actor = Actor("test")
     cert_in = library.add_from_library("cert-in", actor=actor)  # 6 h after awareness
-    incident = create_incident("Breach", "Investigating.")
+    incident = create_incident(OpenIncident("Breach", "Investigating."))
     obligations.set_reportable(incident, [cert_in.id], user=None, actor=actor)
     obligations.record_trigger(incident, "awareness", AWARE, user=None, actor=actor, now=AWARE)
     db.session.commit()
@@ -66,7 +67,7 @@ def test_a_submitted_report_is_not_reminded(queue, smtp) -> None:
     _staff(Role.legal, "legal@example.com")
     actor = Actor("test")
     cert_in = library.add_from_library("cert-in", actor=actor)
-    incident = create_incident("Breach", "Investigating.")
+    incident = create_incident(OpenIncident("Breach", "Investigating."))
     obligations.set_reportable(incident, [cert_in.id], user=None, actor=actor)
     obligations.record_trigger(incident, "awareness", AWARE, user=None, actor=actor, now=AWARE)
     (row,) = obligations.board(incident, AWARE)

@@ -18,6 +18,7 @@ from statuspage.clock import utcnow
 from statuspage.delivery.engine import fan_out
 from statuspage.delivery.ledger import claim, record_late, renew
 from statuspage.extensions import db
+from statuspage.incidents.commands import OpenIncident
 from statuspage.incidents.publishing import create_incident
 from statuspage.models import (
     Channel,
@@ -45,7 +46,7 @@ def _deliveries(count: int, queue) -> list[int]:
             )
         )
         db.session.add(person)
-    create_incident("Down", "Down.")
+    create_incident(OpenIncident("Down", "Down."))
     db.session.commit()
     fan_out(db.session.scalars(select(Notice.id)).one())
     db.session.commit()

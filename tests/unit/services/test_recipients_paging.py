@@ -11,6 +11,7 @@ from statuspage.audience.recipients import Recipient, recipient_pages, recipient
 from statuspage.clock import utcnow
 from statuspage.components.catalog import create_component
 from statuspage.extensions import db
+from statuspage.incidents.commands import OpenIncident
 from statuspage.incidents.publishing import create_incident
 from statuspage.models import Channel, ContactPoint, Notice, Subscriber
 
@@ -82,7 +83,7 @@ def test_every_page_size_finds_each_recipient_once_with_their_first_contact(limi
         ),
     ]
     db.session.add_all(people)
-    incident = create_incident("Down", "Looking.", components={api: "major_outage"})
+    incident = create_incident(OpenIncident("Down", "Looking.", components={api: "major_outage"}))
     db.session.commit()
     notice = db.session.scalars(select(Notice).where(Notice.incident_id == incident.id)).one()
 

@@ -203,6 +203,7 @@ def build(sqlite: bool, count: int, seed: int, rebuild: bool) -> None:
 
     from statuspage.components.catalog import create_component
     from statuspage.extensions import db
+    from statuspage.incidents.commands import OpenIncident
     from statuspage.incidents.publishing import create_incident
     from statuspage.models import (
         ContactPoint,
@@ -263,17 +264,21 @@ def build(sqlite: bool, count: int, seed: int, rebuild: bool) -> None:
         else:
             _load_postgres(rows, tables)
         private = create_incident(
-            PRIVATE_NAME,
-            "Only the organizations of three segments are told.",
-            segments=rng.sample(range(1, SEGMENTS + 1), 3),
+            OpenIncident(
+                PRIVATE_NAME,
+                "Only the organizations of three segments are told.",
+                segments=rng.sample(range(1, SEGMENTS + 1), 3),
+            )
         )
         public = create_incident(
-            PUBLIC_NAME,
-            "Everyone who follows either component is told.",
-            components={
-                component_ids[0]: "partial_outage",
-                component_ids[1]: "degraded_performance",
-            },
+            OpenIncident(
+                PUBLIC_NAME,
+                "Everyone who follows either component is told.",
+                components={
+                    component_ids[0]: "partial_outage",
+                    component_ids[1]: "degraded_performance",
+                },
+            )
         )
         db.session.commit()
         notices = {

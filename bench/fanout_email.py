@@ -273,6 +273,7 @@ def run(args: argparse.Namespace, tmp: Path, processes: Processes) -> int:
     from statuspage.config import from_environment
     from statuspage.delivery.messages import render_message
     from statuspage.extensions import db
+    from statuspage.incidents.commands import OpenIncident, PostUpdate
     from statuspage.incidents.publishing import create_incident, post_update
     from statuspage.models import Delivery, DeliveryState, Incident, Notice
     from statuspage.page.state import ensure_page
@@ -292,7 +293,9 @@ def run(args: argparse.Namespace, tmp: Path, processes: Processes) -> int:
         seed(n)
         # The incident exists before the clock starts; the timed publish is its next update,
         # with the same body, so the sample below is the size of what Herald sends.
-        incident = create_incident("Database failover", _BODY, deliver_notifications=False)
+        incident = create_incident(
+            OpenIncident("Database failover", _BODY, deliver_notifications=False)
+        )
         db.session.commit()
         incident_id = incident.id
         first_update = incident.updates[0]
@@ -331,7 +334,7 @@ def run(args: argparse.Namespace, tmp: Path, processes: Processes) -> int:
     cpu_before = sum(cpu_seconds(w.proc.pid) for w in workers)
     with app.app_context():
         incident = db.session.get(Incident, incident_id)
-        post_update(incident, _BODY, status="investigating")
+        post_update(incident, PostUpdate(_BODY, status="investigating"))
         db.session.commit()  # the outbox enqueues the fan-out now
         published = time.monotonic()
         db.session.remove()

@@ -215,6 +215,7 @@ def run(args: argparse.Namespace, tmp: Path, processes: Processes) -> int:
     from statuspage.config import from_environment
     from statuspage.delivery.messages import render_message
     from statuspage.extensions import db
+    from statuspage.incidents.commands import OpenIncident, PostUpdate
     from statuspage.incidents.publishing import create_incident, post_update
     from statuspage.models import Component, Delivery, DeliveryState, Incident, Notice
     from statuspage.page.state import ensure_page
@@ -238,10 +239,12 @@ def run(args: argparse.Namespace, tmp: Path, processes: Processes) -> int:
         # The incident exists before the clock starts; the timed publish is its next update,
         # so the sample below is exactly what Herald sends.
         incident = create_incident(
-            "Database failover",
-            _BODY,
-            components={api: "major_outage"},
-            deliver_notifications=False,
+            OpenIncident(
+                "Database failover",
+                _BODY,
+                components={api: "major_outage"},
+                deliver_notifications=False,
+            )
         )
         db.session.commit()
         incident_id, api_id = incident.id, api.id
@@ -287,7 +290,9 @@ def run(args: argparse.Namespace, tmp: Path, processes: Processes) -> int:
     with app.app_context():
         incident = db.session.get(Incident, incident_id)
         api = db.session.get(Component, api_id)
-        post_update(incident, _BODY, status="identified", components={api: "major_outage"})
+        post_update(
+            incident, PostUpdate(_BODY, status="identified", components={api: "major_outage"})
+        )
         db.session.commit()  # the outbox enqueues the fan-out now
         published = time.monotonic()
         db.session.remove()

@@ -17,6 +17,7 @@ from types import FrameType
 
 from statuspage import create_app
 from statuspage.extensions import db
+from statuspage.incidents.commands import OpenIncident, PostUpdate
 from statuspage.incidents.publishing import create_incident, post_update
 
 
@@ -39,9 +40,11 @@ def main() -> None:
     published = 0
     with app.app_context():
         incident = create_incident(
-            "Benchmark: elevated error rates",
-            "We are investigating reports of errors.",
-            components={},
+            OpenIncident(
+                "Benchmark: elevated error rates",
+                "We are investigating reports of errors.",
+                components={},
+            )
         )
         db.session.commit()
         print("ready", flush=True)
@@ -49,7 +52,9 @@ def main() -> None:
         deadline = started + args.max_seconds
         while not stopping and time.monotonic() < deadline:
             published += 1
-            post_update(incident, f"Update {published}: still investigating, next in a second.")
+            post_update(
+                incident, PostUpdate(f"Update {published}: still investigating, next in a second.")
+            )
             db.session.commit()
             pause = started + published * args.interval - time.monotonic()
             if pause > 0:

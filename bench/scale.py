@@ -210,6 +210,7 @@ def run(args: argparse.Namespace, tmp: Path, processes: Processes) -> int:
     from statuspage.components.catalog import create_component
     from statuspage.config import from_environment
     from statuspage.extensions import db
+    from statuspage.incidents.commands import OpenIncident, PostUpdate
     from statuspage.incidents.publishing import create_incident, post_update
     from statuspage.models import Component, Incident
 
@@ -228,10 +229,12 @@ def run(args: argparse.Namespace, tmp: Path, processes: Processes) -> int:
         seed(n, sink.origin, subscriber_keys(args.keys))
         api = create_component("API")
         incident = create_incident(
-            "Database failover",
-            "The primary failed over; writes were refused for a minute.",
-            components={api: "major_outage"},
-            deliver_notifications=False,
+            OpenIncident(
+                "Database failover",
+                "The primary failed over; writes were refused for a minute.",
+                components={api: "major_outage"},
+                deliver_notifications=False,
+            )
         )
         db.session.commit()
         incident_id, api_id = incident.id, api.id
@@ -256,9 +259,11 @@ def run(args: argparse.Namespace, tmp: Path, processes: Processes) -> int:
         with app.app_context():
             post_update(
                 db.session.get(Incident, incident_id),
-                f"Replication lag is down; update {next(updates)}.",
-                status="identified",
-                components={db.session.get(Component, api_id): "major_outage"},
+                PostUpdate(
+                    f"Replication lag is down; update {next(updates)}.",
+                    status="identified",
+                    components={db.session.get(Component, api_id): "major_outage"},
+                ),
             )
             db.session.commit()  # the outbox enqueues the fan-out now
             db.session.remove()

@@ -40,6 +40,7 @@ from statuspage.components.catalog import list_components
 from statuspage.core.errors import InvalidInput, NotFound
 from statuspage.delivery.progress import notices_for_incident
 from statuspage.incidents import drafts, publishing, queries
+from statuspage.incidents.commands import EditIncident, OpenIncident, PostUpdate
 from statuspage.incidents.richtext import render_markdown
 from statuspage.incidents.templates import get_template
 from statuspage.models import (
@@ -89,20 +90,7 @@ def new() -> Page:
     form.segment_ids.choices = segment_choices()
     if form.validate_on_submit():
         try:
-            incident = publishing.create_incident(
-                form.name.data,
-                form.body.data,
-                status=form.status.data,
-                impact=form.impact.data or None,
-                components=form.component_statuses(),
-                at=form.happened_at.data,
-                display_at=form.display_at.data,
-                deliver_notifications=form.notify.data,
-                custom_tweet=form.social_text.data or None,
-                ack_window=form.ack_window(),
-                segments=form.chosen_segments(),
-                actor=actor(),
-            )
+            incident = publishing.create_incident(_opening(form), actor=actor())
         except InvalidInput as error:
             rejected(form, error)
         else:
@@ -112,6 +100,23 @@ def new() -> Page:
     return render_template(
         "admin/incidents/new.html", form=form, template=template, reach=reach
     ), form_status()
+
+
+def _opening(form: IncidentForm) -> OpenIncident:
+    """The composer's fields as the command `publishing.create_incident` takes."""
+    return OpenIncident(
+        form.name.data,
+        form.body.data,
+        status=form.status.data,
+        impact=form.impact.data or None,
+        components=form.component_statuses(),
+        at=form.happened_at.data,
+        display_at=form.display_at.data,
+        deliver_notifications=form.notify.data,
+        custom_tweet=form.social_text.data or None,
+        ack_window=form.ack_window(),
+        segments=form.chosen_segments(),
+    )
 
 
 def _incident(incident_id: str) -> Incident:
@@ -192,22 +197,25 @@ def show(incident_id: str) -> tuple[str, int]:
     return _page(_incident(incident_id))
 
 
+def _update(form: UpdateForm) -> PostUpdate:
+    """The update form's fields as the command `publishing.post_update` takes."""
+    return PostUpdate(
+        form.body.data,
+        status=form.status.data,
+        components=form.component_statuses(),
+        display_at=form.display_at.data,
+        deliver_notifications=form.notify.data,
+        custom_tweet=form.social_text.data or None,
+        ack_window=form.ack_window(),
+    )
+
+
 def post_update(incident_id: str) -> Page:
     incident = _incident(incident_id)
     form = _update_form(incident, bound=True)
     if form.validate_on_submit():
         try:
-            publishing.post_update(
-                incident,
-                form.body.data,
-                status=form.status.data,
-                components=form.component_statuses(),
-                display_at=form.display_at.data,
-                deliver_notifications=form.notify.data,
-                custom_tweet=form.social_text.data or None,
-                ack_window=form.ack_window(),
-                actor=actor(),
-            )
+            publishing.post_update(incident, _update(form), actor=actor())
         except InvalidInput as error:
             rejected(form, error)
         else:
@@ -226,15 +234,14 @@ def resolve(incident_id: str) -> Page:
             for c in incident.components
             if form.restore.data and c.status is not ComponentStatus.operational
         }
+        closing_update = PostUpdate(
+            form.body.data,
+            status=closing,
+            components=restored,
+            deliver_notifications=form.notify.data,
+        )
         try:
-            publishing.post_update(
-                incident,
-                form.body.data,
-                status=closing,
-                components=restored,
-                deliver_notifications=form.notify.data,
-                actor=actor(),
-            )
+            publishing.post_update(incident, closing_update, actor=actor())
         except InvalidInput as error:
             rejected(form, error)
         else:
@@ -243,23 +250,28 @@ def resolve(incident_id: str) -> Page:
     return _page(incident, resolve_form=form)
 
 
+def _edits(form: EditIncidentForm | EditMaintenanceForm) -> EditIncident:
+    """The edit form's fields as the command `publishing.edit_incident` takes: a window's
+    times and automation for maintenance, the impact for an incident."""
+    if isinstance(form, EditMaintenanceForm):
+        return EditIncident(
+            name=form.name.data,
+            scheduled_for=form.scheduled_for.data,
+            scheduled_until=form.scheduled_until.data,
+            auto_start=form.auto_start.data,
+            auto_complete=form.auto_complete.data,
+            remind_prior=form.remind_prior.data,
+        )
+    return EditIncident(name=form.name.data, impact=form.impact.data)
+
+
 def edit(incident_id: str) -> Page:
     """Fix the title, impact or maintenance window without posting an update."""
     incident = _incident(incident_id)
     form = _edit_form(incident, bound=True)
     if form.validate_on_submit():
-        if isinstance(form, EditMaintenanceForm):
-            fields: dict[str, Any] = {
-                "scheduled_for": form.scheduled_for.data,
-                "scheduled_until": form.scheduled_until.data,
-                "auto_start": form.auto_start.data,
-                "auto_complete": form.auto_complete.data,
-                "remind_prior": form.remind_prior.data,
-            }
-        else:
-            fields = {"impact": form.impact.data}
         try:
-            publishing.edit_incident(incident, name=form.name.data, actor=actor(), **fields)
+            publishing.edit_incident(incident, _edits(form), actor=actor())
         except InvalidInput as error:
             rejected(form, error)
         else:

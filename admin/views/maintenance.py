@@ -14,7 +14,8 @@ from statuspage.audience.visibility import STAFF
 from statuspage.clock import utcnow
 from statuspage.components.catalog import list_components
 from statuspage.core.errors import InvalidInput
-from statuspage.incidents import publishing, queries
+from statuspage.incidents import maintenance, queries
+from statuspage.incidents.commands import ScheduleMaintenance
 from statuspage.models import IncidentKind
 
 DEFAULT_LENGTH = timedelta(hours=2)
@@ -29,6 +30,22 @@ def index() -> str:
     )
 
 
+def _scheduling(form: MaintenanceForm) -> ScheduleMaintenance:
+    """The scheduling form's fields as the command `maintenance.schedule_maintenance` takes."""
+    return ScheduleMaintenance(
+        form.name.data,
+        form.body.data,
+        scheduled_for=form.scheduled_for.data,
+        scheduled_until=form.scheduled_until.data,
+        components=form.components.data,
+        deliver_notifications=form.notify.data,
+        auto_start=form.auto_start.data,
+        auto_complete=form.auto_complete.data,
+        remind_prior=form.remind_prior.data,
+        segments=form.chosen_segments(),
+    )
+
+
 def new() -> str | tuple[str, int] | Response:
     # A window starting at the top of an hour a day ahead: most maintenance is announced early.
     start = (utcnow() + timedelta(days=1)).replace(minute=0, second=0, microsecond=0)
@@ -37,26 +54,14 @@ def new() -> str | tuple[str, int] | Response:
     form.segment_ids.choices = segment_choices()
     if form.validate_on_submit():
         try:
-            maintenance = publishing.schedule_maintenance(
-                form.name.data,
-                form.body.data,
-                scheduled_for=form.scheduled_for.data,
-                scheduled_until=form.scheduled_until.data,
-                components=form.components.data,
-                deliver_notifications=form.notify.data,
-                auto_start=form.auto_start.data,
-                auto_complete=form.auto_complete.data,
-                remind_prior=form.remind_prior.data,
-                segments=form.chosen_segments(),
-                actor=actor(),
-            )
+            window = maintenance.schedule_maintenance(_scheduling(form), actor=actor())
         except InvalidInput as error:
             rejected(form, error)
         else:
             return done(
-                f"Maintenance “{maintenance.name}” scheduled.",
+                f"Maintenance “{window.name}” scheduled.",
                 "admin.incident",
-                incident_id=maintenance.id,
+                incident_id=window.id,
             )
     reach = form_preview(IncidentKind.maintenance, form, form.components.data or [])
     return render_template("admin/maintenance/new.html", form=form, reach=reach), form_status()

@@ -20,6 +20,7 @@ from flask import request
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from statuspage.core.errors import InvalidInput, NotFound
+from statuspage.core.validation import choice, storable
 
 FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 # `name`, then any number of `[key]`, then an optional `[]` that makes the value a list.
@@ -46,7 +47,7 @@ def read_body() -> dict[str, Any]:
         raise UnsupportedMediaType(
             "send application/json or application/x-www-form-urlencoded bodies"
         )
-    _refuse_nul(body)
+    _refuse_unstorable(body)
     return body
 
 
@@ -86,16 +87,17 @@ def parse_brackets(pairs: Iterable[tuple[str, list[str]]]) -> dict[str, Any]:
     return root
 
 
-def _refuse_nul(body: dict[str, Any]) -> None:
-    """No NUL characters anywhere: PostgreSQL cannot store them, so they never reach it.
+def _refuse_unstorable(body: dict[str, Any]) -> None:
+    """No NUL characters or lone surrogates anywhere: no database keeps them, so they never
+    reach one.
 
     Walked with a stack, not recursion, so a deeply nested body cannot exhaust Python's.
     """
     pending: list[Any] = [body]
     while pending:
         value = pending.pop()
-        if isinstance(value, str) and "\x00" in value:
-            raise InvalidInput("text may not contain NUL characters")
+        if isinstance(value, str):
+            storable(value)
         if isinstance(value, dict):
             pending.extend(value.keys())
             pending.extend(value.values())
@@ -171,9 +173,8 @@ class Fields:
     def choice(self, name: str, enum_cls: type[StrEnum]) -> str | None:
         """One of an enum's values (a Statuspage status or impact), as the string sent."""
         value = self.text(name)
-        if value is not None and value not in {m.value for m in enum_cls}:
-            allowed = ", ".join(m.value for m in enum_cls)
-            raise InvalidInput(f"{self._label(name)} must be one of {allowed}; got {value!r}")
+        if value is not None:
+            choice(enum_cls, value, self._label(name))
         return value
 
     def moment(self, name: str) -> datetime | None:

@@ -22,13 +22,19 @@ from statuspage.components.catalog import get_component
 from statuspage.core.errors import InvalidInput
 from statuspage.extensions import db
 from statuspage.incidents import queries
+from statuspage.incidents.commands import (
+    EditIncident,
+    OpenIncident,
+    PostUpdate,
+    ScheduleMaintenance,
+)
+from statuspage.incidents.maintenance import schedule_maintenance
 from statuspage.incidents.publishing import (
     add_postmortem,
     create_incident,
     delete_incident,
     edit_incident,
     post_update,
-    schedule_maintenance,
 )
 from statuspage.models import Impact, Incident, IncidentStatus
 from statuspage.models.enums import MAINTENANCE_STATUSES
@@ -74,7 +80,11 @@ def show(incident_id: str) -> dict[str, Any]:
 def create() -> tuple[dict[str, Any], int]:
     fields = Fields(read_body(), "incident")
     with body_references():
-        incident = _open(fields, actor())
+        command = _opening(fields)
+        if isinstance(command, ScheduleMaintenance):
+            incident = schedule_maintenance(command, actor=actor())
+        else:
+            incident = create_incident(command, actor=actor())
     db.session.commit()
     return incident_json_v1(incident, base_url()), 201
 
@@ -114,14 +124,15 @@ def _affected(fields: Fields, *, keep_status: bool = False) -> dict[str, str]:
     return statuses
 
 
-def _open(fields: Fields, who: Actor) -> Incident:
+def _opening(fields: Fields) -> OpenIncident | ScheduleMaintenance:
+    """What a POST asks for: maintenance when its status or `scheduled_for` says so."""
     status = fields.choice("status", IncidentStatus)
     if status in MAINTENANCE_STATUSES or fields.moment("scheduled_for") is not None:
-        return _schedule(fields, status, who)
+        return _scheduling(fields, status)
     if status == IncidentStatus.postmortem:
         raise InvalidInput("resolve an incident first; then PATCH status 'postmortem' with a body")
     backfill = _backfill_moment(fields)
-    return create_incident(
+    return OpenIncident(
         fields.text("name") or "",
         fields.text("body") or "",
         status=status or (IncidentStatus.resolved if backfill else IncidentStatus.investigating),
@@ -129,7 +140,6 @@ def _open(fields: Fields, who: Actor) -> Incident:
         components=_affected(fields, keep_status=backfill is not None),
         at=backfill,
         deliver_notifications=_deliver(fields),
-        actor=who,
     )
 
 
@@ -145,7 +155,7 @@ def _backfill_moment(fields: Fields) -> datetime | None:
     return moment
 
 
-def _schedule(fields: Fields, status: str | None, who: Actor) -> Incident:
+def _scheduling(fields: Fields, status: str | None) -> ScheduleMaintenance:
     if status not in (None, IncidentStatus.scheduled):
         raise InvalidInput(
             "maintenance is created 'scheduled'; post 'in_progress' and later as updates"
@@ -155,7 +165,7 @@ def _schedule(fields: Fields, status: str | None, who: Actor) -> Incident:
         raise InvalidInput(
             "maintenance needs incident[scheduled_for] and incident[scheduled_until]"
         )
-    return schedule_maintenance(
+    return ScheduleMaintenance(
         fields.text("name") or "",
         fields.text("body") or "",
         scheduled_for=start,
@@ -165,7 +175,6 @@ def _schedule(fields: Fields, status: str | None, who: Actor) -> Incident:
         auto_start=bool(fields.flag("scheduled_auto_in_progress")),
         auto_complete=bool(fields.flag("scheduled_auto_completed")),
         remind_prior=bool(fields.flag("scheduled_remind_prior")),
-        actor=who,
     )
 
 
@@ -184,15 +193,11 @@ def _revise(incident: Incident, fields: Fields, who: Actor) -> None:
     # Clients that PUT the whole object resend unchanged fields; only changes are edits.
     edits = {k: v for k, v in edits.items() if v is not None and v != getattr(incident, k)}
     if edits:
-        edit_incident(incident, **edits, actor=who)
+        edit_incident(incident, EditIncident(**edits), actor=who)
     if status == IncidentStatus.postmortem:
         add_postmortem(incident, body or "", actor=who)
     elif status is not None or body is not None or components:
-        post_update(
-            incident,
-            body or "",
-            status=status,
-            components=components,
-            deliver_notifications=_deliver(fields),
-            actor=who,
+        update = PostUpdate(
+            body or "", status=status, components=components, deliver_notifications=_deliver(fields)
         )
+        post_update(incident, update, actor=who)

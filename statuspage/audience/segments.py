@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from statuspage.audit.changes import record_change, record_created, record_removed
 from statuspage.audit.trail import SYSTEM, Actor
 from statuspage.core.errors import InvalidInput, NotFound
+from statuspage.core.validation import text
 from statuspage.extensions import db
 from statuspage.models import (
     Component,
@@ -25,12 +26,8 @@ MAX_DESCRIPTION = 2000
 
 
 def _text(value: str | None, what: str, max_length: int, *, required: bool = False) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise InvalidInput(f"{what} is required")
-    if len(value) > max_length:
-        raise InvalidInput(f"{what} is at most {max_length} characters")
-    return value
+    """Segments' optional fields (kind, description) may be blank; a name may not."""
+    return text(value, what, max_length, required=required)
 
 
 def _unused_name(

@@ -12,6 +12,7 @@ from statuspage.audit.trail import SYSTEM, Actor, record, values_of
 from statuspage.clock import utcnow
 from statuspage.components.uptime import rollup_uptime
 from statuspage.core.errors import InvalidInput, NotFound
+from statuspage.core.validation import choice, text
 from statuspage.extensions import db
 from statuspage.models import (
     Component,
@@ -22,22 +23,15 @@ from statuspage.models import (
 )
 from statuspage.page.state import bump_version, ensure_page
 
+MAX_NAME = 200
+
 
 def _clean_name(name: str) -> str:
-    name = (name or "").strip()
-    if not name:
-        raise InvalidInput("a name is required")
-    if len(name) > 200:
-        raise InvalidInput("a name is at most 200 characters")
-    return name
+    return text(name, "a name", MAX_NAME)
 
 
 def _status(value: ComponentStatus | str) -> ComponentStatus:
-    try:
-        return ComponentStatus(value)
-    except ValueError as exc:
-        allowed = ", ".join(s.value for s in ComponentStatus)
-        raise InvalidInput(f"a component status must be one of {allowed}; got {value!r}") from exc
+    return choice(ComponentStatus, value, "a component status")
 
 
 def _next_position(column, where=None) -> int:

@@ -30,7 +30,7 @@ from statuspage.delivery.messages import outgoing_by_channel
 from statuspage.delivery.outbox import DELIVER, FAN_OUT, after_commit
 from statuspage.extensions import db
 from statuspage.incidents.cadence import remind_due
-from statuspage.incidents.publishing import advance_maintenance
+from statuspage.incidents.maintenance import advance_maintenance
 from statuspage.models import Delivery, DeliveryState, FanOutState, Notice
 from statuspage.regulators import periodic
 

@@ -22,6 +22,7 @@ from statuspage.core.errors import InvalidInput
 from statuspage.delivery.outbox import SEND_CADENCE_REMINDER, after_commit
 from statuspage.extensions import db
 from statuspage.incidents import publishing
+from statuspage.incidents.commands import PostUpdate
 from statuspage.incidents.templates import create_template
 from statuspage.models import (
     Incident,
@@ -256,9 +257,11 @@ def post_no_news(
     body = template.body.replace(NEXT_UPDATE_PLACEHOLDER, format_due(next_by))
     return publishing.post_update(
         incident,
-        body,
-        status=incident.status,
-        at=at,
-        deliver_notifications=template.should_send_notifications,
+        PostUpdate(
+            body,
+            status=incident.status,
+            at=at,
+            deliver_notifications=template.should_send_notifications,
+        ),
         actor=actor,
     )

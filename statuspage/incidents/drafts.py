@@ -15,7 +15,9 @@ from statuspage.audit.trail import Actor, record
 from statuspage.clock import utcnow
 from statuspage.components.catalog import get_component
 from statuspage.core.errors import InvalidInput, NotFound
+from statuspage.core.validation import text
 from statuspage.extensions import db
+from statuspage.incidents.commands import PostUpdate
 from statuspage.incidents.publishing import MAX_BODY, post_update
 from statuspage.models import (
     ComponentStatus,
@@ -31,12 +33,7 @@ DRAFT_FIELDS = ("incident_id", "status", "body", "components")
 
 
 def _body(body: str) -> str:
-    body = (body or "").strip()
-    if not body:
-        raise InvalidInput("a draft or note needs a message")
-    if len(body) > MAX_BODY:
-        raise InvalidInput(f"a message is at most {MAX_BODY} characters")
-    return body
+    return text(body, "a message", MAX_BODY, missing="a draft or note needs a message")
 
 
 def save_draft(
@@ -113,10 +110,12 @@ def publish_draft(
         raise NotFound("the draft's incident is gone")
     update = post_update(
         incident,
-        body if body is not None else draft.body,
-        status=draft.status,
-        components=dict(draft.components),
-        deliver_notifications=notify,
+        PostUpdate(
+            body if body is not None else draft.body,
+            status=draft.status,
+            components=dict(draft.components),
+            deliver_notifications=notify,
+        ),
         actor=actor,
     )
     draft.published_update_id, draft.published_at = update.id, utcnow()

@@ -11,12 +11,9 @@ from statuspage.audit.trail import Actor
 from statuspage.components.catalog import create_component, create_group
 from statuspage.crisis import executives, roster
 from statuspage.extensions import db
-from statuspage.incidents.publishing import (
-    add_postmortem,
-    create_incident,
-    post_update,
-    schedule_maintenance,
-)
+from statuspage.incidents.commands import OpenIncident, PostUpdate, ScheduleMaintenance
+from statuspage.incidents.maintenance import schedule_maintenance
+from statuspage.incidents.publishing import add_postmortem, create_incident, post_update
 from statuspage.models import Component, ComponentStatus, Incident, IncidentStatus
 from statuspage.page.state import ensure_page
 from statuspage.regulators import library, obligations
@@ -67,29 +64,37 @@ def load_demo_data(now: datetime, page_name: str = "Herald Status") -> None:
         began = (now - timedelta(days=days_ago)).replace(hour=hour, minute=rng.randrange(60))
         affected = {components[c]: s for c, s in hit.items()}
         incident = create_incident(
-            name,
-            "We are investigating reports of problems. More details soon.",
-            components=affected,
-            at=began,
+            OpenIncident(
+                name,
+                "We are investigating reports of problems. More details soon.",
+                components=affected,
+                at=began,
+            )
         )
         post_update(
             incident,
-            "We have identified the cause and are rolling out a fix.",
-            status=IncidentStatus.identified,
-            at=began + timedelta(minutes=minutes // 3),
+            PostUpdate(
+                "We have identified the cause and are rolling out a fix.",
+                status=IncidentStatus.identified,
+                at=began + timedelta(minutes=minutes // 3),
+            ),
         )
         post_update(
             incident,
-            "A fix is in place and we are monitoring the results.",
-            status=IncidentStatus.monitoring,
-            components=dict.fromkeys(affected, ComponentStatus.operational),
-            at=began + timedelta(minutes=minutes * 2 // 3),
+            PostUpdate(
+                "A fix is in place and we are monitoring the results.",
+                status=IncidentStatus.monitoring,
+                components=dict.fromkeys(affected, ComponentStatus.operational),
+                at=began + timedelta(minutes=minutes * 2 // 3),
+            ),
         )
         post_update(
             incident,
-            "This incident has been resolved. Thank you for your patience.",
-            status=IncidentStatus.resolved,
-            at=began + timedelta(minutes=minutes),
+            PostUpdate(
+                "This incident has been resolved. Thank you for your patience.",
+                status=IncidentStatus.resolved,
+                at=began + timedelta(minutes=minutes),
+            ),
         )
         if days_ago == 58:
             add_postmortem(
@@ -103,50 +108,62 @@ def load_demo_data(now: datetime, page_name: str = "Herald Status") -> None:
 
     done = (now - timedelta(days=20)).replace(hour=2, minute=0, second=0, microsecond=0)
     maintenance = schedule_maintenance(
-        "Database engine upgrade",
-        "We will upgrade the database engine. Brief read-only periods are expected.",
-        scheduled_for=done,
-        scheduled_until=done + timedelta(hours=2),
-        components=[components["Database Cluster"]],
-        at=done - timedelta(days=7),
+        ScheduleMaintenance(
+            "Database engine upgrade",
+            "We will upgrade the database engine. Brief read-only periods are expected.",
+            scheduled_for=done,
+            scheduled_until=done + timedelta(hours=2),
+            components=[components["Database Cluster"]],
+            at=done - timedelta(days=7),
+        )
     )
     post_update(
         maintenance,
-        "Maintenance is under way.",
-        status=IncidentStatus.in_progress,
-        components={components["Database Cluster"]: ComponentStatus.under_maintenance},
-        at=done,
+        PostUpdate(
+            "Maintenance is under way.",
+            status=IncidentStatus.in_progress,
+            components={components["Database Cluster"]: ComponentStatus.under_maintenance},
+            at=done,
+        ),
     )
     post_update(
         maintenance,
-        "The upgrade is complete.",
-        status=IncidentStatus.completed,
-        components={components["Database Cluster"]: ComponentStatus.operational},
-        at=done + timedelta(hours=1, minutes=40),
+        PostUpdate(
+            "The upgrade is complete.",
+            status=IncidentStatus.completed,
+            components={components["Database Cluster"]: ComponentStatus.operational},
+            at=done + timedelta(hours=1, minutes=40),
+        ),
     )
 
     upcoming = (now + timedelta(days=3)).replace(hour=3, minute=0, second=0, microsecond=0)
     schedule_maintenance(
-        "Network maintenance in EU West",
-        "Our provider will replace core switches. Connections may drop for a few seconds.",
-        scheduled_for=upcoming,
-        scheduled_until=upcoming + timedelta(hours=2),
-        components=[components["EU West"]],
-        at=now - timedelta(hours=6),
+        ScheduleMaintenance(
+            "Network maintenance in EU West",
+            "Our provider will replace core switches. Connections may drop for a few seconds.",
+            scheduled_for=upcoming,
+            scheduled_until=upcoming + timedelta(hours=2),
+            components=[components["EU West"]],
+            at=now - timedelta(hours=6),
+        )
     )
 
     began = now - timedelta(minutes=47)
     ongoing = create_incident(
-        "Increased latency in EU West",
-        "Some requests routed through **EU West** are slower than usual. We are investigating.",
-        components={components["EU West"]: ComponentStatus.degraded_performance},
-        at=began,
+        OpenIncident(
+            "Increased latency in EU West",
+            "Some requests routed through **EU West** are slower than usual. We are investigating.",
+            components={components["EU West"]: ComponentStatus.degraded_performance},
+            at=began,
+        )
     )
     post_update(
         ongoing,
-        "We traced the latency to an overloaded load balancer and are adding capacity.",
-        status=IncidentStatus.identified,
-        at=began + timedelta(minutes=25),
+        PostUpdate(
+            "We traced the latency to an overloaded load balancer and are adding capacity.",
+            status=IncidentStatus.identified,
+            at=began + timedelta(minutes=25),
+        ),
     )
     # The regulator library, and the ongoing incident's clocks ticking on its board.
     demo = Actor("cli:demo")

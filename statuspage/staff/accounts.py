@@ -12,6 +12,7 @@ from statuspage.audit.changes import record_change, record_created
 from statuspage.audit.trail import SYSTEM, Actor
 from statuspage.clock import utcnow
 from statuspage.core.errors import InvalidInput, NotFound
+from statuspage.core.validation import choice, email_address
 from statuspage.extensions import db
 from statuspage.models import ApiKey, Role, StaffUser
 
@@ -21,18 +22,12 @@ _DUMMY_HASH = generate_password_hash("herald-timing-equaliser", method="scrypt")
 
 
 def _role(value: Role | str) -> Role:
-    try:
-        return Role(value)
-    except ValueError as exc:
-        allowed = ", ".join(r.value for r in Role)
-        raise InvalidInput(f"role must be one of {allowed}; got {value!r}") from exc
+    return choice(Role, value, "role")
 
 
 def _email(value: str) -> str:
-    email = (value or "").strip().lower()
-    if "@" not in email or len(email) > 254 or " " in email:
-        raise InvalidInput("a valid email address is required")
-    return email
+    """Staff sign in by address in any case, so it is kept lowercased."""
+    return email_address(value, problem="a valid email address is required").lower()
 
 
 def create_user(

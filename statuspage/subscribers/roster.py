@@ -20,6 +20,7 @@ from statuspage.audience.membership import resolve_organizations
 from statuspage.audit.trail import Actor, record
 from statuspage.clock import utcnow
 from statuspage.core.errors import InvalidInput, NotFound
+from statuspage.core.validation import email_address
 from statuspage.extensions import db
 from statuspage.models import (
     Channel,
@@ -39,10 +40,7 @@ EXPORT_PAGE = 500
 IMPORT_BATCH = 500
 # Invalid rows listed one by one in a report; beyond this only their number is given.
 MAX_REPORTED = 200
-MAX_EMAIL = 254
 MAX_NAME = 200
-# Deliberately loose: a real check is the confirmation mail; this catches typos and junk.
-EMAIL_SHAPE = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
 COMPONENT_SEPARATORS = re.compile(r"[;|]")
 EXPORT_COLUMNS = ("email", "name", "components", "verified", "active", "created_at")
 
@@ -192,8 +190,9 @@ def _row(cells: list[str], line: int, components: dict[str, Component]) -> _Row 
     """One line's cells as a row to import, or why it cannot be imported."""
     if len(cells) > 3:
         return "more than three columns (email, name, components)"
-    email = cells[0].lower()
-    if len(email) > MAX_EMAIL or not EMAIL_SHAPE.match(email):
+    try:
+        email = email_address(cells[0].lower(), problem="not an email address")
+    except InvalidInput:
         return f"not an email address: {cells[0][:80]!r}"
     name = cells[1] if len(cells) > 1 else ""
     if len(name) > MAX_NAME:

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from statuspage.core.errors import InvalidInput
+from statuspage.core.validation import phone_number
 from statuspage.delivery.outbox import SEND_SMS_OPT_IN, after_commit
 from statuspage.extensions import db
 from statuspage.models import Channel, ContactPoint, Subscriber, SubscriberKind
@@ -34,10 +35,6 @@ OPT_OUT = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", 
 HELP = frozenset({"HELP", "INFO"})
 STOPPED = "STOP"  # disabled_reason of a number whose owner replied STOP
 
-# E.164: a plus, a country code that does not start with 0, at most 15 digits in all.
-_E164 = re.compile(r"^\+[1-9]\d{6,14}$")
-_SEPARATORS = re.compile(r"[\s().\-/]")
-
 
 class Reply(StrEnum):
     """What the phone is told back (the web layer words it); `none`: nothing at all."""
@@ -49,17 +46,10 @@ class Reply(StrEnum):
 
 
 def normalise_phone(raw: str) -> str:
-    """The number in E.164 (+447700900123), or InvalidInput.
-
-    Spaces, dots, dashes, slashes and brackets are dropped and a leading 00 is read as +.
-    Without a country code a number means nothing to Twilio, so one is required.
-    """
-    number = _SEPARATORS.sub("", raw or "")
-    if number.startswith("00"):
-        number = "+" + number[2:]
-    if not _E164.match(number):
-        raise InvalidInput("Enter a mobile number with its country code, like +44 7700 900123.")
-    return number
+    """The number in E.164 (+447700900123), or InvalidInput in the subscribe form's words."""
+    return phone_number(
+        raw, problem="Enter a mobile number with its country code, like +44 7700 900123."
+    )
 
 
 def find_sms_contact(phone: str) -> ContactPoint | None:

@@ -10,7 +10,6 @@ a stranger typing someone's address can neither read nor change their subscripti
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
@@ -19,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from statuspage.audience.membership import resolve_organizations
 from statuspage.core.errors import InvalidInput
+from statuspage.core.validation import email_address
 from statuspage.delivery.outbox import SEND_CONFIRMATION, after_commit
 from statuspage.extensions import db
 from statuspage.links import link
@@ -32,11 +32,6 @@ from statuspage.models import (
     Subscriber,
     SubscriberKind,
 )
-
-MAX_EMAIL = 254  # RFC 5321's limit on a forward path
-# Deliberately plain: one @, a dot in the domain, no spaces or angle brackets. A real check
-# is the confirmation email itself; this only refuses what can never be an address.
-_EMAIL = re.compile(r"^[^@\s<>\"(),;:\\\[\]]+@[^@\s<>\"(),;:\\\[\]]+\.[^@\s<>\"(),;:\\\[\]]+$")
 
 
 @dataclass(frozen=True)
@@ -65,9 +60,7 @@ class Preferences:
 
 def normalise_email(raw: str) -> tuple[str, str]:
     """(address as given, trimmed; address_key) or InvalidInput."""
-    address = (raw or "").strip()
-    if not address or len(address) > MAX_EMAIL or not _EMAIL.match(address):
-        raise InvalidInput("Enter a valid email address, like name@example.com.")
+    address = email_address(raw, problem="Enter a valid email address, like name@example.com.")
     return address, address.lower()
 
 

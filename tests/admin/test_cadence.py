@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from statuspage.clock import utcnow
 from statuspage.extensions import db
+from statuspage.incidents.commands import OpenIncident
 from statuspage.incidents.publishing import create_incident
 from statuspage.models import (
     AuditEvent,
@@ -42,7 +43,7 @@ def _hhmm(at) -> str:
 
 
 def test_the_dashboard_shows_next_update_by_and_highlights_the_overdue(owner: Staff, world):
-    late = create_incident("Late one", "Down.", at=utcnow() - timedelta(minutes=45))
+    late = create_incident(OpenIncident("Late one", "Down.", at=utcnow() - timedelta(minutes=45)))
     db.session.commit()
     html = owner.get("/admin/").get_data(as_text=True)
     late_row = re.search(r"<tr>\s*<td><a [^>]*>Late one</a>.*?</tr>", html, re.S).group(0)

@@ -10,7 +10,7 @@ import time_machine
 from sqlalchemy import select
 
 from statuspage.extensions import db
-from statuspage.incidents.publishing import advance_maintenance
+from statuspage.incidents.maintenance import advance_maintenance
 from statuspage.models import ComponentStatus, Incident, IncidentStatus
 from tests.admin.staff_client import Staff
 from tests.admin.world import World

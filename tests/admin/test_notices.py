@@ -9,6 +9,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from statuspage.extensions import db
+from statuspage.incidents.commands import OpenIncident
 from statuspage.incidents.publishing import create_incident
 from statuspage.models import Notice
 from tests.admin.staff_client import Staff, signed_in
@@ -31,7 +32,7 @@ def published(queue) -> Notice:
     subscriber("bob@example.com")
     subscriber(contact_point("unconfirmed@example.com", verified=False))
     db.session.commit()
-    create_incident("Slow API", "Looking into it.")
+    create_incident(OpenIncident("Slow API", "Looking into it."))
     db.session.commit()  # the outbox enqueues the fan-out now
     return db.session.scalars(select(Notice)).one()
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from statuspage.audit.trail import Actor
 from statuspage.clock import utcnow
 from statuspage.extensions import db
+from statuspage.incidents.commands import OpenIncident
 from statuspage.incidents.publishing import create_incident
 from statuspage.models import (
     AuditEvent,
@@ -136,7 +137,7 @@ def test_forms_need_their_csrf_token_and_the_right_role(app: Flask, owner: Staff
     response = legal.submit("/admin/regulators/library", {"key": "gdpr"}, page="/admin/regulators")
     assert response.status_code == 302
     viewer = signed_in(app, Role.viewer)
-    incident = create_incident("x", "y")
+    incident = create_incident(OpenIncident("x", "y"))
     db.session.commit()
     board = f"/admin/incidents/{incident.id}/regulators"
     assert viewer.get(board).status_code == 200
@@ -147,7 +148,7 @@ def test_forms_need_their_csrf_token_and_the_right_role(app: Flask, owner: Staff
 def _world_with_three(owner: Staff) -> tuple[Incident, list[Regulator]]:
     for key in ("gdpr", "nydfs", "cert-in"):
         library.add_from_library(key, actor=Actor("test"))
-    incident = create_incident("Customer data exposed", "Investigating.")
+    incident = create_incident(OpenIncident("Customer data exposed", "Investigating."))
     db.session.commit()
     return incident, [_regulator(k) for k in ("gdpr", "nydfs", "cert-in")]
 

@@ -16,6 +16,7 @@ from werkzeug.test import encode_multipart
 from statuspage.clock import utcnow
 from statuspage.components.catalog import create_component
 from statuspage.extensions import db
+from statuspage.incidents.commands import OpenIncident
 from statuspage.incidents.publishing import create_incident
 from statuspage.models import (
     AuditEvent,
@@ -88,7 +89,7 @@ def test_a_persons_page_shows_contact_points_and_deliveries(owner: Staff):
         disabled_reason="3 permanent failures; last: 550 no such user",
     )
     someone = factories.subscriber("ann@example.com", fallback, name="Ann")
-    incident = create_incident("Slow API", "Looking.", deliver_notifications=False)
+    incident = create_incident(OpenIncident("Slow API", "Looking.", deliver_notifications=False))
     db.session.flush()
     notice = factories.notice(incident)
     now = utcnow()

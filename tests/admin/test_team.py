@@ -8,6 +8,7 @@ from sqlalchemy import select
 from statuspage.audience.recipients import recipients
 from statuspage.crisis.roster import ContactLine, ensure_default_roles
 from statuspage.extensions import db
+from statuspage.incidents.commands import OpenIncident
 from statuspage.incidents.publishing import create_incident
 from statuspage.models import (
     Audience,
@@ -30,7 +31,9 @@ def roles() -> dict[str, int]:
 
 
 def incident_id() -> str:
-    incident = create_incident("Data breach", "Investigating.", deliver_notifications=False)
+    incident = create_incident(
+        OpenIncident("Data breach", "Investigating.", deliver_notifications=False)
+    )
     db.session.commit()
     return incident.id
 

@@ -15,8 +15,10 @@ from statuspage.audit.trail import SYSTEM
 from statuspage.clock import utcnow
 from statuspage.components.catalog import create_component, create_group
 from statuspage.extensions import db
+from statuspage.incidents.commands import OpenIncident, PostUpdate, ScheduleMaintenance
 from statuspage.incidents.drafts import save_draft
-from statuspage.incidents.publishing import create_incident, post_update, schedule_maintenance
+from statuspage.incidents.maintenance import schedule_maintenance
+from statuspage.incidents.publishing import create_incident, post_update
 from statuspage.incidents.templates import create_template
 from statuspage.models import (
     ApiKey,
@@ -72,16 +74,18 @@ def build_world() -> World:
     edge = create_group("Edge")
     billing = create_component("Billing", at=now - timedelta(days=3))
     incident = create_incident(
-        "Slow API", "Looking into it.", components={api: "degraded_performance"}
+        OpenIncident("Slow API", "Looking into it.", components={api: "degraded_performance"})
     )
-    resolved = create_incident("Old outage", "Down.", at=now - timedelta(days=1))
-    post_update(resolved, "Fixed.", status="resolved")
+    resolved = create_incident(OpenIncident("Old outage", "Down.", at=now - timedelta(days=1)))
+    post_update(resolved, PostUpdate("Fixed.", status="resolved"))
     maintenance = schedule_maintenance(
-        "Switch swap",
-        "Brief blips.",
-        scheduled_for=now + timedelta(days=1),
-        scheduled_until=now + timedelta(days=1, hours=2),
-        components=[web],
+        ScheduleMaintenance(
+            "Switch swap",
+            "Brief blips.",
+            scheduled_for=now + timedelta(days=1),
+            scheduled_until=now + timedelta(days=1, hours=2),
+            components=[web],
+        )
     )
     template = create_template(
         name="API down",

@@ -25,7 +25,9 @@ from statuspage.audience import page_access
 from statuspage.clock import utcnow
 from statuspage.components.catalog import create_component, create_group
 from statuspage.extensions import db
-from statuspage.incidents.publishing import create_incident, schedule_maintenance
+from statuspage.incidents.commands import OpenIncident, ScheduleMaintenance
+from statuspage.incidents.maintenance import schedule_maintenance
+from statuspage.incidents.publishing import create_incident
 from statuspage.incidents.templates import create_template
 from tests.api.conftest import Caller
 
@@ -105,10 +107,14 @@ def live_ids(page_id: str) -> Ids:
     """Something to read and change: without it, every generated id would just be a 404."""
     group = create_group("Core")
     component = create_component("API", group=group)
-    incident = create_incident("Slow", "Looking.", components={component: "partial_outage"})
+    incident = create_incident(
+        OpenIncident("Slow", "Looking.", components={component: "partial_outage"})
+    )
     start = utcnow() + timedelta(days=1)
     schedule_maintenance(
-        "Upgrade", "Planned.", scheduled_for=start, scheduled_until=start + timedelta(hours=1)
+        ScheduleMaintenance(
+            "Upgrade", "Planned.", scheduled_for=start, scheduled_until=start + timedelta(hours=1)
+        )
     )
     create_template(name="Outage", title="Outage", body="We are on it.")
     access_group = page_access.create_group("Enterprise", component_ids=[component.id])

@@ -9,7 +9,9 @@ import pytest
 from statuspage.clock import utcnow
 from statuspage.components.catalog import create_component, create_group
 from statuspage.extensions import db
-from statuspage.incidents.publishing import create_incident, post_update, schedule_maintenance
+from statuspage.incidents.commands import OpenIncident, PostUpdate, ScheduleMaintenance
+from statuspage.incidents.maintenance import schedule_maintenance
+from statuspage.incidents.publishing import create_incident, post_update
 
 
 def _ok(response, status: int = 200):
@@ -106,25 +108,29 @@ def timeline(page_id):
     """An open incident, a resolved one, maintenance ahead and maintenance under way."""
     now = utcnow()
     api = create_component("API")
-    open_incident = create_incident("Open", "Looking.", at=now - timedelta(hours=3))
-    closed = create_incident("Closed", "Looking.", at=now - timedelta(hours=2))
-    post_update(closed, "Fixed.", status="resolved")
+    open_incident = create_incident(OpenIncident("Open", "Looking.", at=now - timedelta(hours=3)))
+    closed = create_incident(OpenIncident("Closed", "Looking.", at=now - timedelta(hours=2)))
+    post_update(closed, PostUpdate("Fixed.", status="resolved"))
     ahead = schedule_maintenance(
-        "Ahead",
-        "Soon.",
-        scheduled_for=now + timedelta(days=1),
-        scheduled_until=now + timedelta(days=1, hours=1),
-        components=[api],
-        at=now - timedelta(hours=1),
+        ScheduleMaintenance(
+            "Ahead",
+            "Soon.",
+            scheduled_for=now + timedelta(days=1),
+            scheduled_until=now + timedelta(days=1, hours=1),
+            components=[api],
+            at=now - timedelta(hours=1),
+        )
     )
     running = schedule_maintenance(
-        "Running",
-        "Now.",
-        scheduled_for=now - timedelta(minutes=5),
-        scheduled_until=now + timedelta(hours=1),
-        at=now - timedelta(minutes=30),
+        ScheduleMaintenance(
+            "Running",
+            "Now.",
+            scheduled_for=now - timedelta(minutes=5),
+            scheduled_until=now + timedelta(hours=1),
+            at=now - timedelta(minutes=30),
+        )
     )
-    post_update(running, "Started.", status="in_progress")
+    post_update(running, PostUpdate("Started.", status="in_progress"))
     db.session.commit()
     return {"open": open_incident.id, "closed": closed.id, "ahead": ahead.id, "running": running.id}
 

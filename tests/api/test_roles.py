@@ -17,6 +17,7 @@ from sqlalchemy import select
 from statuspage.clock import utcnow
 from statuspage.components.catalog import create_component, create_group
 from statuspage.extensions import db
+from statuspage.incidents.commands import OpenIncident
 from statuspage.incidents.publishing import create_incident
 from tests.api.conftest import ROLES
 
@@ -34,7 +35,9 @@ class World:
 def world(page_id: str) -> World:
     group = create_group("Core")
     component = create_component("API", group=group)
-    incident = create_incident("Slow", "Looking.", components={component: "degraded_performance"})
+    incident = create_incident(
+        OpenIncident("Slow", "Looking.", components={component: "degraded_performance"})
+    )
     db.session.commit()
     return World(component.id, group.id, incident.id)
 

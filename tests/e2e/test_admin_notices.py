@@ -8,6 +8,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from statuspage.extensions import db, limiter
+from statuspage.incidents.commands import OpenIncident
 from statuspage.incidents.publishing import create_incident
 from statuspage.jobs.queue import QUEUE_KEY
 from statuspage.models import Notice
@@ -27,7 +28,7 @@ def test_the_progress_page_fills_in_live_and_stops_polling(
     for email in ("ann@example.com", "bob@example.com"):
         subscriber(email)
     db.session.commit()
-    incident = create_incident("Live progress", "Looking.")
+    incident = create_incident(OpenIncident("Live progress", "Looking."))
     db.session.commit()
     notice = db.session.scalars(select(Notice).where(Notice.incident_id == incident.id)).one()
 

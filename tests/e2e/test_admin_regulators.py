@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from statuspage.extensions import db, limiter
+from statuspage.incidents.commands import OpenIncident
 from statuspage.incidents.publishing import create_incident
 from tests.admin.staff_client import PASSWORD, make_staff
 
@@ -22,7 +23,7 @@ def test_mark_an_incident_reportable_to_three_regulators_and_see_the_board(
 ) -> None:
     limiter.reset()
     make_staff("legal", "lee@acme.example")
-    incident = create_incident("Card data exposed", "We are investigating.", at=now)
+    incident = create_incident(OpenIncident("Card data exposed", "We are investigating.", at=now))
     db.session.commit()
 
     page.goto("/admin/login")

@@ -10,6 +10,7 @@ from flask import Flask
 from playwright.sync_api import Page, expect
 
 from statuspage.extensions import db, limiter
+from statuspage.incidents.commands import OpenIncident
 from statuspage.incidents.publishing import create_incident
 from statuspage.jobs.queue import QUEUE_KEY
 from tests.admin.staff_client import PASSWORD, make_staff
@@ -30,7 +31,9 @@ def test_one_click_update_then_the_printed_report(
     limiter.reset()
     app.extensions[QUEUE_KEY].huey.flush()
     make_staff("comms", "casey@acme.example")
-    incident = create_incident("Checkout errors", "Looking.", at=now - timedelta(minutes=40))
+    incident = create_incident(
+        OpenIncident("Checkout errors", "Looking.", at=now - timedelta(minutes=40))
+    )
     db.session.commit()
 
     _sign_in(page, f"/admin/incidents/{incident.id}", "casey@acme.example")

@@ -13,6 +13,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlalchemy import select
 
 from statuspage.extensions import db, limiter
+from statuspage.incidents.commands import OpenIncident
 from statuspage.incidents.publishing import create_incident
 from statuspage.models import (
     Component,
@@ -40,7 +41,12 @@ def private_notice(app: Flask, live_server: str, smtp: SmtpServer, queue) -> Ite
     organization("Beta", segments=[us], members=["bob@beta.example"])
     api = db.session.scalars(select(Component).where(Component.name == "API")).one()
     incident = create_incident(
-        NOTICE, "Failing over Alpha's database.", components={api: "major_outage"}, segments=[eu]
+        OpenIncident(
+            NOTICE,
+            "Failing over Alpha's database.",
+            components={api: "major_outage"},
+            segments=[eu],
+        )
     )
     db.session.commit()
     drain(queue)  # the incident's own notices: nobody subscribed here

@@ -22,6 +22,7 @@ from playwright.sync_api import Page, Route, expect
 from sqlalchemy import func, select
 
 from statuspage.extensions import db, limiter
+from statuspage.incidents.commands import OpenIncident
 from statuspage.incidents.publishing import create_incident
 from statuspage.jobs.queue import QUEUE_KEY
 from statuspage.models import Channel, Component, ContactPoint
@@ -150,7 +151,9 @@ def test_a_message_herald_sends_is_shown_and_turning_off_stops_them(
     queue = app.extensions[QUEUE_KEY]
     queue.huey.flush()
     api = db.session.scalars(select(Component).where(Component.name == "API")).one()
-    incident = create_incident("API errors", "Writes fail.", components={api: "major_outage"})
+    incident = create_incident(
+        OpenIncident("API errors", "Writes fail.", components={api: "major_outage"})
+    )
     db.session.commit()
     drain(queue)
     assert push_service.problems == []

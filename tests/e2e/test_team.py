@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 from statuspage.audit.trail import SYSTEM
 from statuspage.crisis.roster import ContactLine, add_role, save_member
 from statuspage.extensions import db, limiter
+from statuspage.incidents.commands import OpenIncident
 from statuspage.incidents.publishing import create_incident
 from statuspage.jobs.queue import QUEUE_KEY
 from tests.admin.staff_client import PASSWORD, make_staff
@@ -42,7 +43,7 @@ def test_assemble_acknowledge_and_see_it_on_the_incident(
         actor=SYSTEM,
     )  # fmt: skip
     incident = create_incident(
-        "Suspected data breach", "Investigating.", deliver_notifications=False
+        OpenIncident("Suspected data breach", "Investigating.", deliver_notifications=False)
     )
     db.session.commit()
 

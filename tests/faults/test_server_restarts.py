@@ -17,6 +17,7 @@ import pytest
 
 from statuspage.delivery.engine import SEND_CHUNK
 from statuspage.extensions import db
+from statuspage.incidents.commands import OpenIncident
 from statuspage.incidents.publishing import create_incident
 from tests.faults.conftest import (
     WORKER_THREADS,
@@ -32,7 +33,7 @@ SUBSCRIBERS = 2000
 def _restart_mid_fan_out(herald: Herald, scenario: str, restart: Callable[[], None]) -> None:
     with herald.app.app_context():
         addresses = seed_subscribers(SUBSCRIBERS)
-        create_incident("Failover", "The primary is failing over.")
+        create_incident(OpenIncident("Failover", "The primary is failing over."))
         db.session.commit()  # the outbox enqueues fan_out now
         db.session.remove()
     started = time.monotonic()

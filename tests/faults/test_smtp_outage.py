@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from statuspage.extensions import db
+from statuspage.incidents.commands import OpenIncident
 from statuspage.incidents.publishing import create_incident
 from statuspage.models import Delivery, DeliveryAttempt
 from tests.faults.conftest import WORKER_THREADS, Herald, assert_recovered, seed_subscribers
@@ -20,7 +21,7 @@ OUTAGE_SECONDS = 4
 def test_messages_sent_during_an_smtp_outage_arrive_after_it(herald: Herald) -> None:
     with herald.app.app_context():
         addresses = seed_subscribers(SUBSCRIBERS)
-        create_incident("Mail relay down", "Our own mail relay is failing over.")
+        create_incident(OpenIncident("Mail relay down", "Our own mail relay is failing over."))
         db.session.commit()
     started = time.monotonic()
     inbox = herald.smtp.handler

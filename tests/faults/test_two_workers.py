@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from statuspage.delivery.engine import DELIVER_BATCH, fan_out
 from statuspage.extensions import db
+from statuspage.incidents.commands import OpenIncident
 from statuspage.incidents.publishing import create_incident
 from statuspage.jobs.queue import QUEUE_KEY
 from statuspage.models import Delivery, DeliveryAttempt, Notice
@@ -30,7 +31,7 @@ def test_two_workers_on_the_same_deliveries_send_each_once(herald: Herald) -> No
     queue = herald.app.extensions[QUEUE_KEY]
     with herald.app.app_context():
         addresses = seed_subscribers(SUBSCRIBERS)
-        create_incident("Two workers", "Both workers are on it.")
+        create_incident(OpenIncident("Two workers", "Both workers are on it."))
         db.session.commit()
         fan_out(db.session.scalars(select(Notice.id)).one())
         db.session.commit()

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from statuspage.delivery.engine import DELIVER_BATCH, SEND_CHUNK
 from statuspage.extensions import db
+from statuspage.incidents.commands import OpenIncident
 from statuspage.incidents.publishing import create_incident
 from statuspage.models import Delivery, DeliveryAttempt
 from tests.faults.conftest import (
@@ -29,7 +30,7 @@ SUBSCRIBERS = 2000
 def test_a_killed_worker_loses_no_message(herald: Herald) -> None:
     with herald.app.app_context():
         addresses = seed_subscribers(SUBSCRIBERS)
-        create_incident("Database failover", "Writes are failing; we are on it.")
+        create_incident(OpenIncident("Database failover", "Writes are failing; we are on it."))
         db.session.commit()  # the outbox enqueues fan_out now
     started = time.monotonic()
     inbox = herald.smtp.handler

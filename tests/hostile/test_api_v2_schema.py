@@ -24,7 +24,9 @@ from statuspage.audience import organizations, segments
 from statuspage.clock import utcnow
 from statuspage.components.catalog import create_component
 from statuspage.extensions import db
-from statuspage.incidents.publishing import create_incident, schedule_maintenance
+from statuspage.incidents.commands import OpenIncident, ScheduleMaintenance
+from statuspage.incidents.maintenance import schedule_maintenance
+from statuspage.incidents.publishing import create_incident
 from statuspage.public.openapi_v2 import DOCUMENT
 from tests.admin.world import World
 
@@ -71,14 +73,21 @@ def readers(world: World) -> Readers:
     private = create_component("Dedicated DB", group=world.core)
     segments.set_component_audience(private, "segments", [world.segment])
     create_incident(
-        "Dedicated DB slow",
-        "Looking.",
-        components={private: "degraded_performance"},
-        segments=[world.segment],
+        OpenIncident(
+            "Dedicated DB slow",
+            "Looking.",
+            components={private: "degraded_performance"},
+            segments=[world.segment],
+        )
     )
     start = utcnow() - timedelta(minutes=10)
     schedule_maintenance(
-        "Running now", "Planned.", scheduled_for=start, scheduled_until=start + timedelta(hours=2)
+        ScheduleMaintenance(
+            "Running now",
+            "Planned.",
+            scheduled_for=start,
+            scheduled_until=start + timedelta(hours=2),
+        )
     )
     token = organizations.issue_api_token(world.organization)
     db.session.commit()

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from statuspage.audit.trail import Actor
 from statuspage.clock import utcnow
 from statuspage.extensions import db
+from statuspage.incidents.commands import OpenIncident, PostUpdate
 from statuspage.incidents.publishing import create_incident, post_update
 from statuspage.models import Delivery, Notice, Role
 from statuspage.page.state import ensure_page
@@ -47,7 +48,7 @@ PUBLIC_PATHS = [
 def test_regulator_notices_stay_with_regulators(app: Flask, queue, smtp, tmp_path: Path) -> None:
     ensure_page("Acme Status")
     customer = subscriber(CUSTOMER, name="Customer")
-    incident = create_incident("Card data exposed", "We are investigating.")
+    incident = create_incident(OpenIncident("Card data exposed", "We are investigating."))
     db.session.commit()
 
     actor = Actor("test")
@@ -75,7 +76,7 @@ def test_regulator_notices_stay_with_regulators(app: Flask, queue, smtp, tmp_pat
     notices.approve_notice(notice, approver=legal, actor=actor, now=now)
     notices.send_notice(notice, sender=comms, actor=actor, now=now)
     db.session.commit()
-    post_update(incident, "We have contained the issue.", status="identified")
+    post_update(incident, PostUpdate("We have contained the issue.", status="identified"))
     db.session.commit()
     drain(queue)
 

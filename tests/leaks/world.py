@@ -25,7 +25,9 @@ from statuspage.audience import organizations, segments
 from statuspage.clock import utcnow
 from statuspage.components.catalog import create_component
 from statuspage.extensions import db
-from statuspage.incidents.publishing import create_incident, schedule_maintenance
+from statuspage.incidents.commands import OpenIncident, ScheduleMaintenance
+from statuspage.incidents.maintenance import schedule_maintenance
+from statuspage.incidents.publishing import create_incident
 from statuspage.models import Channel, Component, ContactPoint, Incident, Segment, Subscriber
 from statuspage.page.state import ensure_page
 from statuspage.social import accounts
@@ -377,19 +379,23 @@ def post_item(world: World, spec: ItemSpec, *, late: bool = False) -> Item:
     if spec.maintenance:
         start = utcnow() + timedelta(hours=2)
         incident = schedule_maintenance(
-            f"{name} window",
-            f"Planned work, reference {name}.",
-            scheduled_for=start,
-            scheduled_until=start + timedelta(hours=1),
-            components=components,
-            segments=segments,
+            ScheduleMaintenance(
+                f"{name} window",
+                f"Planned work, reference {name}.",
+                scheduled_for=start,
+                scheduled_until=start + timedelta(hours=1),
+                components=components,
+                segments=segments,
+            )
         )
     else:
         incident = create_incident(
-            f"{name} outage",
-            f"We are looking into **{name}**.",
-            components={c: "partial_outage" for c in components},
-            segments=segments,
+            OpenIncident(
+                f"{name} outage",
+                f"We are looking into **{name}**.",
+                components={c: "partial_outage" for c in components},
+                segments=segments,
+            )
         )
     item = Item(spec, incident, name, late)
     world.items.append(item)

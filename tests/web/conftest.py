@@ -10,7 +10,9 @@ import pytest
 from statuspage.clock import utcnow
 from statuspage.components.catalog import create_component
 from statuspage.extensions import db
-from statuspage.incidents.publishing import create_incident, post_update, schedule_maintenance
+from statuspage.incidents.commands import OpenIncident, PostUpdate, ScheduleMaintenance
+from statuspage.incidents.maintenance import schedule_maintenance
+from statuspage.incidents.publishing import create_incident, post_update
 from statuspage.models import Component, Incident
 from statuspage.page.state import ensure_page
 from tests.factories import group_with_components
@@ -37,31 +39,36 @@ def small_page() -> SmallPage:
     _, (eu,) = group_with_components("Regions", ["EU West"], at=now - timedelta(days=40))
     standalone = create_component("Billing", at=now - timedelta(days=40))
     old = create_incident(
-        "Database failover",
-        "Failing over.",
-        components={api: "major_outage"},
-        at=old_start,
+        OpenIncident(
+            "Database failover", "Failing over.", components={api: "major_outage"}, at=old_start
+        )
     )
     post_update(
         old,
-        "Resolved.",
-        status="resolved",
-        components={api: "operational"},
-        at=old_start + timedelta(hours=1),
+        PostUpdate(
+            "Resolved.",
+            status="resolved",
+            components={api: "operational"},
+            at=old_start + timedelta(hours=1),
+        ),
     )
     open_incident = create_incident(
-        "Slow EU requests",
-        "We are looking at **latency** in EU West.",
-        components={eu: "degraded_performance"},
-        at=now - timedelta(minutes=30),
+        OpenIncident(
+            "Slow EU requests",
+            "We are looking at **latency** in EU West.",
+            components={eu: "degraded_performance"},
+            at=now - timedelta(minutes=30),
+        )
     )
     maintenance = schedule_maintenance(
-        "Switch replacement",
-        "Brief blips expected.",
-        scheduled_for=now + timedelta(days=2),
-        scheduled_until=now + timedelta(days=2, hours=2),
-        components=[web],
-        at=now - timedelta(hours=1),
+        ScheduleMaintenance(
+            "Switch replacement",
+            "Brief blips expected.",
+            scheduled_for=now + timedelta(days=2),
+            scheduled_until=now + timedelta(days=2, hours=2),
+            components=[web],
+            at=now - timedelta(hours=1),
+        )
     )
     db.session.commit()
     return SmallPage(api, web, eu, standalone, open_incident, old, maintenance)

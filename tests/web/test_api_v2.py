@@ -13,6 +13,7 @@ import pytest
 
 from statuspage.clock import utcnow
 from statuspage.extensions import db
+from statuspage.incidents.commands import OpenIncident, PostUpdate
 from statuspage.incidents.publishing import create_incident, post_update
 
 PAGE_FIELDS = {"id", "name", "url", "time_zone", "updated_at"}
@@ -117,7 +118,7 @@ def test_status(client, small_page):
 def test_incidents_lists_the_fifty_most_recent_incidents_without_maintenance(client, small_page):
     for n in range(55):
         at = utcnow() - timedelta(days=60, minutes=n)
-        create_incident(f"Blip {n}", "Blip.", status="resolved", at=at)
+        create_incident(OpenIncident(f"Blip {n}", "Blip.", status="resolved", at=at))
     db.session.commit()
     body = _get(client, "/api/v2/incidents.json")
     assert set(body) == {"page", "incidents"}
@@ -163,9 +164,9 @@ def test_scheduled_maintenances(client, small_page, path, expected):
 def test_active_maintenance_moves_from_upcoming_to_active(client, small_page):
     post_update(
         small_page.maintenance,
-        "Started.",
-        status="in_progress",
-        components={small_page.web: "under_maintenance"},
+        PostUpdate(
+            "Started.", status="in_progress", components={small_page.web: "under_maintenance"}
+        ),
     )
     db.session.commit()
     assert (

@@ -8,6 +8,7 @@ import pytest
 
 from statuspage.components.catalog import create_component, set_component_status
 from statuspage.extensions import db
+from statuspage.incidents.commands import PostUpdate
 from statuspage.incidents.publishing import post_update
 from statuspage.public.export import export_site
 
@@ -79,14 +80,14 @@ def test_a_component_badge_shows_its_status_in_its_colour(
 )
 def test_the_page_badge_follows_the_indicator(client, small_page, eu_status, message, colour):
     # The open incident (minor impact) would keep the page at "minor": resolve it first.
-    post_update(small_page.open_incident, "Fixed.", status="resolved")
+    post_update(small_page.open_incident, PostUpdate("Fixed.", status="resolved"))
     set_component_status(small_page.eu, eu_status)
     db.session.commit()
     assert read_badge(parse(client.get("/badge.svg").data)) == ("status", message, colour)
 
 
 def test_the_page_badge_is_green_when_all_is_well(client, small_page):
-    post_update(small_page.open_incident, "Fixed.", status="resolved")
+    post_update(small_page.open_incident, PostUpdate("Fixed.", status="resolved"))
     set_component_status(small_page.eu, "operational")
     db.session.commit()
     assert read_badge(parse(client.get("/badge.svg").data)) == ("status", "operational", GREEN)

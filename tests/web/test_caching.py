@@ -12,6 +12,7 @@ from statuspage import create_app
 from statuspage.clock import utcnow
 from statuspage.components.catalog import set_component_status
 from statuspage.extensions import db
+from statuspage.incidents.commands import OpenIncident
 from statuspage.incidents.publishing import create_incident
 from statuspage.public.caching import SnapshotFastPath, snapshot_store
 from statuspage.snapshots.store import SnapshotStore
@@ -137,7 +138,7 @@ def test_a_backfilled_change_still_moves_last_modified_forward(client, small_pag
     before = client.get("/").headers["Last-Modified"]
     with time_machine.travel(utcnow() + timedelta(seconds=5), tick=False):
         at = utcnow() - timedelta(days=3)
-        create_incident("Old news", "Backfilled.", status="resolved", at=at)
+        create_incident(OpenIncident("Old news", "Backfilled.", status="resolved", at=at))
         db.session.commit()
         after = client.get("/").headers["Last-Modified"]
     assert parsedate_to_datetime(after) > parsedate_to_datetime(before)

@@ -14,6 +14,7 @@ from statuspage.crisis.assembly import assemble, check_bridge
 from statuspage.crisis.executives import brief, save_guidelines
 from statuspage.crisis.roster import ContactLine, ensure_default_roles, list_roles, save_member
 from statuspage.extensions import db
+from statuspage.incidents.commands import OpenIncident, PostUpdate
 from statuspage.incidents.publishing import create_incident, post_update
 from statuspage.models import Delivery, Subscriber
 from statuspage.page.state import ensure_page
@@ -50,7 +51,7 @@ def test_team_pages_and_briefings_stay_internal(client, smtp, queue, tmp_path: P
         None, name="Eve", role_ids=[], contacts=[ContactLine("email", "eve@acme.example")],
         executive=True, actor=SYSTEM,
     )  # fmt: skip
-    incident = create_incident("Login errors", "We are investigating.")
+    incident = create_incident(OpenIncident("Login errors", "We are investigating."))
     db.session.commit()
     assemble(
         incident, role_ids=[comms.id], all_paths=True,
@@ -62,7 +63,7 @@ def test_team_pages_and_briefings_stay_internal(client, smtp, queue, tmp_path: P
         do_not_say="", actor=SYSTEM, now=utcnow(),
     )  # fmt: skip
     brief(incident, subject="First hour", body=f"Contained {BRIEF_MARKER}", actor=SYSTEM)
-    post_update(incident, "Still investigating.", status="identified")
+    post_update(incident, PostUpdate("Still investigating.", status="identified"))
     db.session.commit()
     drain(queue)
 

@@ -9,6 +9,7 @@ import pytest
 
 from statuspage.components.catalog import set_component_status
 from statuspage.extensions import db
+from statuspage.incidents.commands import OpenIncident, PostUpdate
 from statuspage.incidents.publishing import create_incident, post_update
 from statuspage.models import Visibility
 from statuspage.public.export import export_site
@@ -61,9 +62,9 @@ def test_the_frame_shows_the_indicator_and_current_incidents(client, small_page)
 
 
 def test_the_frame_lists_maintenance_under_way(client, small_page):
-    post_update(small_page.open_incident, "Fixed.", status="resolved")
+    post_update(small_page.open_incident, PostUpdate("Fixed.", status="resolved"))
     set_component_status(small_page.eu, "operational")
-    post_update(small_page.maintenance, "Started.", status="in_progress")
+    post_update(small_page.maintenance, PostUpdate("Started.", status="in_progress"))
     db.session.commit()
     html = client.get("/embed/status.html").get_data(as_text=True)
     assert "indicator-maintenance" in html
@@ -74,7 +75,9 @@ def test_the_frame_lists_maintenance_under_way(client, small_page):
 
 @pytest.fixture
 def private_incident(small_page):
-    secret = create_incident("Breach at customer X", "Only for customer X.", impact="critical")
+    secret = create_incident(
+        OpenIncident("Breach at customer X", "Only for customer X.", impact="critical")
+    )
     secret.visibility = Visibility.segments
     db.session.commit()
     return secret

@@ -9,6 +9,7 @@ from pathlib import Path
 import feedparser
 
 from statuspage.extensions import db
+from statuspage.incidents.commands import PostUpdate
 from statuspage.incidents.publishing import post_update
 from statuspage.public.export import export_site, file_for, relative_links
 
@@ -80,7 +81,7 @@ def test_a_new_export_replaces_the_old_one_whole(app, small_page, tmp_path):
     target = tmp_path / "site"
     export_site(app, target)
     (target / "stale.txt").write_text("left from an old export")
-    post_update(small_page.open_incident, "Fixed.", status="resolved")
+    post_update(small_page.open_incident, PostUpdate("Fixed.", status="resolved"))
     db.session.commit()
     export_site(app, target)
     assert not (target / "stale.txt").exists()

@@ -6,6 +6,7 @@ import feedparser
 import pytest
 
 from statuspage.extensions import db
+from statuspage.incidents.commands import PostUpdate
 from statuspage.incidents.publishing import post_update
 
 
@@ -43,7 +44,7 @@ def test_entry_dates_are_timezone_aware(client, small_page):
 
 def test_entry_ids_are_stable_across_renders(client, small_page):
     before = {e.id for e in _parse(client, "/history.atom").entries}
-    post_update(small_page.open_incident, "Still looking.", status="identified")
+    post_update(small_page.open_incident, PostUpdate("Still looking.", status="identified"))
     db.session.commit()
     after = {e.id for e in _parse(client, "/history.atom").entries}
     assert before < after

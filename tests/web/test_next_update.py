@@ -9,6 +9,7 @@ import time_machine
 
 from statuspage.extensions import db
 from statuspage.incidents import cadence
+from statuspage.incidents.commands import OpenIncident, PostUpdate
 from statuspage.incidents.publishing import create_incident, post_update
 from statuspage.page.state import ensure_page
 from statuspage.public.export import export_site
@@ -20,7 +21,7 @@ SHOWN = 'Next update by <time datetime="2026-03-02T09:30:00.000Z">09:30 UTC</tim
 def _open_incident():
     ensure_page("Acme Status")
     with time_machine.travel(T0, tick=False):
-        incident = create_incident("Checkout errors", "Looking into it.")
+        incident = create_incident(OpenIncident("Checkout errors", "Looking into it."))
     db.session.commit()
     return incident
 
@@ -56,12 +57,12 @@ def test_a_new_update_or_cadence_moves_the_promise_and_resolving_removes_it(clie
     cadence.update_page_cadence(minutes=30, public_next_update=True)
     db.session.commit()
     with time_machine.travel(T0 + timedelta(minutes=25), tick=False):
-        post_update(incident, "Cause found.", status="identified")
+        post_update(incident, PostUpdate("Cause found.", status="identified"))
     db.session.commit()
     assert '<time datetime="2026-03-02T09:55:00.000Z">09:55 UTC</time>' in client.get("/").text
     cadence.set_incident_cadence(incident, 60)
     db.session.commit()
     assert 'Next update by <time datetime="2026-03-02T10:25:00.000Z">' in client.get("/").text
-    post_update(incident, "Fixed.", status="resolved")
+    post_update(incident, PostUpdate("Fixed.", status="resolved"))
     db.session.commit()
     assert "Next update by" not in client.get(f"/incidents/{incident.id}").text

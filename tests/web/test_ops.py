@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from statuspage import create_app
 from statuspage.extensions import db
+from statuspage.incidents.commands import OpenIncident
 from statuspage.incidents.publishing import create_incident
 from statuspage.models import Delivery
 from statuspage.page.state import ensure_page
@@ -134,7 +135,7 @@ def test_metrics_count_requests_renders_deliveries_and_the_queue(client, smtp, q
     assert client.get("/healthz").status_code == 200
     assert client.get("/no/such/page").status_code == 404
     client.get("/")  # rendered into a snapshot
-    create_incident("API down", "Looking.")
+    create_incident(OpenIncident("API down", "Looking."))
     db.session.commit()  # the outbox enqueues the fan-out
 
     waiting = scrape(client)
@@ -174,7 +175,7 @@ def test_metrics_count_requests_renders_deliveries_and_the_queue(client, smtp, q
 
 def test_metrics_count_incidents_whose_update_is_overdue(client):
     ensure_page("Acme Status")  # the page's default cadence: an update every 30 minutes
-    incident = create_incident("API down", "Looking.")
+    incident = create_incident(OpenIncident("API down", "Looking."))
     db.session.commit()
     posted = incident.updates[-1].display_at
     with time_machine.travel(posted + timedelta(minutes=29), tick=False):

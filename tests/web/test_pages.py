@@ -8,6 +8,7 @@ from datetime import timedelta
 from statuspage.clock import utcnow
 from statuspage.components.catalog import create_component, set_component_status
 from statuspage.extensions import db
+from statuspage.incidents.commands import OpenIncident, PostUpdate
 from statuspage.incidents.publishing import add_postmortem, create_incident, post_update
 from statuspage.page.settings import update_settings
 
@@ -65,7 +66,7 @@ def test_only_show_if_degraded_hides_a_healthy_component(client, small_page):
 
 
 def test_the_incident_page_shows_the_full_timeline(client, small_page):
-    post_update(small_page.old_incident, "Root cause: a full disk.", status="resolved")
+    post_update(small_page.old_incident, PostUpdate("Root cause: a full disk.", status="resolved"))
     add_postmortem(small_page.old_incident, "We now alert on disk usage.")
     db.session.commit()
     html = _html(client, f"/incidents/{small_page.old_incident.id}")
@@ -83,7 +84,9 @@ def test_a_maintenance_page_shows_its_window(client, small_page):
 
 
 def test_history_shows_recent_months_and_links_older_ones(client, small_page):
-    create_incident("Ancient", "Long ago.", status="resolved", at=utcnow() - timedelta(days=200))
+    create_incident(
+        OpenIncident("Ancient", "Long ago.", status="resolved", at=utcnow() - timedelta(days=200))
+    )
     db.session.commit()
     html = _html(client, "/history")
     assert "Database failover" in html
@@ -101,7 +104,10 @@ def test_maintenance_page(client, small_page):
 
 
 def test_hostile_markdown_is_inert_on_the_page(client, small_page):
-    post_update(small_page.open_incident, '<script>alert(1)</script><img src=x onerror="alert(2)">')
+    post_update(
+        small_page.open_incident,
+        PostUpdate('<script>alert(1)</script><img src=x onerror="alert(2)">'),
+    )
     db.session.commit()
     html = _html(client, f"/incidents/{small_page.open_incident.id}")
     assert "<script>alert" not in html

@@ -22,6 +22,7 @@ from statuspage.audience.viewers import issue_organization_token
 from statuspage.clock import utcnow
 from statuspage.components.catalog import create_component
 from statuspage.extensions import db, limiter
+from statuspage.incidents.commands import OpenIncident, PostUpdate
 from statuspage.incidents.publishing import create_incident, post_update
 from statuspage.models import (
     Component,
@@ -97,10 +98,12 @@ def customers(small_page: SmallPage) -> Customers:
     beta_component.visibility = Visibility.segments
     beta_component.segments = [us]
     alpha_incident = create_incident(
-        ALPHA_MARKER,
-        "Alpha's **dedicated** database is down.",
-        components={small_page.api: "major_outage"},
-        segments=[eu],
+        OpenIncident(
+            ALPHA_MARKER,
+            "Alpha's **dedicated** database is down.",
+            components={small_page.api: "major_outage"},
+            segments=[eu],
+        )
     )
     db.session.commit()
     return Customers(eu, us, alpha, beta, alpha_incident, beta_component)
@@ -338,7 +341,9 @@ def test_a_private_incident_moves_its_segments_status_only(app, small_page, smtp
     eu = segment("EU tenants")
     organization("Alpha", segments=[eu], domains=["alpha.example"])
     create_incident(
-        ALPHA_MARKER, "Down.", components={small_page.api: "major_outage"}, segments=[eu]
+        OpenIncident(
+            ALPHA_MARKER, "Down.", components={small_page.api: "major_outage"}, segments=[eu]
+        )
     )
     db.session.commit()
 
@@ -372,7 +377,10 @@ def test_a_private_incident_moves_its_segments_status_only(app, small_page, smtp
 
     # Resolved, the viewer's status goes back to the public one.
     incident = db.session.scalars(select(Incident).where(Incident.name == ALPHA_MARKER)).one()
-    post_update(incident, "Fixed.", status="resolved", components={small_page.api: "operational"})
+    post_update(
+        incident,
+        PostUpdate("Fixed.", status="resolved", components={small_page.api: "operational"}),
+    )
     db.session.commit()
     assert ann.get("/api/v2/status.json").get_json()["status"]["indicator"] == "minor"
     assert anonymous.get("/api/v2/status.json").headers["ETag"] == before.headers["ETag"]

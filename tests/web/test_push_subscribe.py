@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from statuspage.components.catalog import create_component
 from statuspage.extensions import db, limiter
+from statuspage.incidents.commands import OpenIncident, PostUpdate
 from statuspage.incidents.publishing import create_incident, post_update
 from statuspage.models import Channel, ContactPoint, Delivery, DeliveryState, Subscriber
 from statuspage.vapid import vapid_keys
@@ -261,7 +262,9 @@ def test_an_update_arrives_as_a_notification_and_410_deactivates(
     assert subscribe(client, web_only, components=[web.id]).status_code == 200
 
     incident = create_incident(
-        "API errors", "Writes **fail** for some customers.", components={api: "major_outage"}
+        OpenIncident(
+            "API errors", "Writes **fail** for some customers.", components={api: "major_outage"}
+        )
     )
     db.session.commit()  # the outbox enqueues the fan-out
     drain(queue)
@@ -280,7 +283,7 @@ def test_an_update_arrives_as_a_notification_and_410_deactivates(
 
     # The browser dropped the subscription: the push service says 410, Herald stops using it.
     push_service.answer(browser, 410)
-    post_update(incident, "Still looking.", status="identified")
+    post_update(incident, PostUpdate("Still looking.", status="identified"))
     db.session.commit()
     drain(queue)
     db.session.expire_all()
@@ -290,7 +293,7 @@ def test_an_update_arrives_as_a_notification_and_410_deactivates(
     states = sorted(d.state.value for d in db.session.scalars(select(Delivery)))
     assert states == ["failed", "sent"]
 
-    post_update(incident, "Fixed.", status="resolved", components={api: "operational"})
+    post_update(incident, PostUpdate("Fixed.", status="resolved", components={api: "operational"}))
     db.session.commit()
     drain(queue)
     assert len(push_service.received) == 1  # nothing more was sent to the dropped browser

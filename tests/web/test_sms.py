@@ -15,6 +15,7 @@ from statuspage.clock import utcnow
 from statuspage.components.catalog import create_component
 from statuspage.crisis.assembly import check_bridge
 from statuspage.extensions import db, limiter
+from statuspage.incidents.commands import OpenIncident
 from statuspage.incidents.publishing import create_incident
 from statuspage.models import Channel, ContactPoint, CrisisRole, Delivery, Subscriber, TeamMember
 from statuspage.page.state import ensure_page
@@ -89,7 +90,7 @@ def verified_phone(phone: str = PHONE) -> ContactPoint:
 
 
 def publish(queue, name: str = "Outage", **kwargs) -> None:
-    create_incident(name, "Looking.", **kwargs)
+    create_incident(OpenIncident(name, "Looking.", **kwargs))
     db.session.commit()
     drain(queue)
 
@@ -308,7 +309,7 @@ def test_stop_from_a_crisis_team_phone_pauses_that_path_and_start_restores_it(
         contacts=[ContactLine("email", "ana@acme.example"), ContactLine("sms", PHONE)],
         actor=SYSTEM,
     )
-    incident = create_incident("Breach", "Looking.")
+    incident = create_incident(OpenIncident("Breach", "Looking."))
     db.session.commit()
 
     def page_team() -> list[str]:

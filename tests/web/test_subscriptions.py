@@ -16,6 +16,7 @@ from sqlalchemy import select
 from statuspage.clock import utcnow
 from statuspage.components.catalog import create_component
 from statuspage.extensions import db, limiter
+from statuspage.incidents.commands import OpenIncident
 from statuspage.incidents.publishing import create_incident
 from statuspage.links import link
 from statuspage.models import ContactPoint, Delivery, Subscriber
@@ -64,7 +65,7 @@ def verified(email: str, *, components=None) -> Subscriber:
 
 
 def publish(queue, name: str = "Outage", **kwargs) -> None:
-    create_incident(name, "Looking.", **kwargs)
+    create_incident(OpenIncident(name, "Looking.", **kwargs))
     db.session.commit()
     drain(queue)
 

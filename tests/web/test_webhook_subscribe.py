@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from statuspage.components.catalog import create_component
 from statuspage.extensions import db, limiter
+from statuspage.incidents.commands import OpenIncident
 from statuspage.incidents.publishing import create_incident
 from statuspage.models import Channel, ContactPoint, Subscriber
 from tests.fakes.receiver import Receiver
@@ -92,7 +93,7 @@ def test_a_webhook_is_registered_shown_its_secret_once_verified_then_receives_up
     db.session.expire_all()
     assert contact_points()[0].verified_at is not None
 
-    create_incident("API down", "Errors.", components={api: "major_outage"})
+    create_incident(OpenIncident("API down", "Errors.", components={api: "major_outage"}))
     db.session.commit()
     drain(queue)
     incident, component = receiver.requests[1:]
@@ -176,7 +177,7 @@ def test_a_slack_channel_is_verified_by_its_welcome_message(client, receiver: Re
     db.session.expire_all()
     assert db.session.scalars(select(Subscriber)).one().all_components is True
 
-    create_incident("API down", "Errors.", components={api: "major_outage"})
+    create_incident(OpenIncident("API down", "Errors.", components={api: "major_outage"}))
     db.session.commit()
     drain(queue)
     update = receiver.requests[-1].json

@@ -12,6 +12,7 @@ from statuspage.audience import organizations, segments
 from statuspage.audience.recipients import Recipient, recipient_batches, recipients
 from statuspage.clock import utcnow
 from statuspage.extensions import db
+from statuspage.incidents.commands import OpenIncident
 from statuspage.incidents.publishing import create_incident
 from statuspage.models import Channel, ContactPoint, Notice, Organization, Subscriber
 from statuspage.subscribers.subscriptions import Preferences, confirm
@@ -109,7 +110,7 @@ def test_a_copy_out_of_step_can_only_lose_a_recipient_never_leak_to_one():
     organizations.add_domain(acme, "acme.example")
     organizations.add_domain(globex, "globex.example")
     ann, hank = organization_person("ann@acme.example"), organization_person("hank@globex.example")
-    incident = create_incident("EU database", "Failover.", segments=[eu])
+    incident = create_incident(OpenIncident("EU database", "Failover.", segments=[eu]))
     db.session.flush()
     notice = db.session.scalars(select(Notice).where(Notice.incident_id == incident.id)).one()
     ann_contact, hank_contact = ann.contact_points[0], hank.contact_points[0]
@@ -151,7 +152,7 @@ def test_a_private_notice_streams_each_of_its_recipients_once_through_their_firs
         "x@partner.example"
     )  # an explicit member, with a webhook of the same priority
     x.contact_points.append(contact_point("https://h/x", Channel.webhook, key="x"))
-    incident = create_incident("EU database", "Failover.", segments=[eu])
+    incident = create_incident(OpenIncident("EU database", "Failover.", segments=[eu]))
     db.session.commit()
     notice = db.session.scalars(select(Notice).where(Notice.incident_id == incident.id)).one()
     by_key = dict(db.session.execute(select(ContactPoint.address_key, ContactPoint.id)).all())

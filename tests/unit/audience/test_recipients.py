@@ -10,6 +10,7 @@ from sqlalchemy import select
 from statuspage.audience.recipients import Recipient, recipient_batches, recipients
 from statuspage.components.catalog import create_component
 from statuspage.extensions import db
+from statuspage.incidents.commands import OpenIncident
 from statuspage.incidents.publishing import create_incident
 from statuspage.models import Channel, ContactPoint, Notice
 from tests.factories import contact_point, subscriber
@@ -63,7 +64,7 @@ def test_every_page_size_finds_each_recipient_once_with_their_first_contact(limi
             components=[api],
         ),
     ]
-    incident = create_incident("Down", "Looking.", components={api: "major_outage"})
+    incident = create_incident(OpenIncident("Down", "Looking.", components={api: "major_outage"}))
     db.session.commit()
     notice = db.session.scalars(select(Notice).where(Notice.incident_id == incident.id)).one()
 

@@ -18,7 +18,9 @@ from statuspage.clock import utcnow
 from statuspage.components.catalog import create_component, list_components
 from statuspage.core.errors import InvalidInput, NotFound
 from statuspage.extensions import db
-from statuspage.incidents.publishing import create_incident, schedule_maintenance
+from statuspage.incidents.commands import OpenIncident, ScheduleMaintenance
+from statuspage.incidents.maintenance import schedule_maintenance
+from statuspage.incidents.publishing import create_incident
 from statuspage.models import (
     Audience,
     AuditEvent,
@@ -81,8 +83,8 @@ def test_an_unknown_segment_is_not_found(segment_id):
 
 def test_deleting_a_segment_never_makes_its_private_incident_public():
     eu, us = segments.create_segment("EU"), segments.create_segment("US")
-    only_eu = create_incident("EU only", "Failover.", segments=[eu])
-    both = create_incident("EU and US", "Slow.", segments=[eu, us])
+    only_eu = create_incident(OpenIncident("EU only", "Failover.", segments=[eu]))
+    both = create_incident(OpenIncident("EU and US", "Slow.", segments=[eu, us]))
     segments.delete_segment(eu)
     db.session.commit()
     db.session.refresh(only_eu)
@@ -333,13 +335,21 @@ def test_reach_counts_exactly_what_recipients_returns(customers, segments, compo
     preview = reach([s.id for s in chosen], [c.id for c in touched], kind)
     if kind == "incident":
         statuses = {c: "partial_outage" for c in touched}
-        incident = create_incident("Outage", "Down.", components=statuses, segments=chosen)
+        incident = create_incident(
+            OpenIncident("Outage", "Down.", components=statuses, segments=chosen)
+        )
     else:
         start = utcnow() + timedelta(days=1)
         incident = schedule_maintenance(
-            "Upgrade", "Planned.", scheduled_for=start, scheduled_until=start + timedelta(hours=1),
-            components=touched, segments=chosen,
-        )  # fmt: skip
+            ScheduleMaintenance(
+                "Upgrade",
+                "Planned.",
+                scheduled_for=start,
+                scheduled_until=start + timedelta(hours=1),
+                components=touched,
+                segments=chosen,
+            )
+        )
     db.session.commit()
     audience = Audience.segments if chosen else Audience.public
     found = _notice_recipients(incident, audience)

@@ -16,7 +16,9 @@ from statuspage.components.catalog import create_component, list_components
 from statuspage.components.status import component_statuses, current_status
 from statuspage.core.errors import InvalidInput
 from statuspage.extensions import db
-from statuspage.incidents.publishing import create_incident, post_update, schedule_maintenance
+from statuspage.incidents.commands import OpenIncident, PostUpdate, ScheduleMaintenance
+from statuspage.incidents.maintenance import schedule_maintenance
+from statuspage.incidents.publishing import create_incident, post_update
 from statuspage.models import (
     Audience,
     ComponentStatus,
@@ -49,9 +51,10 @@ def test_viewers_are_resolved_by_domain_and_by_explicit_membership(world):
 def test_a_private_incident_is_seen_by_its_segments_only(world):
     eu, *_ = world
     api = create_component("API")
-    private = create_incident("EU database", "Failover.", components={api: "major_outage"},
-                              segments=[eu])  # fmt: skip
-    public = create_incident("Slow web", "Looking.")
+    private = create_incident(
+        OpenIncident("EU database", "Failover.", components={api: "major_outage"}, segments=[eu])
+    )
+    public = create_incident(OpenIncident("Slow web", "Looking."))
     db.session.commit()
     assert private.visibility is Visibility.segments
     europe, america = viewer_for("ann@acme.example"), viewer_for("hank@globex.example")
@@ -71,8 +74,9 @@ def test_a_private_incident_moves_neither_the_public_status_nor_uptime_nor_the_v
     api = create_component("API")
     db.session.commit()
     version = ensure_page().version
-    incident = create_incident("EU database", "Failover.", components={api: "major_outage"},
-                               segments=[eu])  # fmt: skip
+    incident = create_incident(
+        OpenIncident("EU database", "Failover.", components={api: "major_outage"}, segments=[eu])
+    )
     db.session.commit()
     assert api.status is ComponentStatus.operational
     assert ensure_page().version == version
@@ -82,10 +86,10 @@ def test_a_private_incident_moves_neither_the_public_status_nor_uptime_nor_the_v
     europe = viewer_for("ann@acme.example")
     assert component_statuses(europe, [api]) == {api.id: ComponentStatus.major_outage}
     assert component_statuses(PUBLIC, [api]) == {api.id: ComponentStatus.operational}
-    post_update(incident, "Recovering.", components={api: "degraded_performance"})
+    post_update(incident, PostUpdate("Recovering.", components={api: "degraded_performance"}))
     db.session.commit()
     assert component_statuses(europe, [api]) == {api.id: ComponentStatus.degraded_performance}
-    post_update(incident, "Fixed.", status="resolved", components={api: "operational"})
+    post_update(incident, PostUpdate("Fixed.", status="resolved", components={api: "operational"}))
     db.session.commit()
     assert component_statuses(europe, [api]) == {api.id: ComponentStatus.operational}
     assert ensure_page().version == version
@@ -113,16 +117,17 @@ def test_a_private_notice_reaches_the_organizations_in_its_segments_only(world):
     hank = subscriber("hank@globex.example", organization_id=globex.id)
     nobody = subscriber("eve@elsewhere.example")
     api = create_component("API")
-    private = create_incident("EU database", "Failover.", components={api: "major_outage"},
-                              segments=[eu])  # fmt: skip
-    public = create_incident("Slow web", "Looking.")
+    private = create_incident(
+        OpenIncident("EU database", "Failover.", components={api: "major_outage"}, segments=[eu])
+    )
+    public = create_incident(OpenIncident("Slow web", "Looking."))
     db.session.flush()
     notices = {n.incident_id: n for n in db.session.scalars(select(Notice))}
     assert notices[private.id].audience is Audience.segments
     assert notices[public.id].audience is Audience.public
     assert [r.subscriber_id for r in recipients(notices[private.id])] == [ann.id]
     assert [r.subscriber_id for r in recipients(notices[public.id])] == [ann.id, hank.id, nobody.id]
-    both = create_incident("Everywhere", "Both regions.", segments=[eu, us])
+    both = create_incident(OpenIncident("Everywhere", "Both regions.", segments=[eu, us]))
     db.session.flush()
     notice = db.session.scalars(select(Notice).where(Notice.incident_id == both.id)).one()
     assert [r.subscriber_id for r in recipients(notice)] == [ann.id, hank.id]
@@ -132,14 +137,19 @@ def test_private_maintenance_and_unknown_segments(world):
     eu, *_ = world
     start = utcnow() + timedelta(days=1)
     window = schedule_maintenance(
-        "EU switch swap", "Blips.", scheduled_for=start,
-        scheduled_until=start + timedelta(hours=1), segments=[eu.id],
-    )  # fmt: skip
+        ScheduleMaintenance(
+            "EU switch swap",
+            "Blips.",
+            scheduled_for=start,
+            scheduled_until=start + timedelta(hours=1),
+            segments=[eu.id],
+        )
+    )
     db.session.flush()
     assert window.visibility is Visibility.segments
     assert [s.name for s in window.segments] == ["EU"]
     with pytest.raises(InvalidInput, match="no segment"):
-        create_incident("Ghost", "Nobody.", segments=[987654])
+        create_incident(OpenIncident("Ghost", "Nobody.", segments=[987654]))
 
 
 def test_a_public_incident_may_not_name_a_private_component(world):
@@ -148,15 +158,20 @@ def test_a_public_incident_may_not_name_a_private_component(world):
     vault.visibility, vault.segments = Visibility.segments, [eu]
     db.session.flush()
     with pytest.raises(InvalidInput, match="may not see private components \\(EU vault\\)"):
-        create_incident("Vault down", "Oops.", components={vault: "major_outage"})
+        create_incident(OpenIncident("Vault down", "Oops.", components={vault: "major_outage"}))
     start = utcnow() + timedelta(days=1)
     with pytest.raises(InvalidInput, match="private components"):
         schedule_maintenance(
-            "Vault work", "Soon.", scheduled_for=start,
-            scheduled_until=start + timedelta(hours=1), components=[vault],
-        )  # fmt: skip
+            ScheduleMaintenance(
+                "Vault work",
+                "Soon.",
+                scheduled_for=start,
+                scheduled_until=start + timedelta(hours=1),
+                components=[vault],
+            )
+        )
     private = create_incident(
-        "Vault down", "Oops.", components={vault: "major_outage"}, segments=[eu]
+        OpenIncident("Vault down", "Oops.", components={vault: "major_outage"}, segments=[eu])
     )
     assert [c.name for c in private.components] == ["EU vault"]
 
@@ -169,7 +184,13 @@ def test_a_private_incident_may_not_name_a_component_private_to_other_segments(w
     # US subscribers would read, in their email, of a component only EU may know of.
     for segments in ([us], [eu, us]):
         with pytest.raises(InvalidInput, match="may not see private components"):
-            create_incident("Vault", "Oops.", components={vault: "major_outage"}, segments=segments)
-    incident = create_incident("Vault", "Oops.", segments=[us])
+            create_incident(
+                OpenIncident(
+                    "Vault", "Oops.", components={vault: "major_outage"}, segments=segments
+                )
+            )
+    incident = create_incident(OpenIncident("Vault", "Oops.", segments=[us]))
     with pytest.raises(InvalidInput, match="may not see private components"):
-        post_update(incident, "Now the vault too.", components={vault: "partial_outage"})
+        post_update(
+            incident, PostUpdate("Now the vault too.", components={vault: "partial_outage"})
+        )

@@ -21,13 +21,9 @@ from statuspage.components.catalog import (
 )
 from statuspage.core.errors import InvalidInput, NotFound
 from statuspage.extensions import db
-from statuspage.incidents.publishing import (
-    advance_maintenance,
-    create_incident,
-    delete_incident,
-    edit_incident,
-    schedule_maintenance,
-)
+from statuspage.incidents.commands import EditIncident, OpenIncident, ScheduleMaintenance
+from statuspage.incidents.maintenance import advance_maintenance, schedule_maintenance
+from statuspage.incidents.publishing import create_incident, delete_incident, edit_incident
 from statuspage.incidents.queries import get_incident
 from statuspage.incidents.templates import create_template, update_template
 from statuspage.models import ComponentStatus, IncidentStatus
@@ -72,8 +68,8 @@ def test_deleting_a_component_is_recorded(ann):
 
 
 def test_incident_edits_and_deletes_are_audited(ann):
-    incident = create_incident("Dwon", "Down.", actor=ann)
-    edit_incident(incident, name="Down", impact="critical", actor=ann)
+    incident = create_incident(OpenIncident("Dwon", "Down."), actor=ann)
+    edit_incident(incident, EditIncident(name="Down", impact="critical"), actor=ann)
     assert incident.name == "Down"
     delete_incident(incident, actor=ann)
     db.session.commit()
@@ -87,14 +83,16 @@ def test_maintenance_starts_completes_and_reminds_automatically():
     api = create_component("API")
     start = utcnow() + timedelta(hours=2)
     window = schedule_maintenance(
-        "Upgrade",
-        "Soon.",
-        scheduled_for=start,
-        scheduled_until=start + timedelta(hours=1),
-        components=[api],
-        auto_start=True,
-        auto_complete=True,
-        remind_prior=True,
+        ScheduleMaintenance(
+            "Upgrade",
+            "Soon.",
+            scheduled_for=start,
+            scheduled_until=start + timedelta(hours=1),
+            components=[api],
+            auto_start=True,
+            auto_complete=True,
+            remind_prior=True,
+        )
     )
     assert advance_maintenance(utcnow()) == []
     assert window.reminder_recorded_at is None

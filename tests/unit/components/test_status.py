@@ -20,7 +20,9 @@ from statuspage.components.status import (
     overview,
     shown_on_page,
 )
-from statuspage.incidents.publishing import create_incident, schedule_maintenance
+from statuspage.incidents.commands import OpenIncident, ScheduleMaintenance
+from statuspage.incidents.maintenance import schedule_maintenance
+from statuspage.incidents.publishing import create_incident
 from statuspage.models import ComponentStatus, Visibility
 from tests.factories import group_with_components, segment
 
@@ -45,24 +47,28 @@ def test_the_worst_component_sets_the_indicator(status, indicator, description):
 
 def test_an_unresolved_incident_raises_the_indicator_to_its_impact():
     api = create_component("API")
-    incident = create_incident("Slow logins", "Looking into it.", impact="major")
+    incident = create_incident(OpenIncident("Slow logins", "Looking into it.", impact="major"))
     assert overall_status([api], [incident]).indicator == "major"
 
 
 def test_the_worse_of_component_and_incident_wins():
     api = create_component("API")
-    incident = create_incident("Outage", "Down.", impact="minor", components={api: "major_outage"})
+    incident = create_incident(
+        OpenIncident("Outage", "Down.", impact="minor", components={api: "major_outage"})
+    )
     assert overall_status([api], [incident]).indicator == "critical"
 
 
 def test_active_maintenance_alone_says_under_maintenance():
     api = create_component("API")
     window = schedule_maintenance(
-        "Upgrade",
-        "Brief downtime.",
-        scheduled_for=utcnow(),
-        scheduled_until=utcnow() + timedelta(hours=1),
-        components=[api],
+        ScheduleMaintenance(
+            "Upgrade",
+            "Brief downtime.",
+            scheduled_for=utcnow(),
+            scheduled_until=utcnow() + timedelta(hours=1),
+            components=[api],
+        )
     )
     result = overall_status([api], [], [window])
     assert result.description == "Service Under Maintenance"

@@ -26,6 +26,7 @@ from statuspage.crisis.roster import (
 from statuspage.delivery.engine import sweep
 from statuspage.delivery.ledger import acknowledge
 from statuspage.extensions import db
+from statuspage.incidents.commands import OpenIncident
 from statuspage.incidents.publishing import create_incident
 from statuspage.models import AuditEvent, Delivery, TeamMember
 from statuspage.page.state import ensure_page
@@ -114,7 +115,9 @@ def test_the_bridge_link_dials_the_number_then_the_pin():
 
 def test_assembling_pages_the_chosen_roles_with_the_bridge_in_every_channel(smtp, http, queue):
     with time_machine.travel(START, tick=False):
-        incident = create_incident("Data breach", "Investigating.", deliver_notifications=False)
+        incident = create_incident(
+            OpenIncident("Data breach", "Investigating.", deliver_notifications=False)
+        )
         ana = team_member(
             "Ana", ["Comms lead"], email("ana@acme.example"), sms("+15551230001"),
             ContactLine("slack", SLACK_HOOK),
@@ -144,7 +147,9 @@ def test_assembling_pages_the_chosen_roles_with_the_bridge_in_every_channel(smtp
 
 def test_a_member_who_does_not_acknowledge_is_paged_again_on_the_next_path(smtp, http, queue):
     with time_machine.travel(START, tick=False):
-        incident = create_incident("Data breach", "Investigating.", deliver_notifications=False)
+        incident = create_incident(
+            OpenIncident("Data breach", "Investigating.", deliver_notifications=False)
+        )
         ana = team_member("Ana", ["Comms lead"], email("ana@acme.example"), sms("+15551230001"))
         bob = team_member(
             "Bob", ["Technical liaison"], email("bob@acme.example"), sms("+15551230002")
@@ -197,7 +202,9 @@ def test_a_member_who_does_not_acknowledge_is_paged_again_on_the_next_path(smtp,
 
 def test_acknowledging_any_path_of_any_round_stops_the_pages(smtp, http, queue):
     with time_machine.travel(START, tick=False):
-        incident = create_incident("Data breach", "Investigating.", deliver_notifications=False)
+        incident = create_incident(
+            OpenIncident("Data breach", "Investigating.", deliver_notifications=False)
+        )
         ana = team_member("Ana", ["Comms lead"], email("ana@acme.example"), sms("+15551230001"))
         page(incident, ["Comms lead"], all_paths=True, minutes=5)
         run(queue)
@@ -219,7 +226,9 @@ def test_quiet_hours_hold_marked_paths_unless_none_other_is_left(smtp, http, que
     night = datetime(2026, 3, 10, 7, 0, tzinfo=UTC)  # 03:00 in New York
     quiet = {"timezone": "America/New_York", "quiet_start": time(22), "quiet_end": time(7)}
     with time_machine.travel(night, tick=False):
-        incident = create_incident("Data breach", "Investigating.", deliver_notifications=False)
+        incident = create_incident(
+            OpenIncident("Data breach", "Investigating.", deliver_notifications=False)
+        )
         ana = team_member(
             "Ana", ["Comms lead"], email("ana@acme.example"), sms("+15551230001", quiet=True),
             **quiet,
@@ -262,7 +271,9 @@ def test_roster_input_is_checked():
 
 
 def test_nobody_reachable_with_those_roles_is_refused():
-    incident = create_incident("Data breach", "Investigating.", deliver_notifications=False)
+    incident = create_incident(
+        OpenIncident("Data breach", "Investigating.", deliver_notifications=False)
+    )
     with pytest.raises(InvalidInput):
         page(incident, ["Legal adviser"], all_paths=True)
     with pytest.raises(InvalidInput):

@@ -18,6 +18,7 @@ from statuspage.crisis.executives import brief, briefing_body, briefings_for, sa
 from statuspage.crisis.roster import ContactLine, save_member
 from statuspage.delivery.engine import sweep
 from statuspage.extensions import db
+from statuspage.incidents.commands import OpenIncident
 from statuspage.incidents.publishing import create_incident
 from statuspage.models import Audience, AuditEvent, Delivery
 from statuspage.page.state import ensure_page
@@ -37,7 +38,9 @@ def twilio(app) -> Iterator[responses.RequestsMock]:
 
 
 def test_a_briefing_needs_an_executive():
-    incident = create_incident("Breach", "Investigating.", deliver_notifications=False)
+    incident = create_incident(
+        OpenIncident("Breach", "Investigating.", deliver_notifications=False)
+    )
     save_member(
         None, name="Ana", role_ids=[], contacts=[ContactLine("email", "ana@acme.example")],
         actor=SYSTEM,
@@ -47,7 +50,9 @@ def test_a_briefing_needs_an_executive():
 
 
 def test_the_guidelines_written_are_attached_in_order():
-    incident = create_incident("Breach", "Investigating.", deliver_notifications=False)
+    incident = create_incident(
+        OpenIncident("Breach", "Investigating.", deliver_notifications=False)
+    )
     assert briefing_body("Contained.", None) == "Contained."
     guidelines = save_guidelines(
         incident, holding_statement="We are investigating.", approved_qa="",
@@ -62,7 +67,9 @@ def test_the_guidelines_written_are_attached_in_order():
 
 def test_a_briefing_reaches_executives_and_moves_on_when_not_acknowledged(smtp, twilio, queue):
     with time_machine.travel(START, tick=False):
-        incident = create_incident("Breach", "Investigating.", deliver_notifications=False)
+        incident = create_incident(
+            OpenIncident("Breach", "Investigating.", deliver_notifications=False)
+        )
         eve = save_member(
             None, name="Eve", role_ids=[], executive=True, actor=SYSTEM,
             contacts=[ContactLine("email", "eve@acme.example"), ContactLine("sms", "+15551230009")],

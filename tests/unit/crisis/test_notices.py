@@ -22,6 +22,7 @@ from statuspage.crisis.notices import (
 )
 from statuspage.delivery.ledger import acknowledge, create_deliveries
 from statuspage.extensions import db
+from statuspage.incidents.commands import OpenIncident
 from statuspage.incidents.publishing import create_incident
 from statuspage.models import (
     Audience,
@@ -85,7 +86,9 @@ def test_set_contacts_refuses_unknown_channels_duplicates_and_customers():
 
 
 def test_internal_notices_reach_their_recipients_first_path_or_all_paths():
-    incident = create_incident("Breach", "Investigating.", deliver_notifications=False)
+    incident = create_incident(
+        OpenIncident("Breach", "Investigating.", deliver_notifications=False)
+    )
     ana = insider("Ana", ("email", "ana@acme.example"), ("sms", "+15551230001"))
     bob = insider("Bob", ("email", "bob@acme.example"))
     insider("Cy", ("email", "cy@acme.example"))  # on the roster, not on this notice
@@ -119,7 +122,9 @@ def test_internal_notices_reach_their_recipients_first_path_or_all_paths():
 
 
 def test_send_internal_refuses_no_one_and_customers():
-    incident = create_incident("Breach", "Investigating.", deliver_notifications=False)
+    incident = create_incident(
+        OpenIncident("Breach", "Investigating.", deliver_notifications=False)
+    )
     person = subscriber("customer@example.com")
     for ids in ([], [person.id]):
         with pytest.raises(InvalidInput):
@@ -139,11 +144,13 @@ def test_internal_subscribers_are_in_no_customer_audience_list_or_count():
     ana.organization_id = acme.id  # even if something put them in an organization
     db.session.flush()
 
-    public = create_incident("Outage", "Looking.", deliver_notifications=False)
+    public = create_incident(OpenIncident("Outage", "Looking.", deliver_notifications=False))
     notice = factories.notice(public)
     assert {r.subscriber_id for r in recipients(notice)} == {fan.id, eu_customer.id}
 
-    private = create_incident("EU outage", "Looking.", segments=[eu], deliver_notifications=False)
+    private = create_incident(
+        OpenIncident("EU outage", "Looking.", segments=[eu], deliver_notifications=False)
+    )
     segments = factories.notice(private, Audience.segments)
     assert [r.subscriber_id for r in recipients(segments)] == [eu_customer.id]
 
@@ -156,7 +163,9 @@ def test_internal_subscribers_are_in_no_customer_audience_list_or_count():
 
 
 def test_acknowledgements_say_who_when_and_how():
-    incident = create_incident("Breach", "Investigating.", deliver_notifications=False)
+    incident = create_incident(
+        OpenIncident("Breach", "Investigating.", deliver_notifications=False)
+    )
     ana = insider("Ana", ("email", "ana@acme.example"), ("sms", "+15551230001"))
     notice = send_internal(
         incident, audience=Audience.team, kind=CrisisKind.team_page, subject="Page",

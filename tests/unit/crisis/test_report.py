@@ -22,6 +22,7 @@ from statuspage.crisis.report import CSV_COLUMNS, communication_report
 from statuspage.delivery import ledger
 from statuspage.delivery.engine import fan_out
 from statuspage.extensions import db
+from statuspage.incidents.commands import OpenIncident, PostUpdate
 from statuspage.incidents.publishing import create_incident, post_update
 from statuspage.models import (
     ApiKey,
@@ -78,7 +79,9 @@ def world(queue) -> World:
                    verified=False)  # fmt: skip
     db.session.flush()
     with time_machine.travel(T0, tick=False):
-        incident = create_incident("Payments down", "- Card payments fail.", actor=Actor.staff(sam))
+        incident = create_incident(
+            OpenIncident("Payments down", "- Card payments fail."), actor=Actor.staff(sam)
+        )
         db.session.commit()
     queue.huey.flush()
     public = db.session.scalars(select(Notice)).one()
@@ -100,8 +103,11 @@ def world(queue) -> World:
     ledger.acknowledge(ann, ann_acked_at, "email-link")
 
     with time_machine.travel(T0 + timedelta(minutes=20), tick=False):
-        second = post_update(incident, "Fix deployed.", status="monitoring",
-                             deliver_notifications=False, actor=Actor.api_key(key))  # fmt: skip
+        second = post_update(
+            incident,
+            PostUpdate("Fix deployed.", status="monitoring", deliver_notifications=False),
+            actor=Actor.api_key(key),
+        )
 
     team = notice(
         incident,
@@ -227,7 +233,7 @@ def build_crisis_world(queue) -> CrisisWorld:
     sam = staff_user("sam@example.com", Role.comms)
     actor = Actor.staff(sam)
     with time_machine.travel(T0, tick=False):
-        incident = create_incident("Data breach", "Investigating.", actor=actor)
+        incident = create_incident(OpenIncident("Data breach", "Investigating."), actor=actor)
     roster.ensure_default_roles()
     lead = next(role for role in roster.list_roles() if role.name == "Comms lead")
     roster.save_member(

@@ -14,6 +14,7 @@ from statuspage.core.errors import InvalidInput
 from statuspage.delivery.engine import deliver, fan_out, sweep
 from statuspage.delivery.ledger import acknowledge, claim, stale_notices
 from statuspage.extensions import db
+from statuspage.incidents.commands import OpenIncident, PostUpdate
 from statuspage.incidents.publishing import create_incident, post_update
 from statuspage.models import (
     Delivery,
@@ -34,14 +35,16 @@ def test_an_update_reaches_every_matching_subscriber_once(smtp, queue):
     paused.paused = True
     db.session.commit()
 
-    incident = create_incident("API down", "Looking.", components={api: "major_outage"})
+    incident = create_incident(
+        OpenIncident("API down", "Looking.", components={api: "major_outage"})
+    )
     db.session.commit()  # the outbox enqueues fan_out now
     drain(queue)
     got = sorted(m["To"] for m in smtp.inbox.messages)
     assert got == ["all@example.com", "api@example.com"]
     assert db.session.scalar(select(func.count()).select_from(DeliveryAttempt)) == 2
 
-    post_update(incident, "Fixed.", status="resolved", components={api: "operational"})
+    post_update(incident, PostUpdate("Fixed.", status="resolved", components={api: "operational"}))
     db.session.commit()
     drain(queue)
     assert len(smtp.inbox.messages) == 4
@@ -50,10 +53,10 @@ def test_an_update_reaches_every_matching_subscriber_once(smtp, queue):
 def test_messages_thread_per_incident_and_carry_one_click_unsubscribe(smtp, queue):
     subscriber("ann@example.com")
     db.session.commit()
-    incident = create_incident("Slow", "**Slow** pages.")
+    incident = create_incident(OpenIncident("Slow", "**Slow** pages."))
     db.session.commit()
     drain(queue)
-    post_update(incident, "Better.", status="monitoring")
+    post_update(incident, PostUpdate("Better.", status="monitoring"))
     db.session.commit()
     drain(queue)
     first, second = smtp.inbox.messages
@@ -74,7 +77,7 @@ def test_fan_out_twice_creates_nothing_twice(smtp, queue):
     for n in range(5):
         subscriber(f"p{n}@example.com")
     db.session.commit()
-    create_incident("Down", "Down.")
+    create_incident(OpenIncident("Down", "Down."))
     db.session.commit()
     notice = db.session.scalars(select(Notice)).one()
     queue.huey.flush()  # run it by hand instead
@@ -93,7 +96,7 @@ def test_the_sweep_takes_over_only_a_fan_out_that_stopped_moving(smtp, queue):
     """A long fan-out (a large audience) still committing pages is left alone; one whose
     last page is older than FANOUT_STALE_SECONDS, or that never started, is taken over."""
     subscriber("p@example.com")
-    create_incident("Down", "Down.")
+    create_incident(OpenIncident("Down", "Down."))
     db.session.commit()
     notice = db.session.scalars(select(Notice)).one()
     queue.huey.flush()  # the sweep's choice is what is looked at, not the queue
@@ -119,7 +122,7 @@ def test_an_smtp_outage_is_retried_with_backoff_and_nothing_is_lost(smtp, queue)
         subscriber(f"p{n}@example.com")
     db.session.commit()
     smtp.stop()
-    create_incident("Down", "Down.")
+    create_incident(OpenIncident("Down", "Down."))
     db.session.commit()
     drain(queue)
     deliveries = db.session.scalars(select(Delivery)).all()
@@ -143,7 +146,7 @@ def test_a_refused_address_falls_back_to_the_next_contact_point(smtp, queue):
     person = subscriber("gone@example.com", "backup@example.com")
     smtp.inbox.refuse.add("gone@example.com")
     db.session.commit()
-    create_incident("Down", "Down.")
+    create_incident(OpenIncident("Down", "Down."))
     db.session.commit()
     drain(queue)
     assert [m["To"] for m in smtp.inbox.messages] == ["backup@example.com"]
@@ -156,7 +159,7 @@ def test_a_refused_address_falls_back_to_the_next_contact_point(smtp, queue):
 def test_a_lease_left_by_a_crashed_worker_expires_and_the_sweep_sends_it(smtp, queue):
     subscriber("ann@example.com")
     db.session.commit()
-    create_incident("Down", "Down.")
+    create_incident(OpenIncident("Down", "Down."))
     db.session.commit()
     notice = db.session.scalars(select(Notice)).one()
     queue.huey.flush()
@@ -176,7 +179,9 @@ def test_a_lease_left_by_a_crashed_worker_expires_and_the_sweep_sends_it(smtp, q
 
 def _notice_requiring_ack(window_seconds: int) -> Notice:
     create_incident(
-        "Breach", "Please confirm you read this.", ack_window=timedelta(seconds=window_seconds)
+        OpenIncident(
+            "Breach", "Please confirm you read this.", ack_window=timedelta(seconds=window_seconds)
+        )
     )
     db.session.commit()
     notice = db.session.scalars(select(Notice)).one()
@@ -187,7 +192,7 @@ def _notice_requiring_ack(window_seconds: int) -> Notice:
 
 def test_an_acknowledgement_window_is_bounded():
     with pytest.raises(InvalidInput, match="between 1 minute and 7 days"):
-        create_incident("Breach", "Read this.", ack_window=timedelta(seconds=5))
+        create_incident(OpenIncident("Breach", "Read this.", ack_window=timedelta(seconds=5)))
 
 
 def test_no_acknowledgement_in_time_moves_on_to_the_next_contact_point(smtp, queue):
@@ -233,7 +238,7 @@ def test_an_address_that_keeps_bouncing_stops_being_used(smtp, queue):
     smtp.inbox.refuse.add("gone@example.com")
     db.session.commit()
     for n in range(4):
-        create_incident(f"Outage {n}", "Down.")
+        create_incident(OpenIncident(f"Outage {n}", "Down."))
         db.session.commit()
         drain(queue)
     primary = person.contact_points[0]

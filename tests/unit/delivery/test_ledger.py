@@ -18,6 +18,7 @@ from statuspage.clock import utcnow
 from statuspage.delivery.engine import fan_out
 from statuspage.delivery.ledger import claim, record_late, renew
 from statuspage.extensions import db
+from statuspage.incidents.commands import OpenIncident
 from statuspage.incidents.publishing import create_incident
 from statuspage.models import (
     Delivery,
@@ -32,7 +33,7 @@ def _deliveries(count: int, queue) -> list[int]:
     now = utcnow()
     for i in range(count):
         subscriber(contact_point(f"person{i}@example.com", at=now))
-    create_incident("Down", "Down.")
+    create_incident(OpenIncident("Down", "Down."))
     db.session.commit()
     fan_out(db.session.scalars(select(Notice.id)).one())
     db.session.commit()

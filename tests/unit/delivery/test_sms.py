@@ -14,7 +14,9 @@ from sqlalchemy import select
 from statuspage.audience.recipients import sms_worthy
 from statuspage.clock import utcnow
 from statuspage.extensions import db
-from statuspage.incidents.publishing import create_incident, post_update, schedule_maintenance
+from statuspage.incidents.commands import OpenIncident, PostUpdate, ScheduleMaintenance
+from statuspage.incidents.maintenance import schedule_maintenance
+from statuspage.incidents.publishing import create_incident, post_update
 from statuspage.models import Channel, ContactPoint, Delivery, DeliveryState, Notice
 from statuspage.page.state import ensure_page
 from tests.factories import contact_point, subscriber
@@ -62,7 +64,7 @@ def test_an_incident_is_texted_when_it_opens_and_resolves_not_in_between(twilio,
     accept(twilio)
     contact = phone_subscriber()
 
-    incident = create_incident("API down", "Looking.")
+    incident = create_incident(OpenIncident("API down", "Looking."))
     commit_and_run(queue)
     (opened,) = texts(twilio)
     url = f"http://status.example.test/incidents/{incident.id}"
@@ -73,13 +75,13 @@ def test_an_incident_is_texted_when_it_opens_and_resolves_not_in_between(twilio,
     }
 
     for status in ("identified", "monitoring"):
-        post_update(incident, "Working on it.", status=status)
+        post_update(incident, PostUpdate("Working on it.", status=status))
         commit_and_run(queue)
     assert len(texts(twilio)) == 1
     # Not skipped at send time: the middle updates never had a delivery for this number.
     assert len(deliveries_of(contact)) == 1
 
-    post_update(incident, "Fixed.", status="resolved")
+    post_update(incident, PostUpdate("Fixed.", status="resolved"))
     commit_and_run(queue)
     assert [t["Body"] for t in texts(twilio)][1] == f"Acme Status: API down (Resolved) {url}"
     sent = deliveries_of(contact)
@@ -92,14 +94,16 @@ def test_maintenance_is_texted_when_scheduled_begun_and_completed(twilio, queue)
     phone_subscriber()
     start = utcnow() + timedelta(days=1)
     window = schedule_maintenance(
-        "Switch swap",
-        "Brief blips.",
-        scheduled_for=start,
-        scheduled_until=start + timedelta(hours=1),
+        ScheduleMaintenance(
+            "Switch swap",
+            "Brief blips.",
+            scheduled_for=start,
+            scheduled_until=start + timedelta(hours=1),
+        )
     )
     commit_and_run(queue)
     for status in ("in_progress", "verifying", "completed"):
-        post_update(window, f"Now {status}.", status=status)
+        post_update(window, PostUpdate(f"Now {status}.", status=status))
         commit_and_run(queue)
     assert [t["Body"].split(") ")[0] for t in texts(twilio)] == [
         "Acme Status: Switch swap (Scheduled",
@@ -112,19 +116,22 @@ def test_a_number_that_chose_every_update_gets_every_update(twilio, queue):
     accept(twilio)
     phone_subscriber(all_updates=True)
     phone_subscriber("+447700900456", all_updates=False)
-    incident = create_incident("Slow", "Looking.")
+    incident = create_incident(OpenIncident("Slow", "Looking."))
     commit_and_run(queue)
-    post_update(incident, "Found it.", status="identified")
+    post_update(incident, PostUpdate("Found it.", status="identified"))
     commit_and_run(queue)
     assert [t["To"] for t in texts(twilio)] == [PHONE, "+447700900456", PHONE]
 
 
 def test_the_opening_update_is_the_earliest_by_display_time(twilio):
     """A backfilled update shown before the first one posted becomes the opening one."""
-    incident = create_incident("Blip", "Seen.")
+    incident = create_incident(OpenIncident("Blip", "Seen."))
     (posted_first,) = incident.updates
     backfilled = post_update(
-        incident, "It began earlier.", status="identified", display_at=utcnow() - timedelta(hours=1)
+        incident,
+        PostUpdate(
+            "It began earlier.", status="identified", display_at=utcnow() - timedelta(hours=1)
+        ),
     )
     db.session.commit()
     notice = {n.update_id: n for n in db.session.scalars(select(Notice))}
@@ -135,9 +142,9 @@ def test_the_opening_update_is_the_earliest_by_display_time(twilio):
 def test_a_middle_update_goes_to_the_next_channel_of_a_person_who_has_one(twilio, queue, smtp):
     accept(twilio)
     phone_subscriber(email="ann@example.com")
-    incident = create_incident("API down", "Looking.")
+    incident = create_incident(OpenIncident("API down", "Looking."))
     commit_and_run(queue)
-    post_update(incident, "Found it.", status="identified")
+    post_update(incident, PostUpdate("Found it.", status="identified"))
     commit_and_run(queue)
     assert len(texts(twilio)) == 1
     (mail,) = smtp.inbox.messages
@@ -147,7 +154,7 @@ def test_a_middle_update_goes_to_the_next_channel_of_a_person_who_has_one(twilio
 def test_a_number_that_said_stop_to_twilio_is_disabled_and_email_takes_over(twilio, queue, smtp):
     refuse(twilio, 400, 21610, "Attempt to send to unsubscribed recipient")
     contact = phone_subscriber(email="ann@example.com")
-    create_incident("API down", "Looking.")
+    create_incident(OpenIncident("API down", "Looking."))
     commit_and_run(queue)
     db.session.expire_all()
     contact = db.session.get(ContactPoint, contact.id)
@@ -162,7 +169,7 @@ def test_a_number_that_said_stop_to_twilio_is_disabled_and_email_takes_over(twil
 def test_twilio_down_is_retried_not_failed(twilio, queue):
     refuse(twilio, 503, 20503, "Service unavailable")
     contact = phone_subscriber()
-    create_incident("API down", "Looking.")
+    create_incident(OpenIncident("API down", "Looking."))
     commit_and_run(queue)
     (delivery,) = deliveries_of(contact)
     assert delivery.state is DeliveryState.retry
@@ -175,7 +182,7 @@ def test_twilio_down_is_retried_not_failed(twilio, queue):
 def test_without_twilio_sms_deliveries_wait_instead_of_failing(app, queue):
     ensure_page("Acme Status")
     contact = phone_subscriber()
-    create_incident("API down", "Looking.")
+    create_incident(OpenIncident("API down", "Looking."))
     commit_and_run(queue)
     (delivery,) = deliveries_of(contact)
     assert delivery.state is DeliveryState.retry
@@ -187,7 +194,7 @@ def test_a_long_incident_name_gives_way_to_the_status_and_the_link(twilio, queue
     phone_subscriber()
     # Curly quotes, as an editor types them: made GSM-7 so the text keeps its 160 characters.
     name = "Elevated error rates on the \u201ccheckout\u201d API for customers everywhere " * 3
-    incident = create_incident(name, "Looking.")
+    incident = create_incident(OpenIncident(name, "Looking."))
     commit_and_run(queue)
     (text,) = texts(twilio)
     url = f"http://status.example.test/incidents/{incident.id}"

@@ -14,6 +14,7 @@ from statuspage.delivery.engine import sweep
 from statuspage.delivery.ledger import BOUNCES_TO_DISABLE
 from statuspage.delivery.outbox import FAN_OUT, after_commit
 from statuspage.extensions import db
+from statuspage.incidents.commands import OpenIncident, PostUpdate
 from statuspage.incidents.publishing import create_incident, post_update
 from statuspage.models import (
     Audience,
@@ -66,10 +67,10 @@ def social_deliveries() -> list[Delivery]:
 
 def test_an_incident_starts_a_thread_and_its_update_replies_to_it(queue, mastodon, x_api):
     set_up_accounts(mastodon)
-    incident = create_incident("API down", "We are looking into it.")
+    incident = create_incident(OpenIncident("API down", "We are looking into it."))
     db.session.commit()  # the outbox enqueues fan_out now
     drain(queue)
-    post_update(incident, "A fix is rolling out.", status="identified")
+    post_update(incident, PostUpdate("A fix is rolling out.", status="identified"))
     db.session.commit()
     drain(queue)
 
@@ -99,7 +100,9 @@ def test_an_incident_starts_a_thread_and_its_update_replies_to_it(queue, mastodo
 
 def test_staff_custom_text_is_what_is_posted(queue, mastodon, x_api):
     set_up_accounts(mastodon)
-    create_incident("API down", "Long technical words.", custom_tweet="Our API is down. Sorry!")
+    create_incident(
+        OpenIncident("API down", "Long technical words.", custom_tweet="Our API is down. Sorry!")
+    )
     db.session.commit()
     drain(queue)
     assert mastodon.requests[0].text.startswith("Our API is down. Sorry!\nhttp://")
@@ -108,7 +111,7 @@ def test_staff_custom_text_is_what_is_posted(queue, mastodon, x_api):
 
 def test_a_private_notice_never_reaches_a_social_network(queue, mastodon, x_api):
     set_up_accounts(mastodon)
-    incident = create_incident("Quiet", "Nobody tells.", deliver_notifications=False)
+    incident = create_incident(OpenIncident("Quiet", "Nobody tells.", deliver_notifications=False))
     db.session.commit()
     private = notice(incident, Audience.segments)
     after_commit(FAN_OUT, private.id)
@@ -126,7 +129,7 @@ def test_a_private_notice_never_reaches_a_social_network(queue, mastodon, x_api)
 def test_a_failed_post_is_retried_with_the_same_idempotency_key(queue, mastodon):
     set_up_accounts(mastodon, x=False)
     mastodon.fail_next(503, "Service Unavailable")
-    create_incident("API down", "Looking.")
+    create_incident(OpenIncident("API down", "Looking."))
     db.session.commit()
     drain(queue)
     (delivery,) = social_deliveries()
@@ -151,10 +154,10 @@ def test_an_update_sent_while_the_first_is_pending_starts_the_thread_the_first_j
     the thread, whichever update it carries."""
     set_up_accounts(mastodon, x=False)
     mastodon.fail_next(503, "Service Unavailable")
-    incident = create_incident("API down", "First words.")
+    incident = create_incident(OpenIncident("API down", "First words."))
     db.session.commit()
     drain(queue)  # the first update's post fails, to be retried
-    post_update(incident, "Second words.", status="identified")
+    post_update(incident, PostUpdate("Second words.", status="identified"))
     db.session.commit()
     drain(queue)
     with time_machine.travel(utcnow() + timedelta(hours=2), tick=False):
@@ -173,7 +176,7 @@ def test_refused_credentials_fail_the_delivery_for_good(queue, mastodon, x_api):
     set_up_accounts(mastodon)
     x_api.fail_next(401, {"title": "Unauthorized", "status": 401})
     mastodon.token = "rotated-elsewhere"
-    create_incident("API down", "Looking.")
+    create_incident(OpenIncident("API down", "Looking."))
     db.session.commit()
     drain(queue)
     deliveries = social_deliveries()
@@ -191,7 +194,7 @@ def test_a_rate_limit_waits_for_its_reset(queue, mastodon, x_api):
     x_api.fail_next(
         429, {"title": "Too Many Requests"}, {"x-rate-limit-reset": str(int(reset.timestamp()))}
     )
-    create_incident("API down", "Looking.")
+    create_incident(OpenIncident("API down", "Looking."))
     db.session.commit()
     drain(queue)
     (tweet,) = [d for d in social_deliveries() if d.channel is Channel.x]
@@ -203,7 +206,7 @@ def test_a_disabled_account_gets_nothing(queue, mastodon, x_api):
     set_up_accounts(mastodon)
     accounts.save_account(Channel.x, label="@acmestatus", credentials={}, enabled=False)
     db.session.commit()
-    create_incident("API down", "Looking.")
+    create_incident(OpenIncident("API down", "Looking."))
     db.session.commit()
     drain(queue)
     assert x_api.requests == []
@@ -232,12 +235,12 @@ def test_an_account_refused_again_and_again_pauses_until_saved_again(queue, mast
     set_up_accounts(mastodon, x=False)
     mastodon.token = "rotated-elsewhere"
     for n in range(BOUNCES_TO_DISABLE):
-        create_incident(f"Outage {n}", "Looking.")
+        create_incident(OpenIncident(f"Outage {n}", "Looking."))
         db.session.commit()
         drain(queue)
     (summary,) = [s for s in accounts.summaries() if s.network is Channel.mastodon]
     assert "permanent failures" in summary.paused_reason
-    create_incident("One more", "Looking.")
+    create_incident(OpenIncident("One more", "Looking."))
     db.session.commit()
     drain(queue)
     assert len(mastodon.requests) == BOUNCES_TO_DISABLE  # nothing tried once paused
@@ -245,7 +248,7 @@ def test_an_account_refused_again_and_again_pauses_until_saved_again(queue, mast
     mastodon.token = MASTODON_TOKEN
     accounts.save_account(Channel.mastodon, label="@acme", credentials={}, enabled=True)
     db.session.commit()
-    create_incident("After the fix", "Looking.")
+    create_incident(OpenIncident("After the fix", "Looking."))
     db.session.commit()
     drain(queue)
     assert len(mastodon.posted) == 1

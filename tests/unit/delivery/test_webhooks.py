@@ -14,6 +14,7 @@ from statuspage.components.catalog import create_component
 from statuspage.delivery.engine import sweep
 from statuspage.delivery.ledger import FAILURES_TO_DISABLE_ENDPOINT
 from statuspage.extensions import db
+from statuspage.incidents.commands import OpenIncident, PostUpdate
 from statuspage.incidents.publishing import create_incident, post_update
 from statuspage.models import (
     Channel,
@@ -60,7 +61,7 @@ def test_an_update_reaches_the_webhook_signed_in_statuspage_shapes(client, recei
     webhook_subscriber(receiver)
     db.session.commit()
     incident = create_incident(
-        "API down", "**Errors** on every call.", components={api: "major_outage"}
+        OpenIncident("API down", "**Errors** on every call.", components={api: "major_outage"})
     )
     db.session.commit()
     drain(queue)
@@ -97,7 +98,7 @@ def test_an_update_reaches_the_webhook_signed_in_statuspage_shapes(client, recei
     assert component_event["component"]["status"] == "major_outage"
 
     # A later update that changes nothing in the components sends the incident alone.
-    post_update(incident, "Still looking.", status="identified")
+    post_update(incident, PostUpdate("Still looking.", status="identified"))
     db.session.commit()
     drain(queue)
     assert len(receiver.requests) == 3
@@ -108,7 +109,9 @@ def test_an_update_reaches_the_webhook_signed_in_statuspage_shapes(client, recei
 def test_component_updates_go_only_to_followers_of_the_component(receiver, queue):
     api, web = create_component("API"), create_component("Web")
     webhook_subscriber(receiver, components=[web])
-    create_incident("Both down", "Down.", components={api: "partial_outage", web: "major_outage"})
+    create_incident(
+        OpenIncident("Both down", "Down.", components={api: "partial_outage", web: "major_outage"})
+    )
     db.session.commit()
     drain(queue)
     ids = [r.headers["webhook-id"] for r in receiver.requests]
@@ -127,7 +130,7 @@ def _later(queue, at: datetime) -> None:
 def test_a_failure_is_retried_with_backoff_and_then_delivered(receiver, queue):
     hook = webhook_subscriber(receiver)
     receiver.answer(500)
-    create_incident("Down", "Down.")
+    create_incident(OpenIncident("Down", "Down."))
     db.session.commit()
     drain(queue)
     delivery = db.session.scalars(select(Delivery)).one()
@@ -153,13 +156,13 @@ def test_a_run_of_failures_disables_the_webhook_and_tells_its_owner(receiver, qu
     hook = webhook_subscriber(receiver, notify="integrator@example.com")
     receiver.default = 503
     clock = utcnow()
-    incident = create_incident("Down", "Down.")
+    incident = create_incident(OpenIncident("Down", "Down."))
     db.session.commit()
     drain(queue)
     for _ in range(12):  # a first delivery runs out of attempts...
         clock += timedelta(hours=2)
         _later(queue, clock)
-    post_update(incident, "Still down.", status="identified")  # ...then the next one
+    post_update(incident, PostUpdate("Still down.", status="identified"))  # ...then the next one
     db.session.commit()
     drain(queue)
     for _ in range(3):
@@ -182,7 +185,7 @@ def test_a_run_of_failures_disables_the_webhook_and_tells_its_owner(receiver, qu
     assert "HTTP 503" in text
 
     # Disabled means skipped: the next incident is not even tried there.
-    create_incident("Again", "Down.")
+    create_incident(OpenIncident("Again", "Down."))
     db.session.commit()
     drain(queue)
     assert len(receiver.requests) == FAILURES_TO_DISABLE_ENDPOINT
@@ -191,7 +194,7 @@ def test_a_run_of_failures_disables_the_webhook_and_tells_its_owner(receiver, qu
 def test_a_410_disables_the_webhook_at_once(receiver, queue, smtp):
     hook = webhook_subscriber(receiver, notify="integrator@example.com")
     receiver.answer(410)
-    create_incident("Down", "Down.")
+    create_incident(OpenIncident("Down", "Down."))
     db.session.commit()
     drain(queue)
     hook = db.session.get(ContactPoint, hook.id)
@@ -203,7 +206,7 @@ def test_a_410_disables_the_webhook_at_once(receiver, queue, smtp):
 def test_an_email_that_fails_for_good_falls_back_to_the_webhook(receiver, queue, smtp):
     smtp.inbox.refuse.add("gone@example.com")
     hook = webhook_subscriber(receiver, email_first="gone@example.com")
-    create_incident("Down", "Down.")
+    create_incident(OpenIncident("Down", "Down."))
     db.session.commit()
     drain(queue)
     assert smtp.inbox.messages == []
@@ -220,7 +223,9 @@ def test_an_email_that_fails_for_good_falls_back_to_the_webhook(receiver, queue,
 def test_a_chat_channel_can_acknowledge_a_notice_that_asks_for_it(client, receiver, queue):
     subscriber(contact_point(f"{receiver.url}/services/T/B/x", Channel.slack, key="slack-1"))
     db.session.commit()
-    create_incident("Breach", "Confirm you read this.", ack_window=timedelta(minutes=30))
+    create_incident(
+        OpenIncident("Breach", "Confirm you read this.", ack_window=timedelta(minutes=30))
+    )
     db.session.commit()
     drain(queue)
     (message,) = receiver.bodies()

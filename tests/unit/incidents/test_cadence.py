@@ -14,7 +14,9 @@ from statuspage.core.errors import InvalidInput
 from statuspage.delivery.engine import sweep
 from statuspage.extensions import db
 from statuspage.incidents import cadence
-from statuspage.incidents.publishing import create_incident, post_update, schedule_maintenance
+from statuspage.incidents.commands import OpenIncident, PostUpdate, ScheduleMaintenance
+from statuspage.incidents.maintenance import schedule_maintenance
+from statuspage.incidents.publishing import create_incident, post_update
 from statuspage.incidents.templates import update_template
 from statuspage.models import (
     AuditEvent,
@@ -34,13 +36,13 @@ T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 def test_next_update_is_the_latest_update_plus_the_cadence():
     ensure_page()
     with time_machine.travel(T0, tick=False):
-        incident = create_incident("API errors", "Looking.")
+        incident = create_incident(OpenIncident("API errors", "Looking."))
     schedule = cadence.cadence_of(incident)
     assert schedule.minutes == cadence.DEFAULT_MINUTES == 30
     assert schedule.next_update_by == T0 + timedelta(minutes=30)
 
     with time_machine.travel(T0 + timedelta(minutes=20), tick=False):
-        post_update(incident, "Cause found.", status="identified")
+        post_update(incident, PostUpdate("Cause found.", status="identified"))
     assert cadence.cadence_of(incident).next_update_by == T0 + timedelta(minutes=50)
 
     cadence.set_incident_cadence(incident, 15)
@@ -53,20 +55,22 @@ def test_next_update_is_the_latest_update_plus_the_cadence():
 def test_a_backdated_update_counts_from_when_it_was_posted():
     ensure_page()
     with time_machine.travel(T0, tick=False):
-        incident = create_incident("Slow", "Slow.")
-        post_update(incident, "Since 8:00.", display_at=T0 - timedelta(hours=1))
+        incident = create_incident(OpenIncident("Slow", "Slow."))
+        post_update(incident, PostUpdate("Since 8:00.", display_at=T0 - timedelta(hours=1)))
     assert cadence.cadence_of(incident).next_update_by == T0 + timedelta(minutes=30)
 
 
 def test_overdue_incidents_are_the_open_ones_past_their_time():
     ensure_page()
     with time_machine.travel(T0, tick=False):
-        late = create_incident("Late", "Down.")
-        fresh = create_incident("Fresh", "Down.")
-        closed = create_incident("Closed", "Down.")
-        post_update(closed, "Fixed.", status="resolved")
+        late = create_incident(OpenIncident("Late", "Down."))
+        fresh = create_incident(OpenIncident("Fresh", "Down."))
+        closed = create_incident(OpenIncident("Closed", "Down."))
+        post_update(closed, PostUpdate("Fixed.", status="resolved"))
         schedule_maintenance(
-            "Window", "Soon.", scheduled_for=T0 - timedelta(hours=1), scheduled_until=T0
+            ScheduleMaintenance(
+                "Window", "Soon.", scheduled_for=T0 - timedelta(hours=1), scheduled_until=T0
+            )
         )
     cadence.set_incident_cadence(fresh, 120)
     assert cadence.overdue_incidents(T0 + timedelta(minutes=29)) == []
@@ -79,17 +83,19 @@ def test_overdue_incidents_are_the_open_ones_past_their_time():
     }
 
     with time_machine.travel(T0 + timedelta(minutes=40), tick=False):
-        post_update(late, "Still on it.")
+        post_update(late, PostUpdate("Still on it."))
     assert cadence.overdue_incidents(T0 + timedelta(minutes=60)) == []
 
 
 def test_a_closed_incident_or_maintenance_has_no_cadence():
     ensure_page()
-    incident = create_incident("Down", "Down.")
-    post_update(incident, "Fixed.", status="resolved")
+    incident = create_incident(OpenIncident("Down", "Down."))
+    post_update(incident, PostUpdate("Fixed.", status="resolved"))
     assert cadence.cadence_of(incident) is None
     window = schedule_maintenance(
-        "Window", "Soon.", scheduled_for=utcnow(), scheduled_until=utcnow() + timedelta(hours=1)
+        ScheduleMaintenance(
+            "Window", "Soon.", scheduled_for=utcnow(), scheduled_until=utcnow() + timedelta(hours=1)
+        )
     )
     assert cadence.cadence_of(window) is None
     with pytest.raises(InvalidInput, match="maintenance"):
@@ -99,7 +105,7 @@ def test_a_closed_incident_or_maintenance_has_no_cadence():
 @pytest.mark.parametrize("minutes", [0, 4, 1441, -30])
 def test_a_cadence_out_of_range_is_refused(minutes):
     ensure_page()
-    incident = create_incident("Down", "Down.")
+    incident = create_incident(OpenIncident("Down", "Down."))
     with pytest.raises(InvalidInput, match="between 5 and 1440"):
         cadence.set_incident_cadence(incident, minutes)
     with pytest.raises(InvalidInput, match="between 5 and 1440"):
@@ -114,7 +120,7 @@ def test_comms_and_owners_are_reminded_once_per_due_time(smtp, queue):
     staff_user("viewer@example.com", Role.viewer)
     staff_user("legal@example.com", Role.legal)
     with time_machine.travel(T0, tick=False):
-        incident = create_incident("API errors", "Looking.")
+        incident = create_incident(OpenIncident("API errors", "Looking."))
         db.session.commit()
     queue.huey.flush()  # the incident's own fan-out is not what this test is about
 
@@ -140,7 +146,7 @@ def test_comms_and_owners_are_reminded_once_per_due_time(smtp, queue):
 
     # An update makes a new due time, reminded in its turn, once.
     with time_machine.travel(T0 + timedelta(minutes=50), tick=False):
-        post_update(incident, "Still looking.")
+        post_update(incident, PostUpdate("Still looking."))
         db.session.commit()
     queue.huey.flush()
     for minutes in (79, 80, 95):
@@ -162,13 +168,13 @@ def test_a_reminder_whose_update_was_posted_meanwhile_is_not_sent(smtp, queue):
     ensure_page()
     staff_user("comms@example.com", Role.comms)
     with time_machine.travel(T0, tick=False):
-        incident = create_incident("API errors", "Looking.")
+        incident = create_incident(OpenIncident("API errors", "Looking."))
         db.session.commit()
     queue.huey.flush()
     with time_machine.travel(T0 + timedelta(minutes=31), tick=False):
         sweep()
         db.session.commit()  # the reminder job is queued, not yet run
-        post_update(incident, "Update.")  # comms were faster than the worker
+        post_update(incident, PostUpdate("Update."))  # comms were faster than the worker
         cadence.remind_due(utcnow())
         db.session.commit()
     drain(queue)
@@ -179,7 +185,7 @@ def test_one_click_posts_the_no_news_template_through_publishing_to_subscribers(
     ensure_page()
     subscriber("ann@example.com", name="ann")
     with time_machine.travel(T0, tick=False):
-        incident = create_incident("API errors", "Looking.", status="identified")
+        incident = create_incident(OpenIncident("API errors", "Looking.", status="identified"))
         db.session.commit()
     drain(queue)
     assert len(smtp.inbox.messages) == 1
@@ -210,7 +216,7 @@ def test_one_click_posts_the_no_news_template_through_publishing_to_subscribers(
 
 def test_the_template_is_seeded_once_and_its_edited_words_are_used():
     ensure_page()
-    incident = create_incident("API errors", "Looking.")
+    incident = create_incident(OpenIncident("API errors", "Looking."))
     template = cadence.no_news_template()
     assert cadence.no_news_template() is template
     update_template(template, body="Nothing new. Next update by {next_update}, promise.")
@@ -223,8 +229,8 @@ def test_the_template_is_seeded_once_and_its_edited_words_are_used():
 
 def test_no_news_on_a_closed_incident_is_refused():
     ensure_page()
-    incident = create_incident("Down", "Down.")
-    post_update(incident, "Fixed.", status="resolved")
+    incident = create_incident(OpenIncident("Down", "Down."))
+    post_update(incident, PostUpdate("Fixed.", status="resolved"))
     with pytest.raises(InvalidInput, match="open incident"):
         cadence.post_no_news(incident)
 
@@ -232,7 +238,7 @@ def test_no_news_on_a_closed_incident_is_refused():
 def test_the_public_time_shows_only_when_the_page_says_so_and_moves_the_snapshot():
     ensure_page()
     with time_machine.travel(T0, tick=False):
-        incident = create_incident("Down", "Down.")
+        incident = create_incident(OpenIncident("Down", "Down."))
     assert cadence.public_next_update(incident) is None
     version = page_version()[1]
     cadence.update_page_cadence(minutes=20, public_next_update=True)
@@ -242,5 +248,5 @@ def test_the_public_time_shows_only_when_the_page_says_so_and_moves_the_snapshot
     cadence.set_incident_cadence(incident, 45)
     assert page_version()[1] > version  # the public text changed: a new snapshot
     assert cadence.public_next_update(incident) == T0 + timedelta(minutes=45)
-    post_update(incident, "Fixed.", status="resolved")
+    post_update(incident, PostUpdate("Fixed.", status="resolved"))
     assert cadence.public_next_update(incident) is None

@@ -8,6 +8,7 @@ from statuspage.audit.trail import Actor, events
 from statuspage.components.catalog import create_component
 from statuspage.core.errors import InvalidInput
 from statuspage.extensions import db
+from statuspage.incidents.commands import OpenIncident
 from statuspage.incidents.drafts import (
     add_note,
     discard_draft,
@@ -31,7 +32,9 @@ def people():
 def test_a_draft_is_published_by_someone_else_and_becomes_an_update(people, client):
     responder, comms = people
     api = create_component("API")
-    incident = create_incident("API errors", "Looking.", components={api: "partial_outage"})
+    incident = create_incident(
+        OpenIncident("API errors", "Looking.", components={api: "partial_outage"})
+    )
     draft = save_draft(
         incident, "Fix deployed.", actor=responder, status="monitoring",
         components={api.id: "operational"},
@@ -52,7 +55,7 @@ def test_a_draft_is_published_by_someone_else_and_becomes_an_update(people, clie
 
 def test_drafts_are_checked_when_saved(people):
     responder, _ = people
-    incident = create_incident("Down", "Down.")
+    incident = create_incident(OpenIncident("Down", "Down."))
     with pytest.raises(InvalidInput, match="not a status"):
         save_draft(incident, "x", actor=responder, status="completed")
     with pytest.raises(InvalidInput, match="needs a message"):
@@ -63,7 +66,7 @@ def test_drafts_are_checked_when_saved(people):
 
 def test_discarded_drafts_leave_the_list(people):
     responder, comms = people
-    incident = create_incident("Down", "Down.")
+    incident = create_incident(OpenIncident("Down", "Down."))
     draft = save_draft(incident, "Maybe.", actor=responder)
     discard_draft(draft, actor=comms)
     assert open_drafts(incident) == []
@@ -71,7 +74,7 @@ def test_discarded_drafts_leave_the_list(people):
 
 def test_internal_notes_never_reach_the_public(people, client):
     responder, _ = people
-    incident = create_incident("Down", "Down.")
+    incident = create_incident(OpenIncident("Down", "Down."))
     add_note(incident, "Root cause is the config push at 10:02.", actor=responder)
     db.session.commit()
     assert [n.body for n in notes(incident)] == ["Root cause is the config push at 10:02."]

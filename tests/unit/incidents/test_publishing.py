@@ -10,12 +10,9 @@ from statuspage.clock import utcnow
 from statuspage.components.catalog import create_component
 from statuspage.core.errors import DomainError, InvalidInput
 from statuspage.extensions import db
-from statuspage.incidents.publishing import (
-    add_postmortem,
-    create_incident,
-    post_update,
-    schedule_maintenance,
-)
+from statuspage.incidents.commands import OpenIncident, PostUpdate, ScheduleMaintenance
+from statuspage.incidents.maintenance import schedule_maintenance
+from statuspage.incidents.publishing import add_postmortem, create_incident, post_update
 from statuspage.models import ComponentStatus, Impact, Incident, IncidentStatus
 from statuspage.page.state import page_version
 
@@ -23,7 +20,7 @@ from statuspage.page.state import page_version
 def test_creating_an_incident_changes_components_and_records_old_and_new_status():
     api = create_component("API")
     incident = create_incident(
-        "API errors", "We are **investigating**.", components={api: "partial_outage"}
+        OpenIncident("API errors", "We are **investigating**.", components={api: "partial_outage"})
     )
     assert api.status is ComponentStatus.partial_outage
     assert incident.impact is Impact.major  # derived from the worst component status
@@ -38,7 +35,7 @@ def test_creating_an_incident_changes_components_and_records_old_and_new_status(
 
 def test_components_can_be_named_by_id():
     api = create_component("API")
-    incident = create_incident("Down", "Down.", components={api.id: "major_outage"})
+    incident = create_incident(OpenIncident("Down", "Down.", components={api.id: "major_outage"}))
     assert incident.components == [api]
     assert incident.impact is Impact.critical
 
@@ -46,14 +43,20 @@ def test_components_can_be_named_by_id():
 def test_the_lifecycle_sets_monitoring_and_resolved_times():
     api = create_component("API")
     start = datetime(2026, 5, 1, 10, tzinfo=UTC)
-    incident = create_incident("Slow", "Slow.", components={api: "degraded_performance"}, at=start)
-    post_update(incident, "Fixed, watching.", status="monitoring", at=start + timedelta(hours=1))
+    incident = create_incident(
+        OpenIncident("Slow", "Slow.", components={api: "degraded_performance"}, at=start)
+    )
+    post_update(
+        incident, PostUpdate("Fixed, watching.", status="monitoring", at=start + timedelta(hours=1))
+    )
     post_update(
         incident,
-        "All good.",
-        status="resolved",
-        components={api: "operational"},
-        at=start + timedelta(hours=2),
+        PostUpdate(
+            "All good.",
+            status="resolved",
+            components={api: "operational"},
+            at=start + timedelta(hours=2),
+        ),
     )
     assert incident.monitoring_at == start + timedelta(hours=1)
     assert incident.resolved_at == start + timedelta(hours=2)
@@ -67,18 +70,18 @@ def test_the_lifecycle_sets_monitoring_and_resolved_times():
 
 
 def test_reopening_a_resolved_incident_clears_resolved_at():
-    incident = create_incident("Flaky", "Hmm.", status="resolved")
+    incident = create_incident(OpenIncident("Flaky", "Hmm.", status="resolved"))
     assert incident.resolved_at is not None
-    post_update(incident, "It is back.", status="investigating")
+    post_update(incident, PostUpdate("It is back.", status="investigating"))
     assert incident.resolved_at is None
 
 
 def test_every_write_bumps_the_page_version():
     api = create_component("API")
     _, before, _ = page_version()
-    incident = create_incident("Down", "Down.", components={api: "major_outage"})
+    incident = create_incident(OpenIncident("Down", "Down.", components={api: "major_outage"}))
     _, middle, _ = page_version()
-    post_update(incident, "Still down.")
+    post_update(incident, PostUpdate("Still down."))
     _, after, _ = page_version()
     assert before < middle < after
 
@@ -98,48 +101,56 @@ def test_every_write_bumps_the_page_version():
 )
 def test_bad_input_is_refused_with_a_clear_error(kwargs, message):
     with pytest.raises(DomainError, match=message):
-        create_incident(**kwargs)
+        create_incident(OpenIncident(**kwargs))
 
 
 def test_an_incident_status_is_refused_on_maintenance_and_the_reverse():
     now = utcnow()
     window = schedule_maintenance(
-        "Upgrade", "Soon.", scheduled_for=now, scheduled_until=now + timedelta(hours=1)
+        ScheduleMaintenance(
+            "Upgrade", "Soon.", scheduled_for=now, scheduled_until=now + timedelta(hours=1)
+        )
     )
     with pytest.raises(InvalidInput, match="not a status of a maintenance"):
-        post_update(window, "x", status="investigating")
-    incident = create_incident("Down", "Down.")
+        post_update(window, PostUpdate("x", status="investigating"))
+    incident = create_incident(OpenIncident("Down", "Down."))
     with pytest.raises(InvalidInput, match="not a status of a incident"):
-        post_update(incident, "x", status="completed")
+        post_update(incident, PostUpdate("x", status="completed"))
 
 
 def test_maintenance_needs_a_window_that_ends_after_it_starts():
     now = utcnow()
     with pytest.raises(InvalidInput, match="end after it starts"):
-        schedule_maintenance("Upgrade", "x", scheduled_for=now, scheduled_until=now)
+        schedule_maintenance(
+            ScheduleMaintenance("Upgrade", "x", scheduled_for=now, scheduled_until=now)
+        )
 
 
 def test_maintenance_leaves_components_alone_until_it_starts():
     api = create_component("API")
     now = utcnow()
     window = schedule_maintenance(
-        "Upgrade",
-        "x",
-        scheduled_for=now + timedelta(days=1),
-        scheduled_until=now + timedelta(days=1, hours=1),
-        components=[api],
+        ScheduleMaintenance(
+            "Upgrade",
+            "x",
+            scheduled_for=now + timedelta(days=1),
+            scheduled_until=now + timedelta(days=1, hours=1),
+            components=[api],
+        )
     )
     assert api.status is ComponentStatus.operational
     assert window.impact is Impact.maintenance
-    post_update(window, "Started.", status="in_progress", components={api: "under_maintenance"})
+    post_update(
+        window, PostUpdate("Started.", status="in_progress", components={api: "under_maintenance"})
+    )
     assert api.status is ComponentStatus.under_maintenance
 
 
 def test_a_postmortem_needs_a_resolved_incident():
-    incident = create_incident("Down", "Down.")
+    incident = create_incident(OpenIncident("Down", "Down."))
     with pytest.raises(InvalidInput, match="resolve the incident"):
         add_postmortem(incident, "What happened.")
-    post_update(incident, "Fixed.", status="resolved")
+    post_update(incident, PostUpdate("Fixed.", status="resolved"))
     add_postmortem(incident, "## What happened\n\nA disk filled up.")
     assert incident.status is IncidentStatus.postmortem
     assert "<h2>" not in incident.postmortem_body_html  # h2 is the page's own level
@@ -147,6 +158,6 @@ def test_a_postmortem_needs_a_resolved_incident():
 
 
 def test_writes_flush_but_leave_the_commit_to_the_caller():
-    create_incident("Down", "Down.")
+    create_incident(OpenIncident("Down", "Down."))
     db.session.rollback()
     assert db.session.query(Incident).count() == 0

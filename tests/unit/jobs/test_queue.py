@@ -12,7 +12,8 @@ from statuspage.clock import utcnow
 from statuspage.components.catalog import create_component
 from statuspage.delivery.engine import sweep
 from statuspage.extensions import db
-from statuspage.incidents.publishing import schedule_maintenance
+from statuspage.incidents.commands import ScheduleMaintenance
+from statuspage.incidents.maintenance import schedule_maintenance
 from statuspage.jobs.queue import QUEUE_KEY, build_huey
 from statuspage.jobs.tasks import SCHEDULE
 from statuspage.models import ComponentStatus, IncidentStatus
@@ -33,13 +34,15 @@ def _due_maintenance():
     api = create_component("API")
     start = utcnow() - timedelta(minutes=1)
     window = schedule_maintenance(
-        "Upgrade",
-        "Now.",
-        scheduled_for=start,
-        scheduled_until=start + timedelta(hours=1),
-        components=[api],
-        auto_start=True,
-        at=start - timedelta(days=1),
+        ScheduleMaintenance(
+            "Upgrade",
+            "Now.",
+            scheduled_for=start,
+            scheduled_until=start + timedelta(hours=1),
+            components=[api],
+            auto_start=True,
+            at=start - timedelta(days=1),
+        )
     )
     db.session.commit()
     return api, window

@@ -13,6 +13,7 @@ from statuspage.core.errors import InvalidInput
 from statuspage.delivery import engine, ledger
 from statuspage.delivery.outbox import OUTBOX_KEY
 from statuspage.extensions import db
+from statuspage.incidents.commands import OpenIncident
 from statuspage.incidents.publishing import create_incident
 from statuspage.models import (
     Audience,
@@ -106,7 +107,7 @@ def test_bad_registry_input_is_refused_clearly() -> None:
 
 
 def test_obligations_wait_for_their_trigger_then_count_from_it(listed, people) -> None:
-    incident = create_incident("Card data exposed", "Investigating.")
+    incident = create_incident(OpenIncident("Card data exposed", "Investigating."))
     chosen = [listed[k].id for k in ("dora", "gdpr", "sec-8k")]
     obligations.set_reportable(incident, chosen, user=people["comms"], actor=CLI)
     rows = board_by_stage(incident, T0)
@@ -139,7 +140,7 @@ def test_obligations_wait_for_their_trigger_then_count_from_it(listed, people) -
 
 
 def test_the_sec_clock_counts_business_days_in_new_york(listed, people) -> None:
-    incident = create_incident("Ransomware", "Investigating.")
+    incident = create_incident(OpenIncident("Ransomware", "Investigating."))
     obligations.set_reportable(incident, [listed["sec-8k"].id], user=people["comms"], actor=CLI)
     # Determined material Tuesday 24 Nov 2026 11:00 EST; Thanksgiving on Thursday.
     determined = datetime(2026, 11, 24, 16, 0, tzinfo=UTC)
@@ -152,7 +153,7 @@ def test_the_sec_clock_counts_business_days_in_new_york(listed, people) -> None:
 
 
 def test_a_trigger_in_the_future_is_refused(listed, people) -> None:
-    incident = create_incident("x", "y")
+    incident = create_incident(OpenIncident("x", "y"))
     with pytest.raises(InvalidInput, match="future"):
         obligations.record_trigger(
             incident, "awareness", T0 + timedelta(hours=1), user=people["comms"], actor=CLI,
@@ -161,7 +162,7 @@ def test_a_trigger_in_the_future_is_refused(listed, people) -> None:
 
 
 def _dora_incident(listed, people):
-    incident = create_incident("Payments down", "Investigating.")
+    incident = create_incident(OpenIncident("Payments down", "Investigating."))
     obligations.set_reportable(incident, [listed["dora"].id], user=people["comms"], actor=CLI)
     registry.set_regulator_contacts(
         listed["dora"], [("email", "ict-incidents@supervisor.example")], actor=CLI
@@ -241,7 +242,7 @@ def test_a_late_notice_needs_its_reason(listed, people) -> None:
 
 
 def test_a_regulator_without_contact_points_is_refused(listed, people) -> None:
-    incident = create_incident("x", "y")
+    incident = create_incident(OpenIncident("x", "y"))
     obligations.set_reportable(incident, [listed["gdpr"].id], user=people["comms"], actor=CLI)
     (row,) = obligations.board(incident, T0)
     notice = notices.compose_notice(
@@ -253,7 +254,7 @@ def test_a_regulator_without_contact_points_is_refused(listed, people) -> None:
 
 
 def test_a_portal_submission_is_recorded_with_its_reference(listed, people) -> None:
-    incident = create_incident("x", "y")
+    incident = create_incident(OpenIncident("x", "y"))
     obligations.set_reportable(incident, [listed["nydfs"].id], user=people["comms"], actor=CLI)
     obligations.record_trigger(
         incident, "determination", T0, user=people["comms"], actor=CLI, now=T0
@@ -283,7 +284,7 @@ def test_a_portal_submission_is_recorded_with_its_reference(listed, people) -> N
 
 
 def test_unmarking_a_regulator_drops_its_open_obligations(listed, people) -> None:
-    incident = create_incident("x", "y")
+    incident = create_incident(OpenIncident("x", "y"))
     ids = [listed["gdpr"].id, listed["apra"].id]
     obligations.set_reportable(incident, ids, user=people["comms"], actor=CLI)
     obligations.set_reportable(incident, ids[:1], user=people["comms"], actor=CLI)
@@ -293,7 +294,7 @@ def test_unmarking_a_regulator_drops_its_open_obligations(listed, people) -> Non
 
 
 def test_reminders_are_created_once_per_lead_and_only_the_nearest(listed, people) -> None:
-    incident = create_incident("x", "y")
+    incident = create_incident(OpenIncident("x", "y"))
     obligations.set_reportable(incident, [listed["cert-in"].id], user=people["comms"], actor=CLI)
     obligations.record_trigger(incident, "awareness", T0, user=people["comms"], actor=CLI, now=T0)
     due = T0 + timedelta(hours=6)
@@ -307,7 +308,7 @@ def test_reminders_are_created_once_per_lead_and_only_the_nearest(listed, people
     assert sorted(leads) == [0, 60, 1440]
 
     # An obligation known only once overdue gets one reminder, not three.
-    other = create_incident("z", "w")
+    other = create_incident(OpenIncident("z", "w"))
     obligations.set_reportable(other, [listed["cert-in"].id], user=people["comms"], actor=CLI)
     obligations.record_trigger(other, "awareness", T0, user=people["comms"], actor=CLI, now=due)
     assert len(periodic.remind(due + timedelta(hours=2))) == 1
@@ -360,7 +361,7 @@ def test_unmarking_a_regulator_empties_a_draft_notice_which_then_cannot_be_sent(
 
 
 def test_nis2_final_report_is_a_month_after_the_notification_was_submitted(listed, people) -> None:
-    incident = create_incident("x", "y")
+    incident = create_incident(OpenIncident("x", "y"))
     obligations.set_reportable(incident, [listed["nis2"].id], user=people["comms"], actor=CLI)
     aware = datetime(2026, 1, 30, 9, 0, tzinfo=UTC)
     obligations.record_trigger(

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from statuspage.audit.trail import Actor
 from statuspage.delivery import engine
 from statuspage.extensions import db
+from statuspage.incidents.commands import OpenIncident
 from statuspage.incidents.publishing import create_incident
 from statuspage.models import ObligationReminder, Role
 from statuspage.regulators import library, obligations
@@ -27,7 +28,7 @@ def test_comms_and_legal_are_reminded_once_per_lead(queue, smtp) -> None:
     staff_user("gone@example.com", Role.comms, active=False)
     actor = Actor("test")
     cert_in = library.add_from_library("cert-in", actor=actor)  # 6 h after awareness
-    incident = create_incident("Breach", "Investigating.")
+    incident = create_incident(OpenIncident("Breach", "Investigating."))
     obligations.set_reportable(incident, [cert_in.id], user=None, actor=actor)
     obligations.record_trigger(incident, "awareness", AWARE, user=None, actor=actor, now=AWARE)
     db.session.commit()
@@ -63,7 +64,7 @@ def test_a_submitted_report_is_not_reminded(queue, smtp) -> None:
     staff_user("legal@example.com", Role.legal)
     actor = Actor("test")
     cert_in = library.add_from_library("cert-in", actor=actor)
-    incident = create_incident("Breach", "Investigating.")
+    incident = create_incident(OpenIncident("Breach", "Investigating."))
     obligations.set_reportable(incident, [cert_in.id], user=None, actor=actor)
     obligations.record_trigger(incident, "awareness", AWARE, user=None, actor=actor, now=AWARE)
     (row,) = obligations.board(incident, AWARE)

@@ -14,12 +14,12 @@ from sqlalchemy import func, select
 from statuspage.clock import utcnow
 from statuspage.components.catalog import create_component, delete_component
 from statuspage.core.errors import InvalidInput
+from statuspage.core.validation import MAX_EMAIL
 from statuspage.delivery.outbox import OUTBOX_KEY
 from statuspage.extensions import db
 from statuspage.links import verify
 from statuspage.models import Channel, ContactPoint, Subscriber, SubscriberKind
 from statuspage.subscribers.subscriptions import (
-    MAX_EMAIL,
     Preferences,
     ack_target,
     check_preferences,
@@ -39,6 +39,8 @@ from tests.conftest import BASE_URL
 from tests.factories import contact_point, organization, subscriber
 
 EVERYTHING = Preferences()
+# RFC 5321's longest address: a 64-character local part, 63-character DNS labels (RFC 1035).
+LONGEST = "a" * 64 + "@" + "b" * 63 + "." + "c" * 63 + "." + "d" * (MAX_EMAIL - 65 - 128)
 
 
 def _queued() -> list[tuple[str, tuple]]:
@@ -52,14 +54,14 @@ def _count(model) -> int:
 
 def test_an_address_is_trimmed_and_keyed_in_lower_case():
     assert normalise_email("  Ann@Example.COM ") == ("Ann@Example.COM", "ann@example.com")
-    longest = "a@b." + "c" * (MAX_EMAIL - 4)
-    assert normalise_email(longest) == (longest, longest)
+    assert len(LONGEST) == MAX_EMAIL
+    assert normalise_email(LONGEST) == (LONGEST, LONGEST)
 
 
 @pytest.mark.parametrize(
     "raw",
     ["", "   ", "ann", "ann@example", "ann@@example.com", "ann smith@example.com",
-     "<ann@example.com>", "ann@example.com,bob@example.com", "a@b." + "c" * (MAX_EMAIL - 3)],
+     "<ann@example.com>", "ann@example.com,bob@example.com", LONGEST + "d"],
 )  # fmt: skip
 def test_what_can_never_be_an_address_is_refused(raw):
     with pytest.raises(InvalidInput, match="valid email address"):

@@ -1,0 +1,175 @@
+"""One update written onto an incident: its components' statuses, its lifecycle, its notices.
+
+The machinery `publishing` and `maintenance` share: who may be named in a notice, whom it
+is scoped to, the page version it moves and the audit record it leaves. Each function
+flushes at most; the caller commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from statuspage.audit.trail import Actor, record, values_of
+from statuspage.components.catalog import get_component, set_component_status
+from statuspage.core.errors import InvalidInput
+from statuspage.core.validation import choice
+from statuspage.delivery.ledger import write_notices
+from statuspage.extensions import db
+from statuspage.incidents.commands import ComponentStatuses
+from statuspage.incidents.richtext import render_markdown
+from statuspage.models import (
+    AffectedComponent,
+    Component,
+    ComponentStatus,
+    Impact,
+    Incident,
+    IncidentStatus,
+    IncidentUpdate,
+    Segment,
+    Visibility,
+)
+from statuspage.page.state import bump_version
+
+_IMPACT_FOR_STATUS = {
+    ComponentStatus.degraded_performance: Impact.minor,
+    ComponentStatus.partial_outage: Impact.major,
+    ComponentStatus.major_outage: Impact.critical,
+}
+_IMPACT_ORDER = [Impact.none, Impact.minor, Impact.major, Impact.critical]
+MAX_ACK_WINDOW = timedelta(days=7)
+AUDITED_FIELDS = (
+    "name", "status", "impact", "visibility", "scheduled_for", "scheduled_until",
+    "auto_start", "auto_complete", "remind_prior",
+)  # fmt: skip
+
+
+def audit_incident(
+    actor: Actor, action: str, incident: Incident, before: dict | None, **extra
+) -> None:
+    """Record a write to an incident: its audited fields before and after, and `extra`."""
+    after = values_of(incident, *AUDITED_FIELDS) | extra
+    record(
+        actor,
+        action,
+        target_type="incident",
+        target_id=incident.id,
+        incident_id=incident.id,
+        before=before,
+        after=after,
+    )
+
+
+def resolve_components(statuses: ComponentStatuses) -> dict[Component, ComponentStatus]:
+    """Ids (or components) to components, and status values to statuses; else InvalidInput."""
+    resolved: dict[Component, ComponentStatus] = {}
+    for key, status in statuses.items():
+        component = key if isinstance(key, Component) else get_component(key)
+        resolved[component] = choice(ComponentStatus, status, "a component status")
+    return resolved
+
+
+def impact_of(statuses: Iterable[ComponentStatus]) -> Impact:
+    """The impact Statuspage derives when staff do not set one: the worst component status."""
+    impacts = [_IMPACT_FOR_STATUS.get(s, Impact.none) for s in statuses]
+    return max(impacts, key=_IMPACT_ORDER.index, default=Impact.none)
+
+
+def bump_if_public(incident: Incident, at: datetime) -> None:
+    """The public snapshot's version (its ETag and Last-Modified) moves for public news only:
+    a private incident must not even tell the public that something happened."""
+    if incident.visibility is Visibility.public:
+        bump_version(at)
+
+
+def refuse_components_hidden_from_audience(
+    incident: Incident, components: Iterable[Component]
+) -> None:
+    """A notice may name only components its whole audience may see.
+
+    A public incident may not name a private component, and a private one may not name a
+    component private to other segments: its page, emails, webhook bodies and posts would
+    tell their readers the component exists. Scope the incident to the component's segments.
+    """
+    audience = {segment.id for segment in incident.segments}
+    hidden = sorted(
+        c.name
+        for c in components
+        if c.visibility is not Visibility.public
+        and (not audience or not audience <= {segment.id for segment in c.segments})
+    )
+    if hidden:
+        raise InvalidInput(
+            f"this notice's audience may not see private components ({', '.join(hidden)}); "
+            "make it private to their segments"
+        )
+
+
+def scope_to(incident: Incident, segments: Iterable[Segment | int]) -> None:
+    """Public with no segments; else private to exactly these (each must exist)."""
+    chosen: list[Segment] = []
+    for item in segments:
+        segment = item if isinstance(item, Segment) else db.session.get(Segment, item)
+        if segment is None:
+            raise InvalidInput(f"no segment {item!r}")
+        if segment not in chosen:
+            chosen.append(segment)
+    incident.segments = chosen
+    incident.visibility = Visibility.segments if chosen else Visibility.public
+
+
+def record_update(
+    incident: Incident,
+    status: IncidentStatus,
+    body: str,
+    components: dict[Component, ComponentStatus],
+    *,
+    at: datetime,
+    display_at: datetime | None,
+    deliver_notifications: bool,
+    custom_tweet: str | None,
+    ack_window: timedelta | None = None,
+) -> IncidentUpdate:
+    if ack_window is not None and not timedelta(minutes=1) <= ack_window <= MAX_ACK_WINDOW:
+        raise InvalidInput("an acknowledgement window is between 1 minute and 7 days")
+    update = IncidentUpdate(
+        incident=incident,
+        status=status,
+        body=body,
+        body_html=render_markdown(body),
+        created_at=at,
+        updated_at=at,
+        display_at=display_at or at,
+        deliver_notifications=deliver_notifications,
+        custom_tweet=custom_tweet,
+    )
+    db.session.add(update)
+    private = incident.visibility is Visibility.segments
+    refuse_components_hidden_from_audience(incident, components)
+    for component, new_status in components.items():
+        old_status = component.status
+        if not private:
+            # A private incident leaves the public status (and uptime) alone: its effect is
+            # shown to its segments only, from its affected components (components.status).
+            set_component_status(component, new_status, at=at, incident_id=incident.id)
+        update.affected_components.append(
+            AffectedComponent(component=component, old_status=old_status, new_status=new_status)
+        )
+        if component not in incident.components:
+            incident.components.append(component)
+    _apply_lifecycle(incident, status, at)
+    incident.updated_at = at
+    db.session.flush()
+    bump_if_public(incident, at)
+    write_notices(incident, update, ack_window=ack_window)
+    return update
+
+
+def _apply_lifecycle(incident: Incident, status: IncidentStatus, at: datetime) -> None:
+    incident.status = status
+    if status is IncidentStatus.monitoring and incident.monitoring_at is None:
+        incident.monitoring_at = at
+    if status in (IncidentStatus.resolved, IncidentStatus.completed):
+        incident.resolved_at = incident.resolved_at or at
+    elif status is not IncidentStatus.postmortem:
+        incident.resolved_at = None  # reopened

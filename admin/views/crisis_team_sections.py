@@ -34,7 +34,7 @@ def crisis_sections(incident: Incident) -> dict[str, Any]:
         "assemble_form": assemble_form(bound=False),
         "guidelines_form": guidelines_form(incident, bound=False),
         "briefing_form": BriefingForm(formdata=None),
-        "team_pages": assembly.pages_for_incident(incident.id),
+        "team_callouts": assembly.callouts_for_incident(incident.id),
         "team_members": len(roster.list_members()),
         "executives": executives.executives(),
         "guidelines": executives.guidelines_for(incident),

@@ -29,9 +29,9 @@ from statuspage.models import (
     Incident,
     Notice,
     NoticeRecipient,
+    TeamCallout,
+    TeamCalloutMember,
     TeamMember,
-    TeamPage,
-    TeamPageMember,
     team_member_role,
 )
 from statuspage.subscribers.sms import normalise_phone
@@ -151,7 +151,7 @@ def assemble(
     now: datetime,
     max_rounds: int = 3,
     note: str = "",
-) -> TeamPage:
+) -> TeamCallout:
     """Page every member holding one of the chosen roles, with the bridge in the message and
     acknowledgement required; the sweep pages the unacknowledged again every `repage_minutes`
     (`escalate`), at most `max_rounds` pages in all. Audited; flushed; sent after commit."""
@@ -178,7 +178,7 @@ def assemble(
         short_text=_short(incident, bridge),
         actor=actor,
     )
-    page = TeamPage(
+    callout = TeamCallout(
         incident_id=incident.id,
         crisis_message_id=message.id,
         all_paths=all_paths,
@@ -193,14 +193,14 @@ def assemble(
         created_at=now,
         roles=roles,
     )
-    db.session.add(page)
+    db.session.add(callout)
     db.session.flush()
-    db.session.add_all(TeamPageMember(page_id=page.id, member_id=m.id) for m in members)
+    db.session.add_all(TeamCalloutMember(callout_id=callout.id, member_id=m.id) for m in members)
     record(
         actor,
         "team.assemble",
         target_type="team_page",
-        target_id=page.id,
+        target_id=callout.id,
         incident_id=incident.id,
         after={
             "roles": [r.name for r in roles],
@@ -222,19 +222,19 @@ def assemble(
         all_paths=all_paths,
         requires_ack=True,
     )
-    return page
+    return callout
 
 
 # --- escalation (the sweep) ------------------------------------------------------------------
 
 
-def acknowledged_subscribers(page: TeamPage) -> dict[int, Delivery]:
-    """subscriber id -> their first acknowledged delivery of any round of the page."""
+def acknowledged_subscribers(callout: TeamCallout) -> dict[int, Delivery]:
+    """subscriber id -> their first acknowledged delivery of any round of the callout."""
     rows = db.session.scalars(
         select(Delivery)
         .join(Notice, Notice.id == Delivery.notice_id)
         .where(
-            Notice.crisis_message_id == page.crisis_message_id,
+            Notice.crisis_message_id == callout.crisis_message_id,
             Delivery.acknowledged_at.is_not(None),
         )
         .order_by(Delivery.acknowledged_at, Delivery.id)
@@ -245,24 +245,24 @@ def acknowledged_subscribers(page: TeamPage) -> dict[int, Delivery]:
     return first
 
 
-def _page_members(page: TeamPage) -> list[TeamMember]:
+def _callout_members(callout: TeamCallout) -> list[TeamMember]:
     return list(
         db.session.scalars(
             select(TeamMember)
-            .join(TeamPageMember, TeamPageMember.member_id == TeamMember.id)
-            .where(TeamPageMember.page_id == page.id)
+            .join(TeamCalloutMember, TeamCalloutMember.member_id == TeamMember.id)
+            .where(TeamCalloutMember.callout_id == callout.id)
             .order_by(TeamMember.name, TeamMember.id)
         )
     )
 
 
-def _last_paths(page: TeamPage) -> dict[int, int | None]:
-    """subscriber id -> the contact point the page's latest round used for them first."""
+def _last_paths(callout: TeamCallout) -> dict[int, int | None]:
+    """subscriber id -> the contact point the call-out's latest round used for them first."""
     latest = {}
     rows = db.session.execute(
         select(NoticeRecipient.subscriber_id, NoticeRecipient.contact_point_ids)
         .join(Notice, Notice.id == NoticeRecipient.notice_id)
-        .where(Notice.crisis_message_id == page.crisis_message_id)
+        .where(Notice.crisis_message_id == callout.crisis_message_id)
         .order_by(Notice.id)
     )
     for subscriber_id, ids in rows:
@@ -271,50 +271,52 @@ def _last_paths(page: TeamPage) -> dict[int, int | None]:
 
 
 def escalate(now: datetime) -> list[int]:
-    """Page again the members of every due team page who have not acknowledged: all their
-    paths again, or the next path; returns the new notices' ids. A page whose members all
-    acknowledged, or that ran out of rounds, is done. Each due page is claimed with one
+    """Page again the members of every due call-out who have not acknowledged: all their
+    paths again, or the next path; returns the new notices' ids. A call-out whose members all
+    acknowledged, or that ran out of rounds, is done. Each due call-out is claimed with one
     conditional UPDATE, so two sweeps never page twice."""
     notices = []
     due = db.session.scalars(
-        select(TeamPage).where(TeamPage.next_repage_at <= now).order_by(TeamPage.id)
+        select(TeamCallout).where(TeamCallout.next_repage_at <= now).order_by(TeamCallout.id)
     ).all()
-    for page in due:
+    for callout in due:
         claimed = db.session.execute(
-            update(TeamPage)
-            .where(TeamPage.id == page.id, TeamPage.next_repage_at == page.next_repage_at)
+            update(TeamCallout)
+            .where(
+                TeamCallout.id == callout.id, TeamCallout.next_repage_at == callout.next_repage_at
+            )
             .values(next_repage_at=None)
             .execution_options(synchronize_session=False)
         )
         if claimed.rowcount != 1:
             continue
-        db.session.refresh(page)
-        acknowledged = acknowledged_subscribers(page)
-        waiting = [m for m in _page_members(page) if m.subscriber_id not in acknowledged]
+        db.session.refresh(callout)
+        acknowledged = acknowledged_subscribers(callout)
+        waiting = [m for m in _callout_members(callout) if m.subscriber_id not in acknowledged]
         if not waiting:
             continue
-        last = _last_paths(page)
+        last = _last_paths(callout)
         chosen = {
             m.subscriber_id: _paths_for_round(
-                m, now, all_paths=page.all_paths, last=last.get(m.subscriber_id)
+                m, now, all_paths=callout.all_paths, last=last.get(m.subscriber_id)
             )
             for m in waiting
         }
         chosen = {s: paths for s, paths in chosen.items() if paths}
         if not chosen:
             continue
-        page.rounds += 1
-        if page.rounds < page.max_rounds:
-            page.next_repage_at = now + timedelta(minutes=page.repage_minutes)
-        message = db.session.get(CrisisMessage, page.crisis_message_id)
+        callout.rounds += 1
+        if callout.rounds < callout.max_rounds:
+            callout.next_repage_at = now + timedelta(minutes=callout.repage_minutes)
+        message = db.session.get(CrisisMessage, callout.crisis_message_id)
         record(
             SYSTEM,
             "team.repage",
             target_type="team_page",
-            target_id=page.id,
-            incident_id=page.incident_id,
+            target_id=callout.id,
+            incident_id=callout.incident_id,
             at=now,
-            after={"round": page.rounds, "members": [m.name for m in waiting]},
+            after={"round": callout.rounds, "members": [m.name for m in waiting]},
         )
         notice = notify(
             message,
@@ -322,7 +324,7 @@ def escalate(now: datetime) -> list[int]:
             recipients=chosen,
             actor=SYSTEM,
             ack_window=None,
-            all_paths=page.all_paths,
+            all_paths=callout.all_paths,
             requires_ack=True,
         )
         notices.append(notice.id)
@@ -334,10 +336,10 @@ def escalate(now: datetime) -> list[int]:
 
 @dataclass(frozen=True)
 class MemberStatus:
-    """One member of a page as the incident view shows them."""
+    """One member of a call-out as the incident view shows them."""
 
     member: TeamMember
-    pages: int  # deliveries sent to them, every round and path
+    deliveries: int  # sent to them, every round and path
     last_paged_at: datetime | None
     acknowledged_at: datetime | None
     ack_path: str | None  # how: "email-link", "sms-link"...
@@ -345,8 +347,8 @@ class MemberStatus:
 
 
 @dataclass(frozen=True)
-class PageView:
-    page: TeamPage
+class CalloutView:
+    callout: TeamCallout
     members: list[MemberStatus]
 
     @property
@@ -354,27 +356,27 @@ class PageView:
         return sum(1 for m in self.members if m.acknowledged_at)
 
 
-def pages_for_incident(incident_id: str) -> list[PageView]:
-    """The incident's team pages, newest first, each with who was paged and who answered."""
-    pages = db.session.scalars(
-        select(TeamPage)
-        .where(TeamPage.incident_id == incident_id)
-        .order_by(TeamPage.created_at.desc(), TeamPage.id.desc())
+def callouts_for_incident(incident_id: str) -> list[CalloutView]:
+    """The incident's call-outs of the team, newest first: who was paged, who answered."""
+    callouts = db.session.scalars(
+        select(TeamCallout)
+        .where(TeamCallout.incident_id == incident_id)
+        .order_by(TeamCallout.created_at.desc(), TeamCallout.id.desc())
     ).all()
     views = []
-    for page in pages:
-        acknowledged = acknowledged_subscribers(page)
+    for callout in callouts:
+        acknowledged = acknowledged_subscribers(callout)
         sent = dict(
             (s, (n, last))
             for s, n, last in db.session.execute(
                 select(Delivery.subscriber_id, func.count(Delivery.id), func.max(Delivery.sent_at))
                 .join(Notice, Notice.id == Delivery.notice_id)
-                .where(Notice.crisis_message_id == page.crisis_message_id)
+                .where(Notice.crisis_message_id == callout.crisis_message_id)
                 .group_by(Delivery.subscriber_id)
             )
         )
         members = []
-        for member in _page_members(page):
+        for member in _callout_members(callout):
             ack = acknowledged.get(member.subscriber_id)
             count, last = sent.get(member.subscriber_id, (0, None))
             members.append(
@@ -387,5 +389,5 @@ def pages_for_incident(incident_id: str) -> list[PageView]:
                     ack.channel.value if ack else None,
                 )
             )
-        views.append(PageView(page, members))
+        views.append(CalloutView(callout, members))
     return views

@@ -8,6 +8,15 @@ from statuspage.models.components import (
     DailyUptime,
 )
 from statuspage.models.crisis import CrisisKind, CrisisMessage, NoticeRecipient
+from statuspage.models.crisis_team import (
+    CrisisRole,
+    MessagingGuidelines,
+    TeamCallout,
+    TeamCalloutMember,
+    TeamMember,
+    team_member_role,
+    team_page_role,
+)
 from statuspage.models.drafts import InternalNote, UpdateDraft
 from statuspage.models.enums import (
     ComponentStatus,
@@ -60,15 +69,6 @@ from statuspage.models.subscribers import (
     ContactPoint,
     Subscriber,
     SubscriberKind,
-)
-from statuspage.models.team import (
-    CrisisRole,
-    MessagingGuidelines,
-    TeamMember,
-    TeamPage,
-    TeamPageMember,
-    team_member_role,
-    team_page_role,
 )
 from statuspage.models.templates import IncidentTemplate
 
@@ -124,9 +124,9 @@ __all__ = [
     "StaffUser",
     "Subscriber",
     "SubscriberKind",
+    "TeamCallout",
+    "TeamCalloutMember",
     "TeamMember",
-    "TeamPage",
-    "TeamPageMember",
     "TriggerKind",
     "TriggerTime",
     "Unit",

@@ -18,8 +18,8 @@ from statuspage.models import (
     CrisisRole,
     Notice,
     Role,
+    TeamCallout,
     TeamMember,
-    TeamPage,
 )
 from tests.admin.staff_client import signed_in
 from tests.factories import team_member
@@ -121,7 +121,7 @@ def test_assembling_the_team_from_the_incident_page(owner):
         page=page,
     )
     assert response.status_code == 302, response.get_data(as_text=True)
-    team_page = db.session.scalars(select(TeamPage)).one()
+    team_page = db.session.scalars(select(TeamCallout)).one()
     assert not team_page.all_paths
     message = db.session.get(CrisisMessage, team_page.crisis_message_id)
     assert "tel:+15551234567,,123456#" in message.body
@@ -146,7 +146,7 @@ def test_an_assembly_without_a_bridge_or_roles_is_refused(owner):
         {"roles": comms, "bridge_phone": "+15551234567", "repage_minutes": "0", **rest},
     ):
         assert owner.submit(f"{page}/team", data, page=page).status_code == 422
-    assert db.session.scalars(select(TeamPage)).all() == []
+    assert db.session.scalars(select(TeamCallout)).all() == []
 
 
 def test_a_forged_form_changes_nothing(owner):
@@ -158,7 +158,7 @@ def test_a_forged_form_changes_nothing(owner):
          "repage_minutes": "5", "max_rounds": "3"},
     )  # fmt: skip
     assert response.status_code == 400
-    assert db.session.scalars(select(TeamPage)).all() == []
+    assert db.session.scalars(select(TeamCallout)).all() == []
 
 
 def test_guidelines_and_a_briefing_reach_the_executives_only(owner):

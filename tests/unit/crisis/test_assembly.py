@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from statuspage.audit.trail import SYSTEM
 from statuspage.core.errors import InvalidInput
-from statuspage.crisis.assembly import assemble, bridge_link, check_bridge, pages_for_incident
+from statuspage.crisis.assembly import assemble, bridge_link, callouts_for_incident, check_bridge
 from statuspage.crisis.roster import (
     ContactLine,
     in_quiet_hours,
@@ -190,12 +190,12 @@ def test_a_member_who_does_not_acknowledge_is_paged_again_on_the_next_path(smtp,
         run(queue)
     assert len(deliveries_to(ana)) == 3  # the rounds ran out
 
-    [view] = pages_for_incident(incident.id)
+    [view] = callouts_for_incident(incident.id)
     status = {s.member.name: s for s in view.members}
     assert status["Bob"].acknowledged_at == START + timedelta(minutes=2)
     assert status["Bob"].ack_path == "email-link"
     assert status["Ana"].acknowledged_at is None
-    assert status["Ana"].pages == 3
+    assert status["Ana"].deliveries == 3
     repages = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "team.repage"))
     assert [e.after["members"] for e in repages] == [["Ana"], ["Ana"]]
 
@@ -218,7 +218,7 @@ def test_acknowledging_any_path_of_any_round_stops_the_pages(smtp, http, queue):
             sweep()  # a second sweep at the same time pages nobody twice
             run(queue)
     assert len(deliveries_to(ana)) == 2
-    [view] = pages_for_incident(incident.id)
+    [view] = callouts_for_incident(incident.id)
     assert view.members[0].ack_channel == "sms"
 
 

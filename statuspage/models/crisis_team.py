@@ -1,5 +1,5 @@
 """The crisis team: roles, members (their contact points live on an internal subscriber),
-pages that assemble them on an incident, and the incident's messaging guidelines."""
+the call-outs that assemble them on an incident, and the incident's messaging guidelines."""
 
 from __future__ import annotations
 
@@ -74,8 +74,9 @@ class TeamMember(db.Model):
     )
 
 
-class TeamPage(db.Model):
-    """One "assemble the team" on an incident: who was paged, how, and when to page again.
+class TeamCallout(db.Model):
+    """One call-out of the crisis team ("assemble the team") on an incident: who was paged,
+    how, and when to page again. Its tables keep their first name, `team_page`.
 
     Every round of pages is a Notice carrying the same CrisisMessage; a member who
     acknowledges any delivery of any round is done.
@@ -110,13 +111,13 @@ class TeamPage(db.Model):
     )
 
 
-class TeamPageMember(db.Model):
-    """A member a team page reached for (resolved from its roles when it was sent)."""
+class TeamCalloutMember(db.Model):
+    """A member a call-out reached for (resolved from its roles when it was sent)."""
 
     __tablename__ = "team_page_member"
 
-    page_id: Mapped[int] = mapped_column(
-        ForeignKey("team_page.id", ondelete="CASCADE"), primary_key=True
+    callout_id: Mapped[int] = mapped_column(
+        "page_id", ForeignKey("team_page.id", ondelete="CASCADE"), primary_key=True
     )
     member_id: Mapped[int] = mapped_column(
         ForeignKey("team_member.id", ondelete="CASCADE"), primary_key=True

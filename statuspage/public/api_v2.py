@@ -13,7 +13,7 @@ from typing import Any
 from statuspage.components.catalog import list_components, list_groups
 from statuspage.components.status import component_statuses, current_status, overall_status
 from statuspage.incidents import queries
-from statuspage.public import serializers as s
+from statuspage.public import serializers
 from statuspage.public.context import base_url, current_page, public_viewer
 from statuspage.public.cors import CORS
 from statuspage.public.viewing import viewer_aware
@@ -24,13 +24,13 @@ v2 = viewer_aware(headers=CORS, token=True)
 
 
 def _document(**parts: Any) -> tuple[str, str]:
-    body = {"page": s.page_json(current_page(), base_url()), **parts}
+    body = {"page": serializers.page_json(current_page(), base_url()), **parts}
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False), JSON
 
 
 def _incidents(items: list) -> list[dict]:
     url, viewer = base_url(), public_viewer()
-    return [s.incident_json(i, url, viewer) for i in items]
+    return [serializers.incident_json(i, url, viewer) for i in items]
 
 
 @v2
@@ -41,16 +41,16 @@ def summary() -> tuple[str, str]:
     upcoming = queries.upcoming_maintenances(viewer)
     statuses = component_statuses(viewer, components)
     return _document(
-        components=s.components_json(components, list_groups(), viewer, statuses),
+        components=serializers.components_json(components, list_groups(), viewer, statuses),
         incidents=_incidents(unresolved),
         scheduled_maintenances=_incidents(active + upcoming),
-        status=s.status_json(overall_status(components, unresolved, active, statuses)),
+        status=serializers.status_json(overall_status(components, unresolved, active, statuses)),
     )
 
 
 @v2
 def status() -> tuple[str, str]:
-    return _document(status=s.status_json(current_status(public_viewer())))
+    return _document(status=serializers.status_json(current_status(public_viewer())))
 
 
 @v2
@@ -58,7 +58,7 @@ def components() -> tuple[str, str]:
     viewer = public_viewer()
     found = list_components(viewer)
     statuses = component_statuses(viewer, found)
-    return _document(components=s.components_json(found, list_groups(), viewer, statuses))
+    return _document(components=serializers.components_json(found, list_groups(), viewer, statuses))
 
 
 @v2

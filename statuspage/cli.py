@@ -158,7 +158,7 @@ def worker_command(workers: int) -> None:
 @click.command("sweep")
 def sweep_command() -> None:
     """Run the periodic sweep once, now (the worker runs it every minute)."""
-    from statuspage.delivery.engine import sweep
+    from statuspage.jobs.every_minute import sweep
 
     sweep()
     db.session.commit()

@@ -3,8 +3,8 @@
 `fan_out` turns a notice into deliveries; `deliver` sends a batch of them: claim (a lease,
 committed) → per channel and per SEND_CHUNK: renew the lease → the channel's hook
 (delivery.hooks) → send → record every result (committed) → fall back to the next contact
-point of a delivery that failed for good. `sweep` is the safety net, and supersedes a sent
-delivery whose acknowledgement never came by its fallback. The row-level steps are
+point of a delivery that failed for good. `sweep_deliveries` is the safety net, and
+supersedes a sent delivery whose acknowledgement never came by its fallback. The row-level steps are
 delivery.ledger's; the adapters come from channels.registry. Each job takes ids and is safe
 to run twice: the database, not the queue, is the record.
 """
@@ -22,17 +22,12 @@ from statuspage.audience.recipients import recipient_batches
 from statuspage.channels import registry
 from statuspage.channels.base import Channel, Outgoing, Result
 from statuspage.clock import utcnow
-from statuspage.components.uptime import rollup_all
-from statuspage.crisis import assembly
 from statuspage.delivery import ledger
 from statuspage.delivery.hooks import SendHook, hook_for
 from statuspage.delivery.messages import outgoing_by_channel
 from statuspage.delivery.outbox import DELIVER, FAN_OUT, after_commit
 from statuspage.extensions import db
-from statuspage.incidents.cadence import remind_due
-from statuspage.incidents.maintenance import advance_maintenance
 from statuspage.models import Delivery, DeliveryState, FanOutState, Notice
-from statuspage.regulators import periodic
 
 FANOUT_BATCH = 1000  # subscribers per fan-out step (one transaction each)
 DELIVER_BATCH = 100  # deliveries per deliver job
@@ -56,24 +51,16 @@ def _clock(key: str) -> timedelta:
     return timedelta(seconds=float(current_app.config.get(key, _CLOCKS[key])))
 
 
-def sweep() -> None:
-    """Every minute: maintenance edges and reminders, uptime up to now, and the engine's
-    safety net (fan-outs that stalled, deliveries the queue lost, acknowledgements missed).
-
-    Rolling up from yesterday too closes the last minutes of a day that ended mid-sweep.
-    """
-    now = utcnow()
-    advance_maintenance(now)
-    remind_due(now)  # comms reminded once per due update (incidents.cadence)
-    rollup_all(now.date() - timedelta(days=1), now)
+def sweep_deliveries(now: datetime) -> None:
+    """The engine's safety net, run by the minute's sweep (jobs/every_minute.py): fan-outs that
+    stalled start again, deliveries the queue lost are enqueued again, and a sent delivery
+    whose acknowledgement never came is superseded by its fallback."""
     for notice_id in ledger.stale_notices(now, stale_after=_clock("FANOUT_STALE_SECONDS")):
         after_commit(FAN_OUT, notice_id)
     due = ledger.due_deliveries(now, lost_pending=_clock("LOST_PENDING_SECONDS"))
     for start in range(0, len(due), DELIVER_BATCH):
         after_commit(DELIVER, due[start : start + DELIVER_BATCH])
     _supersede_missed_acks(now)
-    assembly.escalate(now)  # page again the crisis team members who have not acknowledged
-    periodic.sweep(now)  # acknowledgements into obligations; deadline reminders
 
 
 def fan_out(notice_id: int) -> int:

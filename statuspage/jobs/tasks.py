@@ -17,13 +17,14 @@ from statuspage.audience import sign_in_mail
 from statuspage.channels.base import Result
 from statuspage.delivery import engine, outbox
 from statuspage.incidents import cadence_reminders
+from statuspage.jobs import every_minute
 from statuspage.regulators import reminder_mail
 from statuspage.snapshots import render_job
 from statuspage.subscribers import confirmation_mail, endpoint_notices, sms_opt_in
 
 
 def sweep() -> None:
-    engine.sweep()
+    every_minute.sweep()
 
 
 def fan_out(notice_id: int) -> int:

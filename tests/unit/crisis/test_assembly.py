@@ -23,11 +23,11 @@ from statuspage.crisis.roster import (
     in_quiet_hours,
     parse_contacts,
 )
-from statuspage.delivery.engine import sweep
 from statuspage.delivery.ledger import acknowledge
 from statuspage.extensions import db
 from statuspage.incidents.commands import OpenIncident
 from statuspage.incidents.publishing import create_incident
+from statuspage.jobs.every_minute import sweep
 from statuspage.models import AuditEvent, Delivery, TeamMember
 from statuspage.page.state import ensure_page
 from tests.factories import crisis_role, team_member

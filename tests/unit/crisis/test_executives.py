@@ -16,10 +16,10 @@ from statuspage.audit.trail import SYSTEM
 from statuspage.core.errors import InvalidInput
 from statuspage.crisis.executives import brief, briefing_body, briefings_for, save_guidelines
 from statuspage.crisis.roster import ContactLine, save_member
-from statuspage.delivery.engine import sweep
 from statuspage.extensions import db
 from statuspage.incidents.commands import OpenIncident
 from statuspage.incidents.publishing import create_incident
+from statuspage.jobs.every_minute import sweep
 from statuspage.models import Audience, AuditEvent, Delivery
 from statuspage.page.state import ensure_page
 from tests.fakes.twilio import MESSAGES_URL, accept, configured

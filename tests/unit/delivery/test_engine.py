@@ -11,11 +11,12 @@ from sqlalchemy import func, select
 from statuspage.clock import utcnow
 from statuspage.components.catalog import create_component
 from statuspage.core.errors import InvalidInput
-from statuspage.delivery.engine import deliver, fan_out, sweep
+from statuspage.delivery.engine import deliver, fan_out
 from statuspage.delivery.ledger import acknowledge, claim, stale_notices
 from statuspage.extensions import db
 from statuspage.incidents.commands import OpenIncident, PostUpdate
 from statuspage.incidents.publishing import create_incident, post_update
+from statuspage.jobs.every_minute import sweep
 from statuspage.models import (
     Delivery,
     DeliveryAttempt,

@@ -10,12 +10,12 @@ from sqlalchemy import func, select
 
 from statuspage.audience.recipients import reachable_contact
 from statuspage.clock import utcnow
-from statuspage.delivery.engine import sweep
 from statuspage.delivery.ledger import BOUNCES_TO_DISABLE
 from statuspage.delivery.outbox import FAN_OUT, after_commit
 from statuspage.extensions import db
 from statuspage.incidents.commands import OpenIncident, PostUpdate
 from statuspage.incidents.publishing import create_incident, post_update
+from statuspage.jobs.every_minute import sweep
 from statuspage.models import (
     Audience,
     Channel,

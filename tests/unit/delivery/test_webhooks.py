@@ -11,11 +11,11 @@ from sqlalchemy import select
 
 from statuspage.clock import utcnow
 from statuspage.components.catalog import create_component
-from statuspage.delivery.engine import sweep
 from statuspage.delivery.ledger import FAILURES_TO_DISABLE_ENDPOINT
 from statuspage.extensions import db
 from statuspage.incidents.commands import OpenIncident, PostUpdate
 from statuspage.incidents.publishing import create_incident, post_update
+from statuspage.jobs.every_minute import sweep
 from statuspage.models import (
     Channel,
     ContactPoint,

@@ -11,13 +11,13 @@ from sqlalchemy import func, select
 
 from statuspage.clock import utcnow
 from statuspage.core.errors import InvalidInput
-from statuspage.delivery.engine import sweep
 from statuspage.extensions import db
 from statuspage.incidents import cadence
 from statuspage.incidents.commands import OpenIncident, PostUpdate, ScheduleMaintenance
 from statuspage.incidents.maintenance import schedule_maintenance
 from statuspage.incidents.publishing import create_incident, post_update
 from statuspage.incidents.templates import update_template
+from statuspage.jobs.every_minute import sweep
 from statuspage.models import (
     AuditEvent,
     Delivery,

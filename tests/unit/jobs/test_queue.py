@@ -10,10 +10,10 @@ from huey import RedisHuey, SqliteHuey
 
 from statuspage.clock import utcnow
 from statuspage.components.catalog import create_component
-from statuspage.delivery.engine import sweep
 from statuspage.extensions import db
 from statuspage.incidents.commands import ScheduleMaintenance
 from statuspage.incidents.maintenance import schedule_maintenance
+from statuspage.jobs.every_minute import sweep
 from statuspage.jobs.queue import QUEUE_KEY, build_huey
 from statuspage.jobs.tasks import SCHEDULE
 from statuspage.models import ComponentStatus, IncidentStatus

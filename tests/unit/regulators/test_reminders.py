@@ -9,10 +9,10 @@ import time_machine
 from sqlalchemy import select
 
 from statuspage.audit.trail import Actor
-from statuspage.delivery import engine
 from statuspage.extensions import db
 from statuspage.incidents.commands import OpenIncident
 from statuspage.incidents.publishing import create_incident
+from statuspage.jobs.every_minute import sweep
 from statuspage.models import ObligationReminder, Role
 from statuspage.regulators import library, obligations
 from tests.factories import staff_user
@@ -37,7 +37,7 @@ def test_comms_and_legal_are_reminded_once_per_lead(queue, smtp) -> None:
     def sweep_at(moment: datetime) -> list[str]:
         before = len(smtp.inbox.messages)
         with time_machine.travel(moment, tick=False):
-            engine.sweep()
+            sweep()
             db.session.commit()
             drain(queue)
         return [str(m["Subject"]) for m in smtp.inbox.messages[before:]]
@@ -78,7 +78,7 @@ def test_a_submitted_report_is_not_reminded(queue, smtp) -> None:
     )
     db.session.commit()
     with time_machine.travel(AWARE + timedelta(hours=5, minutes=30), tick=False):
-        engine.sweep()
+        sweep()
         db.session.commit()
         drain(queue)
     assert smtp.inbox.messages == []

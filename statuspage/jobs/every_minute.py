@@ -1,0 +1,33 @@
+"""The minute's sweep: every periodic duty of the domain, in one place and one order.
+
+It lives with the jobs, not in a domain package, because it only calls each domain's own
+periodic step; no domain has to import the others' to run it. Each step is safe to run twice
+and reads the clock it is given, so a sweep that runs late catches up instead of skipping.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from statuspage.clock import utcnow
+from statuspage.components.uptime import rollup_all
+from statuspage.crisis import assembly
+from statuspage.delivery import engine
+from statuspage.incidents.cadence import remind_due
+from statuspage.incidents.maintenance import advance_maintenance
+from statuspage.regulators import periodic
+
+
+def sweep() -> None:
+    """Every minute: maintenance edges and reminders, uptime up to now, and the engine's
+    safety net (fan-outs that stalled, deliveries the queue lost, acknowledgements missed).
+
+    Rolling up from yesterday too closes the last minutes of a day that ended mid-sweep.
+    """
+    now = utcnow()
+    advance_maintenance(now)
+    remind_due(now)  # comms reminded once per due update (incidents.cadence)
+    rollup_all(now.date() - timedelta(days=1), now)
+    engine.sweep_deliveries(now)
+    assembly.escalate(now)  # call out again the crisis team members who have not acknowledged
+    periodic.sweep(now)  # acknowledgements into obligations; deadline reminders

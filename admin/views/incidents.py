@@ -12,13 +12,13 @@ from typing import Any
 from flask import Response, abort, render_template, request, url_for
 
 from admin.access import STAFF_VIEWER, actor
-from admin.cadence_forms import cadence_context
-from admin.forms import (
+from admin.forms.cadence import cadence_context
+from admin.forms.confirm import ConfirmForm
+from admin.forms.incidents import (
     COMPONENT_PREFIX,
     INCIDENT_STATUS_CHOICES,
     MAINTENANCE_STATUS_CHOICES,
     TEMPLATE_COMPONENT_STATUS,
-    ConfirmForm,
     DraftForm,
     EditIncidentForm,
     EditMaintenanceForm,
@@ -33,7 +33,7 @@ from admin.forms import (
 )
 from admin.outcome import attempt, done, form_status
 from admin.views.audience import form_preview, segment_choices
-from admin.views.team_sections import crisis_sections
+from admin.views.crisis_team_sections import crisis_sections
 from statuspage.audience.visibility import STAFF
 from statuspage.clock import utcnow
 from statuspage.components.catalog import list_components

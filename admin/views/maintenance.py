@@ -7,7 +7,8 @@ from datetime import timedelta
 from flask import Response, render_template
 
 from admin.access import STAFF_VIEWER, actor
-from admin.forms import MaintenanceForm, component_choices
+from admin.forms.components import component_choices
+from admin.forms.incidents import MaintenanceForm
 from admin.outcome import attempt, done, form_status
 from admin.views.audience import form_preview, segment_choices
 from statuspage.audience.visibility import STAFF

@@ -12,13 +12,13 @@ from typing import Any
 from flask import Response, abort, render_template, request, url_for
 
 from admin.access import STAFF_VIEWER, actor
-from admin.cadence_forms import cadence_context
-from admin.forms import (
+from admin.forms.cadence import cadence_context
+from admin.forms.confirm import ConfirmForm
+from admin.forms.incidents import (
     COMPONENT_PREFIX,
     INCIDENT_STATUS_CHOICES,
     MAINTENANCE_STATUS_CHOICES,
     TEMPLATE_COMPONENT_STATUS,
-    ConfirmForm,
     DraftForm,
     EditIncidentForm,
     EditMaintenanceForm,
@@ -31,13 +31,13 @@ from admin.forms import (
     UpdateForm,
     with_component_fields,
 )
-from admin.outcome import done, form_status, rejected
+from admin.outcome import attempt, done, form_status
 from admin.views.audience import form_preview, segment_choices
-from admin.views.team_sections import crisis_sections
+from admin.views.crisis_team_sections import crisis_sections
 from statuspage.audience.visibility import STAFF
 from statuspage.clock import utcnow
 from statuspage.components.catalog import list_components
-from statuspage.core.errors import InvalidInput, NotFound
+from statuspage.core.errors import NotFound
 from statuspage.delivery.progress import notices_for_incident
 from statuspage.incidents import drafts, publishing, queries
 from statuspage.incidents.commands import EditIncident, OpenIncident, PostUpdate
@@ -89,11 +89,8 @@ def new() -> Page:
     form = composer(data=_template_prefill(template) if template else None)
     form.segment_ids.choices = segment_choices()
     if form.validate_on_submit():
-        try:
+        with attempt(form):
             incident = publishing.create_incident(_opening(form), actor=actor())
-        except InvalidInput as error:
-            rejected(form, error)
-        else:
             message = f"Incident “{incident.name}” published."
             return done(message, "admin.incident", incident_id=incident.id)
     reach = form_preview(IncidentKind.incident, form, form.component_statuses())
@@ -214,11 +211,8 @@ def post_update(incident_id: str) -> Page:
     incident = _incident(incident_id)
     form = _update_form(incident, bound=True)
     if form.validate_on_submit():
-        try:
+        with attempt(form):
             publishing.post_update(incident, _update(form), actor=actor())
-        except InvalidInput as error:
-            rejected(form, error)
-        else:
             return done("Update posted.", "admin.incident", incident_id=incident.id)
     return _page(incident, update_form=form)
 
@@ -240,11 +234,8 @@ def resolve(incident_id: str) -> Page:
             components=restored,
             deliver_notifications=form.notify.data,
         )
-        try:
+        with attempt(form):
             publishing.post_update(incident, closing_update, actor=actor())
-        except InvalidInput as error:
-            rejected(form, error)
-        else:
             message = f"“{incident.name}” is {closing.label.lower()}."
             return done(message, "admin.incident", incident_id=incident.id)
     return _page(incident, resolve_form=form)
@@ -270,11 +261,8 @@ def edit(incident_id: str) -> Page:
     incident = _incident(incident_id)
     form = _edit_form(incident, bound=True)
     if form.validate_on_submit():
-        try:
+        with attempt(form):
             publishing.edit_incident(incident, _edits(form), actor=actor())
-        except InvalidInput as error:
-            rejected(form, error)
-        else:
             return done("Changes saved.", "admin.incident", incident_id=incident.id)
     return _page(incident, edit_form=form)
 
@@ -283,11 +271,8 @@ def postmortem(incident_id: str) -> Page:
     incident = _incident(incident_id)
     form = PostmortemForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form):
             publishing.add_postmortem(incident, form.body.data, actor=actor())
-        except InvalidInput as error:
-            rejected(form, error)
-        else:
             return done("Postmortem published.", "admin.incident", incident_id=incident.id)
     return _page(incident, postmortem_form=form)
 
@@ -325,7 +310,7 @@ def save_draft(incident_id: str) -> Page:
     incident = _incident(incident_id)
     form = _update_form(incident, bound=True, draft=True)
     if form.validate_on_submit():
-        try:
+        with attempt(form):
             drafts.save_draft(
                 incident,
                 form.body.data,
@@ -333,9 +318,6 @@ def save_draft(incident_id: str) -> Page:
                 components=form.component_statuses(),
                 actor=actor(),
             )
-        except InvalidInput as error:
-            rejected(form, error)
-        else:
             message = "Draft saved; a comms colleague or an owner can now review and publish it."
             return done(message, "admin.incident", incident_id=incident.id)
     return _page(incident, draft_form=form)
@@ -345,11 +327,8 @@ def add_note(incident_id: str) -> Page:
     incident = _incident(incident_id)
     form = NoteForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form):
             drafts.add_note(incident, form.body.data, actor=actor())
-        except InvalidInput as error:
-            rejected(form, error)
-        else:
             return done("Internal note added.", "admin.incident", incident_id=incident.id)
     return _page(incident, note_form=form)
 
@@ -368,11 +347,8 @@ def publish_draft(incident_id: str, draft_id: int) -> Page:
     draft = _open_draft(incident, draft_id)
     form = PublishDraftForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form):
             drafts.publish_draft(draft, body=form.body.data, notify=form.notify.data, actor=actor())
-        except InvalidInput as error:
-            rejected(form, error)
-        else:
             return done("Draft published as an update.", "admin.incident", incident_id=incident.id)
     return _page(incident, publish_forms={draft.id: form})
 

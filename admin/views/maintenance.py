@@ -7,13 +7,13 @@ from datetime import timedelta
 from flask import Response, render_template
 
 from admin.access import STAFF_VIEWER, actor
-from admin.forms import MaintenanceForm, component_choices
-from admin.outcome import done, form_status, rejected
+from admin.forms.components import component_choices
+from admin.forms.incidents import MaintenanceForm
+from admin.outcome import attempt, done, form_status
 from admin.views.audience import form_preview, segment_choices
 from statuspage.audience.visibility import STAFF
 from statuspage.clock import utcnow
 from statuspage.components.catalog import list_components
-from statuspage.core.errors import InvalidInput
 from statuspage.incidents import maintenance, queries
 from statuspage.incidents.commands import ScheduleMaintenance
 from statuspage.models import IncidentKind
@@ -53,11 +53,8 @@ def new() -> str | tuple[str, int] | Response:
     form.components.choices = component_choices(list_components(STAFF))
     form.segment_ids.choices = segment_choices()
     if form.validate_on_submit():
-        try:
+        with attempt(form):
             window = maintenance.schedule_maintenance(_scheduling(form), actor=actor())
-        except InvalidInput as error:
-            rejected(form, error)
-        else:
             return done(
                 f"Maintenance “{window.name}” scheduled.",
                 "admin.incident",

@@ -13,6 +13,9 @@ from werkzeug.wrappers import Response
 from statuspage.core.errors import InvalidInput
 from statuspage.extensions import db
 
+# What a view returns: a page, a page with its status code, or a redirect.
+ViewResult = str | tuple[str, int] | Response
+
 
 def done(message: str, endpoint: str, **values: object) -> Response:
     """Commit the request's one change, say so, and go where the staff member looks next."""

@@ -3,20 +3,18 @@ update, and the page's default (settings)."""
 
 from __future__ import annotations
 
-from flask import Response, render_template
+from flask import render_template
 
 from admin.access import STAFF_VIEWER, actor
 from admin.forms.cadence import IncidentCadenceForm, PageCadenceForm
 from admin.forms.confirm import ConfirmForm
-from admin.outcome import attempt, done, form_status
+from admin.outcome import ViewResult, attempt, done, form_status
 from admin.views.incidents import _page as incident_page
 from statuspage.incidents import cadence, queries
 from statuspage.page.state import ensure_page
 
-Page = str | tuple[str, int] | Response
 
-
-def set_cadence(incident_id: str) -> Page:
+def set_cadence(incident_id: str) -> ViewResult:
     incident = queries.get_incident(STAFF_VIEWER, incident_id)
     form = IncidentCadenceForm()
     if form.validate_on_submit():
@@ -26,7 +24,7 @@ def set_cadence(incident_id: str) -> Page:
     return incident_page(incident, cadence_form=form)
 
 
-def post_no_news(incident_id: str) -> Page:
+def post_no_news(incident_id: str) -> ViewResult:
     """One click: the "no new information" template, posted as an update to every channel."""
     incident = queries.get_incident(STAFF_VIEWER, incident_id)
     form = ConfirmForm()
@@ -38,7 +36,7 @@ def post_no_news(incident_id: str) -> Page:
     return incident_page(incident, no_news_form=form)
 
 
-def settings() -> Page:
+def settings() -> ViewResult:
     """The page's default cadence and the public "next update by" switch (owners)."""
     page = ensure_page()
     form = PageCadenceForm(

@@ -9,14 +9,12 @@ from wtforms import SelectChoice
 from admin.access import actor
 from admin.forms.components import ComponentForm, ComponentStatusForm, GroupForm, MoveForm
 from admin.forms.confirm import ConfirmForm
-from admin.outcome import attempt, done, form_status
+from admin.outcome import ViewResult, attempt, done, form_status
 from admin.views.audience import segment_choices
 from statuspage.audience import segments
 from statuspage.audience.visibility import STAFF
 from statuspage.components import catalog
 from statuspage.models import Component, ComponentGroup, Visibility
-
-Page = str | tuple[str, int] | Response
 
 
 def index() -> str:
@@ -48,7 +46,7 @@ def _set_audience(component: Component, form: ComponentForm) -> None:
         segments.set_component_audience(component, visibility, chosen, actor=actor())
 
 
-def new_component() -> Page:
+def new_component() -> ViewResult:
     form = ComponentForm()
     _group_choices(form)
     if form.validate_on_submit():
@@ -67,7 +65,7 @@ def new_component() -> Page:
     return render_template("admin/components/form.html", form=form, component=None), form_status()
 
 
-def edit_component(component_id: str) -> Page:
+def edit_component(component_id: str) -> ViewResult:
     component = catalog.get_component(component_id)
     form = ComponentForm(obj=component, segment_ids=[str(s.id) for s in component.segments])
     _group_choices(form)
@@ -119,7 +117,7 @@ def move_component(component_id: str) -> Response:
     return done(f"Moved “{component.name}” {form.direction.data}.", "admin.components")
 
 
-def delete_component(component_id: str) -> Page:
+def delete_component(component_id: str) -> ViewResult:
     component = catalog.get_component(component_id)
     form = ConfirmForm()
     if form.validate_on_submit():
@@ -145,7 +143,7 @@ def _confirm_delete(form: ConfirmForm, item: Component | ComponentGroup) -> str:
     )
 
 
-def new_group() -> Page:
+def new_group() -> ViewResult:
     form = GroupForm()
     if form.validate_on_submit():
         with attempt(form):
@@ -156,7 +154,7 @@ def new_group() -> Page:
     return render_template("admin/components/group_form.html", form=form, group=None), form_status()
 
 
-def edit_group(group_id: str) -> Page:
+def edit_group(group_id: str) -> ViewResult:
     group = catalog.get_group(group_id)
     form = GroupForm(obj=group)
     if form.validate_on_submit():
@@ -183,7 +181,7 @@ def move_group(group_id: str) -> Response:
     return done(f"Moved group “{group.name}” {form.direction.data}.", "admin.components")
 
 
-def delete_group(group_id: str) -> Page:
+def delete_group(group_id: str) -> ViewResult:
     group = catalog.get_group(group_id)
     form = ConfirmForm()
     if form.validate_on_submit():

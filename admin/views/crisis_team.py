@@ -12,13 +12,12 @@ from datetime import timedelta
 from flask import render_template, request
 from flask_login import current_user
 from sqlalchemy import select
-from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from admin.access import STAFF_VIEWER, actor, can
 from admin.forms.confirm import ConfirmForm
 from admin.forms.crisis_team import BriefingForm, MemberForm, RoleForm
-from admin.outcome import attempt, done, form_status
+from admin.outcome import ViewResult, attempt, done, form_status
 from admin.views.crisis_team_sections import assemble_form, guidelines_form, role_choices
 from admin.views.incidents import _page as incident_page
 from statuspage.clock import utcnow
@@ -28,8 +27,6 @@ from statuspage.crisis.roster import QUIET
 from statuspage.extensions import db
 from statuspage.incidents import queries
 from statuspage.models import StaffUser, TeamMember
-
-Page = str | tuple[str, int] | Response
 
 
 def _staff_choices() -> list[SelectChoice]:
@@ -60,7 +57,7 @@ def _member_form(member: TeamMember | None, *, bound: bool) -> MemberForm:
     return form
 
 
-def roster_screen(role_form: RoleForm | None = None) -> Page:
+def roster_screen(role_form: RoleForm | None = None) -> ViewResult:
     # The default roles are seeded the first time anyone opens the roster.
     roster.ensure_default_roles()
     db.session.commit()
@@ -76,7 +73,7 @@ def roster_screen(role_form: RoleForm | None = None) -> Page:
     ), form_status()
 
 
-def role_add() -> Page:
+def role_add() -> ViewResult:
     form = RoleForm()
     if form.validate_on_submit():
         with attempt(form):
@@ -85,7 +82,7 @@ def role_add() -> Page:
     return roster_screen(form)
 
 
-def role_delete(role_id: int) -> Page:
+def role_delete(role_id: int) -> ViewResult:
     roster.delete_role(role_id, actor=actor())
     return done("Role deleted.", "admin.team")
 
@@ -105,7 +102,7 @@ def _save(member: TeamMember | None, form: MemberForm) -> TeamMember:
     )
 
 
-def member_new() -> Page:
+def member_new() -> ViewResult:
     form = _member_form(None, bound=True)
     if form.validate_on_submit():
         with attempt(form):
@@ -114,7 +111,7 @@ def member_new() -> Page:
     return render_template("admin/team/member.html", form=form, member=None), form_status()
 
 
-def member_edit(member_id: int) -> Page:
+def member_edit(member_id: int) -> ViewResult:
     member = roster.get_member(member_id)
     form = _member_form(member, bound=request.method == "POST")
     if form.validate_on_submit():
@@ -124,7 +121,7 @@ def member_edit(member_id: int) -> Page:
     return render_template("admin/team/member.html", form=form, member=member), form_status()
 
 
-def member_delete(member_id: int) -> Page:
+def member_delete(member_id: int) -> ViewResult:
     member = roster.get_member(member_id)
     name = member.name
     roster.delete_member(member, actor=actor())
@@ -134,7 +131,7 @@ def member_delete(member_id: int) -> Page:
 # --- the incident page's actions -------------------------------------------------------------
 
 
-def assemble(incident_id: str) -> Page:
+def assemble(incident_id: str) -> ViewResult:
     incident = queries.get_incident(STAFF_VIEWER, incident_id)
     form = assemble_form(bound=True)
     if form.validate_on_submit():
@@ -163,7 +160,7 @@ def assemble(incident_id: str) -> Page:
     return incident_page(incident, assemble_form=form)
 
 
-def guidelines(incident_id: str) -> Page:
+def guidelines(incident_id: str) -> ViewResult:
     incident = queries.get_incident(STAFF_VIEWER, incident_id)
     form = guidelines_form(incident, bound=True)
     if form.validate_on_submit():
@@ -185,7 +182,7 @@ def guidelines(incident_id: str) -> Page:
     return incident_page(incident, guidelines_form=form)
 
 
-def briefing(incident_id: str) -> Page:
+def briefing(incident_id: str) -> ViewResult:
     incident = queries.get_incident(STAFF_VIEWER, incident_id)
     form = BriefingForm()
     if form.validate_on_submit():

@@ -31,7 +31,7 @@ from admin.forms.incidents import (
     UpdateForm,
     with_component_fields,
 )
-from admin.outcome import attempt, done, form_status
+from admin.outcome import ViewResult, attempt, done, form_status
 from admin.views.audience import form_preview, segment_choices
 from admin.views.crisis_team_sections import crisis_sections
 from statuspage.audience.visibility import STAFF
@@ -53,7 +53,6 @@ from statuspage.models import (
     UpdateDraft,
 )
 
-Page = str | tuple[str, int] | Response
 RESOLVED_BODY = "This incident has been resolved."
 COMPLETED_BODY = "The scheduled maintenance has been completed."
 
@@ -80,7 +79,7 @@ def _template_prefill(template: IncidentTemplate) -> dict[str, Any]:
     return data
 
 
-def new() -> Page:
+def new() -> ViewResult:
     """The composer; `?template=<id>` applies a template to it."""
     composer = with_component_fields(IncidentForm, list_components(STAFF))
     template = None
@@ -207,7 +206,7 @@ def _update(form: UpdateForm) -> PostUpdate:
     )
 
 
-def post_update(incident_id: str) -> Page:
+def post_update(incident_id: str) -> ViewResult:
     incident = _incident(incident_id)
     form = _update_form(incident, bound=True)
     if form.validate_on_submit():
@@ -217,7 +216,7 @@ def post_update(incident_id: str) -> Page:
     return _page(incident, update_form=form)
 
 
-def resolve(incident_id: str) -> Page:
+def resolve(incident_id: str) -> ViewResult:
     """Resolve an incident (or complete maintenance), by default restoring its components."""
     incident = _incident(incident_id)
     form = _resolve_form(incident, bound=True)
@@ -256,7 +255,7 @@ def _edits(form: EditIncidentForm | EditMaintenanceForm) -> EditIncident:
     return EditIncident(name=form.name.data, impact=form.impact.data)
 
 
-def edit(incident_id: str) -> Page:
+def edit(incident_id: str) -> ViewResult:
     """Fix the title, impact or maintenance window without posting an update."""
     incident = _incident(incident_id)
     form = _edit_form(incident, bound=True)
@@ -267,7 +266,7 @@ def edit(incident_id: str) -> Page:
     return _page(incident, edit_form=form)
 
 
-def postmortem(incident_id: str) -> Page:
+def postmortem(incident_id: str) -> ViewResult:
     incident = _incident(incident_id)
     form = PostmortemForm()
     if form.validate_on_submit():
@@ -277,7 +276,7 @@ def postmortem(incident_id: str) -> Page:
     return _page(incident, postmortem_form=form)
 
 
-def delete(incident_id: str) -> Page:
+def delete(incident_id: str) -> ViewResult:
     incident = _incident(incident_id)
     form = ConfirmForm()
     if form.validate_on_submit():
@@ -306,7 +305,7 @@ def preview() -> Response:
 # Drafts and internal notes: responders propose, comms and owners publish or discard.
 
 
-def save_draft(incident_id: str) -> Page:
+def save_draft(incident_id: str) -> ViewResult:
     incident = _incident(incident_id)
     form = _update_form(incident, bound=True, draft=True)
     if form.validate_on_submit():
@@ -323,7 +322,7 @@ def save_draft(incident_id: str) -> Page:
     return _page(incident, draft_form=form)
 
 
-def add_note(incident_id: str) -> Page:
+def add_note(incident_id: str) -> ViewResult:
     incident = _incident(incident_id)
     form = NoteForm()
     if form.validate_on_submit():
@@ -341,7 +340,7 @@ def _open_draft(incident: Incident, draft_id: int) -> UpdateDraft:
     return draft
 
 
-def publish_draft(incident_id: str, draft_id: int) -> Page:
+def publish_draft(incident_id: str, draft_id: int) -> ViewResult:
     """Publish a draft as an update, with the words the publisher settled on."""
     incident = _incident(incident_id)
     draft = _open_draft(incident, draft_id)
@@ -353,7 +352,7 @@ def publish_draft(incident_id: str, draft_id: int) -> Page:
     return _page(incident, publish_forms={draft.id: form})
 
 
-def discard_draft(incident_id: str, draft_id: int) -> Page:
+def discard_draft(incident_id: str, draft_id: int) -> ViewResult:
     incident = _incident(incident_id)
     draft = _open_draft(incident, draft_id)
     form = ConfirmForm()

@@ -13,13 +13,11 @@ from flask import Response, abort, render_template, url_for
 from admin.access import actor
 from admin.forms.audience import DomainForm, MemberForm, OrganizationForm
 from admin.forms.confirm import ConfirmForm
-from admin.outcome import attempt, done, form_status
+from admin.outcome import ViewResult, attempt, done, form_status
 from admin.views.audience import segment_choices
 from statuspage.audience import organizations
 from statuspage.extensions import db
 from statuspage.models import Organization
-
-Page = str | tuple[str, int] | Response
 
 
 def _organization_form(organization: Organization | None, *, bound: bool) -> OrganizationForm:
@@ -44,7 +42,7 @@ def index() -> tuple[str, int]:
     return _list(_organization_form(None, bound=False))
 
 
-def create() -> Page:
+def create() -> ViewResult:
     form = _organization_form(None, bound=True)
     if form.validate_on_submit():
         with attempt(form):
@@ -76,7 +74,7 @@ def show(organization_id: int) -> tuple[str, int]:
     return _page(organizations.get_organization(organization_id))
 
 
-def edit(organization_id: int) -> Page:
+def edit(organization_id: int) -> ViewResult:
     organization = organizations.get_organization(organization_id)
     form = _organization_form(organization, bound=True)
     if form.validate_on_submit():
@@ -90,7 +88,7 @@ def edit(organization_id: int) -> Page:
     return _page(organization, form=form)
 
 
-def add_domain(organization_id: int) -> Page:
+def add_domain(organization_id: int) -> ViewResult:
     organization = organizations.get_organization(organization_id)
     form = DomainForm()
     if form.validate_on_submit():
@@ -111,7 +109,7 @@ def remove_domain(organization_id: int, domain_id: int) -> Response:
     return done(f"{domain} removed.", "admin.organization", organization_id=organization_id)
 
 
-def add_member(organization_id: int) -> Page:
+def add_member(organization_id: int) -> ViewResult:
     organization = organizations.get_organization(organization_id)
     form = MemberForm()
     if form.validate_on_submit():
@@ -132,7 +130,7 @@ def remove_member(organization_id: int, member_id: int) -> Response:
     return done(f"{email} removed.", "admin.organization", organization_id=organization_id)
 
 
-def issue_token(organization_id: int) -> Page:
+def issue_token(organization_id: int) -> ViewResult:
     """Shows the secret in this response, never through a flashed message (the session
     cookie is signed, not encrypted); any previous token stops working."""
     organization = organizations.get_organization(organization_id)
@@ -152,7 +150,7 @@ def issue_token(organization_id: int) -> Page:
     )
 
 
-def revoke_token(organization_id: int) -> Page:
+def revoke_token(organization_id: int) -> ViewResult:
     organization = organizations.get_organization(organization_id)
     if organization.api_token_hash is None:
         abort(404)  # nothing to revoke
@@ -170,7 +168,7 @@ def revoke_token(organization_id: int) -> Page:
     )
 
 
-def delete(organization_id: int) -> Page:
+def delete(organization_id: int) -> ViewResult:
     organization = organizations.get_organization(organization_id)
     form = ConfirmForm()
     if form.validate_on_submit():

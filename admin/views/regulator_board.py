@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from flask import Response, render_template
+from flask import render_template
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -25,14 +25,12 @@ from admin.forms.regulators import (
     SendForm,
     TriggerForm,
 )
-from admin.outcome import attempt, done
+from admin.outcome import ViewResult, attempt, done
 from statuspage.clock import utcnow
 from statuspage.extensions import db
 from statuspage.incidents import queries
 from statuspage.models import Incident, RegulatorNotice, StaffUser
 from statuspage.regulators import notices, obligations, registry
-
-Page = str | tuple[str, int] | Response
 
 
 def _user() -> Any:
@@ -43,7 +41,7 @@ def _incident(incident_id: str) -> Incident:
     return queries.get_incident(STAFF_VIEWER, incident_id)
 
 
-def _board(incident: Incident, error: str | None = None, **forms: Any) -> Page:
+def _board(incident: Incident, error: str | None = None, **forms: Any) -> ViewResult:
     now = utcnow()
     rows = obligations.board(incident, now)
     regulators = registry.list_regulators()
@@ -88,11 +86,11 @@ def _staff_names() -> dict[int, str]:
     return {u.id: u.name or u.email for u in db.session.scalars(select(StaffUser))}
 
 
-def board(incident_id: str) -> Page:
+def board(incident_id: str) -> ViewResult:
     return _board(_incident(incident_id))
 
 
-def record_trigger(incident_id: str) -> Page:
+def record_trigger(incident_id: str) -> ViewResult:
     incident = _incident(incident_id)
     form = TriggerForm()
     if not form.validate_on_submit():
@@ -110,7 +108,7 @@ def record_trigger(incident_id: str) -> Page:
     return _board(incident, error=tried.refusal)
 
 
-def set_reportable(incident_id: str) -> Page:
+def set_reportable(incident_id: str) -> ViewResult:
     incident = _incident(incident_id)
     form = ReportableForm()
     form.regulator_ids.choices = [(r.id, r.name) for r in registry.list_regulators()]
@@ -128,7 +126,7 @@ def set_reportable(incident_id: str) -> Page:
     return _board(incident, error=tried.refusal)
 
 
-def compose(incident_id: str) -> Page:
+def compose(incident_id: str) -> ViewResult:
     incident = _incident(incident_id)
     form = ComposeForm()
     form.obligation_ids.choices = [
@@ -151,7 +149,7 @@ def _notice(notice_id: int) -> tuple[RegulatorNotice, Incident]:
     return notice, _incident(notice.incident_id)
 
 
-def edit_notice(notice_id: int) -> Page:
+def edit_notice(notice_id: int) -> ViewResult:
     notice, incident = _notice(notice_id)
     form = NoticeEditForm(prefix=f"notice-{notice.id}")
     if not form.validate_on_submit():
@@ -162,7 +160,7 @@ def edit_notice(notice_id: int) -> Page:
     return _board(incident, error=tried.refusal)
 
 
-def approve_notice(notice_id: int) -> Page:
+def approve_notice(notice_id: int) -> ViewResult:
     notice, incident = _notice(notice_id)
     form = ConfirmForm()
     if not form.validate_on_submit():
@@ -175,7 +173,7 @@ def approve_notice(notice_id: int) -> Page:
     return _board(incident, error=tried.refusal)
 
 
-def send_notice(notice_id: int) -> Page:
+def send_notice(notice_id: int) -> ViewResult:
     notice, incident = _notice(notice_id)
     form = SendForm(prefix=f"send-{notice.id}")
     if not form.validate_on_submit():
@@ -197,7 +195,7 @@ def send_notice(notice_id: int) -> Page:
     return _board(incident, error=tried.refusal)
 
 
-def record_portal(obligation_id: int) -> Page:
+def record_portal(obligation_id: int) -> ViewResult:
     obligation = obligations.get_obligation(obligation_id)
     incident = _incident(obligation.incident_id)
     form = PortalForm(prefix=f"portal-{obligation.id}")

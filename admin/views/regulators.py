@@ -9,18 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, render_template
+from flask import render_template
 
 from admin.access import actor
 from admin.forms.confirm import ConfirmForm
 from admin.forms.regulators import ContactsForm, LibraryForm, RegulatorForm, RuleForm
-from admin.outcome import attempt, done, form_status
+from admin.outcome import ViewResult, attempt, done, form_status
 from statuspage.core.errors import NotFound
 from statuspage.extensions import db
 from statuspage.models import Regulator, RegulatorRule
 from statuspage.regulators import library, registry
-
-Page = str | tuple[str, int] | Response
 
 
 def _library_form(*, bound: bool) -> LibraryForm:
@@ -29,7 +27,7 @@ def _library_form(*, bound: bool) -> LibraryForm:
     return form
 
 
-def _list(form: RegulatorForm | None = None, library_form: LibraryForm | None = None) -> Page:
+def _list(form: RegulatorForm | None = None, library_form: LibraryForm | None = None) -> ViewResult:
     present = {r.library_key for r in registry.list_regulators()}
     return render_template(
         "admin/regulators/index.html",
@@ -41,7 +39,7 @@ def _list(form: RegulatorForm | None = None, library_form: LibraryForm | None = 
     ), form_status()
 
 
-def index() -> Page:
+def index() -> ViewResult:
     return _list()
 
 
@@ -57,7 +55,7 @@ def _fields(form: RegulatorForm) -> dict[str, object]:
     }
 
 
-def create() -> Page:
+def create() -> ViewResult:
     form = RegulatorForm()
     if form.validate_on_submit():
         with attempt(form):
@@ -70,7 +68,7 @@ def create() -> Page:
     return _list(form=form)
 
 
-def add_from_library() -> Page:
+def add_from_library() -> ViewResult:
     form = _library_form(bound=True)
     if form.validate_on_submit():
         with attempt(form):
@@ -83,7 +81,7 @@ def add_from_library() -> Page:
     return _list(library_form=form)
 
 
-def _page(regulator: Regulator, **forms: Any) -> Page:
+def _page(regulator: Regulator, **forms: Any) -> ViewResult:
     contacts = registry.contacts_of(regulator)
     return render_template(
         "admin/regulators/show.html",
@@ -101,11 +99,11 @@ def _page(regulator: Regulator, **forms: Any) -> Page:
     ), form_status()
 
 
-def show(regulator_id: int) -> Page:
+def show(regulator_id: int) -> ViewResult:
     return _page(registry.get_regulator(regulator_id))
 
 
-def edit(regulator_id: int) -> Page:
+def edit(regulator_id: int) -> ViewResult:
     regulator = registry.get_regulator(regulator_id)
     form = RegulatorForm()
     if form.validate_on_submit():
@@ -115,7 +113,7 @@ def edit(regulator_id: int) -> Page:
     return _page(regulator, form=form)
 
 
-def contacts(regulator_id: int) -> Page:
+def contacts(regulator_id: int) -> ViewResult:
     regulator = registry.get_regulator(regulator_id)
     form = ContactsForm()
     if form.validate_on_submit():
@@ -125,7 +123,7 @@ def contacts(regulator_id: int) -> Page:
     return _page(regulator, contacts_form=form)
 
 
-def add_rule(regulator_id: int) -> Page:
+def add_rule(regulator_id: int) -> ViewResult:
     regulator = registry.get_regulator(regulator_id)
     form = RuleForm()
     if form.validate_on_submit():
@@ -152,7 +150,7 @@ def add_rule(regulator_id: int) -> Page:
     return _page(regulator, rule_form=form)
 
 
-def delete_rule(regulator_id: int, rule_id: int) -> Page:
+def delete_rule(regulator_id: int, rule_id: int) -> ViewResult:
     regulator = registry.get_regulator(regulator_id)
     rule = db.session.get(RegulatorRule, rule_id)
     if rule is None or rule.regulator_id != regulator.id:
@@ -166,14 +164,14 @@ def delete_rule(regulator_id: int, rule_id: int) -> Page:
     return _refused(regulator, tried.refusal)
 
 
-def _refused(regulator: Regulator, reason: str | None) -> Page:
+def _refused(regulator: Regulator, reason: str | None) -> ViewResult:
     form = RegulatorForm(formdata=None, obj=regulator)
     form.form_errors.append(str(reason))
     body, _ = _page(regulator, form=form)
     return body, 422
 
 
-def delete(regulator_id: int) -> Page:
+def delete(regulator_id: int) -> ViewResult:
     regulator = registry.get_regulator(regulator_id)
     form = ConfirmForm()
     if not form.validate_on_submit():

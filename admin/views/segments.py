@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Response, render_template, url_for
+from flask import render_template, url_for
 from sqlalchemy import Table, func, select
 
 from admin.access import actor
 from admin.forms.audience import SegmentForm
 from admin.forms.confirm import ConfirmForm
-from admin.outcome import attempt, done, form_status
+from admin.outcome import ViewResult, attempt, done, form_status
 from statuspage.audience import segments
 from statuspage.extensions import db
 from statuspage.models import component_segment, incident_segment
-
-Page = str | tuple[str, int] | Response
 
 
 def _uses(table: Table) -> dict[int, int]:
@@ -39,7 +37,7 @@ def index() -> tuple[str, int]:
     return _list(SegmentForm(formdata=None))
 
 
-def create() -> Page:
+def create() -> ViewResult:
     form = SegmentForm()
     if form.validate_on_submit():
         with attempt(form):
@@ -53,7 +51,7 @@ def create() -> Page:
     return _list(form)
 
 
-def edit(segment_id: int) -> Page:
+def edit(segment_id: int) -> ViewResult:
     segment = segments.get_segment(segment_id)
     form = SegmentForm(obj=segment)
     if form.validate_on_submit():
@@ -69,7 +67,7 @@ def edit(segment_id: int) -> Page:
     return render_template("admin/segments/form.html", form=form, segment=segment), form_status()
 
 
-def delete(segment_id: int) -> Page:
+def delete(segment_id: int) -> ViewResult:
     segment = segments.get_segment(segment_id)
     form = ConfirmForm()
     if form.validate_on_submit():

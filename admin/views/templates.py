@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Response, render_template, url_for
+from flask import render_template, url_for
 
 from admin.access import actor
 from admin.forms.components import component_choices
 from admin.forms.confirm import ConfirmForm
 from admin.forms.incidents import TemplateForm
-from admin.outcome import attempt, done, form_status
+from admin.outcome import ViewResult, attempt, done, form_status
 from statuspage.audience.visibility import STAFF
 from statuspage.components.catalog import list_components
 from statuspage.incidents import templates
 from statuspage.models import IncidentTemplate
-
-Page = str | tuple[str, int] | Response
 
 
 def index() -> str:
@@ -41,7 +39,7 @@ def _fields(form: TemplateForm) -> dict[str, object]:
     }
 
 
-def new() -> Page:
+def new() -> ViewResult:
     form = _form(None)
     if form.validate_on_submit():
         with attempt(form):
@@ -50,7 +48,7 @@ def new() -> Page:
     return render_template("admin/templates/form.html", form=form, template=None), form_status()
 
 
-def edit(template_id: str) -> Page:
+def edit(template_id: str) -> ViewResult:
     template = templates.get_template(template_id)
     form = _form(template)
     if form.validate_on_submit():
@@ -60,7 +58,7 @@ def edit(template_id: str) -> Page:
     return render_template("admin/templates/form.html", form=form, template=template), form_status()
 
 
-def delete(template_id: str) -> Page:
+def delete(template_id: str) -> ViewResult:
     template = templates.get_template(template_id)
     form = ConfirmForm()
     if form.validate_on_submit():

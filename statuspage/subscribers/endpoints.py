@@ -30,7 +30,6 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from statuspage.audit.trail import Actor, record
 from statuspage.channels.base import Channel as ChannelAdapter
@@ -40,6 +39,7 @@ from statuspage.extensions import db
 from statuspage.links import link, sign
 from statuspage.models import Channel, Component, ContactPoint, Subscriber
 from statuspage.page.state import get_page
+from statuspage.subscribers.contact_points import find_contact, find_or_create_contact
 from statuspage.subscribers.endpoint_urls import LABELS, Resolver, check_url, resolve_addresses
 from statuspage.subscribers.subscriptions import (
     Preferences,
@@ -124,18 +124,12 @@ def register_chat(
     welcome = _test_message(channel, _scope(preferences.component_ids), now, unsubscribe=None)
     _accepted(adapter, Outgoing(0, url, welcome, f"welcome-{int(now.timestamp())}"))
     key = _key(url)
-    contact = _find(channel, key)
-    if contact is None:
-        subscriber = Subscriber(name=f"{LABELS[channel]} · {_host(url)}")
-        contact = ContactPoint(channel=channel, address=url, address_key=key)
-        subscriber.contact_points.append(contact)
-        try:
-            with db.session.begin_nested():  # two registrations of one URL at once: no 500
-                db.session.add(subscriber)
-        except IntegrityError:
-            contact = _find(channel, key)
-            if contact is None:
-                raise
+    contact = find_or_create_contact(
+        channel,
+        key,
+        lambda: Subscriber(name=f"{LABELS[channel]} · {_host(url)}"),
+        lambda: ContactPoint(channel=channel, address=url, address_key=key),
+    )
     subscriber = contact.subscriber
     subscriber.unsubscribed_at, subscriber.paused = None, False
     contact.meta = {**(contact.meta or {}), "notify_email": email}
@@ -145,9 +139,7 @@ def register_chat(
 
 
 def _find(channel: Channel, key: str) -> ContactPoint | None:
-    return db.session.scalars(
-        select(ContactPoint).where(ContactPoint.channel == channel, ContactPoint.address_key == key)
-    ).one_or_none()
+    return find_contact(channel, key)
 
 
 def _scope(component_ids: Iterable[str] | None) -> str:

@@ -21,11 +21,11 @@ from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from statuspage.core.errors import InvalidInput
 from statuspage.extensions import db
 from statuspage.models import Channel, Component, ContactPoint, Subscriber
+from statuspage.subscribers.contact_points import find_contact, find_or_create_contact
 from statuspage.subscribers.subscriptions import Preferences, check_preferences, update_preferences
 
 MAX_ENDPOINT = 2000
@@ -105,11 +105,7 @@ def parse_subscription(raw: object, allowed_services: str) -> PushSubscription:
 
 
 def _find(address_key: str) -> ContactPoint | None:
-    return db.session.scalars(
-        select(ContactPoint).where(
-            ContactPoint.channel == Channel.webpush, ContactPoint.address_key == address_key
-        )
-    ).one_or_none()
+    return find_contact(Channel.webpush, address_key)
 
 
 def _check_components(preferences: Preferences) -> None:
@@ -128,24 +124,17 @@ def subscribe_browser(
     with these preferences (a subscription stopped earlier starts again). Flushes."""
     check_preferences(preferences)
     _check_components(preferences)
-    contact = _find(subscription.address_key)
-    if contact is None:
-        contact = ContactPoint(
+    contact = find_or_create_contact(
+        Channel.webpush,
+        subscription.address_key,
+        lambda: Subscriber(name=""),
+        lambda: ContactPoint(
             channel=Channel.webpush,
             address=subscription.address,
             address_key=subscription.address_key,
             verified_at=now,
-        )
-        subscriber = Subscriber(name="")
-        subscriber.contact_points.append(contact)
-        try:
-            # A savepoint: a browser that posts twice at once must not get a 500.
-            with db.session.begin_nested():
-                db.session.add(subscriber)
-        except IntegrityError:
-            contact = _find(subscription.address_key)
-            if contact is None:
-                raise
+        ),
+    )
     meta: dict[str, Any] = {"user_agent": user_agent[:MAX_USER_AGENT]} if user_agent else {}
     contact.address, contact.meta = subscription.address, meta or None
     contact.verified_at = contact.verified_at or now

@@ -15,17 +15,18 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from statuspage.core.errors import InvalidInput
 from statuspage.core.validation import phone_number
 from statuspage.delivery.outbox import SEND_SMS_OPT_IN, after_commit
 from statuspage.extensions import db
 from statuspage.models import Channel, ContactPoint, Subscriber, SubscriberKind
+from statuspage.subscribers.contact_points import find_contact, find_or_create_contact
 from statuspage.subscribers.subscriptions import (
     Preferences,
     check_preferences,
     is_subscribed,
+    new_subscriber,
     update_preferences,
 )
 
@@ -53,11 +54,7 @@ def normalise_phone(raw: str) -> str:
 
 
 def find_sms_contact(phone: str) -> ContactPoint | None:
-    return db.session.scalars(
-        select(ContactPoint).where(
-            ContactPoint.channel == Channel.sms, ContactPoint.address_key == phone
-        )
-    ).one_or_none()
+    return find_contact(Channel.sms, phone)
 
 
 def request_sms_subscription(
@@ -72,7 +69,12 @@ def request_sms_subscription(
     """
     phone = normalise_phone(raw_phone)
     check_preferences(preferences)
-    contact = find_sms_contact(phone) or _new_contact(phone, preferences)
+    contact = find_or_create_contact(
+        Channel.sms,
+        phone,
+        lambda: new_subscriber(preferences),
+        lambda: ContactPoint(channel=Channel.sms, address=phone, address_key=phone),
+    )
     if not opted_out(contact):
         # A new dict: SQLAlchemy sees an assignment, not an in-place change of the JSON.
         # (A number that replied STOP keeps what it had: its owner restarts it by text.)
@@ -80,27 +82,6 @@ def request_sms_subscription(
         contact.meta = {**(contact.meta or {}), "pending": pending}
     db.session.flush()
     after_commit(SEND_SMS_OPT_IN, contact.id)
-
-
-def _new_contact(phone: str, preferences: Preferences) -> ContactPoint:
-    """A new subscriber with this unverified number, or the one someone created meanwhile."""
-    subscriber = Subscriber(
-        all_components=preferences.component_ids is None,
-        notify_incidents=preferences.incidents,
-        notify_maintenance=preferences.maintenance,
-    )
-    contact = ContactPoint(channel=Channel.sms, address=phone, address_key=phone)
-    subscriber.contact_points.append(contact)
-    try:
-        # A savepoint: two people submitting the same new number at once must not 500.
-        with db.session.begin_nested():
-            db.session.add(subscriber)
-    except IntegrityError:
-        existing = find_sms_contact(phone)
-        if existing is None:
-            raise
-        return existing
-    return contact
 
 
 def opted_out(contact: ContactPoint) -> bool:

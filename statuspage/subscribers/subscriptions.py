@@ -14,7 +14,6 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from statuspage.audience.membership import resolve_organizations
 from statuspage.core.errors import InvalidInput
@@ -32,6 +31,7 @@ from statuspage.models import (
     Subscriber,
     SubscriberKind,
 )
+from statuspage.subscribers.contact_points import find_or_create_contact
 
 
 @dataclass(frozen=True)
@@ -71,12 +71,13 @@ def check_preferences(preferences: Preferences) -> None:
         raise InvalidInput("Choose at least one component, or all of them.")
 
 
-def _find_email(address_key: str) -> ContactPoint | None:
-    return db.session.scalars(
-        select(ContactPoint).where(
-            ContactPoint.channel == Channel.email, ContactPoint.address_key == address_key
-        )
-    ).one_or_none()
+def new_subscriber(preferences: Preferences) -> Subscriber:
+    """A subscriber as a subscription form asks for it, before it has confirmed."""
+    return Subscriber(
+        all_components=preferences.component_ids is None,
+        notify_incidents=preferences.incidents,
+        notify_maintenance=preferences.maintenance,
+    )
 
 
 def _apply(subscriber: Subscriber, preferences: Preferences) -> None:
@@ -101,23 +102,12 @@ def request_subscription(raw_email: str, preferences: Preferences) -> None:
     """
     address, key = normalise_email(raw_email)
     check_preferences(preferences)
-    contact = _find_email(key)
-    if contact is None:
-        subscriber = Subscriber(
-            all_components=preferences.component_ids is None,
-            notify_incidents=preferences.incidents,
-            notify_maintenance=preferences.maintenance,
-        )
-        contact = ContactPoint(channel=Channel.email, address=address, address_key=key)
-        subscriber.contact_points.append(contact)
-        try:
-            # A savepoint: two people submitting the same new address at once must not 500.
-            with db.session.begin_nested():
-                db.session.add(subscriber)
-        except IntegrityError:
-            contact = _find_email(key)
-            if contact is None:
-                raise
+    contact = find_or_create_contact(
+        Channel.email,
+        key,
+        lambda: new_subscriber(preferences),
+        lambda: ContactPoint(channel=Channel.email, address=address, address_key=key),
+    )
     after_commit(SEND_CONFIRMATION, contact.id, preferences.to_payload())
 
 

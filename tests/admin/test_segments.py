@@ -178,7 +178,9 @@ def test_a_viewer_reads_an_organization_but_has_no_forms(app: Flask, eu_customer
 
 def test_a_component_is_made_visible_to_chosen_segments_only(owner: Staff, eu_customer):
     eu, *_ = eu_customer
-    world_api = db.session.scalars(select(Incident)).first().components[0]
+    world_api = (
+        db.session.scalars(select(Incident).where(Incident.name == "Slow API")).one().components[0]
+    )
     edit = f"/admin/components/{world_api.id}/edit"
     form = {"name": world_api.name, "status": "operational", "visibility": "segments"}
     refused = owner.submit(edit, form, page=edit)
@@ -246,7 +248,9 @@ def test_maintenance_can_be_private_too(owner: Staff, eu_customer):
 
 def test_the_reach_preview_answers_for_the_form_as_it_stands(owner: Staff, eu_customer):
     eu, *_ = eu_customer
-    api = db.session.scalars(select(Incident)).first().components[0]
+    api = (
+        db.session.scalars(select(Incident).where(Incident.name == "Slow API")).one().components[0]
+    )
     private = owner.get(
         f"/admin/reach.json?kind=incident&audience=segments&segment_ids={eu.id}"
         f"&component-{api.id}=major_outage"

@@ -5,14 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import socket
-import threading
 from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-from werkzeug.serving import BaseWSGIServer, make_server
 
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
@@ -59,21 +57,3 @@ def self_signed(folder: Path) -> tuple[Path, Path]:
         )
     )
     return cert_file, key_file
-
-
-class LiveApp:
-    """A Flask app served from a thread on a loopback port, until stopped."""
-
-    def __init__(self, app) -> None:
-        self.server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
-        self.port = self.server.server_port
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self._thread.start()
-        self.running = True
-
-    def stop(self) -> None:
-        if self.running:
-            self.server.shutdown()
-            self._thread.join(timeout=10)
-            self.server.server_close()
-            self.running = False

@@ -24,7 +24,8 @@ from statuspage.components.catalog import create_component
 from statuspage.extensions import db
 from statuspage.page.state import ensure_page
 from statuspage.public.export import export_site
-from tests.deploy.conftest import DEPLOY, LiveApp, free_port, self_signed
+from tests.deploy.conftest import DEPLOY, free_port, self_signed
+from tests.live_server import LiveServer
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 pytestmark = pytest.mark.skipif(
@@ -125,13 +126,13 @@ def running(site: Site) -> Iterator[Site]:
 
 
 @pytest.fixture
-def proxied_app(app: Flask) -> Iterator[tuple[Flask, LiveApp]]:
+def proxied_app(app: Flask) -> Iterator[tuple[Flask, LiveServer]]:
     """An app that trusts one proxy hop (as herald.env.example sets), served on a port."""
     ensure_page("Acme Status")
     create_component("API")
     db.session.commit()
     behind_nginx = create_app({**app.config, "TRUSTED_PROXIES": 1})
-    live = LiveApp(behind_nginx)
+    live = LiveServer(behind_nginx)
     yield behind_nginx, live
     live.stop()
     with behind_nginx.app_context():
@@ -139,7 +140,7 @@ def proxied_app(app: Flask) -> Iterator[tuple[Flask, LiveApp]]:
 
 
 @pytest.fixture
-def site(tmp_path: Path, proxied_app: tuple[Flask, LiveApp]) -> Site:
+def site(tmp_path: Path, proxied_app: tuple[Flask, LiveServer]) -> Site:
     return site_config(tmp_path, proxied_app[1].port)
 
 

@@ -5,7 +5,6 @@ so localised times are predictable.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,10 +14,10 @@ import pytest
 import time_machine
 from flask import Flask
 from playwright.sync_api import Browser, ConsoleMessage, Error, Page, Route
-from werkzeug.serving import make_server
 
 from statuspage.extensions import db
 from statuspage.infra.demo import load_demo_data
+from tests.live_server import LiveServer
 
 LOCALE = "en-US"
 VIEWPORT = {"width": 1200, "height": 900}
@@ -56,13 +55,9 @@ def live_server(app: Flask, now: datetime) -> Iterator[str]:
     """The demo page served from a background thread; yields its base URL."""
     load_demo_data(now, PAGE_NAME)
     db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-    server.server_close()
+    server = LiveServer(app)
+    yield server.url
+    server.stop()
 
 
 @pytest.fixture

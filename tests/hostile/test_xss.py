@@ -27,7 +27,6 @@ checks fail on a page that renders the corpus raw.
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from email import policy
@@ -40,7 +39,6 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Browser, Page
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from statuspage.clock import utcnow
 from statuspage.extensions import db
@@ -70,6 +68,7 @@ from tests.fakes.receiver import Receiver
 from tests.fakes.social import MASTODON_TOKEN, FakeMastodon, FakeX
 from tests.hostile.url_map import served, url_for_rule
 from tests.hostile.xss_corpus import DETECT, LONG, MARKDOWN, MARKERS, SHORT, URLS
+from tests.live_server import LiveServer
 from tests.queue import drain
 
 pytestmark = pytest.mark.e2e
@@ -84,13 +83,9 @@ def chromium(browser: Browser) -> Browser:
 
 @pytest.fixture
 def live(app: Flask) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="xss-server", daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-    server.server_close()
+    server = LiveServer(app, name="xss-server")
+    yield server.url
+    server.stop()
 
 
 def _ok(response, what: str) -> None:

@@ -75,11 +75,12 @@ def record_created(
     target_type: str,
     target_id: str | int | None = None,
     incident_id: str | None = None,
+    **extra: Any,
 ) -> AuditEvent:
-    """Append the entry for a record just made (flushed, so it has its id): `fields` after."""
-    return _append(
-        actor, action, obj, target_type, target_id, incident_id, None, snapshot(obj, fields)
-    )
+    """Append the entry for a record just made (flushed, so it has its id): `fields` after,
+    with `extra` beside them."""
+    after = snapshot(obj, fields) | extra
+    return _append(actor, action, obj, target_type, target_id, incident_id, None, after)
 
 
 def record_removed(

@@ -17,7 +17,7 @@ from statuspage.incidents.commands import PostUpdate, ScheduleMaintenance
 from statuspage.incidents.publishing import clean_body, clean_name, post_update
 from statuspage.incidents.queries import maintenance_due
 from statuspage.incidents.recording import (
-    audit_incident,
+    audit_created,
     record_update,
     refuse_components_hidden_from_audience,
     scope_to,
@@ -78,9 +78,7 @@ def schedule_maintenance(command: ScheduleMaintenance, *, actor: Actor = SYSTEM)
         deliver_notifications=command.deliver_notifications,
         custom_tweet=None,
     )
-    audit_incident(
-        actor, "maintenance.create", incident, None, update_id=update.id, body=update.body
-    )
+    audit_created(actor, "maintenance.create", incident, update)
     return incident
 
 

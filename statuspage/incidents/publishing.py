@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from statuspage.audit.trail import SYSTEM, Actor, record, values_of
+from statuspage.audit.changes import record_removed
+from statuspage.audit.trail import SYSTEM, Actor
 from statuspage.clock import utcnow
 from statuspage.core.errors import InvalidInput
 from statuspage.core.validation import choice, text
@@ -17,7 +18,8 @@ from statuspage.extensions import db
 from statuspage.incidents.commands import EditIncident, OpenIncident, PostUpdate
 from statuspage.incidents.recording import (
     AUDITED_FIELDS,
-    audit_incident,
+    audit_created,
+    audited,
     bump_if_public,
     impact_of,
     record_update,
@@ -95,7 +97,7 @@ def create_incident(command: OpenIncident, *, actor: Actor = SYSTEM) -> Incident
         custom_tweet=command.custom_tweet,
         ack_window=command.ack_window,
     )
-    audit_incident(actor, "incident.create", incident, None, update_id=update.id, body=update.body)
+    audit_created(actor, "incident.create", incident, update)
     return incident
 
 
@@ -106,7 +108,13 @@ def post_update(
 
     Returns the update, flushed, with its notices written beside it.
     """
-    before = values_of(incident, *AUDITED_FIELDS)
+    with audited(actor, "incident.update", incident) as change:
+        update = _post_update(incident, command)
+        change.extra = {"update_id": update.id, "body": update.body}
+    return update
+
+
+def _post_update(incident: Incident, command: PostUpdate) -> IncidentUpdate:
     at = command.at or utcnow()
     status = choice(IncidentStatus, command.status or incident.status, "a status")
     allowed = MAINTENANCE_STATUSES if incident.is_maintenance else INCIDENT_STATUSES
@@ -130,9 +138,6 @@ def post_update(
         custom_tweet=command.custom_tweet,
         ack_window=command.ack_window,
     )
-    audit_incident(
-        actor, "incident.update", incident, before, update_id=update.id, body=update.body
-    )
     return update
 
 
@@ -149,18 +154,26 @@ def add_postmortem(
     incident.postmortem_body = body
     incident.postmortem_body_html = render_markdown(body)
     incident.postmortem_published_at = at
-    before = values_of(incident, *AUDITED_FIELDS)
-    incident.status = IncidentStatus.postmortem
-    incident.updated_at = at
-    db.session.flush()
-    bump_if_public(incident, at)
-    audit_incident(actor, "incident.postmortem", incident, before, postmortem=body)
+    with audited(actor, "incident.postmortem", incident) as change:
+        incident.status = IncidentStatus.postmortem
+        incident.updated_at = at
+        db.session.flush()
+        bump_if_public(incident, at)
+        change.extra = {"postmortem": body}
     return incident
 
 
 def edit_incident(incident: Incident, command: EditIncident, *, actor: Actor = SYSTEM) -> Incident:
     """Change an incident's own fields without posting an update (typos, impact, window)."""
-    before = values_of(incident, *AUDITED_FIELDS)
+    with audited(actor, "incident.edit", incident):
+        _apply_edit(incident, command)
+        incident.updated_at = utcnow()
+        db.session.flush()
+        bump_if_public(incident, incident.updated_at)
+    return incident
+
+
+def _apply_edit(incident: Incident, command: EditIncident) -> None:
     if command.name is not None:
         incident.name = clean_name(command.name)
     if command.impact is not None:
@@ -183,24 +196,14 @@ def edit_incident(incident: Incident, command: EditIncident, *, actor: Actor = S
     ):
         if value is not None:
             setattr(incident, field, bool(value))
-    incident.updated_at = utcnow()
-    db.session.flush()
-    bump_if_public(incident, incident.updated_at)
-    audit_incident(actor, "incident.edit", incident, before)
-    return incident
 
 
 def delete_incident(incident: Incident, *, actor: Actor = SYSTEM) -> None:
     """Remove an incident and its updates from the page (the audit trail keeps the record)."""
-    before = values_of(incident, *AUDITED_FIELDS)
-    record(
-        actor,
-        "incident.delete",
-        target_type="incident",
-        target_id=incident.id,
+    record_removed(
+        actor, "incident.delete", incident, AUDITED_FIELDS, target_type="incident",
         incident_id=incident.id,
-        before=before,
-    )
+    )  # fmt: skip
     private = incident.visibility is Visibility.segments
     db.session.delete(incident)
     db.session.flush()

@@ -1,16 +1,18 @@
 """One update written onto an incident: its components' statuses, its lifecycle, its notices.
 
 The machinery `publishing` and `maintenance` share: who may be named in a notice, whom it
-is scoped to, the page version it moves and the audit record it leaves. Each function
+is scoped to, the page version it moves and the fields its audit entries show. Each function
 flushes at most; the caller commits.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 
-from statuspage.audit.trail import Actor, record, values_of
+from statuspage.audit.changes import Change, record_change, record_created
+from statuspage.audit.trail import Actor
 from statuspage.components.catalog import get_component, set_component_status
 from statuspage.core.errors import InvalidInput
 from statuspage.core.validation import choice
@@ -44,20 +46,20 @@ AUDITED_FIELDS = (
 )  # fmt: skip
 
 
-def audit_incident(
-    actor: Actor, action: str, incident: Incident, before: dict | None, **extra
-) -> None:
-    """Record a write to an incident: its audited fields before and after, and `extra`."""
-    after = values_of(incident, *AUDITED_FIELDS) | extra
-    record(
-        actor,
-        action,
-        target_type="incident",
-        target_id=incident.id,
-        incident_id=incident.id,
-        before=before,
-        after=after,
+def audited(actor: Actor, action: str, incident: Incident) -> AbstractContextManager[Change]:
+    """One audit entry for the block's write to `incident`: its audited fields before and
+    after (and what the block puts in `change.extra`)."""
+    return record_change(
+        actor, action, incident, AUDITED_FIELDS, target_type="incident", incident_id=incident.id
     )
+
+
+def audit_created(actor: Actor, action: str, incident: Incident, update: IncidentUpdate) -> None:
+    """The audit entry of an incident or maintenance just opened, with its first update."""
+    record_created(
+        actor, action, incident, AUDITED_FIELDS, target_type="incident",
+        incident_id=incident.id, update_id=update.id, body=update.body,
+    )  # fmt: skip
 
 
 def resolve_components(statuses: ComponentStatuses) -> dict[Component, ComponentStatus]:

@@ -8,6 +8,7 @@ from statuspage.audit.changes import record_change, record_created, record_remov
 from statuspage.audit.trail import SYSTEM, Actor
 from statuspage.components.catalog import get_component
 from statuspage.core.errors import InvalidInput, NotFound
+from statuspage.core.validation import text
 from statuspage.extensions import db
 from statuspage.models import IncidentStatus, IncidentTemplate
 from statuspage.models.enums import INCIDENT_STATUSES
@@ -38,10 +39,9 @@ def _apply_fields(template: IncidentTemplate, fields: dict) -> None:
         if value is None:
             continue
         if key in ("name", "title", "body"):
-            value = str(value).strip()
-            if not value:
-                raise InvalidInput(f"a template needs a {key}")
-        if key in _MAX_LENGTH and len(str(value)) > _MAX_LENGTH[key]:
+            limit, missing = _MAX_LENGTH[key], f"a template needs a {key}"
+            value = text(str(value), f"a template's {key}", limit, missing=missing)
+        elif key in _MAX_LENGTH and len(str(value)) > _MAX_LENGTH[key]:
             raise InvalidInput(f"a template's {key} is at most {_MAX_LENGTH[key]} characters")
         if key == "update_status":
             try:

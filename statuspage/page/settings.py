@@ -9,6 +9,7 @@ from zoneinfo import available_timezones
 from statuspage.audit.changes import record_change
 from statuspage.audit.trail import SYSTEM, Actor
 from statuspage.core.errors import InvalidInput
+from statuspage.core.validation import storable, text
 from statuspage.extensions import db
 from statuspage.models import Page
 from statuspage.page.state import bump_version, ensure_page
@@ -25,7 +26,7 @@ def _https_url(value: str, what: str) -> str:
     value = value.strip()
     if not value.startswith(("https://", "http://")) or len(value) > 500 or " " in value:
         raise InvalidInput(f"{what} must be an http(s) URL")
-    return value
+    return storable(value, what)
 
 
 def update_settings(
@@ -42,15 +43,13 @@ def update_settings(
     page = ensure_page()
     with record_change(actor, "settings.update", page, FIELDS, target_type="page"):
         if name is not None:
-            if not name.strip() or len(name) > 200:
-                raise InvalidInput("a page name is 1 to 200 characters")
-            page.name = name.strip()
+            page.name = text(name, "a page name", 200)
         if time_zone is not None:
             if time_zone not in available_timezones():
                 raise InvalidInput(f"unknown time zone {time_zone!r}")
             page.time_zone = time_zone
         if description is not None:
-            page.description = description.strip() or None
+            page.description = storable(description.strip(), "the description") or None
         if homepage_url is not None:
             page.homepage_url = (
                 _https_url(homepage_url, "the homepage") if homepage_url.strip() else None
@@ -73,8 +72,11 @@ def _footer_links(footer_links: list[dict[str, Any]]) -> list[dict[str, str]]:
         raise InvalidInput(f"at most {MAX_FOOTER_LINKS} footer links")
     cleaned = []
     for link in footer_links:
-        label = str(link.get("label", "")).strip()
-        if not label or len(label) > 60:
-            raise InvalidInput("a footer link needs a label of at most 60 characters")
+        label = text(
+            str(link.get("label", "")),
+            "a footer link's label",
+            60,
+            missing="a footer link needs a label of at most 60 characters",
+        )
         cleaned.append({"label": label, "url": _https_url(str(link.get("url", "")), label)})
     return cleaned

@@ -21,6 +21,7 @@ from statuspage.channels.base import Channel as ChannelAdapter
 from statuspage.channels.base import Message, Outgoing, Result
 from statuspage.clock import utcnow
 from statuspage.core.errors import InvalidInput, NotFound
+from statuspage.core.validation import text
 from statuspage.extensions import db
 from statuspage.models import (
     Channel,
@@ -184,9 +185,7 @@ def save_account(
     The audit entry names which credentials changed, never their values.
     """
     network = network_of(network)
-    label = (label or "").strip()
-    if len(label) > MAX_LABEL:
-        raise InvalidInput(f"the account name is at most {MAX_LABEL} characters")
+    label = text(label, "the account name", MAX_LABEL, required=False)
     account = get_account(network)
     current = dict(account.credentials or {}) if account else {}
     merged = _clean_credentials(network, credentials, current)  # refuses before any write

@@ -8,6 +8,7 @@ no server at all.
 from __future__ import annotations
 
 import email.policy
+import re
 import smtplib
 import ssl
 from collections.abc import Sequence
@@ -30,17 +31,26 @@ _TRANSIENT = (
     TimeoutError,
     OSError,
 )
+# Line breaks and other controls, which a header value may not hold (RFC 5322 §2.2: a field
+# body is printable characters and folding white space; the policy refuses CR and LF).
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
+
+
+def header_text(value: str) -> str:
+    """`value` on one line: a title typed or imported with a line break (or a NUL, an ESC)
+    still makes a header, its controls each a space, instead of an error on every try."""
+    return " ".join(_CONTROLS.sub(" ", value).split())
 
 
 def build_email(outgoing: Outgoing, sender: str) -> EmailMessage:
     """Multipart text + HTML, with the headers the message carries (Message-ID, List-*)."""
     message = EmailMessage(policy=_POLICY)
     message["From"] = sender
-    message["To"] = outgoing.address
-    message["Subject"] = outgoing.message.subject
+    message["To"] = outgoing.address  # an address with a line break is refused: poison
+    message["Subject"] = header_text(outgoing.message.subject)
     message["Date"] = formatdate(localtime=False, usegmt=True)
     for name, value in outgoing.message.headers.items():
-        message[name] = value
+        message[name] = header_text(value)
     if "Message-ID" not in message:
         message["Message-ID"] = make_msgid(domain="herald.invalid")
     message.set_content(outgoing.message.text)
@@ -108,7 +118,10 @@ class EmailChannel:
         return connection
 
     def _send_one(self, connection: smtplib.SMTP, outgoing: Outgoing) -> Result:
-        message = build_email(outgoing, self._sender)
+        try:
+            message = build_email(outgoing, self._sender)
+        except ValueError as exc:  # an address no header can hold: no retry will fix it
+            return Result(outgoing.delivery_id, "permanent", error=f"unsendable: {exc}")
         try:
             refused = connection.send_message(message)
         except smtplib.SMTPRecipientsRefused as exc:
@@ -130,7 +143,13 @@ class EmailChannel:
         self._mailbox.mkdir(parents=True, exist_ok=True)
         results = []
         for outgoing in batch:
-            message = build_email(outgoing, self._sender)
+            try:
+                message = build_email(outgoing, self._sender)
+            except ValueError as exc:
+                results.append(
+                    Result(outgoing.delivery_id, "permanent", error=f"unsendable: {exc}")
+                )
+                continue
             path = self._mailbox / f"{outgoing.delivery_id:012d}.eml"
             temporary = path.with_suffix(".tmp")
             temporary.write_bytes(bytes(message))

@@ -11,6 +11,7 @@ to run twice: the database, not the queue, is the record.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -28,6 +29,8 @@ from statuspage.delivery.messages import outgoing_by_channel
 from statuspage.delivery.outbox import DELIVER, FAN_OUT, after_commit
 from statuspage.extensions import db
 from statuspage.models import Delivery, DeliveryState, FanOutState, Notice
+
+log = logging.getLogger(__name__)
 
 FANOUT_BATCH = 1000  # subscribers per fan-out step (one transaction each)
 DELIVER_BATCH = 100  # deliveries per deliver job
@@ -159,9 +162,26 @@ def _send(
             Result(o.delivery_id, "retry", error=f"no {name} channel configured") for o in chunk
         ]
     chunk = hook.before_send(chunk)  # social posts reply in their thread
-    sent = channel.send(chunk)
+    try:
+        sent = channel.send(chunk)
+    except Exception:  # a channel turns what a retry can fix into results: not this
+        log.exception("%s channel raised on a chunk of %d; sending one by one", name, len(chunk))
+        sent = [_send_alone(name, channel, outgoing) for outgoing in chunk]
     hook.after_send(chunk, sent)
     return sent
+
+
+def _send_alone(name: str, channel: Channel, outgoing: Outgoing) -> Result:
+    """One delivery of a chunk the channel raised on: sent, or failed at once if it raises
+    again. A message no retry can fix (poison) must not hold back the notice, its other
+    recipients or its other channels, try after try."""
+    try:
+        (result,) = channel.send([outgoing])
+    except Exception as exc:
+        log.exception("%s channel cannot send delivery %d", name, outgoing.delivery_id)
+        error = f"cannot be sent: {type(exc).__name__}: {exc}"[:500]
+        return Result(outgoing.delivery_id, "permanent", error=error)
+    return result
 
 
 def _record_and_commit(results: list[Result], held_until: datetime) -> None:

@@ -17,10 +17,12 @@ def free_port() -> int:
 
 
 class Inbox:
-    """aiosmtpd handler: every accepted message, parsed, in arrival order."""
+    """aiosmtpd handler: every accepted message, parsed, in arrival order, with the envelope
+    recipients each was accepted for."""
 
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
+        self.recipients: list[list[str]] = []
         self.refuse: set[str] = set()  # recipients answered with 550
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -31,6 +33,7 @@ class Inbox:
 
     async def handle_DATA(self, server, session, envelope):
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        self.recipients.append(list(envelope.rcpt_tos))
         return "250 Message accepted"
 
 

@@ -32,7 +32,7 @@ def segment_choices() -> list[SelectChoice]:
 
 def _ids(values: Iterable[str]) -> list[int]:
     """Segment ids as the form sends them; anything that cannot be one is not."""
-    return [int(v) for v in values if v.isdigit() and len(v) <= 9]
+    return [int(v) for v in values if v.isascii() and v.isdigit() and len(v) <= 9]
 
 
 def preview(kind: IncidentKind | str, fields: MultiDict[str, str]) -> tuple[Reach | None, str]:

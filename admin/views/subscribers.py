@@ -32,13 +32,15 @@ from statuspage.extensions import db
 from statuspage.models import Channel
 from statuspage.subscribers import endpoint_urls, endpoints, roster
 
+MAX_ID = 2**63 - 1
+
 
 def _before() -> int | None:
     value = request.args.get("before", "")
     if not value:
         return None
-    if not value.isdigit():
-        abort(400)
+    if not (value.isascii() and value.isdigit()) or int(value) > MAX_ID:
+        abort(400)  # not an id: letters, "²", or past what a 64-bit column holds
     return int(value)
 
 

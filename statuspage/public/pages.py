@@ -69,7 +69,8 @@ def history() -> tuple[str, str]:
 @viewer_aware
 def history_month(year: int, month: int) -> tuple[str, str]:
     # Only real past months: every distinct URL is a snapshot held in memory.
-    if not (1 <= month <= 12 and year >= 1970) or date(year, month, 1) > utcnow().date():
+    today = utcnow().date()
+    if not (1 <= month <= 12 and 1970 <= year <= today.year) or date(year, month, 1) > today:
         abort(404)
     first = date(year, month, 1)
     found = queries.started_in_month(public_viewer(), year, month)

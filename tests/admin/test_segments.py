@@ -269,6 +269,9 @@ def test_the_reach_preview_answers_for_the_form_as_it_stands(owner: Staff, eu_cu
     assert public["segments"] == []
     assert public["sentence"].startswith("Public: reaches")
     assert owner.get("/admin/reach.json?kind=party").status_code == 400
+    # "²" is a digit to str.isdigit but not to int(): not a segment id, not a 500.
+    odd = owner.get("/admin/reach.json?kind=incident&audience=segments&segment_ids=%C2%B2")
+    assert odd.get_json()["sentence"] == "Choose at least one segment to see who this reaches."
 
 
 @pytest.mark.parametrize(("role", "status"), [("responder", 200), ("viewer", 403)])

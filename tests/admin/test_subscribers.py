@@ -77,6 +77,9 @@ def test_the_list_pages_newest_first_and_searches_names_and_addresses(owner: Sta
         as_text=True
     )
     assert owner.get("/admin/subscribers?before=abc").status_code == 400
+    # Past a 64-bit integer (SQLite's overflow), and digits that are not ASCII (int() fails).
+    for before in ("9223372036854775808", "9" * 40, "²"):
+        assert owner.get(f"/admin/subscribers?before={before}").status_code == 400, before
 
 
 def test_a_persons_page_shows_contact_points_and_deliveries(owner: Staff):

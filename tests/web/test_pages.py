@@ -120,6 +120,8 @@ def test_unknown_pages_get_a_friendly_404(client, small_page):
         "/incidents/nope",
         "/history/2026/13",
         "/history/0/1",
+        "/history/10000/1",  # past date.max: Python cannot even make the date
+        "/history/99999999999999999999/1",
         f"/history/{future.year}/{future.month}",
         "/no/such/page",
     ):

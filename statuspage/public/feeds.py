@@ -8,6 +8,8 @@ revokes its token) and carries public notices plus their segments' private ones,
 
 from __future__ import annotations
 
+import re
+
 from feedgen.feed import FeedGenerator
 from flask import Response, abort
 
@@ -24,6 +26,15 @@ from statuspage.public.context import base_url, current_page, public_viewer
 from statuspage.public.subscriptions import private
 
 MAX_ENTRIES = 100
+# What XML 1.0 may not carry at all (§2.2 Char): C0 controls other than tab, LF and CR, lone
+# surrogates, U+FFFE and U+FFFF. Stored text may hold them (an ESC in a title is kept), and
+# lxml refuses the whole feed for one of them: they are dropped here, for every reader.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(value: str) -> str:
+    """`value` without the characters XML 1.0 cannot hold."""
+    return _NOT_XML.sub("", value)
 ATOM = "application/atom+xml; charset=utf-8"
 RSS = "application/rss+xml; charset=utf-8"
 
@@ -36,10 +47,12 @@ def _feed(
     url, page = base_url(), current_page()
     feed = FeedGenerator()
     feed.id(f"{url}{path}")
-    feed.title(title)
+    feed.title(xml_text(title))
+    # RFC 4287 §4.1.1: a feed MUST name an author unless every entry does; the page speaks.
+    feed.author(name=xml_text(page.name), uri=f"{url}/")
     feed.link(href=f"{url}/", rel="alternate")
     feed.link(href=f"{url}{path}", rel="self")
-    feed.description(f"Status updates from {page.name}")
+    feed.description(xml_text(f"Status updates from {page.name}"))
     feed.language("en")
     updates = sorted(
         ((incident, update) for incident in incidents for update in incident.updates),
@@ -54,12 +67,12 @@ def _feed(
         entry.guid(f"{link}#update-{update.id}", permalink=True)
         names = shared_with(viewer, incident)
         mark = f"[Private — shared with {', '.join(names)}] " if names else ""
-        entry.title(f"{mark}{incident.name} — {update.status.label}")
+        entry.title(xml_text(f"{mark}{incident.name} — {update.status.label}"))
         entry.link(href=link)
         entry.published(update.display_at)
         entry.updated(update.updated_at)
-        entry.description(plain_text(update.body))
-        entry.content(update.body_html, type="html")
+        entry.description(xml_text(plain_text(update.body)))
+        entry.content(xml_text(update.body_html), type="html")
     return feed
 
 

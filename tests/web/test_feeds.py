@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from xml.etree import ElementTree
+
 import feedparser
 import pytest
 
 from statuspage.extensions import db
 from statuspage.incidents.commands import PostUpdate
 from statuspage.incidents.publishing import post_update
+from statuspage.page.state import get_page
 
 
 def _parse(client, path: str) -> feedparser.FeedParserDict:
@@ -72,3 +75,36 @@ def test_the_status_page_advertises_its_feeds(client, small_page):
     html = client.get("/").data
     assert b'type="application/atom+xml"' in html
     assert b'type="application/rss+xml"' in html
+
+
+ATOM_NS = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.mark.parametrize("path", ["/history.atom", "/components/{api}/history.atom"])
+def test_every_atom_feed_names_its_author(client, small_page, path):
+    """RFC 4287 §4.1.1: atom:feed MUST contain one or more atom:author elements, unless all
+    of the atom:entry elements contain at least one. Read with the stdlib XML parser (the
+    element itself) and feedparser (what a reader shows)."""
+    path = path.format(api=small_page.api.id)
+    response = client.get(path)
+    root = ElementTree.fromstring(response.data)  # noqa: S314 (our own feed, not untrusted)
+    authors = root.findall(f"{ATOM_NS}author")
+    entries = root.findall(f"{ATOM_NS}entry")
+    assert authors or all(e.find(f"{ATOM_NS}author") is not None for e in entries)
+    assert [a.findtext(f"{ATOM_NS}name") for a in authors] == [get_page().name]
+    assert _parse(client, path).feed.author == get_page().name
+
+
+@pytest.mark.parametrize("path", ["/history.atom", "/history.rss"])
+def test_control_characters_in_stored_text_still_make_a_well_formed_feed(client, small_page, path):
+    """XML 1.0 (§2.2) has no place for NUL, ESC or the other C0 controls but tab, LF and CR;
+    a title that holds one (the API keeps ESC) must not take the feed down for everyone."""
+    incident = small_page.open_incident
+    incident.name = "EU\x1b[31m requests\x01 slow\x0b"
+    post_update(incident, PostUpdate("Still \x1bslow\x08.", status="identified"))
+    page = get_page()
+    page.name = "Acme\x0c Status"
+    db.session.commit()
+    feed = _parse(client, path)  # 200 and not bozo: well-formed to feedparser's parser
+    assert feed.entries[0].title == "EU[31m requests slow — Identified"
+    assert "Acme Status" in feed.feed.title

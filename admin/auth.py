@@ -9,11 +9,14 @@ from werkzeug.wrappers import Response
 from admin.access import safe_next
 from admin.forms.confirm import ConfirmForm
 from admin.forms.staff import LoginForm
+from statuspage.clock import utcnow
+from statuspage.core import sessions
 from statuspage.extensions import db, limiter, login_manager
-from statuspage.models import StaffUser
+from statuspage.models import StaffSession, StaffUser
 from statuspage.staff.accounts import authenticate
 
 LOGIN_LIMIT = "5 per minute"
+SESSION_KEY = "staff_session"  # the server-side session (core/sessions.py) the cookie names
 # One message for an unknown address, a wrong password and a deactivated account alike, so
 # the form never tells an attacker which addresses have accounts.
 LOGIN_FAILED = "Email or password is incorrect."
@@ -21,7 +24,14 @@ LOGIN_FAILED = "Email or password is incorrect."
 
 @login_manager.user_loader
 def load_staff_user(user_id: str) -> StaffUser | None:
-    return db.session.get(StaffUser, int(user_id)) if user_id.isdigit() else None
+    """The signed-in staff member, while the session the cookie names is on: a cookie kept
+    after signing out (or after a deactivation) signs nobody in."""
+    if not (user_id.isascii() and user_id.isdigit()):
+        return None
+    live = sessions.live(StaffSession, session.get(SESSION_KEY))
+    if live is None or live.user_id != int(user_id):
+        return None
+    return db.session.get(StaffUser, int(user_id))
 
 
 def _submitted_email() -> str:
@@ -38,9 +48,10 @@ def login() -> Response | str | tuple[str, int]:
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
         if user is not None:
-            db.session.commit()  # last_login_at
             session.clear()  # a fresh session for the signed-in staff member
+            session[SESSION_KEY] = sessions.start(StaffSession, utcnow(), user_id=user.id)
             login_user(user)
+            db.session.commit()  # last_login_at and the session
             return redirect(safe_next(form.next.data) or url_for("admin.dashboard"))
         form.form_errors.append(LOGIN_FAILED)
     status = 200 if request.method == "GET" else 422
@@ -50,6 +61,8 @@ def login() -> Response | str | tuple[str, int]:
 def logout() -> Response:
     form = ConfirmForm()
     if form.validate_on_submit():
+        sessions.end(StaffSession, session.get(SESSION_KEY), utcnow())
+        db.session.commit()
         logout_user()
         session.clear()
         flash("You are signed out.")

@@ -60,6 +60,7 @@ from statuspage.models.segments import (
     incident_segment,
     organization_segment,
 )
+from statuspage.models.sessions import StaffSession, ViewerSession
 from statuspage.models.social import SocialAccount, SocialThread
 from statuspage.models.staff import ApiKey, Role, StaffUser
 from statuspage.models.subscribers import (
@@ -121,6 +122,7 @@ __all__ = [
     "Segment",
     "SocialAccount",
     "SocialThread",
+    "StaffSession",
     "StaffUser",
     "Subscriber",
     "SubscriberKind",
@@ -133,6 +135,7 @@ __all__ = [
     "UpdateDraft",
     "UsedSignInLink",
     "ViewerFeedToken",
+    "ViewerSession",
     "Visibility",
     "component_segment",
     "incident_segment",

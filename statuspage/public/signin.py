@@ -24,7 +24,13 @@ from statuspage.extensions import db, limiter
 from statuspage.links import BadLink, verify
 from statuspage.public.context import current_page
 from statuspage.public.subscriptions import private
-from statuspage.public.viewing import clear_identity, set_identity, signed_in_email
+from statuspage.public.viewing import (
+    clear_identity,
+    end_identity,
+    identity,
+    set_identity,
+    signed_in_email,
+)
 from statuspage.subscribers.subscriptions import normalise_email
 
 SIGN_IN_PER_CLIENT = "10 per hour"
@@ -84,12 +90,13 @@ def follow_sign_in_link(token: str):
         )
     try:
         viewers.use_sign_in_link(payload, utcnow())
+        cookie = identity(email)
         db.session.commit()
     except (viewers.LinkAlreadyUsed, IntegrityError):  # used meanwhile, maybe concurrently
         db.session.rollback()
         return _invalid_link()
     response = redirect(url_for("public.index"), 303)
-    set_identity(response, email)
+    set_identity(response, cookie)
     response.headers.set(*CLEAR_CACHE)
     return response
 
@@ -99,6 +106,8 @@ def sign_out():
     form = FlaskForm()
     if request.method == "GET" or not form.validate():
         return render_template("public/signout.html", page=current_page(), form=form)
+    end_identity()
+    db.session.commit()
     response = redirect(url_for("public.index"), 303)
     clear_identity(response)
     response.headers.set(*CLEAR_CACHE)

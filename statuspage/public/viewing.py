@@ -1,9 +1,10 @@
 """Who is reading the public site, and answering each: the anonymous public from the snapshot,
 a signed-in private viewer or an organization's API token per request, never cached.
 
-A signed-in viewer carries the identity cookie: the address and when it was signed, signed
-with the app's key (links.py), HttpOnly, SameSite=Lax, Secure when the site is https. It is
-not the Flask session, so the snapshots never read a session; and it holds no segments: the
+A signed-in viewer carries the identity cookie: the address, the secret of its server-side
+session (core/sessions.py: signing out ends it) and when it was signed, signed with the app's
+key (links.py), HttpOnly, SameSite=Lax, Secure when the site is https. It is not the Flask
+session, so the snapshots never read a session; and it holds no segments: the
 viewer is `audience.viewer_for(email)` on every request, so a membership change applies at
 once, and an address that belongs to no organization any more just sees the public page.
 """
@@ -19,7 +20,10 @@ from flask import Response, current_app, g, jsonify, request
 from statuspage.audience.membership import viewer_for, viewer_for_organization
 from statuspage.audience.viewers import organization_for_token, segment_names, shared_with
 from statuspage.audience.visibility import Viewer, may_see_component
+from statuspage.clock import utcnow
+from statuspage.core import sessions
 from statuspage.links import MAX_AGE, BadLink, sign, verify
+from statuspage.models import ViewerSession
 from statuspage.public.caching import Headers, snapshotted
 from statuspage.public.context import public_viewer
 
@@ -37,8 +41,27 @@ def signed_in_email() -> str | None:
         payload = verify("viewer", raw)
     except BadLink:
         return None
-    email = payload.get("e") if isinstance(payload, dict) else None
-    return email if isinstance(email, str) else None
+    if not isinstance(payload, dict):
+        return None
+    live = sessions.live(ViewerSession, payload.get("s"))
+    return live.email if live is not None and live.email == payload.get("e") else None
+
+
+def identity(email: str) -> str:
+    """A new identity cookie's value for `email`: its session starts now (flushed)."""
+    secret = sessions.start(ViewerSession, utcnow(), email=email)
+    return sign("viewer", {"e": email, "s": secret})
+
+
+def end_identity() -> None:
+    """End the session of this request's identity cookie, if it names one (flushed)."""
+    raw = request.cookies.get(COOKIE)
+    try:
+        payload = verify("viewer", raw) if raw else None
+    except BadLink:
+        return
+    if isinstance(payload, dict):
+        sessions.end(ViewerSession, payload.get("s"), utcnow())
 
 
 def signed_in_viewer() -> Viewer | None:
@@ -50,10 +73,11 @@ def signed_in_viewer() -> Viewer | None:
     return viewer if viewer.organization_ids else None
 
 
-def set_identity(response: Response, email: str) -> None:
+def set_identity(response: Response, value: str) -> None:
+    """Give the browser the identity cookie `identity(email)` made."""
     response.set_cookie(
         COOKIE,
-        sign("viewer", {"e": email}),
+        value,
         max_age=MAX_AGE["viewer"],
         httponly=True,
         samesite="Lax",

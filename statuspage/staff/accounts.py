@@ -12,6 +12,7 @@ from statuspage.audit.changes import record_change, record_created
 from statuspage.audit.trail import SYSTEM, Actor
 from statuspage.clock import utcnow
 from statuspage.core.errors import InvalidInput, NotFound
+from statuspage.core.sessions import end_every_staff_session
 from statuspage.core.validation import choice, email_address
 from statuspage.extensions import db
 from statuspage.models import ApiKey, Role, StaffUser
@@ -158,6 +159,7 @@ def deactivate_staff(user: StaffUser, *, actor: Actor = SYSTEM) -> StaffUser:
             raise InvalidInput("the last active owner cannot be deactivated")
     with record_change(actor, "staff.deactivate", user, STAFF_FIELDS, target_type="staff_user"):
         user.active = False
+        end_every_staff_session(user.id, utcnow())  # reactivating does not bring them back
         db.session.flush()
     return user
 

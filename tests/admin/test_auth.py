@@ -7,6 +7,7 @@ from flask import Flask
 
 from admin import ROUTES
 from statuspage.extensions import db
+from statuspage.staff.accounts import deactivate_staff
 from tests.admin.staff_client import PASSWORD, Staff, make_staff, signed_in
 from tests.admin.test_screens import url_of
 from tests.admin.world import World
@@ -89,6 +90,30 @@ def test_sign_out_is_a_post_with_a_csrf_token(app: Flask):
     response = staff.submit("/admin/logout")
     assert response.status_code == 302
     assert response.location == "/admin/login"
+    assert staff.get("/admin/").status_code == 302
+
+
+def test_a_session_cookie_kept_after_sign_out_signs_nobody_in(app: Flask):
+    """Sign-out ends the session on the server: a saved copy of the cookie (a stolen one, or
+    one left on a shared computer) no longer opens the admin."""
+    staff = signed_in(app, "comms")
+    name = app.config["SESSION_COOKIE_NAME"]
+    saved = staff.client.get_cookie(name, path="/").value
+    copy = Staff(app.test_client())  # its own app context per request, as in production
+    copy.client.set_cookie(name, saved)
+    assert copy.get("/admin/").status_code == 200  # the copy works while the session is on
+    staff.submit("/admin/logout")
+    response = copy.get("/admin/")
+    assert response.status_code == 302
+    assert response.location.startswith("/admin/login")
+
+
+def test_deactivating_an_account_ends_its_sessions_for_good(app: Flask, owner: Staff):
+    staff = signed_in(app, "comms")
+    assert staff.user is not None
+    deactivate_staff(staff.user)
+    staff.user.active = True  # reactivated: it signs in again, its old sessions stay ended
+    db.session.commit()
     assert staff.get("/admin/").status_code == 302
 
 

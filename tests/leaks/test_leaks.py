@@ -31,10 +31,9 @@ from sqlalchemy import select
 from statuspage.audience.organizations import issue_api_token
 from statuspage.core.errors import InvalidInput
 from statuspage.extensions import db, limiter
-from statuspage.links import sign
 from statuspage.models import Channel, ContactPoint, Delivery, Notice, Subscriber
 from statuspage.models.types import new_public_id
-from statuspage.public.viewing import COOKIE
+from statuspage.public.viewing import COOKIE, identity
 from statuspage.staff.accounts import create_api_key
 from statuspage.subscribers.endpoints import new_secret
 from statuspage.vapid import vapid_keys
@@ -305,7 +304,7 @@ def sign_everyone_in(app: Flask, world: World, smtp: SmtpServer, queue) -> list[
     # let it go): the real sign-in never mails it a link, so the cookie is made as the
     # sign-in makes it.
     stranger = browser(app)
-    stranger.set_cookie(COOKIE, sign("viewer", {"e": STRANGER}))
+    stranger.set_cookie(COOKIE, identity(STRANGER))
     viewers.append(Viewer(STRANGER, frozenset({"signed-in"}), frozenset(), stranger))
     organization = world.orgs[world.spec.token_org]
     token = issue_api_token(organization)

@@ -269,6 +269,21 @@ def test_signing_out_shows_the_public_page_again(app, smtp, queue, customers):
     assert page.headers["Cache-Control"].startswith("public")
 
 
+def test_an_identity_cookie_kept_after_sign_out_shows_only_the_public_page(
+    app, smtp, queue, customers
+):
+    """Sign-out ends the viewer's session on the server: a saved copy of the 14-day cookie
+    no longer shows the organization's private notices."""
+    ann = signed_in(app, smtp, queue, "ann@alpha.example")
+    copy = app.test_client()
+    copy.set_cookie(COOKIE, ann.get_cookie(COOKIE).value)
+    assert ALPHA_MARKER in text(copy.get("/"))
+    press_button(ann, "/signout")
+    page = copy.get("/")
+    assert ALPHA_MARKER not in text(page)
+    assert page.headers["Cache-Control"].startswith("public")
+
+
 def test_a_viewer_whose_address_leaves_the_organization_sees_the_public_page(
     app, smtp, queue, customers
 ):

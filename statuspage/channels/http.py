@@ -41,6 +41,32 @@ MAX_RETRY_AFTER = timedelta(hours=1)
 _DETAIL = 200  # characters of an error answer kept in the delivery log
 
 
+# IPv6 prefixes that carry an IPv4 address in their last 32 bits: NAT64 (RFC 6052's
+# well-known prefix, and RFC 8215's local-use one), IPv4-compatible (::a.b.c.d, RFC 4291
+# §2.5.5.1) and IPv4-translated (::ffff:0:a.b.c.d, RFC 2765). Python calls most of them
+# global whatever the IPv4 inside: a gateway would hand 64:ff9b::7f00:1 to 127.0.0.1.
+_CARRIES_IPV4 = tuple(
+    ipaddress.ip_network(prefix)
+    for prefix in ("64:ff9b::/96", "64:ff9b:1::/48", "::/96", "::ffff:0:0:0/96")
+)
+
+
+def is_public(address: str) -> bool:
+    """Whether Herald may connect to `address` (an IP, perhaps with an IPv6 zone): a global
+    address, and for IPv6, one whose embedded IPv4 (mapped, 6to4, NAT64, compatible,
+    translated) is global too."""
+    ip = ipaddress.ip_address(address.split("%")[0])
+    if not ip.is_global:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address):
+        inner = ip.ipv4_mapped or ip.sixtofour
+        if inner is None and any(ip in prefix for prefix in _CARRIES_IPV4):
+            inner = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if inner is not None and not inner.is_global:
+            return False
+    return True
+
+
 class PrivateAddressRefused(NewConnectionError):
     """The connection reached an address that is not public: closed before anything was sent."""
 
@@ -52,8 +78,8 @@ def _public_only(base: type[HTTPConnection], allow_loopback: bool) -> type[HTTPC
         def _new_conn(self) -> socket.socket:
             sock = super()._new_conn()
             peer = sock.getpeername()[0]
-            address = ipaddress.ip_address(peer.split("%")[0])
-            if not (address.is_global or (allow_loopback and address.is_loopback)):
+            loopback = ipaddress.ip_address(peer.split("%")[0]).is_loopback
+            if not (is_public(peer) or (allow_loopback and loopback)):
                 sock.close()
                 raise PrivateAddressRefused(
                     self,

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from statuspage.channels.http import is_public
 from statuspage.core.errors import InvalidInput
 from statuspage.models import Channel
 
@@ -115,7 +116,7 @@ def check_url(
     except (OSError, UnicodeError) as exc:
         raise InvalidInput(f"Herald could not find the host {host}.") from exc
     for address in addresses:
-        if not ipaddress.ip_address(address.split("%")[0]).is_global:
+        if not is_public(address):
             raise InvalidInput(
                 f"{host} is not a public address (it is private, local or reserved): "
                 "Herald posts only to public hosts."

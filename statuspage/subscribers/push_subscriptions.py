@@ -80,10 +80,26 @@ def check_endpoint(endpoint: object, allowed_services: str) -> str:
         raise InvalidInput("endpoint must be a URL.") from exc
     if parts.scheme not in ("https", "http") or not parts.hostname or "@" in parts.netloc:
         raise InvalidInput("endpoint must be an http(s) URL with a host and no user name.")
-    origin = f"{parts.scheme}://{parts.hostname.lower()}"
-    if not any(fnmatchcase(origin, pattern.lower()) for pattern in allowed_services.split()):
+    origin = (
+        f"{parts.scheme}://{parts.hostname.lower()}:{parts.port or DEFAULT_PORTS[parts.scheme]}"
+    )
+    if not any(fnmatchcase(origin, _with_port(p)) for p in allowed_services.split()):
         raise InvalidInput("endpoint is not a push service this page sends to.")
     return endpoint
+
+
+DEFAULT_PORTS = {"https": 443, "http": 80}
+
+
+def _with_port(pattern: str) -> str:
+    """A PUSH_SERVICES pattern with its port: the scheme's default (443) unless it names one
+    (`http://127.0.0.1:*` for a push service under test), so an allowed host cannot be
+    reached on another port."""
+    pattern = pattern.lower()
+    scheme, _, host = pattern.partition("://")
+    if ":" in host.rsplit("]", 1)[-1]:
+        return pattern
+    return f"{pattern}:{DEFAULT_PORTS.get(scheme, 443)}"
 
 
 def parse_subscription(raw: object, allowed_services: str) -> PushSubscription:

@@ -63,7 +63,7 @@ def push_service(app: Flask, live_server: str) -> Iterator[PushService]:
     it is in production (the control only shows on the app's own origin)."""
     service = PushService().start()
     previous = app.config["PUSH_SERVICES"], app.config["BASE_URL"]
-    app.config["PUSH_SERVICES"], app.config["BASE_URL"] = "http://127.0.0.1", live_server
+    app.config["PUSH_SERVICES"], app.config["BASE_URL"] = "http://127.0.0.1:*", live_server
     limiter.reset()
     yield service
     app.config["PUSH_SERVICES"], app.config["BASE_URL"] = previous

@@ -85,7 +85,7 @@ class FarEnds:
 def far_ends(app: Flask) -> Iterator[FarEnds]:
     receiver, push = Receiver().start(), PushService().start()
     previous = app.config["PUSH_SERVICES"]
-    app.config["PUSH_SERVICES"] = "http://127.0.0.1"
+    app.config["PUSH_SERVICES"] = "http://127.0.0.1:*"
     try:
         with fake_mastodon() as mastodon, fake_x() as x_api:
             yield FarEnds(receiver, mastodon, x_api, push)

@@ -50,7 +50,7 @@ X_KEYS = {
 def push_service(app: Flask) -> Iterator[PushService]:
     service = PushService().start()
     previous = app.config["PUSH_SERVICES"]
-    app.config["PUSH_SERVICES"] = "http://127.0.0.1"
+    app.config["PUSH_SERVICES"] = "http://127.0.0.1:*"
     limiter.reset()
     yield service
     app.config["PUSH_SERVICES"] = previous

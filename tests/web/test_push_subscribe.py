@@ -37,7 +37,7 @@ def push_service(app: Flask) -> Iterator[PushService]:
     """A push service on loopback, and the app accepting subscriptions that point at it."""
     service = PushService().start()
     previous = app.config["PUSH_SERVICES"]
-    app.config["PUSH_SERVICES"] = "http://127.0.0.1"
+    app.config["PUSH_SERVICES"] = "http://127.0.0.1:*"
     yield service
     app.config["PUSH_SERVICES"] = previous
     service.stop()

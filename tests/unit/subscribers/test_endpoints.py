@@ -57,6 +57,31 @@ def test_a_webhook_host_that_resolves_inside_a_network_is_refused(addresses):
         check_url(Channel.webhook, "https://hooks.example.com/x", resolve=resolver(*addresses))
 
 
+@pytest.mark.parametrize(
+    "literal",
+    [
+        "[64:ff9b::7f00:1]",  # NAT64, RFC 6052: a NAT64 gateway connects to 127.0.0.1
+        "[64:ff9b::a00:5]",  # NAT64 to 10.0.0.5
+        "[64:ff9b:1::7f00:1]",  # NAT64 local-use prefix, RFC 8215
+        "[::127.0.0.1]",  # IPv4-compatible, RFC 4291 §2.5.5.1
+        "[::ffff:0:7f00:1]",  # IPv4-translated, RFC 2765
+        "[::ffff:127.0.0.1]",  # IPv4-mapped, RFC 4291 §2.5.5.2
+        "[2002:7f00:1::1]",  # 6to4 around 127.0.0.1, RFC 3056
+    ],
+)
+def test_an_ipv6_address_around_a_private_ipv4_is_refused(literal):
+    """Each is a way to write a loopback or private IPv4 host as IPv6 (the forms an outside
+    probe used); the literal is what the URL's host resolves to."""
+    bare = literal.strip("[]")
+    with pytest.raises(InvalidInput, match="not a public address"):
+        check_url(Channel.webhook, f"https://{literal}/x", resolve=resolver(bare))
+
+
+def test_an_ipv6_address_around_a_public_ipv4_is_accepted():
+    url = "https://[64:ff9b::5db8:d70e]/x"  # NAT64 to 93.184.215.14
+    assert check_url(Channel.webhook, url, resolve=resolver("64:ff9b::5db8:d70e")) == url
+
+
 def test_a_webhook_host_that_does_not_resolve_is_refused():
     with pytest.raises(InvalidInput, match="could not find the host"):
         check_url(Channel.webhook, "https://nowhere.example/x", resolve=no_such_host)

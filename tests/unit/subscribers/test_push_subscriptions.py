@@ -78,7 +78,10 @@ def test_a_subscription_is_checked_and_kept_as_the_browsers_json():
     assert endpoint_key(ENDPOINT) == hashlib.sha256(ENDPOINT.encode()).hexdigest()
 
 
-@pytest.mark.parametrize("endpoint", [ENDPOINT, OTHER_ENDPOINT, "https://PUSH.example.test/x"])
+@pytest.mark.parametrize(
+    "endpoint",
+    [ENDPOINT, OTHER_ENDPOINT, "https://PUSH.example.test/x", "https://push.example.test:443/x"],
+)
 def test_an_endpoint_of_an_allowed_push_service_is_taken(endpoint):
     assert check_endpoint(endpoint, SERVICES) == endpoint
 
@@ -95,11 +98,25 @@ def test_an_endpoint_of_an_allowed_push_service_is_taken(endpoint):
         ("https://user@push.example.test/x", "no user name"),
         ("https://push.example.net/x", "not a push service"),  # the pattern needs a subdomain
         ("https://attacker.example/x", "not a push service"),
+        # An allowed host on another port: a push service answers on 443 only, and another
+        # port of the same host (an admin interface, a metrics port) is not a push service.
+        ("https://push.example.test:8443/x", "not a push service"),
+        ("https://push.example.test:22/x", "not a push service"),
     ],
 )
 def test_other_endpoints_are_refused(endpoint, message):
     with pytest.raises(InvalidInput, match=message):
         check_endpoint(endpoint, SERVICES)
+
+
+def test_a_pattern_may_name_its_port():
+    """`scheme://host:port` (or `:*`) in PUSH_SERVICES: a push service under test, say."""
+    assert check_endpoint("http://127.0.0.1:8123/x", "http://127.0.0.1:*")
+    assert check_endpoint("http://127.0.0.1:8123/x", "http://127.0.0.1:8123")
+    with pytest.raises(InvalidInput, match="not a push service"):
+        check_endpoint("http://127.0.0.1:8124/x", "http://127.0.0.1:8123")
+    with pytest.raises(InvalidInput, match="not a push service"):
+        check_endpoint("http://127.0.0.1:8123/x", "http://127.0.0.1")  # port 80 only
 
 
 def _with(**keys: str) -> dict:

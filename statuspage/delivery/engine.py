@@ -142,6 +142,11 @@ def _send_chunks(
             utcnow(),
             lease=lease,
         )
+        # Checked again just before sending: a contact point disabled since the claim (a 410
+        # to another notice's push a moment ago) gets nothing more.
+        for dead in ledger.fail_disabled(held, utcnow()):
+            held.discard(dead.id)
+            _fall_back(dead, utcnow(), "disabled")
         db.session.commit()
         chunk = [o for o in batch[start : start + SEND_CHUNK] if o.delivery_id in held]
         if not chunk:

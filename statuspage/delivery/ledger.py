@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, Select, and_, func, insert, or_, select, update
+from sqlalchemy.orm import contains_eager
 
 from statuspage.audience.recipients import Recipient, reachable_contact
 from statuspage.channels.base import Result
@@ -189,6 +190,28 @@ def _unlocked(ids: list[int], condition: ColumnElement[bool]) -> Select[tuple[in
     if db.session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     return query
+
+
+def fail_disabled(ids: Iterable[int], now: datetime) -> list[Delivery]:
+    """Fail, unsent, the deliveries among `ids` (held by this worker) whose contact point was
+    disabled after they were made: a 404/410 from a push service, a hard bounce, an endpoint
+    gone, even while this notice waited behind others. Flushed; returned for the engine to
+    fall back from (the recipient's next contact point)."""
+    dead = db.session.scalars(
+        select(Delivery)
+        .join(Delivery.contact_point)
+        .where(Delivery.id.in_(list(ids)), ContactPoint.active.is_(False))
+        .options(contains_eager(Delivery.contact_point))
+    ).all()
+    for delivery in dead:
+        error = f"contact point disabled: {delivery.contact_point.disabled_reason or 'stopped'}"
+        db.session.add(
+            DeliveryAttempt(delivery_id=delivery.id, at=now, outcome="skipped", error=error)
+        )
+        delivery.state, delivery.lease_until = DeliveryState.failed, None
+        delivery.last_error = error
+    db.session.flush()
+    return list(dead)
 
 
 def backoff(

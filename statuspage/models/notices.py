@@ -121,6 +121,7 @@ class DeliveryAttempt(db.Model):
         ForeignKey("delivery.id", ondelete="CASCADE"), index=True
     )
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    outcome: Mapped[str] = mapped_column(String(20))  # sent | retry | permanent | lease-expired
+    # sent | retry | permanent | lease-expired | skipped (its contact point was disabled)
+    outcome: Mapped[str] = mapped_column(String(20))
     provider_id: Mapped[str | None] = mapped_column(String(300))
     error: Mapped[str | None] = mapped_column(Text)

@@ -297,3 +297,27 @@ def test_an_update_arrives_as_a_notification_and_410_deactivates(
     db.session.commit()
     drain(queue)
     assert len(push_service.received) == 1  # nothing more was sent to the dropped browser
+
+
+def test_a_410_stops_the_pushes_already_queued_for_that_browser(
+    client, queue, push_service, browser
+):
+    """Three notices queued before any is sent; the push service says 410 to the first (and
+    would to every later one, as a real one does). Nothing more reaches it: the engine checks
+    the contact point again just before each send, and the others fail unsent."""
+    assert subscribe(client, browser).status_code == 200
+    for _ in range(3):
+        push_service.answer(browser, 410)
+    incident = create_incident(OpenIncident("API errors", "Looking."))
+    db.session.commit()
+    post_update(incident, PostUpdate("Found it.", status="identified"))
+    db.session.commit()
+    post_update(incident, PostUpdate("Fixed.", status="resolved"))
+    db.session.commit()
+    drain(queue)  # three fan-outs, then three deliver jobs
+    assert push_service.requests == 1
+    db.session.expire_all()
+    deliveries = db.session.scalars(select(Delivery).order_by(Delivery.id)).all()
+    assert [d.state for d in deliveries] == [DeliveryState.failed] * 3
+    assert deliveries[0].last_error.startswith("410")
+    assert all(d.last_error.startswith("contact point disabled: gone: 410") for d in deliveries[1:])

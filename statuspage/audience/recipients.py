@@ -49,8 +49,16 @@ def reachable_contact(notice: Notice) -> ColumnElement[bool]:
     carry it (the world-readable channels, PUBLIC_CHANNELS, carry public notices only; SMS
     carries the updates that open and close, `sms_worthy`, unless the number chose every
     update). The first one receives a notice; the engine's fallback walks the rest in
-    priority order, by this same rule."""
-    return _reachable(private=notice.audience is not Audience.public, texts=sms_worthy(notice))
+    priority order, by this same rule.
+
+    A customer's notice (public or segments) goes to those subscribed when it was published:
+    an address confirmed later, even seconds later while the notice waits in the queue,
+    does not receive news from before it subscribed. The crisis audiences are whoever is on
+    the roster when they are paged."""
+    rule = _reachable(private=notice.audience is not Audience.public, texts=sms_worthy(notice))
+    if notice.audience in (Audience.public, Audience.segments):
+        rule = and_(rule, ContactPoint.verified_at <= notice.created_at)
+    return rule
 
 
 def internal_reachable() -> ColumnElement[bool]:

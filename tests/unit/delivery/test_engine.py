@@ -253,3 +253,24 @@ def test_an_address_that_keeps_bouncing_stops_being_used(smtp, queue):
     ).all()
     assert len(tried) == 3
     assert [m["To"] for m in smtp.inbox.messages] == ["backup@example.com"] * 4
+
+
+def test_a_notice_goes_to_those_subscribed_when_it_was_published(smtp, queue):
+    """Who receives is fixed at publishing: an address confirmed while the notice waits in
+    the queue (the demo's old notices met the first browser to subscribe) gets only what is
+    published after it subscribed."""
+    subscriber("early@example.com")
+    db.session.commit()
+    incident = create_incident(OpenIncident("Slow", "Looking."))
+    db.session.commit()  # the notice exists; its fan-out waits in the queue
+    with time_machine.travel(utcnow() + timedelta(seconds=5), tick=False):
+        subscriber("late@example.com")
+        db.session.commit()
+        drain(queue)
+        assert [m["To"] for m in smtp.inbox.messages] == ["early@example.com"]
+        post_update(incident, PostUpdate("Found it.", status="identified"))
+        db.session.commit()
+        drain(queue)
+    assert sorted(m["To"] for m in smtp.inbox.messages[1:]) == [
+        "early@example.com", "late@example.com",
+    ]  # fmt: skip

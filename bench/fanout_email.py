@@ -234,7 +234,9 @@ def main() -> int:
 
     processes = Processes()
     try:
-        with tempfile.TemporaryDirectory(prefix="herald-fanout-") as tmp:
+        with tempfile.TemporaryDirectory(
+            prefix="herald-fanout-", ignore_cleanup_errors=True
+        ) as tmp:
             return run(args, Path(tmp), processes)
     finally:
         processes.stop_all()

@@ -196,7 +196,7 @@ def main() -> int:
 
     processes = Processes()
     try:
-        with tempfile.TemporaryDirectory(prefix="herald-push-") as tmp:
+        with tempfile.TemporaryDirectory(prefix="herald-push-", ignore_cleanup_errors=True) as tmp:
             return run(args, Path(tmp), processes)
     finally:
         processes.stop_all()

@@ -302,7 +302,7 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     processes = Processes()
     try:
-        with tempfile.TemporaryDirectory(prefix="herald-scale-") as tmp:
+        with tempfile.TemporaryDirectory(prefix="herald-scale-", ignore_cleanup_errors=True) as tmp:
             try:
                 return run(args, Path(tmp), processes)
             finally:

@@ -72,6 +72,19 @@ def _vapid_private_key(env: Mapping[str, str], instance_path: Path) -> str:
         raise ConfigError(f"VAPID_PRIVATE_KEY is malformed: {exc}") from exc
 
 
+def _throttle_storage(env: Mapping[str, str], instance_path: Path) -> str:
+    """Where the throttles count, one count per client across every process: the queue's
+    Redis when the queue is on Redis, else a SQLite file in the instance folder that every
+    process on this machine shares (infra/throttle_store.py); RATELIMIT_STORAGE_URI wins."""
+    if env.get("RATELIMIT_STORAGE_URI"):
+        return env["RATELIMIT_STORAGE_URI"]
+    queue_url = env.get("QUEUE_URL", "")
+    if queue_url.startswith(("redis://", "rediss://")):
+        return queue_url
+    instance_path.mkdir(parents=True, exist_ok=True)
+    return f"herald+sqlite://{instance_path.resolve() / 'throttles.sqlite'}"
+
+
 def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Build the Flask config mapping from environment variables."""
     env = os.environ if env is None else env
@@ -139,7 +152,7 @@ def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "TWILIO_ACCOUNT_SID": env.get("TWILIO_ACCOUNT_SID", ""),
         "TWILIO_AUTH_TOKEN": env.get("TWILIO_AUTH_TOKEN", ""),
         "TWILIO_FROM": env.get("TWILIO_FROM", ""),
-        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_STORAGE_URI": _throttle_storage(env, instance_path),
         "RATELIMIT_HEADERS_ENABLED": True,
         "API_RATE_LIMIT": env.get("API_RATE_LIMIT") or "60 per minute",  # per management API key
         "SESSION_COOKIE_HTTPONLY": True,

@@ -14,6 +14,7 @@ from sqlalchemy import Engine, MetaData, event
 from sqlalchemy.orm import DeclarativeBase
 
 from statuspage.config import REPO_ROOT
+from statuspage.infra import throttle_store  # noqa: F401 (registers herald+sqlite://)
 
 # Named constraints: Alembic can only alter (and SQLite batch mode only rebuild) what it can name.
 NAMING_CONVENTION = {
@@ -35,7 +36,8 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)  # batch: ALTERs run on SQLite too
 login_manager = LoginManager()
 csrf = CSRFProtect()
-# Storage from RATELIMIT_STORAGE_URI: memory by default, Redis when configured.
+# Storage from RATELIMIT_STORAGE_URI (config.py): shared by every process, a SQLite file by
+# default (infra/throttle_store.py registers its scheme with `limits` on import), or Redis.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 

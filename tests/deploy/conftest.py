@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import json
+import os
 import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from cryptography import x509
@@ -57,3 +66,75 @@ def self_signed(folder: Path) -> tuple[Path, Path]:
         )
     )
     return cert_file, key_file
+
+
+def fetch(url: str, data: bytes | None = None, headers: dict[str, str] | None = None):
+    """One request on a fresh connection (urllib opens one each time, so gunicorn's workers
+    take turns as the kernel hands them out); the response, whatever its status."""
+    request = urllib.request.Request(url, data=data, headers=headers or {})  # noqa: S310
+    try:
+        return urllib.request.urlopen(request, timeout=10)  # noqa: S310 (loopback only)
+    except urllib.error.HTTPError as error:
+        return error
+
+
+@contextmanager
+def gunicorn(
+    tmp_path: Path, *, migrate: bool = False, **settings: str
+) -> Iterator[tuple[str, Path]]:
+    """Herald under gunicorn with deploy/gunicorn.conf.py and two workers on an SQLite file in
+    `tmp_path`, logging JSON request lines (each with its worker's pid) to a file; yields the
+    base URL and that file. With `migrate`, the schema is made first (`flask db upgrade`)."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "FLASK_APP": "wsgi",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'herald.db'}",
+        "INSTANCE_PATH": str(tmp_path),
+        "SECRET_KEY": "test-secret-key",
+        "QUEUE_URL": "",
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "WEB_CONCURRENCY": "2",
+        "WEB_THREADS": "2",
+        "LOG_FORMAT": "json",
+        "LOG_REQUESTS": "1",
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "prometheus"),
+        **settings,
+    }
+    bin_dir = Path(sys.executable).parent
+    (tmp_path / "prometheus").mkdir(exist_ok=True)
+    if migrate:
+        made = subprocess.run(
+            [bin_dir / "flask", "db", "upgrade"], env=env, cwd=REPO, capture_output=True, text=True
+        )
+        assert made.returncode == 0, made.stderr[-3000:]
+    stderr = tmp_path / "gunicorn.err"
+    with stderr.open("wb") as err:
+        process = subprocess.Popen(
+            [bin_dir / "gunicorn", "--config", DEPLOY / "gunicorn.conf.py", "wsgi:app"],
+            env=env,
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                fetch(f"{base}/healthz").read()
+                break
+            except OSError:
+                assert process.poll() is None, stderr.read_text()
+                assert time.monotonic() < deadline, "gunicorn did not start"
+                time.sleep(0.2)
+        yield base, stderr
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def request_lines(stderr: Path) -> list[dict]:
+    """The JSON request log lines gunicorn's workers wrote so far."""
+    lines = [json.loads(line) for line in stderr.read_text().splitlines() if line.strip()]
+    return [line for line in lines if line["logger"] == "herald.request"]

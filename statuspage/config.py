@@ -168,8 +168,10 @@ def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         # How many reverse proxies in front set X-Forwarded-For/-Proto/-Host (nginx: 1). With 0
         # those headers are ignored, since any client could send them.
         "TRUSTED_PROXIES": int(_float(env, "TRUSTED_PROXIES", 0)),
-        # Empty: /metrics is open (the nginx site lets only internal addresses reach it).
+        # Empty: /metrics answers loopback only (a Prometheus on this machine), unless
+        # METRICS_OPEN=1 opens it to every address (one the nginx site already restricts).
         "METRICS_TOKEN": env.get("METRICS_TOKEN", ""),
+        "METRICS_OPEN": env.get("METRICS_OPEN", "") not in ("", "0", "false", "no"),
         # Set by deploy/gunicorn.conf.py: every worker's counters in one directory, summed on
         # scrape. prometheus_client reads the variable itself; it is mirrored here for /metrics.
         "PROMETHEUS_MULTIPROC_DIR": env.get("PROMETHEUS_MULTIPROC_DIR", ""),

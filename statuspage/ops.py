@@ -2,13 +2,15 @@
 
 None of them is a snapshot or a page: they answer `no-store` and are meant for a load balancer,
 an orchestrator and Prometheus. /readyz and /metrics say how the insides are doing, so the nginx
-site in deploy/ lets only internal addresses reach them; METRICS_TOKEN adds a bearer token to
-/metrics for a Prometheus that scrapes through a public address.
+site in deploy/ lets only internal addresses reach them. /metrics itself answers loopback
+only, or whoever holds METRICS_TOKEN (a Prometheus that scrapes through another address), or
+everyone with METRICS_OPEN=1: its counters move with private notices too.
 """
 
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import logging
 from collections.abc import Iterator
 
@@ -58,17 +60,27 @@ def readyz() -> tuple[Response, int]:
     return body, code
 
 
-def metrics() -> Response:
+def _may_scrape() -> bool:
     token = current_app.config.get("METRICS_TOKEN", "")
     if token:
         scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip(), token):
-            return Response(
-                "a bearer token is needed\n",
-                401,
-                {"WWW-Authenticate": 'Bearer realm="metrics"', **NO_STORE},
-                mimetype="text/plain",
-            )
+        return scheme.lower() == "bearer" and hmac.compare_digest(given.strip(), token)
+    if current_app.config.get("METRICS_OPEN"):
+        return True
+    try:
+        return ipaddress.ip_address(request.remote_addr or "").is_loopback
+    except ValueError:
+        return False
+
+
+def metrics() -> Response:
+    if not _may_scrape():
+        return Response(
+            "a bearer token (METRICS_TOKEN) is needed, or a scrape from this machine\n",
+            401,
+            {"WWW-Authenticate": 'Bearer realm="metrics"', **NO_STORE},
+            mimetype="text/plain",
+        )
     figures = ScrapeTimeFigures({"database": _database_figures, "queue": _queue_figures})
     body = exposition(current_app.config.get("PROMETHEUS_MULTIPROC_DIR", ""), figures)
     return Response(body, 200, NO_STORE, content_type=CONTENT_TYPE_LATEST)

@@ -201,3 +201,16 @@ def test_metrics_token_when_configured(app, other_app):
     assert wrong.headers["WWW-Authenticate"].startswith("Bearer")
     samples = scrape(client, headers={"Authorization": "Bearer s3cret-token"})
     assert value(samples, "herald_database_up") == 1
+
+
+def test_metrics_answer_loopback_only_without_a_token(app, other_app):
+    """Its counters move with private notices: with no METRICS_TOKEN, an address other than
+    this machine's is refused, unless METRICS_OPEN says the network in front restricts it."""
+    client = app.test_client()
+    outside = {"REMOTE_ADDR": "203.0.113.9"}
+    refused = client.get("/metrics", environ_base=outside)
+    assert refused.status_code == 401
+    assert b"herald_" not in refused.data
+    assert client.get("/metrics", environ_base={"REMOTE_ADDR": "::1"}).status_code == 200
+    opened = variant(other_app, app, METRICS_OPEN="1")
+    assert opened.get("/metrics", environ_base=outside).status_code == 200

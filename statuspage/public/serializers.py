@@ -10,7 +10,7 @@ everything is shaped as stored.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -134,11 +134,25 @@ def components_json(
         if component.group_id in members:
             members[component.group_id].append(component)
     hidden = _groups_of_hidden_components(groups, members)
-    listed: list[dict] = [
-        group_json(g, members[g.id], statuses) for g in groups if g.id not in hidden
-    ]
+    shown_groups = [g for g in groups if g.id not in hidden]
+    listed: list[dict] = [group_json(g, members[g.id], statuses) for g in shown_groups]
     listed += [component_json(c, viewer, statuses) for c in components]
+    ranks = positions_among(shown_groups, lambda g: None) | positions_among(
+        components, lambda c: c.group_id
+    )
+    for shaped in listed:
+        shaped["position"] = ranks[shaped["id"]]
     return listed
+
+
+def positions_among(items: Sequence[Any], container: Callable[[Any], str | None]) -> dict:
+    """Each item's 1-based place among the items the reader sees in its container (a
+    group, or the page): a stored position counts the hidden ones too, so a gap would tell
+    a reader that a group holds components they may not see."""
+    places: dict[str | None, list[Any]] = {}
+    for item in sorted(items, key=lambda i: (i.position, i.id)):
+        places.setdefault(container(item), []).append(item)
+    return {item.id: n for held in places.values() for n, item in enumerate(held, start=1)}
 
 
 def _groups_of_hidden_components(
@@ -147,6 +161,14 @@ def _groups_of_hidden_components(
     """Groups with members, none of them visible (an empty group stays listed, as before)."""
     empty = [g for g in groups if not visible_members[g.id]]
     return {g.id for g in empty if g.components}
+
+
+def _shown_components(
+    incident: Incident, viewer: Viewer | None, statuses: Statuses | None
+) -> list[dict[str, Any]]:
+    shown = [c for c in incident.components if _shows(viewer, c)]
+    ranks = positions_among(shown, lambda c: c.group_id)
+    return [component_json(c, viewer, statuses) | {"position": ranks[c.id]} for c in shown]
 
 
 def update_json(update: IncidentUpdate, viewer: Viewer | None = None) -> dict[str, Any]:
@@ -194,9 +216,7 @@ def incident_json(
         "started_at": iso(incident.started_at),
         "page_id": incident.page_id,
         "incident_updates": [update_json(u, viewer) for u in incident.updates],
-        "components": [
-            component_json(c, viewer, statuses) for c in incident.components if _shows(viewer, c)
-        ],
+        "components": _shown_components(incident, viewer, statuses),
     }
     if incident.is_maintenance:
         shaped["scheduled_for"] = iso(incident.scheduled_for)

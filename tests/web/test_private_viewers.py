@@ -39,6 +39,7 @@ from statuspage.public import ROUTES
 from statuspage.public.export import export_site
 from statuspage.public.viewing import COOKIE
 from tests.factories import organization, segment
+from tests.factories.components import group_with_components
 from tests.queue import drain
 from tests.web.conftest import SmallPage
 
@@ -623,3 +624,21 @@ def test_a_confirmed_subscriber_at_a_customers_domain_joins_its_organization(
     ).one()
     db.session.refresh(subscriber)
     assert subscriber.organization_id == customers.alpha.id
+
+
+def test_positions_count_only_the_components_the_reader_sees(app, smtp, queue, customers):
+    """A private component between two public ones of a group must leave no gap in the
+    public `position`s: 1, 3 would tell the public that the group holds one they cannot see."""
+    group, (_, last) = group_with_components("Payments", ["Cards", "Transfers"])
+    hidden = create_component("Cards (Beta)", group=group)
+    hidden.position, last.position = last.position, last.position + 1  # between the two
+    hidden.visibility, hidden.segments = Visibility.segments, [customers.us]
+    db.session.commit()
+
+    def positions(client) -> dict[str, int]:
+        listed = client.get("/api/v2/components.json").get_json()["components"]
+        return {c["name"]: c["position"] for c in listed if c["group_id"] == group.id}
+
+    assert positions(app.test_client()) == {"Cards": 1, "Transfers": 2}
+    bob = signed_in(app, smtp, queue, "bob@beta.example")
+    assert positions(bob) == {"Cards": 1, "Cards (Beta)": 2, "Transfers": 3}

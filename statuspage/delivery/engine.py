@@ -26,7 +26,7 @@ from statuspage.clock import utcnow
 from statuspage.delivery import ledger
 from statuspage.delivery.hooks import SendHook, hook_for
 from statuspage.delivery.messages import outgoing_by_channel
-from statuspage.delivery.outbox import DELIVER, FAN_OUT, after_commit
+from statuspage.delivery.outbox import DELIVER, FAN_OUT, after_commit, after_commit_at
 from statuspage.extensions import db
 from statuspage.models import Delivery, DeliveryState, FanOutState, Notice
 
@@ -207,13 +207,21 @@ def _record_and_commit(results: list[Result], held_until: datetime) -> None:
     }
     done = utcnow()
     base_backoff = _clock("DELIVERY_BASE_BACKOFF_SECONDS").total_seconds()
+    retries: dict[datetime, list[int]] = {}
     for result in results:
         delivery = rows[result.delivery_id]
         if delivery.state is not DeliveryState.sending or delivery.lease_until != held_until:
             ledger.record_late(delivery, result, done)
             continue
-        if ledger.record(delivery, result, done, base_backoff=base_backoff) is DeliveryState.failed:
+        state = ledger.record(delivery, result, done, base_backoff=base_backoff)
+        if state is DeliveryState.failed:
             _fall_back(delivery, done, "failed")
+        elif state is DeliveryState.retry and delivery.next_attempt_at is not None:
+            # Due to the second: one scheduled job for the retries falling due together.
+            due = delivery.next_attempt_at.replace(microsecond=0) + timedelta(seconds=1)
+            retries.setdefault(due, []).append(delivery.id)
+    for due, ids in retries.items():
+        after_commit_at(DELIVER, due, ids)  # on time; the minute sweep is only the safety net
     db.session.commit()
 
 

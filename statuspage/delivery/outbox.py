@@ -13,6 +13,7 @@ the queue stores, so they never change (a running deployment's queued jobs must 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from statuspage.extensions import db
@@ -61,6 +62,11 @@ def after_commit(job: Job, *args: Any) -> None:
     db.session.info.setdefault(OUTBOX_KEY, []).append(_entry(job, args))
 
 
+def after_commit_at(job: Job, eta: datetime, *args: Any) -> None:
+    """As after_commit, for the queue to run at `eta` (a retry's due time), not at once."""
+    db.session.info.setdefault(OUTBOX_KEY, []).append(_entry(job, args, eta))
+
+
 def after_commit_once(job: Job, *args: Any) -> None:
     """As after_commit, unless this transaction already asked for the same job and args."""
     entry = _entry(job, args)
@@ -69,7 +75,10 @@ def after_commit_once(job: Job, *args: Any) -> None:
         pending.append(entry)
 
 
-def _entry(job: Job, args: tuple[Any, ...]) -> tuple[str, tuple[Any, ...]]:
+Entry = tuple[str, tuple[Any, ...], datetime | None]  # job name, arguments, when (None: now)
+
+
+def _entry(job: Job, args: tuple[Any, ...], eta: datetime | None = None) -> Entry:
     if job not in JOBS:
         raise UnknownJob(f"{job!r} is not a job the queue runs (delivery.outbox.JOBS)")
-    return job.name, args
+    return job.name, args, eta

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +31,12 @@ class Queue:
     periodic: dict[str, Any]
     jobs: dict[str, Any]
 
-    def enqueue(self, job: str, *args: Any) -> None:
-        self.jobs[job](*args)
+    def enqueue(self, job: str, *args: Any, eta: datetime | None = None) -> None:
+        """Run `job(*args)` as soon as a worker is free, or from `eta` on (Huey's schedule)."""
+        if eta is None:
+            self.jobs[job](*args)
+        else:
+            self.jobs[job].schedule(args=args, eta=eta)
 
 
 def build_huey(queue_url: str, instance_path: str, connect_timeout: float = 5.0) -> Huey:
@@ -75,8 +80,8 @@ def _enqueue_outbox(session: Session) -> None:
     queue: Queue | None = current_app.extensions.get(QUEUE_KEY)
     if queue is None:
         return
-    for job, args in pending:
-        queue.enqueue(job, *args)
+    for job, args, eta in pending:
+        queue.enqueue(job, *args, eta=eta)
 
 
 def _forget_outbox(session: Session, *_: Any) -> None:

@@ -46,6 +46,6 @@ def test_a_known_job_waits_for_the_commit_and_once_means_once():
     after_commit(FAN_OUT, 7)
     after_commit_once(RENDER_SNAPSHOTS)
     after_commit_once(RENDER_SNAPSHOTS)
-    assert db.session.info[OUTBOX_KEY] == [("fan_out", (7,)), ("render_snapshots", ())]
+    assert db.session.info[OUTBOX_KEY] == [("fan_out", (7,), None), ("render_snapshots", (), None)]
     db.session.rollback()
     assert OUTBOX_KEY not in db.session.info

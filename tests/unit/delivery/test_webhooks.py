@@ -240,3 +240,31 @@ def test_a_chat_channel_can_acknowledge_a_notice_that_asks_for_it(client, receiv
     acknowledged = db.session.scalars(select(Delivery)).one()
     assert acknowledged.acknowledged_at is not None
     assert acknowledged.ack_path == "slack-link"  # how: the link came in the Slack message
+
+
+def test_a_retry_is_scheduled_in_the_queue_for_its_due_time(receiver, queue):
+    """An outside check saw a webhook answering 500 retried ~55 s later with a 1 s backoff:
+    retries waited for the minute sweep. Now the engine schedules a deliver job at the
+    delivery's next_attempt_at; the queue's own scheduler (read here as the consumer reads it)
+    runs it then, with no sweep at all."""
+    webhook_subscriber(receiver)
+    receiver.answer(500)  # then the receiver's default answer, 200
+    create_incident(OpenIncident("Down", "Down."))
+    db.session.commit()
+    drain(queue)
+    delivery = db.session.scalars(select(Delivery)).one()
+    assert delivery.state is DeliveryState.retry
+    due = delivery.next_attempt_at
+    (scheduled,) = queue.huey.scheduled()
+    assert scheduled.name == "deliver"
+    assert scheduled.args == ([delivery.id],)
+    assert due <= scheduled.eta.replace(tzinfo=due.tzinfo) <= due + timedelta(seconds=1)
+
+    assert queue.huey.read_schedule(scheduled.eta - timedelta(seconds=1)) == []  # not early
+    with time_machine.travel(scheduled.eta.replace(tzinfo=due.tzinfo), tick=False):
+        for task in queue.huey.read_schedule(scheduled.eta):  # what the consumer does
+            queue.huey.enqueue(task)
+        drain(queue)
+    db.session.expire_all()
+    assert db.session.get(Delivery, delivery.id).state is DeliveryState.sent
+    assert len(receiver.requests) == 2

@@ -208,7 +208,7 @@ def test_two_people_approve_a_notice_before_it_is_sent(listed, people) -> None:
         select(NoticeRecipient.subscriber_id).where(NoticeRecipient.notice_id == engine_notice.id)
     ).all()
     assert recipients == [listed["dora"].subscriber_id]
-    assert ("fan_out", (engine_notice.id,)) in db.session.info[OUTBOX_KEY]
+    assert ("fan_out", (engine_notice.id,), None) in db.session.info[OUTBOX_KEY]
     rows = board_by_stage(incident, now)
     assert rows["dora", "initial notification"].state is State.sent
     assert not rows["dora", "initial notification"].late

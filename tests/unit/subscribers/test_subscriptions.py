@@ -45,7 +45,7 @@ LONGEST = "a" * 64 + "@" + "b" * 63 + "." + "c" * 63 + "." + "d" * (MAX_EMAIL - 
 
 def _queued() -> list[tuple[str, tuple]]:
     """The jobs this transaction will enqueue once it commits."""
-    return db.session.info.get(OUTBOX_KEY, [])
+    return [(job, args) for job, args, _ in db.session.info.get(OUTBOX_KEY, [])]
 
 
 def _count(model) -> int:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
@@ -35,9 +38,29 @@ def _host() -> str:
     return urlsplit(current_app.config["BASE_URL"]).hostname or "herald.invalid"
 
 
+def event_id(delivery: Delivery) -> str:
+    """The delivery's id outside Herald: a webhook's `webhook-id`, Mastodon's Idempotency-Key,
+    the mail's Message-ID.
+
+    The same on every retry (a receiver drops the repeat), and unique across every Herald:
+    `delivery-<n>` was numbered per database, so two pages, a restored backup or a staging
+    copy reused `delivery-1`, a receiver that remembers ids threw real events away and
+    Mastodon handed back an old status instead of posting. Opaque too: a count in it told a
+    subscriber how many messages others received. A keyed hash of the row (the app's secret
+    key, the delivery's id and when it was made) has all three properties.
+    """
+    made = delivery.created_at.isoformat() if delivery.created_at else ""
+    digest = hmac.new(
+        current_app.config["SECRET_KEY"].encode(),
+        f"delivery:{delivery.id}:{made}".encode(),
+        hashlib.sha256,
+    ).digest()[:16]
+    return "evt_" + base64.b32encode(digest).decode().rstrip("=").lower()
+
+
 def message_id(delivery: Delivery) -> str:
     """Stable per delivery: a retry carries the same Message-ID, so it is recognisable."""
-    return f"<delivery-{delivery.id}.notice-{delivery.notice_id}@{_host()}>"
+    return f"<{event_id(delivery)}@{_host()}>"
 
 
 def thread_id(incident: Incident) -> str:
@@ -250,7 +273,7 @@ def outgoing_by_channel(deliveries: Sequence[Delivery]) -> dict[str, list[Outgoi
                     d.id,
                     d.contact_point.address,
                     message,
-                    idempotency_key=f"delivery-{d.id}",
+                    idempotency_key=event_id(d),
                     secret=d.contact_point.secret,
                 )
             )

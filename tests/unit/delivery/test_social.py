@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from statuspage.audience.recipients import reachable_contact
 from statuspage.clock import utcnow
 from statuspage.delivery.ledger import BOUNCES_TO_DISABLE
+from statuspage.delivery.messages import event_id
 from statuspage.delivery.outbox import FAN_OUT, after_commit
 from statuspage.extensions import db
 from statuspage.incidents.commands import OpenIncident, PostUpdate
@@ -143,7 +144,7 @@ def test_a_failed_post_is_retried_with_the_same_idempotency_key(queue, mastodon)
     (delivery,) = social_deliveries()
     assert delivery.state is DeliveryState.sent
     keys = [r.headers["Idempotency-Key"] for r in mastodon.requests]
-    assert keys == [f"delivery-{delivery.id}"] * 2
+    assert keys == [event_id(delivery)] * 2
     assert len(mastodon.posted) == 1
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from statuspage.clock import utcnow
 from statuspage.components.catalog import create_component
 from statuspage.delivery.ledger import FAILURES_TO_DISABLE_ENDPOINT
+from statuspage.delivery.messages import event_id
 from statuspage.extensions import db
 from statuspage.incidents.commands import OpenIncident, PostUpdate
 from statuspage.incidents.publishing import create_incident, post_update
@@ -67,7 +68,7 @@ def test_an_update_reaches_the_webhook_signed_in_statuspage_shapes(client, recei
     drain(queue)
 
     assert all(r.verified for r in receiver.requests)
-    key = f"delivery-{db.session.scalars(select(Delivery.id)).one()}"
+    key = event_id(db.session.scalars(select(Delivery)).one())
     assert [r.headers["webhook-id"] for r in receiver.requests] == [
         key,
         f"{key}-component-{api.id}",
@@ -115,7 +116,7 @@ def test_component_updates_go_only_to_followers_of_the_component(receiver, queue
     db.session.commit()
     drain(queue)
     ids = [r.headers["webhook-id"] for r in receiver.requests]
-    key = f"delivery-{db.session.scalars(select(Delivery.id)).one()}"
+    key = event_id(db.session.scalars(select(Delivery)).one())
     assert ids == [key, f"{key}-component-{web.id}"]
 
 
@@ -146,7 +147,7 @@ def test_a_failure_is_retried_with_backoff_and_then_delivered(receiver, queue):
     assert [a.outcome for a in attempts] == ["retry", "sent"]
     assert attempts[0].error.startswith("HTTP 500")
     first, second = receiver.requests
-    assert first.headers["webhook-id"] == second.headers["webhook-id"] == f"delivery-{delivery.id}"
+    assert first.headers["webhook-id"] == second.headers["webhook-id"] == event_id(delivery)
     assert second.verified
     assert db.session.get(ContactPoint, hook.id).failures_in_row == 0
 
@@ -217,7 +218,7 @@ def test_an_email_that_fails_for_good_falls_back_to_the_webhook(receiver, queue,
     assert (first.channel, first.state) == (Channel.email, DeliveryState.failed)
     assert (second.contact_point_id, second.fallback_of_id) == (hook.id, first.id)
     assert second.state is DeliveryState.sent
-    assert request.headers["webhook-id"] == f"delivery-{second.id}"
+    assert request.headers["webhook-id"] == event_id(second)
 
 
 def test_a_chat_channel_can_acknowledge_a_notice_that_asks_for_it(client, receiver, queue):

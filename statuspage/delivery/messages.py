@@ -22,8 +22,10 @@ from statuspage.incidents.richtext import plain_text, render_markdown
 from statuspage.links import link
 from statuspage.models import (
     ENDPOINT_CHANNELS,
+    Channel,
     CrisisMessage,
     Delivery,
+    DeliveryState,
     Incident,
     IncidentUpdate,
     Notice,
@@ -50,12 +52,7 @@ def event_id(delivery: Delivery) -> str:
     key, the delivery's id and when it was made) has all three properties.
     """
     made = delivery.created_at.isoformat() if delivery.created_at else ""
-    digest = hmac.new(
-        current_app.config["SECRET_KEY"].encode(),
-        f"delivery:{delivery.id}:{made}".encode(),
-        hashlib.sha256,
-    ).digest()[:16]
-    return "evt_" + base64.b32encode(digest).decode().rstrip("=").lower()
+    return "evt_" + _keyed("delivery", delivery.id, made)
 
 
 def message_id(delivery: Delivery) -> str:
@@ -63,9 +60,49 @@ def message_id(delivery: Delivery) -> str:
     return f"<{event_id(delivery)}@{_host()}>"
 
 
-def thread_id(incident: Incident) -> str:
-    """Every message about one incident replies to this, so mail clients thread them."""
-    return f"<incident-{incident.id}@{_host()}>"
+def _keyed(*parts: object) -> str:
+    digest = hmac.new(
+        current_app.config["SECRET_KEY"].encode(),
+        ":".join(map(str, parts)).encode(),
+        hashlib.sha256,
+    ).digest()[:16]
+    return base64.b32encode(digest).decode().rstrip("=").lower()
+
+
+def thread_root(incident: Incident, contact_point_id: int) -> str:
+    """The Message-ID of the first mail about `incident` to one address; every later mail
+    to it replies to this one. A real message's id: clients thread on ids they have seen
+    (Thunderbird's References threading), and Gmail links a reply to the mail it names.
+    Per address, so no two messages anywhere share a Message-ID (Gmail drops a repeat)."""
+    return f"<thread_{_keyed('thread', incident.id, contact_point_id)}@{_host()}>"
+
+
+def already_threaded(incident: Incident, notice: Notice, contact_point_ids: set[int]) -> set[int]:
+    """Those of `contact_point_ids` that an earlier notice of `incident` already went to, or
+    is going to: their mail replies to the thread's root instead of being it. A delivery
+    that failed for good never arrived, so it started no thread."""
+    if not contact_point_ids:
+        return set()
+    earlier = (
+        select(Delivery.contact_point_id)
+        .join(Notice, Notice.id == Delivery.notice_id)
+        .where(
+            Notice.incident_id == incident.id,
+            Notice.id < notice.id,
+            Delivery.contact_point_id.in_(contact_point_ids),
+            Delivery.state != DeliveryState.failed,
+        )
+        .distinct()
+    )
+    return set(db.session.scalars(earlier))
+
+
+def thread_headers(delivery: Delivery, root: str, threaded: bool) -> dict[str, str]:
+    """The first mail of a thread is its root; a later one replies to it (RFC 5322 §3.6.4:
+    In-Reply-To and References name the parent)."""
+    if not threaded:
+        return {"Message-ID": root}
+    return {"Message-ID": message_id(delivery), "In-Reply-To": root, "References": root}
 
 
 # Stand-ins for the per-recipient links while the templates render once per notice: plain
@@ -107,14 +144,18 @@ def render_messages(
     text = render_template("email/update.txt", **context)
     html = render_template("email/update.html", **context)
     status = update.status.label
-    subject = f"[{page.name}] {incident.name}: {status}"
+    # The same subject on every mail of the incident: Gmail threads only mails whose
+    # subjects match, and Outlook's conversations follow the subject (Thread-Topic). The
+    # status leads the body and the preheader instead.
+    subject = f"[{page.name}] {incident.name}"
     short = f"{page.name}: {incident.name} ({status}) {url}"
     if len(short) > SHORT_TEXT:
         # The incident's name gives way; the page, the status and the link stay (an ASCII
         # ellipsis: "…" is not GSM-7 and would cut an SMS to 70 characters).
         room = max(0, SHORT_TEXT - len(short) + len(incident.name) - 3)
         short = f"{page.name}: {incident.name[:room].rstrip()}... ({status}) {url}"
-    thread = thread_id(incident)
+    mailed = {d.contact_point_id for d in deliveries if d.channel is Channel.email}
+    threaded = already_threaded(incident, notice, mailed)
     first_update = incident.updates[-1].id == update.id if incident.updates else True
     list_id = f"{page.name} <{page.id or 'status'}.{_host()}>"
     # Webhooks and chat carry Statuspage's webhook bodies: built once here, for this batch.
@@ -159,9 +200,12 @@ def render_messages(
                 payload=payload,
                 component_updates=component_updates,
                 headers={
-                    "Message-ID": message_id(delivery),
-                    "In-Reply-To": thread,
-                    "References": thread,
+                    **thread_headers(
+                        delivery,
+                        thread_root(incident, delivery.contact_point_id),
+                        delivery.contact_point_id in threaded,
+                    ),
+                    "Thread-Topic": subject,
                     "List-Id": list_id,
                     "List-Unsubscribe": f"<{links[_UNSUBSCRIBE]}>",
                     "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",

@@ -103,7 +103,7 @@ def test_opt_in_round_trip_then_updates_arrive(client, smtp, queue):
     assert db.session.get(ContactPoint, contact.id).verified_at is not None
 
     publish(queue, "After confirming")
-    assert smtp.inbox.messages[-1]["Subject"].endswith("After confirming: Investigating")
+    assert smtp.inbox.messages[-1]["Subject"].endswith("After confirming")
     assert smtp.inbox.messages[-1]["To"] == "New.Person@Example.com"
 
 

@@ -148,7 +148,8 @@ def test_a_middle_update_goes_to_the_next_channel_of_a_person_who_has_one(twilio
     commit_and_run(queue)
     assert len(texts(twilio)) == 1
     (mail,) = smtp.inbox.messages
-    assert mail["Subject"].endswith("API down: Identified")
+    assert mail["Subject"].endswith("API down")
+    assert mail.get_body(("plain",)).get_content().splitlines()[1].startswith("Identified")
 
 
 def test_a_number_that_said_stop_to_twilio_is_disabled_and_email_takes_over(twilio, queue, smtp):

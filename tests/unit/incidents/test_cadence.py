@@ -183,7 +183,8 @@ def test_a_reminder_whose_update_was_posted_meanwhile_is_not_sent(smtp, queue):
 
 def test_one_click_posts_the_no_news_template_through_publishing_to_subscribers(smtp, queue):
     ensure_page()
-    subscriber("ann@example.com", name="ann")
+    with time_machine.travel(T0 - timedelta(days=1), tick=False):
+        subscriber("ann@example.com", name="ann")  # subscribed before the incident
     with time_machine.travel(T0, tick=False):
         incident = create_incident(OpenIncident("API errors", "Looking.", status="identified"))
         db.session.commit()

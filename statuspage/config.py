@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +73,24 @@ def _vapid_private_key(env: Mapping[str, str], instance_path: Path) -> str:
         raise ConfigError(f"VAPID_PRIVATE_KEY is malformed: {exc}") from exc
 
 
+DEV_MAIL_FROM = "Herald Status <status@herald.invalid>"
+
+
+def _mail_from(env: Mapping[str, str], production: bool) -> str:
+    """The sender of every mail, and so where bounces and replies go. The default's domain,
+    `.invalid` (RFC 2606), exists nowhere: fine for the dev mailbox, but in production the
+    bounces of real mail would be lost, so a start without a real sender is refused."""
+    sender = env.get("MAIL_FROM") or DEV_MAIL_FROM
+    _, address = parseaddr(sender)
+    domain = address.rpartition("@")[2].lower()
+    if production and (not domain or domain == "invalid" or domain.endswith(".invalid")):
+        raise ConfigError(
+            "MAIL_FROM must be a real sender when HERALD_ENV=production "
+            "(e.g. 'Acme Status <status@acme.example>'): bounces and replies go to it"
+        )
+    return sender
+
+
 def _throttle_storage(env: Mapping[str, str], instance_path: Path) -> str:
     """Where the throttles count, one count per client across every process: the queue's
     Redis when the queue is on Redis, else a SQLite file in the instance folder that every
@@ -129,7 +148,7 @@ def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "CONNECT_TIMEOUT": _float(env, "CONNECT_TIMEOUT", 5.0),
         # Empty: mail is written to instance/mail/ (the dev mailbox) instead of being sent.
         "SMTP_URL": env.get("SMTP_URL", ""),
-        "MAIL_FROM": env.get("MAIL_FROM", "Herald Status <status@herald.invalid>"),
+        "MAIL_FROM": _mail_from(env, production),
         # The delivery engine's clocks. The defaults suit production; the fault tests set a
         # few seconds so a killed worker's leases expire within the test.
         "DELIVERY_LEASE_SECONDS": _float(env, "DELIVERY_LEASE_SECONDS", 120),
@@ -171,6 +190,11 @@ def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         # Empty: /metrics answers loopback only (a Prometheus on this machine), unless
         # METRICS_OPEN=1 opens it to every address (one the nginx site already restricts).
         "METRICS_TOKEN": env.get("METRICS_TOKEN", ""),
+        # Webhooks, chat hooks and a Mastodon server on this machine (127.0.0.1, ::1,
+        # localhost): off by default, as every target must be a public host; on for a test
+        # rig or a self-hosted receiver beside Herald. The test suite turns it on.
+        "ALLOW_LOOPBACK_TARGETS": env.get("ALLOW_LOOPBACK_TARGETS", "")
+        not in ("", "0", "false", "no"),
         "METRICS_OPEN": env.get("METRICS_OPEN", "") not in ("", "0", "false", "no"),
         # Set by deploy/gunicorn.conf.py: every worker's counters in one directory, summed on
         # scrape. prometheus_client reads the variable itself; it is mirrored here for /metrics.

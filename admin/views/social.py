@@ -63,6 +63,7 @@ def save(network: str) -> Response | tuple[str, int]:
                 credentials=form.credentials(),
                 enabled=form.enabled.data,
                 actor=actor(),
+                allow_loopback=registry.allow_loopback(),
             )
             return done(f"{accounts.NETWORK_NAMES[channel]} account saved.", "admin.social")
     return _page(forms={channel.value: form})

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from flask import (
     Response,
     abort,
-    current_app,
     render_template,
     request,
     stream_with_context,
@@ -71,7 +70,7 @@ def add_endpoint(subscriber_id: int) -> str | tuple[str, int] | Response:
     form = EndpointContactForm()
     if form.validate_on_submit():
         channel = Channel(form.channel.data)
-        loopback = current_app.testing or current_app.debug
+        loopback = registry.allow_loopback()
         with attempt(form):
             contact, secret = endpoints.add_endpoint(
                 person,

@@ -12,7 +12,7 @@ from typing import Any
 
 from statuspage.audience.page_access import AccessGroup, AccessUser
 from statuspage.models import Component, ComponentGroup, Incident, IncidentTemplate, Page
-from statuspage.public.serializers import component_json, incident_json, iso
+from statuspage.public.serializers import component_json, iso, statuspage_incident_json
 
 __all__ = [
     "access_group_json",
@@ -52,19 +52,7 @@ def group_json(group: ComponentGroup) -> dict[str, Any]:
 
 
 def incident_json_v1(incident: Incident, base_url: str) -> dict[str, Any]:
-    return incident_json(incident, base_url) | {
-        # Herald keeps one impact, set by staff or derived; reading back what was set is
-        # what a client that sent `impact_override` expects.
-        "impact_override": incident.impact.value,
-        "postmortem_body": incident.postmortem_body,
-        "postmortem_published_at": iso(incident.postmortem_published_at),
-        "scheduled_for": iso(incident.scheduled_for),
-        "scheduled_until": iso(incident.scheduled_until),
-        "scheduled_auto_in_progress": incident.auto_start,
-        "scheduled_auto_completed": incident.auto_complete,
-        "scheduled_remind_prior": incident.remind_prior,
-        "scheduled_reminded_at": iso(incident.reminder_recorded_at),
-    }
+    return statuspage_incident_json(incident, base_url)
 
 
 def template_json(

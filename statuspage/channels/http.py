@@ -67,6 +67,19 @@ def is_public(address: str) -> bool:
     return True
 
 
+LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
+
+
+def is_loopback_host(host: str) -> bool:
+    """A URL's host that names this machine: localhost, 127.0.0.0/8, ::1."""
+    if host in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 class PrivateAddressRefused(NewConnectionError):
     """The connection reached an address that is not public: closed before anything was sent."""
 

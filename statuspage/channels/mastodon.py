@@ -10,7 +10,6 @@ import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-import requests
 from mastodon import (
     Mastodon,
     MastodonAPIError,
@@ -21,6 +20,7 @@ from mastodon import (
 )
 
 from statuspage.channels.base import Outgoing, Result
+from statuspage.channels.http import endpoint_session
 from statuspage.channels.social_text import MASTODON_RULES, post_threaded, render_post
 
 log = logging.getLogger(__name__)
@@ -41,10 +41,18 @@ class MastodonChannel:
 
     name = "mastodon"
 
-    def __init__(self, base_url: str, access_token: str, *, timeout: float = TIMEOUT) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        access_token: str,
+        *,
+        timeout: float = TIMEOUT,
+        allow_loopback: bool = False,
+    ) -> None:
         self.base_url = base_url
         self._token = access_token
         self.timeout = timeout
+        self._allow_loopback = allow_loopback
 
     def _client(self) -> Mastodon:
         return Mastodon(
@@ -52,7 +60,9 @@ class MastodonChannel:
             access_token=self._token,
             request_timeout=self.timeout,
             ratelimit_method="throw",  # never sleep in a worker: the engine retries later
-            session=requests.Session(),
+            # Public addresses only, as webhooks: a server address that resolves inside the
+            # network (or turns to one later) gets no request, and so never the token.
+            session=endpoint_session(allow_loopback=self._allow_loopback),
         )
 
     def send(self, batch: Sequence[Outgoing]) -> list[Result]:

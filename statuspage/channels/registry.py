@@ -47,9 +47,10 @@ def endpoint_channels(timeout: float, *, allow_loopback: bool = False) -> dict[s
 
 
 def allow_loopback() -> bool:
-    """Endpoints on this machine are reachable only while testing or debugging, as at their
-    registration (public.endpoints, the admin's subscriber page)."""
-    return current_app.testing or current_app.debug
+    """Targets on this machine (webhooks, chat hooks, a Mastodon server) only where
+    ALLOW_LOOPBACK_TARGETS says so, or in the test suite: the same rule at registration
+    (public.endpoints, the admin's subscriber and social pages) and at every send."""
+    return bool(current_app.config.get("ALLOW_LOOPBACK_TARGETS")) or current_app.testing
 
 
 def endpoint_channel(name: str | Channel) -> ChannelAdapter:
@@ -119,7 +120,9 @@ def _social(account: SocialAccount) -> ChannelAdapter:
             creds["access_token_secret"],
             **options,
         )
-    return MastodonChannel(creds["base_url"], creds["access_token"], **options)
+    return MastodonChannel(
+        creds["base_url"], creds["access_token"], allow_loopback=allow_loopback(), **options
+    )
 
 
 _BUILDERS: dict[str, Callable[[], ChannelAdapter | None]] = {

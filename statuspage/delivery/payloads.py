@@ -23,7 +23,7 @@ from statuspage.extensions import db
 from statuspage.incidents import queries
 from statuspage.models import Incident, IncidentUpdate, Page, Subscriber
 from statuspage.models.subscribers import subscription_component
-from statuspage.public.serializers import component_json, incident_json, iso
+from statuspage.public.serializers import component_json, iso, statuspage_incident_json
 from statuspage.subscribers.endpoints import DOCUMENTATION
 
 
@@ -96,7 +96,11 @@ def notice_bodies(
         if affected.old_status is not affected.new_status
     )
     return NoticeBodies(
-        incident={"meta": meta, "page": page_part, "incident": incident_json(incident, base_url)},
+        incident={
+            "meta": meta,
+            "page": page_part,
+            "incident": statuspage_incident_json(incident, base_url),
+        },
         component_updates=component_updates,
     )
 

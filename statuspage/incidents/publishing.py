@@ -82,6 +82,7 @@ def create_incident(command: OpenIncident, *, actor: Actor = SYSTEM) -> Incident
         created_at=at,
         updated_at=at,
         started_at=command.display_at or at,
+        backfilled=command.at is not None,
     )
     scope_to(incident, command.segments)
     db.session.add(incident)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String, Table, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from statuspage.clock import utcnow
@@ -55,6 +55,8 @@ class Incident(db.Model):
     auto_complete: Mapped[bool] = mapped_column(Boolean, default=False)
     remind_prior: Mapped[bool] = mapped_column(Boolean, default=False)
     reminder_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Written after the fact (`at` in the past: Statuspage's backfill), not as it happened.
+    backfilled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     postmortem_body: Mapped[str | None] = mapped_column(Text)
     postmortem_body_html: Mapped[str | None] = mapped_column(Text)
     postmortem_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -8,7 +8,7 @@ that sends the signed ping (subscribers.endpoints says why in two steps).
 
 from __future__ import annotations
 
-from flask import current_app, render_template, request
+from flask import render_template, request
 from flask_wtf import FlaskForm
 from wtforms import EmailField, URLField
 from wtforms.validators import InputRequired, Length, Optional
@@ -49,8 +49,7 @@ def _submitted_url() -> str:
 
 
 def _allow_loopback() -> bool:
-    """Loopback endpoints (a receiver on this machine) only while testing or debugging."""
-    return current_app.testing or current_app.debug
+    return registry.allow_loopback()
 
 
 def _adapter(channel: Channel) -> ChannelAdapter:

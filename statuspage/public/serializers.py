@@ -223,3 +223,29 @@ def incident_json(
         shaped["scheduled_until"] = iso(incident.scheduled_until)
     _mark_private(shaped, incident, viewer)
     return shaped
+
+
+def statuspage_incident_json(incident: Incident, base_url: str) -> dict[str, Any]:
+    """The whole incident object, as Statuspage's management API and its webhooks carry it:
+    the public fields and the backfill, postmortem and scheduling ones, each with its type
+    (null where Herald has no value), so an integration written for Statuspage reads it."""
+    postmortem = incident.postmortem_published_at
+    return incident_json(incident, base_url) | {
+        "backfilled": incident.backfilled,
+        # Herald keeps one impact, set by staff or derived; reading back what was set is
+        # what a client that sent `impact_override` expects.
+        "impact_override": incident.impact.value,
+        "postmortem_body": incident.postmortem_body,
+        "postmortem_body_last_updated_at": iso(postmortem),
+        "postmortem_ignored": False,
+        "postmortem_notified_subscribers": False,  # a postmortem is published, not sent
+        "postmortem_notified_twitter": False,
+        "postmortem_published_at": iso(postmortem),
+        "scheduled_for": iso(incident.scheduled_for),
+        "scheduled_until": iso(incident.scheduled_until),
+        "scheduled_remind_prior": incident.remind_prior,
+        "scheduled_reminded_at": iso(incident.reminder_recorded_at),
+        "scheduled_auto_in_progress": incident.auto_start,
+        "scheduled_auto_completed": incident.auto_complete,
+        "scheduled_auto_transition": incident.auto_start or incident.auto_complete,
+    }

@@ -9,9 +9,11 @@ Each incident's posts on a network form one thread: social.threads.
 
 from __future__ import annotations
 
+import ipaddress
 import uuid
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
@@ -19,6 +21,7 @@ from statuspage.audit.changes import record_change, record_removed
 from statuspage.audit.trail import SYSTEM, Actor, record
 from statuspage.channels.base import Channel as ChannelAdapter
 from statuspage.channels.base import Message, Outgoing, Result
+from statuspage.channels.http import is_loopback_host, is_public
 from statuspage.clock import utcnow
 from statuspage.core.errors import InvalidInput, NotFound
 from statuspage.core.validation import text
@@ -104,7 +107,11 @@ def summaries() -> list[AccountSummary]:
 
 
 def _clean_credentials(
-    network: Channel, given: dict[str, str | None], current: dict[str, Any]
+    network: Channel,
+    given: dict[str, str | None],
+    current: dict[str, Any],
+    *,
+    allow_loopback: bool = False,
 ) -> dict[str, str]:
     """Blank fields keep the saved value (the admin never shows secrets back to fill them)."""
     merged: dict[str, str] = {}
@@ -116,11 +123,38 @@ def _clean_credentials(
             raise InvalidInput(f"the {key.replace('_', ' ')} is not a valid credential")
         merged[key] = value
     if network is Channel.mastodon:
-        url = merged["base_url"].rstrip("/")
-        if not url.startswith(("https://", "http://")) or "/" in url.split("://", 1)[1]:
-            raise InvalidInput("the Mastodon server is its address, like https://mastodon.social")
-        merged["base_url"] = url
+        merged["base_url"] = _server_address(merged["base_url"], allow_loopback)
     return merged
+
+
+def _server_address(raw: str, allow_loopback: bool) -> str:
+    """A Mastodon server's address, by the rules of every outbound target (webhooks, chat):
+    https, and a public host; http and this machine only where loopback targets are allowed.
+    A name is checked again at every connection (channels/http.py), whatever it resolves to
+    then, so the access token never travels in cleartext or to an internal host."""
+    url = raw.rstrip("/")
+    if not url.startswith(("https://", "http://")) or "/" in url.split("://", 1)[1]:
+        raise InvalidInput("the Mastodon server is its address, like https://mastodon.social")
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError as exc:
+        raise InvalidInput(
+            "the Mastodon server is its address, like https://mastodon.social"
+        ) from exc
+    local = allow_loopback and is_loopback_host(host)
+    if url.startswith("http://") and not local:
+        raise InvalidInput("the Mastodon server's address must start with https://")
+    if not local and _is_ip(host) and not is_public(host):
+        raise InvalidInput(f"{host} is not a public address: Herald posts only to public hosts")
+    return url
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def _address(network: Channel, label: str, credentials: dict[str, str]) -> str:
@@ -179,6 +213,7 @@ def save_account(
     credentials: dict[str, str | None],
     enabled: bool,
     actor: Actor = SYSTEM,
+    allow_loopback: bool = False,
 ) -> SocialAccount:
     """Create or update a network's account; blank credentials keep the saved ones.
 
@@ -188,7 +223,8 @@ def save_account(
     label = text(label, "the account name", MAX_LABEL, required=False)
     account = get_account(network)
     current = dict(account.credentials or {}) if account else {}
-    merged = _clean_credentials(network, credentials, current)  # refuses before any write
+    # refuses before any write
+    merged = _clean_credentials(network, credentials, current, allow_loopback=allow_loopback)
     changed = sorted(k for k in merged if merged[k] != current.get(k))
     with record_change(
         actor,

@@ -8,13 +8,12 @@ registration never makes Herald post into its own network.
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from statuspage.channels.http import is_public
+from statuspage.channels.http import is_loopback_host, is_public
 from statuspage.core.errors import InvalidInput
 from statuspage.models import Channel
 
@@ -51,7 +50,6 @@ PLATFORMS = {
         "(logic.azure.com, powerplatform.com)",
     ),
 }
-_LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
 
 # How a webhook's host is resolved; a parameter so a caller may pin it.
 Resolver = Callable[[str, int], list[str]]
@@ -60,15 +58,6 @@ Resolver = Callable[[str, int], list[str]]
 def resolve_addresses(host: str, port: int) -> list[str]:
     """The addresses `host` resolves to (what a webhook's URL would reach)."""
     return [info[4][0] for info in socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)]
-
-
-def _is_loopback(host: str) -> bool:
-    if host in _LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _on_platform(host: str, platform: Platform) -> bool:
@@ -101,7 +90,7 @@ def check_url(
         raise InvalidInput(
             "Put no user name or password in the URL: Herald signs each request instead."
         )
-    local = allow_loopback and _is_loopback(host)
+    local = allow_loopback and is_loopback_host(host)
     if parts.scheme != "https" and not local:
         raise InvalidInput("The URL must start with https://.")
     if local:

@@ -314,6 +314,7 @@ def build_cast(spec: WorldSpec, *, mastodon_url: str, webhook_url: str, secret: 
         label="@acme@fake.example",
         credentials={"base_url": mastodon_url, "access_token": MASTODON_TOKEN},
         enabled=True,
+        allow_loopback=True,  # the fake Mastodon runs on this machine
     )
     accounts.save_account(Channel.x, label="@acmestatus", credentials=X_KEYS, enabled=True)
     for index, person_spec in enumerate(spec.people):

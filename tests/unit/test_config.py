@@ -25,6 +25,20 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
         from_environment({"HERALD_ENV": "production", "INSTANCE_PATH": str(tmp_path)})
 
 
+@pytest.mark.parametrize(
+    "mail_from", [None, "", "Herald Status <status@herald.invalid>", "ops@status.invalid", "nobody"]
+)
+def test_production_refuses_to_start_without_a_real_sender(tmp_path, mail_from):
+    """Bounces and replies go to MAIL_FROM: `.invalid` (RFC 2606) exists nowhere."""
+    env = {"HERALD_ENV": "production", "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "k" * 40}
+    if mail_from is not None:
+        env["MAIL_FROM"] = mail_from
+    with pytest.raises(ConfigError, match="MAIL_FROM must be a real sender"):
+        from_environment(env)
+    env["MAIL_FROM"] = "Acme Status <status@acme.example>"
+    assert from_environment(env)["MAIL_FROM"] == "Acme Status <status@acme.example>"
+
+
 def test_database_url_switches_to_postgresql(tmp_path):
     config = from_environment(
         {"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": "postgres://u@db:5432/herald"}

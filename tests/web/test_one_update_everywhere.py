@@ -81,6 +81,7 @@ def test_one_update_reaches_every_channel_and_a_private_notice_none(
         label="@acme@fake.example",
         credentials={"base_url": mastodon.url, "access_token": MASTODON_TOKEN},
         enabled=True,
+        allow_loopback=True,  # the fake Mastodon runs on this machine
     )
     accounts.save_account(Channel.x, label="@acmestatus", credentials=X_KEYS, enabled=True)
     db.session.commit()

@@ -42,7 +42,8 @@ def outgoing(delivery_id: int = 1, reply_to: str | None = None, **extra) -> Outg
 
 
 def channel(server: FakeMastodon, token: str = MASTODON_TOKEN, **options) -> MastodonChannel:
-    return MastodonChannel(server.url, token, **options)
+    """The fake server runs on this machine: loopback allowed, as the test suite allows it."""
+    return MastodonChannel(server.url, token, **{"allow_loopback": True} | options)
 
 
 def test_a_post_is_public_with_the_link_and_the_deliverys_idempotency_key(mastodon):
@@ -131,7 +132,18 @@ def test_a_rate_limit_is_retried_no_earlier_than_its_reset(mastodon):
 
 
 def test_no_server_is_a_retry():
-    dead = MastodonChannel(f"http://127.0.0.1:{free_port()}", MASTODON_TOKEN, timeout=2)
+    dead = MastodonChannel(
+        f"http://127.0.0.1:{free_port()}", MASTODON_TOKEN, timeout=2, allow_loopback=True
+    )
     (result,) = dead.send([outgoing()])
     assert result.outcome == "retry"
     assert "unreachable" in result.error
+
+
+def test_a_server_on_an_internal_address_gets_no_request_and_so_never_the_token(mastodon):
+    """The same rule as webhooks: the connection is checked after DNS, so an address that
+    resolves to this machine (or inside the network) is refused before anything is sent."""
+    (result,) = channel(mastodon, allow_loopback=False).send([outgoing()])
+    assert result.outcome == "retry"
+    assert "not a public address" in result.error
+    assert mastodon.requests == []

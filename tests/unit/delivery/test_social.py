@@ -49,6 +49,7 @@ def set_up_accounts(mastodon, *, x: bool = True) -> None:
         label="@acme@fake.example",
         credentials={"base_url": mastodon.url, "access_token": MASTODON_TOKEN},
         enabled=True,
+        allow_loopback=True,  # the fake Mastodon runs on this machine
     )
     if x:
         accounts.save_account(Channel.x, label="@acmestatus", credentials=X_KEYS, enabled=True)
@@ -247,7 +248,9 @@ def test_an_account_refused_again_and_again_pauses_until_saved_again(queue, mast
     assert len(mastodon.requests) == BOUNCES_TO_DISABLE  # nothing tried once paused
 
     mastodon.token = MASTODON_TOKEN
-    accounts.save_account(Channel.mastodon, label="@acme", credentials={}, enabled=True)
+    accounts.save_account(
+        Channel.mastodon, label="@acme", credentials={}, enabled=True, allow_loopback=True
+    )
     db.session.commit()
     create_incident(OpenIncident("After the fix", "Looking."))
     db.session.commit()

@@ -57,6 +57,36 @@ def webhook_subscriber(
     return hook
 
 
+# Every field of the incident object in Statuspage's incident webhook (its documented sample,
+# "Webhook notifications" in Statuspage's help), with the type it carries there.
+OPTIONAL_TIME = (str, type(None))
+STATUSPAGE_INCIDENT_FIELDS = {
+    "backfilled": bool,
+    "created_at": str,
+    "id": str,
+    "impact": str,
+    "impact_override": (str, type(None)),
+    "incident_updates": list,
+    "monitoring_at": OPTIONAL_TIME,
+    "name": str,
+    "postmortem_body": (str, type(None)),
+    "postmortem_body_last_updated_at": OPTIONAL_TIME,
+    "postmortem_ignored": bool,
+    "postmortem_notified_subscribers": bool,
+    "postmortem_notified_twitter": bool,
+    "postmortem_published_at": OPTIONAL_TIME,
+    "resolved_at": OPTIONAL_TIME,
+    "scheduled_auto_transition": bool,
+    "scheduled_for": OPTIONAL_TIME,
+    "scheduled_remind_prior": bool,
+    "scheduled_reminded_at": OPTIONAL_TIME,
+    "scheduled_until": OPTIONAL_TIME,
+    "shortlink": str,
+    "status": str,
+    "updated_at": str,
+}
+
+
 def test_an_update_reaches_the_webhook_signed_in_statuspage_shapes(client, receiver, queue):
     api, web = create_component("API"), create_component("Web")
     webhook_subscriber(receiver)
@@ -83,10 +113,13 @@ def test_an_update_reaches_the_webhook_signed_in_statuspage_shapes(client, recei
         "status_indicator": "critical",
         "status_description": "Major Service Outage",
     }
-    # The incident is exactly what the public API v2 says about it.
+    # The incident is what the public API v2 says about it, and Statuspage's other fields.
     (listed,) = client.get("/api/v2/incidents.json").get_json()["incidents"]
-    assert event["incident"] == listed
+    assert {k: v for k, v in event["incident"].items() if k in listed} == listed
     assert event["incident"]["incident_updates"][0]["body"] == "**Errors** on every call."
+    for field, kind in STATUSPAGE_INCIDENT_FIELDS.items():
+        assert isinstance(event["incident"][field], kind), field
+    assert event["incident"]["backfilled"] is False
 
     assert set(component_event) == {"meta", "page", "component_update", "component"}
     assert component_event["meta"] == event["meta"]
@@ -269,3 +302,14 @@ def test_a_retry_is_scheduled_in_the_queue_for_its_due_time(receiver, queue):
     db.session.expire_all()
     assert db.session.get(Delivery, delivery.id).state is DeliveryState.sent
     assert len(receiver.requests) == 2
+
+
+def test_a_backfilled_incident_says_so_in_its_webhook(receiver, queue):
+    webhook_subscriber(receiver)
+    create_incident(
+        OpenIncident("Yesterday's outage", "It happened.", at=utcnow() - timedelta(days=1))
+    )
+    db.session.commit()
+    drain(queue)
+    (event,) = receiver.bodies()
+    assert event["incident"]["backfilled"] is True

@@ -236,3 +236,24 @@ def test_only_the_social_networks_are_threaded():
     hook_for("email").after_send(batch, [Result(1, "sent", provider_id="m1")])
     hook_for("x").after_send(batch, [Result(1, "sent", provider_id="p1")])  # no incident
     assert db.session.scalars(select(SocialThread)).all() == []
+
+
+@pytest.mark.parametrize(
+    ("base_url", "message"),
+    [
+        ("http://mastodon.example", "must start with https://"),  # the token in cleartext
+        ("https://10.0.0.5", "not a public address"),
+        ("https://127.0.0.1", "not a public address"),
+        ("https://[64:ff9b::7f00:1]", "not a public address"),
+        ("http://127.0.0.1:8080", "must start with https://"),  # loopback not allowed here
+    ],
+)
+def test_a_mastodon_server_follows_the_rules_of_every_outbound_target(base_url, message):
+    with pytest.raises(InvalidInput, match=message):
+        _save_mastodon(credentials={"base_url": base_url, "access_token": "token-abcdefghij"})
+
+
+def test_a_mastodon_server_on_this_machine_only_where_loopback_targets_are_allowed():
+    local = {"base_url": "http://127.0.0.1:8080", "access_token": "token-abcdefghij"}
+    account = _save_mastodon(credentials=local, allow_loopback=True)
+    assert account.credentials["base_url"] == "http://127.0.0.1:8080"

@@ -116,6 +116,15 @@ def get_component(component_id: str) -> Component:
     return component
 
 
+def visible_component(viewer: Viewer, component_id: str) -> Component | None:
+    """The component, if `viewer` may see it; else None, whether it is private or does not
+    exist. One query on both paths, so the answer's timing cannot tell a private component
+    from a made-up id (loading it and then looking at its segments took measurably longer)."""
+    return db.session.scalar(
+        select(Component).where(Component.id == component_id, component_visible(viewer))
+    )
+
+
 def set_component_status(
     component: Component,
     status: ComponentStatus | str,

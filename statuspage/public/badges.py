@@ -8,10 +8,9 @@ from html import escape
 
 from flask import abort
 
-from statuspage.audience.visibility import PUBLIC, may_see_component
-from statuspage.components.catalog import get_component
+from statuspage.audience.visibility import PUBLIC
+from statuspage.components.catalog import visible_component
 from statuspage.components.status import PageStatus, current_status
-from statuspage.core.errors import NotFound
 from statuspage.models import ComponentStatus
 from statuspage.public.caching import snapshotted
 from statuspage.public.context import public_viewer
@@ -132,10 +131,7 @@ def page_badge() -> tuple[str, str]:
 
 @snapshotted(headers=CORS)
 def component_badge(component_id: str) -> tuple[str, str]:
-    try:
-        component = get_component(component_id)
-    except NotFound:
-        abort(404)
-    if not may_see_component(PUBLIC, component):
-        abort(404)  # badges are public: a private component has none
+    component = visible_component(PUBLIC, component_id)
+    if component is None:
+        abort(404)  # badges are public: a private component has none, as a made-up id
     return badge_svg(component.name, *component_badge_text(component.status)), SVG

@@ -15,9 +15,8 @@ from flask import Response, abort
 
 from statuspage.audience.membership import viewer_for
 from statuspage.audience.viewers import email_for_feed_token, shared_with
-from statuspage.audience.visibility import PUBLIC, Viewer, may_see_component
-from statuspage.components.catalog import get_component
-from statuspage.core.errors import NotFound
+from statuspage.audience.visibility import PUBLIC, Viewer
+from statuspage.components.catalog import visible_component
 from statuspage.incidents import queries
 from statuspage.incidents.richtext import plain_text
 from statuspage.models import Incident
@@ -84,11 +83,8 @@ def _page_feed(path: str) -> FeedGenerator:
 
 
 def _component_feed(component_id: str, path: str) -> FeedGenerator:
-    try:
-        component = get_component(component_id)
-    except NotFound:
-        abort(404)
-    if not may_see_component(PUBLIC, component):
+    component = visible_component(PUBLIC, component_id)
+    if component is None:
         abort(404)  # a private component has no public feed: as if it did not exist
     incidents = queries.recently_updated(public_viewer(), component_id=component.id)
     return _feed(f"{current_page().name}: {component.name} status history", path, incidents)

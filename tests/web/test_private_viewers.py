@@ -16,7 +16,7 @@ import pytest
 import time_machine
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from statuspage.audience.viewers import issue_organization_token
 from statuspage.clock import utcnow
@@ -642,3 +642,27 @@ def test_positions_count_only_the_components_the_reader_sees(app, smtp, queue, c
     assert positions(app.test_client()) == {"Cards": 1, "Transfers": 2}
     bob = signed_in(app, smtp, queue, "bob@beta.example")
     assert positions(bob) == {"Cards": 1, "Cards (Beta)": 2, "Transfers": 3}
+
+
+@pytest.mark.parametrize("path", ["/components/{}/badge.svg", "/components/{}/history.atom"])
+def test_a_private_components_404_is_the_same_work_as_a_made_up_ids(client, customers, path):
+    """A miss that took longer for a private component than for a random id told an outside
+    probe which ids exist. Both now run the same statements (timing itself is no unit test's
+    business: the statements are what the time is made of)."""
+
+    def statements(component_id: str) -> list[str]:
+        seen: list[str] = []
+
+        def count(conn, cursor, statement, *_):
+            seen.append(re.sub(r"\s+", " ", statement))
+
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            assert client.get(path.format(component_id)).status_code == 404
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        return seen
+
+    private = statements(customers.beta_component.id)
+    made_up = statements("zzzzzzzzzzzz")
+    assert private == made_up

@@ -42,6 +42,18 @@ def header_text(value: str) -> str:
     return " ".join(_CONTROLS.sub(" ", value).split())
 
 
+# RFC 3463 enhanced status codes that say the address itself is dead (a hard bounce), not
+# that this message was refused: X.1.1 bad destination mailbox, X.1.2 bad destination system,
+# X.1.3 bad address syntax, X.1.6 mailbox has moved, X.1.10 null MX (RFC 7505).
+_DEAD_ADDRESS = re.compile(rb"^5\.1\.(1|2|3|6|10)\b")
+
+
+def _dead_address(reply: object) -> bool:
+    """A 5xx reply to RCPT whose enhanced code says the address does not exist: the contact
+    point is disabled at once. Any other 5xx (a policy, a full mailbox) counts a bounce."""
+    return isinstance(reply, bytes) and _DEAD_ADDRESS.match(reply.lstrip()) is not None
+
+
 def build_email(outgoing: Outgoing, sender: str) -> EmailMessage:
     """Multipart text + HTML, with the headers the message carries (Message-ID, List-*)."""
     message = EmailMessage(policy=_POLICY)
@@ -125,9 +137,15 @@ class EmailChannel:
         try:
             refused = connection.send_message(message)
         except smtplib.SMTPRecipientsRefused as exc:
-            code = next(iter(exc.recipients.values()))[0] if exc.recipients else 550
+            code, reply = next(iter(exc.recipients.values())) if exc.recipients else (550, b"")
             outcome = "retry" if 400 <= code < 500 else "permanent"
-            return Result(outgoing.delivery_id, outcome, error=f"recipient refused: {code}")
+            detail = reply.decode("utf-8", "replace")[:200] if isinstance(reply, bytes) else ""
+            return Result(
+                outgoing.delivery_id,
+                outcome,
+                error=f"recipient refused: {code} {detail}".rstrip(),
+                gone=outcome == "permanent" and _dead_address(reply),
+            )
         except smtplib.SMTPResponseException as exc:
             outcome = "retry" if 400 <= exc.smtp_code < 500 else "permanent"
             return Result(

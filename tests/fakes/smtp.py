@@ -23,11 +23,14 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
         self.recipients: list[list[str]] = []
-        self.refuse: set[str] = set()  # recipients answered with 550
+        self.refuse: set[str] = set()  # recipients answered "550 5.1.1 No such user"
+        self.reject: dict[str, str] = {}  # recipients answered with this reply instead
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
             return "550 5.1.1 No such user"
+        if address in self.reject:
+            return self.reject[address]
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

@@ -233,8 +233,10 @@ def test_an_acknowledged_message_needs_no_fallback(smtp, queue):
 
 
 def test_an_address_that_keeps_bouncing_stops_being_used(smtp, queue):
+    """A refusal that is about the message, not the address (RFC 3463 X.7.1, a policy):
+    three in a row and the address is dropped."""
     person = subscriber("gone@example.com", "backup@example.com")
-    smtp.inbox.refuse.add("gone@example.com")
+    smtp.inbox.reject["gone@example.com"] = "550 5.7.1 Delivery not authorized"
     db.session.commit()
     for n in range(4):
         create_incident(OpenIncident(f"Outage {n}", "Down."))
@@ -251,6 +253,25 @@ def test_an_address_that_keeps_bouncing_stops_being_used(smtp, queue):
     ).all()
     assert len(tried) == 3
     assert [m["To"] for m in smtp.inbox.messages] == ["backup@example.com"] * 4
+
+
+def test_an_address_that_does_not_exist_is_dropped_at_the_first_hard_bounce(smtp, queue):
+    """RFC 3463 5.1.1 (bad destination mailbox) says the address is dead: disabled at once,
+    so the next notices go to the person's next contact point without trying it again."""
+    person = subscriber("gone@example.com", "backup@example.com")
+    smtp.inbox.refuse.add("gone@example.com")  # 550 5.1.1 No such user
+    db.session.commit()
+    for n in range(2):
+        create_incident(OpenIncident(f"Outage {n}", "Down."))
+        db.session.commit()
+        drain(queue)
+    primary = person.contact_points[0]
+    db.session.refresh(primary)
+    assert primary.active is False
+    assert primary.disabled_reason.startswith("gone: recipient refused: 550 5.1.1")
+    tried = db.session.scalars(select(Delivery).where(Delivery.contact_point_id == primary.id))
+    assert len(tried.all()) == 1
+    assert [m["To"] for m in smtp.inbox.messages] == ["backup@example.com"] * 2
 
 
 def test_a_notice_goes_to_those_subscribed_when_it_was_published(smtp, queue):

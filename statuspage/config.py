@@ -82,8 +82,11 @@ def _mail_from(env: Mapping[str, str], production: bool) -> str:
     bounces of real mail would be lost, so a start without a real sender is refused."""
     sender = env.get("MAIL_FROM") or DEV_MAIL_FROM
     _, address = parseaddr(sender)
-    domain = address.rpartition("@")[2].lower()
-    if production and (not domain or domain == "invalid" or domain.endswith(".invalid")):
+    local, at, domain = address.rpartition("@")
+    domain = domain.lower()
+    if production and (
+        not (local and at and domain) or domain == "invalid" or domain.endswith(".invalid")
+    ):
         raise ConfigError(
             "MAIL_FROM must be a real sender when HERALD_ENV=production "
             "(e.g. 'Acme Status <status@acme.example>'): bounces and replies go to it"

@@ -69,26 +69,35 @@ def _keyed(*parts: object) -> str:
     return base64.b32encode(digest).decode().rstrip("=").lower()
 
 
-def thread_root(incident: Incident, contact_point_id: int) -> str:
+def thread_root(incident: Incident, contact_point_id: int, *, internal: bool = False) -> str:
     """The Message-ID of the first mail about `incident` to one address; every later mail
     to it replies to this one. A real message's id: clients thread on ids they have seen
     (Thunderbird's References threading), and Gmail links a reply to the mail it names.
-    Per address, so no two messages anywhere share a Message-ID (Gmail drops a repeat)."""
-    return f"<thread_{_keyed('thread', incident.id, contact_point_id)}@{_host()}>"
+    Per address, so no two messages anywhere share a Message-ID (Gmail drops a repeat).
+    The internal mails (team pages, briefings, regulator notices) make a thread of their
+    own, with a root of their own."""
+    topic = "thread-internal" if internal else "thread"
+    return f"<thread_{_keyed(topic, incident.id, contact_point_id)}@{_host()}>"
 
 
 def already_threaded(incident: Incident, notice: Notice, contact_point_ids: set[int]) -> set[int]:
-    """Those of `contact_point_ids` that an earlier notice of `incident` already went to, or
-    is going to: their mail replies to the thread's root instead of being it. A delivery
-    that failed for good never arrived, so it started no thread."""
+    """Those of `contact_point_ids` that an earlier notice of `incident` of the same kind
+    (public updates, or internal messages) already went to, or is going to: their mail
+    replies to the thread's root instead of being it. A delivery that failed for good never
+    arrived, so it started no thread."""
     if not contact_point_ids:
         return set()
+    internal = notice.crisis_message_id is not None
+    same_kind = (
+        Notice.crisis_message_id.is_not(None) if internal else Notice.crisis_message_id.is_(None)
+    )
     earlier = (
         select(Delivery.contact_point_id)
         .join(Notice, Notice.id == Delivery.notice_id)
         .where(
             Notice.incident_id == incident.id,
             Notice.id < notice.id,
+            same_kind,
             Delivery.contact_point_id.in_(contact_point_ids),
             Delivery.state != DeliveryState.failed,
         )
@@ -249,9 +258,14 @@ def render_crisis_messages(
     }
     text = render_template("email/crisis.txt", **context)
     html = render_template("email/crisis.html", **context)
+    # A mail's subject is the same on every internal mail of the incident, as the public
+    # mails' is: Gmail threads only mails whose subjects match, Outlook follows the topic. The
+    # message's own subject leads its body instead; chat and the rest still carry it on top.
+    topic = f"[{page.name} · CONFIDENTIAL] {incident.name}"
     subject = f"[{page.name} · CONFIDENTIAL] {crisis.subject}"
     short = f"CONFIDENTIAL {page.name}: {crisis.short_text or crisis.subject}"
-    thread = f"<incident-{incident.id}-internal@{_host()}>"
+    mailed = {d.contact_point_id for d in deliveries if d.channel is Channel.email}
+    threaded = already_threaded(incident, notice, mailed)
     messages = []
     for delivery in deliveries:
         ack = link("ack", {"d": delivery.id}, "/ack") if notice.requires_ack else None
@@ -260,9 +274,10 @@ def render_crisis_messages(
             own_text = own_text.replace(_ACK, ack)
             own_html = own_html.replace(_ACK, str(escape(ack)))
         sms = delivery.channel.value == "sms"
+        mail = delivery.channel is Channel.email
         messages.append(
             Message(
-                subject=subject,
+                subject=topic if mail else subject,
                 text=own_text,
                 html=own_html,
                 short_text=short,
@@ -274,9 +289,12 @@ def render_crisis_messages(
                 # chat reads its acknowledgement button from the webhook body's meta
                 payload={"meta": {"acknowledge": ack}} if ack else {"meta": {}},
                 headers={
-                    "Message-ID": message_id(delivery),
-                    "In-Reply-To": thread,
-                    "References": thread,
+                    **thread_headers(
+                        delivery,
+                        thread_root(incident, delivery.contact_point_id, internal=True),
+                        delivery.contact_point_id in threaded,
+                    ),
+                    "Thread-Topic": topic,
                     "Auto-Submitted": "auto-generated",
                     "Sensitivity": "company-confidential",
                 },

@@ -16,10 +16,13 @@ from datetime import timedelta
 
 import time_machine
 
+from statuspage.audit.trail import SYSTEM
 from statuspage.clock import utcnow
+from statuspage.crisis.notices import internal_subscriber, send_internal, set_contacts
 from statuspage.extensions import db
 from statuspage.incidents.commands import OpenIncident, PostUpdate
 from statuspage.incidents.publishing import create_incident, post_update
+from statuspage.models import Audience, CrisisKind
 from statuspage.page.state import get_page
 from tests.factories import subscriber
 from tests.queue import drain
@@ -81,3 +84,52 @@ def test_two_incidents_make_two_threads(smtp, queue):
     assert first["Message-ID"] != second["Message-ID"]
     assert first["In-Reply-To"] is None
     assert second["In-Reply-To"] is None
+
+
+def _internal(incident, subject: str, *people) -> None:
+    send_internal(
+        incident, audience=Audience.team, kind=CrisisKind.team_page, subject=subject,
+        body="Join the bridge.", subscriber_ids=[p.id for p in people], actor=SYSTEM,
+        ack_window=None,
+    )  # fmt: skip
+
+
+def test_internal_mails_make_a_thread_of_their_own_per_recipient(smtp, queue):
+    """The crisis team's mails thread as the public ones do: the first is the root, later
+    ones name it, never an id no mail carries; and one subject for the whole incident."""
+    ana = internal_subscriber("Ana")
+    set_contacts(ana, [("email", "ana@acme.example")])
+    bob = internal_subscriber("Bob")
+    set_contacts(bob, [("email", "bob@acme.example")])
+    subscriber("ann@example.com")  # a customer: the public thread stays apart
+    db.session.commit()
+    incident = create_incident(OpenIncident("Breach", "Investigating."))
+    _publish(queue, lambda: _internal(incident, "Assemble", ana))
+    _publish(queue, lambda: _internal(incident, "Status call at 15:00", ana, bob))
+    _publish(queue, lambda: _internal(incident, "Stand down", ana, bob))
+
+    mails = smtp.inbox.messages
+    ids = [m["Message-ID"] for m in mails]
+    assert len(set(ids)) == len(ids)
+    public = [m for m in mails if m["To"] == "ann@example.com"]
+    assert len(public) == 1
+    topic = f"[{get_page().name} · CONFIDENTIAL] Breach"
+    for address, count in (("ana@acme.example", 3), ("bob@acme.example", 2)):
+        own = [m for m in mails if m["To"] == address]
+        assert len(own) == count
+        root, *replies = own
+        assert root["In-Reply-To"] is None
+        assert root["References"] is None
+        assert root["Message-ID"] != public[0]["Message-ID"]
+        for reply in replies:
+            assert reply["In-Reply-To"] == root["Message-ID"]
+            assert reply["References"] == root["Message-ID"]
+        assert {m["Subject"] for m in own} == {topic}
+        assert {m["Thread-Topic"] for m in own} == {topic}
+    # Each message's own subject leads its body.
+    firsts = [
+        m.get_body(("plain",)).get_content().splitlines()[2]
+        for m in mails
+        if m["To"] == "ana@acme.example"
+    ]
+    assert firsts == ["Assemble", "Status call at 15:00", "Stand down"]

@@ -37,6 +37,7 @@ SEND_SIGN_IN_LINK = Job("send_sign_in_link")
 RENDER_SNAPSHOTS = Job("render_snapshots")
 SEND_OBLIGATION_REMINDER = Job("send_obligation_reminder")
 SEND_CADENCE_REMINDER = Job("send_cadence_reminder")
+ADVANCE_MAINTENANCE = Job("advance_maintenance")
 
 JOBS: tuple[Job, ...] = (
     FAN_OUT,
@@ -48,6 +49,7 @@ JOBS: tuple[Job, ...] = (
     RENDER_SNAPSHOTS,
     SEND_OBLIGATION_REMINDER,
     SEND_CADENCE_REMINDER,
+    ADVANCE_MAINTENANCE,
 )
 if len({job.name for job in JOBS}) != len(JOBS):
     raise RuntimeError("two jobs share a queue name")  # both would run as whichever won

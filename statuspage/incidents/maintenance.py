@@ -18,6 +18,7 @@ from statuspage.incidents.publishing import clean_body, clean_name, post_update
 from statuspage.incidents.queries import maintenance_due
 from statuspage.incidents.recording import (
     audit_created,
+    queue_window_edges,
     record_update,
     refuse_components_hidden_from_audience,
     scope_to,
@@ -79,6 +80,7 @@ def schedule_maintenance(command: ScheduleMaintenance, *, actor: Actor = SYSTEM)
         custom_tweet=None,
     )
     audit_created(actor, "maintenance.create", incident, update)
+    queue_window_edges(incident)
     return incident
 
 

@@ -22,6 +22,7 @@ from statuspage.incidents.recording import (
     audited,
     bump_if_public,
     impact_of,
+    queue_window_edges,
     record_update,
     resolve_components,
     scope_to,
@@ -171,6 +172,7 @@ def edit_incident(incident: Incident, command: EditIncident, *, actor: Actor = S
         incident.updated_at = utcnow()
         db.session.flush()
         bump_if_public(incident, incident.updated_at)
+    queue_window_edges(incident)
     return incident
 
 

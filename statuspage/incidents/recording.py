@@ -17,6 +17,7 @@ from statuspage.components.catalog import get_component, set_component_status
 from statuspage.core.errors import InvalidInput
 from statuspage.core.validation import choice
 from statuspage.delivery.ledger import write_notices
+from statuspage.delivery.outbox import ADVANCE_MAINTENANCE, after_commit_at
 from statuspage.extensions import db
 from statuspage.incidents.commands import ComponentStatuses
 from statuspage.incidents.richtext import render_markdown
@@ -175,3 +176,19 @@ def _apply_lifecycle(incident: Incident, status: IncidentStatus, at: datetime) -
         incident.resolved_at = incident.resolved_at or at
     elif status is not IncidentStatus.postmortem:
         incident.resolved_at = None  # reopened
+
+
+def queue_window_edges(incident: Incident) -> None:
+    """Have the queue advance an automated window at its start and at its end, to the second.
+
+    The minute's sweep alone would show a window in progress up to a minute late on every
+    surface; it stays the safety net for a queue that lost the job. Called whenever a
+    window's times or automation are set; a job for times since edited finds nothing due
+    (advance_maintenance moves each edge once, whenever it runs).
+    """
+    if not incident.is_maintenance:
+        return
+    if incident.auto_start and incident.scheduled_for is not None:
+        after_commit_at(ADVANCE_MAINTENANCE, incident.scheduled_for)
+    if incident.auto_complete and incident.scheduled_until is not None:
+        after_commit_at(ADVANCE_MAINTENANCE, incident.scheduled_until)

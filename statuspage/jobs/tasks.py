@@ -15,8 +15,9 @@ from huey import crontab
 
 from statuspage.audience import sign_in_mail
 from statuspage.channels.base import Result
+from statuspage.clock import utcnow
 from statuspage.delivery import engine, outbox
-from statuspage.incidents import cadence_reminders
+from statuspage.incidents import cadence_reminders, maintenance
 from statuspage.jobs import every_minute
 from statuspage.regulators import reminder_mail
 from statuspage.snapshots import render_job
@@ -63,6 +64,10 @@ def send_cadence_reminder(audit_event_id: int) -> list[Result]:
     return cadence_reminders.send_cadence_reminder(audit_event_id)
 
 
+def advance_maintenance() -> int:
+    return len(maintenance.advance_maintenance(utcnow()))
+
+
 @dataclass(frozen=True)
 class Task:
     job: outbox.Job
@@ -92,6 +97,9 @@ TASKS: tuple[Task, ...] = (
     Task(outbox.SEND_OBLIGATION_REMINDER, send_obligation_reminder, retries=10, retry_delay=60),
     # A reminder that an update is due: useful for a cadence, not forever.
     Task(outbox.SEND_CADENCE_REMINDER, send_cadence_reminder, retries=5, retry_delay=60),
+    # A window's start or end, at its second (queued by incidents.recording.queue_window_edges);
+    # the minute's sweep advances it too, should this one be lost.
+    Task(outbox.ADVANCE_MAINTENANCE, advance_maintenance),
 )
 
 

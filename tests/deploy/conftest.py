@@ -68,32 +68,32 @@ def self_signed(folder: Path) -> tuple[Path, Path]:
     return cert_file, key_file
 
 
-def fetch(url: str, data: bytes | None = None, headers: dict[str, str] | None = None):
+def fetch(
+    url: str,
+    data: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    method: str | None = None,
+):
     """One request on a fresh connection (urllib opens one each time, so gunicorn's workers
     take turns as the kernel hands them out); the response, whatever its status."""
-    request = urllib.request.Request(url, data=data, headers=headers or {})  # noqa: S310
+    request = urllib.request.Request(url, data=data, headers=headers or {}, method=method)  # noqa: S310
     try:
         return urllib.request.urlopen(request, timeout=10)  # noqa: S310 (loopback only)
     except urllib.error.HTTPError as error:
         return error
 
 
-@contextmanager
-def gunicorn(
-    tmp_path: Path, *, migrate: bool = False, **settings: str
-) -> Iterator[tuple[str, Path]]:
-    """Herald under gunicorn with deploy/gunicorn.conf.py and two workers on an SQLite file in
-    `tmp_path`, logging JSON request lines (each with its worker's pid) to a file; yields the
-    base URL and that file. With `migrate`, the schema is made first (`flask db upgrade`)."""
-    port = free_port()
-    env = {
+def herald_env(tmp_path: Path, **settings: str) -> dict[str, str]:
+    """The environment of every Herald process of one deploy test: an SQLite file and the
+    instance folder in `tmp_path`, the embedded queue, JSON request logs."""
+    (tmp_path / "prometheus").mkdir(exist_ok=True)
+    return {
         **os.environ,
         "FLASK_APP": "wsgi",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'herald.db'}",
         "INSTANCE_PATH": str(tmp_path),
         "SECRET_KEY": "test-secret-key",
         "QUEUE_URL": "",
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
         "WEB_CONCURRENCY": "2",
         "WEB_THREADS": "2",
         "LOG_FORMAT": "json",
@@ -101,22 +101,57 @@ def gunicorn(
         "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "prometheus"),
         **settings,
     }
+
+
+def flask_command(env: dict[str, str], *args: str) -> str:
+    """Run `flask <args>` in that environment; its standard output."""
+    done = subprocess.run(
+        [Path(sys.executable).parent / "flask", *args],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
+@contextmanager
+def gunicorn(
+    tmp_path: Path, *, migrate: bool = False, worker: bool = False, **settings: str
+) -> Iterator[tuple[str, Path]]:
+    """Herald under gunicorn with deploy/gunicorn.conf.py and two workers on an SQLite file in
+    `tmp_path`, logging JSON request lines (each with its worker's pid) to a file; yields the
+    base URL and that file. With `migrate`, the schema is made first (`flask db upgrade`);
+    with `worker`, the queue worker (`flask worker`) runs beside it, as `make run` does."""
+    port = free_port()
+    env = {**herald_env(tmp_path, **settings), "GUNICORN_BIND": f"127.0.0.1:{port}"}
     bin_dir = Path(sys.executable).parent
-    (tmp_path / "prometheus").mkdir(exist_ok=True)
     if migrate:
-        made = subprocess.run(
-            [bin_dir / "flask", "db", "upgrade"], env=env, cwd=REPO, capture_output=True, text=True
-        )
-        assert made.returncode == 0, made.stderr[-3000:]
+        flask_command(env, "db", "upgrade")
     stderr = tmp_path / "gunicorn.err"
+    processes = []
     with stderr.open("wb") as err:
-        process = subprocess.Popen(
-            [bin_dir / "gunicorn", "--config", DEPLOY / "gunicorn.conf.py", "wsgi:app"],
-            env=env,
-            cwd=REPO,
-            stdout=subprocess.DEVNULL,
-            stderr=err,
+        processes.append(
+            subprocess.Popen(
+                [bin_dir / "gunicorn", "--config", DEPLOY / "gunicorn.conf.py", "wsgi:app"],
+                env=env,
+                cwd=REPO,
+                stdout=subprocess.DEVNULL,
+                stderr=err,
+            )
         )
+    if worker:
+        with (tmp_path / "worker.err").open("wb") as err:
+            processes.append(
+                subprocess.Popen(
+                    [bin_dir / "flask", "worker"],
+                    env=env,
+                    cwd=REPO,
+                    stdout=subprocess.DEVNULL,
+                    stderr=err,
+                )
+            )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -125,13 +160,15 @@ def gunicorn(
                 fetch(f"{base}/healthz").read()
                 break
             except OSError:
-                assert process.poll() is None, stderr.read_text()
+                assert processes[0].poll() is None, stderr.read_text()
                 assert time.monotonic() < deadline, "gunicorn did not start"
                 time.sleep(0.2)
         yield base, stderr
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=30)
 
 
 def request_lines(stderr: Path) -> list[dict]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import BinaryIO
 
 import click
 from flask import Flask, current_app
@@ -165,10 +166,71 @@ def sweep_command() -> None:
     click.echo("Swept.")
 
 
+# sysexits.h: an MTA's pipe transport keeps the message and tries again later.
+EX_TEMPFAIL = 75
+
+
+@click.command("bounce-intake")
+@click.option(
+    "--recipient",
+    "recipients",
+    multiple=True,
+    help="the envelope recipient (e.g. Postfix's $ORIGINAL_RECIPIENT); without it, the "
+    "Delivered-To, X-Original-To and To headers are read",
+)
+@click.argument("message", type=click.File("rb"), default="-")
+def bounce_intake_command(recipients: tuple[str, ...], message: BinaryIO) -> None:
+    """Read one bounce (an RFC 5322 message) from MESSAGE, or stdin as an MTA's pipe hands
+    it over; a delivery status report to a return path fails its delivery, anything else is
+    ignored (a line says which)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from statuspage.delivery.bounces import MAX_BYTES, take_bounce
+
+    if not current_app.config["BOUNCE_ADDRESS"]:
+        raise click.ClickException("BOUNCE_ADDRESS is not set: no mail carries a return path")
+    raw = message.read(MAX_BYTES + 1)
+    try:
+        taken = take_bounce(raw, recipients)
+        db.session.commit()
+    except SQLAlchemyError as exc:
+        db.session.rollback()
+        click.echo(f"bounce not recorded, try again later: {exc}", err=True)
+        raise SystemExit(EX_TEMPFAIL) from exc
+    click.echo(f"{taken.outcome}: {taken.reason}")
+
+
+@click.command("bounce-sink")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=2525, show_default=True, type=int)
+def bounce_sink_command(host: str, port: int) -> None:
+    """Run an SMTP server that takes bounces for BOUNCE_ADDRESS's return paths only, until
+    Ctrl-C or SIGTERM."""
+    import signal
+    import threading
+
+    from statuspage.infra.bounce_sink import serve
+
+    if not current_app.config["BOUNCE_ADDRESS"]:
+        raise click.ClickException("BOUNCE_ADDRESS is not set: no mail carries a return path")
+    controller = serve(current_app._get_current_object(), host, port)
+    click.echo(f"Bounce sink on {host}:{port} for {current_app.config['BOUNCE_ADDRESS']}")
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())  # systemd's stop: close cleanly
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        controller.stop()
+
+
 def register_cli(app: Flask) -> None:
     for command in (
         worker_command,
         sweep_command,
+        bounce_intake_command,
+        bounce_sink_command,
         demo_command,
         export_command,
         rollup_command,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from email.utils import parseaddr
@@ -94,6 +95,42 @@ def _mail_from(env: Mapping[str, str], production: bool) -> str:
     return sender
 
 
+# The longest VERP token (delivery/return_path.py): "+", a delivery id, "-", a 26-letter MAC.
+_VERP_TOKEN_ROOM = 1 + 18 + 1 + 26
+_LOCAL_PART_MAX = 64  # RFC 5321 §4.5.3.1.1
+# RFC 5321 dot-atom letters without "+" (the token's delimiter); a host name.
+_BOUNCE_LOCAL = re.compile(r"[A-Za-z0-9!#$%&'*/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*/=?^_`{|}~-]+)*")
+_BOUNCE_DOMAIN = re.compile(r"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*")
+
+
+def _bounce_address(env: Mapping[str, str], production: bool) -> str:
+    """BOUNCE_ADDRESS: the mailbox bounces come back to, one address per delivery (VERP:
+    `bounces+<token>@domain`); empty: the envelope sender stays MAIL_FROM, as before. A bare
+    address whose local part holds no `+` (the delimiter) and leaves room for the token; in
+    production a real domain, as MAIL_FROM's, or every bounce would be lost."""
+    raw = (env.get("BOUNCE_ADDRESS") or "").strip()
+    if not raw:
+        return ""
+    local, _, domain = raw.rpartition("@")
+    if not (
+        _BOUNCE_LOCAL.fullmatch(local)
+        and _BOUNCE_DOMAIN.fullmatch(domain)
+        and len(local) + _VERP_TOKEN_ROOM <= _LOCAL_PART_MAX
+    ):
+        raise ConfigError(
+            "BOUNCE_ADDRESS must be a bare address such as bounces@status.example.com, its "
+            f"local part without '+' and at most {_LOCAL_PART_MAX - _VERP_TOKEN_ROOM} "
+            f"characters (each delivery's token is added to it), got {raw!r}"
+        )
+    domain = domain.lower()
+    if production and ("." not in domain or domain.endswith((".invalid", ".localhost"))):
+        raise ConfigError(
+            "BOUNCE_ADDRESS must have a real domain when HERALD_ENV=production "
+            "(e.g. bounces@status.acme.example): bounces come back to it"
+        )
+    return f"{local}@{domain}"
+
+
 def _throttle_storage(env: Mapping[str, str], instance_path: Path) -> str:
     """Where the throttles count, one count per client across every process: the queue's
     Redis when the queue is on Redis, else a SQLite file in the instance folder that every
@@ -152,6 +189,10 @@ def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         # Empty: mail is written to instance/mail/ (the dev mailbox) instead of being sent.
         "SMTP_URL": env.get("SMTP_URL", ""),
         "MAIL_FROM": _mail_from(env, production),
+        # Empty: bounces go to MAIL_FROM. Set: each mail's envelope sender is this mailbox
+        # with the delivery's token (bounces+<token>@...), and a bounce that comes back to it
+        # (flask bounce-intake, flask bounce-sink) fails that very delivery.
+        "BOUNCE_ADDRESS": _bounce_address(env, production),
         # The delivery engine's clocks. The defaults suit production; the fault tests set a
         # few seconds so a killed worker's leases expire within the test.
         "DELIVERY_LEASE_SECONDS": _float(env, "DELIVERY_LEASE_SECONDS", 120),

@@ -50,6 +50,9 @@ class Outgoing:
     idempotency_key: str  # the same on every retry of this delivery
     secret: str | None = None  # the contact point's own secret (a webhook's signing key)
     reply_to: str | None = None  # social: the post this one answers (the incident's thread)
+    # email: the SMTP envelope sender, where a bounce goes (a per-delivery VERP address,
+    # delivery/return_path.py); None: the From address, MAIL_FROM.
+    return_path: str | None = None
 
 
 @dataclass(frozen=True)

@@ -45,13 +45,19 @@ def header_text(value: str) -> str:
 # RFC 3463 enhanced status codes that say the address itself is dead (a hard bounce), not
 # that this message was refused: X.1.1 bad destination mailbox, X.1.2 bad destination system,
 # X.1.3 bad address syntax, X.1.6 mailbox has moved, X.1.10 null MX (RFC 7505).
-_DEAD_ADDRESS = re.compile(rb"^5\.1\.(1|2|3|6|10)\b")
+_DEAD_ADDRESS = re.compile(r"5\.1\.(1|2|3|6|10)\b")
+
+
+def dead_address(status: str) -> bool:
+    """Whether an RFC 3463 status (an SMTP reply's enhanced code, or a bounce's Status field,
+    delivery/bounces.py) says the address does not exist: its contact point is disabled at
+    once. Any other 5.x.x (a policy, a full mailbox) counts a bounce."""
+    return _DEAD_ADDRESS.match(status.lstrip()) is not None
 
 
 def _dead_address(reply: object) -> bool:
-    """A 5xx reply to RCPT whose enhanced code says the address does not exist: the contact
-    point is disabled at once. Any other 5xx (a policy, a full mailbox) counts a bounce."""
-    return isinstance(reply, bytes) and _DEAD_ADDRESS.match(reply.lstrip()) is not None
+    """A 5xx reply to RCPT whose enhanced code says the address does not exist."""
+    return isinstance(reply, bytes) and dead_address(reply.decode("ascii", "replace"))
 
 
 def build_email(outgoing: Outgoing, sender: str) -> EmailMessage:
@@ -135,7 +141,8 @@ class EmailChannel:
         except ValueError as exc:  # an address no header can hold: no retry will fix it
             return Result(outgoing.delivery_id, "permanent", error=f"unsendable: {exc}")
         try:
-            refused = connection.send_message(message)
+            # The envelope sender: the delivery's own return path, else From (MAIL_FROM).
+            refused = connection.send_message(message, from_addr=outgoing.return_path)
         except smtplib.SMTPRecipientsRefused as exc:
             code, reply = next(iter(exc.recipients.values())) if exc.recipients else (550, b"")
             outcome = "retry" if 400 <= code < 500 else "permanent"
@@ -170,7 +177,9 @@ class EmailChannel:
                 continue
             path = self._mailbox / f"{outgoing.delivery_id:012d}.eml"
             temporary = path.with_suffix(".tmp")
-            temporary.write_bytes(bytes(message))
+            # What the receiving server would record of the envelope sender (RFC 5321 §4.4).
+            envelope = f"Return-Path: <{outgoing.return_path}>\r\n" if outgoing.return_path else ""
+            temporary.write_bytes(envelope.encode() + bytes(message))
             temporary.replace(path)  # a reader never sees half a message
             results.append(Result(outgoing.delivery_id, "sent", provider_id=message["Message-ID"]))
         return results

@@ -264,6 +264,44 @@ def record(
     return delivery.state
 
 
+def record_bounce(
+    delivery: Delivery, now: datetime, error: str, *, permanent: bool, gone: bool
+) -> DeliveryState:
+    """A bounce that came back after the mail was handed over (delivery.bounces): the mail
+    never arrived. Logged as a "bounced" attempt; a sent delivery fails (the engine's caller
+    falls back from it), one already superseded stays so. Its contact point counts it as an
+    SMTP-time refusal (`record`) is counted: `gone` (the address does not exist) disables it
+    at once, `permanent` (any other 5.x.x) counts toward BOUNCES_TO_DISABLE, and a message
+    the relay gave up on after retrying (4.x.x) counts nothing. Returns the new state."""
+    db.session.add(
+        DeliveryAttempt(delivery_id=delivery.id, at=now, outcome="bounced", error=error[:2000])
+    )
+    delivery.attempts = Delivery.attempts + 1  # one log row each: attempts match the log
+    delivery.last_error = error
+    if delivery.state is DeliveryState.sent:
+        delivery.state = DeliveryState.failed
+    contact = delivery.contact_point
+    if gone:
+        _disable(contact, now, f"gone: {error}")
+    if permanent or gone:
+        contact.failures_in_row += 1
+        _bounce(contact, now, error)
+    db.session.flush()
+    return delivery.state
+
+
+def already_bounced(delivery: Delivery) -> bool:
+    """Whether a bounce of this delivery was recorded: a second copy counts nothing."""
+    return (
+        db.session.scalar(
+            select(DeliveryAttempt.id)
+            .where(DeliveryAttempt.delivery_id == delivery.id, DeliveryAttempt.outcome == "bounced")
+            .limit(1)
+        )
+        is not None
+    )
+
+
 def _bounce(contact: ContactPoint, now: datetime, error: str | None) -> None:
     contact.bounces += 1
     if contact.bounces >= BOUNCES_TO_DISABLE:

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from statuspage.channels.base import Message, Outgoing
 from statuspage.clock import utcnow
 from statuspage.delivery.payloads import followed_components, notice_bodies
+from statuspage.delivery.return_path import return_path
 from statuspage.extensions import db
 from statuspage.incidents.richtext import plain_text, render_markdown
 from statuspage.links import link
@@ -337,6 +338,7 @@ def outgoing_by_channel(deliveries: Sequence[Delivery]) -> dict[str, list[Outgoi
                     message,
                     idempotency_key=event_id(d),
                     secret=d.contact_point.secret,
+                    return_path=return_path(d) if d.channel is Channel.email else None,
                 )
             )
     return by_channel

@@ -122,6 +122,7 @@ class DeliveryAttempt(db.Model):
     )
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # sent | retry | permanent | lease-expired | skipped (its contact point was disabled)
+    # | bounced (a bounce came back after it was sent: delivery.bounces)
     outcome: Mapped[str] = mapped_column(String(20))
     provider_id: Mapped[str | None] = mapped_column(String(300))
     error: Mapped[str | None] = mapped_column(Text)

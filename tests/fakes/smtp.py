@@ -18,10 +18,11 @@ def free_port() -> int:
 
 class Inbox:
     """aiosmtpd handler: every accepted message, parsed, in arrival order, with the envelope
-    recipients each was accepted for."""
+    sender (MAIL FROM) and the envelope recipients each was accepted for."""
 
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
+        self.senders: list[str] = []
         self.recipients: list[list[str]] = []
         self.refuse: set[str] = set()  # recipients answered "550 5.1.1 No such user"
         self.reject: dict[str, str] = {}  # recipients answered with this reply instead
@@ -36,6 +37,7 @@ class Inbox:
 
     async def handle_DATA(self, server, session, envelope):
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        self.senders.append(envelope.mail_from)
         self.recipients.append(list(envelope.rcpt_tos))
         return "250 Message accepted"
 

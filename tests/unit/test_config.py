@@ -39,6 +39,34 @@ def test_production_refuses_to_start_without_a_real_sender(tmp_path, mail_from):
     assert from_environment(env)["MAIL_FROM"] == "Acme Status <status@acme.example>"
 
 
+def test_a_bounce_address_is_a_bare_address_with_room_for_each_delivery_s_token(tmp_path):
+    env = {"INSTANCE_PATH": str(tmp_path)}
+    assert from_environment(env)["BOUNCE_ADDRESS"] == ""  # unset: bounces go to MAIL_FROM
+    env["BOUNCE_ADDRESS"] = "bounces@Status.Example.com"
+    assert from_environment(env)["BOUNCE_ADDRESS"] == "bounces@status.example.com"
+    # a display name, the "+" that delimits the token, no room left in 64 (RFC 5321), spaces
+    for bad in ("Bounces <b@acme.example>", "b+x@acme.example", "b" * 30 + "@acme.example",
+                "b c@acme.example", "bounces"):  # fmt: skip
+        env["BOUNCE_ADDRESS"] = bad
+        with pytest.raises(ConfigError, match="BOUNCE_ADDRESS must be a bare address"):
+            from_environment(env)
+
+
+@pytest.mark.parametrize("address", ["bounces@herald.invalid", "bounces@localhost"])
+def test_production_refuses_a_bounce_address_with_no_real_domain(tmp_path, address):
+    env = {
+        "HERALD_ENV": "production",
+        "INSTANCE_PATH": str(tmp_path),
+        "SECRET_KEY": "k" * 40,
+        "MAIL_FROM": "Acme Status <status@acme.example>",
+        "BOUNCE_ADDRESS": address,
+    }
+    with pytest.raises(ConfigError, match="BOUNCE_ADDRESS must have a real domain"):
+        from_environment(env)
+    env["BOUNCE_ADDRESS"] = "bounces@status.acme.example"
+    assert from_environment(env)["BOUNCE_ADDRESS"] == "bounces@status.acme.example"
+
+
 def test_database_url_switches_to_postgresql(tmp_path):
     config = from_environment(
         {"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": "postgres://u@db:5432/herald"}

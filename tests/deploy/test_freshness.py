@@ -173,12 +173,18 @@ def test_every_public_path_reflects_each_change_within_seconds_on_both_workers(
                         for c in _json(t)["components"]
                     ),
                     "/badge.svg": lambda text: "operational" not in text.lower(),
+                    "/embed/status.html": has_name,
                     f"/components/{cid}/badge.svg": lambda text: "outage" in text.lower(),
                 },
                 since,
                 start,
             )
         }
+
+        # The static export (what `flask export` writes for the outside copy) has it too.
+        flask_command(env, "export", str(tmp_path / "site"))
+        assert has_name((tmp_path / "site" / "index.html").read_text())
+        assert has_name((tmp_path / "site" / "history.atom").read_text())
 
         # 2. It is resolved and the component recovers.
         time.sleep(1.1)  # a new second, so Last-Modified can tell the versions apart
@@ -204,6 +210,7 @@ def test_every_public_path_reflects_each_change_within_seconds_on_both_workers(
                 f"{V2}/status.json": lambda t: _json(t)["status"]["indicator"] == "none",
                 "/history.atom": lambda text: "Fixed." in text,
                 f"/components/{cid}/badge.svg": lambda text: "operational" in text.lower(),
+                "/embed/status.html": lambda text: "Checkout errors" not in text,
             },
             since,
             start,

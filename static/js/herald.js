@@ -3,6 +3,9 @@
 // 2. Uptime bars get a rich tooltip on hover and keyboard focus (their title is the fallback).
 // 3. Each component's bars are one tab stop; the arrow keys, Home and End move between days.
 // 4. "Get browser notifications" appears where the browser can take push messages.
+// 5. Subscription forms keep their scope and their ticks in step: ticking a component selects
+//    "Only the ones I choose"; choosing "All components" unticks them (the server reads ticks
+//    as "only these" either way, so the form never says one thing and does another).
 (function () {
   "use strict";
 
@@ -244,7 +247,25 @@
     });
   }
 
+  function scopeFollowsChoice() {
+    document.querySelectorAll("form").forEach(function (form) {
+      var boxes = form.querySelectorAll("input[data-scope-choice]");
+      var all = form.querySelector('input[data-scope="all"]');
+      var chosen = form.querySelector('input[data-scope="chosen"]');
+      if (!boxes.length || !all || !chosen) return;
+      boxes.forEach(function (box) {
+        box.addEventListener("change", function () {
+          if (box.checked) chosen.checked = true;
+        });
+      });
+      all.addEventListener("change", function () {
+        if (all.checked) boxes.forEach(function (box) { box.checked = false; });
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    scopeFollowsChoice();
     localiseTimes();
     uptimeTooltips();
     keyboardBars();

@@ -86,7 +86,12 @@ class PreferencesForm(FlaskForm):
         self.components.choices = [SelectChoice(c.id, c.name) for c in components]
 
     def preferences(self) -> subscriptions.Preferences:
-        chosen = tuple(self.components.data or ()) if self.scope.data == "chosen" else None
+        """A ticked component means "only these", whatever the radio says: a person who ticks
+        one and leaves "All components" selected (the default) wants that one, and was once
+        silently subscribed to everything. "Only the ones I choose" with none ticked is
+        refused by the service."""
+        ticked = tuple(self.components.data or ())
+        chosen = ticked if ticked or self.scope.data == "chosen" else None
         return subscriptions.Preferences(
             chosen, bool(self.incidents.data), bool(self.maintenance.data)
         )

@@ -236,6 +236,28 @@ def test_the_preference_centre_narrows_components(client, smtp, queue):
     assert [m["To"] for m in smtp.inbox.messages] == ["ann@example.com"]
 
 
+def test_ticking_one_component_with_all_components_still_selected_follows_that_one_only(
+    client, smtp, queue
+):
+    """An outside check ticked one component and left the radio on its default, "All
+    components": it was subscribed to everything. A ticked component means "only these"."""
+    api, web = create_component("API"), create_component("Web")
+    db.session.commit()
+    subscribe(client, "ann@example.com", scope="all", components=[web.id])
+    drain(queue)
+    (mail,) = smtp.inbox.messages
+    confirm = link_in(mail, "confirm")
+    client.post(confirm, data={"csrf_token": csrf_token(client, confirm)})
+    person = db.session.scalars(select(Subscriber)).one()
+    assert (person.all_components, [c.id for c in person.components]) == (False, [web.id])
+
+    manage = path_of(links_for(person)["manage_url"])
+    page = client.get(manage).get_data(as_text=True)
+    assert "Updates go to <strong>ann@example.com</strong>" in page  # whose preferences these are
+    publish(queue, "API down", components={api: "major_outage"})
+    assert recipients(smtp) == []
+
+
 def test_pause_resume_and_unsubscribe_from_the_preference_centre(client, smtp, queue):
     person = verified("ann@example.com")
     manage = path_of(links_for(person)["manage_url"])

@@ -25,9 +25,12 @@ MAX_KIND = 50
 MAX_DESCRIPTION = 2000
 
 
-def _text(value: str | None, what: str, max_length: int, *, required: bool = False) -> str:
-    """Segments' optional fields (kind, description) may be blank; a name may not."""
-    return text(value, what, max_length, required=required)
+def _text(
+    value: str | None, what: str, max_length: int, *, required: bool = False, one_line: bool = True
+) -> str:
+    """Segments' optional fields (kind, description) may be blank; a name may not. A name and
+    a kind are one line; a description may be several."""
+    return text(value, what, max_length, required=required, one_line=one_line)
 
 
 def _unused_name(
@@ -87,7 +90,7 @@ def create_segment(
     segment = Segment(
         name=name,
         kind=_text(kind, "a segment kind", MAX_KIND),
-        description=_text(description, "a description", MAX_DESCRIPTION),
+        description=_text(description, "a description", MAX_DESCRIPTION, one_line=False),
     )
     db.session.add(segment)
     db.session.flush()
@@ -112,7 +115,9 @@ def update_segment(
         if kind is not None:
             segment.kind = _text(kind, "a segment kind", MAX_KIND)
         if description is not None:
-            segment.description = _text(description, "a description", MAX_DESCRIPTION)
+            segment.description = _text(
+                description, "a description", MAX_DESCRIPTION, one_line=False
+            )
         db.session.flush()
     return segment
 

@@ -24,6 +24,13 @@ MAX_PHONE_INPUT = 64  # far above any number as typed; phonenumbers stops at 250
 _PHONE_SEPARATORS = re.compile(r"[\s().\-/]")
 _PHONE_DIGITS = re.compile(r"^\+\d+$")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# Control characters no text of Herald's means: C0 but tab, LF and CR, DEL, and C1. They are
+# invisible on a page, XML 1.0 cannot hold most of them (feeds), and a terminal or mail client
+# acts on them (ESC sequences, NEL as a line break).
+_CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# What breaks a line, for one-line text (titles, names, subjects): a mail header, a feed
+# title or a push notification's title is one line, and a break in one is an injection.
+_LINE_BREAK = re.compile("[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 
 
 def text(
@@ -33,31 +40,52 @@ def text(
     *,
     required: bool = True,
     missing: str | None = None,
+    one_line: bool = False,
 ) -> str:
     """`value` trimmed, or InvalidInput: empty when `required`, too long, or unstorable.
 
     `what` names the field in the messages ("a name is at most 300 characters"); `missing`
-    replaces "{what} is required" where a surface words it otherwise. Other control characters
-    (tab, newline, ESC) are kept: a message is Markdown, and names never refused them.
+    replaces "{what} is required" where a surface words it otherwise. Tab, CR and LF are kept
+    (a message is Markdown); `one_line` text (a title, a name) refuses line breaks too.
+    Bidirectional controls, zero-width characters and the BOM are kept: right-to-left
+    languages need them, and every surface escapes or encodes them as the text they are.
     """
     value = (value or "").strip()
     if not value and required:
         raise InvalidInput(missing or f"{what} is required")
     if len(value) > max_length:
         raise InvalidInput(f"{what} is at most {max_length} characters")
-    return storable(value, what)
+    return storable(value, what, one_line=one_line)
 
 
-def storable(value: str, what: str = "text") -> str:
-    """`value`, unless it holds a character no database column keeps; else InvalidInput.
+def one_line(
+    value: str | None,
+    what: str,
+    max_length: int,
+    *,
+    required: bool = True,
+    missing: str | None = None,
+) -> str:
+    """`text` that is one line: a title, a name, a subject (see `text`)."""
+    return text(value, what, max_length, required=required, missing=missing, one_line=True)
+
+
+def storable(value: str, what: str = "text", *, one_line: bool = False) -> str:
+    """`value`, unless it holds a character Herald keeps in no text; else InvalidInput.
 
     PostgreSQL refuses NUL in text and neither database can encode a lone surrogate (which
     JSON's `\\ud800` escapes produce): both would be a 500 at flush time instead of a 422.
+    Other control characters but tab, CR and LF are refused (see _CONTROL), and line breaks
+    too in `one_line` text. This is the rule every entry point applies to every text field.
     """
     if "\x00" in value:
         raise InvalidInput(f"{what} may not contain NUL characters")
     if _SURROGATE.search(value):
         raise InvalidInput(f"{what} is not valid Unicode text")
+    if one_line and _LINE_BREAK.search(value):
+        raise InvalidInput(f"{what} must be one line, without line breaks")
+    if _CONTROL.search(value):
+        raise InvalidInput(f"{what} may not contain control characters")
     return value
 
 

@@ -45,7 +45,7 @@ MAX_BODY = 20_000
 
 def clean_name(name: str) -> str:
     """An incident's or a window's name, trimmed; or InvalidInput."""
-    return text(name, "a name", MAX_NAME)
+    return text(name, "a name", MAX_NAME, one_line=True)
 
 
 def clean_body(body: str) -> str:

@@ -40,7 +40,10 @@ def _apply_fields(template: IncidentTemplate, fields: dict) -> None:
             continue
         if key in ("name", "title", "body"):
             limit, missing = _MAX_LENGTH[key], f"a template needs a {key}"
-            value = text(str(value), f"a template's {key}", limit, missing=missing)
+            one_line = key != "body"
+            value = text(
+                str(value), f"a template's {key}", limit, missing=missing, one_line=one_line
+            )
         elif key in _MAX_LENGTH and len(str(value)) > _MAX_LENGTH[key]:
             raise InvalidInput(f"a template's {key} is at most {_MAX_LENGTH[key]} characters")
         if key == "update_status":

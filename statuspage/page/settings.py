@@ -43,7 +43,7 @@ def update_settings(
     page = ensure_page()
     with record_change(actor, "settings.update", page, FIELDS, target_type="page"):
         if name is not None:
-            page.name = text(name, "a page name", 200)
+            page.name = text(name, "a page name", 200, one_line=True)
         if time_zone is not None:
             if time_zone not in available_timezones():
                 raise InvalidInput(f"unknown time zone {time_zone!r}")
@@ -77,6 +77,7 @@ def _footer_links(footer_links: list[dict[str, Any]]) -> list[dict[str, str]]:
             "a footer link's label",
             60,
             missing="a footer link needs a label of at most 60 characters",
+            one_line=True,
         )
         cleaned.append({"label": label, "url": _https_url(str(link.get("url", "")), label)})
     return cleaned

@@ -220,7 +220,7 @@ def save_account(
     The audit entry names which credentials changed, never their values.
     """
     network = network_of(network)
-    label = text(label, "the account name", MAX_LABEL, required=False)
+    label = text(label, "the account name", MAX_LABEL, required=False, one_line=True)
     account = get_account(network)
     current = dict(account.credentials or {}) if account else {}
     # refuses before any write

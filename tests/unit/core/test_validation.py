@@ -11,11 +11,13 @@ from statuspage.core.validation import (
     MAX_EMAIL,
     choice,
     email_address,
+    one_line,
     phone_number,
     storable,
     text,
 )
 from statuspage.models import ComponentStatus, IncidentStatus
+from tests.hostile.control_corpus import FULL
 
 BAD_EMAIL = "Enter a valid email address, like name@example.com."
 BAD_PHONE = "Enter a mobile number with its country code, like +44 7700 900123."
@@ -30,7 +32,10 @@ BAD_PHONE = "Enter a mobile number with its country code, like +44 7700 900123."
         ("\r\n\tLine one\r\nLine two\n\n", "Line one\r\nLine two"),  # CR/LF inside are kept
         ("Ünïcödé 数据库 🔥", "Ünïcödé 数据库 🔥"),
         ("\u202e\u200bright-to-left\u2028", "\u202e\u200bright-to-left"),  # LS is whitespace
-        ("bell\x07 and escape\x1b[31m", "bell\x07 and escape\x1b[31m"),  # kept, as ever
+        (
+            "\ufeffbidi \u2066isolate\u2069 and tab\tkept",
+            "\ufeffbidi \u2066isolate\u2069 and tab\tkept",
+        ),
         ("x" * 300, "x" * 300),
     ],
 )
@@ -70,6 +75,31 @@ def test_nul_is_refused_because_postgresql_cannot_keep_it(typed):
 def test_lone_surrogates_are_refused_because_no_database_can_encode_them(typed):
     with pytest.raises(InvalidInput, match="not valid Unicode text"):
         text(typed, "a name", 300)
+
+
+@pytest.mark.parametrize("sample", FULL, ids=lambda s: s.label)
+def test_every_character_of_the_corpus_is_refused_or_kept_as_the_rule_says(sample):
+    for single in (False, True):
+        if sample.refused_in(one_line=single):
+            with pytest.raises(InvalidInput, match=r"^a name (may not|must be one line)"):
+                text(sample.value, "a name", 300, one_line=single)
+        else:
+            assert text(sample.value, "a name", 300, one_line=single) == sample.value
+
+
+@pytest.mark.parametrize("typed", ["bell\x07", "escape\x1b[31m", "del\x7f", "nel\x85x", "csi\x9b"])
+def test_control_characters_but_tab_cr_and_lf_are_refused(typed):
+    with pytest.raises(InvalidInput, match=r"^a message may not contain control characters$"):
+        text(typed, "a message", 300)
+
+
+def test_one_line_text_refuses_line_breaks_inside_and_trims_them_at_the_edges():
+    with pytest.raises(InvalidInput, match=r"^a title must be one line, without line breaks$"):
+        one_line("Down\r\nBcc: victim@example.com", "a title", 300)
+    with pytest.raises(InvalidInput, match="one line"):
+        text("Down\u2028again", "a title", 300, one_line=True)
+    assert one_line("\r\n Down \n", "a title", 300) == "Down"
+    assert text("Line one\r\nLine two", "a message", 300) == "Line one\r\nLine two"
 
 
 def test_a_paired_emoji_is_not_a_surrogate():

@@ -131,6 +131,20 @@ def _bounce_address(env: Mapping[str, str], production: bool) -> str:
     return f"{local}@{domain}"
 
 
+WEBHOOK_TOKEN_MIN = 32
+
+
+def _webhook_token(env: Mapping[str, str], name: str) -> str:
+    """A secret a provider presents in a webhook's URL: long enough that guessing is hopeless."""
+    token = (env.get(name) or "").strip()
+    if token and (len(token) < WEBHOOK_TOKEN_MIN or not re.fullmatch(r"[A-Za-z0-9_-]+", token)):
+        raise ConfigError(
+            f"{name} must be at least {WEBHOOK_TOKEN_MIN} letters, digits, '-' or '_' "
+            "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+        )
+    return token
+
+
 def _throttle_storage(env: Mapping[str, str], instance_path: Path) -> str:
     """Where the throttles count, one count per client across every process: the queue's
     Redis when the queue is on Redis, else a SQLite file in the instance folder that every
@@ -193,6 +207,9 @@ def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         # with the delivery's token (bounces+<token>@...), and a bounce that comes back to it
         # (flask bounce-intake, flask bounce-sink) fails that very delivery.
         "BOUNCE_ADDRESS": _bounce_address(env, production),
+        # Empty: no bounce webhook. Set: POST /bounces/inbound/<token> takes bounces from a
+        # mail provider (public/bounces.py); a long random secret, it is the only password.
+        "BOUNCE_WEBHOOK_TOKEN": _webhook_token(env, "BOUNCE_WEBHOOK_TOKEN"),
         # The delivery engine's clocks. The defaults suit production; the fault tests set a
         # few seconds so a killed worker's leases expire within the test.
         "DELIVERY_LEASE_SECONDS": _float(env, "DELIVERY_LEASE_SECONDS", 120),

@@ -12,6 +12,7 @@ from statuspage.incidents.cadence import public_next_update
 from statuspage.public import (
     api_v2,
     badges,
+    bounces,
     cors,
     embed,
     endpoints,
@@ -93,10 +94,12 @@ PRIVATE_FEED_ROUTES = [
     ("/private/feed/<token>.rss", "private_feed_rss", feeds.private_rss),
 ]
 
-# path, endpoint, view: called by a provider, which signs each request (checked in the view;
-# CSRF-exempt). POST only, private, never snapshotted.
+# path, endpoint, view: called by a provider, which signs each request or knows the secret
+# in the path (checked in the view; CSRF-exempt). POST only, private, never snapshotted.
 PROVIDER_ROUTES = [
     ("/sms/inbound", "sms_inbound", sms.inbound),
+    # a mail provider's bounce webhook; the secret path authorises it (public/bounces.py)
+    ("/bounces/inbound/<token>", "bounce_inbound", bounces.inbound),
 ]
 
 # path, endpoint, view: JSON the status page's own script posts (web push). POST only,

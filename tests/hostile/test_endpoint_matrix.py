@@ -66,6 +66,7 @@ CSRF_EXEMPT = {
     "public.unsubscribe": "RFC 8058 one-click unsubscribe: the mail client posts; the signed "
     "token in the URL is the proof",
     "public.sms_inbound": "Twilio posts it; X-Twilio-Signature is checked",
+    "public.bounce_inbound": "a mail provider posts it; the secret in its path is checked",
     "public.push_subscribe": "posted by the page's script from a cached page that can hold no "
     "token; a foreign Origin is refused",
     "public.push_unsubscribe": "as push_subscribe",
@@ -357,6 +358,10 @@ def _unsigned_sms(client: FlaskClient) -> TestResponse:
     return client.post("/sms/inbound", data={"From": "+15005550006", "Body": "STOP"})
 
 
+def _unknown_bounce_secret(client: FlaskClient) -> TestResponse:
+    return client.post("/bounces/inbound/" + "g" * 40, data={"email": "Subject: hi\r\n\r\nhi"})
+
+
 def _foreign_origin(path: str) -> Callable[[FlaskClient], TestResponse]:
     def forge(client: FlaskClient) -> TestResponse:
         body: dict[str, Any] = {
@@ -373,6 +378,7 @@ def _foreign_origin(path: str) -> Callable[[FlaskClient], TestResponse]:
 FORGERIES: dict[str, Callable[[FlaskClient], TestResponse]] = {
     "public.unsubscribe": _forged_unsubscribe,
     "public.sms_inbound": _unsigned_sms,
+    "public.bounce_inbound": _unknown_bounce_secret,
     "public.push_subscribe": _foreign_origin("/push/subscriptions"),
     "public.push_unsubscribe": _foreign_origin("/push/unsubscribe"),
 }

@@ -67,6 +67,17 @@ def test_production_refuses_a_bounce_address_with_no_real_domain(tmp_path, addre
     assert from_environment(env)["BOUNCE_ADDRESS"] == "bounces@status.acme.example"
 
 
+def test_a_bounce_webhook_token_is_a_long_secret(tmp_path):
+    env = {"INSTANCE_PATH": str(tmp_path)}
+    assert from_environment(env)["BOUNCE_WEBHOOK_TOKEN"] == ""  # no webhook
+    for weak in ("short", "a" * 31, "a" * 40 + "/../x"):
+        env["BOUNCE_WEBHOOK_TOKEN"] = weak
+        with pytest.raises(ConfigError, match="BOUNCE_WEBHOOK_TOKEN must be at least 32"):
+            from_environment(env)
+    env["BOUNCE_WEBHOOK_TOKEN"] = "Zx9_-" * 8
+    assert from_environment(env)["BOUNCE_WEBHOOK_TOKEN"] == "Zx9_-" * 8
+
+
 def test_database_url_switches_to_postgresql(tmp_path):
     config = from_environment(
         {"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": "postgres://u@db:5432/herald"}

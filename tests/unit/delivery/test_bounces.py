@@ -306,3 +306,56 @@ def test_the_sink_takes_bounces_over_smtp_for_return_paths_only(app, smtp, queue
     delivery = _delivery_to("ann@example.com")
     assert delivery.state is DeliveryState.failed
     assert not delivery.contact_point.active
+
+
+WEBHOOK_TOKEN = "w" * 40
+
+
+@pytest.fixture
+def webhook(app: Flask, bounce_address: str) -> Iterator[str]:
+    app.config["BOUNCE_WEBHOOK_TOKEN"] = WEBHOOK_TOKEN
+    yield f"/bounces/inbound/{WEBHOOK_TOKEN}"
+    app.config["BOUNCE_WEBHOOK_TOKEN"] = ""
+
+
+def test_a_provider_posts_bounces_to_the_webhook_behind_its_secret_path(
+    app, client, smtp, queue, webhook
+):
+    subscriber("ann@example.com")
+    subscriber("bob@example.com")
+    db.session.commit()
+    _publish(queue)
+    to_ann, to_bob = smtp.inbox.senders
+
+    def post(url: str, message: bytes, envelope_to: str | None = None):
+        # SendGrid's Inbound Parse, raw: the message in `email`, the envelope beside it.
+        form = {"email": message.decode()}
+        if envelope_to:
+            form["envelope"] = f'{{"to": ["{envelope_to}"], "from": ""}}'
+        return client.post(url, data=form, content_type="multipart/form-data")
+
+    ann_bounce = postfix_dsn(to_ann, "ann@example.com", "5.1.1")
+    # A wrong secret, or none configured: 404, nothing marked; no message: 400.
+    assert post("/bounces/inbound/" + "x" * 40, ann_bounce).status_code == 404
+    app.config["BOUNCE_WEBHOOK_TOKEN"] = ""
+    assert post(webhook, ann_bounce).status_code == 404
+    app.config["BOUNCE_WEBHOOK_TOKEN"] = WEBHOOK_TOKEN
+    assert client.post(webhook, data={}).status_code == 400
+    db.session.expire_all()
+    assert _delivery_to("ann@example.com").state is DeliveryState.sent
+
+    response = post(webhook, ann_bounce)
+    assert (response.status_code, response.get_data(as_text=True)) == (200, "gone\n")
+    bob_bounce = postfix_dsn("bounces@status.example.com", "bob@example.com", "5.2.2")
+    response = post(webhook, bob_bounce, envelope_to=to_bob)
+    assert (response.status_code, response.get_data(as_text=True)) == (200, "bounced\n")
+    response = post(webhook, b"Subject: out of office\r\n\r\nBack Monday.\r\n")
+    assert (response.status_code, response.get_data(as_text=True)) == (200, "ignored\n")
+    db.session.expire_all()
+    ann, bob = _delivery_to("ann@example.com"), _delivery_to("bob@example.com")
+    assert (ann.state, ann.contact_point.active) == (DeliveryState.failed, False)
+    assert (bob.state, bob.contact_point.active, bob.contact_point.bounces) == (
+        DeliveryState.failed,
+        True,
+        1,
+    )

@@ -2,9 +2,11 @@
 
 A body over MAX_CONTENT_LENGTH is a 413 whether or not the view would read it; a query string
 or form body that is not UTF-8 is a 400 (Werkzeug would otherwise keep undecodable bytes as
-literal `%FF` text, or drop a raw-byte form silently); a body of a type no view reads is a 415,
-and so is JSON sent to a view not marked `reads_json` (Flask-WTF would feed any JSON value to
-a form as its fields, and a list or a nesting too deep for Python is a crash, not a form).
+literal `%FF` text, or drop a raw-byte form silently); a form field holding a character no
+text of Herald's keeps (NUL, other control characters: core.validation.storable's rule) is a
+400 naming the field; a body of a type no view reads is a 415, and so is JSON sent to a view
+not marked `reads_json` (Flask-WTF would feed any JSON value to a form as its fields, and a
+list or a nesting too deep for Python is a crash, not a form).
 Errors are answered by the usual handlers: JSON under /api and /push, an error page elsewhere.
 """
 
@@ -18,6 +20,9 @@ from urllib.parse import unquote_to_bytes
 from flask import Blueprint, Flask, current_app, request
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
 from werkzeug.routing import IntegerConverter, Map
+
+from statuspage.core.errors import InvalidInput
+from statuspage.core.validation import storable
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 URLENCODED = "application/x-www-form-urlencoded"
@@ -76,6 +81,18 @@ def _refuse_bottomless_json() -> None:
         return
 
 
+def _refuse_control_characters() -> None:
+    """Every form field through the one text rule, before any form or view reads it: a form
+    posts text only (files aside), and what it refuses no field of any form may hold. A field
+    that must be one line (a title) is the service's to refuse, as the API's is."""
+    for name, values in request.form.lists():
+        for value in (name, *values):
+            try:
+                storable(value, f"the field {name[:60]!r}")
+            except InvalidInput as exc:
+                raise BadRequest(str(exc)) from exc
+
+
 def refuse_unreadable_requests() -> None:
     """Before every request: 413, 400 or 415 for what no view could read (see the module)."""
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
@@ -89,8 +106,10 @@ def refuse_unreadable_requests() -> None:
         # Cached, so the form parser reads the same bytes after this.
         if not _is_utf8(request.get_data(cache=True)):
             raise BadRequest("the form body is not valid UTF-8")
+        _refuse_control_characters()
     elif request.mimetype == MULTIPART:
         _refuse_broken_multipart()
+        _refuse_control_characters()
     elif request.is_json:
         if not _view_reads_json():
             raise UnsupportedMediaType("this address takes form posts, not JSON")

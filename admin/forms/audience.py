@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, Field, RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from admin.forms.base import AdminForm
 from admin.forms.fields import MultiCheckboxField
 
 
@@ -50,7 +51,7 @@ class AudienceMixin:
         return [int(value) for value in self.segment_ids.data]  # type: ignore[attr-defined]
 
 
-class SegmentForm(FlaskForm):
+class SegmentForm(AdminForm):
     name = StringField("Name", [DataRequired(), Length(max=100)])
     kind = StringField(
         "Kind", [Optional(), Length(max=50)], description="Optional: region, plan, tenant…"
@@ -58,14 +59,14 @@ class SegmentForm(FlaskForm):
     description = TextAreaField("Description", [Optional(), Length(max=2000)])
 
 
-class OrganizationForm(FlaskForm):
+class OrganizationForm(AdminForm):
     name = StringField("Name", [DataRequired(), Length(max=200)])
     segment_ids = segment_ids_field(
         "Segments", "Its people see, and are notified of, these segments' private notices."
     )
 
 
-class DomainForm(FlaskForm):
+class DomainForm(AdminForm):
     domain = StringField(
         "Domain",
         [DataRequired(), Length(max=253)],
@@ -74,7 +75,7 @@ class DomainForm(FlaskForm):
     )
 
 
-class MemberForm(FlaskForm):
+class MemberForm(AdminForm):
     email = EmailField(
         "Email",
         [DataRequired(), Length(max=254)],

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, StringField
 from wtforms.validators import Length, Optional
 
+from admin.forms.base import AdminForm
 
-class AuditFilterForm(FlaskForm):
+
+class AuditFilterForm(AdminForm):
     """Read from the query string; a filter changes nothing, so it carries no CSRF token."""
 
     class Meta:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
+from admin.forms.base import AdminForm
 from admin.forms.confirm import ConfirmForm
 from statuspage.incidents import cadence
 from statuspage.models import Incident
@@ -19,7 +19,7 @@ _RANGE = NumberRange(
 )
 
 
-class IncidentCadenceForm(FlaskForm):
+class IncidentCadenceForm(AdminForm):
     minutes = IntegerField(
         "Update every (minutes)",
         [Optional(), _RANGE],
@@ -27,7 +27,7 @@ class IncidentCadenceForm(FlaskForm):
     )
 
 
-class PageCadenceForm(FlaskForm):
+class PageCadenceForm(AdminForm):
     minutes = IntegerField(
         "Default update cadence (minutes)",
         [InputRequired(), _RANGE],

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     Field,
@@ -18,6 +17,7 @@ from wtforms import (
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from admin.forms.audience import segment_ids_field, segments_chosen
+from admin.forms.base import AdminForm
 from statuspage.models import Component, ComponentStatus
 
 COMPONENT_STATUS_CHOICES = [SelectChoice(s.value, s.label) for s in ComponentStatus]
@@ -31,11 +31,11 @@ def component_choices(components: Iterable[Component]) -> list[SelectChoice]:
     return [SelectChoice(c.id, component_label(c)) for c in components]
 
 
-class MoveForm(FlaskForm):
+class MoveForm(AdminForm):
     direction = HiddenField(validators=[AnyOf(["up", "down"])])
 
 
-class ComponentForm(FlaskForm):
+class ComponentForm(AdminForm):
     name = StringField("Name", [DataRequired(), Length(max=200)])
     description = TextAreaField("Description", [Optional(), Length(max=1000)])
     group_id = SelectField("Group", choices=[])
@@ -59,10 +59,10 @@ class ComponentForm(FlaskForm):
         segments_chosen(self, field, "visibility")
 
 
-class ComponentStatusForm(FlaskForm):
+class ComponentStatusForm(AdminForm):
     status = SelectField("Status", choices=COMPONENT_STATUS_CHOICES)
 
 
-class GroupForm(FlaskForm):
+class GroupForm(AdminForm):
     name = StringField("Name", [DataRequired(), Length(max=200)])
     description = TextAreaField("Description", [Optional(), Length(max=1000)])

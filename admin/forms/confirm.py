@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from admin.forms.base import AdminForm
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(AdminForm):
     """No fields but the CSRF token: logout, delete, revoke, deactivate."""

@@ -4,7 +4,6 @@ crisis and crisis.executives judge its meaning."""
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     IntegerField,
@@ -17,17 +16,18 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from admin.forms.base import AdminForm
 from admin.forms.fields import MultiCheckboxField
 from statuspage.crisis.assembly import MAX_REPAGE_MINUTES, MAX_ROUNDS
 
 MAX_GUIDELINE = 20_000
 
 
-class RoleForm(FlaskForm):
+class RoleForm(AdminForm):
     name = StringField("New role", [DataRequired(), Length(max=100)])
 
 
-class MemberForm(FlaskForm):
+class MemberForm(AdminForm):
     name = StringField("Name", [DataRequired(), Length(max=200)])
     roles = MultiCheckboxField("Roles", coerce=int, choices=[])
     contacts = TextAreaField(
@@ -46,7 +46,7 @@ class MemberForm(FlaskForm):
     quiet_end = TimeField("until", [Optional()])
 
 
-class AssembleForm(FlaskForm):
+class AssembleForm(AdminForm):
     roles = MultiCheckboxField("Roles to page", coerce=int, choices=[])
     mode = RadioField(
         "Paths",
@@ -70,13 +70,13 @@ class AssembleForm(FlaskForm):
     note = TextAreaField("Note for the team", [Optional(), Length(max=2000)])
 
 
-class GuidelinesForm(FlaskForm):
+class GuidelinesForm(AdminForm):
     holding_statement = TextAreaField("Holding statement", [Length(max=MAX_GUIDELINE)])
     approved_qa = TextAreaField("Approved Q&A", [Length(max=MAX_GUIDELINE)])
     do_not_say = TextAreaField("What not to say", [Length(max=MAX_GUIDELINE)])
 
 
-class BriefingForm(FlaskForm):
+class BriefingForm(AdminForm):
     subject = StringField("Subject", [DataRequired(), Length(max=300)])
     body = TextAreaField("Briefing", [DataRequired(), Length(max=MAX_GUIDELINE)])
     ack_minutes = IntegerField(

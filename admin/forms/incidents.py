@@ -31,6 +31,7 @@ from wtforms.validators import (
 )
 
 from admin.forms.audience import AudienceMixin
+from admin.forms.base import AdminForm
 from admin.forms.components import COMPONENT_STATUS_CHOICES, component_label
 from admin.forms.fields import MultiCheckboxField, utc_time
 from statuspage.clock import utcnow
@@ -119,11 +120,11 @@ def with_component_fields(
     return type(form_cls.__name__, (form_cls,), fields)
 
 
-class PreviewForm(FlaskForm):
+class PreviewForm(AdminForm):
     body = TextAreaField(validators=[Optional(), Length(max=MAX_BODY)])
 
 
-class IncidentForm(AudienceMixin, ComponentStatusesMixin, FlaskForm):
+class IncidentForm(AudienceMixin, ComponentStatusesMixin, AdminForm):
     """The composer: a new incident and its first update."""
 
     name = StringField("Title", [DataRequired(), Length(max=300)])
@@ -162,7 +163,7 @@ class IncidentForm(AudienceMixin, ComponentStatusesMixin, FlaskForm):
         return timedelta(minutes=self.ack_minutes.data) if self.ack_minutes.data else None
 
 
-class UpdateForm(ComponentStatusesMixin, FlaskForm):
+class UpdateForm(ComponentStatusesMixin, AdminForm):
     status = SelectField("Status", choices=INCIDENT_STATUS_CHOICES)
     body = body_field()
     display_at = utc_time(
@@ -177,18 +178,18 @@ class UpdateForm(ComponentStatusesMixin, FlaskForm):
     ack_window = IncidentForm.ack_window
 
 
-class ResolveForm(FlaskForm):
+class ResolveForm(AdminForm):
     body = body_field(default="This incident has been resolved.")
     restore = BooleanField("Set the affected components back to operational", default=True)
     notify = BooleanField("Notify subscribers", default=True)
 
 
-class EditIncidentForm(FlaskForm):
+class EditIncidentForm(AdminForm):
     name = StringField("Title", [DataRequired(), Length(max=300)])
     impact = SelectField("Impact", choices=IMPACT_CHOICES[1:])
 
 
-class EditMaintenanceForm(FlaskForm):
+class EditMaintenanceForm(AdminForm):
     name = StringField("Title", [DataRequired(), Length(max=300)])
     scheduled_for = utc_time("Starts (UTC)", InputRequired())
     scheduled_until = utc_time("Ends (UTC)", InputRequired())
@@ -197,31 +198,31 @@ class EditMaintenanceForm(FlaskForm):
     remind_prior = BooleanField("Remind subscribers an hour before")
 
 
-class PostmortemForm(FlaskForm):
+class PostmortemForm(AdminForm):
     body = body_field("Postmortem")
 
 
 # Drafts and internal notes share the incident page with the update form: their fields carry
 # ids of their own so each label points at its own input.
-class DraftForm(ComponentStatusesMixin, FlaskForm):
+class DraftForm(ComponentStatusesMixin, AdminForm):
     """A responder's proposed update, for a publisher to review."""
 
     status = SelectField("Status", choices=INCIDENT_STATUS_CHOICES, id="draft-status")
     body = body_field(field_id="draft-body")
 
 
-class NoteForm(FlaskForm):
+class NoteForm(AdminForm):
     body = body_field("Internal note", field_id="note-body")
 
 
-class PublishDraftForm(FlaskForm):
+class PublishDraftForm(AdminForm):
     """Review a draft: its words may be edited; status and components are published as drafted."""
 
     body = body_field()
     notify = BooleanField("Notify subscribers", default=True)
 
 
-class MaintenanceForm(AudienceMixin, FlaskForm):
+class MaintenanceForm(AudienceMixin, AdminForm):
     name = StringField("Title", [DataRequired(), Length(max=300)])
     body = body_field()
     scheduled_for = utc_time("Starts (UTC)", InputRequired())
@@ -233,7 +234,7 @@ class MaintenanceForm(AudienceMixin, FlaskForm):
     notify = BooleanField("Notify subscribers now", default=True)
 
 
-class TemplateForm(FlaskForm):
+class TemplateForm(AdminForm):
     name = StringField("Template name", [DataRequired(), Length(max=200)])
     title = StringField("Incident title", [DataRequired(), Length(max=300)])
     body = body_field()

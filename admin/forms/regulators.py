@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from zoneinfo import available_timezones
 
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from admin.forms.base import AdminForm
 from admin.forms.fields import MultiCheckboxField, utc_time
 from statuspage.models.regulators import INCIDENT_TRIGGERS, TriggerKind, Unit
 
@@ -17,7 +17,7 @@ INCIDENT_TRIGGER_CHOICES = [SelectChoice(k.value, k.value.capitalize()) for k in
 UNIT_CHOICES = [SelectChoice(u.value, u.label.capitalize()) for u in Unit]
 
 
-class RegulatorForm(FlaskForm):
+class RegulatorForm(AdminForm):
     name = StringField("Name", [DataRequired(), Length(max=200)])
     jurisdiction = StringField("Jurisdiction", [Optional(), Length(max=200)])
     country_code = StringField(
@@ -36,11 +36,11 @@ class RegulatorForm(FlaskForm):
         self.timezone.choices = sorted(available_timezones())
 
 
-class LibraryForm(FlaskForm):
+class LibraryForm(AdminForm):
     key = SelectField("Regime", [DataRequired()])
 
 
-class ContactsForm(FlaskForm):
+class ContactsForm(AdminForm):
     contacts = TextAreaField(
         "Contact points",
         [Optional(), Length(max=4000)],
@@ -52,7 +52,7 @@ class ContactsForm(FlaskForm):
         return [tuple(line.split(None, 1)) if " " in line else (line, "") for line in lines if line]
 
 
-class RuleForm(FlaskForm):
+class RuleForm(AdminForm):
     stage = StringField("Stage", [DataRequired(), Length(max=100)], description="e.g. initial")
     what_to_send = TextAreaField(
         "What must be sent",
@@ -71,25 +71,25 @@ class RuleForm(FlaskForm):
     unit2 = SelectField("Unit", choices=UNIT_CHOICES)
 
 
-class TriggerForm(FlaskForm):
+class TriggerForm(AdminForm):
     kind = SelectField("Trigger", choices=INCIDENT_TRIGGER_CHOICES)
     occurred_at = utc_time("When it happened (UTC)", DataRequired())
 
 
-class ReportableForm(FlaskForm):
+class ReportableForm(AdminForm):
     regulator_ids = MultiCheckboxField("Reportable to", coerce=int, validators=[Optional()])
 
 
-class ComposeForm(FlaskForm):
+class ComposeForm(AdminForm):
     obligation_ids = MultiCheckboxField("Reports this notice submits", coerce=int)
 
 
-class NoticeEditForm(FlaskForm):
+class NoticeEditForm(AdminForm):
     subject = StringField("Subject", [DataRequired(), Length(max=300)])
     body = TextAreaField("Body", [DataRequired(), Length(max=20_000)])
 
 
-class SendForm(FlaskForm):
+class SendForm(AdminForm):
     late_reason = TextAreaField(
         "Reason for lateness", [Optional(), Length(max=2000)], description="Needed when late."
     )
@@ -101,7 +101,7 @@ class SendForm(FlaskForm):
     )
 
 
-class PortalForm(FlaskForm):
+class PortalForm(AdminForm):
     reference = StringField("Portal reference", [DataRequired(), Length(max=200)])
     submitted_at = utc_time("Submitted at (UTC)", DataRequired())
     late_reason = TextAreaField("Reason for lateness", [Optional(), Length(max=2000)])

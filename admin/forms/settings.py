@@ -6,12 +6,13 @@ from collections.abc import Iterable
 from typing import Any
 from zoneinfo import available_timezones
 
-from flask_wtf import FlaskForm
 from wtforms import ColorField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from admin.forms.base import AdminForm
 
-class SettingsForm(FlaskForm):
+
+class SettingsForm(AdminForm):
     name = StringField("Page name", [DataRequired(), Length(max=200)])
     time_zone = SelectField("Time zone", choices=[], validate_choice=False)
     description = TextAreaField("Description", [Optional(), Length(max=2000)])

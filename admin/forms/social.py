@@ -6,16 +6,17 @@ Both forms share a page, so their fields carry their own ids.
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import Length, Optional
+
+from admin.forms.base import AdminForm
 
 
 def _secret(label: str, field_id: str, description: str = "") -> PasswordField:
     return PasswordField(label, [Optional(), Length(max=500)], id=field_id, description=description)
 
 
-class XAccountForm(FlaskForm):
+class XAccountForm(AdminForm):
     """An X developer app's keys, with read and write permission (OAuth 1.0a user context)."""
 
     label = StringField(
@@ -36,7 +37,7 @@ class XAccountForm(FlaskForm):
         }
 
 
-class MastodonAccountForm(FlaskForm):
+class MastodonAccountForm(AdminForm):
     """A Mastodon server and an access token with the write:statuses scope."""
 
     label = StringField(

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, EmailField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 
+from admin.forms.base import AdminForm
 
-class SubscriberSearchForm(FlaskForm):
+
+class SubscriberSearchForm(AdminForm):
     """Read from the query string, like the audit filters: no CSRF token."""
 
     class Meta:
@@ -17,7 +18,7 @@ class SubscriberSearchForm(FlaskForm):
     q = StringField("Email, address or name contains", [Optional(), Length(max=200)])
 
 
-class SubscriberImportForm(FlaskForm):
+class SubscriberImportForm(AdminForm):
     file = FileField(
         "CSV file",
         [FileRequired("Choose a CSV file.")],
@@ -34,7 +35,7 @@ class SubscriberImportForm(FlaskForm):
     confirm = SubmitField("Import")
 
 
-class EndpointContactForm(FlaskForm):
+class EndpointContactForm(AdminForm):
     """Staff add a webhook or chat contact point to one person, tried after their others."""
 
     channel = SelectField(

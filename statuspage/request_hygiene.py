@@ -4,9 +4,10 @@ A body over MAX_CONTENT_LENGTH is a 413 whether or not the view would read it; a
 or form body that is not UTF-8 is a 400 (Werkzeug would otherwise keep undecodable bytes as
 literal `%FF` text, or drop a raw-byte form silently); a form field holding a character no
 text of Herald's keeps (NUL, other control characters: core.validation.storable's rule) is a
-400 naming the field; a body of a type no view reads is a 415, and so is JSON sent to a view
-not marked `reads_json` (Flask-WTF would feed any JSON value to a form as its fields, and a
-list or a nesting too deep for Python is a crash, not a form).
+400 naming the field (not on the routes providers post machine text to: `posts_raw_text`);
+a body of a type no view reads is a 415, and so is JSON sent to a view not marked
+`reads_json` (Flask-WTF would feed any JSON value to a form as its fields, and a list or a
+nesting too deep for Python is a crash, not a form).
 Errors are answered by the usual handlers: JSON under /api and /push, an error page elsewhere.
 """
 
@@ -31,6 +32,7 @@ MULTIPART = "multipart/form-data"
 READABLE_TYPES = frozenset({URLENCODED, MULTIPART, "application/json"})
 _JSON_BLUEPRINTS: set[str] = set()
 _JSON_VIEWS: set[Callable[..., Any]] = set()
+_RAW_FORM_VIEWS: set[Callable[..., Any]] = set()
 Target = TypeVar("Target", Blueprint, Callable[..., Any])
 
 
@@ -41,6 +43,14 @@ def reads_json(target: Target) -> Target:
     else:
         _JSON_VIEWS.add(target)
     return target
+
+
+def posts_raw_text(view: Target) -> Target:
+    """Mark a view a provider posts machine text to (a raw bounce message, an SMS): its
+    fields are not text a person typed into Herald, so the text rule does not judge them
+    (an ISO-2022-JP mail holds ESC); the view reads them for what they are."""
+    _RAW_FORM_VIEWS.add(view)
+    return view
 
 
 def _view_reads_json() -> bool:
@@ -85,6 +95,8 @@ def _refuse_control_characters() -> None:
     """Every form field through the one text rule, before any form or view reads it: a form
     posts text only (files aside), and what it refuses no field of any form may hold. A field
     that must be one line (a title) is the service's to refuse, as the API's is."""
+    if current_app.view_functions.get(request.endpoint or "") in _RAW_FORM_VIEWS:
+        return
     for name, values in request.form.lists():
         for value in (name, *values):
             try:

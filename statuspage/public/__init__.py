@@ -25,6 +25,7 @@ from statuspage.public import (
     subscriptions,
     viewing,
 )
+from statuspage.request_hygiene import posts_raw_text
 
 bp = Blueprint("public", __name__)
 
@@ -117,6 +118,8 @@ for _path, _endpoint, _view in PERSONAL_ROUTES:
     bp.add_url_rule(_path, _endpoint, _view, methods=["GET", "POST"])
 for _path, _endpoint, _view in [*PROVIDER_ROUTES, *SCRIPT_ROUTES]:
     bp.add_url_rule(_path, _endpoint, _view, methods=["POST"])
+for _path, _endpoint, _view in PROVIDER_ROUTES:
+    posts_raw_text(_view)  # machine text (a raw bounce, an SMS), not a typed field
 bp.after_request(cors.answer_preflight)
 bp.before_app_request(viewing.forget_earlier_requests)
 bp.after_request(viewing.keep_private)

@@ -453,3 +453,20 @@ def test_text_stored_before_the_rule_still_goes_out_and_injects_nothing(
     assert [r for r in receiver.requests if r.path.startswith("/hooks/")]
     assert push_service.problems == []
     assert push_service.received
+
+
+def test_a_providers_raw_text_is_read_not_judged_by_the_typed_text_rule(
+    app: Flask, client, monkeypatch: pytest.MonkeyPatch
+):
+    """A bounce posted raw holds what mail holds (ISO-2022-JP switches charset with ESC): the
+    provider routes are not forms people type into, so the rule leaves them to their view,
+    while a person's form with the same bytes is refused."""
+    token = "t" * 40
+    monkeypatch.setitem(app.config, "BOUNCE_WEBHOOK_TOKEN", token)
+    monkeypatch.setitem(app.config, "BOUNCE_ADDRESS", "bounces@status.example.com")
+    raw = "Subject: =?ISO-2022-JP?B?GyRCJEgbKEI=?=\r\n\r\n\x1b$B$3$s$K$A$O\x1b(B\r\n"
+    answer = client.post(f"/bounces/inbound/{token}", data={"email": raw})
+    assert (answer.status_code, answer.get_data(as_text=True)) == (200, "ignored\n")
+    refused = client.post("/subscribe", data={"email": raw})
+    assert refused.status_code == 400
+    assert "may not contain control characters" in refused.get_data(as_text=True)

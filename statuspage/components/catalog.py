@@ -24,10 +24,17 @@ from statuspage.models import (
 from statuspage.page.state import bump_version, ensure_page
 
 MAX_NAME = 200
+MAX_DESCRIPTION = 1000  # the admin form's limit, now the API's too
 
 
 def _clean_name(name: str) -> str:
-    return text(name, "a name", MAX_NAME)
+    return text(name, "a name", MAX_NAME, one_line=True)
+
+
+def _clean_description(description: str | None) -> str | None:
+    if description is None:
+        return None
+    return text(description, "a description", MAX_DESCRIPTION, required=False) or None
 
 
 def _status(value: ComponentStatus | str) -> ComponentStatus:
@@ -52,7 +59,7 @@ def create_group(
     group = ComponentGroup(
         page_id=page.id,
         name=_clean_name(name),
-        description=description,
+        description=_clean_description(description),
         position=position if position is not None else _next_position(ComponentGroup.position),
     )
     db.session.add(group)
@@ -87,7 +94,7 @@ def create_component(
         page_id=page.id,
         group=group,
         name=_clean_name(name),
-        description=description,
+        description=_clean_description(description),
         status=_status(status),
         position=position,
         only_show_if_degraded=only_show_if_degraded,
@@ -220,7 +227,7 @@ def update_component(
         if name is not None:
             component.name = _clean_name(name)
         if description is not None:
-            component.description = description.strip() or None
+            component.description = _clean_description(description)
         if group_id is not ...:
             component.group = _group_or_none(group_id)  # type: ignore[arg-type]
         if position is not None:
@@ -269,7 +276,7 @@ def update_group(
         if name is not None:
             group.name = _clean_name(name)
         if description is not None:
-            group.description = description.strip() or None
+            group.description = _clean_description(description)
         if position is not None:
             group.position = int(position)
         if component_ids is not None:

@@ -27,6 +27,7 @@ import feedparser
 import pytest
 from flask import Flask
 from sqlalchemy import String, Text, select
+from werkzeug.datastructures import MultiDict
 from werkzeug.test import TestResponse
 
 from statuspage.clock import utcnow
@@ -43,6 +44,7 @@ from statuspage.models import (
     Role,
 )
 from statuspage.public.export import export_site
+from statuspage.staff.accounts import create_api_key
 from statuspage.subscribers.endpoints import new_secret
 from statuspage.vapid import vapid_keys
 from tests.admin.staff_client import signed_in
@@ -54,6 +56,7 @@ from tests.fakes.smtp import SmtpServer
 from tests.hostile.control_corpus import (
     COMPACT,
     KEPT,
+    LONE_SURROGATE,
     LONG,
     Sample,
 )
@@ -255,6 +258,96 @@ def test_every_admin_text_field_refuses_or_takes_each_sample_by_the_rule(app: Fl
                 response = owner.post(form.url, data)
                 what = f"POST {form.url} {name}={sample.label}"
                 problems.check(what, response, refused=_expect(sample, takes))
+    assert problems.found == [], "\n".join(problems.found)
+    assert _unclean_rows() == []
+    _every_public_surface_answers(app, problems)
+    assert problems.found == [], "\n".join(problems.found)
+
+
+# --- the management API ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ApiWrite:
+    method: str
+    path: str  # under /api/v1/pages/<page_id>
+    resource: str
+    base: dict[str, Any]
+    fields: dict[str, str]
+
+
+def _api_writes(world: World) -> list[ApiWrite]:
+    return [
+        ApiWrite("POST", "/incidents", "incident",
+                 {"name": "Down {n}", "status": "investigating", "body": "Looking."},
+                 {"name": ONE, "body": MULTI}),
+        ApiWrite("PATCH", f"/incidents/{world.incident.id}", "incident", {},
+                 {"name": ONE, "body": MULTI}),
+        ApiWrite("POST", "/components", "component", {"name": "Comp {n}"},
+                 {"name": ONE, "description": MULTI}),
+        ApiWrite("PATCH", f"/components/{world.billing.id}", "component", {},
+                 {"name": ONE, "description": MULTI}),
+        ApiWrite("POST", "/component-groups", "component_group",
+                 {"name": "Group {n}", "components": [world.billing.id]},
+                 {"name": ONE, "description": MULTI}),
+        ApiWrite("POST", "/incident_templates", "template",
+                 {"name": "Tpl {n}", "title": "Down", "body": "We know."},
+                 {"name": ONE, "title": ONE, "body": MULTI}),
+        ApiWrite("POST", "/page_access_groups", "page_access_group", {"name": "Grp {n}"},
+                 {"name": ONE}),
+        ApiWrite("POST", "/page_access_users", "page_access_user", {"email": "u{n}@x.example"},
+                 {"email": NONE}),
+    ]  # fmt: skip
+
+
+def _form_pairs(resource: str, body: dict[str, Any]) -> list[tuple[str, str]]:
+    pairs = []
+    for key, value in body.items():
+        for item in value if isinstance(value, list) else [value]:
+            pairs.append((f"{resource}[{key}]{'[]' if isinstance(value, list) else ''}", item))
+    return pairs
+
+
+def test_every_api_text_field_refuses_or_takes_each_sample_by_the_rule(
+    app: Flask, world, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setitem(app.config, "API_RATE_LIMIT", "100000 per minute")
+    _, secret = create_api_key("control-bot", "owner")
+    db.session.commit()
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {secret}"}
+    base = f"/api/v1/pages/{world.api.page_id}"
+    problems = Problems()
+    n = 0
+    for write in _api_writes(world):
+        for name, takes in write.fields.items():
+            for sample in [*COMPACT, LONE_SURROGATE, Sample("long", LONG, "always")]:
+                n += 1
+                fields = {
+                    k: v.format(n=n) if isinstance(v, str) else v for k, v in write.base.items()
+                }
+                body = {write.resource: {**fields, name: f"{sample.value} {n}"}}
+                what = f"{write.method} {write.path} {name}={sample.label}"
+                # JSON escapes the surrogate (ensure_ascii), as a client's encoder would.
+                response = client.open(
+                    base + write.path,
+                    method=write.method,
+                    data=json.dumps(body),
+                    content_type="application/json",
+                    headers=headers,
+                )
+                problems.check(f"{what} (JSON)", response, refused=_expect(sample, takes))
+                if sample is LONE_SURROGATE:
+                    continue  # a form is UTF-8 bytes: it cannot carry one
+                n += 1
+                fields = {
+                    k: v.format(n=n) if isinstance(v, str) else v for k, v in write.base.items()
+                }
+                pairs = _form_pairs(write.resource, {**fields, name: f"{sample.value} {n}"})
+                response = client.open(
+                    base + write.path, method=write.method, data=MultiDict(pairs), headers=headers
+                )
+                problems.check(f"{what} (form)", response, refused=_expect(sample, takes))
     assert problems.found == [], "\n".join(problems.found)
     assert _unclean_rows() == []
     _every_public_surface_answers(app, problems)

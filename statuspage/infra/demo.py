@@ -16,7 +16,7 @@ from statuspage.incidents.maintenance import schedule_maintenance
 from statuspage.incidents.publishing import add_postmortem, create_incident, post_update
 from statuspage.models import Component, ComponentStatus, Incident, IncidentStatus
 from statuspage.page.state import ensure_page
-from statuspage.regulators import library, obligations
+from statuspage.regulators import library, obligations, periodic
 
 GROUPS = {
     "Core Platform": ["API", "Web Dashboard", "Authentication", "Database Cluster"],
@@ -41,6 +41,11 @@ PAST_INCIDENTS = [
     (8, 12, "iOS push notifications delayed", {"Push Notifications": "partial_outage"}, 300),
     (3, 15, "Slow dashboard loading", {"Web Dashboard": "degraded_performance"}, 55),
 ]  # fmt: skip
+
+
+# The demo's incidents and windows are its past: nobody is sent anything about them, and no
+# notice is left waiting for the worker (a subscriber who joins later never hears of them).
+QUIET = False
 
 
 def has_data() -> bool:
@@ -69,6 +74,7 @@ def load_demo_data(now: datetime, page_name: str = "Herald Status") -> None:
                 "We are investigating reports of problems. More details soon.",
                 components=affected,
                 at=began,
+                deliver_notifications=QUIET,
             )
         )
         post_update(
@@ -77,6 +83,7 @@ def load_demo_data(now: datetime, page_name: str = "Herald Status") -> None:
                 "We have identified the cause and are rolling out a fix.",
                 status=IncidentStatus.identified,
                 at=began + timedelta(minutes=minutes // 3),
+                deliver_notifications=QUIET,
             ),
         )
         post_update(
@@ -86,6 +93,7 @@ def load_demo_data(now: datetime, page_name: str = "Herald Status") -> None:
                 status=IncidentStatus.monitoring,
                 components=dict.fromkeys(affected, ComponentStatus.operational),
                 at=began + timedelta(minutes=minutes * 2 // 3),
+                deliver_notifications=QUIET,
             ),
         )
         post_update(
@@ -94,6 +102,7 @@ def load_demo_data(now: datetime, page_name: str = "Herald Status") -> None:
                 "This incident has been resolved. Thank you for your patience.",
                 status=IncidentStatus.resolved,
                 at=began + timedelta(minutes=minutes),
+                deliver_notifications=QUIET,
             ),
         )
         if days_ago == 58:
@@ -115,6 +124,7 @@ def load_demo_data(now: datetime, page_name: str = "Herald Status") -> None:
             scheduled_until=done + timedelta(hours=2),
             components=[components["Database Cluster"]],
             at=done - timedelta(days=7),
+            deliver_notifications=QUIET,
         )
     )
     post_update(
@@ -124,6 +134,7 @@ def load_demo_data(now: datetime, page_name: str = "Herald Status") -> None:
             status=IncidentStatus.in_progress,
             components={components["Database Cluster"]: ComponentStatus.under_maintenance},
             at=done,
+            deliver_notifications=QUIET,
         ),
     )
     post_update(
@@ -133,6 +144,7 @@ def load_demo_data(now: datetime, page_name: str = "Herald Status") -> None:
             status=IncidentStatus.completed,
             components={components["Database Cluster"]: ComponentStatus.operational},
             at=done + timedelta(hours=1, minutes=40),
+            deliver_notifications=QUIET,
         ),
     )
 
@@ -145,6 +157,7 @@ def load_demo_data(now: datetime, page_name: str = "Herald Status") -> None:
             scheduled_until=upcoming + timedelta(hours=2),
             components=[components["EU West"]],
             at=now - timedelta(hours=6),
+            deliver_notifications=QUIET,
         )
     )
 
@@ -155,6 +168,7 @@ def load_demo_data(now: datetime, page_name: str = "Herald Status") -> None:
             "Some requests routed through **EU West** are slower than usual. We are investigating.",
             components={components["EU West"]: ComponentStatus.degraded_performance},
             at=began,
+            deliver_notifications=QUIET,
         )
     )
     post_update(
@@ -162,9 +176,11 @@ def load_demo_data(now: datetime, page_name: str = "Herald Status") -> None:
         PostUpdate(
             "We traced the latency to an overloaded load balancer and are adding capacity.",
             status=IncidentStatus.identified,
-            at=began + timedelta(minutes=25),
+            at=now - timedelta(minutes=10),
+            deliver_notifications=QUIET,
         ),
     )
+    ongoing.update_cadence_minutes = 60  # the next update is due in 50 minutes, not at once
     # The regulator library, and the ongoing incident's clocks ticking on its board.
     demo = Actor("cli:demo")
     by_key = {r.library_key: r for r in library.load_library(actor=demo)}
@@ -174,6 +190,9 @@ def load_demo_data(now: datetime, page_name: str = "Herald Status") -> None:
     obligations.record_trigger(
         ongoing, "awareness", began + timedelta(minutes=10), user=None, actor=demo, now=now
     )
+    # Deadlines within a day are reminded of at once; the demo's past had them sent already,
+    # so a first start mails nobody about a fictional incident.
+    periodic.remind(now, mail=False)
     _demo_team(ongoing, demo, now)
 
 

@@ -18,10 +18,11 @@ from statuspage.regulators.notices import sync_acknowledgements
 REMINDER_LEADS = (timedelta(hours=24), timedelta(hours=1), timedelta(0))
 
 
-def remind(now: datetime) -> list[int]:
+def remind(now: datetime, *, mail: bool = True) -> list[int]:
     """Create the reminders now due (one per obligation, lead time and due time) and enqueue
     their emails after commit; returns the new reminders' ids. Only the nearest lead reached
-    is sent: an obligation overdue when created gets one reminder, not three."""
+    is sent: an obligation overdue when created gets one reminder, not three. `mail=False`
+    records them as reminded without a mail (the demo's invented past)."""
     horizon = now + max(REMINDER_LEADS)
     rows = db.session.scalars(
         select(Obligation).where(
@@ -56,7 +57,8 @@ def remind(now: datetime) -> list[int]:
         )
         db.session.add(reminder)
         db.session.flush()
-        after_commit(SEND_OBLIGATION_REMINDER, reminder.id)
+        if mail:
+            after_commit(SEND_OBLIGATION_REMINDER, reminder.id)
         created.append(reminder.id)
     return created
 

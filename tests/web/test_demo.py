@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+import time_machine
 from sqlalchemy import func, select
 
+from statuspage.clock import utcnow
 from statuspage.extensions import db
-from statuspage.models import Component, ComponentGroup, DailyUptime, Incident, IncidentStatus
+from statuspage.jobs.every_minute import sweep
+from statuspage.models import (
+    Component,
+    ComponentGroup,
+    DailyUptime,
+    Incident,
+    IncidentStatus,
+    Notice,
+)
 from statuspage.staff.accounts import authenticate
+from tests.queue import drain
 
 
 def test_demo_loads_a_realistic_page_once(app, client):
@@ -38,3 +51,21 @@ def test_demo_loads_a_realistic_page_once(app, client):
     assert "already has data" in again.output
     assert "Demo owner created" not in again.output
     assert db.session.scalar(select(func.count()).select_from(Component)) == 12
+
+
+def test_a_first_start_is_calm_no_mail_and_no_notice_waiting(app, smtp, queue):
+    """An outside run of `make run` found ~38 notices left for the demo's fictional past, and
+    the owner mailed "[Regulatory deadline] NIS2 early warning" and "Update due" within
+    minutes. The demo is history: it leaves no notice for the worker, and the worker's
+    sweeps over the next twenty minutes mail nobody."""
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(select(func.count()).select_from(Notice)) == 0
+    start = utcnow()
+    for minutes in (0, 1, 5, 20):
+        with time_machine.travel(start + timedelta(minutes=minutes), tick=False):
+            sweep()
+            db.session.commit()
+            drain(queue)
+    assert [m["Subject"] for m in smtp.inbox.messages] == []
+    assert db.session.scalar(select(func.count()).select_from(Notice)) == 0

@@ -20,7 +20,7 @@ from statuspage.audience.membership import resolve_organizations
 from statuspage.audit.trail import Actor, record
 from statuspage.clock import utcnow
 from statuspage.core.errors import InvalidInput, NotFound
-from statuspage.core.validation import email_address
+from statuspage.core.validation import email_address, text
 from statuspage.extensions import db
 from statuspage.models import (
     Channel,
@@ -194,9 +194,11 @@ def _row(cells: list[str], line: int, components: dict[str, Component]) -> _Row 
         email = email_address(cells[0].lower(), problem="not an email address")
     except InvalidInput:
         return f"not an email address: {cells[0][:80]!r}"
-    name = cells[1] if len(cells) > 1 else ""
-    if len(name) > MAX_NAME:
-        return f"the name is longer than {MAX_NAME} characters"
+    try:
+        name = text(cells[1] if len(cells) > 1 else "", "the name", MAX_NAME, required=False,
+                    one_line=True)  # fmt: skip
+    except InvalidInput as exc:
+        return str(exc)
     wanted = [c.strip() for c in COMPONENT_SEPARATORS.split(cells[2])] if len(cells) > 2 else []
     wanted = [c for c in wanted if c]
     unknown = [c for c in wanted if c.lower() not in components]

@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,7 @@ from statuspage.models import (
     Channel,
     Component,
     ComponentGroup,
+    ContactPoint,
     CrisisRole,
     Delivery,
     DeliveryState,
@@ -55,6 +57,7 @@ from tests.fakes.receiver import Receiver
 from tests.fakes.smtp import SmtpServer
 from tests.hostile.control_corpus import (
     COMPACT,
+    FULL,
     KEPT,
     LONE_SURROGATE,
     LONG,
@@ -352,6 +355,31 @@ def test_every_api_text_field_refuses_or_takes_each_sample_by_the_rule(
     assert _unclean_rows() == []
     _every_public_surface_answers(app, problems)
     assert problems.found == [], "\n".join(problems.found)
+
+
+# --- the CSV import and the public's forms ---------------------------------------------------
+
+
+def test_a_csv_import_refuses_each_row_the_rule_refuses_and_takes_the_rest(app: Flask, world):
+    owner = signed_in(app, Role.owner)
+    samples = [s for s in FULL if s.label != "NUL"] + [Sample("long", LONG[:300], "always")]
+    rows = [f'csv{n}@example.com,"{s.value}"' for n, s in enumerate(samples)]  # name: the sample
+    rows.append("nul@example.com,Edge\x00status")
+    upload = {
+        "file": (BytesIO(("\ufeffemail,name\n" + "\n".join(rows)).encode()), "people.csv"),
+        "confirm": "Import",
+        "opted_in": "y",
+    }
+    response = owner.submit("/admin/subscribers/import", upload, page="/admin/subscribers/import")
+    problems = Problems()
+    problems.check("CSV import", response, refused=None)
+    assert problems.found == [], "\n".join(problems.found)
+    kept = {a for a in db.session.scalars(select(ContactPoint.address)) if a.startswith("csv")}
+    expected = {
+        f"csv{n}@example.com" for n, s in enumerate(samples) if not s.refused_in(one_line=True)
+    }
+    assert kept == expected
+    assert _unclean_rows() == []
 
 
 # --- what was taken, out through every surface and channel -----------------------------------

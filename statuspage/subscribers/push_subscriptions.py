@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import select
 
 from statuspage.core.errors import InvalidInput
+from statuspage.core.validation import storable
 from statuspage.extensions import db
 from statuspage.models import Channel, Component, ContactPoint, Subscriber
 from statuspage.subscribers.contact_points import find_contact, find_or_create_contact
@@ -53,8 +54,12 @@ class PushSubscription:
 
 
 def endpoint_key(endpoint: str) -> str:
-    """The contact point's unique key: endpoints can be longer than an index should be."""
-    return hashlib.sha256(endpoint.encode()).hexdigest()
+    """The contact point's unique key: endpoints can be longer than an index should be.
+
+    Any string has one, a lone surrogate too (surrogatepass): the rate limit keys a request
+    by it before the endpoint is checked, so a hostile one must not raise there.
+    """
+    return hashlib.sha256(endpoint.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _decode_key(value: object, name: str, length: int) -> bytes:
@@ -73,6 +78,7 @@ def check_endpoint(endpoint: object, allowed_services: str) -> str:
     """The endpoint if it is a URL of an allowed push service (PUSH_SERVICES patterns)."""
     if not isinstance(endpoint, str) or not endpoint or len(endpoint) > MAX_ENDPOINT:
         raise InvalidInput(f"endpoint must be a URL of at most {MAX_ENDPOINT} characters.")
+    storable(endpoint, "endpoint", one_line=True)
     try:
         parts = urlsplit(endpoint)
         parts.port  # noqa: B018 - a port that is not a number raises here

@@ -32,7 +32,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.test import TestResponse
 
 from statuspage.clock import utcnow
-from statuspage.extensions import db
+from statuspage.extensions import db, limiter
 from statuspage.models import (
     Channel,
     Component,
@@ -49,9 +49,10 @@ from statuspage.public.export import export_site
 from statuspage.staff.accounts import create_api_key
 from statuspage.subscribers.endpoints import new_secret
 from statuspage.vapid import vapid_keys
-from tests.admin.staff_client import signed_in
+from tests.admin.staff_client import Staff, csrf_from, signed_in
 from tests.admin.world import World
 from tests.factories import contact_point, subscriber
+from tests.fakes.push_service import Browser as PushBrowser
 from tests.fakes.push_service import PushService
 from tests.fakes.receiver import Receiver
 from tests.fakes.smtp import SmtpServer
@@ -379,6 +380,46 @@ def test_a_csv_import_refuses_each_row_the_rule_refuses_and_takes_the_rest(app: 
         f"csv{n}@example.com" for n, s in enumerate(samples) if not s.refused_in(one_line=True)
     }
     assert kept == expected
+    assert _unclean_rows() == []
+
+
+def test_the_public_forms_refuse_every_sample_with_a_4xx(app: Flask, world):
+    visitor = Staff(app.test_client())
+    forms = {
+        "/subscribe": ({"scope": "all", "incidents": "y", "maintenance": "y"},
+                       ["email", "phone"]),
+        "/signin": ({}, ["email"]),
+        "/subscribe/webhook": ({}, ["url", "notify_email"]),
+        "/subscribe/slack": ({}, ["url", "notify_email"]),
+    }  # fmt: skip
+    problems = Problems()
+    for url, (base, names) in forms.items():
+        token = csrf_from(visitor.get(url).get_data(as_text=True))
+        for name in names:
+            for sample in COMPACT:
+                limiter.reset()
+                data = {"csrf_token": token, **base, name: sample.value}
+                problems.check(f"POST {url} {name}={sample.label}", visitor.post(url, data),
+                               refused=True)  # fmt: skip
+    for sample in [*COMPACT, LONE_SURROGATE]:
+        limiter.reset()
+        endpoint = f"https://fcm.googleapis.com/fcm/send/{sample.value}"
+        keys = {"p256dh": sample.value, "auth": sample.value}
+        body = {"subscription": {"endpoint": endpoint, "keys": keys}}
+        response = visitor.client.post(
+            "/push/subscriptions", data=json.dumps(body), content_type="application/json",
+            headers={"Sec-Fetch-Site": "same-origin"},
+        )  # fmt: skip
+        problems.check(f"push subscribe {sample.label}", response, refused=True)
+        # A real browser's keys, the sample in the endpoint's path: only the endpoint refuses.
+        subscription = PushBrowser.create(endpoint).subscription()
+        response = visitor.client.post(
+            "/push/subscriptions", data=json.dumps({"subscription": subscription}),
+            content_type="application/json", headers={"Sec-Fetch-Site": "same-origin"},
+        )  # fmt: skip
+        refused = sample.refused_in(one_line=True)
+        problems.check(f"push subscribe endpoint {sample.label}", response, refused=refused)
+    assert problems.found == [], "\n".join(problems.found)
     assert _unclean_rows() == []
 
 

@@ -42,7 +42,9 @@ from statuspage.models import (
     Delivery,
     DeliveryState,
     Incident,
+    Obligation,
     Regulator,
+    RegulatorNotice,
     Role,
 )
 from statuspage.public.export import export_site
@@ -92,7 +94,7 @@ class Problems:
         elif refused is False and (
             status >= 400 or 'class="error"' in body or "alert-error" in body
         ):
-            errors = re.findall(r'class="(?:error|alert-error)"[^>]*>\s*([^<]+)', body)
+            errors = re.findall(r'(?:class="error"|role="alert")[^>]*>\s*(?:<p>)?([^<]+)', body)
             self.found.append(
                 f"{what}: refused ({status}), should be taken: {errors or body[:300]}"
             )
@@ -120,16 +122,20 @@ ONE, MULTI, NONE = "one line", "multi-line", "no sample fits"  # what a field ta
 @dataclass(frozen=True)
 class AdminForm:
     """A form: where it posts, the rest of a valid submission ({n} makes names unique), and
-    its text fields with what each takes."""
+    its text fields with what each takes; `shapes` gives a field whose value has a shape of
+    its own (a footer link's "label | URL") the line the sample is put in."""
 
     url: str
     base: dict[str, Any]
     fields: dict[str, str]
+    shapes: dict[str, str] = field(default_factory=dict)
 
 
 def _admin_forms(world: World) -> list[AdminForm]:
     incident = f"/admin/incidents/{world.incident.id}"
     regulator = db.session.scalars(select(Regulator)).first()
+    role = db.session.scalars(select(CrisisRole.id)).first()
+    notice = db.session.scalars(select(RegulatorNotice.id)).first()
     forms = [
         AdminForm(
             "/admin/incidents/new",
@@ -193,7 +199,14 @@ def _admin_forms(world: World) -> list[AdminForm]:
         AdminForm(
             "/admin/settings",
             {"name": "Acme Status", "time_zone": "Etc/UTC", "brand_color": "#123456"},
-            {"name": ONE, "description": MULTI},
+            {"name": ONE, "description": MULTI, "footer_links": ONE},
+            {"footer_links": "{sample} | https://acme.example/help"},
+        ),
+        AdminForm(
+            f"{incident}/team",
+            {"roles": [role], "mode": "all", "repage_minutes": "30", "max_rounds": "2",
+             "meeting_url": "https://meet.example.com/bridge"},
+            {"note": MULTI, "bridge_pin": NONE, "meeting_url": NONE},
         ),
         AdminForm(f"/admin/subscribers/{world.subscriber.id}/endpoints",
                   {"channel": "webhook", "url": "https://93.184.215.14/h{n}"},
@@ -216,6 +229,14 @@ def _admin_forms(world: World) -> list[AdminForm]:
             {"subject": ONE, "body": MULTI},
         ),
     ]  # fmt: skip
+    if notice is not None:
+        forms.append(
+            AdminForm(
+                f"/admin/regulator-notices/{notice}/edit",
+                {f"notice-{notice}-subject": "Notice", f"notice-{notice}-body": "Facts."},
+                {f"notice-{notice}-subject": ONE, f"notice-{notice}-body": MULTI},
+            )
+        )
     if regulator is not None:
         forms.append(
             AdminForm(
@@ -235,6 +256,23 @@ def _admin_forms(world: World) -> list[AdminForm]:
     return forms
 
 
+def _regulator_notice(owner: Staff, world: World) -> None:
+    """A draft notice to the regulator on the open incident, for its subject and body."""
+    regulator = db.session.scalars(select(Regulator)).one()
+    page = f"/admin/regulators/{regulator.id}"
+    rule = {"stage": "initial", "what_to_send": "Facts.", "trigger": "awareness",
+            "amount": "1", "unit": "hours", "trigger2": "", "unit2": "hours"}  # fmt: skip
+    assert owner.submit(f"{page}/rules", rule, page=page).status_code == 302
+    board = f"/admin/incidents/{world.incident.id}/regulators"
+    reportable = {"regulator_ids": [str(regulator.id)]}
+    assert owner.submit(f"{board}/reportable", reportable, page=board).status_code == 302
+    aware = {"kind": "awareness", "occurred_at": utcnow().strftime("%Y-%m-%dT%H:%M")}
+    assert owner.submit(f"{board}/triggers", aware, page=board).status_code == 302
+    obligation = db.session.scalars(select(Obligation.id)).one()
+    compose = {"obligation_ids": [str(obligation)]}
+    assert owner.submit(f"{board}/notices", compose, page=board).status_code == 302
+
+
 def _expect(sample: Sample, takes: str) -> bool | None:
     """Whether `sample` is refused in a field that takes `takes`."""
     if takes == NONE:
@@ -251,6 +289,7 @@ def test_every_admin_text_field_refuses_or_takes_each_sample_by_the_rule(app: Fl
     executive = {"name": "Boss", "roles": [role], "contacts": "email boss@example.com",
                  "executive": "y", "staff_user_id": "0", "timezone": "UTC"}  # fmt: skip
     assert owner.submit("/admin/team/members/new", executive).status_code == 302
+    _regulator_notice(owner, world)
     problems = Problems()
     n = 0
     for form in _admin_forms(world):
@@ -258,7 +297,9 @@ def test_every_admin_text_field_refuses_or_takes_each_sample_by_the_rule(app: Fl
             for sample in [*COMPACT, Sample("long", LONG, "always")]:
                 n += 1
                 base = {k: v.format(n=n) if isinstance(v, str) else v for k, v in form.base.items()}
-                data = {"csrf_token": token, **base, name: f"{sample.value} {n}"}
+                value = f"{sample.value} {n}"
+                value = form.shapes.get(name, "{sample}").replace("{sample}", value)
+                data = {"csrf_token": token, **base, name: value}
                 response = owner.post(form.url, data)
                 what = f"POST {form.url} {name}={sample.label}"
                 problems.check(what, response, refused=_expect(sample, takes))

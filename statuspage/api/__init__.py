@@ -38,6 +38,7 @@ READ, MANAGE, PUBLISH, TEMPLATES, SEGMENTS = (
     Action.manage_segments,
 )
 GET, POST, PATCH_PUT, DELETE = ("GET",), ("POST",), ("PATCH", "PUT"), ("DELETE",)
+WRITES = ("POST", "PATCH", "PUT")
 PAGE = "/pages/<page_id>"
 COMPONENT = f"{PAGE}/components/<component_id>"
 GROUP = f"{PAGE}/component-groups/<group_id>"
@@ -45,6 +46,7 @@ INCIDENT = f"{PAGE}/incidents/<incident_id>"
 ACCESS_GROUPS, ACCESS_USERS = f"{PAGE}/page_access_groups", f"{PAGE}/page_access_users"
 ACCESS_GROUP = f"{ACCESS_GROUPS}/<page_access_group_id>"
 ACCESS_USER = f"{ACCESS_USERS}/<page_access_user_id>"
+GROUP_COMPONENTS, USER_COMPONENTS = f"{ACCESS_GROUP}/components", f"{ACCESS_USER}/components"
 
 ROUTES = [
     Route("/openapi.json", "openapi", openapi.document, GET, None),
@@ -82,7 +84,27 @@ ROUTES = [
     Route(ACCESS_USER, "access_user", page_access.user, GET, READ),
     Route(ACCESS_USER, "update_access_user", page_access.update_user, PATCH_PUT, SEGMENTS),
     Route(ACCESS_USER, "delete_access_user", page_access.delete_user, DELETE, SEGMENTS),
-]
+    # their sub-resources, with Statuspage's verbs: POST sets exactly, PUT and PATCH add
+    Route(GROUP_COMPONENTS, "access_group_components", page_access.group_components, GET, READ),
+    Route(GROUP_COMPONENTS, "replace_access_group_components",
+          page_access.replace_group_components, POST, SEGMENTS),
+    Route(GROUP_COMPONENTS, "add_access_group_components", page_access.add_group_components,
+          PATCH_PUT, SEGMENTS),
+    Route(GROUP_COMPONENTS, "remove_access_group_components",
+          page_access.remove_group_components, DELETE, SEGMENTS),
+    Route(f"{GROUP_COMPONENTS}/<component_id>", "remove_access_group_component",
+          page_access.remove_group_component, DELETE, SEGMENTS),
+    Route(USER_COMPONENTS, "access_user_components", page_access.user_components, GET, READ),
+    Route(USER_COMPONENTS, "change_access_user_components", page_access.change_user_components,
+          (*WRITES, "DELETE"), SEGMENTS),
+    Route(f"{USER_COMPONENTS}/<component_id>", "remove_access_user_component",
+          page_access.change_user_components, DELETE, SEGMENTS),
+    Route(f"{ACCESS_USER}/metrics", "access_user_metrics", page_access.user_metrics, GET, READ),
+    Route(f"{ACCESS_USER}/metrics", "add_access_user_metrics", page_access.add_user_metrics,
+          WRITES, SEGMENTS),
+    Route(f"{ACCESS_USER}/metrics", "remove_access_user_metrics",
+          page_access.remove_user_metrics, DELETE, SEGMENTS),
+]  # fmt: skip
 ACTIONS = {f"{bp.name}.{r.endpoint}": r.action for r in ROUTES}
 
 for _route in ROUTES:

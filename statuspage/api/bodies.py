@@ -137,17 +137,18 @@ class Fields:
     what it names; a field of the wrong type is a 422 naming the field as the client sent it.
     """
 
-    def __init__(self, body: Mapping[str, Any], resource: str) -> None:
-        raw = body.get(resource)
+    def __init__(self, body: Mapping[str, Any], resource: str | None) -> None:
+        """`resource` None: the fields are the body's own (`{"component_ids": [...]}`)."""
+        raw = body if resource is None else body.get(resource)
         if raw is None:
             raise InvalidInput(f"the body needs a {resource!r} object")
         if not isinstance(raw, dict):
             raise InvalidInput(f"{resource!r} must be an object")
         self.resource = resource
-        self.raw: dict[str, Any] = raw
+        self.raw: dict[str, Any] = dict(raw)
 
     def _label(self, name: str) -> str:
-        return f"{self.resource}[{name}]"
+        return name if self.resource is None else f"{self.resource}[{name}]"
 
     def __contains__(self, name: str) -> bool:
         return name in self.raw

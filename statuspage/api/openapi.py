@@ -96,7 +96,8 @@ SCHEMAS: dict[str, Schema] = {
     ),
     "PageAccessUser": answer_object(
         {"id": STRING, "page_id": STRING, "email": STRING, "external_login": nullable(STRING),
-         "page_access_group_ids": IDS, "created_at": TIME, "updated_at": TIME}
+         "page_access_group_id": nullable(STRING), "page_access_group_ids": IDS,
+         "created_at": TIME, "updated_at": TIME}
     ),
 }  # fmt: skip
 
@@ -127,7 +128,7 @@ def _ids(description: str) -> Schema:
     return IDS | {"description": description}
 
 
-NOT_KEPT = "Accepted; Herald does not keep it."
+EXTERNAL = 'One line, no control characters; "" clears it.'
 REQUEST_FIELDS: dict[str, dict[str, Schema]] = {
     "component": {
         "name": _text(200), "description": nullable(STRING), "status": COMPONENT_STATUS,
@@ -162,7 +163,7 @@ REQUEST_FIELDS: dict[str, dict[str, Schema]] = {
     },
     "page_access_group": {
         "name": _text(100),
-        "external_identifier": nullable(_text(200, NOT_KEPT)),
+        "external_identifier": nullable(_text(200, EXTERNAL)),
         "component_ids": _ids(
             "Exactly the components private to the group; a public one named here becomes "
             "private to it."
@@ -172,7 +173,9 @@ REQUEST_FIELDS: dict[str, dict[str, Schema]] = {
     },
     "page_access_user": {
         "email": _text(254),
-        "external_login": nullable(_text(200, NOT_KEPT)),
+        "external_login": nullable(_text(200, EXTERNAL)),
+        "page_access_group_id": nullable(_text(64, "Exactly this group, when sent alone; "
+                                                   "with page_access_group_ids, one of them.")),
         "page_access_group_ids": _ids("Exactly the user's groups; at least one."),
         "subscribe_to_components": BOOL,
     },
@@ -197,8 +200,15 @@ REQUEST_BODIES: dict[str, Schema] = {
         "template", REQUEST_FIELDS["template"], ["name", "title", "body"]
     ),
     **_bodies("PageAccessGroup", "page_access_group", ["name"]),
-    **_bodies("PageAccessUser", "page_access_user", ["email", "page_access_group_ids"]),
-}
+    **_bodies("PageAccessUser", "page_access_user", ["email"]),
+    # Statuspage's sub-resource bodies name their ids at the top, unwrapped
+    "ComponentIdsRequest": {
+        "type": "object", "required": ["component_ids"], "properties": {"component_ids": IDS},
+    },
+    "MetricIdsRequest": {
+        "type": "object", "properties": {"metric_ids": _ids("Herald has no metrics.")},
+    },
+}  # fmt: skip
 
 ERRORS = {
     400: "The body cannot be read (broken JSON, clashing form fields).",
@@ -266,6 +276,60 @@ def _record(
 
 def _read_only(summary: str, schema: Schema) -> dict[str, Any]:
     return {**_page_path(), "get": _op(summary, 200, schema)}
+
+
+def _group_components() -> dict[str, Any]:
+    """A group's components, with Statuspage's verbs: POST sets exactly, PUT and PATCH add."""
+
+    def write(summary: str) -> Schema:
+        return _op(summary, 200, ref("PageAccessGroup"), body="ComponentIdsRequest")
+
+    return {
+        **_page_path("page_access_group_id"),
+        "get": _op("The components private to the group", 200, array_of("Component"),
+                   errors=LIST_ERRORS, parameters=PAGING_PARAMETERS),
+        "post": write("Set exactly the group's components (a public one becomes private)"),
+        "put": write("Add components to the group"),
+        "patch": write("Add components to the group"),
+        "delete": write("Take components from the group; they stay private"),
+    }  # fmt: skip
+
+
+USER_GRANTS = (
+    "Refused: Herald grants components to page access groups, not to one user; change "
+    "the components of one of the user's groups"
+)
+
+
+def _user_components() -> dict[str, Any]:
+    """A user's components are its groups': read them here, change them on a group."""
+
+    def refused(body: str | None) -> Schema:
+        return _op(USER_GRANTS, 422, ref("Error"), body=body)
+
+    return {
+        **_page_path("page_access_user_id"),
+        "get": _op("The components the user sees through its groups", 200,
+                   array_of("Component"), errors=LIST_ERRORS, parameters=PAGING_PARAMETERS),
+        **{verb: refused("ComponentIdsRequest") for verb in ("post", "put", "patch", "delete")},
+    }  # fmt: skip
+
+
+def _user_metrics() -> dict[str, Any]:
+    """Herald has no metrics: none to read, none to add, none to remove."""
+
+    def write(summary: str) -> Schema:
+        return _op(summary, 200, ref("PageAccessUser"), body="MetricIdsRequest")
+
+    return {
+        **_page_path("page_access_user_id"),
+        "get": _op("None: Herald has no metrics", 200,
+                   {"type": "array", "items": {"type": "object"}, "maxItems": 0}),
+        "post": write("Naming a metric is refused (Herald has none); the user, unchanged"),
+        "put": write("Naming a metric is refused (Herald has none); the user, unchanged"),
+        "patch": write("Naming a metric is refused (Herald has none); the user, unchanged"),
+        "delete": write("None to remove: the user, unchanged"),
+    }  # fmt: skip
 
 
 PAGE_NUMBER = query_parameter("page", {"type": "integer", "minimum": 1, "maximum": 10000})
@@ -392,6 +456,20 @@ DOCUMENT: dict[str, Any] = build_document(
             _op("Remove a page access user from every group", 204, None),
             put="Update a page access user (as PATCH)",
         ),
+        "/pages/{page_id}/page_access_groups/{page_access_group_id}/components":
+            _group_components(),
+        "/pages/{page_id}/page_access_groups/{page_access_group_id}/components/{component_id}": {
+            **_page_path("page_access_group_id", "component_id"),
+            "delete": _op("Take a component from the group; it stays private", 200,
+                          ref("PageAccessGroup")),
+        },
+        "/pages/{page_id}/page_access_users/{page_access_user_id}/components":
+            _user_components(),
+        "/pages/{page_id}/page_access_users/{page_access_user_id}/components/{component_id}": {
+            **_page_path("page_access_user_id", "component_id"),
+            "delete": _op(USER_GRANTS, 422, ref("Error")),
+        },
+        "/pages/{page_id}/page_access_users/{page_access_user_id}/metrics": _user_metrics(),
     },
 )  # fmt: skip
 

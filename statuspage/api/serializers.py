@@ -79,31 +79,37 @@ def template_json(
 def access_group_json(group: AccessGroup, page_id: str) -> dict[str, Any]:
     """A page access group: a segment, its own organization's members, its private components.
 
-    Herald keeps neither an external identifier nor metrics, nor a segment's last change:
-    those read null, empty, and the creation time.
+    Herald has no metrics: they read empty. A group never changed through the API reads its
+    creation time as its last change.
     """
     segment = group.segment
     return {
         "id": str(segment.id),
         "page_id": page_id,
         "name": segment.name,
-        "external_identifier": None,
+        "external_identifier": group.external_identifier,
         "page_access_user_ids": group.user_ids,
         "component_ids": group.component_ids,
         "metric_ids": [],
         "created_at": iso(segment.created_at),
-        "updated_at": iso(segment.created_at),
+        "updated_at": iso(group.updated_at or segment.created_at),
     }
 
 
 def access_user_json(user: AccessUser, page_id: str) -> dict[str, Any]:
-    """A page access user: an address and the groups whose own organizations name it."""
+    """A page access user: an address and the groups whose own organizations name it.
+
+    `page_access_group_id` is Statuspage's single group: the user's one group, or null when
+    it has several (each is in `page_access_group_ids`).
+    """
+    group_ids = [str(gid) for gid in user.group_ids]
     return {
         "id": user.id,
         "page_id": page_id,
         "email": user.email,
-        "external_login": None,
-        "page_access_group_ids": [str(gid) for gid in user.group_ids],
+        "external_login": user.external_login,
+        "page_access_group_id": group_ids[0] if len(group_ids) == 1 else None,
+        "page_access_group_ids": group_ids,
         "created_at": iso(user.created_at),
         "updated_at": iso(user.updated_at),
     }

@@ -6,14 +6,18 @@ users are that organization's explicit members; its components are the component
 to the segment. A page access user is an email address, an explicit member of the own
 organizations of its groups, so `audience.viewer_for(email)` sees what its groups see.
 
-Herald keeps no row per user: a user exists while it belongs to a group, and its id is
-derived from its address (stable, opaque). Every write goes through audience.segments, so
-it is audited and re-resolves the subscribers it touches.
+A user exists while it belongs to a group, and its id is derived from its address (stable,
+opaque). What Statuspage keeps beside that (a group's external identifier, a user's external
+login, when each last changed) is in their page_access_group and page_access_user rows; a group
+or user without one reads null and its creation time. Every change of who sees what goes
+through audience.segments and audience.organizations, so it is audited and re-resolves the
+subscribers it touches; a change of the fields kept here is audited here.
 """
 
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,18 +25,24 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from statuspage.audience import organizations, segments
+from statuspage.audit.changes import record_change
 from statuspage.audit.trail import SYSTEM, Actor
+from statuspage.clock import utcnow
 from statuspage.core.errors import InvalidInput, NotFound
+from statuspage.core.validation import text
 from statuspage.extensions import db
 from statuspage.models import (
     Component,
     Organization,
     OrganizationMember,
+    PageAccessGroupRecord,
+    PageAccessUserRecord,
     Segment,
     Visibility,
     component_segment,
     organization_segment,
 )
+from statuspage.models.page_access import MAX_EXTERNAL_ID
 from statuspage.subscribers.subscriptions import normalise_email
 
 GROUP_KIND = "page access group"  # what the admin shows as the kind of a group made here
@@ -49,6 +59,8 @@ class AccessGroup:
     segment: Segment
     user_ids: list[str]
     component_ids: list[str]
+    external_identifier: str | None = None
+    updated_at: datetime | None = None  # None: never changed since it was made
 
 
 @dataclass
@@ -57,6 +69,7 @@ class AccessUser:
     group_ids: list[int] = field(default_factory=list)
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    external_login: str | None = None
 
     @property
     def id(self) -> str:
@@ -101,6 +114,16 @@ def list_users(email: str | None = None) -> list[AccessUser]:
         user.group_ids.append(segment_id)
         user.created_at = min(user.created_at or since, since)
         user.updated_at = max(user.updated_at or since, since)
+    records = select(PageAccessUserRecord)
+    if email:
+        records = records.where(PageAccessUserRecord.email == email.lower())
+    for record in db.session.scalars(records):
+        user = users.get(record.email)
+        if user is None:
+            continue  # an address that left its last group another way (the admin)
+        user.external_login = record.external_login
+        user.created_at = record.created_at
+        user.updated_at = max(user.updated_at or record.updated_at, record.updated_at)
     return list(users.values())
 
 
@@ -111,19 +134,50 @@ def get_user(page_access_user_id: str) -> AccessUser:
     raise NotFound(f"no page access user {page_access_user_id!r}")
 
 
+def _components_of(segment: Segment) -> list[Component]:
+    return list(
+        db.session.scalars(
+            select(Component)
+            .join(component_segment, component_segment.c.component_id == Component.id)
+            .where(
+                component_segment.c.segment_id == segment.id,
+                Component.visibility == Visibility.segments,
+            )
+            .order_by(Component.position, Component.name)
+        )
+    )
+
+
 def _group(segment: Segment) -> AccessGroup:
     organization = own_organization(segment)
     members = organization.members if organization else []
-    components = db.session.scalars(
-        select(Component.id)
-        .join(component_segment, component_segment.c.component_id == Component.id)
-        .where(
-            component_segment.c.segment_id == segment.id,
-            Component.visibility == Visibility.segments,
-        )
-        .order_by(Component.position, Component.name)
+    record = db.session.get(PageAccessGroupRecord, segment.id)
+    return AccessGroup(
+        segment,
+        [user_id(m.email) for m in members],
+        [component.id for component in _components_of(segment)],
+        external_identifier=record.external_identifier if record else None,
+        updated_at=record.updated_at if record else None,
     )
-    return AccessGroup(segment, [user_id(m.email) for m in members], list(components))
+
+
+def group_components(group: AccessGroup) -> list[Component]:
+    """The components private to the group, in page order."""
+    return _components_of(group.segment)
+
+
+def user_components(user: AccessUser) -> list[Component]:
+    """The components a user sees through its groups: those private to any of them."""
+    through_groups = select(component_segment.c.component_id).where(
+        component_segment.c.segment_id.in_(user.group_ids)
+    )
+    return list(
+        db.session.scalars(
+            select(Component)
+            .where(Component.id.in_(through_groups), Component.visibility == Visibility.segments)
+            .order_by(Component.position, Component.name)
+        )
+    )
 
 
 def list_groups() -> list[AccessGroup]:
@@ -138,6 +192,39 @@ def get_group(page_access_group_id: str) -> AccessGroup:
 
 
 # --- groups ----------------------------------------------------------------------------------
+
+
+def _external(value: str | None, what: str) -> str | None:
+    """An identifier from the customer's own systems (an IdP's uid): one line of text, through
+    the shared text rule, with no control character at all, not even a tab. "" clears it;
+    None leaves it alone."""
+    if value is None:
+        return None
+    value = text(value, what, MAX_EXTERNAL_ID, required=False)
+    if any(unicodedata.category(char) == "Cc" for char in value):
+        raise InvalidInput(f"{what} may not contain control characters")
+    return value
+
+
+def _changed_group(segment: Segment, actor: Actor, external_identifier: str | None = None) -> None:
+    """The group changed now; a new `external_identifier` ("" for none) is kept and audited."""
+    record = db.session.get(PageAccessGroupRecord, segment.id)
+    if record is None:
+        record = PageAccessGroupRecord(segment_id=segment.id)
+        db.session.add(record)
+    kept = record.external_identifier if external_identifier is None else external_identifier
+    if (kept or None) != record.external_identifier:
+        with record_change(
+            actor,
+            "page_access_group.update",
+            record,
+            ["external_identifier"],
+            target_type="segment",
+            target_id=segment.id,
+        ):
+            record.external_identifier = kept or None
+    record.updated_at = utcnow()
+    db.session.flush()
 
 
 def _own_organization_made(segment: Segment, actor: Actor) -> Organization:
@@ -210,12 +297,15 @@ def create_group(
     *,
     component_ids: Iterable[str] = (),
     user_ids: Iterable[str] = (),
+    external_identifier: str | None = None,
     actor: Actor = SYSTEM,
 ) -> AccessGroup:
+    external_identifier = _external(external_identifier, "an external identifier")
     segment = segments.create_segment(name, kind=GROUP_KIND, actor=actor)
     _own_organization_made(segment, actor)
     _set_components(segment, component_ids, actor)
     _set_users(segment, user_ids, actor)
+    _changed_group(segment, actor, external_identifier)
     return _group(segment)
 
 
@@ -225,9 +315,12 @@ def update_group(
     name: str | None = None,
     component_ids: Iterable[str] | None = None,
     user_ids: Iterable[str] | None = None,
+    external_identifier: str | None = None,
     actor: Actor = SYSTEM,
 ) -> AccessGroup:
-    """Rename the group (its own organization too), or set exactly its components or users."""
+    """Rename the group (its own organization too), set exactly its components or users, or
+    its external identifier; the group's `updated_at` moves to now."""
+    external_identifier = _external(external_identifier, "an external identifier")
     segment = group.segment
     if name is not None and name.strip() != segment.name:
         organization = own_organization(segment)
@@ -238,7 +331,33 @@ def update_group(
         _set_components(segment, component_ids, actor)
     if user_ids is not None:
         _set_users(segment, user_ids, actor)
+    _changed_group(segment, actor, external_identifier)
     return _group(segment)
+
+
+def add_components(
+    group: AccessGroup, component_ids: Iterable[str], *, actor: Actor = SYSTEM
+) -> AccessGroup:
+    """The components become private to the group too (a public one leaves the public page)."""
+    _set_components(group.segment, [*group.component_ids, *component_ids], actor)
+    _changed_group(group.segment, actor)
+    return _group(group.segment)
+
+
+def remove_components(
+    group: AccessGroup, component_ids: Iterable[str], *, actor: Actor = SYSTEM
+) -> AccessGroup:
+    """The components leave the group (and stay private: to their other groups, or to staff
+    alone). A component that is not the group's is left as it is; one that does not exist is
+    NotFound."""
+    leaving = set(component_ids)
+    for component_id in leaving:
+        if db.session.get(Component, component_id) is None:
+            raise NotFound(f"no component {component_id!r}")
+    kept = [cid for cid in group.component_ids if cid not in leaving]
+    _set_components(group.segment, kept, actor)
+    _changed_group(group.segment, actor)
+    return _group(group.segment)
 
 
 def delete_group(group: AccessGroup, *, actor: Actor = SYSTEM) -> None:
@@ -278,12 +397,51 @@ def _leave(email: str, groups: Iterable[int], actor: Actor) -> None:
                 organizations.remove_member(member, actor=actor)
 
 
-def create_user(email: str, group_ids: Iterable[str | int], *, actor: Actor = SYSTEM) -> AccessUser:
+def _changed_user(email: str, actor: Actor, external_login: str | None = None) -> None:
+    """The user changed now; a new `external_login` ("" for none) is kept and audited."""
+    record = db.session.get(PageAccessUserRecord, email)
+    if record is None:  # its first change: it was made when it first joined a group
+        since = min((row[2] for row in _memberships(email)), default=None)
+        record = PageAccessUserRecord(email=email, created_at=since or utcnow())
+        db.session.add(record)
+    kept = record.external_login if external_login is None else external_login
+    if (kept or None) != record.external_login:
+        with record_change(
+            actor,
+            "page_access_user.update",
+            record,
+            ["external_login"],
+            target_type="page_access_user",
+            target_id=user_id(email),
+        ):
+            record.external_login = kept or None
+    record.updated_at = utcnow()
+    db.session.flush()
+
+
+def _forget_user(email: str) -> None:
+    """Drop what was kept of an address that is no longer a page access user."""
+    record = db.session.get(PageAccessUserRecord, email)
+    if record is not None:
+        db.session.delete(record)
+        db.session.flush()
+
+
+def create_user(
+    email: str,
+    group_ids: Iterable[str | int],
+    *,
+    external_login: str | None = None,
+    actor: Actor = SYSTEM,
+) -> AccessUser:
     """A new page access user: `email` joins each group's own organization."""
     _, email = normalise_email(email)
+    external_login = _external(external_login, "an external login")
     if list_users(email):
         raise InvalidInput(f"{email} is already a page access user")
     _join(email, _groups_named(group_ids), actor)
+    _forget_user(email)  # whatever an earlier user of this address left behind
+    _changed_user(email, actor, external_login)
     return list_users(email)[0]
 
 
@@ -292,9 +450,12 @@ def update_user(
     *,
     email: str | None = None,
     group_ids: Iterable[str | int] | None = None,
+    external_login: str | None = None,
     actor: Actor = SYSTEM,
 ) -> AccessUser:
-    """Change the user's address (its memberships move with it) or set exactly its groups."""
+    """Change the user's address (its memberships and fields move with it), set exactly its
+    groups, or its external login; the user's `updated_at` moves to now."""
+    external_login = _external(external_login, "an external login")
     groups = _groups_named(group_ids) if group_ids is not None else None
     current = user.email
     if email is not None:
@@ -305,15 +466,21 @@ def update_user(
             held = [segments.get_segment(gid) for gid in user.group_ids]
             _leave(current, user.group_ids, actor)
             _join(email, held, actor)
+            _forget_user(email)
+            record = db.session.get(PageAccessUserRecord, current)
+            if record is not None:
+                record.email = email
             current = email
     if groups is not None:
         wanted = {segment.id for segment in groups}
         held_ids = list_users(current)[0].group_ids
         _leave(current, [gid for gid in held_ids if gid not in wanted], actor)
         _join(current, groups, actor)
+    _changed_user(current, actor, external_login)
     return list_users(current)[0]
 
 
 def delete_user(user: AccessUser, *, actor: Actor = SYSTEM) -> None:
     """The address leaves every group's own organization (its other memberships stay)."""
     _leave(user.email, user.group_ids, actor)
+    _forget_user(user.email)

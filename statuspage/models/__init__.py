@@ -35,6 +35,7 @@ from statuspage.models.notices import (
     Notice,
 )
 from statuspage.models.page import Page
+from statuspage.models.page_access import PageAccessGroupRecord, PageAccessUserRecord
 from statuspage.models.regulators import (
     Obligation,
     ObligationReminder,
@@ -111,6 +112,8 @@ __all__ = [
     "OrganizationDomain",
     "OrganizationMember",
     "Page",
+    "PageAccessGroupRecord",
+    "PageAccessUserRecord",
     "Regulator",
     "RegulatorNotice",
     "RegulatorNoticeObligation",

@@ -3,9 +3,11 @@ Herald (segments, their own organizations, explicit members, private components)
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from sqlalchemy import select
 
 from statuspage.audience import page_access
@@ -23,8 +25,8 @@ GROUP_FIELDS = {
     "metric_ids", "created_at", "updated_at",
 }  # fmt: skip
 USER_FIELDS = {
-    "id", "page_id", "email", "external_login", "page_access_group_ids", "created_at",
-    "updated_at",
+    "id", "page_id", "email", "external_login", "page_access_group_id", "page_access_group_ids",
+    "created_at", "updated_at",
 }  # fmt: skip
 
 
@@ -62,7 +64,7 @@ def test_a_group_is_created_with_statuspages_shape(client, owner, base, page_id,
     assert created["name"] == "Enterprise EU"
     assert created["component_ids"] == [api.id]
     assert (created["page_access_user_ids"], created["metric_ids"]) == ([], [])
-    assert created["external_identifier"] is None  # accepted, not kept
+    assert created["external_identifier"] == "okta-42"
     assert created["created_at"].endswith("Z")
     assert _ok(client.get(f"{base}/page_access_groups/{created['id']}", headers=owner.headers)) == (
         created
@@ -106,7 +108,8 @@ def test_a_user_added_to_a_group_sees_its_segment(client, owner, base, page_id):
     assert set(user) == USER_FIELDS
     assert user["email"] == "ann@customer.example"
     assert (user["page_id"], user["page_access_group_ids"]) == (page_id, [gold["id"]])
-    assert user["external_login"] is None
+    assert user["page_access_group_id"] == gold["id"]  # Statuspage's single group
+    assert user["external_login"] == "ann"
     assert viewer_for("ann@customer.example").segment_ids == {int(gold["id"])}
     group = _ok(client.get(f"{base}/page_access_groups/{gold['id']}", headers=owner.headers))
     assert group["page_access_user_ids"] == [user["id"]]
@@ -262,6 +265,193 @@ def test_lists_are_paged_like_statuspages(client, owner, base):
     _refused(client.get(f"{base}/page_access_groups?per_page=101", headers=owner.headers), 422)
 
 
+# --- what Statuspage keeps beside who sees what ------------------------------------------------
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def _at(moment: datetime) -> str:
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@pytest.mark.parametrize("method", ["PATCH", "PUT"])
+def test_a_change_moves_updated_at_to_its_time(client, owner, base, method):
+    with time_machine.travel(T0, tick=False):
+        gold, silver = (page_access.create_group(n) for n in ("Gold", "Silver"))
+        user = page_access.create_user("ann@customer.example", [gold.segment.id])
+        db.session.commit()
+    later = T0 + timedelta(hours=3)
+    with time_machine.travel(later, tick=False):
+        moved = _ok(
+            client.open(
+                f"{base}/page_access_users/{user.id}", method=method, headers=owner.headers,
+                json={"page_access_user": {"page_access_group_ids": [str(silver.segment.id)]}},
+            )
+        )  # fmt: skip
+        renamed = _ok(
+            client.open(
+                f"{base}/page_access_groups/{gold.segment.id}", method=method,
+                headers=owner.headers, json={"page_access_group": {"name": "Platinum"}},
+            )
+        )  # fmt: skip
+    assert (moved["created_at"], moved["updated_at"]) == (_at(T0), _at(later))
+    assert (renamed["created_at"], renamed["updated_at"]) == (_at(T0), _at(later))
+    # read back, not only answered
+    read = _ok(client.get(f"{base}/page_access_users/{user.id}", headers=owner.headers))
+    assert read["updated_at"] == _at(later)
+    read = _ok(client.get(f"{base}/page_access_groups/{gold.segment.id}", headers=owner.headers))
+    assert read["updated_at"] == _at(later)
+
+
+def test_an_edit_of_the_external_login_alone_still_moves_updated_at(client, owner, base):
+    with time_machine.travel(T0, tick=False):
+        user = page_access.create_user("ann@customer.example", [create_segment("Gold").id])
+        db.session.commit()
+    with time_machine.travel(T0 + timedelta(minutes=5), tick=False):
+        changed = _ok(
+            client.patch(f"{base}/page_access_users/{user.id}", headers=owner.headers,
+                         json={"page_access_user": {"external_login": "ann.okta"}})
+        )  # fmt: skip
+    assert changed["updated_at"] == _at(T0 + timedelta(minutes=5))
+
+
+def test_external_login_and_identifier_are_kept_changed_and_cleared(client, owner, base):
+    gold = _ok(
+        client.post(f"{base}/page_access_groups", headers=owner.headers,
+                    data={"page_access_group[name]": "Gold",
+                          "page_access_group[external_identifier]": "okta-gold"}),
+        201,
+    )  # fmt: skip
+    user = _ok(
+        client.post(f"{base}/page_access_users", headers=owner.headers,
+                    json={"page_access_user": {"email": "ann@customer.example",
+                                               "page_access_group_ids": [gold["id"]],
+                                               "external_login": " uid-1 "}}),
+        201,
+    )  # fmt: skip
+    assert (gold["external_identifier"], user["external_login"]) == ("okta-gold", "uid-1")
+    group_path = f"{base}/page_access_groups/{gold['id']}"
+    # a PATCH that does not name the field leaves it alone
+    _ok(client.patch(group_path, headers=owner.headers, json={"page_access_group": {"name": "G"}}))
+    assert _ok(client.get(group_path, headers=owner.headers))["external_identifier"] == "okta-gold"
+    moved = _ok(
+        client.patch(f"{base}/page_access_users/{user['id']}", headers=owner.headers,
+                     json={"page_access_user": {"email": "ann@new.example"}})
+    )  # fmt: skip
+    assert moved["external_login"] == "uid-1"  # it moves with the address
+    cleared = _ok(
+        client.put(f"{base}/page_access_users/{moved['id']}", headers=owner.headers,
+                   json={"page_access_user": {"external_login": ""}})
+    )  # fmt: skip
+    assert cleared["external_login"] is None
+    changed = _ok(
+        client.put(group_path, headers=owner.headers,
+                   json={"page_access_group": {"external_identifier": "okta-g2"}})
+    )  # fmt: skip
+    assert changed["external_identifier"] == "okta-g2"
+    audited = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.action.in_(["page_access_group.update", "page_access_user.update"]))
+        .order_by(AuditEvent.id)
+    ).all()
+    assert [(e.action, e.before, e.after) for e in audited] == [
+        ("page_access_group.update", {"external_identifier": None},
+         {"external_identifier": "okta-gold"}),
+        ("page_access_user.update", {"external_login": None}, {"external_login": "uid-1"}),
+        ("page_access_user.update", {"external_login": "uid-1"}, {"external_login": None}),
+        ("page_access_group.update", {"external_identifier": "okta-gold"},
+         {"external_identifier": "okta-g2"}),
+    ]  # fmt: skip
+    assert {e.actor for e in audited} == {owner.audit_label}
+
+
+def test_a_user_made_again_does_not_inherit_what_an_earlier_one_left(client, owner, base):
+    gold = create_segment("Gold")
+    first = page_access.create_user("ann@customer.example", [gold.id], external_login="old")
+    page_access.delete_user(first)
+    again = page_access.create_user("ann@customer.example", [gold.id])
+    db.session.commit()
+    read = _ok(client.get(f"{base}/page_access_users/{again.id}", headers=owner.headers))
+    assert read["external_login"] is None
+
+
+@pytest.mark.parametrize(
+    ("resource", "field"),
+    [("page_access_user", "external_login"), ("page_access_group", "external_identifier")],
+)
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("a\x00b", "NUL"),
+        ("a\x1bb", "control characters"),
+        ("a\tb", "control characters"),
+        ("a\nb", "control characters"),
+        ("x" * 201, "at most 200 characters"),
+        (42, "must be a string"),
+    ],
+    ids=["NUL", "ESC", "tab", "newline", "too long", "a number"],
+)
+def test_an_external_id_that_is_not_one_line_of_text_is_a_422(
+    client, owner, base, resource, field, value, message
+):
+    gold = page_access.create_group("Gold")
+    user = page_access.create_user("ann@customer.example", [gold.segment.id])
+    db.session.commit()
+    before = _everything()
+    collection = f"/{resource}s"
+    record = f"{collection}/{user.id if resource == 'page_access_user' else gold.segment.id}"
+    patched = client.patch(base + record, headers=owner.headers, json={resource: {field: value}})
+    assert message in _refused(patched, 422)
+    created = client.post(
+        base + collection,
+        headers=owner.headers,
+        json={resource: {"name": "New", "email": "new@customer.example",
+                         "page_access_group_ids": [str(gold.segment.id)], field: value}},
+    )  # fmt: skip
+    assert message in _refused(created, 422)
+    db.session.expire_all()
+    assert _everything() == before
+
+
+def test_page_access_group_id_is_the_users_one_group_and_sets_it_alone(client, owner, base):
+    gold, silver = (create_segment(n) for n in ("Gold", "Silver"))
+    db.session.commit()
+    user = _ok(
+        client.post(f"{base}/page_access_users", headers=owner.headers,
+                    json={"page_access_user": {"email": "ann@customer.example",
+                                               "page_access_group_id": str(gold.id)}}),
+        201,
+    )  # fmt: skip
+    assert (user["page_access_group_id"], user["page_access_group_ids"]) == (
+        str(gold.id), [str(gold.id)]
+    )  # fmt: skip
+    path = f"{base}/page_access_users/{user['id']}"
+    both = _ok(
+        client.patch(path, headers=owner.headers,
+                     json={"page_access_user": {"page_access_group_ids": [str(gold.id),
+                                                                          str(silver.id)]}})
+    )  # fmt: skip
+    assert both["page_access_group_id"] is None  # several groups: no single one to name
+    moved = _ok(
+        client.patch(path, headers=owner.headers,
+                     data={"page_access_user[page_access_group_id]": str(silver.id)})
+    )  # fmt: skip
+    assert (moved["page_access_group_id"], moved["page_access_group_ids"]) == (
+        str(silver.id), [str(silver.id)]
+    )  # fmt: skip
+    assert viewer_for("ann@customer.example").segment_ids == {silver.id}
+    clash = client.patch(
+        path, headers=owner.headers,
+        json={"page_access_user": {"page_access_group_id": str(gold.id),
+                                   "page_access_group_ids": [str(silver.id)]}},
+    )  # fmt: skip
+    assert "must be one of its page_access_group_ids" in _refused(clash, 422)
+    unknown = client.patch(
+        path, headers=owner.headers, json={"page_access_user": {"page_access_group_id": "999"}}
+    )
+    assert "no segment '999'" in _refused(unknown, 422)
+
+
 # --- who may write ---------------------------------------------------------------------------
 
 WRITES = [
@@ -274,6 +464,11 @@ WRITES = [
     ("PATCH", "/page_access_users/{user}",
      {"page_access_user": {"email": "moved@customer.example"}}),
     ("DELETE", "/page_access_users/{user}", None),
+    ("POST", "/page_access_groups/{group}/components", {"component_ids": ["{other}"]}),
+    ("PATCH", "/page_access_groups/{group}/components", {"component_ids": ["{other}"]}),
+    ("PUT", "/page_access_groups/{group}/components", {"component_ids": ["{other}"]}),
+    ("DELETE", "/page_access_groups/{group}/components", {"component_ids": ["{component}"]}),
+    ("DELETE", "/page_access_groups/{group}/components/{component}", None),
 ]  # fmt: skip
 
 
@@ -300,10 +495,12 @@ def _filled(value: Any, ids: dict[str, str]) -> Any:
 def test_only_owners_decide_who_reads_private_notices(
     client, make_caller, base, role, method, path, body
 ):
-    gold = page_access.create_group("Gold")
+    component, other = create_component("EU database"), create_component("Web")
+    gold = page_access.create_group("Gold", component_ids=[component.id])
     user = page_access.create_user("ann@customer.example", [gold.segment.id])
     db.session.commit()
-    ids = {"group": str(gold.segment.id), "user": user.id}
+    ids = {"group": str(gold.segment.id), "user": user.id, "component": component.id,
+           "other": other.id}  # fmt: skip
     headers = make_caller(role).headers
     before = _everything()
     response = client.open(

@@ -16,13 +16,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
+import redis
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from sqlalchemy import create_engine, make_url, text
 
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
+REDIS = "redis://127.0.0.1:6379/14"  # the shared Redis (.ci/run starts it); 15 is the queue test's
 
 
 def free_port() -> int:
@@ -175,3 +179,25 @@ def request_lines(stderr: Path) -> list[dict]:
     """The JSON request log lines gunicorn's workers wrote so far."""
     lines = [json.loads(line) for line in stderr.read_text().splitlines() if line.strip()]
     return [line for line in lines if line["logger"] == "herald.request"]
+
+
+@pytest.fixture
+def suite_servers() -> dict[str, str]:
+    """The database and queue of this suite run, as `make test` runs it once per database:
+    the embedded default (SQLite, the SQLite queue) on the SQLite run; PostgreSQL with Redis
+    (scaled out: the queue and the throttles there) on the PostgreSQL run."""
+    suite = os.environ.get("TEST_DATABASE_URL") or ""
+    if not suite.startswith("postgresql"):
+        return {}
+    admin = create_engine(suite, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text("DROP DATABASE IF EXISTS herald_deploy WITH (FORCE)"))
+            connection.execute(text("CREATE DATABASE herald_deploy"))
+    finally:
+        admin.dispose()
+    redis.Redis.from_url(REDIS).flushdb()
+    return {
+        "DATABASE_URL": make_url(suite).set(database="herald_deploy").render_as_string(False),
+        "QUEUE_URL": REDIS,
+    }

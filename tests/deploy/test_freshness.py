@@ -15,7 +15,6 @@ answered 304 and keeps it.
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,14 +23,9 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
-import pytest
-import redis
-from sqlalchemy import create_engine, make_url, text
-
 from tests.deploy.conftest import fetch, flask_command, gunicorn, herald_env, request_lines
 
 FRESH = 5.0  # seconds: the promise of issue [9/14]
-REDIS = "redis://127.0.0.1:6379/14"  # the shared Redis (.ci/run starts it); 15 is the queue test's
 V2 = "/api/v2"
 Check = Callable[[str], bool]
 
@@ -92,28 +86,6 @@ def wait_until_reflected(
             assert response.status == 200, path
             assert check(response.read().decode()), path
     return slowest
-
-
-@pytest.fixture
-def suite_servers() -> dict[str, str]:
-    """The database and queue of this suite run, as `make test` runs it once per database:
-    the embedded default (SQLite, the SQLite queue) on the SQLite run; PostgreSQL with Redis
-    (scaled out: the queue and the throttles there) on the PostgreSQL run."""
-    suite = os.environ.get("TEST_DATABASE_URL") or ""
-    if not suite.startswith("postgresql"):
-        return {}
-    admin = create_engine(suite, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text("DROP DATABASE IF EXISTS herald_freshness WITH (FORCE)"))
-            connection.execute(text("CREATE DATABASE herald_freshness"))
-    finally:
-        admin.dispose()
-    redis.Redis.from_url(REDIS).flushdb()
-    return {
-        "DATABASE_URL": make_url(suite).set(database="herald_freshness").render_as_string(False),
-        "QUEUE_URL": REDIS,
-    }
 
 
 def test_every_public_path_reflects_each_change_within_seconds_on_both_workers(

@@ -2,8 +2,10 @@
 
 An outside check found the sign-in limit (5 a minute) counted per worker: 8 failures before
 the first 429, and after a 429 the other worker let the right password in. Here real
-gunicorn serves the embedded default (SQLite, no Redis) and the client signs in wrongly on
-fresh connections, so both workers answer, as the request log's pids show.
+gunicorn serves the suite run's configuration (the embedded default, SQLite with the counts
+in a shared SQLite file; or PostgreSQL with Redis, which then holds them) and the client
+signs in wrongly on fresh connections, so both workers answer, as the request log's pids
+show.
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ from tests.deploy.conftest import fetch, gunicorn, request_lines
 ALLOWED = int(LOGIN_LIMIT.split()[0])
 
 
-def test_the_sign_in_limit_is_one_count_across_both_workers(tmp_path: Path):
-    with gunicorn(tmp_path, migrate=True) as (base, stderr):
+def test_the_sign_in_limit_is_one_count_across_both_workers(
+    tmp_path: Path, suite_servers: dict[str, str]
+):
+    with gunicorn(tmp_path, migrate=True, **suite_servers) as (base, stderr):
         form = fetch(f"{base}/admin/login")
         cookie = form.headers["Set-Cookie"].split(";", 1)[0]
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form.read().decode())

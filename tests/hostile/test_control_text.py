@@ -525,8 +525,17 @@ def push_service(app: Flask) -> Iterator[PushService]:
     service.stop()
 
 
+@pytest.fixture
+def chat() -> Iterator[Receiver]:
+    """A second receiver, for Slack: the first checks webhook signatures, and Slack's posts
+    carry none (it would answer them 401)."""
+    server = Receiver().start()
+    yield server
+    server.stop()
+
+
 def _subscribe_everywhere(
-    app: Flask, client, receiver: Receiver, push_service: PushService
+    app: Flask, client, receiver: Receiver, chat: Receiver, push_service: PushService
 ) -> None:
     subscriber("ann@example.com", name=KEPT.value)
     receiver.secret = new_secret()
@@ -539,6 +548,7 @@ def _subscribe_everywhere(
             meta={"notify_email": "ops@example.com"},
         )
     )
+    subscriber(contact_point(f"{chat.url}/services/T0/B0/slack", Channel.slack, key="slack-acme"))
     db.session.commit()
     key = vapid_keys(app.config["VAPID_PRIVATE_KEY"], app.instance_path).application_server_key
     browser = push_service.browser(application_server_key=key)
@@ -576,7 +586,7 @@ def _stuck(app: Flask) -> list[str]:
 
 
 def test_taken_text_reaches_every_surface_export_and_channel(
-    app: Flask, client, smtp, queue, receiver, push_service, tmp_path: Path
+    app: Flask, client, smtp, queue, receiver, chat, push_service, tmp_path: Path
 ):
     """The samples the rule keeps (bidi controls, BOM, tab in titles; line breaks in bodies),
     posted through the admin with notifications on: every surface answers, feeds parse, the
@@ -592,7 +602,7 @@ def test_taken_text_reaches_every_surface_export_and_channel(
     settings = {"name": KEPT.value, "time_zone": "Etc/UTC", "brand_color": "#123456",
                 "description": INJECT_BODY}  # fmt: skip
     assert owner.submit("/admin/settings", settings).status_code == 302
-    _subscribe_everywhere(app, client, receiver, push_service)
+    _subscribe_everywhere(app, client, receiver, chat, push_service)
     incident = {
         "name": KEPT.value,
         "status": "investigating",
@@ -613,11 +623,17 @@ def test_taken_text_reaches_every_surface_export_and_channel(
     for path in (tmp_path / "site").rglob("*.atom"):
         assert not feedparser.parse(path.read_bytes()).bozo, path
     assert _stuck(app) == []
-    assert {d.state for d in db.session.scalars(select(Delivery))} == {DeliveryState.sent}
+    assert {d.state for d in db.session.scalars(select(Delivery))} == {DeliveryState.sent}, [
+        (d.channel, d.last_error) for d in db.session.scalars(select(Delivery))
+    ]
+    assert {d.channel for d in db.session.scalars(select(Delivery))} == {
+        Channel.email, Channel.webhook, Channel.slack, Channel.webpush,
+    }  # fmt: skip
     assert len(smtp.inbox.messages) == 1
     assert "\u202etxt.exe\u202c \u2066iso\u2069" in smtp.inbox.messages[0]["Subject"]
     assert _mail_problems(smtp) == []
     assert [r for r in receiver.requests if r.path.startswith("/hooks/")]
+    assert chat.requests  # Slack
     assert push_service.problems == []
     assert push_service.received
 
@@ -626,12 +642,12 @@ INJECT_BODY = "First line\r\nBcc: victim@example.com\n\u2028second \u202eline\u2
 
 
 def test_text_stored_before_the_rule_still_goes_out_and_injects_nothing(
-    app: Flask, client, smtp, queue, receiver, push_service
+    app: Flask, client, smtp, queue, receiver, chat, push_service
 ):
     """Rows written before the rule (or by hand) may hold what it now refuses: every surface
     and channel still copes. NUL is left out: PostgreSQL never kept one."""
     owner = signed_in(app, Role.owner)
-    _subscribe_everywhere(app, client, receiver, push_service)
+    _subscribe_everywhere(app, client, receiver, chat, push_service)
     incident = {"name": "Clean", "status": "investigating", "body": "Clean.",
                 "audience": "public", "notify": ""}  # fmt: skip
     assert (
@@ -650,10 +666,13 @@ def test_text_stored_before_the_rule_still_goes_out_and_injects_nothing(
     _every_public_surface_answers(app, problems)
     assert problems.found == [], "\n".join(problems.found)
     assert _stuck(app) == []
+    sent = [(d.channel, d.state, d.last_error) for d in db.session.scalars(select(Delivery))]
+    assert {state for _, state, _ in sent} == {DeliveryState.sent}, sent
     assert _mail_problems(smtp) == []
     (mail,) = smtp.inbox.messages
     assert "] Down Bcc: victim@example.com" in mail["Subject"]  # one line, as text
     assert [r for r in receiver.requests if r.path.startswith("/hooks/")]
+    assert chat.requests  # Slack
     assert push_service.problems == []
     assert push_service.received
 

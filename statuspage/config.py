@@ -193,8 +193,10 @@ def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         # worker renders the new one (it does so within a second of a publish); past that,
         # or with no worker running, the web process renders it itself, once per machine.
         "SNAPSHOT_RENDER_GRACE": _float(env, "SNAPSHOT_RENDER_GRACE", 2.0),
-        "PUBLIC_MAX_AGE": int(_float(env, "PUBLIC_MAX_AGE", 30)),
-        "PUBLIC_STALE_WHILE_REVALIDATE": int(_float(env, "PUBLIC_STALE_WHILE_REVALIDATE", 60)),
+        # A browser or CDN may keep a public page this long (then this long more while it asks
+        # again): short, because what a reader sees must follow a publish within seconds.
+        "PUBLIC_MAX_AGE": int(_float(env, "PUBLIC_MAX_AGE", 3)),
+        "PUBLIC_STALE_WHILE_REVALIDATE": int(_float(env, "PUBLIC_STALE_WHILE_REVALIDATE", 2)),
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         # Empty: Huey on a SQLite file in the instance folder; redis://... for many workers.
         "QUEUE_URL": env.get("QUEUE_URL", ""),

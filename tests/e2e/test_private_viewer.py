@@ -84,7 +84,7 @@ def test_a_viewer_sees_their_segments_notice_and_another_segment_does_not(
     script_errors: list[str],
     artifacts_dir: Path,
 ):
-    # Anonymous first: the browser now holds the public page in its cache (max-age=30). Signing
+    # Anonymous first: the browser now holds the public page in its cache (max-age=3). Signing
     # in answers `Clear-Site-Data: "cache"`, and a revalidation with the cookie is answered for
     # the viewer, never with the public 304.
     page.goto("/")

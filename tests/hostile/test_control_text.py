@@ -50,6 +50,7 @@ from statuspage.models import (
 from statuspage.public.export import export_site
 from statuspage.staff.accounts import create_api_key
 from statuspage.subscribers.endpoints import new_secret
+from statuspage.subscribers.subscriptions import links_for
 from statuspage.vapid import vapid_keys
 from tests.admin.staff_client import Staff, csrf_from, signed_in
 from tests.admin.world import World
@@ -442,6 +443,14 @@ def test_the_public_forms_refuse_every_sample_with_a_4xx(app: Flask, world):
                 data = {"csrf_token": token, **base, name: sample.value}
                 problems.check(f"POST {url} {name}={sample.label}", visitor.post(url, data),
                                refused=True)  # fmt: skip
+    # The preference centre has no text field: a sample in its choices is refused all the same.
+    manage = links_for(world.subscriber)["manage_url"].removeprefix(BASE)
+    token = csrf_from(visitor.get(manage).get_data(as_text=True))
+    for name in ("scope", "components", "action"):
+        for sample in COMPACT:
+            data = {"csrf_token": token, "scope": "chosen", "incidents": "y", name: sample.value}
+            problems.check(f"POST manage {name}={sample.label}", visitor.post(manage, data),
+                           refused=True)  # fmt: skip
     for sample in [*COMPACT, LONE_SURROGATE]:
         limiter.reset()
         endpoint = f"https://fcm.googleapis.com/fcm/send/{sample.value}"

@@ -43,16 +43,19 @@ run: $(STAMP) ## Start Herald with demo data on http://127.0.0.1:$(PORT) (SQLite
 	@$(BIN)/flask worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
 		$(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
 
-test: $(STAMP) browser ## Run the whole suite on SQLite, then again on PostgreSQL
-	$(MAKE) --no-print-directory test-sqlite test-postgres
+# The two passes run side by side, one per core: they share no file, database or Redis
+# database (each test that needs Redis picks its database by pass), and every line of output
+# names its pass. Either failing fails `make test`.
+test: $(STAMP) browser ## Run the whole suite on SQLite and on PostgreSQL, side by side
+	$(MAKE) --no-print-directory -j2 --output-sync=line test-sqlite test-postgres
 
 test-sqlite: $(STAMP)
 	@echo "== tests on SQLite =="
-	TEST_DATABASE_URL= $(BIN)/pytest
+	set -o pipefail; TEST_DATABASE_URL= $(BIN)/pytest 2>&1 | sed -u 's/^/sqlite   | /'
 
 test-postgres: $(STAMP)
 	@echo "== tests on PostgreSQL ($(PG_TEST_URL)) =="
-	TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest
+	set -o pipefail; TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest 2>&1 | sed -u 's/^/postgres | /'
 
 lint: $(STAMP) ## ruff lint and format check
 	$(BIN)/ruff check .

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 
 import pytest
@@ -18,7 +19,10 @@ from statuspage.jobs.queue import QUEUE_KEY, build_huey
 from statuspage.jobs.tasks import SCHEDULE
 from statuspage.models import ComponentStatus, IncidentStatus
 
-REDIS_URL = "redis://127.0.0.1:6379/15"
+# The shared Redis (.ci/run starts it): a database per suite pass, as `make test` runs the
+# SQLite and PostgreSQL passes side by side (tests/deploy uses 14).
+ON_POSTGRES = (os.environ.get("TEST_DATABASE_URL") or "").startswith("postgresql")
+REDIS_URL = f"redis://127.0.0.1:6379/{11 if ON_POSTGRES else 15}"
 
 
 def test_the_queue_is_sqlite_by_default_and_redis_by_url(tmp_path):

@@ -29,10 +29,12 @@ from statuspage.public.subscriptions import (
     PreferencesForm,
     _bad_link,
     _form_page,
+    preference_problems,
     private,
+    refuse,
 )
 from statuspage.subscribers import endpoint_urls, endpoints
-from statuspage.subscribers.subscriptions import links_for
+from statuspage.subscribers.subscriptions import links_for, normalise_email
 
 # A registrant may press "Verify" a few times while setting up their receiver.
 VERIFY_PER_CLIENT = "20 per hour"
@@ -56,6 +58,20 @@ def _adapter(channel: Channel) -> ChannelAdapter:
     return registry.endpoint_channel(channel)
 
 
+def _notify_email_holds(form: EndpointForm, kind: Channel) -> bool:
+    """The address to tell of failures, checked as the service will (a webhook needs one)."""
+    raw = (form.notify_email.data or "").strip()
+    try:
+        if raw:
+            normalise_email(raw)
+        elif kind is Channel.webhook:
+            raise InvalidInput("Enter an email address to tell if the endpoint stops working.")
+    except InvalidInput as exc:
+        refuse(form.notify_email, exc)
+        return False
+    return True
+
+
 @private
 @limiter.limit(SUBSCRIBE_PER_CLIENT, methods=["POST"])
 @limiter.limit(SUBSCRIBE_PER_ADDRESS, key_func=_submitted_url, methods=["POST"])
@@ -67,6 +83,9 @@ def subscribe_endpoint(channel: str):
     shown = {"channel": kind, "label": endpoint_urls.LABELS[kind]}
     if request.method == "GET" or not form.validate():
         return _form_page(TEMPLATE, form, components, **shown)
+    problems = preference_problems(form)
+    if problems or not _notify_email_holds(form, kind):
+        return _form_page(TEMPLATE, form, components, problems=problems, **shown)
     try:
         if kind is Channel.webhook:
             contact, secret = endpoints.register_webhook(
@@ -89,8 +108,10 @@ def subscribe_endpoint(channel: str):
                 None,
             )
     except InvalidInput as exc:
+        # The preferences and the email were checked above: what is left is about the URL.
         db.session.rollback()
-        return _form_page(TEMPLATE, form, components, extra_errors=[str(exc)], **shown)
+        refuse(form.url, exc)
+        return _form_page(TEMPLATE, form, components, **shown)
     db.session.commit()
     if secret is None:
         links = links_for(contact.subscriber)

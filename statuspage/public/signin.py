@@ -63,7 +63,7 @@ def sign_in():
         try:
             _, address = normalise_email(form.email.data or "")
         except InvalidInput as exc:
-            errors.append(str(exc))
+            form.email.errors = [*form.email.errors, str(exc)]  # shown beside the field
         else:
             # Whatever the address: the worker decides whether it may sign in.
             after_commit(SEND_SIGN_IN_LINK, address)

@@ -14,7 +14,14 @@ from typing import Any
 
 from flask import Response, current_app, make_response, render_template, request
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField, SelectChoice, SelectMultipleField, StringField
+from wtforms import (
+    BooleanField,
+    Field,
+    RadioField,
+    SelectChoice,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.validators import Length
 
 from statuspage.audience.visibility import PUBLIC
@@ -119,17 +126,42 @@ def _grouped(components: list[Component]) -> list[tuple[str | None, list[Compone
 
 
 def _form_page(template: str, form: PreferencesForm, components, status: int = 200, **context):
+    """The form again, each problem next to its field (`problems` names the fieldsets'
+    and the form's own) and all of them listed on top; 400 when there is any."""
+    problems: dict[str, str] = context.pop("problems", {})
     errors = [e for field_errors in form.errors.values() for e in field_errors]
-    errors += context.pop("extra_errors", [])
+    errors += list(problems.values())
     body = render_template(
         template,
         page=current_page(),
         form=form,
         groups=_grouped(components),
         errors=errors,
+        problems=problems,
         **context,
     )
     return body, 400 if errors else status
+
+
+def preference_problems(form: PreferencesForm) -> dict[str, str]:
+    """What is wrong with the preference fieldsets, by fieldset ("notify", "scope"): the
+    service's one rule, asked about each fieldset alone so its answer lands beside it."""
+    chosen = form.preferences()
+    problems = {}
+    for name, alone in (
+        ("notify", subscriptions.Preferences(None, chosen.incidents, chosen.maintenance)),
+        ("scope", subscriptions.Preferences(chosen.component_ids)),
+    ):
+        try:
+            subscriptions.check_preferences(alone)
+        except InvalidInput as exc:
+            problems[name] = str(exc)
+    return problems
+
+
+def refuse(field: Field, exc: InvalidInput) -> None:
+    """Show a service's refusal beside the field it is about (after `validate()`)."""
+    field.errors = [*field.errors, str(exc)]
 
 
 def _bad_link() -> tuple[str, int]:
@@ -151,6 +183,11 @@ def subscribe():
     texts_offered = sms_offered(current_app.config)
     if request.method == "GET" or not form.validate():
         return _form_page("public/subscribe.html", form, components, sms_offered=texts_offered)
+    problems = preference_problems(form)
+    if not _addresses_hold(form, texts_offered) or problems:
+        return _form_page(
+            "public/subscribe.html", form, components, sms_offered=texts_offered, problems=problems
+        )
     try:
         asked = _request_subscriptions(form, texts_offered)
     except InvalidInput as exc:
@@ -159,11 +196,29 @@ def subscribe():
             form,
             components,
             sms_offered=texts_offered,
-            extra_errors=[str(exc)],
+            problems={"form": str(exc)},
         )
     db.session.commit()  # the outbox sends the email (and the opt-in text) now
     # The same words whether the address or number was new, pending, or long subscribed.
     return render_template("public/subscribe_sent.html", page=current_page(), **asked)
+
+
+def _addresses_hold(form: SubscribeForm, texts_offered: bool) -> bool:
+    """Check the address and the number as the services will, each error beside its field."""
+    email, phone = (form.email.data or "").strip(), (form.phone.data or "").strip()
+    if email or not phone:
+        try:
+            subscriptions.normalise_email(email)
+        except InvalidInput as exc:
+            refuse(form.email, exc)
+    if phone:
+        try:
+            if not texts_offered:
+                raise InvalidInput("Text message updates are not available on this page.")
+            sms.normalise_phone(phone)
+        except InvalidInput as exc:
+            refuse(form.phone, exc)
+    return not (form.email.errors or form.phone.errors)
 
 
 def _request_subscriptions(form: SubscribeForm, texts_offered: bool) -> dict[str, bool]:
@@ -216,12 +271,17 @@ def manage_subscription(token: str):
         if not form.validate():
             return _form_page("public/manage.html", form, components, subscriber=subscriber)
         action = request.form.get("action", "save")
+        problems = preference_problems(form) if action == "save" else {}
+        if problems:
+            return _form_page(
+                "public/manage.html", form, components, subscriber=subscriber, problems=problems
+            )
         try:
             saved = _manage_action(subscriber, action, form)
         except InvalidInput as exc:
-            errors = [str(exc)]
+            problems = {"form": str(exc)}
             return _form_page(
-                "public/manage.html", form, components, subscriber=subscriber, extra_errors=errors
+                "public/manage.html", form, components, subscriber=subscriber, problems=problems
             )
         db.session.commit()
     form.show(subscriber)

@@ -55,11 +55,12 @@ def screenshot_name(path: str, width: int, scheme: str = "light") -> str:
     return f"{slug}-{width}-{scheme}.png"
 
 
-def inspect(page: Page, path: str, width: int, artifacts: Path) -> list[str]:
-    """Open `path` at `width`, save a full-page screenshot, and list its problems."""
+def inspect(page: Page, path: str, width: int, artifacts: Path, scheme: str = "light") -> list[str]:
+    """Open `path` at `width`, save a full-page screenshot, and list its problems. `scheme`
+    names the screenshot only: the caller emulates it (`page.emulate_media`)."""
     page.set_viewport_size({"width": width, "height": HEIGHT})
     response = page.goto(path)
     assert response is not None
     assert response.status < 400, (path, response.status)
-    page.screenshot(path=artifacts / screenshot_name(path, width), full_page=True)
-    return [f"{path} at {width} px: {problem}" for problem in problems(page)]
+    page.screenshot(path=artifacts / screenshot_name(path, width, scheme), full_page=True)
+    return [f"{path} at {width} px ({scheme}): {problem}" for problem in problems(page)]

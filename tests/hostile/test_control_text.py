@@ -48,6 +48,7 @@ from statuspage.models import (
     Role,
 )
 from statuspage.public.export import export_site
+from statuspage.social import accounts
 from statuspage.staff.accounts import create_api_key
 from statuspage.subscribers.endpoints import new_secret
 from statuspage.subscribers.subscriptions import links_for
@@ -59,6 +60,8 @@ from tests.fakes.push_service import Browser as PushBrowser
 from tests.fakes.push_service import PushService
 from tests.fakes.receiver import Receiver
 from tests.fakes.smtp import SmtpServer
+from tests.fakes.social import MASTODON_TOKEN
+from tests.fakes.twilio import MESSAGES_URL, accept, configured
 from tests.hostile.control_corpus import (
     COMPACT,
     FULL,
@@ -543,6 +546,35 @@ def chat() -> Iterator[Receiver]:
     server.stop()
 
 
+@pytest.fixture
+def social_and_sms(app: Flask, mastodon, x_api) -> Iterator[Any]:
+    """The page's X and Mastodon accounts (X and Twilio answered by `responses` at their fixed
+    hosts, Mastodon by a server on loopback) and Twilio configured: the channels that carry
+    an incident's text beyond mail, push and hooks."""
+    accounts.save_account(
+        Channel.mastodon,
+        label="@acme@fake.example",
+        credentials={"base_url": mastodon.url, "access_token": MASTODON_TOKEN},
+        enabled=True,
+        allow_loopback=True,  # the fake Mastodon runs on this machine
+    )
+    x_keys = {"consumer_key": "ck-1234", "consumer_secret": "cs-5678",
+              "access_token": "at-9012", "access_token_secret": "as-3456"}  # fmt: skip
+    accounts.save_account(Channel.x, label="@acmestatus", credentials=x_keys, enabled=True)
+    subscriber(contact_point("+447700900123", Channel.sms))
+    db.session.commit()
+    accept(x_api.mock)
+    with configured(app):
+        yield x_api
+
+
+def _social_and_sms_arrived(mastodon, x_api) -> None:
+    """Each of them took a post or a text."""
+    assert mastodon.posted, "nothing reached Mastodon"
+    assert x_api.posted, "nothing reached X"
+    assert [c for c in x_api.mock.calls if c.request.url == MESSAGES_URL], "no text sent"
+
+
 def _subscribe_everywhere(
     app: Flask, client, receiver: Receiver, chat: Receiver, push_service: PushService
 ) -> None:
@@ -595,11 +627,13 @@ def _stuck(app: Flask) -> list[str]:
 
 
 def test_taken_text_reaches_every_surface_export_and_channel(
-    app: Flask, client, smtp, queue, receiver, chat, push_service, tmp_path: Path
-):
+    app: Flask, client, smtp, queue, receiver, chat, push_service, mastodon, social_and_sms,
+    tmp_path: Path,
+):  # fmt: skip
     """The samples the rule keeps (bidi controls, BOM, tab in titles; line breaks in bodies),
     posted through the admin with notifications on: every surface answers, feeds parse, the
-    export runs, and the email, webhook and push deliveries all end sent."""
+    export runs, and every channel's deliveries (email, webhook, Slack, push, SMS, X,
+    Mastodon) end sent."""
     owner = signed_in(app, Role.owner)
     group = owner.submit("/admin/groups/new", {"name": KEPT.value, "description": INJECT_BODY})
     assert group.status_code == 302, group.get_data(as_text=True)[:500]
@@ -637,7 +671,9 @@ def test_taken_text_reaches_every_surface_export_and_channel(
     ]
     assert {d.channel for d in db.session.scalars(select(Delivery))} == {
         Channel.email, Channel.webhook, Channel.slack, Channel.webpush,
+        Channel.sms, Channel.x, Channel.mastodon,
     }  # fmt: skip
+    _social_and_sms_arrived(mastodon, social_and_sms)
     assert len(smtp.inbox.messages) == 1
     assert "\u202etxt.exe\u202c \u2066iso\u2069" in smtp.inbox.messages[0]["Subject"]
     assert _mail_problems(smtp) == []
@@ -651,7 +687,7 @@ INJECT_BODY = "First line\r\nBcc: victim@example.com\n\u2028second \u202eline\u2
 
 
 def test_text_stored_before_the_rule_still_goes_out_and_injects_nothing(
-    app: Flask, client, smtp, queue, receiver, chat, push_service
+    app: Flask, client, smtp, queue, receiver, chat, push_service, mastodon, social_and_sms
 ):
     """Rows written before the rule (or by hand) may hold what it now refuses: every surface
     and channel still copes. NUL is left out: PostgreSQL never kept one."""
@@ -667,7 +703,7 @@ def test_text_stored_before_the_rule_still_goes_out_and_injects_nothing(
     row.name = "Down\r\nBcc: victim@example.com\x1b[31m\x07\x85\u2028"
     row.updates[0].body = "Body\x0b\x0c\x1b\x7f\x9b text"
     db.session.commit()
-    update = {"status": "identified", "body": "Next.", "notify": "y"}
+    update = {"status": "resolved", "body": "Next.", "notify": "y"}  # an end: texted too
     assert owner.submit(f"/admin/incidents/{row.id}/updates", update).status_code == 302
     drain(queue)
 
@@ -684,6 +720,8 @@ def test_text_stored_before_the_rule_still_goes_out_and_injects_nothing(
     assert chat.requests  # Slack
     assert push_service.problems == []
     assert push_service.received
+    assert {channel for channel, _, _ in sent} >= {Channel.sms, Channel.x, Channel.mastodon}
+    _social_and_sms_arrived(mastodon, social_and_sms)
 
 
 def test_a_providers_raw_text_is_read_not_judged_by_the_typed_text_rule(

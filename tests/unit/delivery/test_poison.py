@@ -23,9 +23,12 @@ TITLE = "Payments down\r\nBcc: attacker@evil.example\r\n\r\nsurprise"
 
 
 def test_a_title_with_a_line_break_reaches_the_inbox_on_one_header_line(smtp, queue):
+    """Every entry point now refuses a line break in a title; one stored before that rule
+    (an old row, a restored backup) still goes out on one header line."""
     subscriber("ann@example.com")
     db.session.commit()
-    create_incident(OpenIncident(TITLE, "Looking."))
+    incident = create_incident(OpenIncident("Payments down", "Looking."))
+    incident.name = TITLE  # as an old row holds it
     db.session.commit()
     drain(queue)
 

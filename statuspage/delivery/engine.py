@@ -24,6 +24,7 @@ from statuspage.channels import registry
 from statuspage.channels.base import Channel, Outgoing, Result
 from statuspage.clock import utcnow
 from statuspage.delivery import ledger
+from statuspage.delivery.address_gate import GATE
 from statuspage.delivery.hooks import SendHook, hook_for
 from statuspage.delivery.messages import outgoing_by_channel
 from statuspage.delivery.outbox import DELIVER, FAN_OUT, after_commit, after_commit_at
@@ -134,25 +135,26 @@ def _send_chunks(
     hook = hook_for(name)
     results: list[Result] = []
     for start in range(0, len(batch), SEND_CHUNK):
-        # Renew the lease on this chunk just before sending it: a batch slower than the
-        # lease must not let another worker take its tail over and send it twice.
-        held, held_until = ledger.renew(
-            [o.delivery_id for o in batch[start : start + SEND_CHUNK]],
-            claimed_until,
-            utcnow(),
-            lease=lease,
-        )
-        # Checked again just before sending: a contact point disabled since the claim (a 410
-        # to another notice's push a moment ago) gets nothing more.
-        for dead in ledger.fail_disabled(held, utcnow()):
-            held.discard(dead.id)
-            _fall_back(dead, utcnow(), "disabled")
-        db.session.commit()
-        chunk = [o for o in batch[start : start + SEND_CHUNK] if o.delivery_id in held]
-        if not chunk:
-            continue
-        sent = _send(name, channel, hook, chunk)
-        _record_and_commit(sent, held_until)
+        part = batch[start : start + SEND_CHUNK]
+        # After any other thread's send to these addresses has been answered and recorded
+        # (address_gate): the checks below then see what that send learnt.
+        with GATE.holding(o.address for o in part):
+            # Renew the lease on this chunk just before sending it: a batch slower than the
+            # lease must not let another worker take its tail over and send it twice.
+            held, held_until = ledger.renew(
+                [o.delivery_id for o in part], claimed_until, utcnow(), lease=lease
+            )
+            # Checked again just before sending: a contact point disabled since the claim (a
+            # 410 to another notice's push a moment ago) gets nothing more.
+            for dead in ledger.fail_disabled(held, utcnow()):
+                held.discard(dead.id)
+                _fall_back(dead, utcnow(), "disabled")
+            db.session.commit()
+            chunk = [o for o in part if o.delivery_id in held]
+            if not chunk:
+                continue
+            sent = _send(name, channel, hook, chunk)
+            _record_and_commit(sent, held_until)
         results += sent
     return results
 

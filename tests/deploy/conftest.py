@@ -14,7 +14,9 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis
@@ -120,6 +122,29 @@ def flask_command(env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
+def start_queue_worker(tmp_path: Path, env: dict[str, str]) -> subprocess.Popen:
+    """`flask worker` in that environment, its stderr in `tmp_path/worker.err`."""
+    with (tmp_path / "worker.err").open("ab") as err:
+        return subprocess.Popen(
+            [Path(sys.executable).parent / "flask", "worker"],
+            env=env,
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+        )
+
+
+@contextmanager
+def queue_worker(tmp_path: Path, **settings: str) -> Iterator[None]:
+    """The queue worker alone, started when a test wants it (work may wait for it)."""
+    process = start_queue_worker(tmp_path, herald_env(tmp_path, **settings))
+    try:
+        yield
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
 @contextmanager
 def gunicorn(
     tmp_path: Path, *, migrate: bool = False, worker: bool = False, **settings: str
@@ -146,16 +171,7 @@ def gunicorn(
             )
         )
     if worker:
-        with (tmp_path / "worker.err").open("wb") as err:
-            processes.append(
-                subprocess.Popen(
-                    [bin_dir / "flask", "worker"],
-                    env=env,
-                    cwd=REPO,
-                    stdout=subprocess.DEVNULL,
-                    stderr=err,
-                )
-            )
+        processes.append(start_queue_worker(tmp_path, env))
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -173,6 +189,25 @@ def gunicorn(
             process.terminate()
         for process in processes:
             process.wait(timeout=30)
+
+
+@dataclass
+class Site:
+    base: str
+    key: str
+    page_id: str = ""
+
+    def api(self, method: str, path: str, body: dict | None = None) -> Any:
+        """A management API call, as a Statuspage client makes it; its JSON answer."""
+        response = fetch(
+            f"{self.base}/api/v1{path}",
+            json.dumps(body).encode() if body is not None else None,
+            {"Authorization": f"OAuth {self.key}", "Content-Type": "application/json"},
+            method=method,
+        )
+        answer = response.read()
+        assert response.status < 300, (method, path, response.status, answer[:2000])
+        return json.loads(answer)
 
 
 def request_lines(stderr: Path) -> list[dict]:

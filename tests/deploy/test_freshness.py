@@ -17,36 +17,22 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any
 
-from tests.deploy.conftest import fetch, flask_command, gunicorn, herald_env, request_lines
+from tests.deploy.conftest import (
+    Site,
+    fetch,
+    flask_command,
+    gunicorn,
+    herald_env,
+    request_lines,
+)
 
 FRESH = 5.0  # seconds: the promise of issue [9/14]
 V2 = "/api/v2"
 Check = Callable[[str], bool]
-
-
-@dataclass
-class Site:
-    base: str
-    key: str
-    page_id: str = ""
-
-    def api(self, method: str, path: str, body: dict | None = None) -> Any:
-        """A management API call, as a Statuspage client makes it; its JSON answer."""
-        response = fetch(
-            f"{self.base}/api/v1{path}",
-            json.dumps(body).encode() if body is not None else None,
-            {"Authorization": f"OAuth {self.key}", "Content-Type": "application/json"},
-            method=method,
-        )
-        answer = response.read()
-        assert response.status < 300, (method, path, response.status, answer[:2000])
-        return json.loads(answer)
 
 
 def _json(text: str) -> dict:

@@ -10,12 +10,14 @@ from flask import render_template
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from wtforms import Field
 
 from admin.access import can
 from admin.forms.confirm import ConfirmForm
 from statuspage.clock import utcnow
 from statuspage.core.errors import InvalidInput, NotFound
 from statuspage.extensions import db
+from statuspage.incidents.maintenance import waiting_for_staff
 from statuspage.staff.permissions import Action, Forbidden
 
 
@@ -27,7 +29,18 @@ def admin_context() -> dict[str, Any]:
         "Action": Action,
         "logout_form": ConfirmForm(formdata=None),
         "ago": ago,
+        "waiting_for_staff": waiting_for_staff,  # a manual window past its start
+        "utcnow": utcnow,
+        "long_text": long_text,
     }
+
+
+def long_text(field: Field) -> dict[str, Any]:
+    """A textarea's attributes for its length limit: never `maxlength`, which cuts a paste
+    silently at the limit; the limit as data-max-chars for admin.js's counter instead, and
+    the form's Length validator refuses a longer text with a clear error."""
+    limit = getattr(field.flags, "maxlength", None)
+    return {"maxlength": False, "data-max-chars": limit} if limit else {"maxlength": False}
 
 
 def ago(at: datetime | None, now: datetime | None = None) -> str:

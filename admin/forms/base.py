@@ -12,8 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import Field, StringField, TextAreaField
+from wtforms.csrf.core import CSRFTokenField
 from wtforms.validators import ValidationError
+from wtforms.widgets import HiddenInput
 
 from statuspage.core.errors import InvalidInput
 from statuspage.core.validation import storable
@@ -27,10 +30,28 @@ def one_line(_form: FlaskForm, field: Field) -> None:
             raise ValidationError(str(exc).capitalize() + ".") from exc
 
 
+class _HiddenWithoutId(HiddenInput):
+    """The CSRF token's input: nothing labels it, and an id would repeat in every form."""
+
+    def __call__(self, field: Field, **kwargs: Any) -> Markup:
+        kwargs.setdefault("id", False)  # html_params leaves a False attribute out
+        return super().__call__(field, **kwargs)
+
+
 class AdminForm(FlaskForm):
+    """Pass `meta={"id_prefix": "resolve-"}` to a form that shares its page with others: its
+    fields' ids (and their labels' `for`) take the prefix, their names stay as they are."""
+
     class Meta:
+        id_prefix = ""
+
         def bind_field(self, form: FlaskForm, unbound_field: Any, options: dict[str, Any]) -> Field:
             field = super().bind_field(form, unbound_field, options)  # type: ignore[misc]
             if isinstance(field, StringField) and not isinstance(field, TextAreaField):
                 field.validators = [*field.validators, one_line]
+            if isinstance(field, CSRFTokenField):
+                field.widget = _HiddenWithoutId()
+            elif self.id_prefix:
+                field.id = self.id_prefix + field.id
+                field.label.field_id = field.id
             return field

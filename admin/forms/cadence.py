@@ -40,11 +40,17 @@ class PageCadenceForm(AdminForm):
     )
 
 
+# The incident page holds other forms: the cadence field's id is its own.
+CADENCE_IDS = {"id_prefix": "cadence-"}
+
+
 def cadence_context(incident: Incident) -> dict[str, Any]:
     """The incident page's cadence panel: the schedule (None when closed) and its two forms."""
     return {
         "cadence": cadence.cadence_of(incident),
         "cadence_applies": cadence.applies(incident),
-        "cadence_form": IncidentCadenceForm(formdata=None, minutes=incident.update_cadence_minutes),
+        "cadence_form": IncidentCadenceForm(
+            formdata=None, minutes=incident.update_cadence_minutes, meta=CADENCE_IDS
+        ),
         "no_news_form": ConfirmForm(formdata=None),
     }

@@ -228,8 +228,13 @@ class MaintenanceForm(AudienceMixin, AdminForm):
     scheduled_for = utc_time("Starts (UTC)", InputRequired())
     scheduled_until = utc_time("Ends (UTC)", InputRequired())
     components = MultiCheckboxField("Affected components", choices=[], validate_choice=True)
-    auto_start = BooleanField("Start automatically: components go under maintenance at the start")
-    auto_complete = BooleanField("Complete automatically: components are operational at the end")
+    # On by default: a window left manual stays "Scheduled" past its start until staff act.
+    auto_start = BooleanField(
+        "Start automatically: components go under maintenance at the start", default=True
+    )
+    auto_complete = BooleanField(
+        "Complete automatically: components are operational at the end", default=True
+    )
     remind_prior = BooleanField("Remind subscribers an hour before it starts")
     notify = BooleanField("Notify subscribers now", default=True)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import render_template
 
 from admin.access import STAFF_VIEWER, actor
-from admin.forms.cadence import IncidentCadenceForm, PageCadenceForm
+from admin.forms.cadence import CADENCE_IDS, IncidentCadenceForm, PageCadenceForm
 from admin.forms.confirm import ConfirmForm
 from admin.outcome import ViewResult, attempt, done, form_status
 from admin.views.incidents import _page as incident_page
@@ -16,7 +16,7 @@ from statuspage.page.state import ensure_page
 
 def set_cadence(incident_id: str) -> ViewResult:
     incident = queries.get_incident(STAFF_VIEWER, incident_id)
-    form = IncidentCadenceForm()
+    form = IncidentCadenceForm(meta=CADENCE_IDS)
     if form.validate_on_submit():
         with attempt(form):
             cadence.set_incident_cadence(incident, form.minutes.data, actor=actor())

@@ -18,7 +18,12 @@ from admin.access import STAFF_VIEWER, actor, can
 from admin.forms.confirm import ConfirmForm
 from admin.forms.crisis_team import BriefingForm, MemberForm, RoleForm
 from admin.outcome import ViewResult, attempt, done, form_status
-from admin.views.crisis_team_sections import assemble_form, guidelines_form, role_choices
+from admin.views.crisis_team_sections import (
+    BRIEFING_IDS,
+    assemble_form,
+    guidelines_form,
+    role_choices,
+)
 from admin.views.incidents import _page as incident_page
 from statuspage.clock import utcnow
 from statuspage.crisis import assembly, executives, roster
@@ -184,7 +189,7 @@ def guidelines(incident_id: str) -> ViewResult:
 
 def briefing(incident_id: str) -> ViewResult:
     incident = queries.get_incident(STAFF_VIEWER, incident_id)
-    form = BriefingForm()
+    form = BriefingForm(meta=BRIEFING_IDS)
     if form.validate_on_submit():
         with attempt(form):
             executives.brief(

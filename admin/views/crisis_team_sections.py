@@ -11,21 +11,28 @@ from admin.forms.crisis_team import AssembleForm, BriefingForm, GuidelinesForm
 from statuspage.crisis import assembly, executives, roster
 from statuspage.models import Incident
 
+# The incident page holds a dozen forms: each section's fields get ids of their own.
+TEAM_IDS = {"id_prefix": "team-"}
+GUIDELINES_IDS = {"id_prefix": "guidelines-"}
+BRIEFING_IDS = {"id_prefix": "briefing-"}
+
 
 def role_choices() -> list[SelectChoice]:
     return [SelectChoice(r.id, r.name) for r in roster.list_roles()]
 
 
 def assemble_form(*, bound: bool) -> AssembleForm:
-    form = AssembleForm() if bound else AssembleForm(formdata=None)
+    form = AssembleForm(meta=TEAM_IDS) if bound else AssembleForm(formdata=None, meta=TEAM_IDS)
     form.roles.choices = role_choices()
     return form
 
 
 def guidelines_form(incident: Incident, *, bound: bool) -> GuidelinesForm:
     if bound:
-        return GuidelinesForm()
-    return GuidelinesForm(formdata=None, obj=executives.guidelines_for(incident))
+        return GuidelinesForm(meta=GUIDELINES_IDS)
+    return GuidelinesForm(
+        formdata=None, obj=executives.guidelines_for(incident), meta=GUIDELINES_IDS
+    )
 
 
 def crisis_sections(incident: Incident) -> dict[str, Any]:
@@ -33,7 +40,7 @@ def crisis_sections(incident: Incident) -> dict[str, Any]:
     return {
         "assemble_form": assemble_form(bound=False),
         "guidelines_form": guidelines_form(incident, bound=False),
-        "briefing_form": BriefingForm(formdata=None),
+        "briefing_form": BriefingForm(formdata=None, meta=BRIEFING_IDS),
         "team_callouts": assembly.callouts_for_incident(incident.id),
         "team_members": len(roster.list_members()),
         "executives": executives.executives(),

@@ -55,6 +55,11 @@ from statuspage.models import (
 
 RESOLVED_BODY = "This incident has been resolved."
 COMPLETED_BODY = "The scheduled maintenance has been completed."
+# The incident page holds a dozen forms: each one's fields get ids of their own, so a label
+# focuses its own form's field (the composer keeps the plain ids).
+RESOLVE_IDS = {"id_prefix": "resolve-"}
+EDIT_IDS = {"id_prefix": "edit-"}
+POSTMORTEM_IDS = {"id_prefix": "postmortem-"}
 
 
 def index() -> str:
@@ -136,14 +141,16 @@ def _update_form(incident: Incident, *, bound: bool, draft: bool = False) -> Upd
 
 def _edit_form(incident: Incident, *, bound: bool) -> EditIncidentForm | EditMaintenanceForm:
     form_cls = EditMaintenanceForm if incident.is_maintenance else EditIncidentForm
-    return form_cls(obj=incident) if bound else form_cls(formdata=None, obj=incident)
+    if bound:
+        return form_cls(obj=incident, meta=EDIT_IDS)
+    return form_cls(formdata=None, obj=incident, meta=EDIT_IDS)
 
 
 def _resolve_form(incident: Incident, *, bound: bool) -> ResolveForm:
     if bound:
-        return ResolveForm()
+        return ResolveForm(meta=RESOLVE_IDS)
     body = COMPLETED_BODY if incident.is_maintenance else RESOLVED_BODY
-    return ResolveForm(formdata=None, body=body)
+    return ResolveForm(formdata=None, body=body, meta=RESOLVE_IDS)
 
 
 def _page(incident: Incident, **submitted: Any) -> tuple[str, int]:
@@ -152,7 +159,9 @@ def _page(incident: Incident, **submitted: Any) -> tuple[str, int]:
         "update_form": _update_form(incident, bound=False),
         "resolve_form": _resolve_form(incident, bound=False),
         "edit_form": _edit_form(incident, bound=False),
-        "postmortem_form": PostmortemForm(formdata=None, body=incident.postmortem_body),
+        "postmortem_form": PostmortemForm(
+            formdata=None, body=incident.postmortem_body, meta=POSTMORTEM_IDS
+        ),
         "draft_form": _update_form(incident, bound=False, draft=True),
         "note_form": NoteForm(formdata=None),
     } | submitted
@@ -268,7 +277,7 @@ def edit(incident_id: str) -> ViewResult:
 
 def postmortem(incident_id: str) -> ViewResult:
     incident = _incident(incident_id)
-    form = PostmortemForm()
+    form = PostmortemForm(meta=POSTMORTEM_IDS)
     if form.validate_on_submit():
         with attempt(form):
             publishing.add_postmortem(incident, form.body.data, actor=actor())

@@ -179,3 +179,56 @@
 
   document.querySelectorAll("fieldset[data-reach]").forEach(watch);
 }());
+
+// 6. Disclosures: following a link to a heading inside a closed <details> (the incident page's
+//    jump links, "#resolve") opens it, so the form is there, not a closed summary.
+(function () {
+  "use strict";
+
+  function reveal(hash) {
+    if (!hash || hash.length < 2) { return; }
+    var target = document.getElementById(decodeURIComponent(hash.slice(1)));
+    var details = target && target.closest("details");
+    if (details && !details.open) { details.open = true; }
+    if (target) { target.scrollIntoView({ block: "start" }); }
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[href^='#']");
+    if (link) { reveal(link.getAttribute("href")); }
+  });
+  reveal(window.location.hash);
+}());
+
+// 7. Long texts: a textarea[data-max-chars] shows how many characters it holds against its
+//    limit, and says plainly when it is over (the server refuses it then; nothing is cut).
+(function () {
+  "use strict";
+
+  function count(textarea) {
+    var limit = parseInt(textarea.getAttribute("data-max-chars"), 10);
+    if (!limit) { return; }
+    var counter = document.createElement("p");
+    counter.className = "hint char-count";
+    counter.id = (textarea.id || textarea.name) + "-count";
+    var field = textarea.closest(".field") || textarea.parentNode;
+    field.appendChild(counter);
+    var described = textarea.getAttribute("aria-describedby");
+    textarea.setAttribute("aria-describedby", (described ? described + " " : "") + counter.id);
+
+    function show() {
+      var used = textarea.value.length;
+      var over = used - limit;
+      counter.textContent = over > 0
+        ? used.toLocaleString("en-US") + " / " + limit.toLocaleString("en-US") + " characters: "
+          + over.toLocaleString("en-US") + " over the limit, shorten it to post"
+        : used.toLocaleString("en-US") + " / " + limit.toLocaleString("en-US") + " characters";
+      counter.classList.toggle("over", over > 0);
+    }
+
+    textarea.addEventListener("input", show);
+    show();
+  }
+
+  document.querySelectorAll("textarea[data-max-chars]").forEach(count);
+}());

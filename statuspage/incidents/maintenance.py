@@ -128,3 +128,15 @@ def advance_maintenance(now: datetime) -> list[IncidentUpdate]:
         )
     db.session.flush()
     return posted
+
+
+def waiting_for_staff(window: Incident, now: datetime) -> bool:
+    """Whether a manual window's start has passed and it is still "Scheduled": nothing will
+    start it (auto start is off), so the admin warns until someone does."""
+    return (
+        window.is_maintenance
+        and window.status is IncidentStatus.scheduled
+        and not window.auto_start
+        and window.scheduled_for is not None
+        and window.scheduled_for <= now
+    )

@@ -10,9 +10,10 @@ import email
 import email.policy
 import heapq
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.message import EmailMessage
+from email.parser import BytesHeaderParser
 from pathlib import Path
 
 from statuspage.core.errors import NotFound
@@ -20,6 +21,7 @@ from statuspage.core.errors import NotFound
 MESSAGE_NAME = re.compile(r"^\d+\.eml$")
 LIST_LIMIT = 200
 MAX_MESSAGE_BYTES = 5 * 1024 * 1024
+HEAD_BYTES = 16 * 1024  # enough for any header block the email channel writes
 SHOWN_HEADERS = ("From", "To", "Subject", "Date", "Message-ID", "In-Reply-To", "List-Unsubscribe")
 
 
@@ -28,6 +30,8 @@ class MailboxEntry:
     name: str
     modified_at: datetime
     size: int
+    to: str = ""
+    subject: str = ""
 
 
 @dataclass(frozen=True)
@@ -53,7 +57,19 @@ def list_messages(folder: Path, limit: int = LIST_LIMIT) -> list[MailboxEntry]:
         entries.append(
             MailboxEntry(path.name, datetime.fromtimestamp(stat.st_mtime, UTC), stat.st_size)
         )
-    return heapq.nlargest(limit, entries, key=lambda e: (e.modified_at, e.name))
+    newest = heapq.nlargest(limit, entries, key=lambda e: (e.modified_at, e.name))
+    return [_addressed(folder / entry.name, entry) for entry in newest]
+
+
+def _addressed(path: Path, entry: MailboxEntry) -> MailboxEntry:
+    """`entry` with its To and Subject, read from the message's head only."""
+    try:
+        with path.open("rb") as file:
+            head = file.read(HEAD_BYTES)
+    except FileNotFoundError:
+        return entry  # removed while we looked
+    headers = BytesHeaderParser(policy=email.policy.default).parsebytes(head)
+    return replace(entry, to=str(headers["To"] or ""), subject=str(headers["Subject"] or ""))
 
 
 def read_message(folder: Path, name: str) -> MailboxMessage:

@@ -67,10 +67,39 @@ def test_a_message_shows_its_headers_text_and_html_only_sandboxed(owner: Staff, 
     assert "&lt;m7@example.com&gt;" in html
     assert "Plain text of Slow API." in html
     assert '<iframe class="mail-html"' in html
-    assert 'sandbox=""' in html
+    # No script and no same origin in the frame; its links may only open a new tab.
+    assert 'sandbox="allow-popups allow-popups-to-escape-sandbox"' in html
     assert "<script>alert" not in html  # the message's HTML never runs in the admin page
     assert '<p onclick="x()">' not in html
     assert 'srcdoc="&lt;p onclick=&#34;x()&#34;&gt;HTML of Slow API&lt;/p&gt;' in html
+
+
+def test_the_list_names_each_message_by_subject_and_addressee(owner: Staff, mailbox: Path):
+    name = write(mailbox, 4, "[Acme Status] Slow API", at=1_700_000_000)
+
+    html = owner.get("/admin/mailbox").get_data(as_text=True)
+
+    assert f'<a href="/admin/mailbox/{name}">[Acme Status] Slow API</a>' in html
+    assert "ann@example.com" in html
+
+
+def test_links_open_in_a_new_tab_and_urls_in_the_text_are_links(owner: Staff, mailbox: Path):
+    message = EmailMessage()
+    message["To"] = "ann@example.com"
+    message["Subject"] = "Links"
+    message.set_content("Manage: https://status.example.test/manage/abc?x=1&y=2.\n<b>not html</b>")
+    message.add_alternative(
+        '<p><a href="https://status.example.test/manage/abc">Manage</a></p>', subtype="html"
+    )
+    (mailbox / "000000000009.eml").write_bytes(bytes(message))
+
+    html = owner.get("/admin/mailbox/000000000009.eml").get_data(as_text=True)
+
+    url = "https://status.example.test/manage/abc?x=1&amp;y=2"
+    assert f'<a href="{url}" target="_blank" rel="noopener noreferrer">{url}</a>.' in html
+    assert "&lt;b&gt;not html&lt;/b&gt;" in html  # the rest of the text stays text
+    # In the preview (escaped into srcdoc), the link opens a new tab, not the blocked frame.
+    assert "&lt;a target=&#34;_blank&#34; rel=&#34;noopener noreferrer&#34; href=" in html
 
 
 @pytest.mark.parametrize(

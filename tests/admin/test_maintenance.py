@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -127,3 +128,38 @@ def test_a_missing_or_malformed_time_is_a_field_error(owner: Staff, world: World
     html = response.get_data(as_text=True)
     assert "Not a valid datetime value." in html
     assert "This field is required." in html
+
+
+def test_the_form_starts_and_completes_automatically_by_default(owner: Staff, world: World):
+    form = owner.get("/admin/maintenance/new").get_data(as_text=True)
+
+    assert re.search(r'<input checked[^>]*id="auto_start"', form)
+    assert re.search(r'<input checked[^>]*id="auto_complete"', form)
+    assert not re.search(r'<input checked[^>]*id="remind_prior"', form)
+
+
+def test_a_manual_window_past_its_start_is_flagged_until_someone_starts_it(
+    noon: datetime, owner: Staff, world: World
+):
+    owner.submit(
+        "/admin/maintenance/new",
+        {
+            "name": "Manual window",
+            "body": "We will post as we go.",
+            "scheduled_for": "2026-03-06T13:00",
+            "scheduled_until": "2026-03-06T14:00",
+        },
+    )
+    maintenance = scheduled("Manual window")
+    warning = "Start has passed: start it by hand"
+
+    with time_machine.travel(datetime(2026, 3, 6, 12, 59, tzinfo=UTC), tick=False):
+        assert warning not in owner.get("/admin/maintenance").get_data(as_text=True)
+    with time_machine.travel(datetime(2026, 3, 6, 13, 5, tzinfo=UTC), tick=False):
+        assert warning in owner.get("/admin/maintenance").get_data(as_text=True)
+        assert warning in owner.get("/admin/").get_data(as_text=True)
+        page = owner.get(f"/admin/incidents/{maintenance.id}").get_data(as_text=True)
+        assert "start has passed and it is still" in page
+        maintenance.auto_start = True  # a window that starts itself is not flagged
+        db.session.commit()
+        assert warning not in owner.get("/admin/maintenance").get_data(as_text=True)

@@ -116,7 +116,11 @@ def test_post_an_incident_from_a_template_update_and_resolve_it(
     expect(public_status(public, "Web Dashboard")).to_have_text("Operational")
 
     # Resolve: the components come back, the incident leaves the current list.
-    resolve = page.locator("section", has=page.get_by_role("heading", name="Resolve the incident"))
+    # Resolve sits behind a disclosure; the jump link at the top opens it.
+    page.get_by_role("navigation", name="Incident actions").get_by_role(
+        "link", name="Resolve"
+    ).click()
+    resolve = page.locator("details", has=page.get_by_role("heading", name="Resolve the incident"))
     expect(resolve.get_by_label("Set the affected components back to operational")).to_be_checked()
     resolve.get_by_role("button", name="Resolve incident").click()
     expect(page.get_by_role("status")).to_contain_text("is resolved")

@@ -52,6 +52,7 @@ def test_assemble_acknowledge_and_see_it_on_the_incident(
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_label("Password").press("Enter")
     expect(page.get_by_role("heading", name="Response team")).to_be_visible()
+    page.locator("summary", has_text="Response team").click()  # the disclosure opens
     page.get_by_label("Incident scribe").check()
     page.get_by_label("One path after another").check()
     page.get_by_label("Bridge dial-in number").fill("+1 555 123 4567")

@@ -24,6 +24,11 @@
         el.textContent = format.format(when);
       }
     });
+    // The page's note says which zone the times are now in (the reader's, not UTC).
+    var zone = format.resolvedOptions().timeZone;
+    document.querySelectorAll("[data-time-zone]").forEach(function (el) {
+      if (zone) { el.textContent = "your time zone (" + zone.replace(/_/g, " ") + ")"; }
+    });
   }
 
   function uptimeTooltips() {
@@ -89,12 +94,14 @@
         bars.forEach(function (bar) { bar.tabIndex = bar === e.target ? 0 : -1; });
       });
       list.addEventListener("keydown", function (e) {
-        var at = bars.indexOf(e.target);
+        // Only the bars shown: a narrow screen hides the older days (herald.css).
+        var shown = bars.filter(function (bar) { return bar.getClientRects().length > 0; });
+        var at = shown.indexOf(e.target);
         if (at < 0) { return; }
-        var to = {ArrowLeft: at - 1, ArrowRight: at + 1, Home: 0, End: bars.length - 1}[e.key];
+        var to = {ArrowLeft: at - 1, ArrowRight: at + 1, Home: 0, End: shown.length - 1}[e.key];
         if (to === undefined || e.altKey || e.ctrlKey || e.metaKey) { return; }
         e.preventDefault();
-        bars[Math.max(0, Math.min(to, bars.length - 1))].focus();
+        shown[Math.max(0, Math.min(to, shown.length - 1))].focus();
       });
     });
   }

@@ -18,7 +18,7 @@ from statuspage.models import (
     IncidentStatus,
     IncidentUpdate,
 )
-from statuspage.models.enums import CLOSED_STATUSES
+from statuspage.models.enums import CLOSED_STATUSES, Impact
 from statuspage.models.incidents import incident_component
 
 
@@ -113,6 +113,47 @@ def started_in_month(viewer: Viewer, year: int, month: int) -> list[Incident]:
         .order_by(Incident.started_at.desc())
     )
     return list(db.session.scalars(query))
+
+
+def started_between(viewer: Viewer, start: datetime, end: datetime) -> list[Incident]:
+    """Incidents and maintenance that began in [start, end), newest first."""
+    query = (
+        _visible_incidents(viewer)
+        .where(Incident.started_at >= start, Incident.started_at < end)
+        .order_by(Incident.started_at.desc())
+    )
+    return list(db.session.scalars(query))
+
+
+def search_incidents(
+    viewer: Viewer,
+    *,
+    words: str = "",
+    impact: Impact | None = None,
+    component_id: str | None = None,
+    limit: int = 100,
+) -> list[Incident]:
+    """The history's filter: incidents and maintenance the viewer may see whose name or any
+    update holds `words` (case-insensitive, taken literally), of one impact and touching one
+    component when given; newest first, at most `limit`."""
+    query = _visible_incidents(viewer)
+    if words:
+        literal = words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{literal}%"
+        query = query.where(
+            or_(
+                Incident.name.ilike(pattern, escape="\\"),
+                Incident.updates.any(IncidentUpdate.body.ilike(pattern, escape="\\")),
+            )
+        )
+    if impact is not None:
+        query = query.where(Incident.impact == impact)
+    if component_id:
+        touching = select(incident_component.c.incident_id).where(
+            incident_component.c.component_id == component_id
+        )
+        query = query.where(Incident.id.in_(touching))
+    return list(db.session.scalars(query.order_by(Incident.started_at.desc()).limit(limit)))
 
 
 def months_with_incidents(viewer: Viewer) -> list[date]:

@@ -95,6 +95,13 @@ PRIVATE_FEED_ROUTES = [
     ("/private/feed/<token>.rss", "private_feed_rss", feeds.private_rss),
 ]
 
+# path, endpoint, view: pages that read the query string (the history's filter and search).
+# GET only, rendered per request and private: never a snapshot, whose view depends on the
+# path alone (the snapshot fast path answers by path, so these must live on paths of their own).
+QUERY_ROUTES = [
+    ("/history/search", "history_search", pages.history_search),
+]
+
 # path, endpoint, view: called by a provider, which signs each request or knows the secret
 # in the path (checked in the view; CSRF-exempt). POST only, private, never snapshotted.
 PROVIDER_ROUTES = [
@@ -112,7 +119,7 @@ SCRIPT_ROUTES = [
 
 for _path, _endpoint, _view in ROUTES:
     bp.add_url_rule(_path, _endpoint, _view, methods=["GET"])
-for _path, _endpoint, _view in PRIVATE_FEED_ROUTES:
+for _path, _endpoint, _view in [*PRIVATE_FEED_ROUTES, *QUERY_ROUTES]:
     bp.add_url_rule(_path, _endpoint, _view, methods=["GET"])
 for _path, _endpoint, _view in PERSONAL_ROUTES:
     bp.add_url_rule(_path, _endpoint, _view, methods=["GET", "POST"])

@@ -6,33 +6,61 @@ private viewer gets them rendered for them alone, with their segments' private n
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 
-from flask import abort, render_template
+from flask import Response, abort, g, make_response, render_template, request
 
+from statuspage.audience.visibility import PUBLIC, Viewer
 from statuspage.clock import utcnow
+from statuspage.components.catalog import list_components
 from statuspage.components.status import overview
 from statuspage.components.uptime import UPTIME_RULE
-from statuspage.core.errors import NotFound
+from statuspage.core.errors import InvalidInput, NotFound
+from statuspage.core.validation import storable
 from statuspage.incidents import queries
+from statuspage.models.enums import Impact
 from statuspage.public.caching import snapshotted
 from statuspage.public.context import current_page, public_viewer
-from statuspage.public.viewing import viewer_aware
+from statuspage.public.viewing import signed_in_viewer, viewer_aware
 
 HTML = "text/html; charset=utf-8"
 HISTORY_MONTHS = 3
+SEARCH_MAX = 200  # characters of search words kept
+SEARCH_LIMIT = 100  # incidents a search shows
+
+
+PAST_DAYS = 15  # "Past incidents" on the status page, as Statuspage shows them
 
 
 @viewer_aware
 def index() -> tuple[str, str]:
     now = utcnow()
-    view = overview(public_viewer(), now)
+    viewer = public_viewer()
+    view = overview(viewer, now)
     return (
         render_template(
-            "public/status.html", page=current_page(), view=view, uptime_rule=UPTIME_RULE
+            "public/status.html",
+            page=current_page(),
+            view=view,
+            uptime_rule=UPTIME_RULE,
+            past_days=past_days(viewer, now.date()),
         ),
         HTML,
     )
+
+
+def past_days(viewer: Viewer, today: date, count: int = PAST_DAYS) -> list[tuple[date, list]]:
+    """The last `count` UTC days, newest first, each with what began that day (maybe nothing).
+    The day is UTC, as every snapshot is kept per UTC day: the page turns at midnight UTC."""
+    first = today - timedelta(days=count - 1)
+    start = datetime.combine(first, time(), tzinfo=UTC)
+    found = queries.started_between(viewer, start, start + timedelta(days=count))
+    by_day: dict[date, list] = {}
+    for incident in found:
+        by_day.setdefault(incident.started_at.astimezone(UTC).date(), []).append(incident)
+    return [(day, by_day.get(day, [])) for day in (today - timedelta(days=n) for n in range(count))]
 
 
 @viewer_aware
@@ -61,7 +89,13 @@ def history() -> tuple[str, str]:
     months = [(m, queries.started_in_month(viewer, m.year, m.month)) for m in recent]
     older = [m for m in queries.months_with_incidents(viewer) if m < recent[-1]]
     return (
-        render_template("public/history.html", page=current_page(), months=months, older=older),
+        render_template(
+            "public/history.html",
+            page=current_page(),
+            months=months,
+            older=older,
+            components=list_components(viewer),  # the filter's choices
+        ),
         HTML,
     )
 
@@ -78,6 +112,62 @@ def history_month(year: int, month: int) -> tuple[str, str]:
         render_template("public/month.html", page=current_page(), month=first, incidents=found),
         HTML,
     )
+
+
+@dataclass(frozen=True)
+class HistoryFilter:
+    """What /history/search was asked for, each part checked: an unknown impact or a
+    component the reader may not see is no filter, and the words pass the text rule."""
+
+    words: str = ""
+    impact: Impact | None = None
+    component_id: str | None = None
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str], components: list) -> HistoryFilter:
+        words = storable(args.get("q", "").strip()[:SEARCH_MAX], "The search", one_line=True)
+        impact = args.get("impact", "")
+        component = args.get("component", "")
+        return cls(
+            words,
+            Impact(impact) if impact in Impact.__members__ else None,
+            component if component in {c.id for c in components} else None,
+        )
+
+
+def history_search() -> Response:
+    """The history filtered by component and impact and searched for words. The answer
+    depends on the query string, so it is never a snapshot (their views depend on the path
+    alone): rendered per request and private, so no shared cache keeps it either."""
+    viewer = signed_in_viewer()
+    if viewer is not None:
+        g.viewer = viewer  # public.viewing.keep_private marks the answer theirs alone
+    reader = viewer or PUBLIC
+    components = list_components(reader)
+    status, problem = 200, None
+    try:
+        wanted = HistoryFilter.from_args(request.args, components)
+    except InvalidInput as exc:
+        wanted, status, problem = HistoryFilter(), 400, str(exc)
+    found = queries.search_incidents(
+        reader,
+        words=wanted.words,
+        impact=wanted.impact,
+        component_id=wanted.component_id,
+        limit=SEARCH_LIMIT,
+    )
+    body = render_template(
+        "public/history_search.html",
+        page=current_page(),
+        components=components,
+        wanted=wanted,
+        incidents=found,
+        problem=problem,
+        limit=SEARCH_LIMIT,
+    )
+    response = make_response(body, status)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @snapshotted

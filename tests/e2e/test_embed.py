@@ -15,7 +15,11 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from statuspage.audience.visibility import PUBLIC
+from statuspage.extensions import db
 from statuspage.incidents import queries
+from statuspage.incidents.commands import PostUpdate
+from statuspage.incidents.publishing import post_update
+from statuspage.models import ComponentStatus
 from tests.conftest import BASE_URL
 
 pytestmark = pytest.mark.e2e
@@ -139,4 +143,27 @@ def test_the_frame_and_badge_show_the_status_on_another_site(
     served_width = page.request.get(f"{live_server}/badge.svg").text().split('width="')[1]
     assert badge.evaluate("img => img.naturalWidth") == int(served_width.split('"')[0])
     page.screenshot(path=artifacts_dir / "embed_frame_and_badge.png")
+    assert script_errors == []
+
+
+def test_the_frame_keeps_itself_current_without_a_meta_refresh(
+    page: Page, live_server: str, script_errors: list[str]
+):
+    page.goto("/embed/status.html")
+    expect(page.locator("h1 .herald-description")).to_have_text(INDICATOR)
+    (incident,) = queries.unresolved_incidents(PUBLIC)
+    post_update(
+        incident,
+        PostUpdate(
+            "Resolved.",
+            status="resolved",
+            components=dict.fromkeys(incident.components, ComponentStatus.operational),
+        ),
+    )
+    db.session.commit()
+    assert page.locator("meta[http-equiv=refresh]").count() == 0
+    # embed-frame.js looks again once a minute, and whenever the frame is shown again.
+    page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    expect(page.locator("h1 .herald-description")).to_have_text("All Systems Operational")
+    expect(page.locator("a.herald-incident-name")).to_have_count(0)
     assert script_errors == []

@@ -105,6 +105,7 @@ FILLED: dict[str, Callable[[datetime], list[str]]] = {
     "incident": lambda now: [f"/incidents/{_open_incident().id}"],
     "history": lambda now: ["/history"],
     "history_month": lambda now: [f"/history/{now.year}/{now.month}"],
+    "history_search": lambda now: ["/history/search?q=latency&impact=minor"],
     "maintenance": lambda now: ["/maintenance"],
     "embed_html": lambda now: ["/embed/status.html"],
     "subscribe": lambda now: ["/subscribe"],

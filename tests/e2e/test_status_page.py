@@ -196,3 +196,42 @@ def test_times_are_shown_in_the_readers_time_zone(
         assert shown == f"{local:%b} {local.day}, {local.year}, {local:%-I:%M %p} {local:%Z}"
     assert len(offsets) == 2, "the page shows times on both sides of a daylight-saving change"
     assert script_errors == []
+
+
+@pytest.mark.parametrize(
+    ("width", "days", "oldest"), [(1280, 90, "90"), (800, 60, "60"), (390, 30, "30")]
+)
+def test_narrow_screens_show_the_latest_30_or_60_days(
+    status_page: Page, now: datetime, width: int, days: int, oldest: str
+):
+    page = status_page
+    page.set_viewport_size({"width": width, "height": 900})
+    api = component(page, "API")
+    shown = api.locator("li.bar").evaluate_all(
+        "bars => bars.filter(bar => bar.getClientRects().length > 0).length"
+    )
+    assert shown == days
+    expect(api.locator(".bars-legend")).to_contain_text(f"{oldest} days ago")
+    expect(api.locator(".bars-legend")).to_contain_text(UPTIME)
+    widths = api.locator("li.bar").evaluate_all(
+        "bars => bars.filter(bar => bar.getClientRects().length > 0)"
+        ".map(bar => bar.getBoundingClientRect().width)"
+    )
+    assert min(widths) >= 4, "a phone's bar must be wide enough to tell apart"
+    if width == 390:  # the keyboard walks the days shown only
+        api.locator("li.bar").last.focus()
+        page.keyboard.press("Home")
+        expect(bar_for(page, "API", days - 1)).to_be_focused()
+
+
+def test_the_page_says_which_time_zone_its_times_are_in(
+    status_page: Page, browser: Browser, live_server: str
+):
+    expect(status_page.locator(".time-zone-note")).to_have_text(
+        "Times are shown in your time zone (America/New York)."
+    )
+    without_script = browser.new_context(base_url=live_server, java_script_enabled=False)
+    served = without_script.new_page()
+    served.goto("/")
+    expect(served.locator(".time-zone-note")).to_have_text("Times are shown in UTC.")
+    without_script.close()

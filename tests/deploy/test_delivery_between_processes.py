@@ -26,10 +26,8 @@ from flask import Flask
 from statuspage import create_app
 from statuspage.config import from_environment
 from statuspage.extensions import db
-from statuspage.models import Channel
-from statuspage.subscribers.endpoints import new_secret
 from tests.deploy.conftest import Site, fetch, flask_command, gunicorn, herald_env, queue_worker
-from tests.factories import contact_point, subscriber
+from tests.factories import webhook_subscriber
 from tests.fakes.push_service import Browser, PushService
 from tests.fakes.receiver import Receiver
 
@@ -60,16 +58,7 @@ def add_webhook(env: dict[str, str], receiver: Receiver) -> None:
     (this test is about sending, not about the verification handshake)."""
     app: Flask = create_app(from_environment(env))
     with app.app_context():
-        receiver.secret = new_secret()
-        subscriber(
-            contact_point(
-                f"{receiver.url}/hooks/acme",
-                Channel.webhook,
-                key="hook-acme",
-                secret=receiver.secret,
-                meta={"notify_email": "ops@example.com"},
-            )
-        )
+        webhook_subscriber(receiver)
         db.session.commit()
         db.engine.dispose()
 

@@ -11,7 +11,12 @@ from tests.factories.crisis import crisis_role, team_member
 from tests.factories.notices import delivery, notice
 from tests.factories.segments import organization, segment
 from tests.factories.staff import staff_user
-from tests.factories.subscribers import contact_point, organization_person, subscriber
+from tests.factories.subscribers import (
+    contact_point,
+    organization_person,
+    subscriber,
+    webhook_subscriber,
+)
 
 __all__ = [
     "contact_point",
@@ -25,4 +30,5 @@ __all__ = [
     "staff_user",
     "subscriber",
     "team_member",
+    "webhook_subscriber",
 ]

@@ -72,3 +72,20 @@ def organization_person(
     )
     resolve_organizations(Subscriber.id == person.id)  # as confirming the address does
     return person
+
+
+def webhook_subscriber(receiver: Any, path: str = "/hooks/acme") -> Subscriber:
+    """A person with a verified webhook endpoint at `receiver` (tests/fakes/receiver.py),
+    signing with a fresh secret the receiver then checks each call against."""
+    from statuspage.subscribers.endpoints import new_secret
+
+    receiver.secret = new_secret()
+    return subscriber(
+        contact_point(
+            f"{receiver.url}{path}",
+            Channel.webhook,
+            key=f"hook-{path}",
+            secret=receiver.secret,
+            meta={"notify_email": "ops@example.com"},
+        )
+    )

@@ -50,12 +50,11 @@ from statuspage.models import (
 from statuspage.public.export import export_site
 from statuspage.social import accounts
 from statuspage.staff.accounts import create_api_key
-from statuspage.subscribers.endpoints import new_secret
 from statuspage.subscribers.subscriptions import links_for
 from statuspage.vapid import vapid_keys
 from tests.admin.staff_client import Staff, csrf_from, signed_in
 from tests.admin.world import World
-from tests.factories import contact_point, subscriber
+from tests.factories import contact_point, subscriber, webhook_subscriber
 from tests.fakes.push_service import Browser as PushBrowser
 from tests.fakes.push_service import PushService
 from tests.fakes.receiver import Receiver
@@ -579,16 +578,7 @@ def _subscribe_everywhere(
     app: Flask, client, receiver: Receiver, chat: Receiver, push_service: PushService
 ) -> None:
     subscriber("ann@example.com", name=KEPT.value)
-    receiver.secret = new_secret()
-    subscriber(
-        contact_point(
-            f"{receiver.url}/hooks/acme",
-            Channel.webhook,
-            key="hook-acme",
-            secret=receiver.secret,
-            meta={"notify_email": "ops@example.com"},
-        )
-    )
+    webhook_subscriber(receiver)
     subscriber(contact_point(f"{chat.url}/services/T0/B0/slack", Channel.slack, key="slack-acme"))
     db.session.commit()
     key = vapid_keys(app.config["VAPID_PRIVATE_KEY"], app.instance_path).application_server_key

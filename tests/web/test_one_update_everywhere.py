@@ -29,10 +29,9 @@ from statuspage.models import (
     Role,
 )
 from statuspage.social import accounts
-from statuspage.subscribers.endpoints import new_secret
 from statuspage.vapid import vapid_keys
 from tests.admin.staff_client import signed_in
-from tests.factories import contact_point, notice, subscriber
+from tests.factories import contact_point, notice, subscriber, webhook_subscriber
 from tests.fakes.push_service import PushService
 from tests.fakes.social import MASTODON_TOKEN
 from tests.queue import drain
@@ -63,16 +62,7 @@ def test_one_update_reaches_every_channel_and_a_private_notice_none(
 ):
     api = create_component("API")
     subscriber("ann@example.com")
-    receiver.secret = new_secret()
-    subscriber(
-        contact_point(
-            f"{receiver.url}/hooks/acme",
-            Channel.webhook,
-            key="hook-acme",
-            secret=receiver.secret,
-            meta={"notify_email": "ops@example.com"},
-        )
-    )
+    webhook_subscriber(receiver)
     subscriber(
         contact_point(f"{receiver.url}/services/T0/B0/slack", Channel.slack, key="slack-acme")
     )

@@ -51,7 +51,7 @@ def test_one_click_update_then_the_printed_report(
     ).to_be_visible()
     navigation = page.get_by_role("navigation", name="Admin")
     expect(navigation).to_be_visible()
-    rows = page.locator("#report-timeline ~ table tbody tr")
+    rows = page.locator("#report-timeline ~ .table-wrap table tbody tr")
     expect(rows).to_have_count(2)
     expect(rows.nth(1)).to_contain_text("casey@acme.example")
 

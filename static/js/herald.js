@@ -271,11 +271,36 @@
     });
   }
 
+  // The header's Subscribe menu closes as menus do: on Escape (focus back on its button), on
+  // a click elsewhere and once a choice is made. Its "Browser notifications" choice opens that control on arrival.
+  function subscribeMenu() {
+    var menu = document.querySelector("details.subscribe-menu");
+    if (menu) {
+      document.addEventListener("keydown", function (e) {
+        if (e.key === "Escape" && menu.open) {
+          menu.open = false;
+          menu.querySelector("summary").focus();
+        }
+      });
+      document.addEventListener("click", function (e) {
+        // A click elsewhere, or a choice made (it may only move within this page).
+        if (menu.open && (!menu.contains(e.target) || e.target.closest("a"))) { menu.open = false; }
+      });
+    }
+    function openTarget() {
+      var target = window.location.hash && document.getElementById(window.location.hash.slice(1));
+      if (target && target.matches("details") && !target.hidden) { target.open = true; }
+    }
+    openTarget();
+    window.addEventListener("hashchange", openTarget);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     scopeFollowsChoice();
     localiseTimes();
     uptimeTooltips();
     keyboardBars();
     pushControl();
+    subscribeMenu();
   });
 })();

@@ -2,6 +2,8 @@
 
 The status page, incident pages, history and maintenance are `viewer_aware`: a signed-in
 private viewer gets them rendered for them alone, with their segments' private notices.
+The history's filter and search reads the query string, so it is never a snapshot: it is
+rendered per request, for whoever asks, and kept by no shared cache.
 """
 
 from __future__ import annotations
@@ -29,8 +31,6 @@ HTML = "text/html; charset=utf-8"
 HISTORY_MONTHS = 3
 SEARCH_MAX = 200  # characters of search words kept
 SEARCH_LIMIT = 100  # incidents a search shows
-
-
 PAST_DAYS = 15  # "Past incidents" on the status page, as Statuspage shows them
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from flask import Flask
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from statuspage.infra.demo import GROUPS, PAST_INCIDENTS
@@ -235,3 +237,52 @@ def test_the_page_says_which_time_zone_its_times_are_in(
     served.goto("/")
     expect(served.locator(".time-zone-note")).to_have_text("Times are shown in UTC.")
     without_script.close()
+
+
+@pytest.fixture
+def live_base_url(app: Flask, live_server: str) -> Iterator[str]:
+    """BASE_URL on the live server, so the header's absolute links lead somewhere."""
+    previous = app.config["BASE_URL"]
+    app.config["BASE_URL"] = live_server
+    yield live_server
+    app.config["BASE_URL"] = previous
+
+
+def test_the_subscribe_button_opens_every_choice_and_closes_as_a_menu_does(
+    live_base_url: str, status_page: Page, script_errors: list[str]
+):
+    page = status_page
+    page.set_viewport_size({"width": 390, "height": 900})
+    button = page.locator("header .subscribe-menu > summary")
+    choices = page.locator("header .subscribe-choices")
+    expect(choices).to_be_hidden()
+    button.click()
+    expect(choices).to_be_visible()
+    expect(choices.get_by_role("link")).to_have_text(
+        [
+            "Email",
+            "Browser notifications",
+            "Webhook",
+            "Slack",
+            "Microsoft Teams",
+            "Discord",
+            "Atom feed",
+            "RSS feed",
+        ]
+    )
+    right = choices.evaluate("list => list.getBoundingClientRect().right")
+    assert right <= 390  # on a phone too, the menu stays on the screen
+    page.keyboard.press("Escape")
+    expect(choices).to_be_hidden()
+    expect(button).to_be_focused()
+    button.click()
+    page.mouse.click(2, 2)  # a click elsewhere closes it
+    expect(choices).to_be_hidden()
+
+    button.click()
+    choices.get_by_role("link", name="Browser notifications").click()
+    expect(page.locator("#browser-notifications")).to_have_attribute("open", "")  # opened
+    button.click()
+    choices.get_by_role("link", name="Email").click()
+    expect(page.locator("main h1")).to_have_text("Subscribe to updates")
+    assert script_errors == []

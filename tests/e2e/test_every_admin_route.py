@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -159,6 +159,17 @@ def test_every_admin_get_route_is_filled(app: Flask):
     assert {endpoint for endpoint, _ in _get_routes(app)} >= NOT_SCREENS
 
 
+@pytest.fixture
+def mailbox(app: Flask) -> Iterator[Path]:
+    """The dev mailbox's folder, holding one message (MAIL_NAME); emptied after the test."""
+    folder = Path(app.config["INSTANCE_PATH"]) / "mail"
+    folder.mkdir(exist_ok=True)
+    _mail(folder)
+    yield folder
+    for path in folder.glob("*.eml"):
+        path.unlink()
+
+
 def _mail(folder: Path) -> None:
     """One message in the dev mailbox, as the email channel writes it."""
     message = EmailMessage()
@@ -173,13 +184,13 @@ def _mail(folder: Path) -> None:
         "Unsubscribe</a></p>",
         subtype="html",
     )
-    folder.mkdir(exist_ok=True)
     (folder / MAIL_NAME).write_bytes(bytes(message))
 
 
 def _cast() -> None:
     """What the demo lacks and a screen needs: an owner and a colleague, a template, a
-    segment with an organization, an API key, a subscriber, a notice and a mail."""
+    segment with an organization, an API key, a subscriber and a notice (the mail is the
+    `mailbox` fixture's)."""
     limiter.reset()  # sign-in attempts of earlier tests must not throttle this one
     owner = make_staff("owner", OWNER)
     make_staff("comms", "casey@acme.example")
@@ -190,7 +201,6 @@ def _cast() -> None:
     subscriber("dana@customer.example", name="Dana")
     notice(_first(Incident, Incident.kind == IncidentKind.incident))
     db.session.commit()
-    _mail(Path(current_app.config["INSTANCE_PATH"]) / "mail")
 
 
 def _sign_in(page: Page) -> None:
@@ -212,7 +222,7 @@ def _paths(app: Flask) -> list[str]:
 
 
 def test_every_admin_screen_passes_at_every_width(
-    app: Flask, page: Page, artifacts_dir: Path, script_errors: list[str]
+    app: Flask, page: Page, artifacts_dir: Path, script_errors: list[str], mailbox: Path
 ):
     _cast()
     _sign_in(page)
@@ -225,7 +235,6 @@ def test_every_admin_screen_passes_at_every_width(
                 found += inspect(page, path, width, artifacts_dir)
             except AssertionError as refused:  # an error status: report it with the rest
                 found.append(f"{path} at {width} px: {refused}")
-    (Path(current_app.config["INSTANCE_PATH"]) / "mail" / MAIL_NAME).unlink()
     assert found == [], "\n".join(found)
     assert script_errors == []
 
@@ -347,3 +356,23 @@ def test_key_screens_pass_in_dark_mode(app: Flask, page: Page, artifacts_dir: Pa
             )
             found += [f"{path} at {width} px (dark): {problem}" for problem in problems(page)]
     assert found == [], "\n".join(found)
+
+
+def test_a_link_in_a_mails_preview_opens_in_a_new_tab(page: Page, live_server: str, mailbox: Path):
+    """Not inside the sandboxed frame, where the status page (never framed) would be blocked."""
+    _cast()
+    message = EmailMessage()
+    message["To"] = "dana@customer.example"
+    message["Subject"] = "Manage your subscription"
+    message.set_content(f"Manage: {live_server}/history")
+    message.add_alternative(f'<p><a href="{live_server}/history">Manage</a></p>', subtype="html")
+    (mailbox / "000000000002.eml").write_bytes(bytes(message))
+    _sign_in(page)
+    page.goto("/admin/mailbox")
+    page.get_by_role("link", name="Manage your subscription").click()
+    with page.expect_popup() as opened:
+        page.frame_locator("iframe.mail-html").get_by_role("link", name="Manage").click()
+    expect(opened.value).to_have_url(f"{live_server}/history")
+    with page.expect_popup() as opened:  # the text part's URL is a link too
+        page.locator(".mail-text").get_by_role("link", name=f"{live_server}/history").click()
+    expect(opened.value).to_have_url(f"{live_server}/history")

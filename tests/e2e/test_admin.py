@@ -126,7 +126,10 @@ def test_post_an_incident_from_a_template_update_and_resolve_it(
     expect(page.get_by_role("status")).to_contain_text("is resolved")
 
     public.goto("/")
-    expect(public.locator("main")).not_to_contain_text(TITLE)
+    current = public.locator("section", has=public.get_by_role("heading", name="Current incidents"))
+    expect(current).not_to_contain_text(TITLE)
+    past = public.locator("section.past-incidents")  # where it is listed now, resolved
+    expect(past).to_contain_text(TITLE)
     expect(public_status(public, "Authentication")).to_have_text("Operational")
     public.goto(incident_url.replace("/admin/incidents/", "/incidents/"))
     expect(public.locator(".timeline")).to_contain_text("This incident has been resolved.")

@@ -61,6 +61,8 @@ def _adapter(channel: Channel) -> ChannelAdapter:
 def _notify_email_holds(form: EndpointForm, kind: Channel) -> bool:
     """The address to tell of failures, checked as the service will (a webhook needs one)."""
     raw = (form.notify_email.data or "").strip()
+    if form.notify_email.errors:  # refused by the form already (too long)
+        return False
     try:
         if raw:
             normalise_email(raw)
@@ -81,10 +83,11 @@ def subscribe_endpoint(channel: str):
     form = EndpointForm()
     form.offer(components)
     shown = {"channel": kind, "label": endpoint_urls.LABELS[kind]}
-    if request.method == "GET" or not form.validate():
+    if request.method == "GET":
         return _form_page(TEMPLATE, form, components, **shown)
-    problems = preference_problems(form)
-    if problems or not _notify_email_holds(form, kind):
+    # Every field checked at once, so the page shows all that is wrong in one go.
+    valid, problems = form.validate(), preference_problems(form)
+    if not (_notify_email_holds(form, kind) and valid) or problems:
         return _form_page(TEMPLATE, form, components, problems=problems, **shown)
     try:
         if kind is Channel.webhook:

@@ -181,10 +181,11 @@ def subscribe():
     form = SubscribeForm()
     form.offer(components)
     texts_offered = sms_offered(current_app.config)
-    if request.method == "GET" or not form.validate():
+    if request.method == "GET":
         return _form_page("public/subscribe.html", form, components, sms_offered=texts_offered)
-    problems = preference_problems(form)
-    if not _addresses_hold(form, texts_offered) or problems:
+    # Every field checked at once, so the page shows all that is wrong in one go.
+    valid, problems = form.validate(), preference_problems(form)
+    if not (_addresses_hold(form, texts_offered) and valid) or problems:
         return _form_page(
             "public/subscribe.html", form, components, sms_offered=texts_offered, problems=problems
         )
@@ -206,12 +207,12 @@ def subscribe():
 def _addresses_hold(form: SubscribeForm, texts_offered: bool) -> bool:
     """Check the address and the number as the services will, each error beside its field."""
     email, phone = (form.email.data or "").strip(), (form.phone.data or "").strip()
-    if email or not phone:
+    if (email or not phone) and not form.email.errors:  # not already refused (too long)
         try:
             subscriptions.normalise_email(email)
         except InvalidInput as exc:
             refuse(form.email, exc)
-    if phone:
+    if phone and not form.phone.errors:
         try:
             if not texts_offered:
                 raise InvalidInput("Text message updates are not available on this page.")

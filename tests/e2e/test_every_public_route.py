@@ -19,16 +19,16 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from statuspage.audience.viewers import new_sign_in
-from statuspage.extensions import db
+from statuspage.extensions import db, limiter
 from statuspage.links import sign
 from statuspage.models import Channel, Component, Incident
 from statuspage.public.viewing import COOKIE, identity
 from statuspage.subscribers.subscriptions import Preferences
-from tests.e2e.inspection import WIDTHS, inspect
+from tests.e2e.inspection import HEIGHT, WIDTHS, inspect, problems, screenshot_name
 from tests.factories.notices import delivery, notice
 from tests.factories.segments import organization, segment
 from tests.factories.subscribers import contact_point, subscriber
@@ -167,4 +167,27 @@ def test_every_public_page_passes_at_every_width_light_and_dark(
                 for width in WIDTHS:
                     found += inspect(page, path, width, artifacts_dir, scheme=scheme)
             page.context.clear_cookies()
+    assert not found, "\n".join(found)
+
+
+# A form sent empty, and the fields that must then say what is wrong beside them.
+REFUSED_FORMS = {"/subscribe": ["email"], "/subscribe/webhook": ["url", "notify_email"]}
+
+
+def test_the_forms_pass_with_their_errors_shown(page: Page, live_server: str, artifacts_dir: Path):
+    found: list[str] = []
+    for scheme in SCHEMES:
+        page.emulate_media(color_scheme=scheme)
+        for path, fields in REFUSED_FORMS.items():
+            for width in WIDTHS:
+                page.set_viewport_size({"width": width, "height": HEIGHT})
+                page.goto(path)
+                limiter.reset()  # eight empty posts: more than the forms' limits allow
+                page.locator("main form button[type=submit]").click()
+                for field in fields:
+                    expect(page.locator(f"#{field}")).to_have_attribute("aria-invalid", "true")
+                shot = screenshot_name(f"{path}-refused", width, scheme)
+                page.screenshot(path=artifacts_dir / shot, full_page=True)
+                found += [f"{path} refused at {width} px ({scheme}): {p}" for p in problems(page)]
+    limiter.reset()
     assert not found, "\n".join(found)

@@ -168,3 +168,13 @@ def test_the_public_page_has_a_dark_mode_the_admin_does_not_take():
     assert ":root:not(:has(body.admin))" in dark
     for variable in ("--fg", "--bg", "--card", "--link", "--muted"):
         assert re.search(rf"{variable}: #[0-9a-f]{{6}}", dark), variable
+
+
+def test_every_field_is_checked_at_once(client):
+    ensure_page("Acme Status")
+    response = post_form(client, "/subscribe/webhook", url="", notify_email="", scope="all")
+    assert response.status_code == 400
+    page = parsed(response)
+    assert_tied(page, "url", "")
+    assert_tied(page, "notify_email", "Enter an email address")
+    assert "incidents, maintenance, or both" in by_id(page, "notify-error").text_content()

@@ -44,10 +44,10 @@ run: $(STAMP) ## Start Herald with demo data on http://127.0.0.1:$(PORT) (SQLite
 		$(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
 
 # The two passes run side by side, one per core: they share no file, database or Redis
-# database (each test that needs Redis picks its database by pass), and every line of output
-# names its pass. Either failing fails `make test`.
+# database (each test that needs Redis picks its database by pass). Their output streams as
+# it comes, every line prefixed by its pass. Either failing fails `make test`.
 test: $(STAMP) browser ## Run the whole suite on SQLite and on PostgreSQL, side by side
-	$(MAKE) --no-print-directory -j2 --output-sync=line test-sqlite test-postgres
+	$(MAKE) --no-print-directory -j2 test-sqlite test-postgres
 
 test-sqlite: $(STAMP)
 	@echo "== tests on SQLite =="

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import Flask
 
-from statuspage.components.status import format_percent
 from statuspage.public.caching import init_snapshots
 from statuspage.public.serializers import iso
 
@@ -28,11 +25,8 @@ def register_blueprints(app: Flask) -> None:
     reads_json(api_bp)  # JSON or form bodies (api.bodies)
 
 
-def _human_time(at: datetime | None) -> str:
-    return at.strftime("%b %-d, %Y %H:%M UTC") if at else ""
-
-
 def register_template_helpers(app: Flask) -> None:
+    from statuspage.i18n.web import init_i18n
+
+    init_i18n(app)
     app.jinja_env.filters["iso"] = iso
-    app.jinja_env.filters["human_time"] = _human_time
-    app.jinja_env.filters["percent"] = format_percent

@@ -25,7 +25,12 @@ from statuspage.models.enums import (
     IncidentStatus,
     Visibility,
 )
-from statuspage.models.incidents import AffectedComponent, Incident, IncidentUpdate
+from statuspage.models.incidents import (
+    AffectedComponent,
+    Incident,
+    IncidentUpdate,
+    UpdateTranslation,
+)
 from statuspage.models.notices import (
     Audience,
     Delivery,
@@ -136,6 +141,7 @@ __all__ = [
     "TriggerTime",
     "Unit",
     "UpdateDraft",
+    "UpdateTranslation",
     "UsedSignInLink",
     "ViewerFeedToken",
     "ViewerSession",

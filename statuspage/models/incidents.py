@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String, Table, Text, false
+from sqlalchemy import (
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from statuspage.clock import utcnow
@@ -107,6 +118,28 @@ class IncidentUpdate(db.Model):
     affected_components: Mapped[list[AffectedComponent]] = relationship(
         back_populates="update", cascade="all, delete-orphan", order_by="AffectedComponent.id"
     )
+    translations: Mapped[list[UpdateTranslation]] = relationship(
+        back_populates="update", cascade="all, delete-orphan", order_by="UpdateTranslation.language"
+    )
+
+
+class UpdateTranslation(db.Model):
+    """An update's title (the incident's name as of this update) and message in one more
+    language. The update's own `body` and the incident's `name` are the default language's."""
+
+    __tablename__ = "update_translation"
+    __table_args__ = (UniqueConstraint("update_id", "language"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    update_id: Mapped[str] = mapped_column(
+        ForeignKey("incident_update.id", ondelete="CASCADE"), index=True
+    )
+    language: Mapped[str] = mapped_column(String(8))
+    title: Mapped[str | None] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)  # Markdown, as written
+    body_html: Mapped[str] = mapped_column(Text)  # sanitised once, at write time
+
+    update: Mapped[IncidentUpdate] = relationship(back_populates="translations")
 
 
 class AffectedComponent(db.Model):

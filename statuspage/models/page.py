@@ -20,6 +20,11 @@ class Page(db.Model):
     id: Mapped[str] = mapped_column(PublicId, primary_key=True, default=new_public_id)
     name: Mapped[str] = mapped_column(String(200))
     time_zone: Mapped[str] = mapped_column(String(64), default="Etc/UTC")
+    # The language of a reader who names none (statuspage/i18n.choose) and of the composer's
+    # required tab; `languages` are the ones an update may be translated into (None: all
+    # shipped languages).
+    default_language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
+    languages: Mapped[list[str] | None] = mapped_column(JSON)
     description: Mapped[str | None] = mapped_column(Text)
     homepage_url: Mapped[str | None] = mapped_column(String(500))  # the company's own site
     logo_url: Mapped[str | None] = mapped_column(String(500))

@@ -34,6 +34,9 @@ class StaffUser(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The admin's times are typed and shown in this zone (None: the page's); its language.
+    time_zone: Mapped[str | None] = mapped_column(String(64))
+    language: Mapped[str | None] = mapped_column(String(8))
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts

@@ -96,6 +96,10 @@ class Subscriber(db.Model):
     notify_incidents: Mapped[bool] = mapped_column(Boolean, default=True)
     notify_maintenance: Mapped[bool] = mapped_column(Boolean, default=True)
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    # What every message to this person is rendered in; None: the page's default language and
+    # time zone at the time of sending.
+    language: Mapped[str | None] = mapped_column(String(8))
+    time_zone: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The customer this person belongs to (explicitly, or by a verified email's domain

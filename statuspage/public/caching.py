@@ -6,11 +6,15 @@ from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
 from flask import Flask, Response, current_app, g, request
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
+from werkzeug.http import parse_cookie
 
 from statuspage.config import REPO_ROOT
+from statuspage.i18n import LANG_COOKIE, LANG_PARAM, language, request_key, snapshot_key
+from statuspage.i18n.web import language_of_request, page_language
 from statuspage.security import HSTS, policy_headers
 from statuspage.snapshots.store import PRERENDER, STORE_KEY, SnapshotStore, build_fingerprint
 
@@ -56,6 +60,36 @@ def init_snapshots(app: Flask) -> None:
     app.wsgi_app = SnapshotFastPath(app.wsgi_app, app.extensions[STORE_KEY])  # type: ignore
 
 
+def _request_key(environ: dict[str, Any]) -> str | None:
+    """The request's key (i18n.request_key) from the raw environ, or None when the request
+    carries a cookie other than the language picker's (it may be signed in: Flask decides)."""
+    cookie_lang = None
+    raw_cookie = environ.get("HTTP_COOKIE")
+    if raw_cookie is not None:
+        cookies = parse_cookie(raw_cookie)
+        if any(name != LANG_COOKIE for name in cookies):
+            return None
+        cookie_lang = cookies.get(LANG_COOKIE)
+    query = environ.get("QUERY_STRING") or ""
+    query_lang = parse_qs(query).get(LANG_PARAM, [None])[0] if LANG_PARAM in query else None
+    return request_key(
+        environ.get("PATH_INFO") or "/",
+        query_lang,
+        cookie_lang,
+        environ.get("HTTP_ACCEPT_LANGUAGE"),
+    )
+
+
+def response_language(negotiate: bool) -> str:
+    """Fix this request's language: the reader's (`negotiate`, the HTML pages) or only the
+    URL's, else the page's default (feeds, the JSON API, badges: a client that names no
+    language gets what it always got)."""
+    if negotiate:
+        return language_of_request()
+    g.herald_lang = language(request.args.get(LANG_PARAM)) or page_language()
+    return g.herald_lang
+
+
 class SnapshotFastPath:
     """WSGI layer in front of Flask: answers a plain GET for an already rendered snapshot.
 
@@ -73,12 +107,12 @@ class SnapshotFastPath:
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         if (
             environ.get("REQUEST_METHOD") == "GET"
-            and "HTTP_COOKIE" not in environ
             and "HTTP_AUTHORIZATION" not in environ
             and "HTTP_IF_NONE_MATCH" not in environ
             and "HTTP_IF_MODIFIED_SINCE" not in environ
         ):
-            snap = self._store.fresh(environ.get("PATH_INFO") or "/")
+            key = _request_key(environ)
+            snap = self._store.fresh(key) if key is not None else None
             if snap is not None:
                 environ["herald.endpoint"] = snap.endpoint  # for the request metrics
                 headers = [*snap.headers, ("Content-Length", str(len(snap.body)))]
@@ -89,20 +123,27 @@ class SnapshotFastPath:
         return self._wsgi_app(environ, start_response)
 
 
-def snapshotted(view: View | None = None, *, headers: Headers = ()) -> Any:
-    """Serve `view`'s output from the snapshot of this path; the view runs once per version.
+def snapshotted(view: View | None = None, *, headers: Headers = (), negotiate: bool = False) -> Any:
+    """Serve `view`'s output from the snapshot of this path and language; the view runs once
+    per version and language.
 
-    The view returns (body, content type) and must depend on nothing but the path and the
-    database: no query string, no cookie, no viewer. Private pages are never wrapped.
-    `@snapshotted(headers=...)` adds fixed headers (CORS) to the snapshot, so the fast path
-    and 304s send them too.
+    The view returns (body, content type) and must depend on nothing but the path, the
+    language and the database: no other query string, no cookie, no viewer. Private pages
+    are never wrapped. `@snapshotted(headers=...)` adds fixed headers (CORS) to the snapshot,
+    so the fast path and 304s send them too. With `negotiate` the language is the reader's
+    (URL, cookie, Accept-Language: the response says `Vary` on both headers); without, only
+    the URL's `?lang=` or the page's default.
     """
     if view is None:
-        return lambda wrapped: snapshotted(wrapped, headers=headers)
+        return lambda wrapped: snapshotted(wrapped, headers=headers, negotiate=negotiate)
 
     @wraps(view)
     def serve(**kwargs: Any) -> Response:
         g.public_snapshot = True
+        lang = response_language(negotiate)
+        language_headers: Headers = (("Content-Language", lang),)
+        if negotiate:
+            language_headers += (("Vary", "Accept-Language, Cookie"),)
 
         def render() -> tuple[bytes, str]:
             body, content_type = view(**kwargs)
@@ -110,11 +151,17 @@ def snapshotted(view: View | None = None, *, headers: Headers = ()) -> Any:
 
         # The security headers are stored with the body, so the fast path and 304s send them.
         snap = snapshot_store().get(
-            request.path,
+            snapshot_key(request.path, lang),
             render,
-            (*headers, *policy_headers(request.path)),
+            (*headers, *language_headers, *policy_headers(request.path)),
             endpoint=request.endpoint or "",
             wait_for_worker=PRERENDER not in request.environ,
+            alias=request_key(
+                request.path,
+                request.args.get(LANG_PARAM),
+                request.cookies.get(LANG_COOKIE),
+                request.headers.get("Accept-Language"),
+            ),
         )
         # Most requests are unconditional: look at the raw environ before parsing anything.
         environ = request.environ

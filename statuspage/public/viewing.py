@@ -24,7 +24,7 @@ from statuspage.clock import utcnow
 from statuspage.core import sessions
 from statuspage.links import MAX_AGE, BadLink, sign, verify
 from statuspage.models import ViewerSession
-from statuspage.public.caching import Headers, snapshotted
+from statuspage.public.caching import Headers, response_language, snapshotted
 from statuspage.public.context import public_viewer
 
 COOKIE = "herald_viewer"
@@ -121,7 +121,9 @@ def viewer_aware(view: View | None = None, *, headers: Headers = (), token: bool
     """
     if view is None:
         return lambda wrapped: viewer_aware(wrapped, headers=headers, token=token)
-    for_everyone = snapshotted(view, headers=headers)
+    # Pages are read by people in their own language; the JSON API by clients that name one.
+    negotiate = not token
+    for_everyone = snapshotted(view, headers=headers, negotiate=negotiate)
 
     @wraps(view)
     def serve(**kwargs: Any) -> Response:
@@ -135,8 +137,11 @@ def viewer_aware(view: View | None = None, *, headers: Headers = (), token: bool
         if viewer is None:
             return for_everyone(**kwargs)
         g.viewer = viewer
+        lang = response_language(negotiate)
         body, content_type = view(**kwargs)
-        return Response(body, content_type=content_type)
+        response = Response(body, content_type=content_type)
+        response.headers["Content-Language"] = lang
+        return response
 
     return serve
 
@@ -149,6 +154,8 @@ def forget_earlier_requests() -> None:
     """
     g.pop("viewer", None)
     g.pop("public_snapshot", None)
+    g.pop("herald_lang", None)
+    g.pop("herald_zone", None)
 
 
 def keep_private(response: Response) -> Response:

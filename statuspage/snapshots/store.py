@@ -123,11 +123,12 @@ class SnapshotStore:
         self._rendering: dict[str, threading.Event] = {}
         self.renders = 0  # how many bodies this process rendered: for tests and metrics
 
-    def fresh(self, path: str) -> Snapshot | None:
-        """The snapshot of `path` if it is rendered and the version check is not due; no I/O."""
+    def fresh(self, key: str) -> Snapshot | None:
+        """The snapshot stored under `key` (a snapshot key or a request key) if it is rendered
+        and the version check is not due; no I/O."""
         if time.monotonic() - self._checked_at >= self._version_ttl:
             return None
-        return self._entries.get(path)
+        return self._entries.get(key)
 
     def _current(self) -> tuple[_Key, datetime]:
         now = time.monotonic()
@@ -179,12 +180,31 @@ class SnapshotStore:
         endpoint: str = "",
         *,
         wait_for_worker: bool = True,
+        alias: str | None = None,
     ) -> Snapshot:
-        """The snapshot of `path` for the current version, rendering it on first ask.
+        """The snapshot of `path` (a snapshot key: path and language) for the current
+        version, rendering it on first ask.
 
         `extra_headers` are sent with the body (and with its 304s), after the standard ones.
-        `wait_for_worker=False` is the worker itself: render now, no grace.
+        `wait_for_worker=False` is the worker itself: render now, no grace. `alias` is the
+        request's own key (i18n.request_key), under which `fresh` finds it too until the
+        version changes.
         """
+        snapshot = self._get(path, render, extra_headers, endpoint, wait_for_worker)
+        if alias is not None and alias != path:
+            with self._lock:
+                if self._entries.get(path) is snapshot:  # current: not an older version's
+                    self._entries[alias] = snapshot
+        return snapshot
+
+    def _get(
+        self,
+        path: str,
+        render: Callable[[], tuple[bytes, str]],
+        extra_headers: tuple[tuple[str, str], ...],
+        endpoint: str,
+        wait_for_worker: bool,
+    ) -> Snapshot:
         key, last_modified = self._current()
         made = _Made(key, last_modified, path, render, extra_headers, endpoint)
         snapshot = self._entries.get(path)

@@ -12,6 +12,7 @@ from statuspage import create_app
 from statuspage.clock import utcnow
 from statuspage.components.catalog import set_component_status
 from statuspage.extensions import db
+from statuspage.i18n import request_key, snapshot_key
 from statuspage.incidents.commands import OpenIncident
 from statuspage.incidents.publishing import create_incident
 from statuspage.public.caching import SnapshotFastPath, snapshot_store
@@ -95,12 +96,20 @@ def test_not_found_is_not_cached_as_public(client, small_page):
 def test_public_responses_never_touch_the_session(client, small_page, path):
     response = client.get(path)
     assert "Set-Cookie" not in response.headers
-    assert "Cookie" not in response.headers.get("Vary", "")
+    # A page read in the reader's language varies on Accept-Language and on the language
+    # picker's cookie, and on nothing else (the session would add another `Cookie`); the
+    # feeds, JSON and badges vary on neither: their language is the URL's.
+    vary = [part.strip() for part in response.headers.get_all("Vary") for part in part.split(",")]
+    assert vary in ([], ["Accept-Language", "Cookie"])
 
 
 def test_the_fast_path_answers_a_rendered_snapshot_with_flasks_bytes_and_headers(app, small_page):
     store = SnapshotStore(version_ttl=60, cache_control="public, max-age=30")
-    snapshot = store.get("/", lambda: (b"<p>ok</p>", "text/html; charset=utf-8"))
+    snapshot = store.get(
+        snapshot_key("/", "en"),
+        lambda: (b"<p>ok</p>", "text/html; charset=utf-8"),
+        alias=request_key("/", None, None, None),
+    )
     reached_flask, started = [], []
 
     def flask_app(environ, start_response):
@@ -119,9 +128,23 @@ def test_the_fast_path_answers_a_rendered_snapshot_with_flasks_bytes_and_headers
         {"REQUEST_METHOD": "GET", "PATH_INFO": "/history"},
         {"REQUEST_METHOD": "GET", "PATH_INFO": "/", "HTTP_COOKIE": "session=abc"},
         {"REQUEST_METHOD": "GET", "PATH_INFO": "/", "HTTP_AUTHORIZATION": "Bearer x"},
+        # Another language than the one stored: Flask renders (or finds) that one.
+        {"REQUEST_METHOD": "GET", "PATH_INFO": "/", "HTTP_ACCEPT_LANGUAGE": "de-DE,de;q=0.9"},
+        {"REQUEST_METHOD": "GET", "PATH_INFO": "/", "QUERY_STRING": "lang=fr"},
+        {"REQUEST_METHOD": "GET", "PATH_INFO": "/", "HTTP_COOKIE": "herald_lang=ja"},
     ):
         fast(environ, lambda *a: None)
-    assert reached_flask == ["/", "/", "/history", "/", "/"]
+    assert reached_flask == ["/", "/", "/history", "/", "/", "/", "/", "/"]
+    # The language picker's cookie alone is no sign-in: the fast path answers it.
+    store.get(
+        snapshot_key("/", "ja"),
+        lambda: (b"<p>ja</p>", "text/html; charset=utf-8"),
+        alias=request_key("/", None, "ja", None),
+    )
+    language_cookie = {"REQUEST_METHOD": "GET", "PATH_INFO": "/", "HTTP_COOKIE": "herald_lang=ja"}
+    body = fast(language_cookie, lambda *a: None)
+    assert body == [b"<p>ja</p>"]
+    assert fast({"REQUEST_METHOD": "GET", "PATH_INFO": "/"}, lambda *a: None) == [b"<p>ok</p>"]
 
 
 def test_flask_and_the_fast_path_send_the_same_response(app, small_page):
@@ -131,6 +154,12 @@ def test_flask_and_the_fast_path_send_the_same_response(app, small_page):
     assert cached.extensions["herald.snapshots"].renders == 1
     assert fast.data == through_flask.data
     assert sorted(fast.headers.items()) == sorted(through_flask.headers.items())
+    german = {"Accept-Language": "de-CH, de;q=0.9, en;q=0.5"}
+    through_flask, fast = client.get("/", headers=german), client.get("/", headers=german)
+    assert cached.extensions["herald.snapshots"].renders == 2
+    assert fast.data == through_flask.data
+    assert sorted(fast.headers.items()) == sorted(through_flask.headers.items())
+    assert fast.headers["Content-Language"] == "de"
     with cached.app_context():
         db.engine.dispose()  # this second app has its own pool; close it, not the GC
 

@@ -22,7 +22,7 @@ export FLASK_APP := wsgi
 export PORT
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-sqlite test-postgres lint format audit lock lock-upgrade lock-check bench bench-fanout bench-push bench-audience bench-scale browser clean
+.PHONY: help run test translations test-sqlite test-postgres lint format audit lock lock-upgrade lock-check bench bench-fanout bench-push bench-audience bench-scale browser clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -56,6 +56,22 @@ test-sqlite: $(STAMP)
 test-postgres: $(STAMP)
 	@echo "== tests on PostgreSQL ($(PG_TEST_URL)) =="
 	set -o pipefail; TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest 2>&1 | sed -u 's/^/postgres | /'
+
+# The English catalog (translations/messages.pot) is every marked string of the code and
+# templates; each language's catalog is merged from it, never fuzzy-matched (a guessed
+# translation is worse than the English one). Catalogs compile at process start (i18n/catalogs.py).
+TRANSLATED := de fr es ja ar
+translations: $(STAMP) ## Extract the marked strings and merge them into each language's catalog
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-wrap --sort-by-file \
+		--project Herald -o translations/messages.pot statuspage admin templates
+	@for lang in $(TRANSLATED); do \
+		if [ -f translations/$$lang/LC_MESSAGES/messages.po ]; then \
+			$(BIN)/pybabel update --no-wrap --no-fuzzy-matching --ignore-obsolete \
+				-i translations/messages.pot -d translations -l $$lang; \
+		else \
+			$(BIN)/pybabel init --no-wrap -i translations/messages.pot -d translations -l $$lang; \
+		fi; \
+	done
 
 lint: $(STAMP) ## ruff lint and format check
 	$(BIN)/ruff check .

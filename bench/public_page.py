@@ -299,7 +299,13 @@ def compare(title: str, subject: Target, baseline: Target, args: argparse.Namesp
         order = (subject, baseline) if index % 2 == 0 else (baseline, subject)
         for target in order:
             cpu_before = group_cpu_seconds(target.groups)
-            run = wrk(target.url, args.slice, args.connections, args.wrk_threads)
+            run = wrk(
+                target.url,
+                args.slice,
+                args.connections,
+                args.wrk_threads,
+                script_args=args.languages,
+            )
             cpu = group_cpu_seconds(target.groups) - cpu_before
             run = dataclasses.replace(run, cpu_us=cpu * 1e6 / max(run.requests, 1))
             runs[target.name].append(run)
@@ -439,7 +445,7 @@ def nginx(
 
 def warm_up(urls: Sequence[str], args: argparse.Namespace) -> None:
     for url in urls:
-        wrk(url, args.warmup, args.connections, args.wrk_threads)
+        wrk(url, args.warmup, args.connections, args.wrk_threads, script_args=args.languages)
 
 
 # --- the benchmark ---------------------------------------------------------------------
@@ -601,8 +607,16 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         default=[],
         help="extra gunicorn flag for both apps, e.g. --gunicorn-arg=--backlog=512 (repeatable)",
     )
+    parser.add_argument(
+        "--languages",
+        default="en-US,en;q=0.9 de-DE,de;q=0.9",
+        help="Accept-Language values the requests take in turn (space-separated; '' for none):"
+        " two languages by default, each page read from its own snapshot",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the work dir for inspection")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    args.languages = args.languages.split()
+    return args
 
 
 @contextlib.contextmanager

@@ -1,4 +1,19 @@
 -- Prints wrk's summary as one parseable line for bench/public_page.py (times in microseconds).
+-- Arguments (after `--`): Accept-Language values; each connection's requests take them in
+-- turn, so every language in use is read, from its own snapshot, throughout the run.
+local languages = {}
+local turn = 0
+
+init = function(args)
+  for _, value in ipairs(args) do languages[#languages + 1] = value end
+end
+
+request = function()
+  if #languages == 0 then return wrk.format() end
+  turn = turn + 1
+  return wrk.format(nil, nil, {["Accept-Language"] = languages[turn % #languages + 1]})
+end
+
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(

@@ -27,6 +27,24 @@ from tests.fakes.social import FakeMastodon, FakeX, fake_mastodon, fake_x
 BASE_URL = "http://status.example.test"
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Browser tests (marker `e2e`) run in the SQLite pass only.
+
+    What chromium checks (layout at two widths, accessibility, escaping, scripts, screenshots)
+    depends on no database; what the database does under those pages is tested in both passes
+    by the HTTP-level tests (tests/web, tests/admin, tests/hostile, tests/leaks). Running the
+    browser twice cost the PostgreSQL pass minutes of the suite's 30.
+    """
+    if not (os.environ.get("TEST_DATABASE_URL") or "").startswith("postgresql"):
+        return
+    once = pytest.mark.skip(
+        reason="browser tests depend on no database: `make test` runs them in its SQLite pass"
+    )
+    for item in items:
+        if item.get_closest_marker("e2e") is not None:
+            item.add_marker(once)
+
+
 def _fresh_schema(url: str) -> None:
     """Drop everything, so the schema comes from the migrations alone."""
     if url.startswith("postgresql"):

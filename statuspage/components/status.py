@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
+from babel import Locale
+from babel.dates import format_date
+from babel.numbers import format_percent as babel_percent
+from flask_babel import get_locale, gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from statuspage.audience.visibility import Viewer, visible
@@ -36,6 +43,15 @@ _DESCRIPTION = {
     "critical": "Major Service Outage",
 }
 _MAINTENANCE = "Service Under Maintenance"
+# The same, for people: the pages print these in the reader's language; the JSON API and
+# webhooks keep sending `description`, in English, as Statuspage does.
+_DESCRIPTION_LABELS = {
+    "All Systems Operational": _l("All Systems Operational"),
+    "Minor Service Outage": _l("Minor Service Outage"),
+    "Partial System Outage": _l("Partial System Outage"),
+    "Major Service Outage": _l("Major Service Outage"),
+    _MAINTENANCE: _l("Service Under Maintenance"),
+}
 _COMPONENT_SEVERITY = {
     ComponentStatus.operational: "none",
     ComponentStatus.under_maintenance: "none",
@@ -54,6 +70,11 @@ class PageStatus:
     def under_maintenance(self) -> bool:
         """Nothing is wrong, but maintenance is under way (the indicator alone says "none")."""
         return self.description == _MAINTENANCE
+
+    @property
+    def label(self) -> str:
+        """The description in the language in force, for the pages, the widget and badges."""
+        return str(_DESCRIPTION_LABELS.get(self.description, self.description))
 
 
 def overall_status(
@@ -147,10 +168,17 @@ class DayBar:
 
     @property
     def summary(self) -> str:
-        """The tooltip's text: date · uptime · incidents (built here: 1,080 bars a page)."""
-        uptime = "No data" if self.uptime is None else f"{format_percent(self.uptime)} uptime"
-        incidents = "; ".join(self.incidents) if self.incidents else "No incidents"
-        return f"{self.day:%b} {self.day.day}, {self.day.year} · {uptime} · {incidents}"
+        """The tooltip's text: date · uptime · incidents, in the language in force (built
+        here: 1,080 bars a page, so the fixed words and the days are formatted once each)."""
+        locale = get_locale()
+        lang = locale.language if locale is not None else "en"
+        words = _bar_words(lang)
+        if self.uptime is None:
+            uptime = words[0]
+        else:
+            uptime = words[1].replace("\0", format_percent(self.uptime, lang))
+        incidents = "; ".join(self.incidents) if self.incidents else words[2]
+        return f"{_bar_day(self.day, lang)} · {uptime} · {incidents}"
 
     @property
     def level(self) -> str:
@@ -209,9 +237,34 @@ def shown_on_page(component: Component, status: ComponentStatus | None = None) -
     )
 
 
-def format_percent(value: float) -> str:
-    """99.95%, 100%: two decimals at most, no trailing zeros."""
-    return f"{value * 100:.2f}".rstrip("0").rstrip(".") + "%"
+@functools.lru_cache(maxsize=4096)
+def format_percent(value: float, lang: str = "en") -> str:
+    """99.95%, 100% (99,95 % in German, ٪ in Arabic): two decimals at most, no trailing
+    zeros, in `lang`'s notation. Cached: the same few values fill a page's 1,080 bars."""
+    rounded = Decimal(f"{value * 100:.2f}") / 100  # rounded as before: 12.345 → 12.35
+    return babel_percent(rounded, _percent_pattern(lang), locale=lang)
+
+
+@functools.lru_cache(maxsize=64)
+def _percent_pattern(lang: str) -> str:
+    """`lang`'s own percent pattern ("#,##0 %" in German) with up to two decimals."""
+    pattern = Locale.parse(lang).percent_formats[None].pattern
+    last_zero = pattern.rfind("0")
+    if last_zero < 0 or ";" in pattern:
+        return "#,##0.##%"
+    return f"{pattern[: last_zero + 1]}.##{pattern[last_zero + 1 :]}"
+
+
+@functools.lru_cache(maxsize=64)
+def _bar_words(lang: str) -> tuple[str, str, str]:
+    """A bar tooltip's fixed words in `lang` (catalogs are fixed for the process's life)."""
+    uptime = gettext("%(percent)s uptime", percent="\0")
+    return (gettext("No data"), uptime, gettext("No incidents"))
+
+
+@functools.lru_cache(maxsize=1024)
+def _bar_day(day: date, lang: str) -> str:
+    return format_date(day, "medium", locale=lang)
 
 
 def _incident_days(

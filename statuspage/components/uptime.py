@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from statuspage.extensions import db
@@ -22,7 +23,8 @@ DOWN_WEIGHT: dict[ComponentStatus, float] = {
     ComponentStatus.partial_outage: 0.3,
 }
 
-UPTIME_RULE = (
+# Lazy: read in the language in force (the status page prints it).
+UPTIME_RULE = _l(
     "Major outage counts as down, partial outage as 30 % down; "
     "degraded performance and maintenance count as up."
 )

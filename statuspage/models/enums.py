@@ -2,6 +2,7 @@
 
 from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Enum
 
 
@@ -14,7 +15,9 @@ class ComponentStatus(StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        """The status in the language in force (a plain str: safe in JSON and f-strings;
+        the JSON outputs send `.value`, never this)."""
+        return str(_COMPONENT_LABELS[self])
 
 
 class IncidentKind(StrEnum):
@@ -37,7 +40,8 @@ class IncidentStatus(StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        """The status in the language in force (a plain str, as ComponentStatus.label)."""
+        return str(_INCIDENT_LABELS[self])
 
 
 INCIDENT_STATUSES = frozenset(
@@ -68,6 +72,54 @@ class Impact(StrEnum):
     major = "major"
     critical = "critical"
     maintenance = "maintenance"
+
+    @property
+    def label(self) -> str:
+        """The impact alone ("Minor"), in the language in force: the history's filter."""
+        return str(_IMPACT_LABELS[self])
+
+    @property
+    def phrase(self) -> str:
+        """The impact as a phrase ("Minor impact", "No impact"), in the language in force: a
+        whole phrase per value, since word order and agreement differ between languages."""
+        return str(_IMPACT_PHRASES[self])
+
+
+# Labels are lazy: gettext runs when `.label` is read, in the language then in force (a
+# request's reader, or a message's subscriber under `reading_as`); outside any app context
+# they read as the English msgid.
+_COMPONENT_LABELS = {
+    ComponentStatus.operational: _l("Operational"),
+    ComponentStatus.degraded_performance: _l("Degraded performance"),
+    ComponentStatus.partial_outage: _l("Partial outage"),
+    ComponentStatus.major_outage: _l("Major outage"),
+    ComponentStatus.under_maintenance: _l("Under maintenance"),
+}
+_INCIDENT_LABELS = {
+    IncidentStatus.investigating: _l("Investigating"),
+    IncidentStatus.identified: _l("Identified"),
+    IncidentStatus.monitoring: _l("Monitoring"),
+    IncidentStatus.resolved: _l("Resolved"),
+    IncidentStatus.postmortem: _l("Postmortem"),
+    IncidentStatus.scheduled: _l("Scheduled"),
+    IncidentStatus.in_progress: _l("In progress"),
+    IncidentStatus.verifying: _l("Verifying"),
+    IncidentStatus.completed: _l("Completed"),
+}
+_IMPACT_LABELS = {
+    Impact.none: _l("None"),
+    Impact.minor: _l("Minor"),
+    Impact.major: _l("Major"),
+    Impact.critical: _l("Critical"),
+    Impact.maintenance: _l("Maintenance"),
+}
+_IMPACT_PHRASES = {
+    Impact.none: _l("No impact"),
+    Impact.minor: _l("Minor impact"),
+    Impact.major: _l("Major impact"),
+    Impact.critical: _l("Critical impact"),
+    Impact.maintenance: _l("Maintenance"),
+}
 
 
 class Visibility(StrEnum):

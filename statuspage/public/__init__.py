@@ -17,6 +17,7 @@ from statuspage.public import (
     embed,
     endpoints,
     feeds,
+    language,
     pages,
     push,
     signin,
@@ -100,6 +101,8 @@ PRIVATE_FEED_ROUTES = [
 # path alone (the snapshot fast path answers by path, so these must live on paths of their own).
 QUERY_ROUTES = [
     ("/history/search", "history_search", pages.history_search),
+    # the language picker: sets the reader's language cookie and goes back (public/language.py)
+    ("/language", "choose_language", language.choose_language),
 ]
 
 # path, endpoint, view: called by a provider, which signs each request or knows the secret
@@ -134,3 +137,4 @@ bp.context_processor(viewing.template_context)
 bp.add_app_template_global(viewing.shared_with_viewer, "shared_with")
 bp.add_app_template_test(viewing.viewer_can_see, "can_see")
 bp.add_app_template_global(public_next_update, "next_update_by")
+bp.add_app_template_global(pages.HISTORY_IMPACTS, "history_impacts")

@@ -32,6 +32,8 @@ HISTORY_MONTHS = 3
 SEARCH_MAX = 200  # characters of search words kept
 SEARCH_LIMIT = 100  # incidents a search shows
 PAST_DAYS = 15  # "Past incidents" on the status page, as Statuspage shows them
+# The history filter's impacts, worst first (template global `history_impacts`).
+HISTORY_IMPACTS = (Impact.critical, Impact.major, Impact.minor, Impact.none, Impact.maintenance)
 
 
 @viewer_aware

@@ -67,6 +67,7 @@ NOT_HTML = {
     "service_worker": "JavaScript",
     "push_key": "JSON",
     "sitemap": "XML",
+    "choose_language": "a redirect (303) back to the page the picker was on",
 }
 
 VIEWER = "viewer@customer.example"

@@ -1,5 +1,6 @@
-"""'Next update by HH:MM UTC' on the public pages: shown only when the page says so, derived
-from the data, so the snapshot and the static export stay right as time passes."""
+"""'Next update by 9:30 AM UTC' (the page's zone, named) on the public pages: shown only when
+the page says so, derived from the data, so the snapshot and the static export stay right as
+time passes."""
 
 from __future__ import annotations
 
@@ -15,7 +16,11 @@ from statuspage.page.state import ensure_page
 from statuspage.public.export import export_site
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-SHOWN = 'Next update by <time datetime="2026-03-02T09:30:00.000Z">09:30 UTC</time>'
+# Babel's time of day in the page's zone (UTC here), zone named; herald.js shows the reader's.
+SHOWN = (
+    'Next update by <bdi><time datetime="2026-03-02T09:30:00.000Z" data-clock>'
+    "9:30\u202fAM UTC</time></bdi>"
+)
 
 
 def _open_incident():
@@ -59,10 +64,12 @@ def test_a_new_update_or_cadence_moves_the_promise_and_resolving_removes_it(clie
     with time_machine.travel(T0 + timedelta(minutes=25), tick=False):
         post_update(incident, PostUpdate("Cause found.", status="identified"))
     db.session.commit()
-    assert '<time datetime="2026-03-02T09:55:00.000Z">09:55 UTC</time>' in client.get("/").text
+    assert '<time datetime="2026-03-02T09:55:00.000Z" data-clock>9:55\u202fAM UTC</time>' in (
+        client.get("/").text
+    )
     cadence.set_incident_cadence(incident, 60)
     db.session.commit()
-    assert 'Next update by <time datetime="2026-03-02T10:25:00.000Z">' in client.get("/").text
+    assert 'Next update by <bdi><time datetime="2026-03-02T10:25:00.000Z"' in client.get("/").text
     post_update(incident, PostUpdate("Fixed.", status="resolved"))
     db.session.commit()
     assert "Next update by" not in client.get(f"/incidents/{incident.id}").text

@@ -1,4 +1,5 @@
-"""The page's settings form: name, time zone, description, branding and footer links."""
+"""The page's settings form: name, time zone, languages, description, branding and footer
+links."""
 
 from __future__ import annotations
 
@@ -6,15 +7,30 @@ from collections.abc import Iterable
 from typing import Any
 from zoneinfo import available_timezones
 
-from wtforms import ColorField, SelectField, StringField, TextAreaField
+from wtforms import ColorField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from admin.forms.base import AdminForm
+from admin.forms.fields import MultiCheckboxField
+from statuspage.i18n import LANGUAGES
+
+LANGUAGE_CHOICES = [SelectChoice(code, name) for code, name in LANGUAGES.items()]
 
 
 class SettingsForm(AdminForm):
     name = StringField("Page name", [DataRequired(), Length(max=200)])
     time_zone = SelectField("Time zone", choices=[], validate_choice=False)
+    default_language = SelectField(
+        "Default language",
+        choices=LANGUAGE_CHOICES,
+        description="Readers who name no language read the page in it; incidents are written "
+        "in it first.",
+    )
+    translations = MultiCheckboxField(
+        "Incidents may also be translated into",
+        choices=LANGUAGE_CHOICES,
+        description="The composer shows a tab for each; the default language is always on.",
+    )
     description = TextAreaField("Description", [Optional(), Length(max=2000)])
     homepage_url = StringField(
         "Company website", [Optional(), Length(max=500)], description="Linked from the page header"
@@ -40,6 +56,10 @@ class SettingsForm(AdminForm):
             label, _, url = line.rpartition("|")
             links.append({"label": label.strip(), "url": url.strip()})
         return links
+
+    def enabled_languages(self) -> list[str]:
+        """The default language and the ones ticked, as the service takes them."""
+        return [self.default_language.data, *(self.translations.data or [])]
 
     @staticmethod
     def footer_text(links: Iterable[dict[str, str]]) -> str:

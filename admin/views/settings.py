@@ -1,4 +1,5 @@
-"""Page settings (owner only): name, time zone, description, branding, footer links."""
+"""Page settings (owner only): name, time zone, languages, description, branding, footer
+links."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from flask import Response, render_template
 from admin.access import actor
 from admin.forms.settings import SettingsForm
 from admin.outcome import attempt, done, form_status
+from statuspage.page.languages import default_language, translation_languages
 from statuspage.page.settings import update_settings
 from statuspage.page.state import ensure_page
 
@@ -17,6 +19,8 @@ def edit() -> str | tuple[str, int] | Response:
         data={
             "name": page.name,
             "time_zone": page.time_zone,
+            "default_language": default_language(page),
+            "translations": translation_languages(page),
             "description": page.description,
             "homepage_url": page.homepage_url,
             "logo_url": page.logo_url,
@@ -35,6 +39,8 @@ def edit() -> str | tuple[str, int] | Response:
                 logo_url=form.logo_url.data or "",
                 brand_color=form.brand_color.data,
                 footer_links=form.parsed_footer_links(),
+                default_language=form.default_language.data,
+                languages=form.enabled_languages(),
             )
             return done("Settings saved.", "admin.settings")
     return render_template("admin/settings.html", form=form), form_status()

@@ -12,11 +12,27 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import KW_ONLY, dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from statuspage.models import Component, ComponentStatus, Impact, IncidentStatus, Segment
 
 # Affected components by id (or the component itself) and the status each takes.
 ComponentStatuses = Mapping[Component | str, ComponentStatus | str]
+
+
+class Translation(NamedTuple):
+    """An update's title and message in one more language than the page's default.
+
+    `title` None keeps the incident's name in that language as an earlier update gave it
+    (else the default language's). A plain `(language, title, body)` tuple reads the same.
+    """
+
+    language: str
+    title: str | None
+    body: str
+
+
+Translations = Sequence[Translation | tuple[str, str | None, str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +56,7 @@ class OpenIncident:
     custom_tweet: str | None = None
     ack_window: timedelta | None = None
     segments: Sequence[Segment | int] = ()
+    translations: Translations = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +64,8 @@ class PostUpdate:
     """Add an update to an incident or a maintenance window (`publishing.post_update`).
 
     `status` None keeps the incident's; `ack_window` asks recipients to acknowledge receipt
-    within it (else the next contact point is tried).
+    within it (else the next contact point is tried). `translations` give the update in the
+    page's other enabled languages (each optional; a reader's missing one falls back).
     """
 
     body: str
@@ -60,6 +78,7 @@ class PostUpdate:
     deliver_notifications: bool = True
     custom_tweet: str | None = None
     ack_window: timedelta | None = None
+    translations: Translations = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +101,7 @@ class ScheduleMaintenance:
     auto_complete: bool = False
     remind_prior: bool = False
     segments: Sequence[Segment | int] = ()
+    translations: Translations = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -14,7 +14,12 @@ from statuspage.components.catalog import get_component
 from statuspage.core.errors import InvalidInput
 from statuspage.extensions import db
 from statuspage.incidents.commands import PostUpdate, ScheduleMaintenance
-from statuspage.incidents.publishing import clean_body, clean_name, post_update
+from statuspage.incidents.publishing import (
+    clean_body,
+    clean_name,
+    clean_translations,
+    post_update,
+)
 from statuspage.incidents.queries import maintenance_due
 from statuspage.incidents.recording import (
     audit_created,
@@ -78,6 +83,7 @@ def schedule_maintenance(command: ScheduleMaintenance, *, actor: Actor = SYSTEM)
         display_at=None,
         deliver_notifications=command.deliver_notifications,
         custom_tweet=None,
+        translations=clean_translations(command.translations),
     )
     audit_created(actor, "maintenance.create", incident, update)
     queue_window_edges(incident)

@@ -15,7 +15,14 @@ from statuspage.clock import utcnow
 from statuspage.core.errors import InvalidInput
 from statuspage.core.validation import choice, text
 from statuspage.extensions import db
-from statuspage.incidents.commands import EditIncident, OpenIncident, PostUpdate
+from statuspage.i18n import LANGUAGES
+from statuspage.incidents.commands import (
+    EditIncident,
+    OpenIncident,
+    PostUpdate,
+    Translation,
+    Translations,
+)
 from statuspage.incidents.recording import (
     AUDITED_FIELDS,
     audit_created,
@@ -26,6 +33,7 @@ from statuspage.incidents.recording import (
     record_update,
     resolve_components,
     scope_to,
+    set_translations,
 )
 from statuspage.incidents.richtext import render_markdown
 from statuspage.models import (
@@ -37,6 +45,7 @@ from statuspage.models import (
     Visibility,
 )
 from statuspage.models.enums import INCIDENT_STATUSES, MAINTENANCE_STATUSES
+from statuspage.page.languages import default_language, translation_languages
 from statuspage.page.state import bump_version, ensure_page
 
 MAX_NAME = 300
@@ -51,6 +60,38 @@ def clean_name(name: str) -> str:
 def clean_body(body: str) -> str:
     """An update's Markdown message, trimmed; or InvalidInput."""
     return text(body, "a message", MAX_BODY, missing="an update needs a message")
+
+
+def clean_translations(translations: Translations) -> list[Translation]:
+    """Translations checked like the default text, each in an enabled language other than
+    the default and named once; or InvalidInput saying which and why."""
+    page = ensure_page()
+    allowed = translation_languages(page)
+    cleaned: dict[str, Translation] = {}
+    for language, title, body in translations:
+        if language not in allowed:
+            raise InvalidInput(_not_translatable(language, default_language(page), allowed))
+        if language in cleaned:
+            raise InvalidInput(f"the {language!r} translation is given twice")
+        what = f"the {LANGUAGES[language]} ({language}) translation's"
+        cleaned[language] = Translation(
+            language,
+            text(title, f"{what} title", MAX_NAME, required=False, one_line=True) or None,
+            text(body, f"{what} message", MAX_BODY, missing=f"{what} message is required"),
+        )
+    return list(cleaned.values())
+
+
+def _not_translatable(language: object, default: str, allowed: list[str]) -> str:
+    if language == default:
+        return (
+            f"{language!r} is the page's default language: its text is the update's own "
+            "name and message, not a translation"
+        )
+    if language in LANGUAGES:
+        enabled = ", ".join(allowed) or "none"
+        return f"{language!r} is not enabled for translations on this page (enabled: {enabled})"
+    return f"{language!r} is not a language Herald ships; use one of {', '.join(LANGUAGES)}"
 
 
 def create_incident(command: OpenIncident, *, actor: Actor = SYSTEM) -> Incident:
@@ -98,6 +139,7 @@ def create_incident(command: OpenIncident, *, actor: Actor = SYSTEM) -> Incident
         deliver_notifications=command.deliver_notifications,
         custom_tweet=command.custom_tweet,
         ack_window=command.ack_window,
+        translations=clean_translations(command.translations),
     )
     audit_created(actor, "incident.create", incident, update)
     return incident
@@ -139,7 +181,36 @@ def _post_update(incident: Incident, command: PostUpdate) -> IncidentUpdate:
         deliver_notifications=command.deliver_notifications,
         custom_tweet=command.custom_tweet,
         ack_window=command.ack_window,
+        translations=clean_translations(command.translations),
     )
+    return update
+
+
+def edit_translations(
+    update: IncidentUpdate, translations: Translations, *, actor: Actor = SYSTEM
+) -> IncidentUpdate:
+    """Change an update's translations without posting another (a typo, a late translation).
+
+    Each language given is replaced; one given with neither a title nor a message is removed;
+    the others stay. Nobody is notified again. Returns the update, flushed.
+    """
+    incident = update.incident
+    removed = {lang for lang, title, body in translations if not (title or "").strip()
+               and not (body or "").strip()}  # fmt: skip
+    for language in removed:
+        if language not in LANGUAGES:
+            raise InvalidInput(_not_translatable(language, "", []))
+    kept = clean_translations([t for t in translations if t[0] not in removed])
+    with audited(actor, "incident.translations", incident) as change:
+        set_translations(update, kept, removing=removed)
+        update.updated_at = incident.updated_at = utcnow()
+        db.session.flush()
+        bump_if_public(incident, update.updated_at)
+        change.extra = {
+            "update_id": update.id,
+            "translations": {t.language: t.body for t in kept},
+            "removed": sorted(removed),
+        }
     return update
 
 

@@ -19,7 +19,7 @@ from statuspage.core.validation import choice
 from statuspage.delivery.ledger import write_notices
 from statuspage.delivery.outbox import ADVANCE_MAINTENANCE, after_commit_at
 from statuspage.extensions import db
-from statuspage.incidents.commands import ComponentStatuses
+from statuspage.incidents.commands import ComponentStatuses, Translation
 from statuspage.incidents.richtext import render_markdown
 from statuspage.models import (
     AffectedComponent,
@@ -30,6 +30,7 @@ from statuspage.models import (
     IncidentStatus,
     IncidentUpdate,
     Segment,
+    UpdateTranslation,
     Visibility,
 )
 from statuspage.page.state import bump_version
@@ -132,7 +133,11 @@ def record_update(
     deliver_notifications: bool,
     custom_tweet: str | None,
     ack_window: timedelta | None = None,
+    translations: Iterable[Translation] = (),
 ) -> IncidentUpdate:
+    """Write one update and everything it moves; `body` and `translations` come cleaned.
+
+    The translations are written before the notices, so every channel finds them."""
     if ack_window is not None and not timedelta(minutes=1) <= ack_window <= MAX_ACK_WINDOW:
         raise InvalidInput("an acknowledgement window is between 1 minute and 7 days")
     update = IncidentUpdate(
@@ -147,6 +152,7 @@ def record_update(
         custom_tweet=custom_tweet,
     )
     db.session.add(update)
+    set_translations(update, translations)
     private = incident.visibility is Visibility.segments
     refuse_components_hidden_from_audience(incident, components)
     for component, new_status in components.items():
@@ -166,6 +172,24 @@ def record_update(
     bump_if_public(incident, at)
     write_notices(incident, update, ack_window=ack_window)
     return update
+
+
+def set_translations(
+    update: IncidentUpdate, translations: Iterable[Translation], *, removing: Iterable[str] = ()
+) -> None:
+    """Give `update` these (cleaned) translations, each replacing its own in that language,
+    and drop those in `removing`. The message is rendered and sanitised once, here, as the
+    update's own body is."""
+    existing = {t.language: t for t in update.translations}
+    for language in set(removing) & set(existing):
+        update.translations.remove(existing.pop(language))
+    for translation in translations:
+        row = existing.get(translation.language)
+        if row is None:
+            row = UpdateTranslation(language=translation.language)
+            update.translations.append(row)
+        row.title, row.body = translation.title, translation.body
+        row.body_html = render_markdown(translation.body)
 
 
 def _apply_lifecycle(incident: Incident, status: IncidentStatus, at: datetime) -> None:

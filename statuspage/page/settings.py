@@ -1,4 +1,4 @@
-"""Page settings: name, time zone, branding and footer links (owner only)."""
+"""Page settings: name, time zone, languages, branding and footer links (owner only)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,12 @@ from statuspage.core.errors import InvalidInput
 from statuspage.core.validation import storable, text
 from statuspage.extensions import db
 from statuspage.models import Page
+from statuspage.page.languages import clean_default, clean_languages
 from statuspage.page.state import bump_version, ensure_page
 
 FIELDS = (
     "name", "time_zone", "description", "homepage_url", "logo_url", "brand_color",
-    "footer_links",
+    "footer_links", "default_language", "languages",
 )  # fmt: skip
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 MAX_FOOTER_LINKS = 10
@@ -39,7 +40,14 @@ def update_settings(
     logo_url: str | None = None,
     brand_color: str | None = None,
     footer_links: list[dict[str, Any]] | None = None,
+    default_language: str | None = None,
+    languages: list[str] | None = None,
 ) -> Page:
+    """Change the fields given (None leaves one as it is) and bump the page version.
+
+    `languages` are the enabled ones, the default among them; giving every shipped language
+    stores None, so a language shipped later is enabled too.
+    """
     page = ensure_page()
     with record_change(actor, "settings.update", page, FIELDS, target_type="page"):
         if name is not None:
@@ -62,9 +70,18 @@ def update_settings(
             page.brand_color = brand_color.lower()
         if footer_links is not None:
             page.footer_links = _footer_links(footer_links)
+        if default_language is not None or languages is not None:
+            _set_languages(page, default_language, languages)
         db.session.flush()
         bump_version()
     return page
+
+
+def _set_languages(page: Page, default: str | None, languages: list[str] | None) -> None:
+    default = clean_default(default) if default is not None else page.default_language
+    enabled = languages if languages is not None else page.languages
+    page.languages = clean_languages(default, enabled)
+    page.default_language = default
 
 
 def _footer_links(footer_links: list[dict[str, Any]]) -> list[dict[str, str]]:

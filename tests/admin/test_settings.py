@@ -36,6 +36,24 @@ def test_save_settings_and_see_them_on_the_form(owner: Staff, world: World):
     assert "Settings saved." in form
 
 
+def test_the_owner_sets_the_default_language_and_the_languages_to_translate_into(owner, world):
+    data = VALID | {"default_language": "de", "translations": ["ja", "fr"]}
+    response = owner.submit("/admin/settings", data, page="/admin/settings")
+    assert response.status_code == 302
+    db.session.commit()
+    page = get_page()
+    assert (page.default_language, page.languages) == ("de", ["de", "fr", "ja"])
+    form = owner.get("/admin/settings").get_data(as_text=True)
+    assert '<option selected value="de">Deutsch</option>' in form
+    assert 'checked id="translations-4" name="translations" type="checkbox" value="ja"' in form
+
+    response = owner.submit(
+        "/admin/settings", VALID | {"default_language": "xx"}, page="/admin/settings"
+    )
+    assert response.status_code == 422
+    assert "Not a valid choice" in response.get_data(as_text=True)
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [

@@ -68,6 +68,13 @@ def test_blank_text_and_addresses_clear_them_and_fields_left_out_are_kept():
     assert page.footer_links == []
 
 
+def test_languages_are_stored_in_shipped_order_and_all_of_them_as_none():
+    page = update_settings(default_language="de", languages=["ja", "de"])
+    assert (page.default_language, page.languages) == ("de", ["de", "ja"])
+    page = update_settings(languages=["en", "de", "fr", "es", "ja", "ar"])
+    assert page.languages is None  # every shipped language, and any shipped later
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
@@ -86,6 +93,10 @@ def test_blank_text_and_addresses_clear_them_and_fields_left_out_are_kept():
         ({"footer_links": [{"label": "", "url": "https://x.example"}]}, "needs a label"),
         ({"footer_links": [{"label": "x" * 61, "url": "https://x.example"}]}, "at most 60"),
         ({"homepage_url": "https://acme.example/\x00"}, "may not contain NUL"),
+        ({"default_language": "xx"}, "'xx' is not a language Herald ships"),
+        ({"languages": ["en", "klingon"]}, "'klingon' is not a language Herald ships"),
+        ({"languages": ["de", "ja"]}, r"the default language \(English\) must be one of the"),
+        ({"default_language": "fr", "languages": ["en", "de"]}, "must be one of the enabled"),
         ({"footer_links": [{"url": "https://x.example"}]}, "needs a label"),
         ({"footer_links": [{"label": "Help", "url": "mailto:help@x.example"}]}, "Help must be"),
         ({"footer_links": [{"label": "Help"}]}, "Help must be an http"),

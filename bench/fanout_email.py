@@ -34,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -101,8 +102,9 @@ def flush_redis(url: str = REDIS_URL) -> None:
     redis.Redis.from_url(url).flushdb()
 
 
-def seed(count: int) -> None:
-    """N subscribers to every component, one verified email address each, in bulk."""
+def seed(count: int, languages: Sequence[str]) -> None:
+    """N subscribers to every component, one verified email address each, in bulk; their
+    languages in turn (messages render once per language)."""
     from sqlalchemy import insert
 
     from statuspage.clock import utcnow
@@ -113,7 +115,11 @@ def seed(count: int) -> None:
     for start in range(1, count + 1, SEED_CHUNK):
         ids = range(start, min(count + 1, start + SEED_CHUNK))
         db.session.execute(
-            insert(Subscriber), [{"id": i, "name": "", "created_at": now} for i in ids]
+            insert(Subscriber),
+            [
+                {"id": i, "name": "", "created_at": now, "language": languages[i % len(languages)]}
+                for i in ids
+            ],
         )
         db.session.execute(
             insert(ContactPoint),
@@ -228,8 +234,14 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2, help="worker processes (one a core)")
     parser.add_argument("--threads", type=int, default=2, help="threads per worker")
     parser.add_argument("--postgres", action="store_true", help="PostgreSQL + Huey on Redis")
+    parser.add_argument(
+        "--languages",
+        default="en,de",
+        help="subscribers' languages, in turn (the update carries a translation for each)",
+    )
     parser.add_argument("--timeout", type=float, default=1800, help="seconds to wait for Herald")
     args = parser.parse_args()
+    args.languages = [code for code in args.languages.split(",") if code] or ["en"]
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     processes = Processes()
@@ -292,7 +304,7 @@ def run(args: argparse.Namespace, tmp: Path, processes: Processes) -> int:
     started = time.monotonic()
     with app.app_context():
         upgrade()
-        seed(n)
+        seed(n, args.languages)
         # The incident exists before the clock starts; the timed publish is its next update,
         # with the same body, so the sample below is the size of what Herald sends.
         incident = create_incident(
@@ -336,7 +348,10 @@ def run(args: argparse.Namespace, tmp: Path, processes: Processes) -> int:
     cpu_before = sum(cpu_seconds(w.proc.pid) for w in workers)
     with app.app_context():
         incident = db.session.get(Incident, incident_id)
-        post_update(incident, PostUpdate(_BODY, status="investigating"))
+        post_update(
+            incident,
+            PostUpdate(_BODY, status="investigating", translations=translations(args.languages)),
+        )
         db.session.commit()  # the outbox enqueues the fan-out now
         published = time.monotonic()
         db.session.remove()
@@ -398,6 +413,31 @@ _BODY = (
     " about 90 seconds; reads kept working. We are **watching** replication lag and will post"
     " again when it is back to normal.\n\n- API: errors on writes\n- Dashboard: slow saves"
 )
+_TRANSLATED = {
+    "de": (
+        "Datenbank-Failover",
+        "Die primäre Datenbank ist um 14:02 UTC auf ihr Replikat umgeschaltet. Schreibzugriffe"
+        " wurden etwa 90 Sekunden lang abgelehnt; Lesezugriffe funktionierten weiter. Wir"
+        " **beobachten** die Replikationsverzögerung und melden uns wieder, sobald sie normal ist.",
+    ),
+    "fr": (
+        "Bascule de la base de données",
+        "La base de données principale a basculé sur sa réplique à 14:02 UTC. Les écritures ont"
+        " été refusées pendant environ 90 secondes ; les lectures ont continué. Nous"
+        " **surveillons** le retard de réplication et reviendrons vers vous dès qu'il sera normal.",
+    ),
+    "ja": (
+        "データベースのフェイルオーバー",
+        "プライマリデータベースは 14:02 UTC にレプリカへフェイルオーバーしました。約 90 秒間、"
+        "書き込みが拒否されましたが、読み取りは継続しました。レプリケーションの遅延を**監視**しており、"
+        "正常に戻り次第お知らせします。",
+    ),
+}
+
+
+def translations(languages: Sequence[str]) -> list[tuple[str, str, str]]:
+    """The update's translations into the subscribers' languages other than English."""
+    return [(code, *_TRANSLATED[code]) for code in languages if code in _TRANSLATED]
 
 
 if __name__ == "__main__":

@@ -35,6 +35,15 @@ def page_version() -> tuple[str, int, datetime] | None:
     return (row.id, row.version, row.updated_at) if row else None
 
 
+def page_key() -> tuple[str, int, datetime, str] | None:
+    """`page_version()` and the page's default language, in one query: what the snapshot
+    store keeps per process, so a public request needs no query for either."""
+    row = db.session.execute(
+        select(Page.id, Page.version, Page.updated_at, Page.default_language).limit(1)
+    ).first()
+    return (row.id, row.version, row.updated_at, row.default_language) if row else None
+
+
 def bump_version(at: datetime | None = None) -> None:
     """Invalidate every public snapshot; runs in the caller's transaction.
 

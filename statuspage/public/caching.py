@@ -13,8 +13,15 @@ from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from werkzeug.http import parse_cookie
 
 from statuspage.config import REPO_ROOT
-from statuspage.i18n import LANG_COOKIE, LANG_PARAM, language, request_key, snapshot_key
-from statuspage.i18n.web import language_of_request, page_language
+from statuspage.i18n import (
+    DEFAULT_LANGUAGE,
+    LANG_COOKIE,
+    LANG_PARAM,
+    choose,
+    language,
+    request_key,
+    snapshot_key,
+)
 from statuspage.security import HSTS, policy_headers
 from statuspage.snapshots.store import PRERENDER, STORE_KEY, SnapshotStore, build_fingerprint
 
@@ -84,9 +91,13 @@ def response_language(negotiate: bool) -> str:
     """Fix this request's language: the reader's (`negotiate`, the HTML pages) or only the
     URL's, else the page's default (feeds, the JSON API, badges: a client that names no
     language gets what it always got)."""
+    default = snapshot_store().default_language() or DEFAULT_LANGUAGE
+    query = request.args.get(LANG_PARAM)
     if negotiate:
-        return language_of_request()
-    g.herald_lang = language(request.args.get(LANG_PARAM)) or page_language()
+        cookie, accept = request.cookies.get(LANG_COOKIE), request.headers.get("Accept-Language")
+        g.herald_lang = choose(query, cookie, accept, default)
+    else:
+        g.herald_lang = language(query) or default
     return g.herald_lang
 
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from statuspage.clock import utcnow
 from statuspage.metrics import SNAPSHOT_RENDERS
-from statuspage.page.state import page_version
+from statuspage.page.state import page_key
 from statuspage.snapshots.files import SnapshotFiles
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -51,6 +51,7 @@ class _Key:
     version: int
     updated_at: datetime
     day: date
+    default_language: str = ""  # the page's, for requests that name none
 
 
 @dataclass(frozen=True)
@@ -135,8 +136,8 @@ class SnapshotStore:
         # One thread asks the database; the others go on with the version it last saw.
         if now - self._checked_at >= self._version_ttl and self._checking.acquire(blocking=False):
             try:
-                page_id, version, updated_at = page_version() or ("", 0, EPOCH)
-                key = _Key(page_id, version, updated_at, utcnow().date())
+                page_id, version, updated_at, lang = page_key() or ("", 0, EPOCH, "")
+                key = _Key(page_id, version, updated_at, utcnow().date(), lang)
                 with self._lock:
                     previous = self._key
                     if key != previous:
@@ -151,6 +152,12 @@ class SnapshotStore:
             finally:
                 self._checking.release()
         return self._key, self._last_modified
+
+    def default_language(self) -> str:
+        """The page's default language as of the last version check (checked like the
+        version: at most once per `version_ttl`), so a request needs no query for it."""
+        key, _ = self._current()
+        return key.default_language
 
     def paths_to_render_ahead(self) -> list[str]:
         """For the worker after a publish: look at the version now, and list what to render

@@ -2,7 +2,8 @@
 and notes, scheduled maintenance, and incident templates.
 
 An incident form has a status select per component, added per request (`with_component_fields`)
-because components are data, not code.
+because components are data, not code; likewise a title and a message per language the page
+translates into (`with_translation_fields`).
 """
 
 from __future__ import annotations
@@ -35,7 +36,9 @@ from admin.forms.base import AdminForm
 from admin.forms.components import COMPONENT_STATUS_CHOICES, component_label
 from admin.forms.fields import MultiCheckboxField, utc_time
 from statuspage.clock import utcnow
-from statuspage.incidents.publishing import MAX_BODY
+from statuspage.i18n import LANGUAGES, direction
+from statuspage.incidents.commands import Translation
+from statuspage.incidents.publishing import MAX_BODY, MAX_NAME
 from statuspage.models import Component, ComponentStatus, IncidentStatus
 from statuspage.models.enums import INCIDENT_STATUSES, MAINTENANCE_STATUSES
 
@@ -120,11 +123,82 @@ def with_component_fields(
     return type(form_cls.__name__, (form_cls,), fields)
 
 
+TRANSLATION_PREFIX = "translation-"
+
+
+class TranslationsMixin:
+    """One optional tab per language the page translates into: a title and a message.
+
+    The default language's tab is the form's own `name` (where it has one) and `body`.
+    """
+
+    default_language: str = "en"
+    translation_languages: tuple[str, ...] = ()
+
+    def translation_fields(self) -> list[tuple[str, Field, Field]]:
+        """(language, title, message) in the page's order, for the composer's tabs."""
+        return [
+            (lang, self[_title(lang)], self[_body(lang)])  # type: ignore[index]
+            for lang in self.translation_languages
+        ]
+
+    def translations(self) -> list[Translation]:
+        """The tabs filled in, as the services take them; an empty tab is no translation."""
+        return [
+            Translation(lang, (title.data or "").strip() or None, body.data)
+            for lang, title, body in self.translation_fields()
+            if (body.data or "").strip()
+        ]
+
+
+def _title(lang: str) -> str:
+    return f"{TRANSLATION_PREFIX}{lang}-title"
+
+
+def _body(lang: str) -> str:
+    return f"{TRANSLATION_PREFIX}{lang}-body"
+
+
+def _message_with_its_title(lang: str) -> Any:
+    def check(form: FlaskForm, field: Field) -> None:
+        if not (field.data or "").strip() and (form[_title(lang)].data or "").strip():
+            raise ValidationError(
+                f"Write the message in {LANGUAGES[lang]} too, or clear its title."
+            )
+
+    return check
+
+
+def with_translation_fields(
+    form_cls: type[FlaskForm], default_language: str, languages: Iterable[str], *, title_hint: str
+) -> type[FlaskForm]:
+    """`form_cls` with a title and a message for each of `languages` (not the default), each
+    marked with its language and direction so spelling, fonts and screen readers follow it."""
+    fields: dict[str, Any] = {
+        "default_language": default_language,
+        "translation_languages": tuple(languages),
+    }
+    for lang in fields["translation_languages"]:
+        marks = {"lang": lang, "dir": direction(lang)}
+        fields[_title(lang)] = StringField(
+            f"Title in {LANGUAGES[lang]}",
+            [Optional(), Length(max=MAX_NAME)],
+            description=title_hint,
+            render_kw=marks,
+        )
+        fields[_body(lang)] = TextAreaField(
+            f"Message in {LANGUAGES[lang]}",
+            [_message_with_its_title(lang), Length(max=MAX_BODY)],
+            render_kw=marks,
+        )
+    return type(form_cls.__name__, (form_cls,), fields)
+
+
 class PreviewForm(AdminForm):
     body = TextAreaField(validators=[Optional(), Length(max=MAX_BODY)])
 
 
-class IncidentForm(AudienceMixin, ComponentStatusesMixin, AdminForm):
+class IncidentForm(AudienceMixin, ComponentStatusesMixin, TranslationsMixin, AdminForm):
     """The composer: a new incident and its first update."""
 
     name = StringField("Title", [DataRequired(), Length(max=300)])
@@ -163,7 +237,7 @@ class IncidentForm(AudienceMixin, ComponentStatusesMixin, AdminForm):
         return timedelta(minutes=self.ack_minutes.data) if self.ack_minutes.data else None
 
 
-class UpdateForm(ComponentStatusesMixin, AdminForm):
+class UpdateForm(ComponentStatusesMixin, TranslationsMixin, AdminForm):
     status = SelectField("Status", choices=INCIDENT_STATUS_CHOICES)
     body = body_field()
     display_at = utc_time(
@@ -222,7 +296,7 @@ class PublishDraftForm(AdminForm):
     notify = BooleanField("Notify subscribers", default=True)
 
 
-class MaintenanceForm(AudienceMixin, AdminForm):
+class MaintenanceForm(AudienceMixin, TranslationsMixin, AdminForm):
     name = StringField("Title", [DataRequired(), Length(max=300)])
     body = body_field()
     scheduled_for = utc_time("Starts (UTC)", InputRequired())

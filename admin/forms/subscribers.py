@@ -22,8 +22,10 @@ class SubscriberImportForm(AdminForm):
     file = FileField(
         "CSV file",
         [FileRequired("Choose a CSV file.")],
-        description="One person a line: email[,name][,components]. Components are ids or "
-        "names separated by ; (none: every component). At most 1 MB, UTF-8.",
+        description="One person a line: email[,name][,components][,language][,time_zone], "
+        "or any order a header row names. Components are ids or names separated by ; (none: "
+        "every component); language a code like de, time zone a name like Europe/Berlin "
+        "(empty: the page's). At most 1 MB, UTF-8.",
     )
     opted_in = BooleanField(
         "These people already opted in",

@@ -31,6 +31,20 @@
     });
   }
 
+  // The browser's time zone, for the zone a subscriber's messages say times in.
+  function readerZone() {
+    try { return Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { return ""; }
+  }
+
+  // 6. Subscribe forms send the browser's zone (without script: empty, the page's zone).
+  function fillBrowserZone() {
+    var zone = readerZone();
+    if (!zone) { return; }
+    document.querySelectorAll("input[data-browser-zone]").forEach(function (input) {
+      if (!input.value) { input.value = zone; }
+    });
+  }
+
   function uptimeTooltips() {
     var tip = document.createElement("div");
     tip.className = "tooltip";
@@ -190,6 +204,8 @@
       return {
         incidents: form.elements.incidents.checked,
         maintenance: form.elements.maintenance.checked,
+        language: form.elements.language ? form.elements.language.value : document.documentElement.lang,
+        time_zone: readerZone(),
         components: chosen ? Array.prototype.map.call(
           form.querySelectorAll("input[name=components]:checked"),
           function (input) { return input.value; }) : null
@@ -297,6 +313,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     scopeFollowsChoice();
+    fillBrowserZone();
     localiseTimes();
     uptimeTooltips();
     keyboardBars();

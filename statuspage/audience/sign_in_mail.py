@@ -10,20 +10,23 @@ from __future__ import annotations
 import secrets
 
 from flask import current_app, render_template
+from flask_babel import gettext as _
 
 from statuspage.audience.viewers import may_sign_in, new_sign_in
 from statuspage.channels.base import Message, Result
 from statuspage.delivery import transactional
+from statuspage.i18n.web import reading_as
 from statuspage.links import MAX_AGE, link
 from statuspage.page.state import get_page
 
 
-def send_sign_in_link(email: str) -> Result | None:
+def send_sign_in_link(email: str, language: str | None = None) -> Result | None:
     """Email a fresh sign-in link if the address belongs to an organization now; else nothing.
 
     Run twice it sends two links, each good once: harmless, and bounded by the form's
     per-address rate limit. A relay that cannot take it now raises (transactional.NotSent),
-    so the queue tries again.
+    so the queue tries again. In `language`, the one the sign-in form was read in (jobs
+    queued before languages name none: the page's).
     """
     if not may_sign_in(email):
         return None
@@ -35,15 +38,16 @@ def send_sign_in_link(email: str) -> Result | None:
         "sign_in_url": link("sign_in", payload, "/signin"),
         "minutes": MAX_AGE["sign_in"] // 60,
     }
-    subject = f"[{page_name}] Your sign-in link"
-    message = Message(
-        subject=subject,
-        text=render_template("email/sign_in.txt", **context),
-        html=render_template("email/sign_in.html", **context),
-        short_text=subject,
-        url=context["sign_in_url"],
-        headers={"Auto-Submitted": "auto-generated"},
-    )
+    with reading_as(language or (page.default_language if page else None)):
+        subject = _("[%(page)s] Your sign-in link", page=page_name)
+        message = Message(
+            subject=subject,
+            text=render_template("email/sign_in.txt", **context),
+            html=render_template("email/sign_in.html", **context),
+            short_text=subject,
+            url=context["sign_in_url"],
+            headers={"Auto-Submitted": "auto-generated"},
+        )
     # No row to name it by: a random source, so each email is a file of its own.
     source = secrets.randbelow(transactional.SPAN)
     (result,) = transactional.send(transactional.SIGN_IN, source, [payload["e"]], message)

@@ -38,6 +38,10 @@ class Message:
     # Statuspage's "component_update" bodies for the components this update changed (and the
     # recipient follows): webhooks post each after the incident body (channels/webhook.py).
     component_updates: tuple[Mapping[str, Any], ...] = ()
+    # The fixed words a chat post shows, in the recipient's language, by their English
+    # ("Status", "Affected", "View on the status page"...), and "status": the update's status
+    # in words. Rendering translates them (adapters know no gettext); missing: English.
+    labels: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

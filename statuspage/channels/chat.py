@@ -6,8 +6,8 @@ and the recipient's unsubscribe link), so the three adapters say the same thing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import requests
@@ -42,10 +42,15 @@ class ChatPost:
     unsubscribe_url: str | None
     acknowledge_url: str | None  # when the notice asks for acknowledgement
     at: str | None  # the update's time, ISO 8601
+    labels: Mapping[str, str] = field(default_factory=dict)  # Message.labels
 
     @property
     def colour(self) -> str:
         return COLOURS.get(self.severity, COLOURS["none"])
+
+    def word(self, english: str) -> str:
+        """A fixed word of the post in the recipient's language (rendering translated it)."""
+        return self.labels.get(english) or english
 
 
 def chat_post(message: Message) -> ChatPost:
@@ -56,12 +61,13 @@ def chat_post(message: Message) -> ChatPost:
         title=message.title or message.subject,
         text=message.body_text or message.short_text,
         url=message.url,
-        status=message.status.replace("_", " ").capitalize(),
+        status=message.labels.get("status") or message.status.replace("_", " ").capitalize(),
         severity="resolved" if message.status in CLOSING else message.impact,
         affected=tuple(c["name"] for c in incident.get("components") or ()),
         unsubscribe_url=meta.get("unsubscribe") or None,
         acknowledge_url=meta.get("acknowledge") or None,
         at=updates[0]["display_at"] if updates else None,
+        labels=message.labels,
     )
 
 

@@ -23,9 +23,10 @@ def discord_body(message: Message) -> dict[str, Any]:
     post_ = chat_post(message)
     description = post_.text
     if post_.acknowledge_url:
-        description = f"{description}\n\n**[Acknowledge receipt]({post_.acknowledge_url})**"
+        ack = post_.word("Acknowledge receipt")
+        description = f"{description}\n\n**[{ack}]({post_.acknowledge_url})**"
     if post_.unsubscribe_url:
-        description = f"{description}\n\n[Unsubscribe]({post_.unsubscribe_url})"
+        description = f"{description}\n\n[{post_.word('Unsubscribe')}]({post_.unsubscribe_url})"
     embed: dict[str, Any] = {
         "title": cut(post_.title, TITLE_LIMIT),
         "url": post_.url,
@@ -34,11 +35,11 @@ def discord_body(message: Message) -> dict[str, Any]:
     }
     fields = []
     if post_.status:
-        fields.append({"name": "Status", "value": post_.status, "inline": True})
+        fields.append({"name": post_.word("Status"), "value": post_.status, "inline": True})
     if post_.affected:
         fields.append(
             {
-                "name": "Affected",
+                "name": post_.word("Affected"),
                 "value": cut(", ".join(post_.affected), FIELD_LIMIT),
                 "inline": True,
             }

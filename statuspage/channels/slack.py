@@ -35,9 +35,9 @@ def slack_body(message: Message) -> dict[str, Any]:
         )
     facts = []
     if post_.status:
-        facts.append(f"*Status:* {escape(post_.status)}")
+        facts.append(f"*{post_.word('Status')}:* {escape(post_.status)}")
     if post_.affected:
-        facts.append(f"*Affected:* {escape(', '.join(post_.affected))}")
+        facts.append(f"*{post_.word('Affected')}:* {escape(', '.join(post_.affected))}")
     if facts:
         blocks.append(
             {"type": "context", "elements": [{"type": "mrkdwn", "text": f} for f in facts]}
@@ -45,7 +45,7 @@ def slack_body(message: Message) -> dict[str, Any]:
     buttons = [
         {
             "type": "button",
-            "text": {"type": "plain_text", "text": "View on the status page"},
+            "text": {"type": "plain_text", "text": post_.word("View on the status page")},
             "url": post_.url,
         }
     ]
@@ -54,7 +54,7 @@ def slack_body(message: Message) -> dict[str, Any]:
             0,
             {
                 "type": "button",
-                "text": {"type": "plain_text", "text": "Acknowledge receipt"},
+                "text": {"type": "plain_text", "text": post_.word("Acknowledge receipt")},
                 "url": post_.acknowledge_url,
                 "style": "primary",
             },
@@ -67,7 +67,7 @@ def slack_body(message: Message) -> dict[str, Any]:
                 "elements": [
                     {
                         "type": "mrkdwn",
-                        "text": f"<{post_.unsubscribe_url}|Unsubscribe>",
+                        "text": f"<{post_.unsubscribe_url}|{post_.word('Unsubscribe')}>",
                     }
                 ],
             }

@@ -44,20 +44,21 @@ def _card(post_: ChatPost) -> dict[str, Any]:
         body.append({"type": "TextBlock", "text": post_.text, "wrap": True})
     facts = []
     if post_.status:
-        facts.append({"title": "Status", "value": post_.status})
+        facts.append({"title": post_.word("Status"), "value": post_.status})
     if post_.affected:
-        facts.append({"title": "Affected", "value": ", ".join(post_.affected)})
+        facts.append({"title": post_.word("Affected"), "value": ", ".join(post_.affected)})
     if facts:
         body.append({"type": "FactSet", "facts": facts})
-    actions = [{"type": "Action.OpenUrl", "title": "View on the status page", "url": post_.url}]
+    view = post_.word("View on the status page")
+    actions = [{"type": "Action.OpenUrl", "title": view, "url": post_.url}]
     if post_.acknowledge_url:
-        acknowledge = {"title": "Acknowledge receipt", "url": post_.acknowledge_url}
+        acknowledge = {"title": post_.word("Acknowledge receipt"), "url": post_.acknowledge_url}
         actions.insert(0, {"type": "Action.OpenUrl", **acknowledge, "style": "positive"})
     if post_.unsubscribe_url:
         actions.append(
             {
                 "type": "Action.OpenUrl",
-                "title": "Unsubscribe",
+                "title": post_.word("Unsubscribe"),
                 "url": post_.unsubscribe_url,
             }
         )

@@ -7,19 +7,27 @@ import hashlib
 import hmac
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
+from flask_babel import gettext as _
 from markupsafe import escape
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from statuspage.channels.base import Message, Outgoing
 from statuspage.clock import utcnow
 from statuspage.delivery.payloads import followed_components, notice_bodies
 from statuspage.delivery.return_path import return_path
 from statuspage.extensions import db
+from statuspage.i18n import DEFAULT_LANGUAGE, language
+from statuspage.i18n.labels import status_label
+from statuspage.i18n.web import reading_as
+from statuspage.i18n.zones import DEFAULT_ZONE, is_zone
 from statuspage.incidents.richtext import plain_text, render_markdown
+from statuspage.incidents.translations import localized
 from statuspage.links import link
 from statuspage.models import (
     ENDPOINT_CHANNELS,
@@ -31,6 +39,7 @@ from statuspage.models import (
     IncidentUpdate,
     Notice,
     Page,
+    Subscriber,
 )
 from statuspage.page.state import ensure_page
 
@@ -133,47 +142,33 @@ def render_messages(
     update: IncidentUpdate,
     page: Page,
 ) -> list[Message]:
-    """One message per delivery of one notice, in order.
+    """One message per delivery of one notice, in order, each in its subscriber's language
+    and time zone.
 
-    The templates render once for the batch, with stand-ins where each recipient's signed
-    links go; each message then gets its own links (HTML-escaped in the HTML, as Jinja would).
-    Rendering per recipient cost more than building and sending the email.
+    The templates render once per (language, zone) among the batch's recipients, with
+    stand-ins where each recipient's signed links go; each message then gets its own links
+    (HTML-escaped in the HTML, as Jinja would). Rendering per recipient cost more than
+    building and sending the email.
     """
     base = current_app.config["BASE_URL"]
     url = f"{base}/incidents/{incident.id}"
-    context = {
-        "incident": incident,
-        "update": update,
-        "page": page,
-        "url": url,
-        "body_text": plain_text(update.body),
-        "manage_url": _MANAGE,
-        "unsubscribe_url": _UNSUBSCRIBE,
-        "ack_url": _ACK if notice.requires_ack else None,
+    readers = reader_settings(deliveries, page)
+    words = {
+        setting: _update_words(notice, incident, update, page, url, *setting)
+        for setting in dict.fromkeys(readers.values())
     }
-    text = render_template("email/update.txt", **context)
-    html = render_template("email/update.html", **context)
-    status = update.status.label
-    # The same subject on every mail of the incident: Gmail threads only mails whose
-    # subjects match, and Outlook's conversations follow the subject (Thread-Topic). The
-    # status leads the body and the preheader instead.
-    subject = f"[{page.name}] {incident.name}"
-    short = f"{page.name}: {incident.name} ({status}) {url}"
-    if len(short) > SHORT_TEXT:
-        # The incident's name gives way; the page, the status and the link stay (an ASCII
-        # ellipsis: "…" is not GSM-7 and would cut an SMS to 70 characters).
-        room = max(0, SHORT_TEXT - len(short) + len(incident.name) - 3)
-        short = f"{page.name}: {incident.name[:room].rstrip()}... ({status}) {url}"
     mailed = {d.contact_point_id for d in deliveries if d.channel is Channel.email}
     threaded = already_threaded(incident, notice, mailed)
     first_update = incident.updates[-1].id == update.id if incident.updates else True
     list_id = f"{page.name} <{page.id or 'status'}.{_host()}>"
-    # Webhooks and chat carry Statuspage's webhook bodies: built once here, for this batch.
+    # Webhooks and chat carry Statuspage's webhook bodies: built once here, for this batch,
+    # in the page's default language (Statuspage's shape has no place for another).
     endpoints = [d.subscriber_id for d in deliveries if d.channel in ENDPOINT_CHANNELS]
     bodies = notice_bodies(incident, update, page, base, utcnow()) if endpoints else None
     follows = followed_components(endpoints)
     messages = []
     for delivery in deliveries:
+        said = words[readers[delivery.subscriber_id]]
         subscriber = {"s": delivery.subscriber_id, "v": 1}
         links = {
             _MANAGE: link("manage", subscriber, "/subscriptions/manage"),
@@ -181,7 +176,7 @@ def render_messages(
         }
         if notice.requires_ack:
             links[_ACK] = link("ack", {"d": delivery.id}, "/ack")
-        own_text, own_html = text, html
+        own_text, own_html = said.text, said.html
         for stand_in, value in links.items():
             own_text = own_text.replace(stand_in, value)
             own_html = own_html.replace(stand_in, str(escape(value)))
@@ -194,28 +189,29 @@ def render_messages(
         )
         messages.append(
             Message(
-                subject=subject,
+                subject=said.subject,
                 text=own_text,
                 html=own_html,
-                short_text=short,
+                short_text=said.short_text,
                 url=url,
-                title=f"{incident.name}: {status}",
+                title=said.title,
                 impact=incident.impact.value,
                 incident_id=incident.id,
                 update_id=update.id,
                 status=update.status.value,
                 first_update=first_update,
                 social_text=update.custom_tweet,
-                body_text=context["body_text"],
+                body_text=said.body_text,
                 payload=payload,
                 component_updates=component_updates,
+                labels=said.labels,
                 headers={
                     **thread_headers(
                         delivery,
                         thread_root(incident, delivery.contact_point_id),
                         delivery.contact_point_id in threaded,
                     ),
-                    "Thread-Topic": subject,
+                    "Thread-Topic": said.subject,
                     "List-Id": list_id,
                     "List-Unsubscribe": f"<{links[_UNSUBSCRIBE]}>",
                     "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
@@ -224,6 +220,113 @@ def render_messages(
             )
         )
     return messages
+
+
+Reading = tuple[str, str]  # (language, time zone) a message is rendered in
+
+
+def reader_settings(deliveries: Sequence[Delivery], page: Page) -> dict[int, Reading]:
+    """Each delivery's subscriber's (language, zone), the page's default for what they left
+    unset (or what is no longer shipped or known): one query for the whole batch."""
+    default = (
+        language(page.default_language) or DEFAULT_LANGUAGE,
+        page.time_zone if is_zone(page.time_zone) else DEFAULT_ZONE,
+    )
+    ids = {d.subscriber_id for d in deliveries}
+    rows = db.session.execute(
+        select(Subscriber.id, Subscriber.language, Subscriber.time_zone).where(
+            Subscriber.id.in_(ids)
+        )
+    )
+    found = {
+        sid: (language(lang) or default[0], zone if is_zone(zone) else default[1])
+        for sid, lang, zone in rows
+    }
+    return {sid: found.get(sid, default) for sid in ids}
+
+
+@dataclass(frozen=True)
+class _Words:
+    """What one (language, zone) reads: everything of a message but the recipient's links."""
+
+    subject: str
+    text: str
+    html: str
+    short_text: str
+    title: str
+    body_text: str
+    labels: dict[str, str]
+
+
+def thread_subject(incident: Incident, lang: str) -> str:
+    """The incident's title for the mails' subject in `lang`: its first translated title,
+    else its name. Not the newest (`incident_title`): a subject that changed mid-incident
+    would break the thread (Gmail threads on the subject); a subscriber keeps a language,
+    so each keeps one subject."""
+    if lang:
+        for earlier in sorted(incident.updates, key=lambda u: u.display_at):
+            title = next((t.title for t in earlier.translations if t.language == lang), None)
+            if title:
+                return title
+    return incident.name
+
+
+def _update_words(
+    notice: Notice,
+    incident: Incident,
+    update: IncidentUpdate,
+    page: Page,
+    url: str,
+    lang: str,
+    zone: str,
+) -> _Words:
+    with reading_as(lang, zone):
+        said = localized(update, lang)
+        status = status_label(update.status)
+        body_text = plain_text(said.body)
+        context = {
+            "incident": incident,
+            "update": update,
+            "page": page,
+            "url": url,
+            "title": said.title,
+            "status_label": status,
+            "body_text": body_text,
+            "body_html": said.body_html,
+            "manage_url": _MANAGE,
+            "unsubscribe_url": _UNSUBSCRIBE,
+            "ack_url": _ACK if notice.requires_ack else None,
+        }
+        text = render_template("email/update.txt", **context)
+        html = render_template("email/update.html", **context)
+        # The same subject on every mail of the incident: Gmail threads only mails whose
+        # subjects match, and Outlook's conversations follow the subject (Thread-Topic). The
+        # status leads the body and the preheader instead.
+        subject = f"[{page.name}] {thread_subject(incident, lang)}"
+        short_parts = _short(page, said.title, status, url)
+        short = _("%(page)s: %(title)s (%(status)s) %(url)s", **short_parts)
+        title = _("%(title)s: %(status)s", title=said.title, status=status)
+        labels = {
+            "status": status,
+            "Status": _("Status"),
+            "Affected": _("Affected"),
+            "View on the status page": _("View on the status page"),
+            "Acknowledge receipt": _("Acknowledge receipt"),
+            "Unsubscribe": _("Unsubscribe"),
+        }
+    return _Words(subject, text, html, short, title, body_text, labels)
+
+
+def _short(page: Page, title: str, status: str, url: str) -> dict[str, str]:
+    """The short text's parts, the title cut so the whole fits SHORT_TEXT: the page, the
+    status and the link stay (an ASCII ellipsis: "…" is not GSM-7 and would cut an SMS to
+    70 characters)."""
+    parts = {"page": page.name, "title": title, "status": status, "url": url}
+    whole = len(_("%(page)s: %(title)s (%(status)s) %(url)s", **parts))
+    if whole > SHORT_TEXT:
+        room = max(0, SHORT_TEXT - whole + len(title) - 3)
+        parts["title"] = f"{title[:room].rstrip()}..."
+    return parts
 
 
 # Why an internal recipient receives a crisis message, said at its foot.
@@ -316,7 +419,13 @@ def outgoing_by_channel(deliveries: Sequence[Delivery]) -> dict[str, list[Outgoi
     crises = _by_id(
         CrisisMessage, {n.crisis_message_id for n in notices.values() if n.crisis_message_id}
     )
-    incidents = _by_id(Incident, {n.incident_id for n in notices.values()})
+    # Every update's translations: the titles in each reader's language (incident_title,
+    # thread_subject) read them, two queries for the batch instead of one per update.
+    incidents = _by_id(
+        Incident,
+        {n.incident_id for n in notices.values()},
+        selectinload(Incident.updates).selectinload(IncidentUpdate.translations),
+    )
     page = ensure_page()
     by_notice: dict[int, list[Delivery]] = defaultdict(list)
     for d in deliveries:
@@ -344,5 +453,6 @@ def outgoing_by_channel(deliveries: Sequence[Delivery]) -> dict[str, list[Outgoi
     return by_channel
 
 
-def _by_id(model: Any, ids: set[Any]) -> dict[Any, Any]:
-    return {row.id: row for row in db.session.scalars(select(model).where(model.id.in_(ids)))}
+def _by_id(model: Any, ids: set[Any], *options: Any) -> dict[Any, Any]:
+    query = select(model).where(model.id.in_(ids)).options(*options)
+    return {row.id: row for row in db.session.scalars(query)}

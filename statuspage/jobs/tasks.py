@@ -48,8 +48,8 @@ def endpoint_disabled(contact_point_id: int) -> list[Result]:
     return endpoint_notices.endpoint_disabled(contact_point_id)
 
 
-def send_sign_in_link(email: str) -> Result | None:
-    return sign_in_mail.send_sign_in_link(email)
+def send_sign_in_link(email: str, language: str | None = None) -> Result | None:
+    return sign_in_mail.send_sign_in_link(email, language)
 
 
 def render_snapshots() -> int:

@@ -23,7 +23,7 @@ from statuspage.public.caching import snapshotted
 from statuspage.public.subscriptions import SUBSCRIBE_PER_ADDRESS, SUBSCRIBE_PER_CLIENT
 from statuspage.request_hygiene import reads_json
 from statuspage.subscribers import push_subscriptions
-from statuspage.subscribers.subscriptions import Preferences
+from statuspage.subscribers.subscriptions import Preferences, reader_language, reader_zone
 from statuspage.vapid import vapid_keys
 
 MAX_BODY = 16 * 1024  # a subscription and a few hundred component ids
@@ -85,7 +85,8 @@ def _body() -> dict[str, Any]:
 
 
 def _preferences(body: dict[str, Any]) -> Preferences:
-    """{"components": null (all) or [ids], "incidents": bool, "maintenance": bool}."""
+    """{"components": null (all) or [ids], "incidents": bool, "maintenance": bool,
+    "language": "ja", "time_zone": "Asia/Tokyo"} (the last two optional: the page's)."""
     components = body.get("components")
     if components is not None and not (
         isinstance(components, list)
@@ -97,7 +98,17 @@ def _preferences(body: dict[str, Any]) -> Preferences:
     if not all(isinstance(value, bool) for value in flags.values()):
         raise InvalidInput("incidents and maintenance must be true or false.")
     ids = None if components is None else tuple(dict.fromkeys(components))
-    return Preferences(ids, flags["incidents"], flags["maintenance"])
+    try:
+        zone = reader_zone(body.get("time_zone"))
+    except InvalidInput:
+        zone = None  # a zone the browser named that this machine does not know: the page's
+    return Preferences(
+        ids,
+        flags["incidents"],
+        flags["maintenance"],
+        language=reader_language(body.get("language")),
+        time_zone=zone,
+    )
 
 
 def _submitted_endpoint() -> str:

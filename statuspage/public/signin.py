@@ -21,6 +21,7 @@ from statuspage.clock import utcnow
 from statuspage.core.errors import InvalidInput
 from statuspage.delivery.outbox import SEND_SIGN_IN_LINK, after_commit
 from statuspage.extensions import db, limiter
+from statuspage.i18n.web import current_language
 from statuspage.links import BadLink, verify
 from statuspage.public.context import current_page
 from statuspage.public.subscriptions import private
@@ -66,7 +67,8 @@ def sign_in():
             form.email.errors = [*form.email.errors, str(exc)]  # shown beside the field
         else:
             # Whatever the address: the worker decides whether it may sign in.
-            after_commit(SEND_SIGN_IN_LINK, address)
+            # The mail reads in the language this form was read in.
+            after_commit(SEND_SIGN_IN_LINK, address, current_language())
             db.session.commit()
             return render_template("public/signin_sent.html", page=current_page())
     errors += [e for field_errors in form.errors.values() for e in field_errors]

@@ -10,14 +10,16 @@ STOP, or a text that is no keyword), so the webhook tells no one who is subscrib
 from __future__ import annotations
 
 from flask import Response, current_app, request
+from flask_babel import gettext as _
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from statuspage.channels.sms import offered
 from statuspage.clock import utcnow
 from statuspage.extensions import csrf, db
+from statuspage.i18n.web import page_language, reading_as
 from statuspage.public.context import current_page
-from statuspage.subscribers.sms import Reply, handle_reply
+from statuspage.subscribers.sms import Reply, handle_reply, reading_of
 
 SIGNATURE_HEADER = "X-Twilio-Signature"
 
@@ -28,14 +30,23 @@ def _called_url() -> str:
 
 
 def _reply_text(reply: Reply) -> str | None:
+    """In the language in force (the texter's, `reading_as`). The keywords stay English:
+    the carrier and Twilio act on STOP, START and HELP whatever the text around them says."""
     name = current_page().name[:60]
-    return {
-        Reply.subscribed: f"You will get {name} status updates by text. "
-        "Reply STOP to stop, HELP for help.",
-        Reply.already: f"You already get {name} status updates. Reply STOP to stop.",
-        Reply.help: f"{name} status updates: {current_app.config['BASE_URL']} "
-        "Reply STOP to stop, START to restart.",
-    }.get(reply)
+    if reply is Reply.subscribed:
+        return _(
+            "You will get %(page)s status updates by text. Reply STOP to stop, HELP for help.",
+            page=name,
+        )
+    if reply is Reply.already:
+        return _("You already get %(page)s status updates. Reply STOP to stop.", page=name)
+    if reply is Reply.help:
+        return _(
+            "%(page)s status updates: %(url)s Reply STOP to stop, START to restart.",
+            page=name,
+            url=current_app.config["BASE_URL"],
+        )
+    return None
 
 
 def _twiml(text: str | None) -> Response:
@@ -58,9 +69,12 @@ def inbound() -> Response:
     validator = RequestValidator(current_app.config["TWILIO_AUTH_TOKEN"])
     if not signature or not validator.validate(_called_url(), request.form, signature):
         return _refuse("Invalid or missing Twilio signature.", 403)
-    reply = handle_reply(request.form.get("From", ""), request.form.get("Body", ""), utcnow())
+    sender = request.form.get("From", "")
+    reply = handle_reply(sender, request.form.get("Body", ""), utcnow())
     db.session.commit()
-    return _twiml(_reply_text(reply))
+    language, zone = reading_of(sender)
+    with reading_as(language or page_language(), zone):  # the answer in the texter's language
+        return _twiml(_reply_text(reply))
 
 
 csrf.exempt(inbound)  # Twilio has no session; its signature is what authorises the request

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from itertools import groupby
-from typing import Any
+from typing import Any, ClassVar
 
 from flask import Response, current_app, make_response, render_template, request
 from flask_wtf import FlaskForm
@@ -19,10 +19,11 @@ from wtforms import (
     Field,
     RadioField,
     SelectChoice,
+    SelectField,
     SelectMultipleField,
     StringField,
 )
-from wtforms.validators import Length
+from wtforms.validators import Length, ValidationError
 
 from statuspage.audience.visibility import PUBLIC
 from statuspage.channels.sms import offered as sms_offered
@@ -31,6 +32,9 @@ from statuspage.components.catalog import list_components
 from statuspage.core.errors import InvalidInput
 from statuspage.delivery.ledger import acknowledge
 from statuspage.extensions import csrf, db, limiter
+from statuspage.i18n import LANGUAGES
+from statuspage.i18n.web import current_language, page_language
+from statuspage.i18n.zones import zone_names
 from statuspage.links import BadLink, verify
 from statuspage.models import Component, Subscriber
 from statuspage.public.context import current_page
@@ -88,9 +92,39 @@ class PreferencesForm(FlaskForm):
     components = SelectMultipleField("Components", choices=[])
     incidents = BooleanField("Incidents", default=True)
     maintenance = BooleanField("Scheduled maintenance", default=True)
+    # How the messages read: the language is chosen (preselected with the page's language in
+    # use), the zone is the browser's (herald.js fills the hidden field; without script it
+    # stays empty and the page's zone applies). The preference centre offers a zone select.
+    language = SelectField(
+        "Language",
+        choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()],
+        validate_choice=False,  # the service's check names what is wrong
+    )
+    time_zone = StringField("Time zone", validators=[Length(max=64)])
+    zone_choice: ClassVar[bool] = False  # a visible zone select: a bad zone is an error then
 
     def offer(self, components: list[Component]) -> None:
         self.components.choices = [SelectChoice(c.id, c.name) for c in components]
+        if not self.language.data:
+            self.language.data = current_language()
+
+    def validate_language(self, field: Field) -> None:
+        try:
+            subscriptions.reader_language(field.data)
+        except InvalidInput as exc:
+            raise ValidationError(str(exc)) from exc
+
+    def validate_time_zone(self, field: Field) -> None:
+        try:
+            subscriptions.reader_zone(field.data)
+        except InvalidInput as exc:
+            if self.zone_choice:
+                raise ValidationError(str(exc)) from exc
+            # A zone the browser named that this machine does not know: the page's applies.
+            field.data = None
+
+    def zones(self) -> list[str]:
+        return sorted(zone_names()) if self.zone_choice else []
 
     def preferences(self) -> subscriptions.Preferences:
         """A ticked component means "only these", whatever the radio says: a person who ticks
@@ -100,7 +134,11 @@ class PreferencesForm(FlaskForm):
         ticked = tuple(self.components.data or ())
         chosen = ticked if ticked or self.scope.data == "chosen" else None
         return subscriptions.Preferences(
-            chosen, bool(self.incidents.data), bool(self.maintenance.data)
+            chosen,
+            bool(self.incidents.data),
+            bool(self.maintenance.data),
+            language=_or_none(subscriptions.reader_language, self.language.data),
+            time_zone=_or_none(subscriptions.reader_zone, self.time_zone.data),
         )
 
     def show(self, subscriber: Subscriber) -> None:
@@ -108,6 +146,22 @@ class PreferencesForm(FlaskForm):
         self.components.data = [c.id for c in subscriber.components]
         self.incidents.data = subscriber.notify_incidents
         self.maintenance.data = subscriber.notify_maintenance
+        self.language.data = subscriber.language or page_language()
+        self.time_zone.data = subscriber.time_zone or ""
+
+
+class ManageForm(PreferencesForm):
+    """The preference centre: the zone is a select of every zone, so it can be changed."""
+
+    zone_choice = True
+
+
+def _or_none(check: Callable[[object], str | None], value: object) -> str | None:
+    """`check(value)`, or None where it refuses (the form's validation showed why)."""
+    try:
+        return check(value)
+    except InvalidInput:
+        return None
 
 
 class SubscribeForm(PreferencesForm):
@@ -265,7 +319,7 @@ def manage_subscription(token: str):
     if subscriber is None:
         return _bad_link()
     components = list_components(PUBLIC)
-    form = PreferencesForm()
+    form = ManageForm()
     form.offer(components)
     saved = None
     if request.method == "POST":

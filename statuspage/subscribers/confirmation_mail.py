@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from flask import current_app, render_template
+from flask_babel import gettext as _
 
 from statuspage.channels.base import Message, Result
 from statuspage.delivery import transactional
 from statuspage.extensions import db
+from statuspage.i18n.web import reading_as
 from statuspage.links import link
 from statuspage.models import ContactPoint
 from statuspage.page.state import get_page
-from statuspage.subscribers.subscriptions import is_subscribed, links_for
+from statuspage.subscribers.subscriptions import Preferences, is_subscribed, links_for
 
 
 def send_confirmation(contact_point_id: int, preferences: dict) -> Result | None:
@@ -27,23 +29,31 @@ def send_confirmation(contact_point_id: int, preferences: dict) -> Result | None
     page = get_page()
     page_name = page.name if page else current_app.config["PAGE_NAME"]
     subscriber = contact.subscriber
+    # In the language the form was read in (it travels with the request's preferences),
+    # else the subscriber's, else the page's.
+    chosen = Preferences.from_payload(preferences)
+    lang = chosen.language or subscriber.language or (page.default_language if page else None)
+    zone = chosen.time_zone or subscriber.time_zone or (page.time_zone if page else None)
     context: dict = {"page_name": page_name, "base_url": current_app.config["BASE_URL"]}
-    if is_subscribed(contact):
-        template, subject = "email/already_subscribed", f"[{page_name}] You are already subscribed"
-        context |= links_for(subscriber)
-    else:
-        template, subject = "email/confirm", f"[{page_name}] Confirm your subscription"
-        context["confirm_url"] = link(
-            "confirm", {"c": contact.id, "p": preferences}, "/subscriptions/confirm"
+    with reading_as(lang, zone):
+        if is_subscribed(contact):
+            template = "email/already_subscribed"
+            subject = _("[%(page)s] You are already subscribed", page=page_name)
+            context |= links_for(subscriber)
+        else:
+            template = "email/confirm"
+            subject = _("[%(page)s] Confirm your subscription", page=page_name)
+            context["confirm_url"] = link(
+                "confirm", {"c": contact.id, "p": preferences}, "/subscriptions/confirm"
+            )
+        message = Message(
+            subject=subject,
+            text=render_template(f"{template}.txt", **context),
+            html=render_template(f"{template}.html", **context),
+            short_text=subject,
+            url=context.get("confirm_url") or context["manage_url"],
+            headers={"Auto-Submitted": "auto-generated"},
         )
-    message = Message(
-        subject=subject,
-        text=render_template(f"{template}.txt", **context),
-        html=render_template(f"{template}.html", **context),
-        short_text=subject,
-        url=context.get("confirm_url") or context["manage_url"],
-        headers={"Auto-Submitted": "auto-generated"},
-    )
     (result,) = transactional.send(
         transactional.CONFIRMATION, contact.id, [contact.address], message
     )

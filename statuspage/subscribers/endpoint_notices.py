@@ -9,11 +9,13 @@ email saying which endpoint, since when, and the last error (sent by delivery.tr
 from __future__ import annotations
 
 from flask import current_app, render_template
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from statuspage.channels.base import Message, Result
 from statuspage.delivery import transactional
 from statuspage.extensions import db
+from statuspage.i18n.web import reading_as
 from statuspage.models import ContactPoint, Role, StaffUser
 from statuspage.page.state import get_page
 
@@ -35,8 +37,16 @@ def endpoint_disabled(contact_point_id: int) -> list[Result]:
     if not addresses:
         return []
     context = {"page_name": page_name, "contact": contact, "channel": contact.channel.value}
-    subject = f"[{page_name}] Updates to your {contact.channel.value} endpoint have stopped"
-    text = render_template("email/endpoint_disabled.txt", **context)
+    # The registrant chose the endpoint subscriber's language on the form; the owners read it
+    # too (one mail to all of them), so that, else the page's.
+    lang = contact.subscriber.language or (page.default_language if page else None)
+    with reading_as(lang, contact.subscriber.time_zone or (page.time_zone if page else None)):
+        subject = _(
+            "[%(page)s] Updates to your %(channel)s endpoint have stopped",
+            page=page_name,
+            channel=contact.channel.value,
+        )
+        text = render_template("email/endpoint_disabled.txt", **context)
     message = Message(
         subject=subject,
         text=text,

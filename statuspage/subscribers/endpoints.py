@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from statuspage.audit.trail import Actor, record
@@ -36,6 +37,7 @@ from statuspage.channels.base import Channel as ChannelAdapter
 from statuspage.channels.base import Message, Outgoing
 from statuspage.core.errors import InvalidInput
 from statuspage.extensions import db
+from statuspage.i18n.web import reading_as
 from statuspage.links import link, sign
 from statuspage.models import Channel, Component, ContactPoint, Subscriber
 from statuspage.page.state import get_page
@@ -121,7 +123,9 @@ def register_chat(
     url = check_url(channel, raw_url, allow_loopback=allow_loopback)
     email = _notify_email(notify_email, required=False)
     check_preferences(preferences)
-    welcome = _test_message(channel, _scope(preferences.component_ids), now, unsubscribe=None)
+    welcome = _test_message(
+        channel, preferences.component_ids, now, unsubscribe=None, language=preferences.language
+    )
     _accepted(adapter, Outgoing(0, url, welcome, f"welcome-{int(now.timestamp())}"))
     key = _key(url)
     contact = find_or_create_contact(
@@ -143,12 +147,13 @@ def _find(channel: Channel, key: str) -> ContactPoint | None:
 
 
 def _scope(component_ids: Iterable[str] | None) -> str:
+    """What the endpoint follows, in words (in the language in force)."""
     if component_ids is None:
-        return "every component"
+        return _("every component")
     names = db.session.scalars(
         select(Component.name).where(Component.id.in_(list(component_ids))).order_by(Component.name)
     ).all()
-    return ", ".join(names) or "the components chosen"
+    return ", ".join(names) or _("the components chosen")
 
 
 def verify_link(contact: ContactPoint) -> str:
@@ -171,8 +176,9 @@ def send_test(contact: ContactPoint, adapter: ChannelAdapter, now: datetime) -> 
     subscriber = contact.subscriber
     message = _test_message(
         contact.channel,
-        _scope(None if subscriber.all_components else [c.id for c in subscriber.components]),
+        None if subscriber.all_components else [c.id for c in subscriber.components],
         now,
+        language=subscriber.language,
         unsubscribe=link(
             "unsubscribe",
             {"s": subscriber.id, "v": subscriber.token_version},
@@ -201,18 +207,29 @@ def _verified(contact: ContactPoint, now: datetime) -> None:
 
 
 def _test_message(
-    channel: Channel, scope: str, now: datetime, *, unsubscribe: str | None
+    channel: Channel,
+    component_ids: Iterable[str] | None,
+    now: datetime,
+    *,
+    unsubscribe: str | None,
+    language: str | None,
 ) -> Message:
     """A webhook's ping (`{"type": "ping", "meta", "page"}`) or a chat welcome: one message,
-    each adapter using its part."""
+    each adapter using its part; its words in `language` (the one chosen on the form), else
+    the page's."""
     page = get_page()
     name = page.name if page else current_app.config["PAGE_NAME"]
     base_url = current_app.config["BASE_URL"]
-    title = f"{name}: updates will be posted here"
-    text = (
-        f"This {LABELS[channel]} endpoint is subscribed to {name}. Incidents and maintenance "
-        f"affecting {scope} will be posted here as they are published."
-    )
+    with reading_as(language or (page.default_language if page else None)):
+        title = _("%(page)s: updates will be posted here", page=name)
+        text = _(
+            "This %(channel)s endpoint is subscribed to %(page)s. Incidents and maintenance "
+            "affecting %(scope)s will be posted here as they are published.",
+            channel=LABELS[channel],
+            page=name,
+            scope=_scope(component_ids),
+        )
+        labels = {word: _(word) for word in ("View on the status page", "Unsubscribe")}
     meta = {
         "unsubscribe": unsubscribe,
         "documentation": DOCUMENTATION,
@@ -228,6 +245,7 @@ def _test_message(
         url=base_url,
         title=title,
         body_text=text,
+        labels=labels,
         payload={
             "type": "ping",
             "meta": meta,

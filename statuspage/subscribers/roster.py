@@ -22,6 +22,7 @@ from statuspage.clock import utcnow
 from statuspage.core.errors import InvalidInput, NotFound
 from statuspage.core.validation import email_address, text
 from statuspage.extensions import db
+from statuspage.i18n import LANGUAGES
 from statuspage.models import (
     Channel,
     Component,
@@ -33,6 +34,7 @@ from statuspage.models import (
     Subscriber,
     SubscriberKind,
 )
+from statuspage.subscribers.subscriptions import reader_language, reader_zone
 
 PAGE_SIZE = 50
 HISTORY_LIMIT = 100
@@ -42,7 +44,12 @@ IMPORT_BATCH = 500
 MAX_REPORTED = 200
 MAX_NAME = 200
 COMPONENT_SEPARATORS = re.compile(r"[;|]")
-EXPORT_COLUMNS = ("email", "name", "components", "verified", "active", "created_at")
+EXPORT_COLUMNS = (
+    "email", "name", "components", "verified", "active", "created_at", "language", "time_zone"
+)  # fmt: skip
+# The columns an import reads, in this order unless a header row names them (an export's
+# header does: its other columns are ignored, so an export imports back as it is).
+IMPORT_COLUMNS = ("email", "name", "components", "language", "time_zone")
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -175,6 +182,8 @@ class _Row:
     email: str
     name: str
     components: list[Component] | None  # None: every component
+    language: str | None = None  # None: the page's default
+    time_zone: str | None = None  # None: the page's zone
 
 
 def _component_lookup() -> dict[str, Component]:
@@ -186,26 +195,51 @@ def _component_lookup() -> dict[str, Component]:
     return lookup
 
 
-def _row(cells: list[str], line: int, components: dict[str, Component]) -> _Row | str:
-    """One line's cells as a row to import, or why it cannot be imported."""
-    if len(cells) > 3:
-        return "more than three columns (email, name, components)"
+def _row(
+    cells: list[str], line: int, components: dict[str, Component], columns: dict[str, int]
+) -> _Row | str:
+    """One line's cells as a row to import, or why it cannot be imported. `columns` says
+    where each of IMPORT_COLUMNS is (a header's order, else the usual one)."""
+    if columns is _POSITIONAL and len(cells) > len(IMPORT_COLUMNS):
+        return "more than five columns (email, name, components, language, time_zone)"
+
+    def cell(name: str) -> str:
+        at = columns.get(name)
+        return cells[at] if at is not None and at < len(cells) else ""
+
     try:
-        email = email_address(cells[0].lower(), problem="not an email address")
+        email = email_address(cell("email").lower(), problem="not an email address")
     except InvalidInput:
-        return f"not an email address: {cells[0][:80]!r}"
+        return f"not an email address: {cell('email')[:80]!r}"
     try:
-        name = text(cells[1] if len(cells) > 1 else "", "the name", MAX_NAME, required=False,
-                    one_line=True)  # fmt: skip
+        name = text(cell("name"), "the name", MAX_NAME, required=False, one_line=True)
     except InvalidInput as exc:
         return str(exc)
-    wanted = [c.strip() for c in COMPONENT_SEPARATORS.split(cells[2])] if len(cells) > 2 else []
+    try:
+        language = reader_language(cell("language"))
+    except InvalidInput:
+        shipped = ", ".join(sorted(LANGUAGES))
+        return f"unknown language {cell('language')[:20]!r} (one of {shipped})"
+    try:
+        zone = reader_zone(cell("time_zone"))
+    except InvalidInput:
+        return f"unknown time zone {cell('time_zone')[:64]!r} (an IANA name, like Europe/Berlin)"
+    wanted = [c.strip() for c in COMPONENT_SEPARATORS.split(cell("components"))]
     wanted = [c for c in wanted if c]
     unknown = [c for c in wanted if c.lower() not in components]
     if unknown:
         return f"no such component: {', '.join(unknown)[:120]}"
     chosen = {components[c.lower()].id: components[c.lower()] for c in wanted}
-    return _Row(line, email, name, list(chosen.values()) or None)
+    return _Row(line, email, name, list(chosen.values()) or None, language, zone)
+
+
+_POSITIONAL = {name: at for at, name in enumerate(IMPORT_COLUMNS)}
+
+
+def _header(cells: list[str]) -> dict[str, int]:
+    """Where a header row puts the columns an import reads (unknown ones are ignored)."""
+    named = [c.strip().lower().replace(" ", "_") for c in cells]
+    return {name: named.index(name) for name in IMPORT_COLUMNS if name in named}
 
 
 def _parse(
@@ -214,12 +248,16 @@ def _parse(
     """Well-formed rows, in file order; bad and repeated ones go to the report by line number."""
     reader = csv.reader(lines)
     seen: set[str] = set()
+    columns = _POSITIONAL
     try:
         for raw in reader:
             line, cells = reader.line_num, [cell.strip() for cell in raw]
-            if not any(cells) or (line == 1 and cells[0].lower() == "email"):
-                continue  # a blank line, or a header row
-            row = _row(cells, line, components)
+            if not any(cells):
+                continue  # a blank line
+            if line == 1 and "email" in (c.lower() for c in cells):
+                columns = _header(cells)  # a header row: it says where each column is
+                continue
+            row = _row(cells, line, components, columns)
             if isinstance(row, str):
                 report.refuse(line, row)
             elif row.email in seen:
@@ -246,9 +284,12 @@ def _existing(emails: list[str]) -> set[str]:
 def import_subscribers(
     lines: Iterable[str], *, opted_in: bool, dry_run: bool, actor: Actor
 ) -> ImportReport:
-    """Subscribe every new email address in a CSV of `email[,name][,components]` lines.
+    """Subscribe every new email address in a CSV of
+    `email[,name][,components][,language][,time_zone]` lines (or any order a header names).
 
-    Components are ids or names separated by ";" or "|"; none means every component. An
+    Components are ids or names separated by ";" or "|"; none means every component. The
+    language is a shipped one ("de"), the zone an IANA name ("Europe/Berlin"); empty: the
+    page's. An unknown one refuses the line (the report says which and why). An
     address is created verified only when `opted_in` (staff vouch that these people already
     agreed to receive updates); otherwise it stays unverified, receives nothing, and waits
     for the public hub's confirmation. A dry run counts and checks the same way and writes
@@ -270,6 +311,8 @@ def import_subscribers(
             added.append(
                 Subscriber(
                     name=row.name,
+                    language=row.language,
+                    time_zone=row.time_zone,
                     all_components=row.components is None,
                     components=row.components or [],
                     contact_points=[
@@ -340,6 +383,8 @@ def export_rows(query: str = "") -> Iterator[list[str]]:
                     "yes" if point.verified_at else "no",
                     "yes" if point.active and person.unsubscribed_at is None else "no",
                     person.created_at.isoformat(),
+                    person.language or "",
+                    person.time_zone or "",
                 ]
         if len(page) < EXPORT_PAGE:
             return

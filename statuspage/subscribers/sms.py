@@ -57,6 +57,18 @@ def find_sms_contact(phone: str) -> ContactPoint | None:
     return find_contact(Channel.sms, phone)
 
 
+def reading_of(raw_from: str) -> tuple[str | None, str | None]:
+    """The (language, zone) the number's subscriber reads texts in; (None, None) for a
+    number Herald does not know (the page's then)."""
+    try:
+        contact = find_sms_contact(normalise_phone(raw_from))
+    except InvalidInput:
+        return None, None
+    if contact is None:
+        return None, None
+    return contact.subscriber.language, contact.subscriber.time_zone
+
+
 def request_sms_subscription(
     raw_phone: str, preferences: Preferences, *, all_updates: bool = False
 ) -> None:

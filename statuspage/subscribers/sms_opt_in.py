@@ -3,24 +3,31 @@
 from __future__ import annotations
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from statuspage.channels.base import Message, Result
 from statuspage.channels.sms import offered
 from statuspage.delivery import transactional
 from statuspage.extensions import db
+from statuspage.i18n.web import reading_as
 from statuspage.models import Channel, ContactPoint
 from statuspage.page.state import get_page
 from statuspage.subscribers.sms import opted_out
-from statuspage.subscribers.subscriptions import is_subscribed
+from statuspage.subscribers.subscriptions import Preferences, is_subscribed
 
 PAGE_NAME_IN_TEXT = 60  # keeps each text within one segment whatever the page is called
 
 
 def opt_in_text(page_name: str, subscribed: bool) -> str:
+    """In the language in force. The keywords YES and STOP stay as they are: the carrier
+    and Twilio act on them in English whatever the text around them says."""
     name = page_name[:PAGE_NAME_IN_TEXT].strip()
     if subscribed:
-        return f"You already get {name} status updates. Reply YES to use your new choices."
-    return f"Reply YES to get {name} status updates. Reply STOP to stop."
+        return _(
+            "You already get %(page)s status updates. Reply YES to use your new choices.",
+            page=name,
+        )
+    return _("Reply YES to get %(page)s status updates. Reply STOP to stop.", page=name)
 
 
 def send_sms_opt_in(contact_point_id: int) -> Result | None:
@@ -40,9 +47,18 @@ def send_sms_opt_in(contact_point_id: int) -> Result | None:
         )
         return None
     page = get_page()
-    text = opt_in_text(
-        page.name if page else current_app.config["PAGE_NAME"], is_subscribed(contact)
+    # In the language chosen on the form (it waits with the request's preferences), else
+    # the subscriber's, else the page's.
+    pending = Preferences.from_payload(
+        ((contact.meta or {}).get("pending") or {}).get("preferences") or {}
     )
+    lang = (
+        pending.language or contact.subscriber.language or (page.default_language if page else None)
+    )
+    with reading_as(lang):
+        text = opt_in_text(
+            page.name if page else current_app.config["PAGE_NAME"], is_subscribed(contact)
+        )
     message = Message(subject="", text=text, html="", short_text=text, url="")
     (result,) = transactional.send(transactional.SMS_OPT_IN, contact.id, [contact.address], message)
     return result

@@ -15,11 +15,13 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from statuspage import i18n
 from statuspage.audience.membership import resolve_organizations
 from statuspage.core.errors import InvalidInput
 from statuspage.core.validation import email_address
 from statuspage.delivery.outbox import SEND_CONFIRMATION, after_commit
 from statuspage.extensions import db
+from statuspage.i18n import zones
 from statuspage.links import link
 from statuspage.models import (
     Channel,
@@ -36,26 +38,61 @@ from statuspage.subscribers.contact_points import find_or_create_contact
 
 @dataclass(frozen=True)
 class Preferences:
-    """What a subscriber follows. `component_ids` is None for every component."""
+    """What a subscriber follows, and how their messages read. `component_ids` is None for
+    every component; `language` and `time_zone` None leave the subscriber's as they are
+    (a new one then reads the page's default language and zone)."""
 
     component_ids: tuple[str, ...] | None = None
     incidents: bool = True
     maintenance: bool = True
+    language: str | None = None
+    time_zone: str | None = None
 
     def to_payload(self) -> dict:
+        """For a signed link: what is unset is left out (the link stays short)."""
         payload = asdict(self)
         if self.component_ids is not None:
             payload["component_ids"] = list(self.component_ids)
+        for unset in ("language", "time_zone"):
+            if payload[unset] is None:
+                del payload[unset]
         return payload
 
     @classmethod
     def from_payload(cls, payload: dict) -> Preferences:
+        """From a signed link or a pending opt-in (links made before languages have none)."""
         ids = payload.get("component_ids")
+        zone = payload.get("time_zone")
         return cls(
             component_ids=None if ids is None else tuple(str(i) for i in ids),
             incidents=bool(payload.get("incidents", True)),
             maintenance=bool(payload.get("maintenance", True)),
+            language=i18n.language(payload.get("language")),
+            time_zone=zone if zones.is_zone(zone) else None,
         )
+
+
+def reader_language(raw: object) -> str | None:
+    """A subscriber's language as typed or chosen ("de", "de-AT" → "de"); None for empty.
+    InvalidInput for a language Herald does not ship."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    code = i18n.language(raw)
+    if code is None:
+        raise InvalidInput(
+            "Choose a language Herald speaks: " + ", ".join(sorted(i18n.LANGUAGES)) + "."
+        )
+    return code
+
+
+def reader_zone(raw: object) -> str | None:
+    """A subscriber's time zone, an IANA name ("Asia/Tokyo"); None for empty. InvalidInput
+    for a name this machine's zone database does not know."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    if not isinstance(raw, str) or not zones.is_zone(raw.strip()):
+        raise InvalidInput("Choose a time zone by its name, like Europe/Berlin.")
+    return raw.strip()
 
 
 def normalise_email(raw: str) -> tuple[str, str]:
@@ -72,17 +109,24 @@ def check_preferences(preferences: Preferences) -> None:
 
 
 def new_subscriber(preferences: Preferences) -> Subscriber:
-    """A subscriber as a subscription form asks for it, before it has confirmed."""
+    """A subscriber as a subscription form asks for it, before it has confirmed. Its
+    language and zone are set now, so the confirmation reads in the language chosen."""
     return Subscriber(
         all_components=preferences.component_ids is None,
         notify_incidents=preferences.incidents,
         notify_maintenance=preferences.maintenance,
+        language=preferences.language,
+        time_zone=preferences.time_zone,
     )
 
 
 def _apply(subscriber: Subscriber, preferences: Preferences) -> None:
     subscriber.notify_incidents = preferences.incidents
     subscriber.notify_maintenance = preferences.maintenance
+    if preferences.language is not None:
+        subscriber.language = preferences.language
+    if preferences.time_zone is not None:
+        subscriber.time_zone = preferences.time_zone
     if preferences.component_ids is None:
         subscriber.all_components = True
         subscriber.components = []

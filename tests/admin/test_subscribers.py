@@ -254,7 +254,9 @@ def test_the_export_streams_every_email_address_and_is_audited(owner: Staff):
     assert response.status_code == 200
     assert response.headers["Content-Disposition"].startswith("attachment;")
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
-    assert rows[0] == ["email", "name", "components", "verified", "active", "created_at"]
+    assert rows[0] == [
+        "email", "name", "components", "verified", "active", "created_at", "language", "time_zone"
+    ]  # fmt: skip
     assert [r[:5] for r in rows[1:]] == [
         ["ann@example.com", "Ann", "", "yes", "yes"],
         ["'=cmd@example.com", "Eve", "API", "no", "yes"],  # a formula is quoted

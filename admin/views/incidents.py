@@ -30,6 +30,7 @@ from admin.forms.incidents import (
     ResolveForm,
     UpdateForm,
     with_component_fields,
+    with_translation_fields,
 )
 from admin.outcome import ViewResult, attempt, done, form_status
 from admin.views.audience import form_preview, segment_choices
@@ -52,6 +53,8 @@ from statuspage.models import (
     IncidentTemplate,
     UpdateDraft,
 )
+from statuspage.page.languages import default_language, translation_languages
+from statuspage.page.state import ensure_page
 
 RESOLVED_BODY = "This incident has been resolved."
 COMPLETED_BODY = "The scheduled maintenance has been completed."
@@ -60,6 +63,16 @@ COMPLETED_BODY = "The scheduled maintenance has been completed."
 RESOLVE_IDS = {"id_prefix": "resolve-"}
 EDIT_IDS = {"id_prefix": "edit-"}
 POSTMORTEM_IDS = {"id_prefix": "postmortem-"}
+NEW_TITLE_HINT = "Optional: without it, readers in this language see the default title."
+LATER_TITLE_HINT = "Optional: without it, the title given before in this language stays."
+
+
+def translated(form_cls: type[Any], *, title_hint: str) -> type[Any]:
+    """`form_cls` with a tab for each language the page translates updates into."""
+    page = ensure_page()
+    return with_translation_fields(
+        form_cls, default_language(page), translation_languages(page), title_hint=title_hint
+    )
 
 
 def index() -> str:
@@ -86,7 +99,9 @@ def _template_prefill(template: IncidentTemplate) -> dict[str, Any]:
 
 def new() -> ViewResult:
     """The composer; `?template=<id>` applies a template to it."""
-    composer = with_component_fields(IncidentForm, list_components(STAFF))
+    composer = translated(
+        with_component_fields(IncidentForm, list_components(STAFF)), title_hint=NEW_TITLE_HINT
+    )
     template = None
     if request.method == "GET" and request.args.get("template"):
         template = get_template(request.args["template"])
@@ -117,6 +132,7 @@ def _opening(form: IncidentForm) -> OpenIncident:
         custom_tweet=form.social_text.data or None,
         ack_window=form.ack_window(),
         segments=form.chosen_segments(),
+        translations=form.translations(),
     )
 
 
@@ -130,6 +146,8 @@ def _update_form(incident: Incident, *, bound: bool, draft: bool = False) -> Upd
     form_cls = with_component_fields(
         base, list_components(STAFF), blank="No change", id_prefix=id_prefix
     )
+    if not draft:
+        form_cls = translated(form_cls, title_hint=LATER_TITLE_HINT)
     # After a postmortem an update keeps the incident resolved, unless staff choose otherwise.
     status = "resolved" if incident.status is IncidentStatus.postmortem else incident.status.value
     form = form_cls() if bound else form_cls(formdata=None, status=status)
@@ -212,6 +230,7 @@ def _update(form: UpdateForm) -> PostUpdate:
         deliver_notifications=form.notify.data,
         custom_tweet=form.social_text.data or None,
         ack_window=form.ack_window(),
+        translations=form.translations(),
     )
 
 

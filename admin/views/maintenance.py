@@ -11,6 +11,7 @@ from admin.forms.components import component_choices
 from admin.forms.incidents import MaintenanceForm
 from admin.outcome import attempt, done, form_status
 from admin.views.audience import form_preview, segment_choices
+from admin.views.incidents import NEW_TITLE_HINT, translated
 from statuspage.audience.visibility import STAFF
 from statuspage.clock import utcnow
 from statuspage.components.catalog import list_components
@@ -43,13 +44,15 @@ def _scheduling(form: MaintenanceForm) -> ScheduleMaintenance:
         auto_complete=form.auto_complete.data,
         remind_prior=form.remind_prior.data,
         segments=form.chosen_segments(),
+        translations=form.translations(),
     )
 
 
 def new() -> str | tuple[str, int] | Response:
     # A window starting at the top of an hour a day ahead: most maintenance is announced early.
     start = (utcnow() + timedelta(days=1)).replace(minute=0, second=0, microsecond=0)
-    form = MaintenanceForm(scheduled_for=start, scheduled_until=start + DEFAULT_LENGTH)
+    form_cls = translated(MaintenanceForm, title_hint=NEW_TITLE_HINT)
+    form = form_cls(scheduled_for=start, scheduled_until=start + DEFAULT_LENGTH)
     form.components.choices = component_choices(list_components(STAFF))
     form.segment_ids.choices = segment_choices()
     if form.validate_on_submit():

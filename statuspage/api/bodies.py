@@ -205,6 +205,29 @@ class Fields:
             raise InvalidInput(f"{self._label(name)} must be a list of ids")
         return list(dict.fromkeys(v for v in value if v))
 
+    def translations(self, name: str) -> list[tuple[str, str | None, str]] | None:
+        """Herald's extension: `{"de": {"name": ..., "body": ...}, ...}`, an update's title
+        and message per language; null (or a blank message and name) for a language removes
+        its translation when the update's translations are edited."""
+        value = self.raw.get(name)
+        if value is None:
+            return None
+        label = self._label(name)
+        if not isinstance(value, dict):
+            raise InvalidInput(f'{label} must map languages to {{"name": ..., "body": ...}}')
+        found: list[tuple[str, str | None, str]] = []
+        for language, item in value.items():
+            if item is None:
+                found.append((language, None, ""))
+                continue
+            if not isinstance(item, dict) or set(item) - {"name", "body"}:
+                raise InvalidInput(f"{label}[{language}] takes a name and a body")
+            title, body = item.get("name"), item.get("body")
+            if not isinstance(title, str | None) or not isinstance(body, str | None):
+                raise InvalidInput(f"{label}[{language}]'s name and body must be strings")
+            found.append((language, title, body or ""))
+        return found
+
     def statuses(self, name: str) -> dict[str, str] | None:
         """A map of component id to status, as Statuspage's `components` field."""
         value = self.raw.get(name)

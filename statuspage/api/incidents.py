@@ -4,6 +4,9 @@ Statuspage has one resource for both; which Herald service a request reaches fol
 its fields: a maintenance status or a `scheduled_for` schedules maintenance; `status`, `body`
 or `components` on an update post an update (a `postmortem` status publishes the
 postmortem); `name`, `impact_override` and the window edit the incident in place.
+
+Herald's extension `translations` (`{"de": {"name": ..., "body": ...}}`) gives the update
+being written in more languages; sent without a new update, it edits the newest update's.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from statuspage.incidents.publishing import (
     create_incident,
     delete_incident,
     edit_incident,
+    edit_translations,
     post_update,
 )
 from statuspage.models import Impact, Incident, IncidentStatus
@@ -140,7 +144,12 @@ def _opening(fields: Fields) -> OpenIncident | ScheduleMaintenance:
         components=_affected(fields, keep_status=backfill is not None),
         at=backfill,
         deliver_notifications=_deliver(fields),
+        translations=_translations(fields),
     )
+
+
+def _translations(fields: Fields) -> list[tuple[str, str | None, str]]:
+    return fields.translations("translations") or []
 
 
 def _backfill_moment(fields: Fields) -> datetime | None:
@@ -175,6 +184,7 @@ def _scheduling(fields: Fields, status: str | None) -> ScheduleMaintenance:
         auto_start=bool(fields.flag("scheduled_auto_in_progress")),
         auto_complete=bool(fields.flag("scheduled_auto_completed")),
         remind_prior=bool(fields.flag("scheduled_remind_prior")),
+        translations=_translations(fields),
     )
 
 
@@ -192,12 +202,22 @@ def _revise(incident: Incident, fields: Fields, who: Actor) -> None:
     }
     # Clients that PUT the whole object resend unchanged fields; only changes are edits.
     edits = {k: v for k, v in edits.items() if v is not None and v != getattr(incident, k)}
+    translations = fields.translations("translations")
     if edits:
         edit_incident(incident, EditIncident(**edits), actor=who)
     if status == IncidentStatus.postmortem:
+        if translations:
+            raise InvalidInput("a postmortem is published in the default language only")
         add_postmortem(incident, body or "", actor=who)
     elif status is not None or body is not None or components:
         update = PostUpdate(
-            body or "", status=status, components=components, deliver_notifications=_deliver(fields)
+            body or "",
+            status=status,
+            components=components,
+            deliver_notifications=_deliver(fields),
+            translations=translations or (),
         )
         post_update(incident, update, actor=who)
+    elif translations is not None:
+        newest = max(incident.updates, key=lambda u: u.created_at)
+        edit_translations(newest, translations, actor=who)

@@ -39,6 +39,18 @@ from statuspage.openapi import (
     success,
 )
 
+TRANSLATION_NOTE = (
+    "Herald extension (not in Statuspage): the update's title and message in more of the "
+    "page's enabled languages, keyed by language code (de, fr, es, ja, ar; not the page's "
+    "default language, whose text is `name` and `body`). `name` null or absent keeps the "
+    "incident's name in that language as an earlier update gave it."
+)
+TRANSLATIONS_ANSWER: Schema = {
+    "type": "object",
+    "description": TRANSLATION_NOTE,
+    "additionalProperties": answer_object({"name": nullable(STRING), "body": STRING}),
+}
+
 SCHEMAS: dict[str, Schema] = {
     "Error": answer_object({"error": STRING}),
     "Page": answer_object(
@@ -51,7 +63,9 @@ SCHEMAS: dict[str, Schema] = {
          "components": IDS, "position": INT, "created_at": TIME, "updated_at": TIME}
     ),
     "AffectedComponent": AFFECTED_COMPONENT,
-    "IncidentUpdate": INCIDENT_UPDATE,
+    "IncidentUpdate": answer_object(
+        INCIDENT_UPDATE["properties"] | {"translations": TRANSLATIONS_ANSWER}
+    ),
     "Incident": answer_object(
         {
             "id": STRING,
@@ -128,6 +142,11 @@ def _ids(description: str) -> Schema:
     return IDS | {"description": description}
 
 
+TRANSLATED: Schema = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {"name": nullable(_text(300)), "body": _text(20_000, "Markdown.")},
+}
 EXTERNAL = 'One line, no control characters; "" clears it.'
 REQUEST_FIELDS: dict[str, dict[str, Schema]] = {
     "component": {
@@ -155,6 +174,14 @@ REQUEST_FIELDS: dict[str, dict[str, Schema]] = {
         "scheduled_remind_prior": BOOL,
         "backfilled": BOOL,
         "backfill_date": {"type": "string", "description": "YYYY-MM-DD, or a time with a zone."},
+        "translations": {
+            "type": "object",
+            "description": TRANSLATION_NOTE + " Written with the update this request posts; "
+            "sent without `body`, `status` or `components` on an update, it edits the newest "
+            "update's translations instead: each language sent replaces that language's, and "
+            "a language sent as null is removed.",
+            "additionalProperties": nullable(TRANSLATED),
+        },
     },
     "template": {
         "name": _text(200), "title": _text(300), "body": STRING, "group_id": nullable(_text(12)),

@@ -1,8 +1,8 @@
 """Statuspage management API v1 shapes: the public v2 objects plus the fields staff manage.
 
-Components and incident updates are the v2 objects unchanged; the v1 incident adds the
-maintenance automation and postmortem fields; groups and templates have v1 shapes of
-their own. Field names and enums are Statuspage's, so its clients read Herald unchanged.
+Components are the v2 objects unchanged; the v1 incident adds the maintenance automation
+and postmortem fields, and its updates Herald's `translations`; groups and templates have v1
+shapes of their own. Field names and enums are Statuspage's, so its clients read Herald unchanged.
 """
 
 from __future__ import annotations
@@ -52,7 +52,14 @@ def group_json(group: ComponentGroup) -> dict[str, Any]:
 
 
 def incident_json_v1(incident: Incident, base_url: str) -> dict[str, Any]:
-    return statuspage_incident_json(incident, base_url)
+    """Statuspage's incident, each update with its translations (Herald's extension, in the
+    shape a client sends them: language to name and body; name null keeps the last one)."""
+    shaped = statuspage_incident_json(incident, base_url)
+    for update, shaped_update in zip(incident.updates, shaped["incident_updates"], strict=True):
+        shaped_update["translations"] = {
+            t.language: {"name": t.title, "body": t.body} for t in update.translations
+        }
+    return shaped
 
 
 def template_json(

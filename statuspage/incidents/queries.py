@@ -31,6 +31,8 @@ def _visible_incidents(viewer: Viewer) -> Select[tuple[Incident]]:
             selectinload(Incident.updates)
             .selectinload(IncidentUpdate.affected_components)
             .selectinload(AffectedComponent.component),
+            # every surface reads an update through its translations (incidents.translations)
+            selectinload(Incident.updates).selectinload(IncidentUpdate.translations),
             selectinload(Incident.components),
         )
     )

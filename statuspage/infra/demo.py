@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -14,6 +15,7 @@ from statuspage.extensions import db
 from statuspage.incidents.commands import OpenIncident, PostUpdate, ScheduleMaintenance
 from statuspage.incidents.maintenance import schedule_maintenance
 from statuspage.incidents.publishing import add_postmortem, create_incident, post_update
+from statuspage.infra.demo_translations import translated
 from statuspage.models import Component, ComponentStatus, Incident, IncidentStatus
 from statuspage.page.state import ensure_page
 from statuspage.regulators import library, obligations, periodic
@@ -43,9 +45,18 @@ PAST_INCIDENTS = [
 ]  # fmt: skip
 
 
+UPGRADE = "We will upgrade the database engine. Brief read-only periods are expected."
+SWITCHES = "Our provider will replace core switches. Connections may drop for a few seconds."
+LATENCY = "Some requests routed through **EU West** are slower than usual. We are investigating."
+
 # The demo's incidents and windows are its past: nobody is sent anything about them, and no
 # notice is left waiting for the worker (a subscriber who joins later never hears of them).
 QUIET = False
+
+
+def _update(body: str, **fields: Any) -> PostUpdate:
+    """An update written in English with its German and Japanese (demo_translations)."""
+    return PostUpdate(body, translations=translated(body), **fields)
 
 
 def has_data() -> bool:
@@ -68,18 +79,20 @@ def load_demo_data(now: datetime, page_name: str = "Herald Status") -> None:
     for days_ago, hour, name, hit, minutes in PAST_INCIDENTS:
         began = (now - timedelta(days=days_ago)).replace(hour=hour, minute=rng.randrange(60))
         affected = {components[c]: s for c, s in hit.items()}
+        opening = "We are investigating reports of problems. More details soon."
         incident = create_incident(
             OpenIncident(
                 name,
-                "We are investigating reports of problems. More details soon.",
+                opening,
                 components=affected,
                 at=began,
                 deliver_notifications=QUIET,
+                translations=translated(opening, name),
             )
         )
         post_update(
             incident,
-            PostUpdate(
+            _update(
                 "We have identified the cause and are rolling out a fix.",
                 status=IncidentStatus.identified,
                 at=began + timedelta(minutes=minutes // 3),
@@ -88,7 +101,7 @@ def load_demo_data(now: datetime, page_name: str = "Herald Status") -> None:
         )
         post_update(
             incident,
-            PostUpdate(
+            _update(
                 "A fix is in place and we are monitoring the results.",
                 status=IncidentStatus.monitoring,
                 components=dict.fromkeys(affected, ComponentStatus.operational),
@@ -98,7 +111,7 @@ def load_demo_data(now: datetime, page_name: str = "Herald Status") -> None:
         )
         post_update(
             incident,
-            PostUpdate(
+            _update(
                 "This incident has been resolved. Thank you for your patience.",
                 status=IncidentStatus.resolved,
                 at=began + timedelta(minutes=minutes),
@@ -119,17 +132,18 @@ def load_demo_data(now: datetime, page_name: str = "Herald Status") -> None:
     maintenance = schedule_maintenance(
         ScheduleMaintenance(
             "Database engine upgrade",
-            "We will upgrade the database engine. Brief read-only periods are expected.",
+            UPGRADE,
             scheduled_for=done,
             scheduled_until=done + timedelta(hours=2),
             components=[components["Database Cluster"]],
             at=done - timedelta(days=7),
             deliver_notifications=QUIET,
+            translations=translated(UPGRADE, "Database engine upgrade"),
         )
     )
     post_update(
         maintenance,
-        PostUpdate(
+        _update(
             "Maintenance is under way.",
             status=IncidentStatus.in_progress,
             components={components["Database Cluster"]: ComponentStatus.under_maintenance},
@@ -139,7 +153,7 @@ def load_demo_data(now: datetime, page_name: str = "Herald Status") -> None:
     )
     post_update(
         maintenance,
-        PostUpdate(
+        _update(
             "The upgrade is complete.",
             status=IncidentStatus.completed,
             components={components["Database Cluster"]: ComponentStatus.operational},
@@ -152,12 +166,13 @@ def load_demo_data(now: datetime, page_name: str = "Herald Status") -> None:
     schedule_maintenance(
         ScheduleMaintenance(
             "Network maintenance in EU West",
-            "Our provider will replace core switches. Connections may drop for a few seconds.",
+            SWITCHES,
             scheduled_for=upcoming,
             scheduled_until=upcoming + timedelta(hours=2),
             components=[components["EU West"]],
             at=now - timedelta(hours=6),
             deliver_notifications=QUIET,
+            translations=translated(SWITCHES, "Network maintenance in EU West"),
         )
     )
 
@@ -165,15 +180,16 @@ def load_demo_data(now: datetime, page_name: str = "Herald Status") -> None:
     ongoing = create_incident(
         OpenIncident(
             "Increased latency in EU West",
-            "Some requests routed through **EU West** are slower than usual. We are investigating.",
+            LATENCY,
             components={components["EU West"]: ComponentStatus.degraded_performance},
             at=began,
             deliver_notifications=QUIET,
+            translations=translated(LATENCY, "Increased latency in EU West"),
         )
     )
     post_update(
         ongoing,
-        PostUpdate(
+        _update(
             "We traced the latency to an overloaded load balancer and are adding capacity.",
             status=IncidentStatus.identified,
             at=now - timedelta(minutes=10),

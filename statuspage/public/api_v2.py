@@ -3,6 +3,9 @@
 Anonymous requests get the public snapshot (any origin may read it). A signed-in viewer, or
 an organization's `Authorization: Bearer` token, gets an answer rendered for them alone
 (public.viewing): public content plus their segments' private incidents and components.
+
+`?lang=` (only the URL: a Statuspage client that names none reads what it always read) gives
+incident names and update bodies in that language, each falling back to the default text.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from typing import Any
 
 from statuspage.components.catalog import list_components, list_groups
 from statuspage.components.status import component_statuses, current_status, overall_status
+from statuspage.i18n.web import current_language, page_language
 from statuspage.incidents import queries
 from statuspage.public import serializers
 from statuspage.public.context import base_url, current_page, public_viewer
@@ -28,9 +32,15 @@ def _document(**parts: Any) -> tuple[str, str]:
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False), JSON
 
 
+def _translated_into() -> str | None:
+    """The language `?lang=` asks for, unless it is the page's default (the stored text)."""
+    lang = current_language()
+    return None if lang == page_language() else lang
+
+
 def _incidents(items: list) -> list[dict]:
-    url, viewer = base_url(), public_viewer()
-    return [serializers.incident_json(i, url, viewer) for i in items]
+    url, viewer, lang = base_url(), public_viewer(), _translated_into()
+    return [serializers.incident_json(i, url, viewer, lang=lang) for i in items]
 
 
 @v2

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from statuspage.i18n import LANG_PARAM, LANGUAGES
 from statuspage.openapi import (
     AFFECTED_COMPONENT,
     COMPONENT_FIELDS,
@@ -98,6 +99,16 @@ PARAMETERS: list[Schema] = [
         "description": "`Bearer <organization token>`: adds its segments' private items. "
         "A token that is not valid is a 401, never the public answer.",
         "schema": STRING,
+    },
+    {
+        "name": LANG_PARAM,
+        "in": "query",
+        "description": "Herald extension: incident names and update bodies in this language "
+        "where the update has a translation, else in the page's default language. Without "
+        "it the answer is in the default language, as Statuspage's is. Only the URL chooses: "
+        "neither Accept-Language nor a cookie changes a JSON answer. A code Herald does not "
+        f"ship is ignored. Shipped: {', '.join(LANGUAGES)}.",
+        "schema": {"type": "string", "example": "de"},
     },
     {"name": "If-None-Match", "in": "header", "schema": STRING},
     {"name": "If-Modified-Since", "in": "header", "schema": STRING},

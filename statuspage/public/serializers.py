@@ -6,6 +6,10 @@ private incident or component carries two extra fields, `private: true` and `sha
 (the viewer's segments it is shared with). Public items have exactly Statuspage's fields.
 Without a viewer (the management API, webhook bodies: their audience is decided elsewhere)
 everything is shaped as stored.
+
+With `lang` (the v2 API's `?lang=`, when it names a language other than the page's default)
+incident names and update bodies are that language's translations, each falling back to the
+default text; without it every field is what Statuspage clients have always read.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from typing import Any
 from statuspage.audience.viewers import shared_with
 from statuspage.audience.visibility import Viewer, may_see_component
 from statuspage.components.status import PageStatus
+from statuspage.incidents.translations import incident_title, localized
 from statuspage.models import (
     Component,
     ComponentGroup,
@@ -171,7 +176,9 @@ def _shown_components(
     return [component_json(c, viewer, statuses) | {"position": ranks[c.id]} for c in shown]
 
 
-def update_json(update: IncidentUpdate, viewer: Viewer | None = None) -> dict[str, Any]:
+def update_json(
+    update: IncidentUpdate, viewer: Viewer | None = None, lang: str | None = None
+) -> dict[str, Any]:
     affected = [
         {
             "code": a.component_id,
@@ -185,7 +192,7 @@ def update_json(update: IncidentUpdate, viewer: Viewer | None = None) -> dict[st
     return {
         "id": update.id,
         "status": update.status.value,
-        "body": update.body,
+        "body": localized(update, lang).body if lang else update.body,
         "incident_id": update.incident_id,
         "created_at": iso(update.created_at),
         "updated_at": iso(update.updated_at),
@@ -202,10 +209,11 @@ def incident_json(
     base_url: str,
     viewer: Viewer | None = None,
     statuses: Statuses | None = None,
+    lang: str | None = None,
 ) -> dict[str, Any]:
     shaped = {
         "id": incident.id,
-        "name": incident.name,
+        "name": incident_title(incident, lang) if lang else incident.name,
         "status": incident.status.value,
         "created_at": iso(incident.created_at),
         "updated_at": iso(incident.updated_at),
@@ -215,7 +223,7 @@ def incident_json(
         "shortlink": f"{base_url}/incidents/{incident.id}",
         "started_at": iso(incident.started_at),
         "page_id": incident.page_id,
-        "incident_updates": [update_json(u, viewer) for u in incident.updates],
+        "incident_updates": [update_json(u, viewer, lang) for u in incident.updates],
         "components": _shown_components(incident, viewer, statuses),
     }
     if incident.is_maintenance:

@@ -22,12 +22,12 @@ from statuspage.extensions import db, limiter
 from statuspage.incidents.commands import OpenIncident, PostUpdate
 from statuspage.incidents.publishing import create_incident, post_update
 from statuspage.incidents.richtext import render_markdown
-from statuspage.models import ContactPoint, Subscriber, UpdateTranslation
+from statuspage.models import Channel, ContactPoint, Subscriber, UpdateTranslation
 from statuspage.page.state import ensure_page
 from statuspage.subscribers.roster import export_rows, import_subscribers
 from statuspage.subscribers.subscriptions import links_for
 from statuspage.vapid import vapid_keys
-from tests.factories import subscriber
+from tests.factories import contact_point, subscriber
 from tests.fakes.push_service import PushService
 from tests.queue import drain
 
@@ -92,9 +92,11 @@ def html(message) -> str:
 
 
 def test_each_subscriber_reads_the_update_in_their_language_and_zone_rendered_once_per_reading(
-    app, client, smtp, queue, push_service, rendered
+    app, client, smtp, queue, push_service, receiver, rendered
 ):
     ensure_page().time_zone = "Etc/UTC"
+    slack = contact_point(f"{receiver.url}/services/T0/B0/ja", Channel.slack, key="slack-ja")
+    subscriber(slack, language="ja", time_zone="Asia/Tokyo")
     subscriber("ja@example.com", language="ja", time_zone="Asia/Tokyo")
     subscriber("ja2@example.com", language="ja", time_zone="Asia/Tokyo")
     subscriber("de@example.com", language="de", time_zone="Europe/Berlin")
@@ -119,7 +121,7 @@ def test_each_subscriber_reads_the_update_in_their_language_and_zone_rendered_on
     rendered.clear()
     drain(queue)
 
-    # Six recipients, three readings (ja/Tokyo, de/Berlin, en/UTC): three renders, not six.
+    # Seven recipients, three readings (ja/Tokyo, de/Berlin, en/UTC): three renders, not seven.
     assert len(smtp.inbox.messages) == 5
     assert rendered["email/update.txt"] == rendered["email/update.html"] == 3
     (ja,) = mail_to(smtp, "ja@example.com")
@@ -146,6 +148,11 @@ def test_each_subscriber_reads_the_update_in_their_language_and_zone_rendered_on
     (push,) = push_service.received
     assert JA_TITLE in push.message["title"]
     assert JA_BODY in push.message["body"]
+    # Slack: the update's words and the status in Japanese; its shape (the webhook body it
+    # is built from) stays Statuspage's, in the default language.
+    (posted,) = [r.json for r in receiver.requests if r.path.endswith("/ja")]
+    assert JA_TITLE in posted["text"]
+    assert JA_BODY in json.dumps(posted, ensure_ascii=False)
 
     # A further update without a Japanese text: the ja reader gets the default words, in
     # the same thread (the subject is the one the first mail had), times still in JST.

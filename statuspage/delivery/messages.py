@@ -259,15 +259,15 @@ class _Words:
 
 
 def thread_subject(incident: Incident, lang: str) -> str:
-    """The incident's title for the mails' subject in `lang`: its first translated title,
-    else its name. Not the newest (`incident_title`): a subject that changed mid-incident
-    would break the thread (Gmail threads on the subject); a subscriber keeps a language,
-    so each keeps one subject."""
-    if lang:
-        for earlier in sorted(incident.updates, key=lambda u: u.display_at):
-            title = next((t.title for t in earlier.translations if t.language == lang), None)
-            if title:
-                return title
+    """The incident's title for the mails' subject in `lang`: its first update's translated
+    title, else its name. Neither the newest title (`incident_title`) nor the first one that
+    appears later: a subject that changed mid-incident would break the thread (Gmail threads
+    on the subject). A subscriber keeps a language, so each keeps one subject."""
+    if lang and incident.updates:
+        first = min(incident.updates, key=lambda u: (u.display_at, u.created_at))
+        title = next((t.title for t in first.translations if t.language == lang), None)
+        if title:
+            return title
     return incident.name
 
 

@@ -8,6 +8,7 @@ static export leaves them out (they are not in `public.ROUTES`).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from functools import wraps
 from itertools import groupby
 from typing import Any, ClassVar
@@ -151,9 +152,16 @@ class PreferencesForm(FlaskForm):
 
 
 class ManageForm(PreferencesForm):
-    """The preference centre: the zone is a select of every zone, so it can be changed."""
+    """The preference centre: the zone is a select of every zone, so it can be changed, and
+    its first choice ("" : the status page's) sets it back to the page's."""
 
     zone_choice = True
+
+    def preferences(self) -> subscriptions.Preferences:
+        chosen = super().preferences()
+        if chosen.time_zone is None and self.time_zone.raw_data == [""]:
+            return replace(chosen, time_zone=subscriptions.PAGE_ZONE)
+        return chosen
 
 
 def _or_none(check: Callable[[object], str | None], value: object) -> str | None:

@@ -46,7 +46,7 @@ class Preferences:
     incidents: bool = True
     maintenance: bool = True
     language: str | None = None
-    time_zone: str | None = None
+    time_zone: str | None = None  # PAGE_ZONE: back to the page's zone
 
     def to_payload(self) -> dict:
         """For a signed link: what is unset is left out (the link stays short)."""
@@ -70,6 +70,9 @@ class Preferences:
             language=i18n.language(payload.get("language")),
             time_zone=zone if zones.is_zone(zone) else None,
         )
+
+
+PAGE_ZONE = ""  # a Preferences.time_zone that sets the subscriber's back to the page's
 
 
 def reader_language(raw: object) -> str | None:
@@ -126,7 +129,7 @@ def _apply(subscriber: Subscriber, preferences: Preferences) -> None:
     if preferences.language is not None:
         subscriber.language = preferences.language
     if preferences.time_zone is not None:
-        subscriber.time_zone = preferences.time_zone
+        subscriber.time_zone = preferences.time_zone or None  # PAGE_ZONE: back to the page's
     if preferences.component_ids is None:
         subscriber.all_components = True
         subscriber.components = []

@@ -223,6 +223,10 @@ def test_the_preference_centre_changes_language_and_zone(client):
     assert save(language="klingon", time_zone="Asia/Tokyo").status_code == 400
     db.session.refresh(person)
     assert (person.language, person.time_zone) == ("ja", "Asia/Tokyo")
+    # The select's first choice sets the zone back to the page's.
+    assert save(language="ja", time_zone="").status_code == 200
+    db.session.refresh(person)
+    assert (person.language, person.time_zone) == ("ja", None)
 
 
 def test_the_csv_roster_imports_and_exports_language_and_zone():

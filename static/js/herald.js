@@ -1,5 +1,5 @@
 // Progressive enhancement only: the page reads fully without this script.
-// 1. Every <time datetime> is shown in the reader's own time zone.
+// 1. Every <time datetime> is shown in the reader's own time zone, in the page's language.
 // 2. Uptime bars get a rich tooltip on hover and keyboard focus (their title is the fallback).
 // 3. Each component's bars are one tab stop; the arrow keys, Home and End move between days.
 // 4. "Get browser notifications" appears where the browser can take push messages.
@@ -9,25 +9,33 @@
 (function () {
   "use strict";
 
+  // In the page's language (<html lang>), not the browser's: a German browser reading the
+  // English page gets English dates. The zone is the browser's, named ("EST", "GMT+1").
   function localiseTimes() {
-    var format;
+    var lang = document.documentElement.lang || "en";
+    var format, clock;
     try {
-      format = new Intl.DateTimeFormat(undefined, {
+      format = new Intl.DateTimeFormat(lang, {
         year: "numeric", month: "short", day: "numeric",
+        hour: "numeric", minute: "2-digit", timeZoneName: "short"
+      });
+      clock = new Intl.DateTimeFormat(lang, {
         hour: "numeric", minute: "2-digit", timeZoneName: "short"
       });
     } catch (e) { return; }
     document.querySelectorAll("time[datetime]").forEach(function (el) {
       var when = new Date(el.getAttribute("datetime"));
       if (!isNaN(when)) {
-        el.title = el.textContent;
-        el.textContent = format.format(when);
+        el.title = el.textContent;  // the page's zone stays on hover
+        el.textContent = (el.hasAttribute("data-clock") ? clock : format).format(when);
       }
     });
-    // The page's note says which zone the times are now in (the reader's, not UTC).
+    // The notes say which zone the times are now in: the server wrote each sentence, in the
+    // page's language, into data-zone-note with "{zone}" for the reader's zone.
     var zone = format.resolvedOptions().timeZone;
-    document.querySelectorAll("[data-time-zone]").forEach(function (el) {
-      if (zone) { el.textContent = "your time zone (" + zone.replace(/_/g, " ") + ")"; }
+    if (!zone) { return; }
+    document.querySelectorAll("[data-zone-note]").forEach(function (el) {
+      el.textContent = el.getAttribute("data-zone-note").replace("{zone}", zone.replace(/_/g, " "));
     });
   }
 
@@ -112,7 +120,9 @@
         var shown = bars.filter(function (bar) { return bar.getClientRects().length > 0; });
         var at = shown.indexOf(e.target);
         if (at < 0) { return; }
-        var to = {ArrowLeft: at - 1, ArrowRight: at + 1, Home: 0, End: shown.length - 1}[e.key];
+        // Right-to-left, the bars run from the right: the arrow keys follow what is seen.
+        var step = getComputedStyle(list).direction === "rtl" ? -1 : 1;
+        var to = {ArrowLeft: at - step, ArrowRight: at + step, Home: 0, End: shown.length - 1}[e.key];
         if (to === undefined || e.altKey || e.ctrlKey || e.metaKey) { return; }
         e.preventDefault();
         shown[Math.max(0, Math.min(to, shown.length - 1))].focus();

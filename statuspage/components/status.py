@@ -77,6 +77,12 @@ class PageStatus:
         return str(_DESCRIPTION_LABELS.get(self.description, self.description))
 
 
+def description_labels() -> dict[str, str]:
+    """Each description (as summary.json sends it) in the language in force: the widget's
+    script shows the JSON's English description in its reader's language."""
+    return {english: str(label) for english, label in _DESCRIPTION_LABELS.items()}
+
+
 def overall_status(
     components: Iterable[Component],
     unresolved: Iterable[Incident],

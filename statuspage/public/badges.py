@@ -7,6 +7,8 @@ import unicodedata
 from html import escape
 
 from flask import abort
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from statuspage.audience.visibility import PUBLIC
 from statuspage.components.catalog import visible_component
@@ -23,20 +25,23 @@ SVG = "image/svg+xml; charset=utf-8"
 GREEN, YELLOW, ORANGE, RED, BLUE = "#1e7b34", "#8a6100", "#b34700", "#b3261e", "#1f5fbf"
 LABEL_GREY = "#555"
 
+# Lower case, as shields' badges read; lazy: in the badge URL's language (`?lang=`), else the
+# page's.
 _COMPONENT = {
-    ComponentStatus.operational: ("operational", GREEN),
-    ComponentStatus.degraded_performance: ("degraded performance", YELLOW),
-    ComponentStatus.partial_outage: ("partial outage", ORANGE),
-    ComponentStatus.major_outage: ("major outage", RED),
-    ComponentStatus.under_maintenance: ("under maintenance", BLUE),
+    ComponentStatus.operational: (_l("operational"), GREEN),
+    ComponentStatus.degraded_performance: (_l("degraded performance"), YELLOW),
+    ComponentStatus.partial_outage: (_l("partial outage"), ORANGE),
+    ComponentStatus.major_outage: (_l("major outage"), RED),
+    ComponentStatus.under_maintenance: (_l("under maintenance"), BLUE),
 }
 # Worded like the page's own descriptions (Minor Service Outage, Partial System Outage, ...).
 _INDICATOR = {
-    "none": ("operational", GREEN),
-    "minor": ("minor outage", YELLOW),
-    "major": ("partial outage", ORANGE),
-    "critical": ("major outage", RED),
+    "none": (_l("operational"), GREEN),
+    "minor": (_l("minor outage"), YELLOW),
+    "major": (_l("partial outage"), ORANGE),
+    "critical": (_l("major outage"), RED),
 }
+_UNDER_MAINTENANCE = _l("under maintenance")
 
 # Approximate advance widths of Verdana at 11px, as shields measures: the badge is sized from
 # the text, and textLength makes any fallback font fit that size.
@@ -78,13 +83,15 @@ def text_width(text: str) -> float:
 def page_badge_text(status: PageStatus) -> tuple[str, str]:
     """(message, colour) for the page's overall status."""
     if status.under_maintenance:
-        return "under maintenance", BLUE
-    return _INDICATOR[status.indicator]
+        return str(_UNDER_MAINTENANCE), BLUE
+    message, colour = _INDICATOR[status.indicator]
+    return str(message), colour
 
 
 def component_badge_text(status: ComponentStatus) -> tuple[str, str]:
     """(message, colour) for one component's status."""
-    return _COMPONENT[status]
+    message, colour = _COMPONENT[status]
+    return str(message), colour
 
 
 def badge_svg(label: str, message: str, colour: str) -> str:
@@ -126,7 +133,7 @@ def badge_svg(label: str, message: str, colour: str) -> str:
 @snapshotted(headers=CORS)
 def page_badge() -> tuple[str, str]:
     status = current_status(public_viewer())
-    return badge_svg("status", *page_badge_text(status)), SVG
+    return badge_svg(_("status"), *page_badge_text(status)), SVG
 
 
 @snapshotted(headers=CORS)

@@ -2,8 +2,10 @@
 private viewer's own feed.
 
 The page's and components' feeds are public channels: snapshots of public notices only,
-whoever asks. A private viewer's feed lives at a secret URL (audience.viewers makes and
-revokes its token) and carries public notices plus their segments' private ones, marked.
+whoever asks, one feed per language (`?lang=de`; without it, the page's default language): the
+fixed words and the updates' text (their translation, else the default text) in that language.
+A private viewer's feed lives at a secret URL (audience.viewers makes and revokes its token)
+and carries public notices plus their segments' private ones, marked.
 """
 
 from __future__ import annotations
@@ -12,13 +14,17 @@ import re
 
 from feedgen.feed import FeedGenerator
 from flask import Response, abort
+from flask_babel import gettext as _
 
 from statuspage.audience.membership import viewer_for
 from statuspage.audience.viewers import email_for_feed_token, shared_with
 from statuspage.audience.visibility import PUBLIC, Viewer
 from statuspage.components.catalog import visible_component
+from statuspage.i18n import LANG_PARAM
+from statuspage.i18n.web import current_language, page_language
 from statuspage.incidents import queries
 from statuspage.incidents.richtext import plain_text
+from statuspage.incidents.translations import localized
 from statuspage.models import Incident
 from statuspage.public.caching import snapshotted
 from statuspage.public.context import base_url, current_page, public_viewer
@@ -45,7 +51,9 @@ def _feed(
 ) -> FeedGenerator:
     """One entry per update, newest first, ids stable across renders and restarts; a private
     incident's entries say so in their title."""
-    url, page = base_url(), current_page()
+    url, page, lang = base_url(), current_page(), current_language()
+    if lang != page_language():  # the default language's feed keeps its address and id
+        path = f"{path}?{LANG_PARAM}={lang}"
     feed = FeedGenerator()
     feed.id(f"{url}{path}")
     feed.title(xml_text(title))
@@ -53,8 +61,8 @@ def _feed(
     feed.author(name=xml_text(page.name), uri=f"{url}/")
     feed.link(href=f"{url}/", rel="alternate")
     feed.link(href=f"{url}{path}", rel="self")
-    feed.description(xml_text(f"Status updates from {page.name}"))
-    feed.language("en")
+    feed.description(xml_text(_("Status updates from %(page)s", page=page.name)))
+    feed.language(lang)
     updates = sorted(
         ((incident, update) for incident in incidents for update in incident.updates),
         key=lambda pair: pair[1].display_at,
@@ -67,19 +75,20 @@ def _feed(
         entry.id(f"{link}#update-{update.id}")
         entry.guid(f"{link}#update-{update.id}", permalink=True)
         names = shared_with(viewer, incident)
-        mark = f"[Private — shared with {', '.join(names)}] " if names else ""
-        entry.title(xml_text(f"{mark}{incident.name} — {update.status.label}"))
+        mark = _("[Private — shared with %(names)s]", names=", ".join(names)) + " " if names else ""
+        text = localized(update, lang)
+        entry.title(xml_text(f"{mark}{text.title} — {update.status.label}"))
         entry.link(href=link)
         entry.published(update.display_at)
         entry.updated(update.updated_at)
-        entry.description(xml_text(plain_text(update.body)))
-        entry.content(xml_text(update.body_html), type="html")
+        entry.description(xml_text(plain_text(text.body)))
+        entry.content(xml_text(text.body_html), type="html")
     return feed
 
 
 def _page_feed(path: str) -> FeedGenerator:
     incidents = queries.recently_updated(public_viewer())
-    return _feed(f"{current_page().name} status history", path, incidents)
+    return _feed(_("%(page)s status history", page=current_page().name), path, incidents)
 
 
 def _component_feed(component_id: str, path: str) -> FeedGenerator:
@@ -87,7 +96,10 @@ def _component_feed(component_id: str, path: str) -> FeedGenerator:
     if component is None:
         abort(404)  # a private component has no public feed: as if it did not exist
     incidents = queries.recently_updated(public_viewer(), component_id=component.id)
-    return _feed(f"{current_page().name}: {component.name} status history", path, incidents)
+    title = _(
+        "%(page)s: %(component)s status history", page=current_page().name, component=component.name
+    )
+    return _feed(title, path, incidents)
 
 
 @snapshotted
@@ -118,7 +130,7 @@ def _private_feed(token: str, kind: str) -> FeedGenerator:
         abort(404)  # unknown or revoked
     viewer = viewer_for(email)  # read now: a membership change applies at once
     incidents = queries.recently_updated(viewer)
-    title = f"{current_page().name} status history (private)"
+    title = _("%(page)s status history (private)", page=current_page().name)
     return _feed(title, f"/private/feed/{token}.{kind}", incidents, viewer)
 
 

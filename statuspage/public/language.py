@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Response, abort, current_app, redirect, request
 from flask_babel import gettext as _
 
-from statuspage.i18n import LANG_COOKIE, LANG_PARAM, LANGUAGES
+from statuspage.i18n import LANG_COOKIE, LANG_PARAM, LANGUAGES, language
 
 ONE_YEAR = 365 * 24 * 3600
 
@@ -26,8 +26,8 @@ def safe_next(target: str | None) -> str:
 
 
 def choose_language() -> Response:
-    lang = request.args.get(LANG_PARAM, "")
-    if lang not in LANGUAGES:
+    lang = language(request.args.get(LANG_PARAM))  # "de-AT" is German, as for ?lang= anywhere
+    if lang is None:
         abort(400, _("Choose one of the languages offered: %(codes)s.", codes=", ".join(LANGUAGES)))
     response = redirect(safe_next(request.args.get("next")), code=303)
     response.set_cookie(

@@ -156,6 +156,7 @@ def forget_earlier_requests() -> None:
     g.pop("public_snapshot", None)
     g.pop("herald_lang", None)
     g.pop("herald_zone", None)
+    g.pop("_flask_babel", None)  # Flask-Babel's locale, decided from the earlier herald_lang
 
 
 def keep_private(response: Response) -> Response:

@@ -26,8 +26,14 @@ def test_the_script_is_served_as_javascript_from_the_snapshot(client, small_page
     assert client.get("/embed/status.js", headers={"If-None-Match": etag}).status_code == 304
     script = response.get_data(as_text=True)
     # Everything is found relative to the script itself: live app or static export alike.
-    assert '"../api/v2/summary.json"' in script
+    assert '"../api/v2/summary.json?lang="' in script
     assert '"status.css"' in script
+    # Its fixed words are written in by the server, in the URL's language (else the page's).
+    assert 'var WORDS = {"lang": "en", "dir": "ltr"' in script
+    assert '"unavailable": "Status unavailable: open the status page"' in script
+    arabic = client.get("/embed/status.js?lang=ar").get_data(as_text=True)
+    assert 'var WORDS = {"lang": "ar", "dir": "rtl"' in arabic
+    assert '"investigating": "Investigating"' in script
     assert "status.example.test" not in script
     # Safe on a host page with a strict CSP and Trusted Types: no eval, no HTML parsing,
     # no inline styles.

@@ -5,12 +5,16 @@
 // shows the page's indicator and its current incidents, each linked, in a shadow root styled by
 // the status.css beside it. No inline script or style, no eval, no HTML strings: a strict CSP on
 // the host holds if it lets this origin in script-src, style-src and connect-src.
+// In another language: status.js?lang=de (the server writes that language's words below).
 (function () {
   "use strict";
 
   var script = document.currentScript;  // null once this first run is over: read it now
   if (!script || !script.src) { return; }
-  var SUMMARY = new URL("../api/v2/summary.json", script.src).href;
+  // The fixed words in the script's language, written in by the server (public/embed.py).
+  var WORDS = /*WORDS*/{};
+  var LANG = WORDS.lang || "en";
+  var SUMMARY = new URL("../api/v2/summary.json?lang=" + encodeURIComponent(LANG), script.src).href;
   var STYLESHEET = new URL("status.css", script.src).href;
   var HOME = new URL("../", script.src).href;
   var REFRESH_MS = 60000;
@@ -36,8 +40,15 @@
   }
 
   function label(value) {
+    var known = (WORDS.statuses || {})[value];
+    if (known) { return known; }
     var words = String(value || "").replace(/_/g, " ");
     return words.charAt(0).toUpperCase() + words.slice(1);
+  }
+
+  // summary.json describes the page in English, as Statuspage's does: shown in LANG.
+  function describe(description) {
+    return (WORDS.descriptions || {})[description] || description || WORDS.unknown || "Status unknown";
   }
 
   function indicatorOf(status) {
@@ -63,7 +74,7 @@
     indicator.setAttribute("part", "indicator");
     var dot = element("span", "herald-dot");
     dot.setAttribute("aria-hidden", "true");
-    indicator.append(dot, element("span", "herald-description", status.description || "Status unknown"));
+    indicator.append(dot, element("span", "herald-description", describe(status.description)));
     var list = element("ul", "herald-incidents");
     list.setAttribute("part", "incidents");
     currentIncidents(summary).forEach(function (incident) {
@@ -80,7 +91,7 @@
 
   function unavailable(box) {
     box.replaceChildren(
-      link("herald-indicator indicator-unknown", HOME, "Status unavailable: open the status page")
+      link("herald-indicator indicator-unknown", HOME, WORDS.unavailable || "Status unavailable: open the status page")
     );
   }
 
@@ -94,6 +105,8 @@
     var box = element("div", "herald-widget");
     box.setAttribute("part", "widget");
     box.setAttribute("aria-live", "polite");
+    box.lang = LANG;
+    box.dir = WORDS.dir || "ltr";
     box.hidden = true;  // until styled: no flash of bare markup
     function show() { box.hidden = false; }
     sheet.addEventListener("load", show);

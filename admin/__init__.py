@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Blueprint
 
-from admin import access, auth, layout
+from admin import access, auth, layout, preferences
 from admin.views import (
     api_keys,
     audience,
@@ -27,6 +27,7 @@ from admin.views import (
     maintenance,
     notices,
     organizations,
+    profile,
     regulator_board,
     regulators,
     report,
@@ -63,6 +64,8 @@ READ_MAILBOX = A.publish  # owner, comms: the dev mailbox holds whole messages t
 ROUTES = [
     Route("/", "dashboard", dashboard.dashboard, A.read_admin),
     Route("/logout", "logout", auth.logout, None, A.read_admin),
+    # every role sets its own zone and language (the view edits the signed-in account only)
+    Route("/profile", "profile", profile.edit, A.read_admin, A.read_admin),
     Route("/preview", "preview", incidents.preview, None, A.draft),
     # incidents (maintenance shares the incident page and its actions)
     Route("/incidents", "incidents", incidents.index, A.read_admin),
@@ -187,6 +190,7 @@ for _route in ROUTES:
         methods=_route.methods,
     )
 bp.before_request(access.require_login)
+bp.before_request(preferences.read_as_staff)  # the staff member's zone and language
 bp.after_request(access.security_headers)
 # For admin templates only (not app-wide): public pages are snapshots, never reading the session.
 bp.context_processor(layout.admin_context)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -19,7 +21,7 @@ LOGIN_LIMIT = "5 per minute"
 SESSION_KEY = "staff_session"  # the server-side session (core/sessions.py) the cookie names
 # One message for an unknown address, a wrong password and a deactivated account alike, so
 # the form never tells an attacker which addresses have accounts.
-LOGIN_FAILED = "Email or password is incorrect."
+LOGIN_FAILED = _l("Email or password is incorrect.")
 
 
 @login_manager.user_loader
@@ -53,7 +55,7 @@ def login() -> Response | str | tuple[str, int]:
             login_user(user)
             db.session.commit()  # last_login_at and the session
             return redirect(safe_next(form.next.data) or url_for("admin.dashboard"))
-        form.form_errors.append(LOGIN_FAILED)
+        form.form_errors.append(str(LOGIN_FAILED))
     status = 200 if request.method == "GET" else 422
     return render_template("admin/login.html", form=form), status
 
@@ -65,5 +67,5 @@ def logout() -> Response:
         db.session.commit()
         logout_user()
         session.clear()
-        flash("You are signed out.")
+        flash(_("You are signed out."))
     return redirect(url_for("admin.login"))

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import render_template
+from flask_babel import format_number
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -14,6 +15,7 @@ from wtforms import Field
 
 from admin.access import can
 from admin.forms.confirm import ConfirmForm
+from admin.preferences import in_two_zones, zone_title
 from statuspage.clock import utcnow
 from statuspage.core.errors import InvalidInput, NotFound
 from statuspage.extensions import db
@@ -32,6 +34,9 @@ def admin_context() -> dict[str, Any]:
         "waiting_for_staff": waiting_for_staff,  # a manual window past its start
         "utcnow": utcnow,
         "long_text": long_text,
+        "zone_title": zone_title,  # the zone the reader's times are in, for "times are in …"
+        "in_two_zones": in_two_zones,  # a regulator's clock, then the reader's
+        "format_number": format_number,  # counts in the reader's language ("1,234", "1.234")
     }
 
 

@@ -5,6 +5,9 @@ Owners change segments and organizations; every staff member reads them.
 
 from __future__ import annotations
 
+from flask_babel import LazyString
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, Field, RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
@@ -16,10 +19,10 @@ from admin.forms.fields import MultiCheckboxField
 def segments_chosen(form: FlaskForm, field: Field, switch: str) -> None:
     """Refuse "only these segments" with none ticked: it would mean nobody."""
     if form[switch].data == "segments" and not field.data:
-        raise ValidationError("Choose at least one segment.")
+        raise ValidationError(_("Choose at least one segment."))
 
 
-def segment_ids_field(label: str, description: str = "") -> MultiCheckboxField:
+def segment_ids_field(label: LazyString, description: LazyString | str = "") -> MultiCheckboxField:
     """The segments to choose from (set per request: segments are data); values are ids."""
     return MultiCheckboxField(label, choices=[], validate_choice=True, description=description)
 
@@ -28,17 +31,19 @@ class AudienceMixin:
     """Public, or private to chosen segments: the composer's and the maintenance form's."""
 
     audience = RadioField(
-        "Audience",
+        _l("Audience"),
         choices=[
-            SelectChoice("public", "Public: the status page and everyone who follows"),
-            SelectChoice("segments", "Private: only the people of these segments"),
+            SelectChoice("public", _l("Public: the status page and everyone who follows")),
+            SelectChoice("segments", _l("Private: only the people of these segments")),
         ],
         default="public",
     )
     segment_ids = segment_ids_field(
-        "Segments",
-        "Only their organizations' people see it (signed in) and are notified; the public "
-        "page, feeds and social accounts never carry it.",
+        _l("Segments"),
+        _l(
+            "Only their organizations' people see it (signed in) and are notified; the public "
+            "page, feeds and social accounts never carry it."
+        ),
     )
 
     def validate_segment_ids(self, field: Field) -> None:
@@ -52,32 +57,34 @@ class AudienceMixin:
 
 
 class SegmentForm(AdminForm):
-    name = StringField("Name", [DataRequired(), Length(max=100)])
+    name = StringField(_l("Name"), [DataRequired(), Length(max=100)])
     kind = StringField(
-        "Kind", [Optional(), Length(max=50)], description="Optional: region, plan, tenant…"
+        _l("Kind"), [Optional(), Length(max=50)], description=_l("Optional: region, plan, tenant…")
     )
-    description = TextAreaField("Description", [Optional(), Length(max=2000)])
+    description = TextAreaField(_l("Description"), [Optional(), Length(max=2000)])
 
 
 class OrganizationForm(AdminForm):
-    name = StringField("Name", [DataRequired(), Length(max=200)])
+    name = StringField(_l("Name"), [DataRequired(), Length(max=200)])
     segment_ids = segment_ids_field(
-        "Segments", "Its people see, and are notified of, these segments' private notices."
+        _l("Segments"), _l("Its people see, and are notified of, these segments' private notices.")
     )
 
 
 class DomainForm(AdminForm):
     domain = StringField(
-        "Domain",
+        _l("Domain"),
         [DataRequired(), Length(max=253)],
-        description="Everyone with a verified address at this domain belongs to the "
-        "organization, like example.com.",
+        description=_l(
+            "Everyone with a verified address at this domain belongs to the "
+            "organization, like example.com."
+        ),
     )
 
 
 class MemberForm(AdminForm):
     email = EmailField(
-        "Email",
+        _l("Email"),
         [DataRequired(), Length(max=254)],
-        description="This address belongs to the organization, whatever its domain.",
+        description=_l("This address belongs to the organization, whatever its domain."),
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import LazyString
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import Field, StringField, TextAreaField
@@ -47,6 +48,12 @@ class AdminForm(FlaskForm):
 
         def bind_field(self, form: FlaskForm, unbound_field: Any, options: dict[str, Any]) -> Field:
             field = super().bind_field(form, unbound_field, options)  # type: ignore[misc]
+            # A lazy label or hint (lazy_gettext) renders unescaped (its __html__ is the bare
+            # text): made plain text here, in the request's language, it is escaped like any.
+            if isinstance(field.label.text, LazyString):
+                field.label.text = str(field.label.text)
+            if isinstance(field.description, LazyString):
+                field.description = str(field.description)
             if isinstance(field, StringField) and not isinstance(field, TextAreaField):
                 field.validators = [*field.validators, one_line]
             if isinstance(field, CSRFTokenField):

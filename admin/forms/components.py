@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     Field,
@@ -36,23 +37,23 @@ class MoveForm(AdminForm):
 
 
 class ComponentForm(AdminForm):
-    name = StringField("Name", [DataRequired(), Length(max=200)])
-    description = TextAreaField("Description", [Optional(), Length(max=1000)])
-    group_id = SelectField("Group", choices=[])
-    status = SelectField("Status", choices=COMPONENT_STATUS_CHOICES, default="operational")
-    only_show_if_degraded = BooleanField("Only show on the page while not operational")
-    showcase = BooleanField("Show its uptime in the API (showcase)", default=True)
+    name = StringField(_l("Name"), [DataRequired(), Length(max=200)])
+    description = TextAreaField(_l("Description"), [Optional(), Length(max=1000)])
+    group_id = SelectField(_l("Group"), choices=[])
+    status = SelectField(_l("Status"), choices=COMPONENT_STATUS_CHOICES, default="operational")
+    only_show_if_degraded = BooleanField(_l("Only show on the page while not operational"))
+    showcase = BooleanField(_l("Show its uptime in the API (showcase)"), default=True)
     visibility = RadioField(
-        "Visible to",
+        _l("Visible to"),
         choices=[
-            SelectChoice("public", "Everyone"),
-            SelectChoice("segments", "Only these segments"),
+            SelectChoice("public", _l("Everyone")),
+            SelectChoice("segments", _l("Only these segments")),
         ],
         default="public",
     )
     segment_ids = segment_ids_field(
-        "Segments",
-        "Signed-in people of these segments' organizations see it; the public page does not.",
+        _l("Segments"),
+        _l("Signed-in people of these segments' organizations see it; the public page does not."),
     )
 
     def validate_segment_ids(self, field: Field) -> None:
@@ -60,9 +61,9 @@ class ComponentForm(AdminForm):
 
 
 class ComponentStatusForm(AdminForm):
-    status = SelectField("Status", choices=COMPONENT_STATUS_CHOICES)
+    status = SelectField(_l("Status"), choices=COMPONENT_STATUS_CHOICES)
 
 
 class GroupForm(AdminForm):
-    name = StringField("Name", [DataRequired(), Length(max=200)])
-    description = TextAreaField("Description", [Optional(), Length(max=1000)])
+    name = StringField(_l("Name"), [DataRequired(), Length(max=200)])
+    description = TextAreaField(_l("Description"), [Optional(), Length(max=1000)])

@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -34,7 +36,8 @@ from wtforms.validators import (
 from admin.forms.audience import AudienceMixin
 from admin.forms.base import AdminForm
 from admin.forms.components import COMPONENT_STATUS_CHOICES, component_label
-from admin.forms.fields import MultiCheckboxField, utc_time
+from admin.forms.fields import MultiCheckboxField, local_time
+from admin.preferences import zone_title
 from statuspage.clock import utcnow
 from statuspage.i18n import LANGUAGES, direction
 from statuspage.incidents.commands import Translation
@@ -69,7 +72,8 @@ FUTURE_SLACK = timedelta(minutes=5)
 def not_in_future(_form: FlaskForm, field: Field) -> None:
     """An update cannot be shown as posted at a time that has not come yet."""
     if field.data and field.data > utcnow() + FUTURE_SLACK:
-        raise ValidationError("This time is in the future; times are in UTC.")
+        zone = zone_title(getattr(field, "zone_name", None))
+        raise ValidationError(_("This time is in the future; times are in %(zone)s.", zone=zone))
 
 
 def body_field(
@@ -205,15 +209,15 @@ class IncidentForm(AudienceMixin, ComponentStatusesMixin, TranslationsMixin, Adm
     status = SelectField("Status", choices=INCIDENT_STATUS_CHOICES, default="investigating")
     impact = SelectField("Impact", choices=IMPACT_CHOICES, default="")
     body = body_field()
-    display_at = utc_time(
-        "Started at (UTC)",
+    display_at = local_time(
+        _l("Started at"),
         Optional(),
         not_in_future,
         description="Optional: for an incident posted after it began.",
     )
     # Backfill: the incident, its first update and the component changes are recorded then.
-    happened_at = utc_time(
-        "This happened at (UTC)",
+    happened_at = local_time(
+        _l("This happened at"),
         Optional(),
         not_in_future,
         description="Optional: to record an incident that is already in the past.",
@@ -240,8 +244,8 @@ class IncidentForm(AudienceMixin, ComponentStatusesMixin, TranslationsMixin, Adm
 class UpdateForm(ComponentStatusesMixin, TranslationsMixin, AdminForm):
     status = SelectField("Status", choices=INCIDENT_STATUS_CHOICES)
     body = body_field()
-    display_at = utc_time(
-        "Posted at (UTC)",
+    display_at = local_time(
+        _l("Posted at"),
         Optional(),
         not_in_future,
         description="Optional: for an update written up after the fact.",
@@ -265,8 +269,8 @@ class EditIncidentForm(AdminForm):
 
 class EditMaintenanceForm(AdminForm):
     name = StringField("Title", [DataRequired(), Length(max=300)])
-    scheduled_for = utc_time("Starts (UTC)", InputRequired())
-    scheduled_until = utc_time("Ends (UTC)", InputRequired())
+    scheduled_for = local_time(_l("Starts"), InputRequired())
+    scheduled_until = local_time(_l("Ends"), InputRequired())
     auto_start = BooleanField("Start automatically")
     auto_complete = BooleanField("Complete automatically")
     remind_prior = BooleanField("Remind subscribers an hour before")
@@ -299,8 +303,8 @@ class PublishDraftForm(AdminForm):
 class MaintenanceForm(AudienceMixin, TranslationsMixin, AdminForm):
     name = StringField("Title", [DataRequired(), Length(max=300)])
     body = body_field()
-    scheduled_for = utc_time("Starts (UTC)", InputRequired())
-    scheduled_until = utc_time("Ends (UTC)", InputRequired())
+    scheduled_for = local_time(_l("Starts"), InputRequired())
+    scheduled_until = local_time(_l("Ends"), InputRequired())
     components = MultiCheckboxField("Affected components", choices=[], validate_choice=True)
     # On by default: a window left manual stays "Scheduled" past its start until staff act.
     auto_start = BooleanField(

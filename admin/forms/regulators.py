@@ -3,14 +3,21 @@ regulator notices."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
 from zoneinfo import available_timezones
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from admin.forms.base import AdminForm
-from admin.forms.fields import MultiCheckboxField, utc_time
-from statuspage.models.regulators import INCIDENT_TRIGGERS, TriggerKind, Unit
+from admin.forms.fields import MultiCheckboxField, local_time
+from admin.preferences import zone_title
+from statuspage.i18n.web import current_zone
+from statuspage.i18n.zones import is_zone
+from statuspage.models.regulators import INCIDENT_TRIGGERS, Regulator, TriggerKind, Unit
 
 TRIGGER_CHOICES = [SelectChoice(k.value, k.label.capitalize()) for k in TriggerKind]
 INCIDENT_TRIGGER_CHOICES = [SelectChoice(k.value, k.value.capitalize()) for k in INCIDENT_TRIGGERS]
@@ -72,8 +79,51 @@ class RuleForm(AdminForm):
 
 
 class TriggerForm(AdminForm):
+    """A trigger time is typed on the staff member's clock or on a regulator's (its notice and
+    the law count in the regulator's zone): `zone` says which, its choices are set per
+    request (`trigger_zone_choices`); sent without it, the time is the staff member's."""
+
     kind = SelectField("Trigger", choices=INCIDENT_TRIGGER_CHOICES)
-    occurred_at = utc_time("When it happened (UTC)", DataRequired())
+    zone = SelectField(_l("Typed in"))
+    occurred_at = local_time(_l("When it happened"), DataRequired(), zone_from="zone")
+
+
+def regulator_clocks(staff_zone: str, regulators: Iterable[Regulator]) -> dict[str, list[str]]:
+    """The regulators' zones other than the staff member's, each with the regulators in it."""
+    by_zone: dict[str, list[str]] = {}
+    for regulator in regulators:
+        if regulator.timezone != staff_zone and is_zone(regulator.timezone):
+            by_zone.setdefault(regulator.timezone, []).append(regulator.name)
+    return by_zone
+
+
+def trigger_zone_choices(staff_zone: str, regulators: Iterable[Regulator]) -> list[SelectChoice]:
+    """The clocks a trigger time may be typed on: the staff member's first (the default),
+    then each regulator's zone not already offered, naming the regulators that count in it."""
+    by_zone = regulator_clocks(staff_zone, regulators)
+    mine = _("in my zone (%(zone)s)", zone=zone_title(staff_zone))
+    return [
+        SelectChoice(staff_zone, mine),
+        *(
+            SelectChoice(
+                zone,
+                _(
+                    "in the regulator's zone: %(regulators)s (%(zone)s)",
+                    regulators=", ".join(names),
+                    zone=zone_title(zone),
+                ),
+            )
+            for zone, names in by_zone.items()
+        ),
+    ]
+
+
+def trigger_form(regulators: Iterable[Regulator], **kwargs: Any) -> TriggerForm:
+    """The trigger form offering the staff member's clock and `regulators`' clocks."""
+    staff_zone = current_zone()
+    form = TriggerForm(zone=staff_zone, **kwargs)
+    form.zone.choices = trigger_zone_choices(staff_zone, regulators)
+    return form
 
 
 class ReportableForm(AdminForm):
@@ -103,5 +153,5 @@ class SendForm(AdminForm):
 
 class PortalForm(AdminForm):
     reference = StringField("Portal reference", [DataRequired(), Length(max=200)])
-    submitted_at = utc_time("Submitted at (UTC)", DataRequired())
+    submitted_at = local_time(_l("Submitted at"), DataRequired())
     late_reason = TextAreaField("Reason for lateness", [Optional(), Length(max=2000)])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from admin.access import actor
@@ -35,11 +36,14 @@ def create() -> str | tuple[str, int]:
             db.session.commit()
             return render_template(
                 "admin/secret.html",
-                title=f"API key “{key.name}” created",
-                what="API key",
+                title=_("API key “%(name)s” created", name=key.name),
+                what=_("API key"),
                 secret=secret,
-                note=f"It acts with the {key.role.value} role. Send it in the Authorization "
-                "header. Copy it now: Herald keeps only a hash and cannot show it again.",
+                note=_(
+                    "It acts with the %(role)s role. Send it in the Authorization header. Copy it "
+                    "now: Herald keeps only a hash and cannot show it again.",
+                    role=key.role.value,
+                ),
                 back_url=url_for("admin.api_keys"),
             )
     return _list(form)
@@ -50,12 +54,12 @@ def revoke(key_id: int) -> str | Response:
     form = ConfirmForm()
     if form.validate_on_submit():
         accounts.withdraw_api_key(key, actor=actor())
-        return done(f"API key “{key.name}” revoked.", "admin.api_keys")
+        return done(_("API key “%(name)s” revoked.", name=key.name), "admin.api_keys")
     return render_template(
         "admin/confirm.html",
         form=form,
-        title=f"Revoke the API key “{key.name}” ({key.prefix}…)?",
-        message="Every integration using it stops working at once. This cannot be undone.",
-        confirm_label="Revoke",
+        title=_("Revoke the API key “%(name)s” (%(prefix)s…)?", name=key.name, prefix=key.prefix),
+        message=_("Every integration using it stops working at once. This cannot be undone."),
+        confirm_label=_("Revoke"),
         cancel_url=url_for("admin.api_keys"),
     )

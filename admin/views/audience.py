@@ -11,6 +11,9 @@ from collections.abc import Iterable
 
 from flask import abort, jsonify, request
 from flask.wrappers import Response
+from flask_babel import format_number, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 from wtforms import SelectChoice
 
@@ -20,7 +23,30 @@ from statuspage.audience.reach import Reach, reach
 from statuspage.audience.segments import list_segments
 from statuspage.models import IncidentKind
 
-NO_SEGMENT = "Choose at least one segment to see who this reaches."
+NO_SEGMENT = _l("Choose at least one segment to see who this reaches.")
+
+
+def _counted(n: int, one: str, many: str) -> str:
+    return ngettext(one, many, n, count=format_number(n))
+
+
+def reach_sentence(found: Reach) -> str:
+    """The preview line, plurals and numbers by Babel in the staff member's language:
+    "Reaches 1,204 people in 3 organizations through 1,180 contact points: EU, US."."""
+    people = _counted(found.people, "%(count)s person", "%(count)s people")
+    points = _counted(found.contact_points, "%(count)s contact point", "%(count)s contact points")
+    if not found.segments:
+        return _("Public: reaches %(people)s through %(points)s.", people=people, points=points)
+    organizations = _counted(
+        found.organizations, "%(count)s organization", "%(count)s organizations"
+    )
+    return _(
+        "Reaches %(people)s in %(organizations)s through %(points)s: %(segments)s.",
+        people=people,
+        organizations=organizations,
+        points=points,
+        segments=", ".join(found.segments),
+    )
 
 
 def segment_choices() -> list[SelectChoice]:
@@ -41,14 +67,14 @@ def preview(kind: IncidentKind | str, fields: MultiDict[str, str]) -> tuple[Reac
     private = fields.get("audience") == "segments"
     segment_ids = _ids(fields.getlist("segment_ids")) if private else []
     if private and not segment_ids:
-        return None, NO_SEGMENT
+        return None, str(NO_SEGMENT)
     component_ids = fields.getlist("components") + [
         name.removeprefix(COMPONENT_PREFIX)
         for name, value in fields.items(multi=True)
         if name.startswith(COMPONENT_PREFIX) and value
     ]
     found = reach(segment_ids, component_ids, kind)
-    return found, found.sentence
+    return found, reach_sentence(found)
 
 
 def form_preview(

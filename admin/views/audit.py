@@ -7,7 +7,7 @@ import io
 import json
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from itertools import islice
 from typing import Any
 
@@ -17,6 +17,8 @@ from admin.forms.audit import AuditFilterForm
 from statuspage.audit.trail import events
 from statuspage.clock import utcnow
 from statuspage.core.csv_safety import spreadsheet_cell
+from statuspage.i18n.web import current_zone
+from statuspage.i18n.zones import local_to_utc, utc_to_local
 from statuspage.models import AuditEvent
 
 TABLE_ROWS = 500
@@ -28,13 +30,19 @@ COLUMNS = (
 
 
 def _filters(form: AuditFilterForm) -> dict[str, Any]:
-    """The form's filters as `events` takes them; a period's last day is included."""
+    """The form's filters as `events` takes them; a period's last day is included. Days are
+    the staff member's (their zone's midnights), as the table shows its times."""
     since, until = form.since.data, form.until.data
+    zone = current_zone()
     return {
         "incident_id": (form.incident_id.data or "").strip() or None,
         "action": (form.action.data or "").strip() or None,
-        "since": datetime.combine(since, time.min, UTC) if since else None,
-        "until": datetime.combine(until + timedelta(days=1), time.min, UTC) if until else None,
+        "since": local_to_utc(datetime.combine(since, time.min), zone) if since else None,
+        "until": (
+            local_to_utc(datetime.combine(until + timedelta(days=1), time.min), zone)
+            if until
+            else None
+        ),
     }
 
 
@@ -45,7 +53,8 @@ def _record(event: AuditEvent) -> dict[str, Any]:
 def index() -> tuple[str, int]:
     form = AuditFilterForm(request.args)
     if not request.args:  # first visit: the last week, so the newest entries are on screen
-        form.since.data = (utcnow() - timedelta(days=DEFAULT_DAYS - 1)).date()
+        today = utc_to_local(utcnow(), current_zone()).date()
+        form.since.data = today - timedelta(days=DEFAULT_DAYS - 1)
     if not form.validate():
         return render_template("admin/audit.html", form=form, rows=[], more=False), 400
     rows = list(islice(events(**_filters(form)), TABLE_ROWS + 1))

@@ -4,6 +4,7 @@ update, and the page's default (settings)."""
 from __future__ import annotations
 
 from flask import render_template
+from flask_babel import gettext as _
 
 from admin.access import STAFF_VIEWER, actor
 from admin.forms.cadence import CADENCE_IDS, IncidentCadenceForm, PageCadenceForm
@@ -20,7 +21,7 @@ def set_cadence(incident_id: str) -> ViewResult:
     if form.validate_on_submit():
         with attempt(form):
             cadence.set_incident_cadence(incident, form.minutes.data, actor=actor())
-            return done("Update cadence saved.", "admin.incident", incident_id=incident.id)
+            return done(_("Update cadence saved."), "admin.incident", incident_id=incident.id)
     return incident_page(incident, cadence_form=form)
 
 
@@ -31,7 +32,7 @@ def post_no_news(incident_id: str) -> ViewResult:
     if form.validate_on_submit():
         with attempt(form):
             cadence.post_no_news(incident, actor=actor())
-            message = "“No new information” update posted."
+            message = _("“No new information” update posted.")
             return done(message, "admin.incident", incident_id=incident.id)
     return incident_page(incident, no_news_form=form)
 
@@ -49,7 +50,7 @@ def settings() -> ViewResult:
                 public_next_update=form.public_next_update.data,
                 actor=actor(),
             )
-            return done("Update cadence saved.", "admin.settings_cadence")
+            return done(_("Update cadence saved."), "admin.settings_cadence")
     return render_template(
         "admin/cadence_settings.html", form=form, no_news=cadence.NO_NEWS_TEMPLATE
     ), form_status()

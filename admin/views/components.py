@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, render_template, url_for
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
@@ -31,7 +32,7 @@ def index() -> str:
 
 def _group_choices(form: ComponentForm) -> None:
     groups = [SelectChoice(g.id, g.name) for g in catalog.list_groups()]
-    form.group_id.choices = [SelectChoice("", "No group"), *groups]
+    form.group_id.choices = [SelectChoice("", _("No group")), *groups]
     form.segment_ids.choices = segment_choices()
 
 
@@ -61,7 +62,7 @@ def new_component() -> ViewResult:
                 actor=actor(),
             )
             _set_audience(component, form)
-            return done(f"Component “{component.name}” created.", "admin.components")
+            return done(_("Component “%(name)s” created.", name=component.name), "admin.components")
     return render_template("admin/components/form.html", form=form, component=None), form_status()
 
 
@@ -82,7 +83,7 @@ def edit_component(component_id: str) -> ViewResult:
                 showcase=form.showcase.data,
             )
             _set_audience(component, form)
-            return done(f"Component “{component.name}” saved.", "admin.components")
+            return done(_("Component “%(name)s” saved.", name=component.name), "admin.components")
     return render_template(
         "admin/components/form.html", form=form, component=component
     ), form_status()
@@ -95,7 +96,12 @@ def set_status(component_id: str) -> Response:
     if not form.validate_on_submit():
         abort(400)
     catalog.update_component(component, actor=actor(), status=form.status.data)
-    return done(f"“{component.name}” is now {component.status.label.lower()}.", "admin.components")
+    message = _(
+        "“%(name)s” is now %(status)s.",
+        name=component.name,
+        status=component.status.label.lower(),
+    )
+    return done(message, "admin.components")
 
 
 def _moved(ids: list[str], item_id: str, direction: str) -> list[str]:
@@ -114,7 +120,11 @@ def move_component(component_id: str) -> Response:
         abort(400)
     siblings = [c.id for c in catalog.list_components(STAFF) if c.group_id == component.group_id]
     catalog.reorder(_moved(siblings, component.id, form.direction.data), actor=actor())
-    return done(f"Moved “{component.name}” {form.direction.data}.", "admin.components")
+    if form.direction.data == "up":
+        message = _("Moved “%(name)s” up.", name=component.name)
+    else:
+        message = _("Moved “%(name)s” down.", name=component.name)
+    return done(message, "admin.components")
 
 
 def delete_component(component_id: str) -> ViewResult:
@@ -123,7 +133,7 @@ def delete_component(component_id: str) -> ViewResult:
     if form.validate_on_submit():
         name = component.name
         catalog.delete_component(component, actor=actor())
-        return done(f"Component “{name}” deleted.", "admin.components")
+        return done(_("Component “%(name)s” deleted.", name=name), "admin.components")
     return _confirm_delete(form, component)
 
 
@@ -132,13 +142,17 @@ def _confirm_delete(form: ConfirmForm, item: Component | ComponentGroup) -> str:
     return render_template(
         "admin/confirm.html",
         form=form,
-        title=f"Delete {'group' if is_group else 'component'} “{item.name}”?",
-        message=(
-            "Its components stay on the page, without a group."
+        title=(
+            _("Delete group “%(name)s”?", name=item.name)
             if is_group
-            else "It disappears from the status page and the API, with its uptime history."
+            else _("Delete component “%(name)s”?", name=item.name)
         ),
-        confirm_label="Delete",
+        message=(
+            _("Its components stay on the page, without a group.")
+            if is_group
+            else _("It disappears from the status page and the API, with its uptime history.")
+        ),
+        confirm_label=_("Delete"),
         cancel_url=url_for("admin.components"),
     )
 
@@ -150,7 +164,7 @@ def new_group() -> ViewResult:
             group = catalog.create_group(
                 form.name.data, description=form.description.data or None, actor=actor()
             )
-            return done(f"Group “{group.name}” created.", "admin.components")
+            return done(_("Group “%(name)s” created.", name=group.name), "admin.components")
     return render_template("admin/components/group_form.html", form=form, group=None), form_status()
 
 
@@ -165,7 +179,7 @@ def edit_group(group_id: str) -> ViewResult:
                 name=form.name.data,
                 description=form.description.data or "",
             )
-            return done(f"Group “{group.name}” saved.", "admin.components")
+            return done(_("Group “%(name)s” saved.", name=group.name), "admin.components")
     return render_template(
         "admin/components/group_form.html", form=form, group=group
     ), form_status()
@@ -178,7 +192,11 @@ def move_group(group_id: str) -> Response:
         abort(400)
     ids = [g.id for g in catalog.list_groups()]
     catalog.reorder(_moved(ids, group.id, form.direction.data), actor=actor())
-    return done(f"Moved group “{group.name}” {form.direction.data}.", "admin.components")
+    if form.direction.data == "up":
+        message = _("Moved group “%(name)s” up.", name=group.name)
+    else:
+        message = _("Moved group “%(name)s” down.", name=group.name)
+    return done(message, "admin.components")
 
 
 def delete_group(group_id: str) -> ViewResult:
@@ -187,5 +205,5 @@ def delete_group(group_id: str) -> ViewResult:
     if form.validate_on_submit():
         name = group.name
         catalog.delete_group(group, actor=actor())
-        return done(f"Group “{name}” deleted.", "admin.components")
+        return done(_("Group “%(name)s” deleted.", name=name), "admin.components")
     return _confirm_delete(form, group)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
@@ -36,7 +37,7 @@ from statuspage.models import StaffUser, TeamMember
 
 def _staff_choices() -> list[SelectChoice]:
     people = db.session.scalars(select(StaffUser).order_by(StaffUser.email))
-    return [SelectChoice(0, "Not a staff member")] + [
+    return [SelectChoice(0, _("Not a staff member"))] + [
         SelectChoice(u.id, u.name or u.email) for u in people
     ]
 
@@ -83,13 +84,13 @@ def role_add() -> ViewResult:
     if form.validate_on_submit():
         with attempt(form):
             role = roster.add_role(form.name.data, actor=actor())
-            return done(f"Role “{role.name}” added.", "admin.team")
+            return done(_("Role “%(name)s” added.", name=role.name), "admin.team")
     return roster_screen(form)
 
 
 def role_delete(role_id: int) -> ViewResult:
     roster.delete_role(role_id, actor=actor())
-    return done("Role deleted.", "admin.team")
+    return done(_("Role deleted."), "admin.team")
 
 
 def _save(member: TeamMember | None, form: MemberForm) -> TeamMember:
@@ -112,7 +113,7 @@ def member_new() -> ViewResult:
     if form.validate_on_submit():
         with attempt(form):
             member = _save(None, form)
-            return done(f"{member.name} added to the team.", "admin.team")
+            return done(_("%(name)s added to the team.", name=member.name), "admin.team")
     return render_template("admin/team/member.html", form=form, member=None), form_status()
 
 
@@ -122,7 +123,7 @@ def member_edit(member_id: int) -> ViewResult:
     if form.validate_on_submit():
         with attempt(form):
             _save(member, form)
-            return done(f"{member.name} saved.", "admin.team")
+            return done(_("%(name)s saved.", name=member.name), "admin.team")
     return render_template("admin/team/member.html", form=form, member=member), form_status()
 
 
@@ -130,7 +131,7 @@ def member_delete(member_id: int) -> ViewResult:
     member = roster.get_member(member_id)
     name = member.name
     roster.delete_member(member, actor=actor())
-    return done(f"{name} taken off the team.", "admin.team")
+    return done(_("%(name)s taken off the team.", name=name), "admin.team")
 
 
 # --- the incident page's actions -------------------------------------------------------------
@@ -156,8 +157,10 @@ def assemble(incident_id: str) -> ViewResult:
                 now=utcnow(),
             )
             return done(
-                f"Team paged: {', '.join(r.name for r in page.roles)}. "
-                "Acknowledgements appear below.",
+                _(
+                    "Team paged: %(roles)s. Acknowledgements appear below.",
+                    roles=", ".join(r.name for r in page.roles),
+                ),
                 "admin.incident",
                 incident_id=incident.id,
                 _anchor="response-team",
@@ -179,7 +182,7 @@ def guidelines(incident_id: str) -> ViewResult:
             staff_user_id=current_user.id,
         )
         return done(
-            "Messaging guidelines saved.",
+            _("Messaging guidelines saved."),
             "admin.incident",
             incident_id=incident.id,
             _anchor="executives",
@@ -200,7 +203,7 @@ def briefing(incident_id: str) -> ViewResult:
                 ack_window=timedelta(minutes=form.ack_minutes.data),
             )
             return done(
-                "Briefing sent to the executives.",
+                _("Briefing sent to the executives."),
                 "admin.incident",
                 incident_id=incident.id,
                 _anchor="executives",

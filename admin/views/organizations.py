@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, abort, render_template, url_for
+from flask_babel import gettext as _
 
 from admin.access import actor
 from admin.forms.audience import DomainForm, MemberForm, OrganizationForm
@@ -49,7 +50,10 @@ def create() -> ViewResult:
             organization = organizations.create_organization(
                 form.name.data, segments=form.segment_ids.data, actor=actor()
             )
-            message = f"Organization “{organization.name}” created: add its domains or members."
+            message = _(
+                "Organization “%(name)s” created: add its domains or members.",
+                name=organization.name,
+            )
             return done(message, "admin.organization", organization_id=organization.id)
     return _list(form)
 
@@ -83,7 +87,7 @@ def edit(organization_id: int) -> ViewResult:
                 organization, name=form.name.data, segments=form.segment_ids.data, actor=actor()
             )
             return done(
-                "Organization saved.", "admin.organization", organization_id=organization_id
+                _("Organization saved."), "admin.organization", organization_id=organization_id
             )
     return _page(organization, form=form)
 
@@ -94,7 +98,10 @@ def add_domain(organization_id: int) -> ViewResult:
     if form.validate_on_submit():
         with attempt(form):
             row = organizations.add_domain(organization, form.domain.data, actor=actor())
-            message = f"Everyone with a verified address at {row.domain} now belongs here."
+            message = _(
+                "Everyone with a verified address at %(domain)s now belongs here.",
+                domain=row.domain,
+            )
             return done(message, "admin.organization", organization_id=organization_id)
     return _page(organization, domain_form=form)
 
@@ -106,7 +113,11 @@ def remove_domain(organization_id: int, domain_id: int) -> Response:
         abort(400)
     domain = row.domain
     organizations.remove_domain(row, actor=actor())
-    return done(f"{domain} removed.", "admin.organization", organization_id=organization_id)
+    return done(
+        _("%(domain)s removed.", domain=domain),
+        "admin.organization",
+        organization_id=organization_id,
+    )
 
 
 def add_member(organization_id: int) -> ViewResult:
@@ -115,7 +126,7 @@ def add_member(organization_id: int) -> ViewResult:
     if form.validate_on_submit():
         with attempt(form):
             member = organizations.add_member(organization, form.email.data, actor=actor())
-            message = f"{member.email} now belongs here."
+            message = _("%(email)s now belongs here.", email=member.email)
             return done(message, "admin.organization", organization_id=organization_id)
     return _page(organization, member_form=form)
 
@@ -127,7 +138,9 @@ def remove_member(organization_id: int, member_id: int) -> Response:
         abort(400)
     email = member.email
     organizations.remove_member(member, actor=actor())
-    return done(f"{email} removed.", "admin.organization", organization_id=organization_id)
+    return done(
+        _("%(email)s removed.", email=email), "admin.organization", organization_id=organization_id
+    )
 
 
 def issue_token(organization_id: int) -> ViewResult:
@@ -140,12 +153,14 @@ def issue_token(organization_id: int) -> ViewResult:
     db.session.commit()
     return render_template(
         "admin/secret.html",
-        title=f"API token for “{organization.name}”",
-        what="Private JSON API token",
+        title=_("API token for “%(name)s”", name=organization.name),
+        what=_("Private JSON API token"),
         secret=secret,
-        note="It reads the public JSON API plus this organization's private notices. Hand it "
-        "to the customer; any earlier token has stopped working. Copy it now: Herald keeps "
-        "only a hash and cannot show it again.",
+        note=_(
+            "It reads the public JSON API plus this organization's private notices. Hand it "
+            "to the customer; any earlier token has stopped working. Copy it now: Herald keeps "
+            "only a hash and cannot show it again."
+        ),
         back_url=url_for("admin.organization", organization_id=organization.id),
     )
 
@@ -157,13 +172,17 @@ def revoke_token(organization_id: int) -> ViewResult:
     form = ConfirmForm()
     if form.validate_on_submit():
         organizations.revoke_api_token(organization, actor=actor())
-        return done("API token revoked.", "admin.organization", organization_id=organization_id)
+        return done(_("API token revoked."), "admin.organization", organization_id=organization_id)
     return render_template(
         "admin/confirm.html",
         form=form,
-        title=f"Revoke the API token of “{organization.name}” ({organization.api_token_prefix}…)?",
-        message="Whatever reads the private JSON API with it stops at once.",
-        confirm_label="Revoke",
+        title=_(
+            "Revoke the API token of “%(name)s” (%(prefix)s…)?",
+            name=organization.name,
+            prefix=organization.api_token_prefix,
+        ),
+        message=_("Whatever reads the private JSON API with it stops at once."),
+        confirm_label=_("Revoke"),
         cancel_url=url_for("admin.organization", organization_id=organization.id),
     )
 
@@ -174,14 +193,16 @@ def delete(organization_id: int) -> ViewResult:
     if form.validate_on_submit():
         name = organization.name
         organizations.delete_organization(organization, actor=actor())
-        return done(f"Organization “{name}” deleted.", "admin.organizations")
+        return done(_("Organization “%(name)s” deleted.", name=name), "admin.organizations")
     return render_template(
         "admin/confirm.html",
         form=form,
-        title=f"Delete organization “{organization.name}”?",
-        message="Its domains and members go with it: its people no longer see or receive its "
-        "segments' private notices (unless another organization claims them), and its API "
-        "token stops working.",
-        confirm_label="Delete",
+        title=_("Delete organization “%(name)s”?", name=organization.name),
+        message=_(
+            "Its domains and members go with it: its people no longer see or receive its "
+            "segments' private notices (unless another organization claims them), and its API "
+            "token stops working."
+        ),
+        confirm_label=_("Delete"),
         cancel_url=url_for("admin.organization", organization_id=organization.id),
     )

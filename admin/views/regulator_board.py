@@ -12,6 +12,8 @@ from datetime import timedelta
 from typing import Any
 
 from flask import render_template
+from flask_babel import format_number, ngettext
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -24,12 +26,15 @@ from admin.forms.regulators import (
     ReportableForm,
     SendForm,
     TriggerForm,
+    regulator_clocks,
+    trigger_form,
 )
 from admin.outcome import ViewResult, attempt, done
 from statuspage.clock import utcnow
 from statuspage.extensions import db
+from statuspage.i18n.web import current_zone
 from statuspage.incidents import queries
-from statuspage.models import Incident, RegulatorNotice, StaffUser
+from statuspage.models import Incident, Regulator, RegulatorNotice, StaffUser
 from statuspage.regulators import notices, obligations, registry
 
 
@@ -41,10 +46,21 @@ def _incident(incident_id: str) -> Incident:
     return queries.get_incident(STAFF_VIEWER, incident_id)
 
 
+def _clock_regulators(incident: Incident) -> list[Regulator]:
+    """Whose clocks a trigger time is typed and shown on besides the staff member's: the
+    regulators the incident is reportable to, else (before anyone decided) the registry's."""
+    return obligations.reportable_to(incident) or registry.list_regulators()
+
+
+def _trigger_form(incident: Incident, **kwargs: Any) -> TriggerForm:
+    return trigger_form(_clock_regulators(incident), **kwargs)
+
+
 def _board(incident: Incident, error: str | None = None, **forms: Any) -> ViewResult:
     now = utcnow()
     rows = obligations.board(incident, now)
     regulators = registry.list_regulators()
+    trigger = forms.get("trigger_form") or _trigger_form(incident, formdata=None)
     reportable = forms.get("reportable_form") or ReportableForm(
         formdata=None, regulator_ids=[r.id for r in obligations.reportable_to(incident)]
     )
@@ -62,7 +78,9 @@ def _board(incident: Incident, error: str | None = None, **forms: Any) -> ViewRe
         now=now,
         rows=rows,
         triggers=obligations.triggers_of(incident),
-        trigger_form=forms.get("trigger_form") or TriggerForm(formdata=None),
+        trigger_form=trigger,
+        # the regulators' clocks the trigger times are also shown on (the form offers them)
+        trigger_zones=regulator_clocks(current_zone(), _clock_regulators(incident)),
         reportable_form=reportable,
         compose_form=compose,
         notices=incident_notices,
@@ -92,9 +110,13 @@ def board(incident_id: str) -> ViewResult:
 
 def record_trigger(incident_id: str) -> ViewResult:
     incident = _incident(incident_id)
-    form = TriggerForm()
+    form = _trigger_form(incident)
     if not form.validate_on_submit():
-        return _board(incident, error="Choose a trigger and enter when it happened (UTC).")
+        return _board(
+            incident,
+            error=_("Choose a trigger and enter when it happened."),
+            trigger_form=form,
+        )
     with attempt(form) as tried:
         obligations.record_trigger(
             incident, form.kind.data, form.occurred_at.data, user=_user(), actor=actor(),
@@ -105,7 +127,7 @@ def record_trigger(incident_id: str) -> ViewResult:
             "admin.incident_regulators",
             incident_id=incident.id,
         )
-    return _board(incident, error=tried.refusal)
+    return _board(incident, error=tried.refusal, trigger_form=form)
 
 
 def set_reportable(incident_id: str) -> ViewResult:
@@ -119,7 +141,12 @@ def set_reportable(incident_id: str) -> ViewResult:
             incident, form.regulator_ids.data or [], user=_user(), actor=actor()
         )
         return done(
-            f"Reportable to {len(chosen)} regulator{'s' if len(chosen) != 1 else ''}.",
+            ngettext(
+                "Reportable to %(count)s regulator.",
+                "Reportable to %(count)s regulators.",
+                len(chosen),
+                count=format_number(len(chosen)),
+            ),
             "admin.incident_regulators",
             incident_id=incident.id,
         )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import Table, func, select
 
 from admin.access import actor
@@ -47,7 +49,7 @@ def create() -> ViewResult:
                 description=form.description.data or "",
                 actor=actor(),
             )
-            return done(f"Segment “{segment.name}” created.", "admin.segments")
+            return done(_("Segment “%(name)s” created.", name=segment.name), "admin.segments")
     return _list(form)
 
 
@@ -63,7 +65,7 @@ def edit(segment_id: int) -> ViewResult:
                 description=form.description.data or "",
                 actor=actor(),
             )
-            return done(f"Segment “{segment.name}” saved.", "admin.segments")
+            return done(_("Segment “%(name)s” saved.", name=segment.name), "admin.segments")
     return render_template("admin/segments/form.html", form=form, segment=segment), form_status()
 
 
@@ -73,15 +75,21 @@ def delete(segment_id: int) -> ViewResult:
     if form.validate_on_submit():
         name = segment.name
         segments.delete_segment(segment, actor=actor())
-        return done(f"Segment “{name}” deleted.", "admin.segments")
+        return done(_("Segment “%(name)s” deleted.", name=name), "admin.segments")
     private = _uses(incident_segment).get(segment.id, 0)
     return render_template(
         "admin/confirm.html",
         form=form,
-        title=f"Delete segment “{segment.name}”?",
-        message=f"Its organizations stay, in their other segments. Its {private} private "
-        "incident(s) and its private components stay private: to their other segments, or to "
-        "staff alone where it was their only one. Nothing becomes public.",
-        confirm_label="Delete",
+        title=_("Delete segment “%(name)s”?", name=segment.name),
+        message=ngettext(
+            "Its organizations stay, in their other segments. Its %(num)d private incident "
+            "and its private components stay private: to their other segments, or to staff "
+            "alone where it was their only one. Nothing becomes public.",
+            "Its organizations stay, in their other segments. Its %(num)d private incidents "
+            "and its private components stay private: to their other segments, or to staff "
+            "alone where it was their only one. Nothing becomes public.",
+            private,
+        ),
+        confirm_label=_("Delete"),
         cancel_url=url_for("admin.segments"),
     )

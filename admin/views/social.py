@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, abort, current_app, render_template
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
 from admin.access import actor
@@ -65,7 +66,8 @@ def save(network: str) -> Response | tuple[str, int]:
                 actor=actor(),
                 allow_loopback=registry.allow_loopback(),
             )
-            return done(f"{accounts.NETWORK_NAMES[channel]} account saved.", "admin.social")
+            network_name = accounts.NETWORK_NAMES[channel]
+            return done(_("%(network)s account saved.", network=network_name), "admin.social")
     return _page(forms={channel.value: form})
 
 
@@ -95,4 +97,5 @@ def remove(network: str) -> Response:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     accounts.remove_account(channel, actor=actor())
-    return done(f"The {accounts.NETWORK_NAMES[channel]} account was removed.", "admin.social")
+    network_name = accounts.NETWORK_NAMES[channel]
+    return done(_("The %(network)s account was removed.", network=network_name), "admin.social")

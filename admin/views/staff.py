@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, render_template, url_for
+from flask_babel import gettext as _
 
 from admin.access import actor
 from admin.forms.confirm import ConfirmForm
@@ -33,11 +34,15 @@ def create() -> str | tuple[str, int]:
             db.session.commit()
             return render_template(
                 "admin/secret.html",
-                title=f"Account for {user.email} created",
-                what="Password",
+                title=_("Account for %(email)s created", email=user.email),
+                what=_("Password"),
                 secret=password,
-                note=f"Role: {user.role.value}. Give the password to {user.email} over a "
-                "channel you trust; it is shown only now.",
+                note=_(
+                    "Role: %(role)s. Give the password to %(email)s over a channel you trust; it "
+                    "is shown only now.",
+                    role=user.role.value,
+                    email=user.email,
+                ),
                 back_url=url_for("admin.staff"),
             )
     return _list(form)
@@ -49,12 +54,12 @@ def deactivate(user_id: int) -> str | tuple[str, int] | Response:
     if form.validate_on_submit():
         with attempt(form):
             accounts.deactivate_staff(user, actor=actor())
-            return done(f"{user.email} can no longer sign in.", "admin.staff")
+            return done(_("%(email)s can no longer sign in.", email=user.email), "admin.staff")
     return render_template(
         "admin/confirm.html",
         form=form,
-        title=f"Deactivate {user.email}?",
-        message="They are signed out at their next click and cannot sign in again.",
-        confirm_label="Deactivate",
+        title=_("Deactivate %(email)s?", email=user.email),
+        message=_("They are signed out at their next click and cannot sign in again."),
+        confirm_label=_("Deactivate"),
         cancel_url=url_for("admin.staff"),
     ), form_status()

@@ -14,6 +14,7 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from admin.access import actor
@@ -85,18 +86,25 @@ def add_endpoint(subscriber_id: int) -> str | tuple[str, int] | Response:
             label = endpoint_urls.LABELS[channel]
             if secret is None:
                 return done(
-                    f"{label} added; its welcome message was posted.",
+                    _("%(label)s added; its welcome message was posted.", label=label),
                     "admin.subscriber",
                     subscriber_id=person.id,
                 )
             db.session.commit()
             return render_template(
                 "admin/secret.html",
-                title=f"Webhook added for {person.name or f'subscriber #{person.id}'}",
-                what="Signing secret",
+                title=(
+                    _("Webhook added for %(name)s", name=person.name)
+                    if person.name
+                    else _("Webhook added for subscriber #%(id)s", id=person.id)
+                ),
+                what=_("Signing secret"),
                 secret=secret,
-                note=f"Updates are POSTed to {contact.address}, signed per Standard Webhooks "
-                "with this secret. Give it to whoever runs the endpoint: it is not shown again.",
+                note=_(
+                    "Updates are POSTed to %(address)s, signed per Standard Webhooks with this "
+                    "secret. Give it to whoever runs the endpoint: it is not shown again.",
+                    address=contact.address,
+                ),
                 back_url=url_for("admin.subscriber", subscriber_id=person.id),
             )
     return show(subscriber_id, form), form_status()
@@ -131,7 +139,7 @@ def too_large(error: RequestEntityTooLarge) -> tuple[str, int]:
     if request.endpoint != "admin.subscribers_import":
         return http_error(error)  # type: ignore[return-value]
     form = SubscriberImportForm(formdata=None)
-    form.form_errors.append("the file is larger than 1 MB; split it and import each part")
+    form.form_errors.append(_("the file is larger than 1 MB; split it and import each part"))
     return _import_page(form), 413
 
 

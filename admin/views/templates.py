@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import render_template, url_for
+from flask_babel import gettext as _
 
 from admin.access import actor
 from admin.forms.components import component_choices
@@ -44,7 +45,7 @@ def new() -> ViewResult:
     if form.validate_on_submit():
         with attempt(form):
             template = templates.create_template(actor=actor(), **_fields(form))
-            return done(f"Template “{template.name}” created.", "admin.templates")
+            return done(_("Template “%(name)s” created.", name=template.name), "admin.templates")
     return render_template("admin/templates/form.html", form=form, template=None), form_status()
 
 
@@ -54,7 +55,7 @@ def edit(template_id: str) -> ViewResult:
     if form.validate_on_submit():
         with attempt(form):
             templates.update_template(template, actor=actor(), **_fields(form))
-            return done(f"Template “{template.name}” saved.", "admin.templates")
+            return done(_("Template “%(name)s” saved.", name=template.name), "admin.templates")
     return render_template("admin/templates/form.html", form=form, template=template), form_status()
 
 
@@ -64,12 +65,12 @@ def delete(template_id: str) -> ViewResult:
     if form.validate_on_submit():
         name = template.name
         templates.delete_template(template, actor=actor())
-        return done(f"Template “{name}” deleted.", "admin.templates")
+        return done(_("Template “%(name)s” deleted.", name=name), "admin.templates")
     return render_template(
         "admin/confirm.html",
         form=form,
-        title=f"Delete the template “{template.name}”?",
-        message="Incidents already posted from it stay as they are.",
-        confirm_label="Delete",
+        title=_("Delete the template “%(name)s”?", name=template.name),
+        message=_("Incidents already posted from it stay as they are."),
+        confirm_label=_("Delete"),
         cancel_url=url_for("admin.templates"),
     )

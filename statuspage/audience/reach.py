@@ -20,31 +20,13 @@ from statuspage.models import (
 
 @dataclass(frozen=True)
 class Reach:
-    """Who a notice would reach, before it is written: the composer's preview."""
+    """Who a notice would reach, before it is written: the composer's preview (the admin
+    puts it in words, admin/views/audience.py, in the staff member's language)."""
 
     people: int  # subscribers in the audience
     organizations: int  # distinct organizations among them
     contact_points: int  # the contact points tried first (people with none are not reached)
     segments: tuple[str, ...]  # the chosen segments' names; empty for the public
-
-    @property
-    def sentence(self) -> str:
-        """The preview line: `Reaches N people in K organizations through M contact points: EU`."""
-
-        def counted(n: int, noun: str) -> str:
-            return f"{n:,} {noun if n == 1 else noun + 's'}"
-
-        people = "person" if self.people == 1 else "people"
-        if not self.segments:
-            return (
-                f"Public: reaches {self.people:,} {people} through "
-                f"{counted(self.contact_points, 'contact point')}."
-            )
-        return (
-            f"Reaches {self.people:,} {people} in {counted(self.organizations, 'organization')}"
-            f" through {counted(self.contact_points, 'contact point')}: "
-            f"{', '.join(self.segments)}."
-        )
 
 
 def reach(

@@ -85,7 +85,7 @@ def record_trigger(
     if kind is TriggerKind.report:
         raise InvalidInput("a report's submission is recorded by sending or recording it")
     if occurred_at > now + timedelta(minutes=5):
-        raise InvalidInput("a trigger time cannot be in the future (times are in UTC)")
+        raise InvalidInput("a trigger time cannot be in the future")
     row = triggers_of(incident).get(kind)
     before = None if row is None else {"occurred_at": row.occurred_at}
     if row is None:
@@ -276,7 +276,7 @@ def record_portal_submission(
     if obligation.sent_at is not None:
         raise InvalidInput("this report was submitted already")
     if submitted_at > now + timedelta(minutes=5):
-        raise InvalidInput("a submission time cannot be in the future (times are in UTC)")
+        raise InvalidInput("a submission time cannot be in the future")
     _check_late(obligation, submitted_at, late_reason)
     _mark_sent(obligation, submitted_at, late_reason, user)
     obligation.portal_reference = reference

@@ -15,6 +15,8 @@ from statuspage.core.errors import InvalidInput, NotFound
 from statuspage.core.sessions import end_every_staff_session
 from statuspage.core.validation import choice, email_address
 from statuspage.extensions import db
+from statuspage.i18n import LANGUAGES
+from statuspage.i18n.zones import is_zone
 from statuspage.models import ApiKey, Role, StaffUser
 
 MIN_PASSWORD = 12
@@ -160,6 +162,28 @@ def deactivate_staff(user: StaffUser, *, actor: Actor = SYSTEM) -> StaffUser:
     with record_change(actor, "staff.deactivate", user, STAFF_FIELDS, target_type="staff_user"):
         user.active = False
         end_every_staff_session(user.id, utcnow())  # reactivating does not bring them back
+        db.session.flush()
+    return user
+
+
+PREFERENCE_FIELDS = ("time_zone", "language")
+
+
+def set_preferences(
+    user: StaffUser, *, time_zone: str | None, language: str | None, actor: Actor = SYSTEM
+) -> StaffUser:
+    """Set a staff member's own zone and language, audited. Blank clears them: the admin then
+    uses the page's zone and English. An unknown zone or language is refused."""
+    time_zone = (time_zone or "").strip() or None
+    language = (language or "").strip() or None
+    if time_zone is not None and not is_zone(time_zone):
+        raise InvalidInput(f"{time_zone!r} is not a time zone Herald knows")
+    if language is not None and language not in LANGUAGES:
+        raise InvalidInput(f"{language!r} is not a language Herald speaks")
+    with record_change(
+        actor, "staff.preferences", user, PREFERENCE_FIELDS, target_type="staff_user"
+    ):
+        user.time_zone, user.language = time_zone, language
         db.session.flush()
     return user
 

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from statuspage.clock import utcnow
 from statuspage.extensions import db
+from statuspage.i18n import zones
 from statuspage.incidents.commands import OpenIncident
 from statuspage.incidents.publishing import create_incident
 from statuspage.models import (
@@ -39,7 +40,8 @@ def _updates(incident: Incident) -> int:
 
 
 def _hhmm(at) -> str:
-    return at.strftime("%H:%M UTC")
+    """A time of day as the admin shows it to a staff member on UTC (the page's zone)."""
+    return zones.clock_time(at, "Etc/UTC")
 
 
 def test_the_dashboard_shows_next_update_by_and_highlights_the_overdue(owner: Staff, world):

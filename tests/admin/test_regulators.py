@@ -12,6 +12,7 @@ from sqlalchemy import select
 from statuspage.audit.trail import Actor
 from statuspage.clock import utcnow
 from statuspage.extensions import db
+from statuspage.i18n import zones
 from statuspage.incidents.commands import OpenIncident
 from statuspage.incidents.publishing import create_incident
 from statuspage.models import (
@@ -172,7 +173,9 @@ def test_marking_reportable_and_recording_triggers_fills_the_board(owner: Staff)
     text = _text(owner.get(board))
     # CERT-In's 6 hours ran out before anyone recorded the awareness: overdue at once.
     assert "overdue" in text
-    assert (aware + timedelta(hours=72)).strftime("%Y-%m-%d %H:%M") in text  # GDPR
+    due = aware + timedelta(hours=72)  # GDPR: on its own clock, then on the staff member's
+    assert f"{zones.when(due, regs[0].timezone)} (" in text
+    assert f"{zones.clock_time(due, 'UTC')} your time)" in text  # its date too when it differs
     assert text.count("waiting for trigger") == 1  # NYDFS counts from determination
     # A trigger in the future, or no time at all: refused with the reason.
     future = (utcnow() + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")

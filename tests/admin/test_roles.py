@@ -197,6 +197,11 @@ class Case:
 
 CASES: dict[str, Case] = {
     "logout": Case(lambda w: "/admin/logout", lambda w: {}, EVERYONE, changes=False),
+    # every role sets its own zone and language (audited: the state's audit count moves)
+    "profile": Case(
+        lambda w: "/admin/profile", lambda w: {"time_zone": "Europe/Berlin", "language": "de"},
+        EVERYONE,
+    ),
     "preview": Case(
         lambda w: "/admin/preview", lambda w: {"body": "**hi**"}, DRAFTERS, False, 200
     ),

@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from statuspage.extensions import db, limiter
+from statuspage.i18n import zones
 from statuspage.incidents.commands import OpenIncident
 from statuspage.incidents.publishing import create_incident
 from tests.admin.staff_client import PASSWORD, make_staff
@@ -53,7 +54,7 @@ def test_mark_an_incident_reportable_to_three_regulators_and_see_the_board(
     for kind, at in (("awareness", aware), ("classification", now - timedelta(hours=1)),
                      ("discovery", aware)):  # fmt: skip
         page.get_by_label("Trigger", exact=True).select_option(kind)
-        page.get_by_label("When it happened (UTC)").fill(at.strftime("%Y-%m-%dT%H:%M"))
+        page.get_by_label("When it happened").fill(at.strftime("%Y-%m-%dT%H:%M"))
         page.get_by_role("button", name="Record trigger").click()
         expect(page.get_by_role("status")).to_contain_text(f"{kind.capitalize()} recorded.")
 
@@ -62,14 +63,18 @@ def test_mark_an_incident_reportable_to_three_regulators_and_see_the_board(
 
     initial = row("DORA", "initial notification")
     # 4 h after classification (11:00) is earlier than 24 h after awareness.
-    expect(initial).to_contain_text((now + timedelta(hours=3)).strftime("%Y-%m-%d %H:%M"))
+    # on DORA's clock (Brussels), then on the staff member's (the page's zone, UTC)
+    due = now + timedelta(hours=3)
+    expect(initial).to_contain_text(
+        f"{zones.when(due, 'Europe/Brussels')} ({zones.clock_time(due, 'UTC')} your time)"
+    )
     expect(initial).to_contain_text("2 h 59 min left")
     expect(initial.locator(".obligation-state")).to_have_text("due")
     expect(row("DORA", "intermediate report").locator(".obligation-state")).to_have_text(
         "waiting for trigger"
     )
     hipaa = row("HIPAA", "breach notification")
-    expect(hipaa).to_contain_text((aware + timedelta(days=60)).strftime("%Y-%m-%d"))
+    expect(hipaa).to_contain_text(zones.day(aware + timedelta(days=60), "America/New_York"))
     expect(row("Form 8-K", "Item 1.05").locator(".obligation-state")).to_have_text(
         "waiting for trigger"
     )

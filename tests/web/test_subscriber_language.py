@@ -18,6 +18,7 @@ from flask import Flask, template_rendered
 from sqlalchemy import select
 
 from statuspage.audit.trail import SYSTEM
+from statuspage.delivery.messages import render_messages
 from statuspage.extensions import db, limiter
 from statuspage.incidents.commands import OpenIncident, PostUpdate
 from statuspage.incidents.publishing import create_incident, post_update
@@ -27,7 +28,7 @@ from statuspage.page.state import ensure_page
 from statuspage.subscribers.roster import export_rows, import_subscribers
 from statuspage.subscribers.subscriptions import links_for
 from statuspage.vapid import vapid_keys
-from tests.factories import contact_point, subscriber
+from tests.factories import contact_point, delivery, notice, subscriber
 from tests.fakes.push_service import PushService
 from tests.queue import drain
 
@@ -262,3 +263,26 @@ def test_the_csv_roster_imports_and_exports_language_and_zone():
     assert again.created == 1
     eve = db.session.scalars(select(Subscriber).where(Subscriber.name == "Eve")).one()
     assert (eve.language, eve.time_zone) == ("es", "America/Mexico_City")
+
+
+def test_a_text_message_says_the_title_and_status_in_the_readers_language():
+    page = ensure_page()
+    ja = subscriber(
+        contact_point("+819012345678", Channel.sms), language="ja", time_zone="Asia/Tokyo"
+    )
+    en = subscriber(contact_point("+447700900123", Channel.sms))
+    incident = create_incident(OpenIncident("Payments failing", "Payments fail.", display_at=AT))
+    translate(incident.updates[0], JA_TITLE, JA_BODY)
+    db.session.flush()
+    sent = notice(incident)
+    for_ja, for_en = render_messages(
+        [delivery(sent, ja.contact_points[0]), delivery(sent, en.contact_points[0])],
+        sent,
+        incident,
+        incident.updates[0],
+        page,
+    )
+    assert JA_TITLE in for_ja.short_text
+    assert for_ja.body_text == JA_BODY
+    assert "Payments failing" in for_en.short_text
+    assert "(Investigating)" in for_en.short_text

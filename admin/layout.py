@@ -8,6 +8,8 @@ from typing import Any
 
 from flask import render_template
 from flask_babel import format_number
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -31,6 +33,7 @@ def admin_context() -> dict[str, Any]:
         "Action": Action,
         "logout_form": ConfirmForm(formdata=None),
         "ago": ago,
+        "elapsed": elapsed,  # "overdue by 5 min": ago's span without "ago"
         "waiting_for_staff": waiting_for_staff,  # a manual window past its start
         "utcnow": utcnow,
         "long_text": long_text,
@@ -48,28 +51,51 @@ def long_text(field: Field) -> dict[str, Any]:
     return {"maxlength": False, "data-max-chars": limit} if limit else {"maxlength": False}
 
 
+def _span(minutes: int) -> str:
+    """A span at a glance: "3 min", "2 h 5 min", "30 h", "3 d"."""
+    if minutes < 60:
+        return _("%(minutes)s min", minutes=minutes)
+    if minutes < 10 * 60:
+        return _("%(hours)s h %(minutes)s min", hours=minutes // 60, minutes=minutes % 60)
+    if minutes < 48 * 60:
+        return _("%(hours)s h", hours=minutes // 60)
+    return _("%(days)s d", days=minutes // (24 * 60))
+
+
+def elapsed(at: datetime | None, now: datetime | None = None) -> str:
+    """How long since `at`: "just now", "3 min", "2 h 5 min" (a whole phrase in every
+    language, so that no template cuts words off `ago`)."""
+    if at is None:
+        return ""
+    minutes = int(((now or utcnow()) - at).total_seconds() // 60)
+    return _("just now") if minutes < 1 else _span(minutes)
+
+
 def ago(at: datetime | None, now: datetime | None = None) -> str:
     """How long since an incident last spoke: "just now", "3 min ago", "2 h 5 min ago"."""
     if at is None:
         return ""
     minutes = int(((now or utcnow()) - at).total_seconds() // 60)
     if minutes < 1:
-        return "just now"
-    if minutes < 60:
-        return f"{minutes} min ago"
-    if minutes < 10 * 60:
-        return f"{minutes // 60} h {minutes % 60} min ago"
-    if minutes < 48 * 60:
-        return f"{minutes // 60} h ago"
-    return f"{minutes // (24 * 60)} d ago"
+        return _("just now")
+    return _("%(span)s ago", span=_span(minutes))
 
 
 ERROR_MESSAGES = {
-    400: "The request could not be understood. Go back, reload the page and try again.",
-    403: "Your role does not allow this. Ask an owner if you need it.",
-    404: "There is nothing here. It may have been deleted.",
-    405: "This address does not take that kind of request.",
-    429: "Too many attempts. Wait a minute, then try again.",
+    400: _l("The request could not be understood. Go back, reload the page and try again."),
+    403: _l("Your role does not allow this. Ask an owner if you need it."),
+    404: _l("There is nothing here. It may have been deleted."),
+    405: _l("This address does not take that kind of request."),
+    429: _l("Too many attempts. Wait a minute, then try again."),
+}
+# Werkzeug's names for these codes, in the reader's language.
+ERROR_TITLES = {
+    400: _l("Bad Request"),
+    403: _l("Forbidden"),
+    404: _l("Not Found"),
+    405: _l("Method Not Allowed"),
+    413: _l("Request Entity Too Large"),
+    429: _l("Too Many Requests"),
 }
 
 
@@ -81,15 +107,17 @@ def http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
     if error.code is None or error.code < 400:
         return error  # redirects raised as exceptions pass through
     message = ERROR_MESSAGES.get(error.code, error.description or "")
-    return _error_page(error.code, error.name, message)
+    return _error_page(error.code, str(ERROR_TITLES.get(error.code, error.name)), str(message))
 
 
 def csrf_error(_error: CSRFError) -> tuple[str, int]:
     return _error_page(
         400,
-        "Form expired",
-        "This form was open too long or came from another site. Reload the page and try again; "
-        "nothing was changed.",
+        _("Form expired"),
+        _(
+            "This form was open too long or came from another site. Reload the page and try "
+            "again; nothing was changed."
+        ),
     )
 
 
@@ -97,15 +125,15 @@ def invalid_input(error: InvalidInput) -> tuple[str, int]:
     """A refusal no form caught (views show them on their forms): still a 400, never a 500."""
     db.session.rollback()
     message = str(error)
-    return _error_page(400, "Not possible", message[:1].upper() + message[1:] + ".")
+    return _error_page(400, _("Not possible"), message[:1].upper() + message[1:] + ".")
 
 
 def not_found(_error: NotFound) -> tuple[str, int]:
-    return _error_page(404, "Not Found", ERROR_MESSAGES[404])
+    return _error_page(404, _("Not Found"), str(ERROR_MESSAGES[404]))
 
 
 def forbidden(_error: Forbidden) -> tuple[str, int]:
-    return _error_page(403, "Forbidden", ERROR_MESSAGES[403])
+    return _error_page(403, _("Forbidden"), str(ERROR_MESSAGES[403]))
 
 
 ERROR_HANDLERS: list[tuple[type[Exception], Callable[..., Any]]] = [

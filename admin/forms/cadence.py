@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, IntegerField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
@@ -15,28 +16,29 @@ from statuspage.models import Incident
 _RANGE = NumberRange(
     cadence.MIN_MINUTES,
     cadence.MAX_MINUTES,
-    message=f"Between {cadence.MIN_MINUTES} and {cadence.MAX_MINUTES} minutes.",
+    message=_l("Between %(min)s and %(max)s minutes."),  # NumberRange fills in the bounds
 )
 
 
 class IncidentCadenceForm(AdminForm):
     minutes = IntegerField(
-        "Update every (minutes)",
+        _l("Update every (minutes)"),
         [Optional(), _RANGE],
-        description="Empty: the page's default.",
+        description=_l("Empty: the page's default."),
     )
 
 
 class PageCadenceForm(AdminForm):
     minutes = IntegerField(
-        "Default update cadence (minutes)",
+        _l("Default update cadence (minutes)"),
         [InputRequired(), _RANGE],
-        description="How often an open incident should get an update; each incident can "
-        "change its own.",
+        description=_l(
+            "How often an open incident should get an update; each incident can change its own."
+        ),
     )
     public_next_update = BooleanField(
-        "Show “Next update by HH:MM UTC” on the public status and incident pages",
-        description="While an incident is open: its latest update's time plus its cadence.",
+        _l("Show “Next update by” and its time on the public status and incident pages"),
+        description=_l("While an incident is open: its latest update's time plus its cadence."),
     )
 
 

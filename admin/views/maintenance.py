@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Response, render_template
+from flask_babel import gettext as _
 
 from admin.access import STAFF_VIEWER, actor
 from admin.forms.components import component_choices
@@ -59,7 +60,7 @@ def new() -> str | tuple[str, int] | Response:
         with attempt(form):
             window = maintenance.schedule_maintenance(_scheduling(form), actor=actor())
             return done(
-                f"Maintenance “{window.name}” scheduled.",
+                _("Maintenance “%(name)s” scheduled.", name=window.name),
                 "admin.incident",
                 incident_id=window.id,
             )

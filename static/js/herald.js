@@ -135,11 +135,22 @@
   // Shown only where push works and the page is the app's own origin (a static copy elsewhere
   // cannot subscribe); every browser call is bounded, so the control never hangs.
   var pushTimeoutMs = 10000;  // data-push-timeout on the control overrides it (tests)
+  // What the control says, in the page's language: the server writes the sentences into
+  // data-push-words (public/_push_control.html); English stands in if they are missing.
+  var pushWords = {};
+
+  function word(key, fallback, values) {
+    var text = pushWords[key] || fallback;
+    Object.keys(values || {}).forEach(function (name) {
+      text = text.replace("{" + name + "}", values[name]);
+    });
+    return text;
+  }
 
   function within(promise, what) {
     return new Promise(function (resolve, reject) {
       var timer = setTimeout(function () {
-        reject(new Error(what + " did not answer. Try again later."));
+        reject(new Error(word("noAnswer", "{what} did not answer. Try again later.", {what: what})));
       }, pushTimeoutMs);
       Promise.resolve(promise).then(
         function (value) { clearTimeout(timer); resolve(value); },
@@ -162,10 +173,11 @@
       credentials: "same-origin",
       headers: {"Content-Type": "application/json", "Accept": "application/json"},
       body: JSON.stringify(body)
-    }), "The status page").then(function (response) {
+    }), word("thePage", "The status page")).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (answer) {
         if (!response.ok) {
-          throw new Error(answer.message || "The status page refused (" + response.status + ").");
+          throw new Error(answer.message ||
+            word("refused", "The status page refused ({status}).", {status: response.status}));
         }
         return answer;
       });
@@ -195,6 +207,8 @@
     var off = box.querySelector(".push-off");
     var on = form.querySelector("button[type=submit]");
     pushTimeoutMs = Number(box.dataset.pushTimeout) || pushTimeoutMs;
+    try { pushWords = JSON.parse(box.dataset.pushWords || "{}"); } catch (e) { pushWords = {}; }
+    var theBrowser = word("theBrowser", "The browser");
     box.hidden = false;
 
     function say(text, failed) {
@@ -203,11 +217,11 @@
     }
     function subscribed(yes) {
       off.hidden = !yes;
-      on.textContent = yes ? "Save choices" : "Turn on notifications";
+      on.textContent = yes ? word("save", "Save choices") : word("turnOn", "Turn on notifications");
     }
     function registration() {
-      return within(navigator.serviceWorker.register(urls.worker), "The browser")
-        .then(function () { return within(navigator.serviceWorker.ready, "The browser"); });
+      return within(navigator.serviceWorker.register(urls.worker), theBrowser)
+        .then(function () { return within(navigator.serviceWorker.ready, theBrowser); });
     }
     function choices() {
       var chosen = form.querySelector("input[name=scope]:checked").value === "chosen";
@@ -226,29 +240,32 @@
     navigator.serviceWorker.getRegistration(urls.worker).then(function (reg) {
       return reg ? reg.pushManager.getSubscription() : null;
     }).then(function (subscription) {
-      if (subscription) { subscribed(true); say("Browser notifications are on."); }
+      if (subscription) { subscribed(true); say(word("on", "Browser notifications are on.")); }
     }).catch(function () {});
 
     form.addEventListener("submit", function (e) {
       e.preventDefault();
       var wanted = choices();
       on.disabled = true;
-      say("Asking your browser…");
+      say(word("asking", "Asking your browser…"));
       askPermission().then(function (permission) {
         if (permission !== "granted") {
-          throw new Error("Notifications are blocked for this site. Allow them in the browser's site settings, then try again.");
+          throw new Error(word("blocked", "Notifications are blocked for this site. Allow them in the browser's site settings, then try again."));
         }
-        return Promise.all([registration(), within(fetch(urls.key), "The status page")]);
+        return Promise.all([registration(), within(fetch(urls.key), word("thePage", "The status page"))]);
       }).then(function (found) {
-        if (!found[1].ok) { throw new Error("The status page did not answer (" + found[1].status + ")."); }
+        if (!found[1].ok) {
+          throw new Error(word("keyMissing", "The status page did not answer ({status}).", {status: found[1].status}));
+        }
         return found[1].json().then(function (key) {
           return found[0].pushManager.getSubscription().then(function (existing) {
             return existing || within(found[0].pushManager.subscribe({
               userVisibleOnly: true,
               applicationServerKey: base64urlBytes(key.application_server_key)
             }).catch(function (error) {
-              throw new Error("Your browser could not subscribe (" + (error.message || error.name) + ").");
-            }), "The browser's push service");
+              throw new Error(word("cannotSubscribe", "Your browser could not subscribe ({error}).",
+                {error: error.message || error.name}));
+            }), word("thePushService", "The browser's push service"));
           });
         });
       }).then(function (subscription) {
@@ -256,9 +273,9 @@
         return postJSON(urls.subscribe, wanted);
       }).then(function (answer) {
         subscribed(true);
-        say(answer.message || "Browser notifications are on.");
+        say(answer.message || word("on", "Browser notifications are on."));
       }).catch(function (error) {
-        say(error.message || "Browser notifications could not be turned on.", true);
+        say(error.message || word("notOn", "Browser notifications could not be turned on."), true);
       }).then(function () { on.disabled = false; });
     });
 
@@ -267,15 +284,15 @@
       navigator.serviceWorker.getRegistration(urls.worker).then(function (reg) {
         return reg ? reg.pushManager.getSubscription() : null;
       }).then(function (subscription) {
-        if (!subscription) { return {message: "Browser notifications are off."}; }
+        if (!subscription) { return {message: word("off", "Browser notifications are off.")}; }
         var endpoint = subscription.endpoint;
-        return within(subscription.unsubscribe(), "The browser").catch(function () {})
+        return within(subscription.unsubscribe(), theBrowser).catch(function () {})
           .then(function () { return postJSON(urls.unsubscribe, {endpoint: endpoint}); });
       }).then(function (answer) {
         subscribed(false);
-        say(answer.message || "Browser notifications are off.");
+        say(answer.message || word("off", "Browser notifications are off."));
       }).catch(function (error) {
-        say(error.message || "Browser notifications could not be turned off.", true);
+        say(error.message || word("notOff", "Browser notifications could not be turned off."), true);
       }).then(function () { off.disabled = false; });
     });
   }

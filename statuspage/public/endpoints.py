@@ -9,6 +9,7 @@ that sends the signed ping (subscribers.endpoints says why in two steps).
 from __future__ import annotations
 
 from flask import render_template, request
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import EmailField, URLField
 from wtforms.validators import InputRequired, Length, Optional
@@ -67,7 +68,7 @@ def _notify_email_holds(form: EndpointForm, kind: Channel) -> bool:
         if raw:
             normalise_email(raw)
         elif kind is Channel.webhook:
-            raise InvalidInput("Enter an email address to tell if the endpoint stops working.")
+            raise InvalidInput(_("Enter an email address to tell if the endpoint stops working."))
     except InvalidInput as exc:
         refuse(form.notify_email, exc)
         return False

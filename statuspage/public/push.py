@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Response, current_app, jsonify, request
+from flask_babel import gettext as _
 
 from statuspage.clock import utcnow
 from statuspage.core.errors import InvalidInput
@@ -73,7 +74,7 @@ def _cross_site() -> Response | None:
     origin = request.headers.get("Origin")
     ours = {_origin(request.host_url), _origin(current_app.config["BASE_URL"])}
     if (site and site != "same-origin") or (origin and origin.lower() not in ours):
-        return _refusal(403, "Only this status page can subscribe here.")
+        return _refusal(403, _("Only this status page can subscribe here."))
     return None
 
 
@@ -149,7 +150,8 @@ def subscribe() -> Response:
         db.session.rollback()
         return _refusal(400, str(exc))
     db.session.commit()
-    return _answer(200, subscribed=True, message="Browser notifications are on.")
+    # Shown to the reader by herald.js: in their language (cookie, Accept-Language).
+    return _answer(200, subscribed=True, message=_("Browser notifications are on."))
 
 
 @limiter.limit(SUBSCRIBE_PER_CLIENT)
@@ -166,7 +168,7 @@ def unsubscribe() -> Response:
         return _refusal(400, str(exc))
     push_subscriptions.unsubscribe_browser(endpoint, utcnow())
     db.session.commit()
-    return _answer(200, subscribed=False, message="Browser notifications are off.")
+    return _answer(200, subscribed=False, message=_("Browser notifications are off."))
 
 
 csrf.exempt(subscribe)

@@ -14,6 +14,7 @@ from itertools import groupby
 from typing import Any, ClassVar
 
 from flask import Response, current_app, make_response, render_template, request
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -106,6 +107,11 @@ class PreferencesForm(FlaskForm):
 
     def offer(self, components: list[Component]) -> None:
         self.components.choices = [SelectChoice(c.id, c.name) for c in components]
+        # The scope's words in the reader's language, as plain (escaped) text.
+        self.scope.choices = [
+            SelectChoice("all", _("All components")),
+            SelectChoice("chosen", _("Only the ones I choose")),
+        ]
         if not self.language.data:
             self.language.data = current_language()
 
@@ -277,7 +283,7 @@ def _addresses_hold(form: SubscribeForm, texts_offered: bool) -> bool:
     if phone and not form.phone.errors:
         try:
             if not texts_offered:
-                raise InvalidInput("Text message updates are not available on this page.")
+                raise InvalidInput(_("Text message updates are not available on this page."))
             sms.normalise_phone(phone)
         except InvalidInput as exc:
             refuse(form.phone, exc)
@@ -290,7 +296,7 @@ def _request_subscriptions(form: SubscribeForm, texts_offered: bool) -> dict[str
     email, phone = (form.email.data or "").strip(), (form.phone.data or "").strip()
     if phone:
         if not texts_offered:
-            raise InvalidInput("Text message updates are not available on this page.")
+            raise InvalidInput(_("Text message updates are not available on this page."))
         sms.request_sms_subscription(
             phone, form.preferences(), all_updates=bool(form.sms_all_updates.data)
         )
@@ -355,20 +361,20 @@ def _manage_action(subscriber: Subscriber, action: str, form: PreferencesForm) -
     """Apply one button of the preference centre; returns what to tell the person."""
     if action == "pause":
         subscriptions.set_paused(subscriber, True)
-        return "Updates are paused."
+        return _("Updates are paused.")
     if action == "resume":
         subscriptions.set_paused(subscriber, False)
-        return "Updates are on again."
+        return _("Updates are on again.")
     if action == "unsubscribe":
         subscriptions.unsubscribe(subscriber, utcnow())
-        return "You are unsubscribed."
+        return _("You are unsubscribed.")
     if action == "resubscribe":
         subscriptions.resubscribe(subscriber)
-        return "You are subscribed again."
+        return _("You are subscribed again.")
     if action != "save":
-        raise InvalidInput("Unknown action.")
+        raise InvalidInput(_("Unknown action."))
     subscriptions.update_preferences(subscriber, form.preferences())
-    return "Your preferences are saved."
+    return _("Your preferences are saved.")
 
 
 @private

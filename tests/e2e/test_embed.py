@@ -107,7 +107,8 @@ def test_the_widget_shows_the_status_on_another_site(
     artifacts_dir: Path,
 ):
     (open_incident,) = queries.unresolved_incidents(PUBLIC)
-    with page.expect_response(f"{live_server}/api/v2/summary.json") as summary:
+    # In the script's language (status.js names none here: the page's default, English).
+    with page.expect_response(f"{live_server}/api/v2/summary.json?lang=en") as summary:
         page.goto(f"{host_site}/{host_page}")
     assert summary.value.request.all_headers()["origin"] == host_site  # a cross-origin read
     assert summary.value.headers["access-control-allow-origin"] == "*"

@@ -39,12 +39,17 @@ def zone(name: str | None) -> ZoneInfo:
 
 
 def zone_label(at: datetime, zone_name: str | None, lang: str = DEFAULT_LANGUAGE) -> str:
-    """The zone's short name at `at` in `lang`: "JST", "MEZ", "UTC", else "GMT+8"."""
+    """The zone's short name at `at` as a reader of `lang` knows it: the language's own
+    abbreviation where CLDR has one ("MEZ" in German), else the zone's usual one ("JST",
+    "CET", "EST", "UTC"), else the localized offset ("GMT+08:00": Singapore has no letters)."""
     tz = zone(zone_name)
     label = format_datetime(at, "z", tzinfo=tz, locale=lang)
-    if label[:1] in "+-":  # no abbreviation in CLDR: the localized GMT offset reads better
-        label = format_datetime(at, "OOOO", tzinfo=tz, locale=lang)
-    return label
+    if label[:1] not in "+-":
+        return label
+    usual = at.astimezone(tz).tzname() or ""
+    if usual.isalpha() and usual.isupper():
+        return usual
+    return format_datetime(at, "OOOO", tzinfo=tz, locale=lang)
 
 
 def when(

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from statuspage import i18n
@@ -82,9 +83,8 @@ def reader_language(raw: object) -> str | None:
         return None
     code = i18n.language(raw)
     if code is None:
-        raise InvalidInput(
-            "Choose a language Herald speaks: " + ", ".join(sorted(i18n.LANGUAGES)) + "."
-        )
+        names = ", ".join(i18n.LANGUAGES.values())
+        raise InvalidInput(_("Choose one of the languages offered: %(names)s.", names=names))
     return code
 
 
@@ -94,7 +94,7 @@ def reader_zone(raw: object) -> str | None:
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
     if not isinstance(raw, str) or not zones.is_zone(raw.strip()):
-        raise InvalidInput("Choose a time zone by its name, like Europe/Berlin.")
+        raise InvalidInput(_("Choose a time zone by its name, like Europe/Berlin."))
     return raw.strip()
 
 

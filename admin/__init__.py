@@ -74,6 +74,7 @@ ROUTES = [
     Route("/incidents/<incident_id>/updates", "incident_update", incidents.post_update, None, A.publish),
     Route("/incidents/<incident_id>/resolve", "incident_resolve", incidents.resolve, None, A.publish),
     Route("/incidents/<incident_id>/edit", "incident_edit", incidents.edit, None, A.publish),
+    Route("/incidents/<incident_id>/translations", "incident_translations", incidents.edit_translations, None, A.publish),
     Route("/incidents/<incident_id>/postmortem", "incident_postmortem", incidents.postmortem, None, A.publish),
     Route("/incidents/<incident_id>/delete", "incident_delete", incidents.delete, A.publish, A.publish),
     # responders' drafts and internal notes; publishing or discarding a draft is a publisher's

@@ -146,6 +146,13 @@ class TranslationsMixin:
             for lang in self.translation_languages
         ]
 
+    def every_translation(self) -> list[Translation]:
+        """Every tab, an empty one too: editing an update's translations removes those."""
+        return [
+            Translation(lang, (title.data or "").strip() or None, body.data or "")
+            for lang, title, body in self.translation_fields()
+        ]
+
     def translations(self) -> list[Translation]:
         """The tabs filled in, as the services take them; an empty tab is no translation."""
         return [
@@ -161,6 +168,15 @@ def _title(lang: str) -> str:
 
 def _body(lang: str) -> str:
     return f"{TRANSLATION_PREFIX}{lang}-body"
+
+
+def translation_data(translations: Iterable[Any]) -> dict[str, str | None]:
+    """An update's translations (rows with language, title, body) as the tabs' data."""
+    data: dict[str, str | None] = {}
+    for translation in translations:
+        data[_title(translation.language)] = translation.title
+        data[_body(translation.language)] = translation.body
+    return data
 
 
 def _message_with_its_title(lang: str) -> Any:
@@ -196,6 +212,10 @@ def with_translation_fields(
             render_kw=marks,
         )
     return type(form_cls.__name__, (form_cls,), fields)
+
+
+class TranslationsForm(TranslationsMixin, AdminForm):
+    """An update's translations, edited after it was posted (the newest update's)."""
 
 
 class PreviewForm(AdminForm):

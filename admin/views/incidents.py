@@ -28,7 +28,9 @@ from admin.forms.incidents import (
     PreviewForm,
     PublishDraftForm,
     ResolveForm,
+    TranslationsForm,
     UpdateForm,
+    translation_data,
     with_component_fields,
     with_translation_fields,
 )
@@ -63,6 +65,7 @@ COMPLETED_BODY = "The scheduled maintenance has been completed."
 RESOLVE_IDS = {"id_prefix": "resolve-"}
 EDIT_IDS = {"id_prefix": "edit-"}
 POSTMORTEM_IDS = {"id_prefix": "postmortem-"}
+RETRANSLATE_IDS = {"id_prefix": "retranslate-"}
 NEW_TITLE_HINT = "Optional: without it, readers in this language see the default title."
 LATER_TITLE_HINT = "Optional: without it, the title given before in this language stays."
 
@@ -171,6 +174,15 @@ def _resolve_form(incident: Incident, *, bound: bool) -> ResolveForm:
     return ResolveForm(formdata=None, body=body, meta=RESOLVE_IDS)
 
 
+def _translations_form(incident: Incident, *, bound: bool) -> TranslationsForm:
+    """The newest update's translations, one tab per language, to correct or complete."""
+    form_cls = translated(TranslationsForm, title_hint=LATER_TITLE_HINT)
+    if bound:
+        return form_cls(meta=RETRANSLATE_IDS)
+    data = translation_data(publishing.newest_update(incident).translations)
+    return form_cls(formdata=None, data=data, meta=RETRANSLATE_IDS)
+
+
 def _page(incident: Incident, **submitted: Any) -> tuple[str, int]:
     """The incident page; the one form just submitted (with its errors) replaces its blank."""
     forms = {
@@ -182,6 +194,7 @@ def _page(incident: Incident, **submitted: Any) -> tuple[str, int]:
         ),
         "draft_form": _update_form(incident, bound=False, draft=True),
         "note_form": NoteForm(formdata=None),
+        "translations_form": _translations_form(incident, bound=False),
     } | submitted
     forms = cadence_context(incident) | forms  # the update cadence panel (incidents.cadence)
     forms = crisis_sections(incident) | forms  # the response team and executives sections
@@ -242,6 +255,18 @@ def post_update(incident_id: str) -> ViewResult:
             publishing.post_update(incident, _update(form), actor=actor())
             return done("Update posted.", "admin.incident", incident_id=incident.id)
     return _page(incident, update_form=form)
+
+
+def edit_translations(incident_id: str) -> ViewResult:
+    """Correct or complete the newest update's translations; nobody is notified again."""
+    incident = _incident(incident_id)
+    form = _translations_form(incident, bound=True)
+    if form.validate_on_submit():
+        with attempt(form):
+            update = publishing.newest_update(incident)
+            publishing.edit_translations(update, form.every_translation(), actor=actor())
+            return done("Translations saved.", "admin.incident", incident_id=incident.id)
+    return _page(incident, translations_form=form)
 
 
 def resolve(incident_id: str) -> ViewResult:

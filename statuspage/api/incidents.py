@@ -38,6 +38,7 @@ from statuspage.incidents.publishing import (
     delete_incident,
     edit_incident,
     edit_translations,
+    newest_update,
     post_update,
 )
 from statuspage.models import Impact, Incident, IncidentStatus
@@ -219,5 +220,4 @@ def _revise(incident: Incident, fields: Fields, who: Actor) -> None:
         )
         post_update(incident, update, actor=who)
     elif translations is not None:
-        newest = max(incident.updates, key=lambda u: u.created_at)
-        edit_translations(newest, translations, actor=who)
+        edit_translations(newest_update(incident), translations, actor=who)

@@ -186,6 +186,11 @@ def _post_update(incident: Incident, command: PostUpdate) -> IncidentUpdate:
     return update
 
 
+def newest_update(incident: Incident) -> IncidentUpdate:
+    """The update written last (not the one shown first: `display_at` may backdate one)."""
+    return max(incident.updates, key=lambda u: u.created_at)
+
+
 def edit_translations(
     update: IncidentUpdate, translations: Translations, *, actor: Actor = SYSTEM
 ) -> IncidentUpdate:

@@ -72,6 +72,18 @@ def test_the_composer_publishes_an_update_with_its_german_translation(owner: Sta
     shown = owner.get(page).get_data(as_text=True)
     assert '<section class="translation" lang="de" dir="ltr">' in shown
     assert "Zahlungen <strong>schlagen fehl</strong>." in shown
+    assert 'id="retranslate-translation-de-body"' in shown  # the newest update's, to edit
+    assert "Gefunden.</textarea>" in shown
+
+    # Corrected afterwards: a Japanese translation added, the German one emptied (removed).
+    response = owner.submit(
+        f"{page}/translations",
+        {"translation-de-body": "", "translation-ja-body": "見つかりました。"},
+        page=page,
+    )
+    assert response.status_code == 302
+    newest = _incident("Checkout failing").updates[0]
+    assert [(t.language, t.body) for t in newest.translations] == [("ja", "見つかりました。")]
 
 
 def test_maintenance_is_scheduled_with_a_japanese_translation(owner: Staff, world: World):

@@ -225,6 +225,11 @@ CASES: dict[str, Case] = {
         lambda w: {"name": "Slow API (EU)", "impact": "major"},
         PUBLISHERS,
     ),
+    "incident_translations": Case(
+        lambda w: f"/admin/incidents/{w.incident.id}/translations",
+        lambda w: {"translation-de-body": "Die API ist langsam."},
+        PUBLISHERS,
+    ),
     "incident_postmortem": Case(
         lambda w: f"/admin/incidents/{w.resolved.id}/postmortem",
         lambda w: {"body": "## What happened\n\nA disk filled up."},

@@ -23,7 +23,6 @@ from statuspage.delivery.payloads import followed_components, notice_bodies
 from statuspage.delivery.return_path import return_path
 from statuspage.extensions import db
 from statuspage.i18n import DEFAULT_LANGUAGE, language
-from statuspage.i18n.labels import status_label
 from statuspage.i18n.web import reading_as
 from statuspage.i18n.zones import DEFAULT_ZONE, is_zone
 from statuspage.incidents.richtext import plain_text, render_markdown
@@ -282,7 +281,7 @@ def _update_words(
 ) -> _Words:
     with reading_as(lang, zone):
         said = localized(update, lang)
-        status = status_label(update.status)
+        status = update.status.label  # in the language in force (models.enums)
         body_text = plain_text(said.body)
         context = {
             "incident": incident,

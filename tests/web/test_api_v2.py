@@ -196,7 +196,7 @@ def test_writes_are_not_allowed_on_the_public_api(client, small_page):
 
 
 def test_lang_gives_translated_names_and_bodies_with_fallback_and_without_it_nothing_changes(
-    app, client
+    client,
 ):
     incident = create_incident(
         OpenIncident(
@@ -208,19 +208,15 @@ def test_lang_gives_translated_names_and_bodies_with_fallback_and_without_it_not
     post_update(incident, PostUpdate("Fixed.", status="monitoring"))  # no German: falls back
     db.session.commit()
 
-    def read(path: str) -> dict:
-        # Each request in an app context of its own, as in production: the test's context
-        # (and with it `g`, where Flask-Babel keeps the request's locale) is not shared.
-        with app.app_context():
-            return _get(client, path)
-
-    plain = read("/api/v2/incidents.json")
+    # All in the test's one app context, as the worker renders snapshots ahead: each
+    # request's language is its own, never an earlier request's.
+    plain = _get(client, "/api/v2/incidents.json")
     (shown,) = plain["incidents"]
     assert shown["name"] == "API errors"
     assert [u["body"] for u in shown["incident_updates"]] == ["Fixed.", "We are investigating."]
     assert "translations" not in str(plain)  # no field of Herald's own appears
 
-    (german,) = read("/api/v2/incidents.json?lang=de")["incidents"]
+    (german,) = _get(client, "/api/v2/incidents.json?lang=de")["incidents"]
     assert german["name"] == "API-Fehler"
     assert [u["body"] for u in german["incident_updates"]] == ["Fixed.", "Wir prüfen."]
     for update in german["incident_updates"]:
@@ -230,6 +226,6 @@ def test_lang_gives_translated_names_and_bodies_with_fallback_and_without_it_not
     assert german | {"name": shown["name"]} == shown  # only the translated text differs
 
     # A language without translations, and the page's own, read as the default text.
-    assert read("/api/v2/incidents.json?lang=ja")["incidents"] == [shown]
-    assert read("/api/v2/summary.json?lang=en")["incidents"] == [shown]
-    assert read("/api/v2/summary.json")["incidents"] == [shown]
+    assert _get(client, "/api/v2/incidents.json?lang=ja")["incidents"] == [shown]
+    assert _get(client, "/api/v2/summary.json?lang=en")["incidents"] == [shown]
+    assert _get(client, "/api/v2/summary.json")["incidents"] == [shown]

@@ -58,7 +58,9 @@ from tests.hostile.url_map import READS, WRITES, Served, served, url_for_rule
 ROLES = [role.value for role in Role]
 ADMIN_ROUTES = {f"admin.{route.endpoint}": route for route in admin.ROUTES}
 # Sign-out is a write every signed-in member may make, of their own session only.
-EVERYONES_WRITES = {"admin.logout"}
+# Writes every role may make, each to its own account only: signing out, and one's own time
+# zone and language (admin/profile), which change nothing anyone else sees.
+EVERYONES_WRITES = {"admin.logout", "admin.profile"}
 
 # Public writes that carry no CSRF token, each with why none is needed and how a forgery is
 # refused instead (checked by `test_each_csrf_exemption_refuses_a_forgery_its_own_way`).

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from flask_babel import gettext as _
+
 from statuspage.channels.http import is_loopback_host, is_public
 from statuspage.core.errors import InvalidInput
 from statuspage.models import Channel
@@ -76,38 +78,49 @@ def check_url(
     """The URL as it will be used, or InvalidInput saying what is wrong with it."""
     url = (raw or "").strip()
     if not url:
-        raise InvalidInput("Enter the endpoint's URL.")
+        raise InvalidInput(_("Enter the endpoint's URL."))
     if len(url) > MAX_URL or any(c.isspace() or ord(c) < 32 for c in url):
-        raise InvalidInput("That URL is too long or has spaces in it.")
+        raise InvalidInput(_("That URL is too long or has spaces in it."))
     try:
         parts = urlsplit(url)
         host, port = (parts.hostname or "").lower(), parts.port
     except ValueError as exc:
-        raise InvalidInput(f"That is not a URL Herald can post to ({exc}).") from exc
+        raise InvalidInput(
+            _("That is not a URL Herald can post to (%(problem)s).", problem=exc)
+        ) from exc
     if parts.scheme not in ("https", "http") or not host:
-        raise InvalidInput("Enter a full URL, starting with https://.")
+        raise InvalidInput(_("Enter a full URL, starting with https://."))
     if parts.username is not None or parts.password is not None:
         raise InvalidInput(
-            "Put no user name or password in the URL: Herald signs each request instead."
+            _("Put no user name or password in the URL: Herald signs each request instead.")
         )
     local = allow_loopback and is_loopback_host(host)
     if parts.scheme != "https" and not local:
-        raise InvalidInput("The URL must start with https://.")
+        raise InvalidInput(_("The URL must start with https://."))
     if local:
         return url
     platform = PLATFORMS.get(channel)
     if platform is not None:
         if not _on_platform(host, platform) or not parts.path.startswith(platform.path):
-            raise InvalidInput(f"A {LABELS[channel]} webhook URL looks like {platform.example}.")
+            raise InvalidInput(
+                _(
+                    "A %(service)s webhook URL looks like %(example)s.",
+                    service=LABELS[channel],
+                    example=platform.example,
+                )
+            )
         return url
     try:
         addresses = resolve(host, port or 443)
     except (OSError, UnicodeError) as exc:
-        raise InvalidInput(f"Herald could not find the host {host}.") from exc
+        raise InvalidInput(_("Herald could not find the host %(host)s.", host=host)) from exc
     for address in addresses:
         if not is_public(address):
             raise InvalidInput(
-                f"{host} is not a public address (it is private, local or reserved): "
-                "Herald posts only to public hosts."
+                _(
+                    "%(host)s is not a public address (it is private, local or reserved): "
+                    "Herald posts only to public hosts.",
+                    host=host,
+                )
             )
     return url

@@ -68,7 +68,7 @@ def _key(*parts: str) -> str:
 def _notify_email(raw: str | None, *, required: bool) -> str | None:
     if not (raw or "").strip():
         if required:
-            raise InvalidInput("Enter an email address to tell if the endpoint stops working.")
+            raise InvalidInput(_("Enter an email address to tell if the endpoint stops working."))
         return None
     return normalise_email(raw or "")[0]
 
@@ -119,7 +119,7 @@ def register_chat(
     """Post the welcome message, then subscribe the chat channel (or update its
     subscription); InvalidInput when the platform refuses it, and nothing is written."""
     if channel not in CHAT:
-        raise InvalidInput("Choose Slack, Microsoft Teams or Discord.")
+        raise InvalidInput(_("Choose Slack, Microsoft Teams or Discord."))
     url = check_url(channel, raw_url, allow_loopback=allow_loopback)
     email = _notify_email(notify_email, required=False)
     check_preferences(preferences)
@@ -194,8 +194,11 @@ def _accepted(adapter: ChannelAdapter, outgoing: Outgoing) -> None:
     (result,) = adapter.send([outgoing])
     if result.outcome != "sent":
         raise InvalidInput(
-            f"The endpoint did not accept Herald's test message ({result.error}). "
-            "Check the URL and that it answers with a 2xx status, then try again."
+            _(
+                "The endpoint did not accept Herald's test message (%(problem)s). "
+                "Check the URL and that it answers with a 2xx status, then try again.",
+                problem=result.error,
+            )
         )
 
 
@@ -270,13 +273,15 @@ def add_endpoint(
     when those fail). A chat hook must take the welcome message; a webhook is verified on
     staff's word and its secret returned, to be shown once. Audited."""
     if channel not in LABELS:
-        raise InvalidInput("Choose a webhook, Slack, Microsoft Teams or Discord.")
+        raise InvalidInput(_("Choose a webhook, Slack, Microsoft Teams or Discord."))
     url = check_url(channel, raw_url, allow_loopback=allow_loopback, resolve=resolve)
     email = _notify_email(notify_email, required=False)
     secret = new_secret() if channel is Channel.webhook else None
     key = _key(url, secret) if secret else _key(url)
     if secret is None and _find(channel, key) is not None:
-        raise InvalidInput(f"That {LABELS[channel]} URL is already registered.")
+        raise InvalidInput(
+            _("That %(service)s URL is already registered.", service=LABELS[channel])
+        )
     last = db.session.scalar(
         select(func.max(ContactPoint.priority)).where(ContactPoint.subscriber_id == subscriber.id)
     )

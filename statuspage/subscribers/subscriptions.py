@@ -106,9 +106,9 @@ def normalise_email(raw: str) -> tuple[str, str]:
 
 def check_preferences(preferences: Preferences) -> None:
     if not (preferences.incidents or preferences.maintenance):
-        raise InvalidInput("Choose incidents, maintenance, or both.")
+        raise InvalidInput(_("Choose incidents, maintenance, or both."))
     if preferences.component_ids is not None and not preferences.component_ids:
-        raise InvalidInput("Choose at least one component, or all of them.")
+        raise InvalidInput(_("Choose at least one component, or all of them."))
 
 
 def new_subscriber(preferences: Preferences) -> Subscriber:

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
+from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -55,11 +56,11 @@ MAINTENANCE_STATUS_CHOICES = [
     SelectChoice(s.value, s.label) for s in IncidentStatus if s in MAINTENANCE_STATUSES
 ]
 IMPACT_CHOICES = [
-    SelectChoice("", "Automatic (from the components)"),
-    SelectChoice("none", "None"),
-    SelectChoice("minor", "Minor"),
-    SelectChoice("major", "Major"),
-    SelectChoice("critical", "Critical"),
+    SelectChoice("", _l("Automatic (from the components)")),
+    SelectChoice("none", _l("None")),
+    SelectChoice("minor", _l("Minor")),
+    SelectChoice("major", _l("Major")),
+    SelectChoice("critical", _l("Critical")),
 ]
 # The status a template's components start with in the composer: the mildest bad one, so
 # applying a template never declares an outage nobody chose.
@@ -183,14 +184,21 @@ def _message_with_its_title(lang: str) -> Any:
     def check(form: FlaskForm, field: Field) -> None:
         if not (field.data or "").strip() and (form[_title(lang)].data or "").strip():
             raise ValidationError(
-                f"Write the message in {LANGUAGES[lang]} too, or clear its title."
+                _(
+                    "Write the message in %(language)s too, or clear its title.",
+                    language=LANGUAGES[lang],
+                )
             )
 
     return check
 
 
 def with_translation_fields(
-    form_cls: type[FlaskForm], default_language: str, languages: Iterable[str], *, title_hint: str
+    form_cls: type[FlaskForm],
+    default_language: str,
+    languages: Iterable[str],
+    *,
+    title_hint: LazyString,
 ) -> type[FlaskForm]:
     """`form_cls` with a title and a message for each of `languages` (not the default), each
     marked with its language and direction so spelling, fonts and screen readers follow it."""
@@ -201,13 +209,13 @@ def with_translation_fields(
     for lang in fields["translation_languages"]:
         marks = {"lang": lang, "dir": direction(lang)}
         fields[_title(lang)] = StringField(
-            f"Title in {LANGUAGES[lang]}",
+            _l("Title in %(language)s", language=LANGUAGES[lang]),
             [Optional(), Length(max=MAX_NAME)],
             description=title_hint,
             render_kw=marks,
         )
         fields[_body(lang)] = TextAreaField(
-            f"Message in {LANGUAGES[lang]}",
+            _l("Message in %(language)s", language=LANGUAGES[lang]),
             [_message_with_its_title(lang), Length(max=MAX_BODY)],
             render_kw=marks,
         )
@@ -225,9 +233,9 @@ class PreviewForm(AdminForm):
 class IncidentForm(AudienceMixin, ComponentStatusesMixin, TranslationsMixin, AdminForm):
     """The composer: a new incident and its first update."""
 
-    name = StringField("Title", [DataRequired(), Length(max=300)])
-    status = SelectField("Status", choices=INCIDENT_STATUS_CHOICES, default="investigating")
-    impact = SelectField("Impact", choices=IMPACT_CHOICES, default="")
+    name = StringField(_l("Title"), [DataRequired(), Length(max=300)])
+    status = SelectField(_l("Status"), choices=INCIDENT_STATUS_CHOICES, default="investigating")
+    impact = SelectField(_l("Impact"), choices=IMPACT_CHOICES, default="")
     body = body_field()
     display_at = local_time(
         _l("Started at"),
@@ -242,19 +250,23 @@ class IncidentForm(AudienceMixin, ComponentStatusesMixin, TranslationsMixin, Adm
         not_in_future,
         description="Optional: to record an incident that is already in the past.",
     )
-    notify = BooleanField("Notify subscribers", default=True)
+    notify = BooleanField(_l("Notify subscribers"), default=True)
     ack_minutes = IntegerField(
-        "Require acknowledgement within (minutes)",
+        _l("Require acknowledgement within (minutes)"),
         [Optional(), NumberRange(min=1, max=7 * 24 * 60)],
-        description="Optional: recipients confirm receipt; if they do not in time, their "
-        "next contact path is tried.",
+        description=_l(
+            "Optional: recipients confirm receipt; if they do not in time, their "
+            "next contact path is tried."
+        ),
     )
 
     social_text = TextAreaField(
-        "Custom social text",
+        _l("Custom social text"),
         [Optional(), Length(max=500)],
-        description="Optional: what X and Mastodon post instead of the title and message. The "
-        "incident link is added if missing; X posts are cut to 280 characters, Mastodon to 500.",
+        description=_l(
+            "Optional: what X and Mastodon post instead of the title and message. The "
+            "incident link is added if missing; X posts are cut to 280 characters, Mastodon to 500."
+        ),
     )
 
     def ack_window(self) -> timedelta | None:
@@ -262,7 +274,7 @@ class IncidentForm(AudienceMixin, ComponentStatusesMixin, TranslationsMixin, Adm
 
 
 class UpdateForm(ComponentStatusesMixin, TranslationsMixin, AdminForm):
-    status = SelectField("Status", choices=INCIDENT_STATUS_CHOICES)
+    status = SelectField(_l("Status"), choices=INCIDENT_STATUS_CHOICES)
     body = body_field()
     display_at = local_time(
         _l("Posted at"),
@@ -270,7 +282,7 @@ class UpdateForm(ComponentStatusesMixin, TranslationsMixin, AdminForm):
         not_in_future,
         description="Optional: for an update written up after the fact.",
     )
-    notify = BooleanField("Notify subscribers", default=True)
+    notify = BooleanField(_l("Notify subscribers"), default=True)
     ack_minutes = IncidentForm.ack_minutes
     social_text = IncidentForm.social_text
     ack_window = IncidentForm.ack_window
@@ -278,22 +290,22 @@ class UpdateForm(ComponentStatusesMixin, TranslationsMixin, AdminForm):
 
 class ResolveForm(AdminForm):
     body = body_field(default="This incident has been resolved.")
-    restore = BooleanField("Set the affected components back to operational", default=True)
-    notify = BooleanField("Notify subscribers", default=True)
+    restore = BooleanField(_l("Set the affected components back to operational"), default=True)
+    notify = BooleanField(_l("Notify subscribers"), default=True)
 
 
 class EditIncidentForm(AdminForm):
-    name = StringField("Title", [DataRequired(), Length(max=300)])
-    impact = SelectField("Impact", choices=IMPACT_CHOICES[1:])
+    name = StringField(_l("Title"), [DataRequired(), Length(max=300)])
+    impact = SelectField(_l("Impact"), choices=IMPACT_CHOICES[1:])
 
 
 class EditMaintenanceForm(AdminForm):
-    name = StringField("Title", [DataRequired(), Length(max=300)])
+    name = StringField(_l("Title"), [DataRequired(), Length(max=300)])
     scheduled_for = local_time(_l("Starts"), InputRequired())
     scheduled_until = local_time(_l("Ends"), InputRequired())
-    auto_start = BooleanField("Start automatically")
-    auto_complete = BooleanField("Complete automatically")
-    remind_prior = BooleanField("Remind subscribers an hour before")
+    auto_start = BooleanField(_l("Start automatically"))
+    auto_complete = BooleanField(_l("Complete automatically"))
+    remind_prior = BooleanField(_l("Remind subscribers an hour before"))
 
 
 class PostmortemForm(AdminForm):
@@ -305,7 +317,7 @@ class PostmortemForm(AdminForm):
 class DraftForm(ComponentStatusesMixin, AdminForm):
     """A responder's proposed update, for a publisher to review."""
 
-    status = SelectField("Status", choices=INCIDENT_STATUS_CHOICES, id="draft-status")
+    status = SelectField(_l("Status"), choices=INCIDENT_STATUS_CHOICES, id="draft-status")
     body = body_field(field_id="draft-body")
 
 
@@ -317,30 +329,32 @@ class PublishDraftForm(AdminForm):
     """Review a draft: its words may be edited; status and components are published as drafted."""
 
     body = body_field()
-    notify = BooleanField("Notify subscribers", default=True)
+    notify = BooleanField(_l("Notify subscribers"), default=True)
 
 
 class MaintenanceForm(AudienceMixin, TranslationsMixin, AdminForm):
-    name = StringField("Title", [DataRequired(), Length(max=300)])
+    name = StringField(_l("Title"), [DataRequired(), Length(max=300)])
     body = body_field()
     scheduled_for = local_time(_l("Starts"), InputRequired())
     scheduled_until = local_time(_l("Ends"), InputRequired())
-    components = MultiCheckboxField("Affected components", choices=[], validate_choice=True)
+    components = MultiCheckboxField(_l("Affected components"), choices=[], validate_choice=True)
     # On by default: a window left manual stays "Scheduled" past its start until staff act.
     auto_start = BooleanField(
-        "Start automatically: components go under maintenance at the start", default=True
+        _l("Start automatically: components go under maintenance at the start"), default=True
     )
     auto_complete = BooleanField(
-        "Complete automatically: components are operational at the end", default=True
+        _l("Complete automatically: components are operational at the end"), default=True
     )
-    remind_prior = BooleanField("Remind subscribers an hour before it starts")
-    notify = BooleanField("Notify subscribers now", default=True)
+    remind_prior = BooleanField(_l("Remind subscribers an hour before it starts"))
+    notify = BooleanField(_l("Notify subscribers now"), default=True)
 
 
 class TemplateForm(AdminForm):
-    name = StringField("Template name", [DataRequired(), Length(max=200)])
-    title = StringField("Incident title", [DataRequired(), Length(max=300)])
+    name = StringField(_l("Template name"), [DataRequired(), Length(max=200)])
+    title = StringField(_l("Incident title"), [DataRequired(), Length(max=300)])
     body = body_field()
-    update_status = SelectField("Status", choices=INCIDENT_STATUS_CHOICES, default="investigating")
-    components = MultiCheckboxField("Affected components", choices=[])
-    should_send_notifications = BooleanField("Notify subscribers", default=True)
+    update_status = SelectField(
+        _l("Status"), choices=INCIDENT_STATUS_CHOICES, default="investigating"
+    )
+    components = MultiCheckboxField(_l("Affected components"), choices=[])
+    should_send_notifications = BooleanField(_l("Notify subscribers"), default=True)

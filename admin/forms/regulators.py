@@ -25,18 +25,20 @@ UNIT_CHOICES = [SelectChoice(u.value, u.label.capitalize()) for u in Unit]
 
 
 class RegulatorForm(AdminForm):
-    name = StringField("Name", [DataRequired(), Length(max=200)])
-    jurisdiction = StringField("Jurisdiction", [Optional(), Length(max=200)])
+    name = StringField(_l("Name"), [DataRequired(), Length(max=200)])
+    jurisdiction = StringField(_l("Jurisdiction"), [Optional(), Length(max=200)])
     country_code = StringField(
-        "Country code",
+        _l("Country code"),
         [Optional(), Length(max=2)],
-        description="ISO code for its holidays (US, GB, SG); blank: weekends only.",
+        description=_l("ISO code for its holidays (US, GB, SG); blank: weekends only."),
     )
     subdivision = StringField(
-        "Subdivision", [Optional(), Length(max=10)], description="e.g. ENG, NY; optional."
+        _l("Subdivision"), [Optional(), Length(max=10)], description=_l("e.g. ENG, NY; optional.")
     )
-    timezone = SelectField("Timezone", default="UTC")
-    source_note = TextAreaField("Source (regulation and article)", [Optional(), Length(max=4000)])
+    timezone = SelectField(_l("Timezone"), default="UTC")
+    source_note = TextAreaField(
+        _l("Source (regulation and article)"), [Optional(), Length(max=4000)]
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -44,14 +46,14 @@ class RegulatorForm(AdminForm):
 
 
 class LibraryForm(AdminForm):
-    key = SelectField("Regime", [DataRequired()])
+    key = SelectField(_l("Regime"), [DataRequired()])
 
 
 class ContactsForm(AdminForm):
     contacts = TextAreaField(
-        "Contact points",
+        _l("Contact points"),
         [Optional(), Length(max=4000)],
-        description="One per line, in order: channel then address (email a@regulator.example).",
+        description=_l("One per line, in order: channel then address (email a@regulator.example)."),
     )
 
     def pairs(self) -> list[tuple[str, str]]:
@@ -60,22 +62,25 @@ class ContactsForm(AdminForm):
 
 
 class RuleForm(AdminForm):
-    stage = StringField("Stage", [DataRequired(), Length(max=100)], description="e.g. initial")
+    stage = StringField(
+        _l("Stage"), [DataRequired(), Length(max=100)], description=_l("e.g. initial")
+    )
     what_to_send = TextAreaField(
-        "What must be sent",
+        _l("What must be sent"),
         [Optional(), Length(max=4000)],
-        description="The template; may name {incident_name}, {awareness}, {started_at}...",
+        description=_l("The template; may name {incident_name}, {awareness}, {started_at}..."),
     )
-    trigger = SelectField("After", choices=TRIGGER_CHOICES)
-    after = StringField("Earlier stage (chained)", [Optional(), Length(max=100)])
-    amount = IntegerField("Within", [DataRequired(), NumberRange(1, 10_000)])
-    unit = SelectField("Unit", choices=UNIT_CHOICES)
+    trigger = SelectField(_l("After"), choices=TRIGGER_CHOICES)
+    after = StringField(_l("Earlier stage (chained)"), [Optional(), Length(max=100)])
+    amount = IntegerField(_l("Within"), [DataRequired(), NumberRange(1, 10_000)])
+    unit = SelectField(_l("Unit"), choices=UNIT_CHOICES)
     trigger2 = SelectField(
-        "Or, if earlier, after", choices=[SelectChoice("", "(no second bound)"), *TRIGGER_CHOICES]
+        _l("Or, if earlier, after"),
+        choices=[SelectChoice("", _l("(no second bound)")), *TRIGGER_CHOICES],
     )
-    after2 = StringField("Earlier stage (chained)", [Optional(), Length(max=100)])
-    amount2 = IntegerField("Within", [Optional(), NumberRange(1, 10_000)])
-    unit2 = SelectField("Unit", choices=UNIT_CHOICES)
+    after2 = StringField(_l("Earlier stage (chained)"), [Optional(), Length(max=100)])
+    amount2 = IntegerField(_l("Within"), [Optional(), NumberRange(1, 10_000)])
+    unit2 = SelectField(_l("Unit"), choices=UNIT_CHOICES)
 
 
 class TriggerForm(AdminForm):
@@ -83,7 +88,7 @@ class TriggerForm(AdminForm):
     the law count in the regulator's zone): `zone` says which, its choices are set per
     request (`trigger_zone_choices`); sent without it, the time is the staff member's."""
 
-    kind = SelectField("Trigger", choices=INCIDENT_TRIGGER_CHOICES)
+    kind = SelectField(_l("Trigger"), choices=INCIDENT_TRIGGER_CHOICES)
     zone = SelectField(_l("Typed in"))
     occurred_at = local_time(_l("When it happened"), DataRequired(), zone_from="zone")
 
@@ -127,31 +132,33 @@ def trigger_form(regulators: Iterable[Regulator], **kwargs: Any) -> TriggerForm:
 
 
 class ReportableForm(AdminForm):
-    regulator_ids = MultiCheckboxField("Reportable to", coerce=int, validators=[Optional()])
+    regulator_ids = MultiCheckboxField(_l("Reportable to"), coerce=int, validators=[Optional()])
 
 
 class ComposeForm(AdminForm):
-    obligation_ids = MultiCheckboxField("Reports this notice submits", coerce=int)
+    obligation_ids = MultiCheckboxField(_l("Reports this notice submits"), coerce=int)
 
 
 class NoticeEditForm(AdminForm):
-    subject = StringField("Subject", [DataRequired(), Length(max=300)])
-    body = TextAreaField("Body", [DataRequired(), Length(max=20_000)])
+    subject = StringField(_l("Subject"), [DataRequired(), Length(max=300)])
+    body = TextAreaField(_l("Body"), [DataRequired(), Length(max=20_000)])
 
 
 class SendForm(AdminForm):
     late_reason = TextAreaField(
-        "Reason for lateness", [Optional(), Length(max=2000)], description="Needed when late."
+        _l("Reason for lateness"),
+        [Optional(), Length(max=2000)],
+        description=_l("Needed when late."),
     )
     ack_minutes = IntegerField(
-        "Acknowledgement window (minutes)",
+        _l("Acknowledgement window (minutes)"),
         [Optional(), NumberRange(1, 7 * 24 * 60)],
         default=60,
-        description="Unacknowledged after this, the next contact point is tried.",
+        description=_l("Unacknowledged after this, the next contact point is tried."),
     )
 
 
 class PortalForm(AdminForm):
-    reference = StringField("Portal reference", [DataRequired(), Length(max=200)])
+    reference = StringField(_l("Portal reference"), [DataRequired(), Length(max=200)])
     submitted_at = local_time(_l("Submitted at"), DataRequired())
-    late_reason = TextAreaField("Reason for lateness", [Optional(), Length(max=2000)])
+    late_reason = TextAreaField(_l("Reason for lateness"), [Optional(), Length(max=2000)])

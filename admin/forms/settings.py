@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 from zoneinfo import available_timezones
 
+from flask_babel import lazy_gettext as _l
 from wtforms import ColorField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -18,29 +19,32 @@ LANGUAGE_CHOICES = [SelectChoice(code, name) for code, name in LANGUAGES.items()
 
 
 class SettingsForm(AdminForm):
-    name = StringField("Page name", [DataRequired(), Length(max=200)])
-    time_zone = SelectField("Time zone", choices=[], validate_choice=False)
+    name = StringField(_l("Page name"), [DataRequired(), Length(max=200)])
+    time_zone = SelectField(_l("Time zone"), choices=[], validate_choice=False)
     default_language = SelectField(
-        "Default language",
+        _l("Default language"),
         choices=LANGUAGE_CHOICES,
-        description="Readers who name no language read the page in it; incidents are written "
-        "in it first.",
+        description=_l(
+            "Readers who name no language read the page in it; incidents are written in it first."
+        ),
     )
     translations = MultiCheckboxField(
-        "Incidents may also be translated into",
+        _l("Incidents may also be translated into"),
         choices=LANGUAGE_CHOICES,
-        description="The composer shows a tab for each; the default language is always on.",
+        description=_l("The composer shows a tab for each; the default language is always on."),
     )
-    description = TextAreaField("Description", [Optional(), Length(max=2000)])
+    description = TextAreaField(_l("Description"), [Optional(), Length(max=2000)])
     homepage_url = StringField(
-        "Company website", [Optional(), Length(max=500)], description="Linked from the page header"
+        _l("Company website"),
+        [Optional(), Length(max=500)],
+        description=_l("Linked from the page header"),
     )
-    logo_url = StringField("Logo URL", [Optional(), Length(max=500)])
-    brand_color = ColorField("Brand colour", [DataRequired()])
+    logo_url = StringField(_l("Logo URL"), [Optional(), Length(max=500)])
+    brand_color = ColorField(_l("Brand colour"), [DataRequired()])
     footer_links = TextAreaField(
-        "Footer links",
+        _l("Footer links"),
         [Optional(), Length(max=5000)],
-        description="One per line: Label | https://example.com/page",
+        description=_l("One per line: Label | https://example.com/page"),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -26,20 +26,20 @@ ROLE_CHOICES = [SelectChoice(r.value, r.value.capitalize()) for r in Role]
 
 
 class LoginForm(AdminForm):
-    email = EmailField("Email", [DataRequired(), Length(max=254)])
-    password = PasswordField("Password", [DataRequired(), Length(max=200)])
+    email = EmailField(_l("Email"), [DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), [DataRequired(), Length(max=200)])
     next = HiddenField()
 
 
 class ApiKeyForm(AdminForm):
-    name = StringField("Name", [DataRequired(), Length(max=200)])
-    role = SelectField("Role", choices=ROLE_CHOICES, default="comms")
+    name = StringField(_l("Name"), [DataRequired(), Length(max=200)])
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES, default="comms")
 
 
 class StaffForm(AdminForm):
-    email = EmailField("Email", [DataRequired(), Length(max=254)])
-    name = StringField("Name", [Optional(), Length(max=200)])
-    role = SelectField("Role", choices=ROLE_CHOICES, default="comms")
+    email = EmailField(_l("Email"), [DataRequired(), Length(max=254)])
+    name = StringField(_l("Name"), [Optional(), Length(max=200)])
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES, default="comms")
 
 
 def known_zone(_form: AdminForm, field: Field) -> None:

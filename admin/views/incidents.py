@@ -10,6 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, abort, render_template, request, url_for
+from flask_babel import LazyString
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from admin.access import STAFF_VIEWER, actor
 from admin.forms.cadence import cadence_context
@@ -66,11 +69,11 @@ RESOLVE_IDS = {"id_prefix": "resolve-"}
 EDIT_IDS = {"id_prefix": "edit-"}
 POSTMORTEM_IDS = {"id_prefix": "postmortem-"}
 RETRANSLATE_IDS = {"id_prefix": "retranslate-"}
-NEW_TITLE_HINT = "Optional: without it, readers in this language see the default title."
-LATER_TITLE_HINT = "Optional: without it, the title given before in this language stays."
+NEW_TITLE_HINT = _l("Optional: without it, readers in this language see the default title.")
+LATER_TITLE_HINT = _l("Optional: without it, the title given before in this language stays.")
 
 
-def translated(form_cls: type[Any], *, title_hint: str) -> type[Any]:
+def translated(form_cls: type[Any], *, title_hint: LazyString) -> type[Any]:
     """`form_cls` with a tab for each language the page translates updates into."""
     page = ensure_page()
     return with_translation_fields(
@@ -113,7 +116,7 @@ def new() -> ViewResult:
     if form.validate_on_submit():
         with attempt(form):
             incident = publishing.create_incident(_opening(form), actor=actor())
-            message = f"Incident “{incident.name}” published."
+            message = _("Incident “%(name)s” published.", name=incident.name)
             return done(message, "admin.incident", incident_id=incident.id)
     reach = form_preview(IncidentKind.incident, form, form.component_statuses())
     return render_template(
@@ -147,7 +150,7 @@ def _update_form(incident: Incident, *, bound: bool, draft: bool = False) -> Upd
     """The update form, or (`draft`) the same choices as a draft for a publisher to review."""
     base, id_prefix = (DraftForm, "draft-") if draft else (UpdateForm, "")
     form_cls = with_component_fields(
-        base, list_components(STAFF), blank="No change", id_prefix=id_prefix
+        base, list_components(STAFF), blank=_("No change"), id_prefix=id_prefix
     )
     if not draft:
         form_cls = translated(form_cls, title_hint=LATER_TITLE_HINT)
@@ -253,7 +256,7 @@ def post_update(incident_id: str) -> ViewResult:
     if form.validate_on_submit():
         with attempt(form):
             publishing.post_update(incident, _update(form), actor=actor())
-            return done("Update posted.", "admin.incident", incident_id=incident.id)
+            return done(_("Update posted."), "admin.incident", incident_id=incident.id)
     return _page(incident, update_form=form)
 
 
@@ -265,7 +268,7 @@ def edit_translations(incident_id: str) -> ViewResult:
         with attempt(form):
             update = publishing.newest_update(incident)
             publishing.edit_translations(update, form.every_translation(), actor=actor())
-            return done("Translations saved.", "admin.incident", incident_id=incident.id)
+            return done(_("Translations saved."), "admin.incident", incident_id=incident.id)
     return _page(incident, translations_form=form)
 
 
@@ -288,7 +291,9 @@ def resolve(incident_id: str) -> ViewResult:
         )
         with attempt(form):
             publishing.post_update(incident, closing_update, actor=actor())
-            message = f"“{incident.name}” is {closing.label.lower()}."
+            message = _(
+                "“%(name)s” is %(status)s.", name=incident.name, status=closing.label.lower()
+            )
             return done(message, "admin.incident", incident_id=incident.id)
     return _page(incident, resolve_form=form)
 
@@ -315,7 +320,7 @@ def edit(incident_id: str) -> ViewResult:
     if form.validate_on_submit():
         with attempt(form):
             publishing.edit_incident(incident, _edits(form), actor=actor())
-            return done("Changes saved.", "admin.incident", incident_id=incident.id)
+            return done(_("Changes saved."), "admin.incident", incident_id=incident.id)
     return _page(incident, edit_form=form)
 
 
@@ -325,7 +330,7 @@ def postmortem(incident_id: str) -> ViewResult:
     if form.validate_on_submit():
         with attempt(form):
             publishing.add_postmortem(incident, form.body.data, actor=actor())
-            return done("Postmortem published.", "admin.incident", incident_id=incident.id)
+            return done(_("Postmortem published."), "admin.incident", incident_id=incident.id)
     return _page(incident, postmortem_form=form)
 
 
@@ -335,14 +340,19 @@ def delete(incident_id: str) -> ViewResult:
     if form.validate_on_submit():
         name, maintenance = incident.name, incident.is_maintenance
         publishing.delete_incident(incident, actor=actor())
-        return done(f"“{name}” deleted.", "admin.maintenance" if maintenance else "admin.incidents")
+        return done(
+            _("“%(name)s” deleted.", name=name),
+            "admin.maintenance" if maintenance else "admin.incidents",
+        )
     return render_template(
         "admin/confirm.html",
         form=form,
-        title=f"Delete “{incident.name}”?",
-        message="It disappears from the status page, the feeds and the API, with all its "
-        "updates. The audit trail keeps a record of it.",
-        confirm_label="Delete",
+        title=_("Delete “%(name)s”?", name=incident.name),
+        message=_(
+            "It disappears from the status page, the feeds and the API, with all its "
+            "updates. The audit trail keeps a record of it."
+        ),
+        confirm_label=_("Delete"),
         cancel_url=url_for("admin.incident", incident_id=incident.id),
     )
 
@@ -370,7 +380,7 @@ def save_draft(incident_id: str) -> ViewResult:
                 components=form.component_statuses(),
                 actor=actor(),
             )
-            message = "Draft saved; a comms colleague or an owner can now review and publish it."
+            message = _("Draft saved; a comms colleague or an owner can now review and publish it.")
             return done(message, "admin.incident", incident_id=incident.id)
     return _page(incident, draft_form=form)
 
@@ -381,7 +391,7 @@ def add_note(incident_id: str) -> ViewResult:
     if form.validate_on_submit():
         with attempt(form):
             drafts.add_note(incident, form.body.data, actor=actor())
-            return done("Internal note added.", "admin.incident", incident_id=incident.id)
+            return done(_("Internal note added."), "admin.incident", incident_id=incident.id)
     return _page(incident, note_form=form)
 
 
@@ -401,7 +411,9 @@ def publish_draft(incident_id: str, draft_id: int) -> ViewResult:
     if form.validate_on_submit():
         with attempt(form):
             drafts.publish_draft(draft, body=form.body.data, notify=form.notify.data, actor=actor())
-            return done("Draft published as an update.", "admin.incident", incident_id=incident.id)
+            return done(
+                _("Draft published as an update."), "admin.incident", incident_id=incident.id
+            )
     return _page(incident, publish_forms={draft.id: form})
 
 
@@ -412,4 +424,4 @@ def discard_draft(incident_id: str, draft_id: int) -> ViewResult:
     if not form.validate_on_submit():
         abort(400)
     drafts.discard_draft(draft, actor=actor())
-    return done("Draft discarded.", "admin.incident", incident_id=incident.id)
+    return done(_("Draft discarded."), "admin.incident", incident_id=incident.id)

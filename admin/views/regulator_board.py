@@ -123,7 +123,7 @@ def record_trigger(incident_id: str) -> ViewResult:
             now=utcnow(),
         )  # fmt: skip
         return done(
-            f"{form.kind.data.capitalize()} recorded.",
+            _("%(trigger)s recorded.", trigger=form.kind.data.capitalize()),
             "admin.incident_regulators",
             incident_id=incident.id,
         )
@@ -135,7 +135,7 @@ def set_reportable(incident_id: str) -> ViewResult:
     form = ReportableForm()
     form.regulator_ids.choices = [(r.id, r.name) for r in registry.list_regulators()]
     if not form.validate_on_submit():
-        return _board(incident, error="Choose among the registry's regulators.")
+        return _board(incident, error=_("Choose among the registry's regulators."))
     with attempt(form) as tried:
         chosen = obligations.set_reportable(
             incident, form.regulator_ids.data or [], user=_user(), actor=actor()
@@ -160,11 +160,11 @@ def compose(incident_id: str) -> ViewResult:
         (r.obligation.id, "") for r in obligations.board(incident, utcnow())
     ]
     if not form.validate_on_submit():
-        return _board(incident, error="Choose the reports this notice submits.")
+        return _board(incident, error=_("Choose the reports this notice submits."))
     with attempt(form) as tried:
         notices.compose_notice(incident, form.obligation_ids.data, author=_user(), actor=actor())
         return done(
-            "Notice drafted: a legal user other than its author approves it before it is sent.",
+            _("Notice drafted: a legal user other than its author approves it before it is sent."),
             "admin.incident_regulators",
             incident_id=incident.id,
         )
@@ -180,10 +180,10 @@ def edit_notice(notice_id: int) -> ViewResult:
     notice, incident = _notice(notice_id)
     form = NoticeEditForm(prefix=f"notice-{notice.id}")
     if not form.validate_on_submit():
-        return _board(incident, error="A notice needs a subject and a body.")
+        return _board(incident, error=_("A notice needs a subject and a body."))
     with attempt(form) as tried:
         notices.edit_notice(notice, subject=form.subject.data, body=form.body.data, actor=actor())
-        return done("Notice saved.", "admin.incident_regulators", incident_id=incident.id)
+        return done(_("Notice saved."), "admin.incident_regulators", incident_id=incident.id)
     return _board(incident, error=tried.refusal)
 
 
@@ -191,11 +191,13 @@ def approve_notice(notice_id: int) -> ViewResult:
     notice, incident = _notice(notice_id)
     form = ConfirmForm()
     if not form.validate_on_submit():
-        return _board(incident, error="The form expired; try again.")
+        return _board(incident, error=_("The form expired; try again."))
     with attempt(form) as tried:
         notices.approve_notice(notice, approver=_user(), actor=actor(), now=utcnow())
         return done(
-            "Notice approved: it can be sent.", "admin.incident_regulators", incident_id=incident.id
+            _("Notice approved: it can be sent."),
+            "admin.incident_regulators",
+            incident_id=incident.id,
         )
     return _board(incident, error=tried.refusal)
 
@@ -204,7 +206,7 @@ def send_notice(notice_id: int) -> ViewResult:
     notice, incident = _notice(notice_id)
     form = SendForm(prefix=f"send-{notice.id}")
     if not form.validate_on_submit():
-        return _board(incident, error="The acknowledgement window is 1 to 10080 minutes.")
+        return _board(incident, error=_("The acknowledgement window is 1 to 10080 minutes."))
     with attempt(form) as tried:
         notices.send_notice(
             notice,
@@ -215,7 +217,7 @@ def send_notice(notice_id: int) -> ViewResult:
             ack_window=timedelta(minutes=form.ack_minutes.data or 60),
         )
         return done(
-            "Notice sent to the regulators; acknowledgement requested.",
+            _("Notice sent to the regulators; acknowledgement requested."),
             "admin.incident_regulators",
             incident_id=incident.id,
         )
@@ -227,7 +229,7 @@ def record_portal(obligation_id: int) -> ViewResult:
     incident = _incident(obligation.incident_id)
     form = PortalForm(prefix=f"portal-{obligation.id}")
     if not form.validate_on_submit():
-        return _board(incident, error="Enter the portal's reference and when it was submitted.")
+        return _board(incident, error=_("Enter the portal's reference and when it was submitted."))
     with attempt(form) as tried:
         obligations.record_portal_submission(
             obligation,
@@ -239,6 +241,6 @@ def record_portal(obligation_id: int) -> ViewResult:
             now=utcnow(),
         )
         return done(
-            "Portal submission recorded.", "admin.incident_regulators", incident_id=incident.id
+            _("Portal submission recorded."), "admin.incident_regulators", incident_id=incident.id
         )
     return _board(incident, error=tried.refusal)

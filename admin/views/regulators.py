@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import render_template
+from flask_babel import gettext as _
 
 from admin.access import actor
 from admin.forms.confirm import ConfirmForm
@@ -61,7 +62,10 @@ def create() -> ViewResult:
         with attempt(form):
             regulator = registry.create_regulator(actor=actor(), **_fields(form))
             return done(
-                f"Regulator “{regulator.name}” added: add its rules and contact points.",
+                _(
+                    "Regulator “%(name)s” added: add its rules and contact points.",
+                    name=regulator.name,
+                ),
                 "admin.regulator",
                 regulator_id=regulator.id,
             )
@@ -74,7 +78,7 @@ def add_from_library() -> ViewResult:
         with attempt(form):
             regulator = library.add_from_library(form.key.data, actor=actor())
             return done(
-                f"{regulator.name} added from the library: add its contact points.",
+                _("%(name)s added from the library: add its contact points.", name=regulator.name),
                 "admin.regulator",
                 regulator_id=regulator.id,
             )
@@ -109,7 +113,7 @@ def edit(regulator_id: int) -> ViewResult:
     if form.validate_on_submit():
         with attempt(form):
             registry.update_regulator(regulator, actor=actor(), **_fields(form))
-            return done("Regulator saved.", "admin.regulator", regulator_id=regulator.id)
+            return done(_("Regulator saved."), "admin.regulator", regulator_id=regulator.id)
     return _page(regulator, form=form)
 
 
@@ -119,7 +123,7 @@ def contacts(regulator_id: int) -> ViewResult:
     if form.validate_on_submit():
         with attempt(form):
             registry.set_regulator_contacts(regulator, form.pairs(), actor=actor())
-            return done("Contact points saved.", "admin.regulator", regulator_id=regulator.id)
+            return done(_("Contact points saved."), "admin.regulator", regulator_id=regulator.id)
     return _page(regulator, contacts_form=form)
 
 
@@ -131,7 +135,7 @@ def add_rule(regulator_id: int) -> ViewResult:
                                     form.after.data or None)]  # fmt: skip
         if form.trigger2.data:
             if not form.amount2.data:
-                form.amount2.errors = ["Enter the second deadline's amount."]
+                form.amount2.errors = [_("Enter the second deadline's amount.")]
                 return _page(regulator, rule_form=form)
             bounds.append(
                 registry.BoundSpec(
@@ -146,7 +150,11 @@ def add_rule(regulator_id: int) -> ViewResult:
                 bounds=bounds,
                 actor=actor(),
             )
-            return done(f"Rule “{rule.stage}” added.", "admin.regulator", regulator_id=regulator.id)
+            return done(
+                _("Rule “%(stage)s” added.", stage=rule.stage),
+                "admin.regulator",
+                regulator_id=regulator.id,
+            )
     return _page(regulator, rule_form=form)
 
 
@@ -157,10 +165,14 @@ def delete_rule(regulator_id: int, rule_id: int) -> ViewResult:
         raise NotFound("no such rule")
     form = ConfirmForm()
     if not form.validate_on_submit():
-        return _refused(regulator, "the form expired; try again")
+        return _refused(regulator, _("the form expired; try again"))
     with attempt(form) as tried:
         registry.delete_rule(rule, actor=actor())
-        return done(f"Rule “{rule.stage}” removed.", "admin.regulator", regulator_id=regulator.id)
+        return done(
+            _("Rule “%(stage)s” removed.", stage=rule.stage),
+            "admin.regulator",
+            regulator_id=regulator.id,
+        )
     return _refused(regulator, tried.refusal)
 
 
@@ -175,8 +187,8 @@ def delete(regulator_id: int) -> ViewResult:
     regulator = registry.get_regulator(regulator_id)
     form = ConfirmForm()
     if not form.validate_on_submit():
-        return _refused(regulator, "the form expired; try again")
+        return _refused(regulator, _("the form expired; try again"))
     with attempt(form) as tried:
         registry.delete_regulator(regulator, actor=actor())
-        return done(f"Regulator “{regulator.name}” removed.", "admin.regulators")
+        return done(_("Regulator “%(name)s” removed.", name=regulator.name), "admin.regulators")
     return _refused(regulator, tried.refusal)

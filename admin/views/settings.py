@@ -4,6 +4,7 @@ links."""
 from __future__ import annotations
 
 from flask import Response, render_template
+from flask_babel import gettext as _
 
 from admin.access import actor
 from admin.forms.settings import SettingsForm
@@ -42,5 +43,5 @@ def edit() -> str | tuple[str, int] | Response:
                 default_language=form.default_language.data,
                 languages=form.enabled_languages(),
             )
-            return done("Settings saved.", "admin.settings")
+            return done(_("Settings saved."), "admin.settings")
     return render_template("admin/settings.html", form=form), form_status()

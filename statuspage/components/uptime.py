@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import format_percent, gettext
 from sqlalchemy import select
 
 from statuspage.extensions import db
@@ -23,11 +23,16 @@ DOWN_WEIGHT: dict[ComponentStatus, float] = {
     ComponentStatus.partial_outage: 0.3,
 }
 
-# Lazy: read in the language in force (the status page prints it).
-UPTIME_RULE = _l(
-    "Major outage counts as down, partial outage as 30 % down; "
-    "degraded performance and maintenance count as up."
-)
+
+def uptime_rule() -> str:
+    """How uptime is counted, in the language in force (the status page prints it); the
+    share as the language writes a percentage ("30%", "30 %")."""
+    return gettext(
+        "Major outage counts as down, partial outage as %(share)s down; "
+        "degraded performance and maintenance count as up.",
+        share=format_percent(DOWN_WEIGHT[ComponentStatus.partial_outage]),
+    )
+
 
 _FIELD_FOR_STATUS = {
     ComponentStatus.degraded_performance: "degraded_seconds",

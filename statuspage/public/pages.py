@@ -18,7 +18,7 @@ from statuspage.audience.visibility import PUBLIC, Viewer
 from statuspage.clock import utcnow
 from statuspage.components.catalog import list_components
 from statuspage.components.status import overview
-from statuspage.components.uptime import UPTIME_RULE
+from statuspage.components.uptime import uptime_rule
 from statuspage.core.errors import InvalidInput, NotFound
 from statuspage.core.validation import storable
 from statuspage.incidents import queries
@@ -46,7 +46,7 @@ def index() -> tuple[str, str]:
             "public/status.html",
             page=current_page(),
             view=view,
-            uptime_rule=UPTIME_RULE,
+            uptime_rule=uptime_rule(),
             past_days=past_days(viewer, now.date()),
         ),
         HTML,

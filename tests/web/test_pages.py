@@ -31,7 +31,7 @@ def test_the_status_page_shows_banner_groups_components_and_incidents(client, sm
     assert "Slow EU requests" in html
     assert "<strong>latency</strong>" in html  # the latest update's rendered Markdown
     assert "Switch replacement" in html  # upcoming maintenance
-    assert "Major outage counts as down, partial outage as 30 % down" in html
+    assert "Major outage counts as down, partial outage as 30% down" in html
 
 
 def test_each_component_has_ninety_daily_bars_with_a_textual_tooltip(client, small_page):

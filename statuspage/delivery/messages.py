@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import hmac
 from collections import defaultdict
@@ -22,7 +23,7 @@ from statuspage.clock import utcnow
 from statuspage.delivery.payloads import followed_components, notice_bodies
 from statuspage.delivery.return_path import return_path
 from statuspage.extensions import db
-from statuspage.i18n import DEFAULT_LANGUAGE, language
+from statuspage.i18n import DEFAULT_LANGUAGE, language, zones
 from statuspage.i18n.web import reading_as
 from statuspage.i18n.zones import DEFAULT_ZONE, is_zone
 from statuspage.incidents.richtext import plain_text, render_markdown
@@ -126,6 +127,7 @@ def thread_headers(delivery: Delivery, root: str, threaded: bool) -> dict[str, s
 # Stand-ins for the per-recipient links while the templates render once per notice: plain
 # letters and digits, so HTML escaping leaves them as they are and each is found again.
 _MANAGE, _UNSUBSCRIBE, _ACK = (f"HERALDLINK{name}7Q3Z" for name in ("MANAGE", "UNSUB", "ACK"))
+_AT = "HERALDTIME7Q3Z"  # where the update's time goes, in each reader's zone
 
 
 def render_message(
@@ -152,9 +154,14 @@ def render_messages(
     base = current_app.config["BASE_URL"]
     url = f"{base}/incidents/{incident.id}"
     readers = reader_settings(deliveries, page)
+    # Rendered once per language; each zone among its readers then only swaps in the time.
+    by_language = {
+        lang: _update_words(notice, incident, update, page, url, lang)
+        for lang in dict.fromkeys(lang for lang, _zone in readers.values())
+    }
     words = {
-        setting: _update_words(notice, incident, update, page, url, *setting)
-        for setting in dict.fromkeys(readers.values())
+        (lang, zone): by_language[lang].at(zones.when(update.display_at, zone, lang))
+        for lang, zone in dict.fromkeys(readers.values())
     }
     mailed = {d.contact_point_id for d in deliveries if d.channel is Channel.email}
     threaded = already_threaded(incident, notice, mailed)
@@ -256,6 +263,14 @@ class _Words:
     body_text: str
     labels: dict[str, str]
 
+    def at(self, shown: str) -> _Words:
+        """These words with the update's time as one zone's readers read it."""
+        return dataclasses.replace(
+            self,
+            text=self.text.replace(_AT, shown),
+            html=self.html.replace(_AT, str(escape(shown))),
+        )
+
 
 def thread_subject(incident: Incident, lang: str) -> str:
     """The incident's title for the mails' subject in `lang`: its first update's translated
@@ -277,9 +292,10 @@ def _update_words(
     page: Page,
     url: str,
     lang: str,
-    zone: str,
 ) -> _Words:
-    with reading_as(lang, zone):
+    """Everything one language's readers read, the update's time left as a stand-in: the
+    templates render once per language, whatever zones its readers are in."""
+    with reading_as(lang):
         said = localized(update, lang)
         status = update.status.label  # in the language in force (models.enums)
         body_text = plain_text(said.body)
@@ -292,6 +308,7 @@ def _update_words(
             "status_label": status,
             "body_text": body_text,
             "body_html": said.body_html,
+            "shown_at": _AT,
             "manage_url": _MANAGE,
             "unsubscribe_url": _UNSUBSCRIBE,
             "ack_url": _ACK if notice.requires_ack else None,

@@ -12,6 +12,7 @@ Babel and the catalogs' own files (babel.messages.pofile), not with Herald's cod
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -23,7 +24,7 @@ import pytest
 import time_machine
 from babel.dates import format_time
 from babel.messages.pofile import read_po
-from flask import Flask
+from flask import Flask, template_rendered
 from sqlalchemy import select
 
 from statuspage.extensions import db
@@ -48,6 +49,7 @@ READERS = [
     ("haruto@bank.jp", "ja", "Asia/Tokyo"),
     ("layla@bank.sa", "ar", "Asia/Riyadh"),
     ("sam@bank.co.uk", None, None),
+    ("kim@bank.com", "en", "America/New_York"),
 ]
 PAGE_ZONE = "Europe/London"
 TITLE = "Card payments failing"
@@ -91,6 +93,19 @@ def push_service(app: Flask) -> Iterator[PushService]:
     service.stop()
 
 
+@pytest.fixture
+def rendered(app: Flask) -> Iterator[Counter[str]]:
+    """How many times each template was rendered while the test ran (Flask's signal)."""
+    counts: Counter[str] = Counter()
+
+    def count(sender, template, context, **extra):
+        counts[template.name] += 1
+
+    template_rendered.connect(count, app)
+    yield counts
+    template_rendered.disconnect(count, app)
+
+
 def _mails(smtp, address: str) -> list:
     return [m for m in smtp.inbox.messages if m["To"] == address]
 
@@ -108,7 +123,7 @@ def _composer_fields(translations: dict[str, tuple[str, str]]) -> dict[str, str]
 
 
 def test_a_bank_in_five_countries_posts_one_update_and_each_customer_reads_their_own(
-    app, client, smtp, queue, push_service
+    app, client, smtp, queue, push_service, rendered
 ):
     with time_machine.travel(T0, tick=False) as traveller:
         owner = signed_in(app, Role.owner)  # signed in on the scenario's clock
@@ -147,7 +162,11 @@ def test_a_bank_in_five_countries_posts_one_update_and_each_customer_reads_their
         )
         assert opened.status_code == 302, opened.get_data(as_text=True)[:2000]
         incident = db.session.scalars(select(Incident).where(Incident.name == TITLE)).one()
+        rendered.clear()
         drain(queue)
+        # Seven readings (language, zone) in six languages: the mail renders once per language,
+        # each zone only swapping its time in.
+        assert rendered["email/update.txt"] == rendered["email/update.html"] == 6
 
         for address, lang, zone in READERS:
             (mail,) = _mails(smtp, address)

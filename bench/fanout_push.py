@@ -52,6 +52,7 @@ from bench.fanout_email import (  # noqa: E402
     peak_rss_mb,
     prepare_postgres,
     start_workers,
+    translations,
 )
 from bench.public_page import Processes, free_port, log_tail  # noqa: E402
 
@@ -372,31 +373,6 @@ _BODY = (
     " about 90 seconds; reads kept working. We are **watching** replication lag and will post"
     " again when it is back to normal."
 )
-_TRANSLATED = {
-    "de": (
-        "Datenbank-Failover",
-        "Die primäre Datenbank ist um 14:02 UTC auf ihr Replikat umgeschaltet. Schreibzugriffe"
-        " wurden etwa 90 Sekunden lang abgelehnt; Lesezugriffe funktionierten weiter. Wir"
-        " **beobachten** die Replikationsverzögerung und melden uns wieder, sobald sie normal ist.",
-    ),
-    "fr": (
-        "Bascule de la base de données",
-        "La base de données principale a basculé sur sa réplique à 14:02 UTC. Les écritures ont"
-        " été refusées pendant environ 90 secondes ; les lectures ont continué. Nous"
-        " **surveillons** le retard de réplication et reviendrons vers vous dès qu'il sera normal.",
-    ),
-    "ja": (
-        "データベースのフェイルオーバー",
-        "プライマリデータベースは 14:02 UTC にレプリカへフェイルオーバーしました。約 90 秒間、"
-        "書き込みが拒否されましたが、読み取りは継続しました。レプリケーションの遅延を**監視**しており、"
-        "正常に戻り次第お知らせします。",
-    ),
-}
-
-
-def translations(languages: Sequence[str]) -> list[tuple[str, str, str]]:
-    """The update's translations into the subscribers' languages other than English."""
-    return [(code, *_TRANSLATED[code]) for code in languages if code in _TRANSLATED]
 
 
 if __name__ == "__main__":

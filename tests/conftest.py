@@ -7,11 +7,12 @@ on SQLite and once on PostgreSQL.
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, template_rendered
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import text
@@ -20,6 +21,7 @@ from statuspage import create_app
 from statuspage.config import from_environment
 from statuspage.extensions import db
 from statuspage.jobs.queue import QUEUE_KEY
+from tests.fakes.push_service import PushService
 from tests.fakes.receiver import Receiver
 from tests.fakes.smtp import SmtpServer
 from tests.fakes.social import FakeMastodon, FakeX, fake_mastodon, fake_x
@@ -122,6 +124,31 @@ def queue(app: Flask) -> Iterator[Any]:
     queue.huey.flush()
     yield queue
     queue.huey.flush()
+
+
+@pytest.fixture
+def push_service(app: Flask) -> Iterator[PushService]:
+    """A push service on loopback that checks VAPID and decrypts what it receives, and the
+    app accepting subscriptions that point at it."""
+    service = PushService().start()
+    previous = app.config["PUSH_SERVICES"]
+    app.config["PUSH_SERVICES"] = "http://127.0.0.1:*"
+    yield service
+    app.config["PUSH_SERVICES"] = previous
+    service.stop()
+
+
+@pytest.fixture
+def rendered(app: Flask) -> Iterator[Counter[str]]:
+    """How many times each template was rendered while the test ran (Flask's own signal)."""
+    counts: Counter[str] = Counter()
+
+    def count(sender: Flask, template: Any, context: Any, **extra: Any) -> None:
+        counts[template.name] += 1
+
+    template_rendered.connect(count, app)
+    yield counts
+    template_rendered.disconnect(count, app)
 
 
 @pytest.fixture

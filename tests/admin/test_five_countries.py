@@ -12,19 +12,15 @@ Babel and the catalogs' own files (babel.messages.pofile), not with Herald's cod
 from __future__ import annotations
 
 import json
-from collections import Counter
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import feedparser
-import pytest
 import time_machine
 from babel.dates import format_time
 from babel.messages.pofile import read_po
-from flask import Flask, template_rendered
 from sqlalchemy import select
 
 from statuspage.extensions import db
@@ -34,7 +30,6 @@ from statuspage.page.state import ensure_page
 from statuspage.vapid import vapid_keys
 from tests.admin.staff_client import signed_in
 from tests.factories import subscriber
-from tests.fakes.push_service import PushService
 from tests.queue import drain
 
 CATALOGS = Path(__file__).resolve().parents[2] / "translations"
@@ -81,29 +76,6 @@ def catalog_word(lang: str, msgid: str) -> str:
 def clock(at: datetime, lang: str, zone: str) -> str:
     """The time of day as Babel writes it for a reader of `lang` in `zone`."""
     return format_time(at, "short", tzinfo=ZoneInfo(zone), locale=lang)
-
-
-@pytest.fixture
-def push_service(app: Flask) -> Iterator[PushService]:
-    service = PushService().start()
-    previous = app.config["PUSH_SERVICES"]
-    app.config["PUSH_SERVICES"] = "http://127.0.0.1:*"
-    yield service
-    app.config["PUSH_SERVICES"] = previous
-    service.stop()
-
-
-@pytest.fixture
-def rendered(app: Flask) -> Iterator[Counter[str]]:
-    """How many times each template was rendered while the test ran (Flask's signal)."""
-    counts: Counter[str] = Counter()
-
-    def count(sender, template, context, **extra):
-        counts[template.name] += 1
-
-    template_rendered.connect(count, app)
-    yield counts
-    template_rendered.disconnect(count, app)
 
 
 def _mails(smtp, address: str) -> list:

@@ -527,16 +527,6 @@ def _every_public_surface_answers(app: Flask, problems: Problems) -> None:
 
 
 @pytest.fixture
-def push_service(app: Flask) -> Iterator[PushService]:
-    service = PushService().start()
-    previous = app.config["PUSH_SERVICES"]
-    app.config["PUSH_SERVICES"] = "http://127.0.0.1:*"
-    yield service
-    app.config["PUSH_SERVICES"] = previous
-    service.stop()
-
-
-@pytest.fixture
 def chat() -> Iterator[Receiver]:
     """A second receiver, for Slack: the first checks webhook signatures, and Slack's posts
     carry none (it would answer them 401)."""

@@ -33,17 +33,6 @@ def _fresh_limits() -> Iterator[None]:
 
 
 @pytest.fixture
-def push_service(app: Flask) -> Iterator[PushService]:
-    """A push service on loopback, and the app accepting subscriptions that point at it."""
-    service = PushService().start()
-    previous = app.config["PUSH_SERVICES"]
-    app.config["PUSH_SERVICES"] = "http://127.0.0.1:*"
-    yield service
-    app.config["PUSH_SERVICES"] = previous
-    service.stop()
-
-
-@pytest.fixture
 def browser(app: Flask, push_service: PushService) -> Browser:
     """A subscription made with the page's application server key, as a browser would."""
     key = vapid_keys(app.config["VAPID_PRIVATE_KEY"], app.instance_path).application_server_key

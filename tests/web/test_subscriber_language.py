@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-from flask import Flask, template_rendered
 from sqlalchemy import select
 
 from statuspage.audit.trail import SYSTEM
@@ -29,7 +27,6 @@ from statuspage.subscribers.roster import export_rows, import_subscribers
 from statuspage.subscribers.subscriptions import links_for
 from statuspage.vapid import vapid_keys
 from tests.factories import contact_point, delivery, notice, subscriber
-from tests.fakes.push_service import PushService
 from tests.queue import drain
 
 BASE = "http://status.example.test"
@@ -43,29 +40,6 @@ def _fresh_limits() -> Iterator[None]:
     limiter.reset()
     yield
     limiter.reset()
-
-
-@pytest.fixture
-def push_service(app: Flask) -> Iterator[PushService]:
-    service = PushService().start()
-    previous = app.config["PUSH_SERVICES"]
-    app.config["PUSH_SERVICES"] = "http://127.0.0.1:*"
-    yield service
-    app.config["PUSH_SERVICES"] = previous
-    service.stop()
-
-
-@pytest.fixture
-def rendered(app: Flask) -> Iterator[Counter[str]]:
-    """How many times each template was rendered while the test ran."""
-    counts: Counter[str] = Counter()
-
-    def count(sender, template, context, **extra):
-        counts[template.name] += 1
-
-    template_rendered.connect(count, app)
-    yield counts
-    template_rendered.disconnect(count, app)
 
 
 def csrf_token(client, path: str, **headers: str) -> str:

@@ -20,6 +20,7 @@ from admin.forms.confirm import ConfirmForm
 from admin.preferences import in_two_zones, zone_title
 from statuspage.clock import utcnow
 from statuspage.core.errors import InvalidInput, NotFound
+from statuspage.errors import PAGE_TITLES
 from statuspage.extensions import db
 from statuspage.incidents.maintenance import waiting_for_staff
 from statuspage.staff.permissions import Action, Forbidden
@@ -88,15 +89,6 @@ ERROR_MESSAGES = {
     405: _l("This address does not take that kind of request."),
     429: _l("Too many attempts. Wait a minute, then try again."),
 }
-# Werkzeug's names for these codes, in the reader's language.
-ERROR_TITLES = {
-    400: _l("Bad Request"),
-    403: _l("Forbidden"),
-    404: _l("Not Found"),
-    405: _l("Method Not Allowed"),
-    413: _l("Request Entity Too Large"),
-    429: _l("Too Many Requests"),
-}
 
 
 def _error_page(code: int, title: str, message: str) -> tuple[str, int]:
@@ -107,7 +99,7 @@ def http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
     if error.code is None or error.code < 400:
         return error  # redirects raised as exceptions pass through
     message = ERROR_MESSAGES.get(error.code, error.description or "")
-    return _error_page(error.code, str(ERROR_TITLES.get(error.code, error.name)), str(message))
+    return _error_page(error.code, str(PAGE_TITLES.get(error.code, error.name)), str(message))
 
 
 def csrf_error(_error: CSRFError) -> tuple[str, int]:

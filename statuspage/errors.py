@@ -10,9 +10,9 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from statuspage.core.errors import InvalidInput, NotFound
 from statuspage.staff.permissions import Forbidden
 
-# What a person reads on an error page, in their language, where werkzeug's English
-# default would say it (the JSON APIs keep werkzeug's words: clients may match them).
-_PAGE_TITLES = {
+# What a person reads on an error page (public or admin), in their language, where werkzeug's
+# English default would say it (the JSON APIs keep werkzeug's words: clients may match them).
+PAGE_TITLES = {
     400: _l("Bad Request"),
     403: _l("Forbidden"),
     404: _l("Not Found"),
@@ -38,7 +38,7 @@ def _answer(
         response = jsonify(error=title, message=message)
         response.status_code = code
         return response
-    title = str(_PAGE_TITLES.get(code, title))
+    title = str(PAGE_TITLES.get(code, title))
     if default_message and code in _DEFAULT_MESSAGES:
         message = str(_DEFAULT_MESSAGES[code])
     return render_template("error.html", code=code, title=title, message=message), code

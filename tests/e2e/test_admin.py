@@ -68,7 +68,7 @@ def test_post_an_incident_from_a_template_update_and_resolve_it(
     page.get_by_role("link", name="Templates").click()
     page.get_by_role("link", name="Use “Auth trouble”").click()
     expect(page.get_by_role("heading", name="New incident")).to_be_visible()
-    expect(page.get_by_label("Title")).to_have_value(TITLE)
+    expect(page.get_by_label("Title", exact=True)).to_have_value(TITLE)
     expect(page.get_by_label("Status", exact=True)).to_have_value("investigating")
     auth = page.get_by_label("Core Platform · Authentication")
     dashboard = page.get_by_label("Core Platform · Web Dashboard")
@@ -80,7 +80,7 @@ def test_post_an_incident_from_a_template_update_and_resolve_it(
     # The live preview renders the Markdown as the public page will.
     preview = page.locator("#body-preview")
     expect(preview.locator("strong")).to_have_text("cannot sign in")
-    page.get_by_label("Message").fill(
+    page.get_by_label("Message", exact=True).fill(
         "Some customers **cannot sign in** or load the dashboard.\n\n- SSO is affected\n"
         "- Password sign-in works"
     )
@@ -103,7 +103,7 @@ def test_post_an_incident_from_a_template_update_and_resolve_it(
     page.goto(incident_url)
     update = page.locator("section", has=page.get_by_role("heading", name="Post an update"))
     update.get_by_label("Status", exact=True).select_option("identified")
-    update.get_by_label("Message").fill("An expired SSO certificate. Renewing it now.")
+    update.get_by_label("Message", exact=True).fill("An expired SSO certificate. Renewing it now.")
     update.get_by_label("Core Platform · Web Dashboard").select_option("operational")
     update.get_by_role("button", name="Post update").click()
     expect(page.get_by_role("status")).to_contain_text("Update posted.")

@@ -31,6 +31,16 @@ from statuspage.models.incidents import (
     IncidentUpdate,
     UpdateTranslation,
 )
+from statuspage.models.monitoring import (
+    Alert,
+    AlertRule,
+    AlertState,
+    AutomationMode,
+    ComponentAutomation,
+    IncidentDraft,
+    Integration,
+    IntegrationKind,
+)
 from statuspage.models.notices import (
     Audience,
     Delivery,
@@ -77,18 +87,24 @@ from statuspage.models.subscribers import (
     Subscriber,
     SubscriberKind,
 )
+from statuspage.models.system_metrics import Metric, MetricPoint, MetricsProvider
 from statuspage.models.templates import IncidentTemplate
 
 __all__ = [
     "ENDPOINT_CHANNELS",
     "PUBLIC_CHANNELS",
     "AffectedComponent",
+    "Alert",
+    "AlertRule",
+    "AlertState",
     "ApiKey",
     "Audience",
     "AuditEvent",
     "AuditHead",
+    "AutomationMode",
     "Channel",
     "Component",
+    "ComponentAutomation",
     "ComponentGroup",
     "ComponentStatus",
     "ComponentStatusChange",
@@ -103,12 +119,18 @@ __all__ = [
     "FanOutState",
     "Impact",
     "Incident",
+    "IncidentDraft",
     "IncidentKind",
     "IncidentStatus",
     "IncidentTemplate",
     "IncidentUpdate",
+    "Integration",
+    "IntegrationKind",
     "InternalNote",
     "MessagingGuidelines",
+    "Metric",
+    "MetricPoint",
+    "MetricsProvider",
     "Notice",
     "NoticeRecipient",
     "Obligation",

@@ -3,7 +3,7 @@ each component's automation; thin views over statuspage.monitoring.setup."""
 
 from __future__ import annotations
 
-from flask import abort, render_template, url_for
+from flask import abort, make_response, render_template, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
@@ -68,7 +68,7 @@ def index() -> tuple[str, int]:
 def _secret_page(integration: Integration, secret: str, title: str) -> Response:
     """The one page that ever shows `secret`: rendered in the POST's own response (never
     after a redirect: the signed session cookie is not encrypted) and never stored."""
-    response = Response(
+    response = make_response(
         render_template(
             "admin/monitoring/secret.html",
             title=title,

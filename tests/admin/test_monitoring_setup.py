@@ -36,6 +36,7 @@ def _create(owner: Staff, kind: str = "alertmanager", name: str = "Prod AM") -> 
                             page=MONITORING)  # fmt: skip
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     assert response.headers["Cache-Control"] == "no-store"
+    assert response.mimetype == "text/html"
     html = response.get_data(as_text=True)
     return html, URL_INPUT.search(html).group(1)
 

@@ -3,10 +3,11 @@
 Staff fill the admin's own forms (CSRF on) with the payloads of tests/hostile/xss_corpus.py:
 component, group, incident, update, postmortem, maintenance, template, segment, organization,
 API key, staff, integration and alert rule names (and a rule's matchers), addresses and texts,
-the page settings (name, description, website, logo, footer links), custom social text, internal
-notes and drafts, the X and Mastodon account labels, crisis roles, team members and regulators (with their rules, stages and contact points),
-and the crisis messages: messaging guidelines, an executive briefing, the team's assembly (note,
-bridge, meeting URL), a regulator notice's subject, body and late reason, a portal reference.
+the page settings (name, description, website, logo, footer links), custom social text,
+internal notes and drafts, the X and Mastodon account labels, crisis roles, team members and
+regulators (with their rules, stages and contact points), and the crisis messages: messaging
+guidelines, an executive briefing, the team's assembly (note, bridge, meeting URL), a regulator
+notice's subject, body and late reason, a portal reference.
 Subscribers' names arrive by CSV import, an address by the public subscribe form, and the public
 signs up a webhook and Slack, Teams and Discord channels in chromium (URL and alert address),
 each answer page inspected. Query strings a page shows back (searches, filters, `next`) carry

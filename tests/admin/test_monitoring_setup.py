@@ -4,6 +4,7 @@ Alertmanager's written form, each component's automation; only owners may reach 
 
 from __future__ import annotations
 
+import logging
 import re
 
 import pytest
@@ -352,3 +353,18 @@ def test_the_control_corpus_in_every_field(owner: Staff, world: World):
     # The kept sample, taken as a name, is shown back as the text it is.
     kept = COMPACT[-1].value
     assert db.session.scalars(select(Integration).where(Integration.name == kept)).first()
+
+
+def test_no_log_line_holds_the_secret(owner: Staff, world: World, caplog: pytest.LogCaptureFixture):
+    """Every logger at DEBUG, SQLAlchemy's statements and parameters too, while a secret is
+    made and replaced: no line holds it (the request log names the path only, and the
+    admin's paths never carry a secret: it travels in a response body)."""
+    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.INFO, logger="sqlalchemy.engine")
+    _, first = _create(owner, "generic")
+    integration = db.session.scalars(select(Integration)).one()
+    rotate = f"{MONITORING}/integrations/{integration.id}/rotate"
+    second = URL_INPUT.search(owner.submit(rotate, page=rotate).get_data(as_text=True)).group(1)
+    assert "INSERT INTO integration" in caplog.text  # real lines were written and read here
+    for url in (first, second):
+        assert _secret_of(url) not in caplog.text

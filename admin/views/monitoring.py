@@ -45,9 +45,11 @@ def _automation_form(component: Component, formdata: object = None) -> Automatio
 def _index(integration_form: IntegrationForm) -> tuple[str, int]:
     page = _page()
     components = catalog.list_components(STAFF)
+    integrations = setup.list_integrations(page)
     return render_template(
         "admin/monitoring/index.html",
-        integrations=setup.list_integrations(page),
+        integrations=integrations,
+        integration_names={i.id: i.name for i in integrations},
         integration_form=integration_form,
         kind_labels={choice.value: choice.label for choice in KIND_CHOICES},
         rules=setup.list_rules(page),

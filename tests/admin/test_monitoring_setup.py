@@ -70,8 +70,9 @@ def _rule(world: World, name: str = "R") -> AlertRule:
 
 def test_the_screen_lists_integrations_rules_and_automation(owner: Staff, world: World):
     page = ensure_page()
-    setup.create_integration(page, "grafana", "Grafana EU", SYSTEM)
-    _rule(world, "Checkout errors")
+    grafana, _ = setup.create_integration(page, "grafana", "Grafana EU", SYSTEM)
+    rule = _rule(world, "Checkout errors")
+    rule.integration_id = grafana.id
     setup.set_automation(world.web, "status_and_draft", 90, SYSTEM)
 
     response = owner.get(MONITORING)
@@ -80,6 +81,8 @@ def test_the_screen_lists_integrations_rules_and_automation(owner: Staff, world:
     html = response.get_data(as_text=True)
     assert "<h1>Monitoring</h1>" in html
     assert "Grafana EU" in html
+    rule_row = html[html.index(f'<tr id="rule-{rule.id}">') :].split("</tr>", 1)[0]
+    assert "<td>Grafana EU</td>" in rule_row  # the one integration the rule reads
     assert "Grafana alerting" in html  # the tool, by its name
     assert "never" in html  # no alert received yet
     assert "Checkout errors" in html

@@ -25,6 +25,7 @@ from admin.views import (
     incidents,
     mailbox,
     maintenance,
+    monitoring,
     notices,
     organizations,
     profile,
@@ -61,6 +62,8 @@ A = Action
 IMPORT_SUBSCRIBERS = A.publish  # owner, comms: who may notify people may add them
 EXPORT_SUBSCRIBERS = A.read_audit  # owner, comms, legal: personal data out, for a request or audit
 READ_MAILBOX = A.publish  # owner, comms: the dev mailbox holds whole messages to subscribers
+# Owners only, like the page's settings: integrations' secrets and what alerts may publish.
+MONITORING = A.manage_settings
 ROUTES = [
     Route("/", "dashboard", dashboard.dashboard, A.read_admin),
     Route("/logout", "logout", auth.logout, None, A.read_admin),
@@ -128,6 +131,17 @@ ROUTES = [
     # owner's screens
     Route("/settings", "settings", settings.edit, A.manage_settings, A.manage_settings),
     Route("/settings/cadence", "settings_cadence", cadence.settings, A.manage_settings, A.manage_settings),
+    # monitoring: integrations (the secret shown once), alert rules, each component's automation
+    Route("/monitoring", "monitoring", monitoring.index, MONITORING),
+    Route("/monitoring/integrations/new", "monitoring_integration_new", monitoring.integration_new, None, MONITORING),
+    Route("/monitoring/integrations/<integration_id>/edit", "monitoring_integration_edit", monitoring.integration_edit, MONITORING, MONITORING),
+    Route("/monitoring/integrations/<integration_id>/rotate", "monitoring_integration_rotate", monitoring.integration_rotate, MONITORING, MONITORING),
+    Route("/monitoring/integrations/<integration_id>/delete", "monitoring_integration_delete", monitoring.integration_delete, MONITORING, MONITORING),
+    Route("/monitoring/rules/new", "monitoring_rule_new", monitoring.rule_new, MONITORING, MONITORING),
+    Route("/monitoring/rules/<int:rule_id>/edit", "monitoring_rule_edit", monitoring.rule_edit, MONITORING, MONITORING),
+    Route("/monitoring/rules/<int:rule_id>/move", "monitoring_rule_move", monitoring.rule_move, None, MONITORING),
+    Route("/monitoring/rules/<int:rule_id>/delete", "monitoring_rule_delete", monitoring.rule_delete, MONITORING, MONITORING),
+    Route("/monitoring/components/<component_id>/automation", "monitoring_automation", monitoring.automation, MONITORING, MONITORING),
     Route("/api-keys", "api_keys", api_keys.index, A.manage_api_keys),
     Route("/api-keys/new", "api_key_new", api_keys.create, None, A.manage_api_keys),
     Route("/api-keys/<int:key_id>/revoke", "api_key_revoke", api_keys.revoke, A.manage_api_keys, A.manage_api_keys),

@@ -21,6 +21,7 @@ from statuspage.crisis import notices
 from statuspage.crisis.roster import ensure_default_roles
 from statuspage.extensions import db
 from statuspage.models import (
+    AlertRule,
     ApiKey,
     AuditEvent,
     Channel,
@@ -52,6 +53,7 @@ from statuspage.models import (
 from tests import factories
 from tests.admin.staff_client import Staff, signed_in
 from tests.admin.world import World
+from tests.factories.monitoring_setup import alert_rule, integration
 
 ROLES = ["owner", "comms", "responder", "legal", "viewer"]
 PUBLISHERS = {"owner", "comms"}
@@ -184,6 +186,12 @@ def _last_notice_id() -> int:
 
 def _last_obligation_id() -> int:
     return db.session.scalar(select(func.max(Obligation.id)))
+
+
+def _second_rule(w: World) -> AlertRule:
+    """The second of two alert rules (rows only), so it can move up."""
+    alert_rule(w.api)
+    return alert_rule(w.web)
 
 
 @dataclass(frozen=True)
@@ -520,6 +528,52 @@ CASES: dict[str, Case] = {
         lambda w: {f"portal-{_last_obligation_id()}-reference": "REF-1",
                    f"portal-{_last_obligation_id()}-submitted_at": _earlier(1)},
         REPORTERS,
+    ),
+    # monitoring (owners): integrations (a new one's secret is shown on the POST's own page),
+    # alert rules, each component's automation
+    "monitoring_integration_new": Case(
+        lambda w: "/admin/monitoring/integrations/new",
+        lambda w: {"kind": "alertmanager", "name": "Prod"},
+        OWNER, True, 200,
+    ),
+    "monitoring_integration_edit": Case(
+        lambda w: f"/admin/monitoring/integrations/{integration().id}/edit",
+        lambda w: {"name": "Renamed"},
+        OWNER,
+    ),
+    "monitoring_integration_rotate": Case(
+        lambda w: f"/admin/monitoring/integrations/{integration().id}/rotate",
+        lambda w: {}, OWNER, True, 200,
+    ),
+    "monitoring_integration_delete": Case(
+        lambda w: f"/admin/monitoring/integrations/{integration().id}/delete",
+        lambda w: {}, OWNER,
+    ),
+    "monitoring_rule_new": Case(
+        lambda w: "/admin/monitoring/rules/new",
+        lambda w: {"name": "API", "matchers": 'service="api"', "component_id": w.api.id,
+                   "component_status": "major_outage", "integration_id": ""},
+        OWNER,
+    ),
+    "monitoring_rule_edit": Case(
+        lambda w: f"/admin/monitoring/rules/{alert_rule(w.api).id}/edit",
+        lambda w: {"name": "Web", "matchers": 'service="web"', "component_id": w.web.id,
+                   "component_status": "partial_outage", "integration_id": ""},
+        OWNER,
+    ),
+    "monitoring_rule_move": Case(
+        lambda w: f"/admin/monitoring/rules/{_second_rule(w).id}/move",
+        lambda w: {"direction": "up"},
+        OWNER,
+    ),
+    "monitoring_rule_delete": Case(
+        lambda w: f"/admin/monitoring/rules/{alert_rule(w.api).id}/delete",
+        lambda w: {}, OWNER,
+    ),
+    "monitoring_automation": Case(
+        lambda w: f"/admin/monitoring/components/{w.api.id}/automation",
+        lambda w: {"mode": "status_and_draft", "hold_seconds": "120"},
+        OWNER,
     ),
 }  # fmt: skip
 

@@ -11,10 +11,11 @@ from admin import ROUTES
 from statuspage.audit.trail import Actor
 from statuspage.crisis.roster import ContactLine, ensure_default_roles, list_roles, save_member
 from statuspage.extensions import db
-from statuspage.models import Regulator, TeamMember
+from statuspage.models import AlertRule, Integration, Regulator, TeamMember
 from statuspage.regulators.library import add_from_library
 from tests.admin.staff_client import Staff
 from tests.admin.world import World
+from tests.factories.monitoring_setup import alert_rule, integration
 
 
 def _regulator_id() -> int:
@@ -38,6 +39,16 @@ def _team_member_id() -> int:
     ).id
 
 
+def _integration_id() -> str:
+    """An integration, made once per test."""
+    return db.session.scalar(select(Integration.id)) or integration().id
+
+
+def _rule_id(world: World) -> int:
+    """An alert rule, made once per test."""
+    return db.session.scalar(select(AlertRule.id)) or alert_rule(world.api).id
+
+
 def url_of(rule: str, world: World) -> str:
     values = {
         "incident_id": world.incident.id,
@@ -53,6 +64,8 @@ def url_of(rule: str, world: World) -> str:
         "organization_id": world.organization.id,
         "regulator_id": _regulator_id(),
         "member_id": _team_member_id(),
+        "integration_id": _integration_id(),
+        "rule_id": _rule_id(world),
     }
     return "/admin" + re.sub(r"<(?:int:)?(\w+)>", lambda m: str(values[m.group(1)]), rule)
 

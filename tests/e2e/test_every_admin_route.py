@@ -21,9 +21,11 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from statuspage.audience.organizations import issue_api_token
+from statuspage.audit.trail import Actor
 from statuspage.extensions import db, limiter
 from statuspage.incidents.templates import create_template
 from statuspage.models import (
+    AlertRule,
     ApiKey,
     Component,
     ComponentGroup,
@@ -31,6 +33,7 @@ from statuspage.models import (
     IncidentKind,
     IncidentStatus,
     IncidentTemplate,
+    Integration,
     Notice,
     Organization,
     Regulator,
@@ -40,6 +43,8 @@ from statuspage.models import (
     SubscriberKind,
     TeamMember,
 )
+from statuspage.monitoring.setup import create_integration, create_rule, set_automation
+from statuspage.page.state import ensure_page
 from statuspage.staff.accounts import create_api_key
 from tests.admin.staff_client import PASSWORD, make_staff
 from tests.e2e.inspection import WIDTHS, inspect, problems, screenshot_name
@@ -132,6 +137,12 @@ FILLERS: dict[str, Callable[[], list[Args]]] = {
     "admin.mailbox_message": lambda: [{"name": MAIL_NAME}],
     "admin.team_member_edit": _one(TeamMember, "member_id"),
     "admin.regulator": _one(Regulator, "regulator_id"),
+    "admin.monitoring_integration_edit": _one(Integration, "integration_id"),
+    "admin.monitoring_integration_rotate": _one(Integration, "integration_id"),
+    "admin.monitoring_integration_delete": _one(Integration, "integration_id"),
+    "admin.monitoring_rule_edit": _one(AlertRule, "rule_id"),
+    "admin.monitoring_rule_delete": _one(AlertRule, "rule_id"),
+    "admin.monitoring_automation": _one(Component, "component_id"),
 }
 
 
@@ -200,7 +211,29 @@ def _cast() -> None:
     create_api_key("Deploy bot", "comms", created_by=owner)
     subscriber("dana@customer.example", name="Dana")
     notice(_first(Incident, Incident.kind == IncidentKind.incident))
+    _monitoring()
     db.session.commit()
+
+
+def _monitoring() -> None:
+    """An integration, two rules (one publishing without review) and a component with
+    automation, so the Monitoring screens show each of their parts."""
+    page, actor = ensure_page(), Actor("e2e")
+    first = _first(Component)
+    second = _first(Component, Component.id != first.id)
+    grafana, _ = create_integration(page, "grafana", "Grafana EU", actor)
+    for name, component, integration in (("API", first, None), ("Web", second, grafana)):
+        create_rule(
+            page,
+            name=name,
+            matchers='service="api", severity=~"critical|page"',
+            component=component,
+            component_status="major_outage",
+            integration=integration,
+            publish_automatically=integration is None,
+            actor=actor,
+        )
+    set_automation(first, "status_and_draft", 120, actor)
 
 
 def _sign_in(page: Page) -> None:

@@ -55,6 +55,7 @@ from statuspage.vapid import vapid_keys
 from tests.admin.staff_client import Staff, csrf_from, signed_in
 from tests.admin.world import World
 from tests.factories import contact_point, subscriber, webhook_subscriber
+from tests.factories.monitoring_setup import integration
 from tests.fakes.push_service import Browser as PushBrowser
 from tests.fakes.push_service import PushService
 from tests.fakes.receiver import Receiver
@@ -231,6 +232,19 @@ def _admin_forms(world: World) -> list[AdminForm]:
             {"subject": "Brief", "body": "Read.", "ack_minutes": "60"},
             {"subject": ONE, "body": MULTI},
         ),
+        # monitoring: no sample is a matcher or a number of seconds
+        AdminForm("/admin/monitoring/integrations/new", {"kind": "generic", "name": "Int {n}"},
+                  {"name": ONE}),
+        AdminForm(f"/admin/monitoring/integrations/{integration().id}/edit", {"name": "Cron"},
+                  {"name": ONE}),
+        AdminForm(
+            "/admin/monitoring/rules/new",
+            {"name": "Rule {n}", "matchers": 'service="api"', "component_id": world.api.id,
+             "component_status": "major_outage", "integration_id": ""},
+            {"name": ONE, "matchers": NONE},
+        ),
+        AdminForm(f"/admin/monitoring/components/{world.api.id}/automation",
+                  {"mode": "status", "hold_seconds": "60"}, {"hold_seconds": NONE}),
     ]  # fmt: skip
     if notice is not None:
         forms.append(

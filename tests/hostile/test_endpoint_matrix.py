@@ -53,6 +53,7 @@ from statuspage.staff.permissions import Action, allows
 from tests.admin.staff_client import Staff, signed_in
 from tests.admin.world import World
 from tests.api.conftest import Caller
+from tests.factories.monitoring_setup import alert_rule, integration
 from tests.hostile.url_map import READS, WRITES, Served, served, url_for_rule
 
 ROLES = [role.value for role in Role]
@@ -98,7 +99,8 @@ def make_caller() -> Callable[[str], Caller]:
 
 
 def _admin_values(world: World) -> dict[str, object]:
-    """Real records for the admin's path arguments, so allowed requests reach the view's code."""
+    """Real records for the admin's path arguments, so allowed requests reach the view's code
+    (an integration and an alert rule are made here: the world has none)."""
     organization = world.organization
     return {
         "incident_id": world.incident.id,
@@ -116,6 +118,8 @@ def _admin_values(world: World) -> dict[str, object]:
         "domain_id": organization.domains[0].id,
         "member_id": organization.members[0].id,
         "network": "mastodon",
+        "integration_id": integration().id,
+        "rule_id": alert_rule(world.api).id,
     }
 
 

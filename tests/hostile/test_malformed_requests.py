@@ -22,6 +22,7 @@ from statuspage.public import SCRIPT_ROUTES
 from statuspage.staff.accounts import create_api_key
 from tests.admin.staff_client import signed_in
 from tests.admin.world import World
+from tests.factories.monitoring_setup import alert_rule, integration
 from tests.hostile.url_map import READS, WRITES, Served, served, url_for_rule
 
 JSON_ONLY = {f"public.{endpoint}" for _path, endpoint, _view in SCRIPT_ROUTES}
@@ -59,6 +60,7 @@ def send(app: Flask, world: World, monkeypatch: pytest.MonkeyPatch) -> Sender:
     csrf = owner.token("/admin/")
     _, secret = create_api_key("fuzz-bot", "owner")
     access_user = page_access.create_user("ann@customer.example", [world.segment.id])
+    monitoring = {"integration_id": integration().id, "rule_id": alert_rule(world.api).id}
     db.session.commit()
     public = app.test_client()
     values = {
@@ -75,6 +77,7 @@ def send(app: Flask, world: World, monkeypatch: pytest.MonkeyPatch) -> Sender:
         "page_access_user_id": access_user.id,
         "year": 2026,
         "month": 1,
+        **monitoring,
     }
 
     def send(target: Served, url: str, headers: dict[str, str] | None = None, **kwargs):

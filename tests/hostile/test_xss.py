@@ -2,11 +2,12 @@
 
 Staff fill the admin's own forms (CSRF on) with the payloads of tests/hostile/xss_corpus.py:
 component, group, incident, update, postmortem, maintenance, template, segment, organization,
-API key and staff names, addresses and texts, the page settings (name, description, website,
-logo, footer links), custom social text, internal notes and drafts, the X and Mastodon account
-labels, crisis roles, team members and regulators (with their rules, stages and contact points),
-and the crisis messages: messaging guidelines, an executive briefing, the team's assembly (note,
-bridge, meeting URL), a regulator notice's subject, body and late reason, a portal reference.
+API key, staff, integration and alert rule names (and a rule's matchers), addresses and texts,
+the page settings (name, description, website, logo, footer links), custom social text,
+internal notes and drafts, the X and Mastodon account labels, crisis roles, team members and
+regulators (with their rules, stages and contact points), and the crisis messages: messaging
+guidelines, an executive briefing, the team's assembly (note, bridge, meeting URL), a regulator
+notice's subject, body and late reason, a portal reference.
 Subscribers' names arrive by CSV import, an address by the public subscribe form, and the public
 signs up a webhook and Slack, Teams and Discord channels in chromium (URL and alert address),
 each answer page inspected. Query strings a page shows back (searches, filters, `next`) carry
@@ -60,6 +61,7 @@ from statuspage.models import (
     Subscriber,
     TeamMember,
 )
+from statuspage.monitoring.matchers import written
 from statuspage.subscribers.subscriptions import links_for
 from tests import factories
 from tests.admin.staff_client import PASSWORD, Staff, csrf_from, make_staff, signed_in
@@ -129,6 +131,13 @@ def _fill_every_field(owner: Staff) -> None:
         _ok(owner.submit("/admin/organizations/new", data), "organization")
     for payload in SHORT:
         _ok(owner.submit("/admin/api-keys/new", {"name": payload, "role": "viewer"}), "api key")
+    for n, payload in enumerate(SHORT):  # monitoring: integrations, rules and their matchers
+        data = {"kind": "generic", "name": payload}
+        _ok(owner.submit("/admin/monitoring/integrations/new", data), "integration")
+        rule = {"name": payload, "matchers": written([("service", "=", payload.strip())]),
+                "component_id": components[n].id, "component_status": "major_outage",
+                "integration_id": ""}  # fmt: skip
+        _ok(owner.submit("/admin/monitoring/rules/new", rule, page="/admin/monitoring"), "rule")
     for n, payload in enumerate(SHORT):
         data = {"email": f"staff{n}@example.com", "name": payload, "role": "viewer"}
         _ok(owner.submit("/admin/staff/new", data), "staff")

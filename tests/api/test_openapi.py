@@ -82,7 +82,15 @@ def test_only_the_document_itself_is_open(app):
         if item.get("get", {}).get("security") == []
     }
     assert open_paths == {"/openapi.json"}
-    assert [r.path for r in ROUTES if r.action is None] == ["/openapi.json"]
+    # Alert intake takes no API key: its own secret, in the path or as a bearer token.
+    intake = "/pages/{page_id}/integrations/{kind}"
+    assert DOCUMENT["paths"][f"{intake}/{{secret}}"]["post"]["security"] == []
+    assert DOCUMENT["paths"][intake]["post"]["security"] == [{"integration": []}]
+    assert [r.path for r in ROUTES if r.action is None] == [
+        "/openapi.json",
+        "/pages/<page_id>/integrations/<kind>/<secret>",
+        "/pages/<page_id>/integrations/<kind>",
+    ]
 
 
 def test_the_document_is_served_without_a_key_and_is_valid_openapi(app, client):

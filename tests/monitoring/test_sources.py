@@ -48,7 +48,8 @@ def test_alertmanager_resolved_alert_with_nanoseconds_and_no_fingerprint():
     assert alert.ends_at == datetime(2023, 2, 6, 11, 18, 45, 123456, tzinfo=UTC)
     # Without one, the fingerprint is the labels' own: the same labels, the same alert.
     (again,) = alertmanager.read(body)
-    assert alert.fingerprint == again.fingerprint and alert.fingerprint.startswith("labels:")
+    assert alert.fingerprint == again.fingerprint
+    assert alert.fingerprint.startswith("labels:")
 
 
 def test_grafana_documented_example():
@@ -85,9 +86,11 @@ def test_generic_body_names_its_component():
     )
     assert (alert.component, alert.status, alert.state) == (
         "API", ComponentStatus.major_outage, AlertState.firing)  # fmt: skip
-    assert alert.fingerprint == "api-5xx" and alert.labels == {"component": "API"}
+    assert alert.fingerprint == "api-5xx"
+    assert alert.labels == {"component": "API"}
     (done,) = generic.read({"component": "API", "id": "api-5xx", "resolved": True})
-    assert done.state is AlertState.resolved and done.fingerprint == "api-5xx"
+    assert done.state is AlertState.resolved
+    assert done.fingerprint == "api-5xx"
 
 
 @pytest.mark.parametrize(

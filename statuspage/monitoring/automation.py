@@ -104,6 +104,7 @@ def _reconsider_one(component_id: str, now: datetime) -> bool:
     if automation is None or component is None or automation.mode is AutomationMode.off:
         return False
     wanted, alert = wanted_status(component_id)
+    alert = alert or _last_resolved(component_id)  # what a return to operational is due to
     if wanted is component.status:
         _clear_pending(automation, now)  # what was pending flapped back: nothing to publish
         return False
@@ -120,6 +121,15 @@ def _reconsider_one(component_id: str, now: datetime) -> bool:
         return False
     _apply(component, automation, wanted, alert, now)
     return True
+
+
+def _last_resolved(component_id: str) -> Alert | None:
+    return db.session.scalars(
+        select(Alert)
+        .where(Alert.component_id == component_id, Alert.state == AlertState.resolved)
+        .order_by(Alert.updated_at.desc(), Alert.id.desc())
+        .limit(1)
+    ).first()
 
 
 def due_at(automation: ComponentAutomation) -> datetime:
@@ -146,8 +156,6 @@ def _apply(
 ) -> None:
     old = component.status
     held_since = automation.pending_since
-    if alert is None and automation.pending_alert_id is not None:
-        alert = db.session.get(Alert, automation.pending_alert_id)  # the one that resolved
     set_component_status(component, status, at=now)
     _clear_pending(automation, now)
     record(

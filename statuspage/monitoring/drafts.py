@@ -74,7 +74,25 @@ def follow_status(
     draft = _draft(component, status, alert, now)
     rule = db.session.get(AlertRule, alert.rule_id) if alert and alert.rule_id else None
     if rule is not None and rule.publish_automatically:
-        publish_draft(draft, None, actor=AUTOMATION, now=now)
+        _publish_automatically(draft, now)
+
+
+def _publish_automatically(draft: IncidentDraft, now: datetime) -> None:
+    """Publish for the rule's owner; if publishing refuses the draft (its words, its
+    components' audiences), it waits for a person instead, and the status stays applied:
+    an alert is never refused for what its incident would have said."""
+    try:
+        with db.session.begin_nested():
+            publish_draft(draft, None, actor=AUTOMATION, now=now)
+    except InvalidInput as refused:
+        record(
+            AUTOMATION,
+            "incident_draft.publish_refused",
+            target_type="incident_draft",
+            target_id=draft.id,
+            after={"reason": str(refused)},
+            at=now,
+        )
 
 
 def open_drafts(page_id: str | None = None) -> list[IncidentDraft]:

@@ -13,6 +13,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
+from statuspage.audience import segments
 from statuspage.audit.trail import Actor
 from statuspage.components.catalog import create_component
 from statuspage.core.errors import InvalidInput
@@ -31,6 +32,7 @@ from statuspage.monitoring.drafts import DraftEdits, discard_draft, open_drafts,
 from statuspage.monitoring.intake import take_alerts
 from statuspage.monitoring.sources import alertmanager
 from statuspage.page.state import ensure_page
+from tests.factories.segments import segment
 from tests.monitoring.world import am_alert, am_body, automate, integration, rule
 
 T0 = datetime(2026, 3, 6, 12, 0, tzinfo=UTC)
@@ -176,3 +178,26 @@ def test_discarded_and_status_only_components_draft_nothing_more():
     report(source, am_alert("w", {"service": "web"}), now=at(60))
     assert web.status is ComponentStatus.partial_outage
     assert open_drafts() == []  # status only: no draft
+
+
+def test_an_automatic_publish_that_is_refused_leaves_the_draft_and_the_status():
+    ensure_page()
+    ledger = create_component("Ledger")
+    enterprise = segment("Enterprise")
+    segments.set_component_audience(ledger, "segments", [enterprise])
+    db.session.delete(enterprise)  # its segment deleted: the ledger stays private, to nobody
+    db.session.flush()
+    db.session.expire(ledger)
+    source, _ = integration()
+    rule(ledger, ComponentStatus.major_outage, [("service", "=", "ledger")],
+         publish_automatically=True)  # fmt: skip
+    automate(ledger, AutomationMode.status_and_draft, hold=0)
+    report(source, am_alert("fp-l", {"service": "ledger"}, summary="Ledger down"), now=at(0))
+    assert ledger.status is ComponentStatus.major_outage  # the alert was taken
+    (draft,) = open_drafts()  # and its incident waits for a person
+    assert db.session.scalars(select(Incident)).all() == []
+    refused = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "incident_draft.publish_refused")
+    ).one()
+    assert refused.target_id == str(draft.id)
+    assert "segment" in refused.after["reason"]

@@ -99,8 +99,12 @@ def reconsider_all(now: datetime) -> list[str]:
 
 
 def _reconsider_one(component_id: str, now: datetime) -> bool:
-    automation = db.session.get(ComponentAutomation, component_id, populate_existing=True)
-    component = db.session.get(Component, component_id)
+    # Locked on PostgreSQL: the job at the hold's end and the sweep (or two reports at once)
+    # decide one after the other, so a status is applied once. SQLite serialises writers.
+    automation = db.session.get(
+        ComponentAutomation, component_id, populate_existing=True, with_for_update=True
+    )
+    component = db.session.get(Component, component_id, populate_existing=True)
     if automation is None or component is None or automation.mode is AutomationMode.off:
         return False
     wanted, alert = wanted_status(component_id)

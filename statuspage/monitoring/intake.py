@@ -52,12 +52,15 @@ class IntakeSummary:
 
 @dataclass(frozen=True)
 class AlertTarget:
+    """Where an alert points: the rule that took it (None for the generic JSON's named
+    component), its component and the status it asks for; all None when nothing matched."""
+
     rule_id: int | None
     component_id: str | None
     status: ComponentStatus | None
 
 
-NO_MAPPING = AlertTarget(None, None, None)
+UNMATCHED = AlertTarget(None, None, None)
 
 
 def take_alerts(
@@ -70,11 +73,11 @@ def take_alerts(
     touched: set[str] = {c for c in previous.values() if c}
     matched = 0
     for alert in reported:
-        mapping = _mapping(integration, alert, rules)
-        if mapping.component_id:
+        target = _target(integration, alert, rules)
+        if target.component_id:
             matched += 1
-            touched.add(mapping.component_id)
-        _upsert(integration, alert, mapping, now)
+            touched.add(target.component_id)
+        _upsert(integration, alert, target, now)
     integration.last_received_at = now
     db.session.flush()
     automation.reconsider(sorted(touched), now)
@@ -117,14 +120,14 @@ def _previous_components(
     return found
 
 
-def _mapping(integration: Integration, alert: ReportedAlert, rules: list[AlertRule]) -> AlertTarget:
+def _target(integration: Integration, alert: ReportedAlert, rules: list[AlertRule]) -> AlertTarget:
     if alert.component is not None:
         component = _named_component(integration.page_id, alert.component)
         return AlertTarget(None, component.id, alert.status)
     for rule in rules:
         if matches(rule.matchers or [], alert.labels):
             return AlertTarget(rule.id, rule.component_id, rule.component_status)
-    return NO_MAPPING
+    return UNMATCHED
 
 
 def _named_component(page_id: str, name_or_id: str) -> Component:
@@ -143,7 +146,7 @@ def _named_component(page_id: str, name_or_id: str) -> Component:
 
 
 def _upsert(
-    integration: Integration, alert: ReportedAlert, mapping: AlertTarget, now: datetime
+    integration: Integration, alert: ReportedAlert, target: AlertTarget, now: datetime
 ) -> None:
     values = {
         "state": alert.state,
@@ -153,9 +156,9 @@ def _upsert(
         "starts_at": alert.starts_at,
         "ends_at": alert.ends_at,
         "updated_at": now,
-        "rule_id": mapping.rule_id,
-        "component_id": mapping.component_id,
-        "component_status": mapping.status,
+        "rule_id": target.rule_id,
+        "component_id": target.component_id,
+        "component_status": target.status,
     }
     insert = conflict_insert(Alert).values(
         integration_id=integration.id, fingerprint=alert.fingerprint, received_at=now, **values

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from statuspage.components.catalog import create_component
-from statuspage.extensions import db
+from statuspage.extensions import db, limiter
 from statuspage.models import Alert, AlertState, ComponentStatus, IntegrationKind
 from statuspage.page.state import ensure_page
 from tests.monitoring.test_sources import fixture
@@ -143,3 +143,18 @@ def test_generic_json_by_component_name_or_id(client):
     unknown = client.post(url, json={"component": "Nope", "status": "major_outage"})
     assert unknown.status_code == 422
     assert "no component with the id or name 'Nope'" in unknown.get_json()["error"]
+
+
+def test_the_intake_has_a_budget_of_its_own(app, client, world, monkeypatch):
+    """A burst of alerts (Uptime Kuma posts once per monitor) spends neither the management
+    API's budget nor is it refused by it: the intake's counter is its own."""
+    page, _, _, secret = world
+    monkeypatch.setitem(app.config, "API_RATE_LIMIT", "3 per minute")
+    limiter.reset()
+    url = f"{API}/{page.id}/integrations/alertmanager/{secret}"
+    for n in range(10):
+        body = am_body(am_alert(f"fp{n}", {"service": "api"}))
+        assert client.post(url, json=body).status_code == 200, n
+    answers = [client.get(f"{API}/{page.id}/components").status_code for _ in range(4)]
+    assert answers == [401, 401, 401, 429]  # the address's API budget, untouched till now
+    limiter.reset()

@@ -20,7 +20,7 @@ from werkzeug.exceptions import RequestEntityTooLarge, Unauthorized, Unsupported
 from statuspage.api.bodies import MalformedBody
 from statuspage.clock import utcnow
 from statuspage.extensions import db
-from statuspage.models import Integration, IntegrationKind
+from statuspage.models import Integration
 from statuspage.monitoring.intake import take_alerts
 from statuspage.monitoring.secrets import digest
 from statuspage.monitoring.sources import READERS
@@ -66,5 +66,3 @@ def _json(raw: bytes) -> Any:
     except (ValueError, RecursionError) as exc:  # ValueError covers bad UTF-8 too
         raise MalformedBody(f"the body is not valid JSON: {str(exc)[:200]}") from exc
 
-
-KINDS = [kind.value for kind in IntegrationKind]

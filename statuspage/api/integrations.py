@@ -65,4 +65,3 @@ def _json(raw: bytes) -> Any:
         return json.loads(raw)
     except (ValueError, RecursionError) as exc:  # ValueError covers bad UTF-8 too
         raise MalformedBody(f"the body is not valid JSON: {str(exc)[:200]}") from exc
-

@@ -22,6 +22,7 @@ from admin.views import (
     components,
     crisis_team,
     dashboard,
+    incident_drafts,
     incidents,
     mailbox,
     maintenance,
@@ -92,6 +93,10 @@ ROUTES = [
     Route("/incidents/<incident_id>/report", "incident_report", report.show, A.read_audit),
     Route("/incidents/<incident_id>/report.csv", "incident_report_csv", report.export_csv, A.read_audit),
     Route("/incidents/<incident_id>/report.json", "incident_report_json", report.export_json, A.read_audit),
+    # incidents automation drafted from alerts: a publisher reviews, publishes or discards
+    Route("/incident-drafts", "incident_drafts", incident_drafts.index, A.publish),
+    Route("/incident-drafts/<int:draft_id>/publish", "incident_draft_review_publish", incident_drafts.publish, None, A.publish),
+    Route("/incident-drafts/<int:draft_id>/discard", "incident_draft_review_discard", incident_drafts.discard, None, A.publish),
     Route("/maintenance", "maintenance", maintenance.index, A.read_admin),
     Route("/maintenance/new", "maintenance_new", maintenance.new, A.draft, A.publish),
     # the composer's live reach preview (a read: GET with the form's fields)

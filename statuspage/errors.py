@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from statuspage.core.errors import InvalidInput, NotFound
+from statuspage.logs import loggable_path
 from statuspage.staff.permissions import Forbidden
 
 # What a person reads on an error page (public or admin), in their language, where werkzeug's
@@ -64,6 +65,8 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
-        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        app.logger.exception(
+            "unhandled error on %s %s", request.method, loggable_path(request.path)
+        )
         error = InternalServerError()
         return _answer(500, error.name, _("Something went wrong on our side."))

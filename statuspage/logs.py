@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 import time
 import uuid
@@ -25,6 +26,14 @@ REQUEST_ID: ContextVar[str | None] = ContextVar("herald_request_id", default=Non
 _REQUEST_FIELDS = ("method", "path", "status", "duration_ms", "remote_addr")
 _HANDLER_NAME = "herald"
 request_log = logging.getLogger("herald.request")
+# An alert intake URL carries its integration's secret as its last segment.
+_INTAKE_SECRET = re.compile(r"(/api/v1/pages/[^/]+/integrations/[^/]+/)[^/]+")
+
+
+def loggable_path(path: str | None) -> str | None:
+    """`path` as a log line may hold it: an alert intake URL's secret replaced, so whoever
+    reads the logs cannot post alerts."""
+    return _INTAKE_SECRET.sub(r"\1[secret]", path) if path else path
 
 
 class JsonFormatter(logging.Formatter):
@@ -92,11 +101,11 @@ class RequestLog:
                 request_log.info(
                     "%s %s %s",
                     environ.get("REQUEST_METHOD"),
-                    environ.get("PATH_INFO"),
+                    loggable_path(environ.get("PATH_INFO")),
                     status,
                     extra={
                         "method": environ.get("REQUEST_METHOD"),
-                        "path": environ.get("PATH_INFO"),
+                        "path": loggable_path(environ.get("PATH_INFO")),
                         "status": int(status),
                         "duration_ms": round(seconds * 1000, 3),
                         "remote_addr": environ.get("REMOTE_ADDR"),

@@ -11,6 +11,7 @@ from statuspage.components.catalog import list_components
 from statuspage.incidents import queries
 from statuspage.incidents.cadence import cadences_of
 from statuspage.models import ComponentStatus
+from statuspage.monitoring.drafts import open_drafts
 
 
 def dashboard() -> str:
@@ -22,6 +23,7 @@ def dashboard() -> str:
         cadences=cadences_of(open_incidents),  # next update by, overdue (incidents.cadence)
         active_maintenance=queries.active_maintenances(STAFF_VIEWER),
         upcoming_maintenance=queries.upcoming_maintenances(STAFF_VIEWER),
+        waiting_drafts=len(open_drafts()),  # incidents automation drafted (monitoring.drafts)
         not_operational=[
             c for c in list_components(STAFF) if c.status is not ComponentStatus.operational
         ],

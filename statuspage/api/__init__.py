@@ -12,7 +12,16 @@ from typing import Any, NamedTuple
 
 from flask import Blueprint, Response, request
 
-from statuspage.api import components, groups, incidents, openapi, page_access, pages, templates
+from statuspage.api import (
+    components,
+    groups,
+    incidents,
+    integrations,
+    openapi,
+    page_access,
+    pages,
+    templates,
+)
 from statuspage.api.auth import authenticate, authorize, rate_limit, rate_limit_key
 from statuspage.api.errors import register_error_handlers
 from statuspage.core.errors import NotFound
@@ -27,7 +36,7 @@ class Route(NamedTuple):
     endpoint: str
     view: Callable[..., Any]
     methods: tuple[str, ...]
-    action: Action | None  # None: public, no key needed
+    action: Action | None  # None: no API key (the document; alert intake, by its own secret)
 
 
 READ, MANAGE, PUBLISH, TEMPLATES, SEGMENTS = (
@@ -47,6 +56,7 @@ ACCESS_GROUPS, ACCESS_USERS = f"{PAGE}/page_access_groups", f"{PAGE}/page_access
 ACCESS_GROUP = f"{ACCESS_GROUPS}/<page_access_group_id>"
 ACCESS_USER = f"{ACCESS_USERS}/<page_access_user_id>"
 GROUP_COMPONENTS, USER_COMPONENTS = f"{ACCESS_GROUP}/components", f"{ACCESS_USER}/components"
+INTAKE = f"{PAGE}/integrations/<kind>"
 
 ROUTES = [
     Route("/openapi.json", "openapi", openapi.document, GET, None),
@@ -104,6 +114,9 @@ ROUTES = [
           WRITES, SEGMENTS),
     Route(f"{ACCESS_USER}/metrics", "remove_access_user_metrics",
           page_access.remove_user_metrics, DELETE, SEGMENTS),
+    # alert intake: the integration's secret, in the path or as a bearer token, is the key
+    Route(f"{INTAKE}/<secret>", "alerts_by_path", integrations.receive, POST, None),
+    Route(INTAKE, "alerts_by_bearer", integrations.receive, POST, None),
 ]  # fmt: skip
 ACTIONS = {f"{bp.name}.{r.endpoint}": r.action for r in ROUTES}
 

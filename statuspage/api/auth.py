@@ -20,6 +20,8 @@ from statuspage.staff.permissions import Action, require
 
 SCHEMES = frozenset({"oauth", "bearer"})
 DEFAULT_RATE_LIMIT = "60 per minute"
+INTAKE_RATE_LIMIT = "600 per minute"  # per address: a counter of its own
+INTAKE_ENDPOINTS = frozenset({"api.alerts_by_path", "api.alerts_by_bearer"})
 _UNSET = object()
 _ENVIRON_KEY = "herald.api_key"
 
@@ -56,6 +58,11 @@ def rate_limit_key() -> str:
 
 
 def rate_limit() -> str:
+    """The budget of this request's key (or address). Alert intake has its own, larger one:
+    a monitoring tool posts a burst when much fails at once (Uptime Kuma, one post per
+    monitor, never retries), and an outage must not spend the management API's budget."""
+    if request.endpoint in INTAKE_ENDPOINTS:
+        return INTAKE_RATE_LIMIT
     return current_app.config.get("API_RATE_LIMIT") or DEFAULT_RATE_LIMIT
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from flask import jsonify
 from flask.wrappers import Response
 
+from statuspage.models import IntegrationKind
 from statuspage.openapi import (
     AFFECTED_COMPONENT,
     BOOL,
@@ -107,6 +108,9 @@ SCHEMAS: dict[str, Schema] = {
         {"id": STRING, "page_id": STRING, "name": STRING,
          "external_identifier": nullable(STRING), "page_access_user_ids": IDS,
          "component_ids": IDS, "metric_ids": IDS, "created_at": TIME, "updated_at": TIME}
+    ),
+    "AlertIntakeSummary": answer_object(
+        {"alerts": INT, "firing": INT, "resolved": INT, "matched": INT}
     ),
     "PageAccessUser": answer_object(
         {"id": STRING, "page_id": STRING, "email": STRING, "external_login": nullable(STRING),
@@ -235,6 +239,19 @@ REQUEST_BODIES: dict[str, Schema] = {
     "MetricIdsRequest": {
         "type": "object", "properties": {"metric_ids": _ids("Herald has no metrics.")},
     },
+    "AlertIntakeRequest": {
+        "type": "object",
+        "description": (
+            "The tool's own webhook body, by the path's kind. alertmanager: Alertmanager's "
+            'webhook payload version 4 (`{"version": "4", "alerts": [{"status", "labels", '
+            '"annotations", "startsAt", "endsAt", "fingerprint"}], ...}`). grafana: Grafana '
+            "unified alerting's webhook contact point (the same alerts, with `orgId`). "
+            "uptime-kuma: Uptime Kuma's webhook notification (`{\"heartbeat\", "
+            '\"monitor\", \"msg\"}`). generic: `{"component": "<id or exact name>", '
+            '"status": "<component status>", "summary": "...", "id": "...", "resolved": '
+            'false}`, or several under `"alerts"`.'
+        ),
+    },
 }  # fmt: skip
 
 ERRORS = {
@@ -359,6 +376,44 @@ def _user_metrics() -> dict[str, Any]:
     }  # fmt: skip
 
 
+INTAKE_ERRORS = {
+    400: "The body is not JSON.",
+    401: "No integration of this page and kind has this secret (the answer never says which "
+    "part was wrong).",
+    413: "The body is too large (1 MiB at most).",
+    415: "The body is not application/json.",
+    422: "The body is not the tool's shape, or names an unknown component; the message says "
+    "what is wrong.",
+    429: "Too many requests from this address; wait Retry-After seconds.",
+}
+
+
+def _intake(*, in_path: bool) -> dict[str, Any]:
+    """One way in for alerts: the secret in the path, or as `Authorization: Bearer`."""
+    where = "in the path" if in_path else "as a bearer token"
+    summary = f"Report alerts from a monitoring tool (the integration's secret {where})"
+    responses = {"200": success("What was taken", ref("AlertIntakeSummary"))}
+    for code, description in INTAKE_ERRORS.items():
+        responses[str(code)] = error_answer(description, ERROR_HEADERS.get(code))
+    names = ["page_id", "kind"] + (["secret"] if in_path else [])
+    parameters = [path_parameter(name) for name in names]
+    parameters[1] = parameters[1] | {"schema": {"type": "string", "enum": INTAKE_KINDS}}
+    return {
+        "parameters": parameters,
+        "post": {
+            "summary": summary,
+            "security": [] if in_path else [{"integration": []}],
+            "requestBody": {
+                "required": True,
+                "content": {JSON: {"schema": ref("AlertIntakeRequest")}},
+            },
+            "responses": responses,
+        },
+    }
+
+
+INTAKE_KINDS = [kind.value for kind in IntegrationKind]
+
 PAGE_NUMBER = query_parameter("page", {"type": "integer", "minimum": 1, "maximum": 10000})
 INCIDENT_LIST_PARAMETERS = [
     query_parameter("q", {"type": "string", "maxLength": 200}),
@@ -386,6 +441,11 @@ DOCUMENT: dict[str, Any] = build_document(
     components={
         "securitySchemes": {
             "bearer": {"type": "http", "scheme": "bearer"},
+            "integration": {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "Alert intake only: an integration's secret, not an API key.",
+            },
             "oauth": {
                 "type": "apiKey",
                 "in": "header",
@@ -497,6 +557,8 @@ DOCUMENT: dict[str, Any] = build_document(
             "delete": _op(USER_GRANTS, 422, ref("Error")),
         },
         "/pages/{page_id}/page_access_users/{page_access_user_id}/metrics": _user_metrics(),
+        "/pages/{page_id}/integrations/{kind}/{secret}": _intake(in_path=True),
+        "/pages/{page_id}/integrations/{kind}": _intake(in_path=False),
     },
 )  # fmt: skip
 

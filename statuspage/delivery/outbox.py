@@ -38,6 +38,7 @@ RENDER_SNAPSHOTS = Job("render_snapshots")
 SEND_OBLIGATION_REMINDER = Job("send_obligation_reminder")
 SEND_CADENCE_REMINDER = Job("send_cadence_reminder")
 ADVANCE_MAINTENANCE = Job("advance_maintenance")
+SETTLE_AUTOMATION = Job("settle_automation")
 
 JOBS: tuple[Job, ...] = (
     FAN_OUT,
@@ -50,6 +51,7 @@ JOBS: tuple[Job, ...] = (
     SEND_OBLIGATION_REMINDER,
     SEND_CADENCE_REMINDER,
     ADVANCE_MAINTENANCE,
+    SETTLE_AUTOMATION,
 )
 if len({job.name for job in JOBS}) != len(JOBS):
     raise RuntimeError("two jobs share a queue name")  # both would run as whichever won

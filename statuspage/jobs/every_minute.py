@@ -15,17 +15,20 @@ from statuspage.crisis import assembly
 from statuspage.delivery import engine
 from statuspage.incidents.cadence import remind_due
 from statuspage.incidents.maintenance import advance_maintenance
+from statuspage.monitoring.automation import reconsider_all
 from statuspage.regulators import periodic
 
 
 def sweep() -> None:
-    """Every minute: maintenance edges and reminders, uptime up to now, and the engine's
-    safety net (fan-outs that stalled, deliveries the queue lost, acknowledgements missed).
+    """Every minute: maintenance edges and reminders, automation's held statuses, uptime up
+    to now, and the engine's safety net (fan-outs that stalled, deliveries the queue lost,
+    acknowledgements missed).
 
     Rolling up from yesterday too closes the last minutes of a day that ended mid-sweep.
     """
     now = utcnow()
     advance_maintenance(now)
+    reconsider_all(now)  # alerts' pending statuses whose hold ended (monitoring.automation)
     remind_due(now)  # comms reminded once per due update (incidents.cadence)
     rollup_all(now.date() - timedelta(days=1), now)
     engine.sweep_deliveries(now)

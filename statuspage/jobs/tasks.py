@@ -19,6 +19,7 @@ from statuspage.clock import utcnow
 from statuspage.delivery import engine, outbox
 from statuspage.incidents import cadence_reminders, maintenance
 from statuspage.jobs import every_minute
+from statuspage.monitoring import automation
 from statuspage.regulators import reminder_mail
 from statuspage.snapshots import render_job
 from statuspage.subscribers import confirmation_mail, endpoint_notices, sms_opt_in
@@ -68,6 +69,10 @@ def advance_maintenance() -> int:
     return len(maintenance.advance_maintenance(utcnow()))
 
 
+def settle_automation(component_id: str) -> int:
+    return len(automation.settle(component_id, utcnow()))
+
+
 @dataclass(frozen=True)
 class Task:
     job: outbox.Job
@@ -100,6 +105,9 @@ TASKS: tuple[Task, ...] = (
     # A window's start or end, at its second (queued by incidents.recording.queue_window_edges);
     # the minute's sweep advances it too, should this one be lost.
     Task(outbox.ADVANCE_MAINTENANCE, advance_maintenance),
+    # A component's pending status at the second its hold ends (monitoring.automation);
+    # the minute's sweep reconsiders it too, should this one be lost.
+    Task(outbox.SETTLE_AUTOMATION, settle_automation),
 )
 
 

@@ -29,6 +29,7 @@ from statuspage.models import (
     ComponentGroup,
     CrisisRole,
     Incident,
+    IncidentDraft,
     IncidentTemplate,
     IncidentUpdate,
     InternalNote,
@@ -203,6 +204,17 @@ class Case:
     ok_status: int = 302
 
 
+def _incident_draft(world: World) -> int:
+    """An incident automation drafted for the API (a row only: no audit entry of its own)."""
+    draft = IncidentDraft(
+        page_id=world.api.page_id, title="API is down", body="Requests fail.",
+        components={world.api.id: "major_outage"},
+    )  # fmt: skip
+    db.session.add(draft)
+    db.session.commit()
+    return draft.id
+
+
 CASES: dict[str, Case] = {
     "logout": Case(lambda w: "/admin/logout", lambda w: {}, EVERYONE, changes=False),
     # every role sets its own zone and language (audited: the state's audit count moves)
@@ -357,6 +369,15 @@ CASES: dict[str, Case] = {
         lambda w: f"/admin/incidents/{w.incident.id}/drafts/{w.draft.id}/discard",
         lambda w: {},
         PUBLISHERS,
+    ),
+    # incidents automation drafted (monitoring.drafts): a publisher's to publish or discard
+    "incident_draft_review_publish": Case(
+        lambda w: f"/admin/incident-drafts/{_incident_draft(w)}/publish",
+        lambda w: {"title": "API down", "body": "Errors.", "status": "investigating"},
+        PUBLISHERS,
+    ),
+    "incident_draft_review_discard": Case(
+        lambda w: f"/admin/incident-drafts/{_incident_draft(w)}/discard", lambda w: {}, PUBLISHERS
     ),
     "staff_deactivate": Case(
         lambda w: f"/admin/staff/{w.colleague.id}/deactivate", lambda w: {}, OWNER

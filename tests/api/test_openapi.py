@@ -29,7 +29,9 @@ from statuspage.incidents.commands import OpenIncident, ScheduleMaintenance
 from statuspage.incidents.maintenance import schedule_maintenance
 from statuspage.incidents.publishing import create_incident
 from statuspage.incidents.templates import create_template
+from statuspage.models import IntegrationKind
 from tests.api.conftest import Caller
+from tests.monitoring.world import integration
 
 PREFIX = "/api/v1"
 EXAMPLES = 25  # per operation; the whole run stays well under a minute on two cores
@@ -82,7 +84,15 @@ def test_only_the_document_itself_is_open(app):
         if item.get("get", {}).get("security") == []
     }
     assert open_paths == {"/openapi.json"}
-    assert [r.path for r in ROUTES if r.action is None] == ["/openapi.json"]
+    # Alert intake takes no API key: its own secret, in the path or as a bearer token.
+    intake = "/pages/{page_id}/integrations/{kind}"
+    assert DOCUMENT["paths"][f"{intake}/{{secret}}"]["post"]["security"] == []
+    assert DOCUMENT["paths"][intake]["post"]["security"] == [{"integration": []}]
+    assert [r.path for r in ROUTES if r.action is None] == [
+        "/openapi.json",
+        "/pages/<page_id>/integrations/<kind>/<secret>",
+        "/pages/<page_id>/integrations/<kind>",
+    ]
 
 
 def test_the_document_is_served_without_a_key_and_is_valid_openapi(app, client):
@@ -100,6 +110,8 @@ class Ids:
     incident_id: str
     page_access_group_id: str
     page_access_user_id: str
+    kind: str  # alert intake: an integration's kind and its secret
+    secret: str
 
 
 @pytest.fixture
@@ -119,6 +131,7 @@ def live_ids(page_id: str) -> Ids:
     create_template(name="Outage", title="Outage", body="We are on it.")
     access_group = page_access.create_group("Enterprise", component_ids=[component.id])
     access_user = page_access.create_user("ann@customer.example", [access_group.segment.id])
+    _, secret = integration(IntegrationKind.generic, "checks")
     db.session.commit()
     return Ids(
         page_id,
@@ -127,6 +140,8 @@ def live_ids(page_id: str) -> Ids:
         incident.id,
         str(access_group.segment.id),
         access_user.id,
+        IntegrationKind.generic.value,
+        secret,
     )
 
 

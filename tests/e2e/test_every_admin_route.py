@@ -30,6 +30,7 @@ from statuspage.models import (
     Component,
     ComponentGroup,
     Incident,
+    IncidentDraft,
     IncidentKind,
     IncidentStatus,
     IncidentTemplate,
@@ -200,8 +201,8 @@ def _mail(folder: Path) -> None:
 
 def _cast() -> None:
     """What the demo lacks and a screen needs: an owner and a colleague, a template, a
-    segment with an organization, an API key, a subscriber and a notice (the mail is the
-    `mailbox` fixture's)."""
+    segment with an organization, an API key, a subscriber, a notice and incident drafts
+    (the mail is the `mailbox` fixture's)."""
     limiter.reset()  # sign-in attempts of earlier tests must not throttle this one
     owner = make_staff("owner", OWNER)
     make_staff("comms", "casey@acme.example")
@@ -212,6 +213,11 @@ def _cast() -> None:
     subscriber("dana@customer.example", name="Dana")
     notice(_first(Incident, Incident.kind == IncidentKind.incident))
     _monitoring()
+    for name in ("API", "Web"):  # two incidents automation drafted: the review lists both
+        component = _first(Component)
+        db.session.add(IncidentDraft(page_id=component.page_id, title=f"{name} is down",
+                                     body="Requests fail with 503.",
+                                     components={component.id: "major_outage"}))  # fmt: skip
     db.session.commit()
 
 

@@ -17,13 +17,14 @@ from werkzeug.test import TestResponse
 
 from statuspage.audience import page_access
 from statuspage.extensions import db, limiter
-from statuspage.models import Role
+from statuspage.models import IntegrationKind, Role
 from statuspage.public import SCRIPT_ROUTES
 from statuspage.staff.accounts import create_api_key
 from tests.admin.staff_client import signed_in
 from tests.admin.world import World
 from tests.factories.monitoring_setup import alert_rule, integration
 from tests.hostile.url_map import READS, WRITES, Served, served, url_for_rule
+from tests.monitoring import world as monitoring
 
 JSON_ONLY = {f"public.{endpoint}" for _path, endpoint, _view in SCRIPT_ROUTES}
 URLENCODED = "application/x-www-form-urlencoded"
@@ -60,7 +61,8 @@ def send(app: Flask, world: World, monkeypatch: pytest.MonkeyPatch) -> Sender:
     csrf = owner.token("/admin/")
     _, secret = create_api_key("fuzz-bot", "owner")
     access_user = page_access.create_user("ann@customer.example", [world.segment.id])
-    monitoring = {"integration_id": integration().id, "rule_id": alert_rule(world.api).id}
+    setup = {"integration_id": integration().id, "rule_id": alert_rule(world.api).id}
+    _, intake_secret = monitoring.integration(IntegrationKind.alertmanager)
     db.session.commit()
     public = app.test_client()
     values = {
@@ -77,7 +79,9 @@ def send(app: Flask, world: World, monkeypatch: pytest.MonkeyPatch) -> Sender:
         "page_access_user_id": access_user.id,
         "year": 2026,
         "month": 1,
-        **monitoring,
+        **setup,
+        "kind": IntegrationKind.alertmanager.value,
+        "secret": intake_secret,
     }
 
     def send(target: Served, url: str, headers: dict[str, str] | None = None, **kwargs):
@@ -85,6 +89,9 @@ def send(app: Flask, world: World, monkeypatch: pytest.MonkeyPatch) -> Sender:
         if target.blueprint == "admin":
             client = owner.client
             headers["X-CSRFToken"] = csrf
+        elif target.endpoint == "api.alerts_by_bearer":  # alert intake: the integration's
+            client = public
+            headers["Authorization"] = f"Bearer {intake_secret}"
         elif target.blueprint == "api":
             client = public
             headers["Authorization"] = f"Bearer {secret}"

@@ -90,3 +90,16 @@ def test_a_proxys_request_id_is_kept_only_when_the_proxy_is_trusted(app, json_ap
 def test_log_format_is_checked():
     with pytest.raises(ConfigError, match="LOG_FORMAT"):
         from_environment({"LOG_FORMAT": "xml", "SECRET_KEY": "k", "VAPID_PRIVATE_KEY": ""})
+
+
+def test_an_alert_intake_secret_never_reaches_the_request_log(json_app, capsys):
+    """The intake URL's last segment is its integration's secret: whoever reads the logs
+    must not be able to post alerts with it."""
+    secret = "s3cr3t-never-logged-Xq9"
+    path = f"/api/v1/pages/abc/integrations/alertmanager/{secret}"
+    assert json_app.test_client().post(path, json={}).status_code == 401
+    captured = capsys.readouterr().err
+    assert secret not in captured
+    intake = next(e for e in lines(captured) if e["logger"] == "herald.request")
+    assert intake["path"] == "/api/v1/pages/abc/integrations/alertmanager/[secret]"
+    assert intake["message"].startswith("POST /api/v1/pages/abc/integrations/alertmanager/[sec")

@@ -12,6 +12,10 @@ net; both only call `reconsider`, which does nothing twice.
 Applying is `catalog.set_component_status`, as a person's change is (status history,
 uptime, page version), plus an audit entry whose actor is automation and whose details
 name the alert behind it; in mode status_and_draft, `drafts` follows up.
+
+Automation answers alerts, it does not undo people: a status a person sets after the last
+alert report stands (the sweep leaves it) until an alert of that component is reported
+again.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from statuspage.audit.trail import record
 from statuspage.components.catalog import set_component_status
@@ -32,6 +36,7 @@ from statuspage.models import (
     Component,
     ComponentAutomation,
     ComponentStatus,
+    ComponentStatusChange,
 )
 from statuspage.monitoring import drafts
 from statuspage.monitoring.evidence import AUTOMATION, alert_details
@@ -67,12 +72,14 @@ def wanted_status(component_id: str) -> tuple[ComponentStatus, Alert | None]:
     return worst
 
 
-def reconsider(component_ids: Iterable[str], now: datetime) -> list[str]:
+def reconsider(component_ids: Iterable[str], now: datetime, *, reported: bool = False) -> list[str]:
     """Move each component's damping on to `now`: start, keep, drop or apply its pending
-    status. Returns the ids of the components whose status was applied. Flushes."""
+    status. `reported`: the intake calls it for components an alert report just touched;
+    otherwise (the sweep, a hold's end) a status a person set after the last report stands.
+    Returns the ids of the components whose status was applied. Flushes."""
     applied = []
     for component_id in component_ids:
-        if _reconsider_one(component_id, now):
+        if _reconsider_one(component_id, now, reported=reported):
             applied.append(component_id)
     return applied
 
@@ -98,7 +105,7 @@ def reconsider_all(now: datetime) -> list[str]:
     return reconsider(ids, now)
 
 
-def _reconsider_one(component_id: str, now: datetime) -> bool:
+def _reconsider_one(component_id: str, now: datetime, *, reported: bool) -> bool:
     # Locked on PostgreSQL: the job at the hold's end and the sweep (or two reports at once)
     # decide one after the other, so a status is applied once. SQLite serialises writers.
     automation = db.session.get(
@@ -107,6 +114,8 @@ def _reconsider_one(component_id: str, now: datetime) -> bool:
     component = db.session.get(Component, component_id, populate_existing=True)
     if automation is None or component is None or automation.mode is AutomationMode.off:
         return False
+    if not (reported or automation.pending_since or _reported_since_change(component_id)):
+        return False  # a person set the status after the last report: theirs until alerts speak
     wanted, alert = wanted_status(component_id)
     alert = alert or _last_resolved(component_id)  # what a return to operational is due to
     if wanted is component.status:
@@ -125,6 +134,24 @@ def _reconsider_one(component_id: str, now: datetime) -> bool:
         return False
     _apply(component, automation, wanted, alert, now)
     return True
+
+
+def _reported_since_change(component_id: str) -> bool:
+    """Whether an alert of the component was reported after its status last changed.
+
+    Automation answers alerts; it does not undo people. A status a person set after the last
+    report stands (the sweep will not put it back) until an alert is reported again.
+    """
+    changed_at = db.session.scalar(
+        select(func.max(ComponentStatusChange.changed_at)).where(
+            ComponentStatusChange.component_id == component_id,
+            ComponentStatusChange.old_status.is_not(None),  # not the component's creation
+        )
+    )
+    spoke = select(Alert.id).where(Alert.component_id == component_id)
+    if changed_at is not None:
+        spoke = spoke.where(Alert.updated_at > changed_at)
+    return db.session.scalar(spoke.limit(1)) is not None
 
 
 def _last_resolved(component_id: str) -> Alert | None:

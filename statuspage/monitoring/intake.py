@@ -80,7 +80,7 @@ def take_alerts(
         _upsert(integration, alert, target, now)
     integration.last_received_at = now
     db.session.flush()
-    automation.reconsider(sorted(touched), now)
+    automation.reconsider(sorted(touched), now, reported=True)
     firing = sum(1 for a in reported if a.state is AlertState.firing)
     return IntakeSummary(len(reported), firing, len(reported) - firing, matched)
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import time_machine
 from sqlalchemy import func, select
 
-from statuspage.components.catalog import create_component
+from statuspage.components.catalog import create_component, set_component_status
 from statuspage.components.uptime import rollup_uptime, stored_uptime
 from statuspage.delivery.outbox import OUTBOX_KEY, SETTLE_AUTOMATION
 from statuspage.extensions import db
@@ -192,3 +192,24 @@ def test_components_with_automation_show_uptime_from_the_recorded_history():
         daily, _ = stored_uptime([api.id], day)
     # Down 6 hours of the 12 observed: the history automation wrote is what uptime counts.
     assert abs(daily[(api.id, day)] - 0.5) < 1e-9
+
+
+def test_a_status_a_person_sets_stands_until_an_alert_is_reported_again():
+    """Automation answers alerts; the sweep does not undo a person's change."""
+    api, source = api_world(hold=0)
+    report(source, am_alert("fp-down", API_DOWN), at=T0)
+    report(source, am_alert("fp-down", API_DOWN, firing=False), at=T0 + timedelta(minutes=5))
+    assert api.status is ComponentStatus.operational
+    # Comms know better: the API is still slow for some customers.
+    with time_machine.travel(T0 + timedelta(minutes=10), tick=False):
+        set_component_status(api, ComponentStatus.degraded_performance)
+    for minutes in (11, 12, 30):
+        at = T0 + timedelta(minutes=minutes)
+        with time_machine.travel(at, tick=False):
+            assert automation.reconsider_all(at) == []
+    assert api.status is ComponentStatus.degraded_performance
+    # The next report speaks again, and automation answers it.
+    report(source, am_alert("fp-down", API_DOWN), at=T0 + timedelta(minutes=31))
+    assert api.status is ComponentStatus.major_outage
+    report(source, am_alert("fp-down", API_DOWN, firing=False), at=T0 + timedelta(minutes=40))
+    assert api.status is ComponentStatus.operational

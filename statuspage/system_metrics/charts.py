@@ -1,0 +1,233 @@
+"""A metric's series drawn as inline SVG on the server, and the rows of its table fallback.
+
+No JavaScript and no client library: the chart is markup in the page, so it works in the
+static export and in a snapshot. It is an image to assistive technology (`role="img"`) whose
+`<title>` names the metric and the window and whose `<desc>` gives the figures (latest,
+minimum, average, maximum), and it comes with a data table. Every text in it is escaped:
+metric names and suffixes are typed by users. A bucket with no data is a gap in the line,
+never a line drawn through it. Times are labelled in the page's zone and the reader's
+language; numbers carry the metric's suffix and decimal places. Right-to-left readers get
+the chart mirrored: time runs from right to left and the value axis stands on the right.
+
+Pure: nothing here reads the database; the words go through gettext, so call it inside the
+language the page is rendered in.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from babel.dates import format_skeleton, format_time
+from babel.numbers import format_decimal
+from flask_babel import gettext
+from markupsafe import Markup, escape
+
+from statuspage.i18n import zones
+from statuspage.models import Metric
+from statuspage.system_metrics.series import Point, Series, Window, merged
+
+WIDTH, HEIGHT = 600, 200
+TOP, BOTTOM = 12, 26  # room above the plot, and below it for the time labels
+AXIS = 64  # room beside the plot for the value labels
+EDGE = 8  # the other side's margin
+MAX_DECIMALS = 6
+
+
+def window_title(window: Window) -> str:
+    """The window as a heading says it."""
+    return {
+        Window.day: gettext("Past 24 hours"),
+        Window.week: gettext("Past 7 days"),
+        Window.month: gettext("Past 30 days"),
+    }[window]
+
+
+def window_label(window: Window) -> str:
+    """The window as the switch names it."""
+    return {
+        Window.day: gettext("Day"),
+        Window.week: gettext("Week"),
+        Window.month: gettext("Month"),
+    }[window]
+
+
+def format_value(value: float, metric: Metric, lang: str) -> str:
+    """`value` in `lang` with the metric's decimal places and suffix: "1,234.5 ms"."""
+    places = min(max(metric.decimal_places or 0, 0), MAX_DECIMALS)
+    pattern = "#,##0" + ("." + "0" * places if places else "")
+    number = format_decimal(value, format=pattern, locale=lang)
+    suffix = metric.suffix or ""
+    return f"{number}{suffix}" if suffix[:1] in ("", " ", "%") else f"{number} {suffix}"
+
+
+@dataclass(frozen=True)
+class Scale:
+    """The value axis: its bottom, its top and the ticks between them."""
+
+    low: float
+    high: float
+    ticks: tuple[float, ...]
+
+    def y(self, value: float) -> float:
+        """The SVG y of `value`, clamped to the plot (y_axis_min/max may cut a series)."""
+        share = (value - self.low) / (self.high - self.low)
+        share = min(max(share, 0.0), 1.0)
+        return HEIGHT - BOTTOM - share * (HEIGHT - BOTTOM - TOP)
+
+
+def _nice_step(span: float) -> float:
+    """A round step (1, 2 or 5 times a power of ten) giving about four intervals."""
+    raw = span / 4
+    power = 10 ** math.floor(math.log10(raw))
+    for factor in (1, 2, 5, 10):
+        if raw <= factor * power:
+            return factor * power
+    return 10 * power  # pragma: no cover - the loop ends at 10
+
+
+def value_scale(series: Series, metric: Metric) -> Scale:
+    """The axis for `series`: from the metric's y_axis_min/max where set, else from the data
+    (down to zero for positive data, so a small wobble does not look like a cliff)."""
+    values = [p.minimum for p in series.points] + [p.maximum for p in series.points]
+    low = metric.y_axis_min if metric.y_axis_min is not None else min([0.0, *values])
+    high = metric.y_axis_max if metric.y_axis_max is not None else max([*values, low])
+    if not (math.isfinite(low) and math.isfinite(high)):
+        low, high = 0.0, 1.0
+    if high <= low:
+        high = low + (abs(low) or 1.0)
+    step = _nice_step(high - low)
+    if metric.y_axis_min is None:
+        low = math.floor(low / step) * step
+    if metric.y_axis_max is None:
+        high = math.ceil(high / step) * step
+    first = math.ceil(low / step - 1e-9) * step
+    ticks = []
+    tick = first
+    while tick <= high + step * 1e-9 and len(ticks) < 12:
+        ticks.append(0.0 if abs(tick) < step * 1e-9 else tick)
+        tick += step
+    return Scale(low, high, tuple(ticks))
+
+
+def time_ticks(
+    window: Window, start: int, end: int, zone_name: str, lang: str
+) -> list[tuple[int, str]]:
+    """(epoch seconds, label) for the time axis, on round local times of the page's zone:
+    every six hours for the day, each midnight for the week, every fifth day for the month."""
+    tz = zones.zone(zone_name)
+    ticks: list[tuple[int, str]] = []
+    if window is Window.day:
+        for at in range(start - start % 900, end, 900):  # local hours may be half-hour offsets
+            local = datetime.fromtimestamp(at, UTC).astimezone(tz)
+            if at >= start and local.minute == 0 and local.hour % 6 == 0:
+                ticks.append((at, format_time(local, "short", tzinfo=tz, locale=lang)))
+        return ticks
+    first = datetime.fromtimestamp(start, UTC).astimezone(tz).date()
+    last = datetime.fromtimestamp(end, UTC).astimezone(tz).date()
+    every = 1 if window is Window.week else 5
+    day = first
+    while day <= last:
+        midnight = datetime(day.year, day.month, day.day, tzinfo=tz)
+        at = int(midnight.timestamp())
+        if start <= at < end and day.toordinal() % every == 0:
+            ticks.append((at, format_skeleton("MMMd", midnight, locale=lang)))
+        day += timedelta(days=1)
+    return ticks
+
+
+def _num(value: float) -> str:
+    return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+def _line(series: Series, x, scale: Scale) -> str:
+    """The averages as path data: a new subpath after every missing bucket, so a gap stays
+    a gap; a lone point is a zero-length subpath, which a round cap draws as a dot."""
+    parts: list[str] = []
+    previous: Point | None = None
+    for p in series.points:
+        px, py = _num(x(p.bucket + series.step / 2)), _num(scale.y(p.average))
+        joined = previous is not None and p.bucket - previous.bucket <= series.step
+        parts.append(f"L{px} {py}" if joined else f"M{px} {py}h0")
+        previous = p
+    return "".join(parts)
+
+
+def summary_text(series: Series, metric: Metric, zone_name: str, lang: str) -> str:
+    """What a screen reader hears after the title: the figures of the window."""
+    summary = series.summary()
+    if summary is None:
+        return gettext("No data yet")
+    return gettext(
+        "Latest: %(latest)s at %(time)s. %(window)s: minimum %(minimum)s, "
+        "average %(average)s, maximum %(maximum)s.",
+        latest=format_value(summary.latest.average, metric, lang),
+        time=zones.when(summary.latest.at, zone_name, lang),
+        window=window_title(series.window),
+        minimum=format_value(summary.minimum, metric, lang),
+        average=format_value(summary.average, metric, lang),
+        maximum=format_value(summary.maximum, metric, lang),
+    )
+
+
+def render_chart(
+    metric: Metric, series: Series, *, zone_name: str, lang: str, rtl: bool = False
+) -> Markup:
+    """`series` of `metric` as one inline `<svg>`, its texts escaped."""
+    ident = escape(f"chart-{metric.id}-{series.window.key}")
+    title = gettext("%(name)s, %(window)s", name=metric.name, window=window_title(series.window))
+    desc = summary_text(series, metric, zone_name, lang)
+    axis = 0 if metric.y_axis_hidden else AXIS
+    left, right = (EDGE, WIDTH - axis) if rtl else (axis, WIDTH - EDGE)
+    span = series.end - series.start
+
+    def x(at: float) -> float:
+        share = min(max((at - series.start) / span, 0.0), 1.0)
+        return right - share * (right - left) if rtl else left + share * (right - left)
+
+    out = [
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'aria-labelledby="{ident}-title {ident}-desc" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{ident}-title">{escape(title)}</title>',
+        f'<desc id="{ident}-desc">{escape(desc)}</desc>',
+    ]
+    if not series.points:
+        out.append(
+            f'<text class="chart-empty" x="{WIDTH // 2}" y="{HEIGHT // 2}" '
+            f'text-anchor="middle">{escape(gettext("No data yet"))}</text></svg>'
+        )
+        return Markup("".join(out))  # noqa: S704 - every text in it passed escape()
+    scale = value_scale(series, metric)
+    out.append('<g class="chart-grid" aria-hidden="true">')
+    for tick in scale.ticks:
+        ty = _num(scale.y(tick))
+        out.append(f'<line x1="{left}" x2="{right}" y1="{ty}" y2="{ty}"/>')
+    out.append("</g>")
+    if not metric.y_axis_hidden:
+        anchor, lx = ("start", right + 6) if rtl else ("end", left - 6)
+        out.append(f'<g class="chart-axis" aria-hidden="true" text-anchor="{anchor}">')
+        for tick in scale.ticks:
+            label = escape(format_value(tick, metric, lang))
+            out.append(f'<text x="{lx}" y="{_num(scale.y(tick) + 4)}">{label}</text>')
+        out.append("</g>")
+    out.append('<g class="chart-axis" aria-hidden="true" text-anchor="middle">')
+    for at, label in time_ticks(series.window, series.start, series.end, zone_name, lang):
+        tx = _num(x(at))
+        out.append(
+            f'<line class="chart-tick" x1="{tx}" x2="{tx}" y1="{HEIGHT - BOTTOM}" '
+            f'y2="{HEIGHT - BOTTOM + 4}"/><text x="{tx}" y="{HEIGHT - 6}">{escape(label)}</text>'
+        )
+    out.append("</g>")
+    out.append(
+        f'<path class="chart-line" d="{_line(series, x, scale)}" fill="none" '
+        'stroke="currentColor" stroke-width="2" stroke-linejoin="round" '
+        'stroke-linecap="round"/></svg>'
+    )
+    return Markup("".join(out))  # noqa: S704 - every text in it passed escape()
+
+
+def table_rows(series: Series) -> list[Point]:
+    """The table fallback's rows: the series merged into the window's coarser table step
+    (hours for the day, six hours for the week, days for the month), newest first."""
+    return list(reversed(merged(series.points, series.window.table_step)))

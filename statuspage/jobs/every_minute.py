@@ -16,11 +16,13 @@ from statuspage.delivery import engine
 from statuspage.incidents.cadence import remind_due
 from statuspage.incidents.maintenance import advance_maintenance
 from statuspage.regulators import periodic
+from statuspage.system_metrics.refresh import publish_new_data
 
 
 def sweep() -> None:
-    """Every minute: maintenance edges and reminders, uptime up to now, and the engine's
-    safety net (fan-outs that stalled, deliveries the queue lost, acknowledgements missed).
+    """Every minute: maintenance edges and reminders, uptime up to now, the engine's
+    safety net (fan-outs that stalled, deliveries the queue lost, acknowledgements missed),
+    and the metric charts (system_metrics.refresh).
 
     Rolling up from yesterday too closes the last minutes of a day that ended mid-sweep.
     """
@@ -31,3 +33,4 @@ def sweep() -> None:
     engine.sweep_deliveries(now)
     assembly.escalate(now)  # call out again the crisis team members who have not acknowledged
     periodic.sweep(now)  # acknowledgements into obligations; deadline reminders
+    publish_new_data(now)  # one version bump when displayed metrics have new data

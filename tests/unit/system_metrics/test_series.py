@@ -98,7 +98,8 @@ def test_merged_buckets_keep_exact_totals_counts_and_extremes():
     hours = merged(day.points, 3600)
     assert sum(p.count for p in hours) == sum(p.count for p in day.points) == 18
     assert sum(p.total for p in hours) == sum(range(0, 120, 7))
-    assert min(p.minimum for p in hours) == 0.0 and max(p.maximum for p in hours) == 119.0
+    assert min(p.minimum for p in hours) == 0.0
+    assert max(p.maximum for p in hours) == 119.0
     assert all(p.bucket % 3600 == 0 for p in hours)
 
 

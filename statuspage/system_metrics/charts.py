@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 from babel.dates import format_skeleton, format_time
 from babel.numbers import format_decimal
@@ -28,9 +29,11 @@ from statuspage.i18n import zones
 from statuspage.models import Metric
 from statuspage.system_metrics.series import Point, Series, Window, merged
 
-WIDTH, HEIGHT = 600, 200
-TOP, BOTTOM = 12, 26  # room above the plot, and below it for the time labels
-AXIS = 64  # room beside the plot for the value labels
+WIDTH, HEIGHT = 600, 180
+TOP, BOTTOM = 12, 28  # room above the plot, and below it for the time labels
+# Room beside the plot for the value labels: per character of the longest, at the largest
+# font the stylesheet gives them (19 units on a phone, where the chart is drawn smallest).
+CHAR = 11
 EDGE = 8  # the other side's margin
 MAX_DECIMALS = 6
 
@@ -141,14 +144,26 @@ def _num(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
+def gap_limit(series: Series) -> float:
+    """The widest step the line is drawn across. Data sent every 5 minutes fills every
+    5-minute bucket, and a missing one is a gap; data sent every 10 minutes fills every other
+    one, and that is its rhythm, not a gap. So: half as much again as the series' usual
+    spacing (its median), and never less than one bucket."""
+    spacings = sorted(b.bucket - a.bucket for a, b in pairwise(series.points))
+    usual = spacings[len(spacings) // 2] if spacings else series.step
+    return max(series.step, 1.5 * usual)
+
+
 def _line(series: Series, x, scale: Scale) -> str:
-    """The averages as path data: a new subpath after every missing bucket, so a gap stays
-    a gap; a lone point is a zero-length subpath, which a round cap draws as a dot."""
+    """The averages as path data: a new subpath after every gap (`gap_limit`), so the line
+    is never drawn through nothing; a lone point is a zero-length subpath, which a round cap
+    draws as a dot."""
     parts: list[str] = []
     previous: Point | None = None
+    limit = gap_limit(series)
     for p in series.points:
         px, py = _num(x(p.bucket + series.step / 2)), _num(scale.y(p.average))
-        joined = previous is not None and p.bucket - previous.bucket <= series.step
+        joined = previous is not None and p.bucket - previous.bucket <= limit
         parts.append(f"L{px} {py}" if joined else f"M{px} {py}h0")
         previous = p
     return "".join(parts)
@@ -178,7 +193,9 @@ def render_chart(
     ident = escape(f"chart-{metric.id}-{series.window.key}")
     title = gettext("%(name)s, %(window)s", name=metric.name, window=window_title(series.window))
     desc = summary_text(series, metric, zone_name, lang)
-    axis = 0 if metric.y_axis_hidden else AXIS
+    scale = value_scale(series, metric) if series.points else None
+    labels = [format_value(t, metric, lang) for t in scale.ticks] if scale else []
+    axis = 0 if metric.y_axis_hidden or not labels else 12 + CHAR * max(map(len, labels))
     left, right = (EDGE, WIDTH - axis) if rtl else (axis, WIDTH - EDGE)
     span = series.end - series.start
 
@@ -198,7 +215,7 @@ def render_chart(
             f'text-anchor="middle">{escape(gettext("No data yet"))}</text></svg>'
         )
         return Markup("".join(out))  # noqa: S704 - every text in it passed escape()
-    scale = value_scale(series, metric)
+    assert scale is not None
     out.append('<g class="chart-grid" aria-hidden="true">')
     for tick in scale.ticks:
         ty = _num(scale.y(tick))
@@ -207,22 +224,24 @@ def render_chart(
     if not metric.y_axis_hidden:
         anchor, lx = ("start", right + 6) if rtl else ("end", left - 6)
         out.append(f'<g class="chart-axis" aria-hidden="true" text-anchor="{anchor}">')
-        for tick in scale.ticks:
-            label = escape(format_value(tick, metric, lang))
-            out.append(f'<text x="{lx}" y="{_num(scale.y(tick) + 4)}">{label}</text>')
+        for tick, label in zip(scale.ticks, labels, strict=True):
+            out.append(f'<text x="{lx}" y="{_num(scale.y(tick) + 4)}">{escape(label)}</text>')
         out.append("</g>")
     out.append('<g class="chart-axis" aria-hidden="true" text-anchor="middle">')
     for at, label in time_ticks(series.window, series.start, series.end, zone_name, lang):
-        tx = _num(x(at))
+        tx = x(at)
+        # A label at the very edge is anchored inside it, so it is never cut off.
+        anchor = "end" if tx > WIDTH - 40 else "start" if tx < 40 else "middle"
         out.append(
-            f'<line class="chart-tick" x1="{tx}" x2="{tx}" y1="{HEIGHT - BOTTOM}" '
-            f'y2="{HEIGHT - BOTTOM + 4}"/><text x="{tx}" y="{HEIGHT - 6}">{escape(label)}</text>'
+            f'<line class="chart-tick" x1="{_num(tx)}" x2="{_num(tx)}" y1="{HEIGHT - BOTTOM}" '
+            f'y2="{HEIGHT - BOTTOM + 4}"/><text x="{_num(tx)}" y="{HEIGHT - 8}" '
+            f'text-anchor="{anchor}">{escape(label)}</text>'
         )
     out.append("</g>")
     out.append(
         f'<path class="chart-line" d="{_line(series, x, scale)}" fill="none" '
-        'stroke="currentColor" stroke-width="2" stroke-linejoin="round" '
-        'stroke-linecap="round"/></svg>'
+        'stroke="currentColor" stroke-width="2.5" stroke-linejoin="round" '
+        'stroke-linecap="round" vector-effect="non-scaling-stroke"/></svg>'
     )
     return Markup("".join(out))  # noqa: S704 - every text in it passed escape()
 

@@ -94,16 +94,23 @@ def test_the_sweep_publishes_the_newest_data_of_the_displayed_metrics_only(clien
 
 def test_right_to_left_readers_get_the_chart_mirrored(client):
     _page_with_metrics()
-    html = client.get("/?lang=ar").get_data(as_text=True)
-    assert '<html lang="ar" dir="rtl">' in html
-    # The value axis stands on the right, its labels anchored at their start.
-    assert re.search(
-        r'<g class="chart-axis" aria-hidden="true" text-anchor="start"><text x="54', html
-    )
-    english = client.get("/?lang=en").get_data(as_text=True)
-    assert re.search(
-        r'<g class="chart-axis" aria-hidden="true" text-anchor="end"><text x="58"', english
-    )
+
+    def value_axis(query: str) -> tuple[str, float]:
+        html = client.get(f"/?lang={query}").get_data(as_text=True)
+        found = re.search(
+            r'<g class="chart-axis" [^>]*text-anchor="(start|end)"><text x="([\d.]+)"', html
+        )
+        assert found, html
+        return found.group(1), float(found.group(2))
+
+    # The value axis stands on the right, its labels anchored at their start (SVG 1.1
+    # "text-anchor": start is the left in a left-to-right run of text).
+    anchor, x = value_axis("ar")
+    assert anchor == "start"
+    assert x > 300
+    anchor, x = value_axis("en")
+    assert anchor == "end"
+    assert x < 300
 
 
 def test_the_static_export_holds_the_charts_and_tables(app, tmp_path):

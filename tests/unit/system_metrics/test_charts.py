@@ -15,6 +15,7 @@ from flask_babel import force_locale
 from statuspage.models import Metric
 from statuspage.system_metrics.charts import (
     format_value,
+    gap_limit,
     render_chart,
     table_rows,
     time_ticks,
@@ -83,9 +84,21 @@ def test_a_missing_bucket_breaks_the_line():
 
 
 def test_a_lone_point_is_drawn_as_a_dot():
-    series = _series(Window.week, {0: 1.0, 2: 3.0})
+    series = _series(Window.week, {0: 1.0, 1: 2.0, 2: 3.0, 3: 4.0, 6: 5.0})
     (path,) = _paths(_svg(render_chart(_metric(), series, zone_name="Etc/UTC", lang="en")))
-    assert re.fullmatch(r"M[\d.]+ [\d.]+h0M[\d.]+ [\d.]+h0", path)
+    assert re.fullmatch(r"M[\d.]+ [\d.]+h0M[\d.]+ [\d.]+h0(L[\d.]+ [\d.]+){3}", path)
+
+
+def test_data_sent_less_often_than_the_buckets_is_one_line():
+    # Every other bucket (data every 10 minutes in 5-minute buckets) is the data's rhythm.
+    series = _series(Window.day, {back: 1.0 for back in range(0, 40, 2)})
+    assert gap_limit(series) == 900
+    (path,) = _paths(_svg(render_chart(_metric(), series, zone_name="Etc/UTC", lang="en")))
+    assert path.count("M") == 1
+    # In that rhythm, a missing hour is a gap.
+    series = _series(Window.day, {back: 1.0 for back in [*range(0, 20, 2), *range(32, 50, 2)]})
+    (path,) = _paths(_svg(render_chart(_metric(), series, zone_name="Etc/UTC", lang="en")))
+    assert path.count("M") == 2
 
 
 def test_an_empty_series_says_no_data_yet():
@@ -152,7 +165,7 @@ def test_right_to_left_mirrors_time_and_moves_the_value_axis_to_the_right():
         (path,) = _paths(root)
         axis = next(g for g in root.iter(f"{SVG}g") if g.get("text-anchor") in ("start", "end"))
         label_x = float(next(axis.iter(f"{SVG}text")).get("x"))
-        return [float(x) for x in re.findall(r"M([\d.]+) ", path)], label_x
+        return [float(x) for x in re.findall(r"[ML]([\d.]+) ", path)], label_x
 
     (older, newer), ltr_axis = xs(False)
     assert older < newer

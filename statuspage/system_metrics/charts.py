@@ -15,13 +15,14 @@ language the page is rendered in.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 
 from babel.dates import format_skeleton, format_time
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol
 from flask_babel import gettext
 from markupsafe import Markup, escape
 
@@ -56,11 +57,24 @@ def window_label(window: Window) -> str:
     }[window]
 
 
+@functools.lru_cache(maxsize=32)
+def _number_symbols(lang: str) -> tuple[str, str, str]:
+    """The group separator, the decimal sign and what precedes a negative number in `lang`,
+    as Babel writes them (CLDR's Latin-digit symbols; the six shipped languages group by
+    thousands)."""
+    minus = format_decimal(-1, format="0", locale=lang)[:-1]
+    return get_group_symbol(locale=lang), get_decimal_symbol(locale=lang), minus
+
+
 def format_value(value: float, metric: Metric, lang: str) -> str:
-    """`value` in `lang` with the metric's decimal places and suffix: "1,234.5 ms"."""
+    """`value` in `lang` with the metric's decimal places and suffix: "1,234.5 ms". Babel's
+    symbols on Python's formatting, which is an order of magnitude faster than Babel's own
+    and a render formats a few thousand figures (axes and tables)."""
     places = min(max(metric.decimal_places or 0, 0), MAX_DECIMALS)
-    pattern = "#,##0" + ("." + "0" * places if places else "")
-    number = format_decimal(value, format=pattern, locale=lang)
+    group, decimal, minus = _number_symbols(lang)
+    digits = f"{abs(value):,.{places}f}"
+    negative = value < 0 and digits.strip("0.,") != ""
+    number = (minus if negative else "") + digits.translate({44: group, 46: decimal})
     suffix = metric.suffix or ""
     return f"{number}{suffix}" if suffix[:1] in ("", " ", "%") else f"{number} {suffix}"
 
@@ -154,18 +168,27 @@ def gap_limit(series: Series) -> float:
     return max(series.step, 1.5 * usual)
 
 
-def _line(series: Series, x, scale: Scale) -> str:
+def _line(series: Series, left: float, right: float, rtl: bool, scale: Scale) -> str:
     """The averages as path data: a new subpath after every gap (`gap_limit`), so the line
     is never drawn through nothing; a lone point is a zero-length subpath, which a round cap
-    draws as a dot."""
+    draws as a dot. Inlined arithmetic: a month's chart has 720 points."""
     parts: list[str] = []
-    previous: Point | None = None
     limit = gap_limit(series)
-    for p in series.points:
-        px, py = _num(x(p.bucket + series.step / 2)), _num(scale.y(p.average))
-        joined = previous is not None and p.bucket - previous.bucket <= limit
-        parts.append(f"L{px} {py}" if joined else f"M{px} {py}h0")
-        previous = p
+    span = series.end - series.start
+    x_origin, x_per_second = (
+        (right, -(right - left) / span) if rtl else (left, (right - left) / span)
+    )
+    x_low, x_high = min(left, right), max(left, right)
+    floor, plot = HEIGHT - BOTTOM, HEIGHT - BOTTOM - TOP
+    y_per_unit = plot / (scale.high - scale.low)
+    offset = series.step / 2 - series.start
+    previous = None
+    for bucket, total, count, _, _ in series.points:
+        px = min(max(x_origin + (bucket + offset) * x_per_second, x_low), x_high)
+        py = floor - min(max((total / count - scale.low) * y_per_unit, 0.0), plot)
+        joined = previous is not None and bucket - previous <= limit
+        parts.append(f"L{px:.1f} {py:.1f}" if joined else f"M{px:.1f} {py:.1f}h0")
+        previous = bucket
     return "".join(parts)
 
 
@@ -239,7 +262,7 @@ def render_chart(
         )
     out.append("</g>")
     out.append(
-        f'<path class="chart-line" d="{_line(series, x, scale)}" fill="none" '
+        f'<path class="chart-line" d="{_line(series, left, right, rtl, scale)}" fill="none" '
         'stroke="currentColor" stroke-width="2.5" stroke-linejoin="round" '
         'stroke-linecap="round" vector-effect="non-scaling-stroke"/></svg>'
     )

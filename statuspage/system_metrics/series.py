@@ -13,6 +13,7 @@ import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import func, select
 
@@ -46,9 +47,9 @@ class Window(enum.Enum):
 WINDOWS = (Window.day, Window.week, Window.month)
 
 
-@dataclass(frozen=True)
-class Point:
-    """One bucket of a series: its start (epoch seconds) and what it holds."""
+class Point(NamedTuple):
+    """One bucket of a series: its start (epoch seconds) and what it holds. A named tuple:
+    a render makes some ten thousand of them."""
 
     bucket: int
     total: float
@@ -100,22 +101,18 @@ class Summary:
 
 def merged(points: Iterable[Point], step: int) -> list[Point]:
     """`points` merged into buckets of `step` seconds (epoch-aligned), oldest first."""
-    coarse: dict[int, Point] = {}
-    for p in points:
-        key = p.bucket - p.bucket % step
+    coarse: dict[int, list[float]] = {}
+    for bucket, total, count, minimum, maximum in points:
+        key = bucket - bucket % step
         have = coarse.get(key)
-        coarse[key] = (
-            Point(key, p.total, p.count, p.minimum, p.maximum)
-            if have is None
-            else Point(
-                key,
-                have.total + p.total,
-                have.count + p.count,
-                min(have.minimum, p.minimum),
-                max(have.maximum, p.maximum),
-            )
-        )
-    return [coarse[k] for k in sorted(coarse)]
+        if have is None:
+            coarse[key] = [total, count, minimum, maximum]
+        else:
+            have[0] += total
+            have[1] += count
+            have[2] = min(have[2], minimum)
+            have[3] = max(have[3], maximum)
+    return [Point(k, t, int(c), lo, hi) for k, (t, c, lo, hi) in sorted(coarse.items())]
 
 
 def displayed_metrics(page_id: str) -> list[Metric]:
@@ -161,9 +158,7 @@ def read_series(metrics: Sequence[Metric], now: datetime) -> dict[str, dict[Wind
             )
             .order_by(MetricPoint.metric_id, MetricPoint.bucket)
         ):
-            rows[row.metric_id].append(
-                Point(row.bucket, row.total, row.count, row.minimum, row.maximum)
-            )
+            rows[row[0]].append(Point._make(row[1:]))
         for metric_id, points in rows.items():
             for window, (start, stop) in ranges.items():
                 found[metric_id][window] = Series(

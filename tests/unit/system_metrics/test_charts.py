@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from html.parser import HTMLParser
 
 import pytest
+from babel.numbers import format_decimal
 from flask_babel import force_locale
 
 from statuspage.models import Metric
@@ -227,3 +228,13 @@ class _Elements(HTMLParser):
     def handle_data(self, data):
         if self._in_title:
             self.title += data
+
+
+@pytest.mark.parametrize("lang", ["en", "de", "fr", "es", "ja", "ar"])
+def test_numbers_are_written_with_the_languages_symbols_as_babel_writes_them(lang):
+    # Values that are no rounding tie, so the two ways of rounding agree.
+    for value in (0.0, 3.0, 1234.56, -987654.321, 12.3456, 1e7 + 0.26):
+        for places in (0, 2):
+            pattern = "#,##0" + ("." + "0" * places if places else "")
+            expected = format_decimal(value, format=pattern, locale=lang)
+            assert format_value(value, _metric(suffix="", decimal_places=places), lang) == expected

@@ -6,12 +6,16 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import time_machine
+
 from statuspage.clock import utcnow
 from statuspage.extensions import db
 from statuspage.jobs.every_minute import sweep
 from statuspage.page.state import ensure_page, get_page
 from statuspage.public.export import export_site
+from statuspage.public.viewing import COOKIE, identity
 from statuspage.system_metrics.refresh import publish_new_data
+from tests.factories.segments import organization, segment
 from tests.unit.system_metrics.metric_rows import make_metric, push
 
 CHART = re.compile(r'<svg class="chart"[^>]*role="img"')
@@ -120,3 +124,21 @@ def test_the_static_export_holds_the_charts_and_tables(app, tmp_path):
     assert len(CHART.findall(index)) == 6
     assert index.count("<summary>Data table</summary>") == 6
     assert 'name="metrics-window"' in index  # the switch needs no script, so it works here too
+
+
+def test_a_private_viewer_sees_the_same_charts(client):
+    """Metrics are page-wide: a signed-in viewer's page (rendered for them alone) has the
+    same section as the public snapshot."""
+    _page_with_metrics()
+    organization("Acme", segments=[segment("Enterprise")], members=["ann@acme.example"])
+    cookie = identity("ann@acme.example")
+    db.session.commit()
+    with time_machine.travel(utcnow(), tick=False):  # both drawn at the same second
+        public = client.get("/").get_data(as_text=True)
+        client.set_cookie(COOKIE, cookie)
+        response = client.get("/")
+    assert response.headers["Cache-Control"] == "private, no-store"  # theirs alone
+    private = response.get_data(as_text=True)
+    assert "ann@acme.example" in private
+    section = re.compile(r'<section aria-labelledby="system-metrics".*?</section>', re.DOTALL)
+    assert section.search(private).group(0) == section.search(public).group(0)

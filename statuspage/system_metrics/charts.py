@@ -235,6 +235,7 @@ def render_chart(
     labels = [format_value(t, metric, lang) for t in scale.ticks] if scale else []
     axis = 0 if metric.y_axis_hidden or not labels else 12 + CHAR * max(map(len, labels))
     left, right = (EDGE, WIDTH - axis) if rtl else (axis, WIDTH - EDGE)
+    direction = "rtl" if rtl else "ltr"  # the chart's text, whatever the page around it
     span = series.end - series.start
 
     def x(at: float) -> float:
@@ -242,7 +243,7 @@ def render_chart(
         return right - share * (right - left) if rtl else left + share * (right - left)
 
     out = [
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" direction="{direction}" '
         f'aria-labelledby="{ident}-title {ident}-desc" xmlns="http://www.w3.org/2000/svg">',
         f'<title id="{ident}-title">{escape(title)}</title>',
         f'<desc id="{ident}-desc">{escape(desc)}</desc>',
@@ -260,16 +261,23 @@ def render_chart(
         out.append(f'<line x1="{left}" x2="{right}" y1="{ty}" y2="{ty}"/>')
     out.append("</g>")
     if not metric.y_axis_hidden:
-        anchor, lx = ("start", right + 6) if rtl else ("end", left - 6)
-        out.append(f'<g class="chart-axis" aria-hidden="true" text-anchor="{anchor}">')
+        # "end" is where a line of text ends: its right in left-to-right text, its left in
+        # right-to-left text (SVG 2, text-anchor), so each label ends at the plot's edge.
+        lx = right + 6 if rtl else left - 6
+        out.append('<g class="chart-axis" aria-hidden="true" text-anchor="end">')
         for tick, label in zip(scale.ticks, labels, strict=True):
             out.append(f'<text x="{lx}" y="{_num(scale.y(tick) + 4)}">{escape(label)}</text>')
         out.append("</g>")
     out.append('<g class="chart-axis" aria-hidden="true" text-anchor="middle">')
     for at, label in time_ticks(series.window, series.start, series.end, zone_name, lang):
         tx = x(at)
-        # A label at the very edge is anchored inside it, so it is never cut off.
-        anchor = "end" if tx > WIDTH - 40 else "start" if tx < 40 else "middle"
+        # A label at the very edge is anchored inside it, so it is never cut off: it ends at
+        # the edge on the side the text runs towards.
+        anchor = "middle"
+        if tx > WIDTH - 40:
+            anchor = "start" if rtl else "end"
+        elif tx < 40:
+            anchor = "end" if rtl else "start"
         out.append(
             f'<line class="chart-tick" x1="{_num(tx)}" x2="{_num(tx)}" y1="{HEIGHT - BOTTOM}" '
             f'y2="{HEIGHT - BOTTOM + 4}"/><text x="{_num(tx)}" y="{HEIGHT - 8}" '

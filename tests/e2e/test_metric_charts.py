@@ -70,3 +70,7 @@ def test_the_charts_are_drawn_accessible_and_their_tables_reachable_by_keyboard(
     expect(table).to_be_visible()
     expect(table.locator("caption")).to_contain_text("API response time, Past 7 days")
     page.screenshot(path=artifacts_dir / "metric_charts-table.png", full_page=True)
+
+    # Right to left: the page mirrored, the charts too (time runs leftwards), still clean.
+    assert inspect(page, "/?lang=ar", 390, artifacts_dir) == []
+    page.locator("section.system-metrics").screenshot(path=artifacts_dir / "metric_charts-ar.png")

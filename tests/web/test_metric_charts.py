@@ -102,18 +102,20 @@ def test_right_to_left_readers_get_the_chart_mirrored(client):
     def value_axis(query: str) -> tuple[str, float]:
         html = client.get(f"/?lang={query}").get_data(as_text=True)
         found = re.search(
-            r'<g class="chart-axis" [^>]*text-anchor="(start|end)"><text x="([\d.]+)"', html
+            r'<svg class="chart" [^>]*direction="(rtl|ltr)".*?'
+            r'<g class="chart-axis" aria-hidden="true" text-anchor="end"><text x="([\d.]+)"',
+            html,
         )
         assert found, html
         return found.group(1), float(found.group(2))
 
-    # The value axis stands on the right, its labels anchored at their start (SVG 1.1
-    # "text-anchor": start is the left in a left-to-right run of text).
-    anchor, x = value_axis("ar")
-    assert anchor == "start"
+    # The value axis stands on the right, its labels ending at the plot's edge: in
+    # right-to-left text the end of a line is its left (SVG 2, "text-anchor").
+    direction, x = value_axis("ar")
+    assert direction == "rtl"
     assert x > 300
-    anchor, x = value_axis("en")
-    assert anchor == "end"
+    direction, x = value_axis("en")
+    assert direction == "ltr"
     assert x < 300
 
 

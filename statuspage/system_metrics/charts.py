@@ -234,6 +234,7 @@ def render_chart(
     scale = value_scale(series, metric) if series.points else None
     labels = [format_value(t, metric, lang) for t in scale.ticks] if scale else []
     axis = 0 if metric.y_axis_hidden or not labels else 12 + CHAR * max(map(len, labels))
+    axis = min(axis, WIDTH // 3)  # a label of absurd figures may overflow, the plot stays
     left, right = (EDGE, WIDTH - axis) if rtl else (axis, WIDTH - EDGE)
     direction = "rtl" if rtl else "ltr"  # the chart's text, whatever the page around it
     span = series.end - series.start
@@ -254,7 +255,8 @@ def render_chart(
             f'text-anchor="middle">{escape(gettext("No data yet"))}</text></svg>'
         )
         return Markup("".join(out))  # noqa: S704 - every text in it passed escape()
-    assert scale is not None
+    if scale is None:  # pragma: no cover - series.points is not empty here
+        raise AssertionError("a scale for a series with points")
     out.append('<g class="chart-grid" aria-hidden="true">')
     for tick in scale.ticks:
         ty = _num(scale.y(tick))

@@ -13,6 +13,7 @@ import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from math import isfinite
 from typing import NamedTuple
 
 from sqlalchemy import func, select
@@ -158,7 +159,9 @@ def read_series(metrics: Sequence[Metric], now: datetime) -> dict[str, dict[Wind
             )
             .order_by(MetricPoint.metric_id, MetricPoint.bucket)
         ):
-            rows[row[0]].append(Point._make(row[1:]))
+            point = Point._make(row[1:])
+            if isfinite(point.total) and isfinite(point.minimum) and isfinite(point.maximum):
+                rows[row[0]].append(point)  # else a gap: NaN or infinity draws nothing
         for metric_id, points in rows.items():
             for window, (start, stop) in ranges.items():
                 found[metric_id][window] = Series(

@@ -253,3 +253,13 @@ def test_numbers_are_written_with_the_languages_symbols_as_babel_writes_them(lan
             pattern = "#,##0" + ("." + "0" * places if places else "")
             expected = format_decimal(value, format=pattern, locale=lang)
             assert format_value(value, _metric(suffix="", decimal_places=places), lang) == expected
+
+
+def test_absurd_figures_still_leave_a_plot():
+    series = _series(Window.day, {0: 1e300, 1: -1e300})
+    root = _svg(render_chart(_metric(), series, zone_name="Etc/UTC", lang="en"))
+    grid = next(g for g in root.iter(f"{SVG}g") if g.get("class") == "chart-grid")
+    line = next(grid.iter(f"{SVG}line"))
+    assert float(line.get("x2")) - float(line.get("x1")) >= 380  # two thirds of the width
+    (path,) = _paths(root)
+    assert [len(run) for run in _runs(path)] == [2]

@@ -114,3 +114,15 @@ def test_the_displayed_metrics_in_their_order_and_their_newest_data():
     push(early, [(NOW - timedelta(minutes=9), 1.0)])
     push(hidden, [(NOW, 1.0)])  # not on the page: its data is no reason to render it
     assert newest_data_at(page.id) == NOW - timedelta(minutes=5)
+
+
+def test_a_bucket_holding_an_infinity_is_a_gap():
+    """The API refuses such values; a row that holds one anyway draws nothing."""
+    metric = make_metric()
+    # (SQLite keeps no NaN, so the test holds no -inf: inf - inf is NaN in a bucket's sum.)
+    push(metric, [(NOW - timedelta(minutes=30), float("inf")), (NOW - timedelta(minutes=1), 2.0)])
+    push(metric, [(NOW - timedelta(minutes=10), 1.0)])
+    day = read_series([metric], NOW)[metric.id][Window.day]
+    assert [p.average for p in day.points] == [1.0, 2.0]
+    month = read_series([metric], NOW)[metric.id][Window.month]
+    assert [p.average for p in month.points] == [2.0]  # 11:00 held the infinity: a gap

@@ -26,6 +26,10 @@ or PostgreSQL with --database-url), on a simulated clock:
    the public-page target (bench/public_page.py, docs/DEVELOPMENT.md) is that a public read
    costs a snapshot lookup, ratio >= 0.9 against a server doing nothing else; here the
    question is whether ten charts change that, so both sides are Herald's snapshot.
+4. `http`: that page (windows full, charts shown) under gunicorn read by wrk against
+   bench/minimal_app.py serving the same bytes, as bench/public_page.py measures the public
+   page (its target: ratio >= 0.9, p99 < 25 ms); skipped without wrk (`make bench` installs
+   it) or with `--wrk-seconds 0`.
 
 Medians of alternating blocks, never bests, since this is a shared, noisy machine. The last
 lines are `RESULT metrics_ingest ...`, `RESULT metrics_storage ...` and
@@ -35,6 +39,7 @@ lines are `RESULT metrics_ingest ...`, `RESULT metrics_storage ...` and
 from __future__ import annotations
 
 import argparse
+import shutil
 import statistics
 import sys
 import tempfile
@@ -44,6 +49,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+BENCH = REPO / "bench"
 sys.path.insert(0, str(REPO))
 
 from flask import Flask, current_app, g  # noqa: E402 - after the repo is importable
@@ -239,6 +245,42 @@ def measure_page(app: Flask, metrics: list[Metric], args: argparse.Namespace, la
     return render[0], serve_ratio
 
 
+def measure_served_over_http(url: str, work: Path, args: argparse.Namespace):
+    """The page with the charts under gunicorn, read by wrk, against bench/minimal_app.py
+    serving the very same bytes: bench/public_page.py's comparison and its target (ratio
+    >= 0.9, p99 < 25 ms), on this database. None when wrk is missing or --wrk-seconds 0."""
+    if args.wrk_seconds <= 0 or not shutil.which("wrk"):
+        print("  (over HTTP: skipped: wrk missing or --wrk-seconds 0)")
+        return None
+    import public_page as pp  # bench/public_page.py: its servers, wrk and comparison
+
+    wrk_args = pp.parse_args(["--duration", str(args.wrk_seconds), "--languages", ""])
+    logs = work / "logs"
+    logs.mkdir(exist_ok=True)
+    env = {**pp.base_env(work, wrk_args), "DATABASE_URL": url}
+    procs = pp.Processes()
+    try:
+        herald, herald_url = pp.gunicorn(procs, "herald", "wsgi:app", env, logs, [])
+        body, content_type = pp.fetch(herald_url)
+        charts = body.count(b'<svg class="chart"')
+        body_file = work / "index.body"
+        body_file.write_bytes(body)
+        minimal_env = {**env, "BENCH_BODY_FILE": str(body_file), "BENCH_CONTENT_TYPE": content_type}
+        minimal, minimal_url = pp.gunicorn(
+            procs, "minimal", "minimal_app:app", minimal_env, logs, ["--pythonpath", str(BENCH)]
+        )
+        pp.warm_up([herald_url, minimal_url], wrk_args)
+        result = pp.compare(
+            f"/ with {charts} charts ({len(body)} bytes) over HTTP",
+            pp.Target("herald", herald_url, (herald.proc.pid,)),
+            pp.Target("minimal", minimal_url, (minimal.proc.pid,)),
+            wrk_args,
+        )
+    finally:
+        procs.stop_all()
+    return result
+
+
 def benchmark(args: argparse.Namespace, work: Path) -> None:
     url = args.database_url or f"sqlite:///{work / 'bench.db'}"
     app = make_app(url, work)
@@ -294,6 +336,9 @@ def benchmark(args: argparse.Namespace, work: Path) -> None:
         render_ratio, serve_ratio = measure_page(app, metrics, args, "after the hour")
         backfill_month(metrics, start)
         full_render, full_serve = measure_page(app, metrics, args, "windows full")
+        set_display(True)
+        db.session.remove()  # no transaction held while the servers read the database
+        http = measure_served_over_http(url, work, args)
 
         left = []
         clock = datetime.fromtimestamp(end, UTC)
@@ -312,6 +357,7 @@ def benchmark(args: argparse.Namespace, work: Path) -> None:
     print(
         f"RESULT metrics_charts render_ratio={render_ratio:.2f} serve_ratio={serve_ratio:.2f} "
         f"full_render_ratio={full_render:.2f} full_serve_ratio={full_serve:.2f}"
+        + (f" http_ratio={http.ratio:.2f} http_p99_ms={http.p99_ms:.1f}" if http else "")
     )
 
 
@@ -326,6 +372,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=200, help="requests timed per block")
     parser.add_argument(
         "--database-url", default="", help="PostgreSQL (an empty database); default SQLite"
+    )
+    parser.add_argument(
+        "--wrk-seconds",
+        type=float,
+        default=8,
+        help="seconds of wrk per server for the comparison over HTTP (0: skip it)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     return parser.parse_args(argv)

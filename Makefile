@@ -22,7 +22,7 @@ export FLASK_APP := wsgi
 export PORT
 
 .DEFAULT_GOAL := help
-.PHONY: help run test translations test-sqlite test-postgres lint format audit lock lock-upgrade lock-check bench bench-fanout bench-push bench-audience bench-scale browser clean
+.PHONY: help run test translations test-sqlite test-postgres lint format audit lock lock-upgrade lock-check bench bench-fanout bench-push bench-audience bench-metrics bench-scale browser clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -119,6 +119,9 @@ bench-push: $(STAMP) ## Web push fan-out to 20,000 subscriptions vs a raw pywebp
 
 bench-audience: $(STAMP) ## Recipients of a notice among 1,000,000 subscribers vs one streamed query (PostgreSQL; BENCH_ARGS=--sqlite)
 	$(BIN)/python bench/audience.py $(BENCH_ARGS)
+
+bench-metrics: $(STAMP) ## 100 points/s for 10 metrics over a simulated hour: ingest, bounded storage, page with 10 charts vs without (~2 min)
+	$(BIN)/python bench/metrics_charts.py $(BENCH_ARGS)
 
 bench-scale: $(STAMP) ## Push fan-out to 100,000 with 1 then 2 workers, page p99 under wrk meanwhile (PostgreSQL + Redis; BENCH_ARGS="--subscribers 20000")
 	$(BIN)/python bench/scale.py $(BENCH_ARGS)

@@ -17,12 +17,13 @@ from statuspage.incidents.cadence import remind_due
 from statuspage.incidents.maintenance import advance_maintenance
 from statuspage.monitoring.automation import reconsider_all
 from statuspage.regulators import periodic
+from statuspage.system_metrics.refresh import publish_new_data
 
 
 def sweep() -> None:
     """Every minute: maintenance edges and reminders, automation's held statuses, uptime up
-    to now, and the engine's safety net (fan-outs that stalled, deliveries the queue lost,
-    acknowledgements missed).
+    to now, the engine's safety net (fan-outs that stalled, deliveries the queue lost,
+    acknowledgements missed), and the metric charts (system_metrics.refresh).
 
     Rolling up from yesterday too closes the last minutes of a day that ended mid-sweep.
     """
@@ -34,3 +35,4 @@ def sweep() -> None:
     engine.sweep_deliveries(now)
     assembly.escalate(now)  # call out again the crisis team members who have not acknowledged
     periodic.sweep(now)  # acknowledgements into obligations; deadline reminders
+    publish_new_data(now)  # one version bump when displayed metrics have new data

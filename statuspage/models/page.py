@@ -41,3 +41,6 @@ class Page(db.Model):
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The newest metric data the published charts hold (the displayed metrics' greatest
+    # `most_recent_data_at` when the minute's sweep last bumped the version for them).
+    charts_data_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

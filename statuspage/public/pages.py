@@ -21,11 +21,14 @@ from statuspage.components.status import overview
 from statuspage.components.uptime import uptime_rule
 from statuspage.core.errors import InvalidInput, NotFound
 from statuspage.core.validation import storable
+from statuspage.i18n import direction
+from statuspage.i18n.web import current_language, current_zone
 from statuspage.incidents import queries
 from statuspage.models.enums import Impact
 from statuspage.public.caching import snapshotted
 from statuspage.public.context import current_page, public_viewer
 from statuspage.public.viewing import signed_in_viewer, viewer_aware
+from statuspage.system_metrics.page_charts import page_charts, window_switch
 
 HTML = "text/html; charset=utf-8"
 HISTORY_MONTHS = 3
@@ -41,13 +44,20 @@ def index() -> tuple[str, str]:
     now = utcnow()
     viewer = public_viewer()
     view = overview(viewer, now)
+    page = current_page()
+    lang = current_language()
     return (
         render_template(
             "public/status.html",
-            page=current_page(),
+            page=page,
             view=view,
             uptime_rule=uptime_rule(),
             past_days=past_days(viewer, now.date()),
+            # Metrics are page-wide: a private viewer gets the same section.
+            metrics=page_charts(
+                page.id, now, zone_name=current_zone(), lang=lang, rtl=direction(lang) == "rtl"
+            ),
+            metric_windows=window_switch(),
         ),
         HTML,
     )

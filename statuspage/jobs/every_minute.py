@@ -16,6 +16,7 @@ from statuspage.delivery import engine
 from statuspage.incidents.cadence import remind_due
 from statuspage.incidents.maintenance import advance_maintenance
 from statuspage.regulators import periodic
+from statuspage.system_metrics import store
 
 
 def sweep() -> None:
@@ -31,3 +32,4 @@ def sweep() -> None:
     engine.sweep_deliveries(now)
     assembly.escalate(now)  # call out again the crisis team members who have not acknowledged
     periodic.sweep(now)  # acknowledgements into obligations; deadline reminders
+    store.prune(now)  # metric points past their resolution's retention

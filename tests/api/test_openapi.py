@@ -29,6 +29,7 @@ from statuspage.incidents.commands import OpenIncident, ScheduleMaintenance
 from statuspage.incidents.maintenance import schedule_maintenance
 from statuspage.incidents.publishing import create_incident
 from statuspage.incidents.templates import create_template
+from statuspage.system_metrics import metrics, providers
 from tests.api.conftest import Caller
 
 PREFIX = "/api/v1"
@@ -100,6 +101,8 @@ class Ids:
     incident_id: str
     page_access_group_id: str
     page_access_user_id: str
+    metrics_provider_id: str
+    metric_id: str
 
 
 @pytest.fixture
@@ -119,6 +122,8 @@ def live_ids(page_id: str) -> Ids:
     create_template(name="Outage", title="Outage", body="We are on it.")
     access_group = page_access.create_group("Enterprise", component_ids=[component.id])
     access_user = page_access.create_user("ann@customer.example", [access_group.segment.id])
+    provider = providers.create_provider("Self")
+    metric = metrics.create_metric(provider, name="Latency", suffix="ms")
     db.session.commit()
     return Ids(
         page_id,
@@ -127,6 +132,8 @@ def live_ids(page_id: str) -> Ids:
         incident.id,
         str(access_group.segment.id),
         access_user.id,
+        provider.id,
+        metric.id,
     )
 
 

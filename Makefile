@@ -123,9 +123,9 @@ bench-audience: $(STAMP) ## Recipients of a notice among 1,000,000 subscribers v
 bench-scale: $(STAMP) ## Push fan-out to 100,000 with 1 then 2 workers, page p99 under wrk meanwhile (PostgreSQL + Redis; BENCH_ARGS="--subscribers 20000")
 	$(BIN)/python bench/scale.py $(BENCH_ARGS)
 
-browser: ## Install Debian's chromium (browser tests) and nginx (tests/deploy) if missing
-	@command -v chromium >/dev/null && test -x /usr/sbin/nginx || \
-		($(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium nginx-light)
+browser: ## Install Debian's chromium (browser tests), nginx (tests/deploy) and prometheus (the metrics pull) if missing
+	@command -v chromium >/dev/null && test -x /usr/sbin/nginx && command -v prometheus >/dev/null || \
+		($(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium nginx-light prometheus)
 
 clean: ## Remove the virtualenv and caches (keeps instance/ data)
 	rm -rf $(VENV) $(LOCK_VENV) .pytest_cache .ruff_cache *.egg-info

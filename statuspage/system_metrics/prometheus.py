@@ -47,12 +47,12 @@ class PullReport:
     problems: dict[str, str] = field(default_factory=dict)  # metric id: problem
 
 
-def pull_all(now: datetime | None = None, session: requests.Session | None = None) -> PullReport:
-    """Read every metric of every enabled Prometheus provider at `now`. Flushes per metric;
-    the job commits."""
+def pull_all(now: datetime | None = None, *, timeout: tuple[float, float] = TIMEOUT) -> PullReport:
+    """Read every metric of every enabled Prometheus provider at `now`, each request bounded
+    by `timeout`. Flushes per metric; the job commits."""
     now = now or utcnow()
     report = PullReport()
-    http = session or requests.Session()
+    http = requests.Session()
     http.headers["User-Agent"] = USER_AGENT
     providers = db.session.scalars(
         select(MetricsProvider).where(
@@ -60,12 +60,16 @@ def pull_all(now: datetime | None = None, session: requests.Session | None = Non
         )
     )
     for provider in list(providers):
-        pull_provider(provider, now, http, report)
+        pull_provider(provider, now, http, report, timeout)
     return report
 
 
 def pull_provider(
-    provider: MetricsProvider, now: datetime, http: requests.Session, report: PullReport
+    provider: MetricsProvider,
+    now: datetime,
+    http: requests.Session,
+    report: PullReport,
+    timeout: tuple[float, float] = TIMEOUT,
 ) -> None:
     metrics = db.session.scalars(
         select(Metric).where(Metric.metrics_provider_id == provider.id).order_by(Metric.id)
@@ -75,7 +79,8 @@ def pull_provider(
         try:
             if down is not None:
                 raise down
-            value, at = query(provider.metric_base_uri or "", metric.metric_identifier, now, http)
+            base = provider.metric_base_uri or ""
+            value, at = query(base, metric.metric_identifier, now, http, timeout)
             if abs(value) > MAX_VALUE:
                 raise Problem(f"the value {value:g} is beyond ±{MAX_VALUE:g}")
         except Unreachable as exc:
@@ -98,7 +103,13 @@ def _problem(metric: Metric, problem: str, now: datetime, report: PullReport) ->
     report.problems[metric.id] = text
 
 
-def query(base: str, promql: str, at: datetime, http: requests.Session) -> tuple[float, int]:
+def query(
+    base: str,
+    promql: str,
+    at: datetime,
+    http: requests.Session,
+    timeout: tuple[float, float] = TIMEOUT,
+) -> tuple[float, int]:
     """One instant query's single number and its timestamp (epoch seconds), or a Problem."""
     if not promql.strip():
         raise Problem("the metric has no PromQL query (metric_identifier)")
@@ -106,15 +117,15 @@ def query(base: str, promql: str, at: datetime, http: requests.Session) -> tuple
     try:
         response = http.get(
             f"{base}/api/v1/query",
-            params={"query": promql, "time": str(moment)},
-            timeout=TIMEOUT,
+            params={"query": promql, "time": f"{at.timestamp():.3f}"},
+            timeout=timeout,
             allow_redirects=False,
             stream=True,
         )
         with response:
             raw = _bounded(response)
     except requests.Timeout as exc:
-        raise Unreachable(f"Prometheus at {base} did not answer within {TIMEOUT[1]:g}s") from exc
+        raise Unreachable(f"Prometheus at {base} did not answer within {timeout[1]:g}s") from exc
     except requests.RequestException as exc:
         raise Unreachable(f"cannot reach Prometheus at {base}: {type(exc).__name__}") from exc
     try:

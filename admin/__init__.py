@@ -25,6 +25,7 @@ from admin.views import (
     incidents,
     mailbox,
     maintenance,
+    metrics,
     notices,
     organizations,
     profile,
@@ -128,6 +129,14 @@ ROUTES = [
     # owner's screens
     Route("/settings", "settings", settings.edit, A.manage_settings, A.manage_settings),
     Route("/settings/cadence", "settings_cadence", cadence.settings, A.manage_settings, A.manage_settings),
+    # metrics: their sources (pushed, or Prometheus) and the charts the page shows
+    Route("/metrics", "metrics", metrics.index, A.manage_settings),
+    Route("/metrics/sources/new", "metrics_provider_new", metrics.new_provider, None, A.manage_settings),
+    Route("/metrics/sources/<provider_id>/edit", "metrics_provider_edit", metrics.edit_provider, A.manage_settings, A.manage_settings),
+    Route("/metrics/sources/<provider_id>/delete", "metrics_provider_delete", metrics.delete_provider, A.manage_settings, A.manage_settings),
+    Route("/metrics/new", "metric_new", metrics.new_metric, A.manage_settings, A.manage_settings),
+    Route("/metrics/<metric_id>/edit", "metric_edit", metrics.edit_metric, A.manage_settings, A.manage_settings),
+    Route("/metrics/<metric_id>/delete", "metric_delete", metrics.delete_metric, A.manage_settings, A.manage_settings),
     Route("/api-keys", "api_keys", api_keys.index, A.manage_api_keys),
     Route("/api-keys/new", "api_key_new", api_keys.create, None, A.manage_api_keys),
     Route("/api-keys/<int:key_id>/revoke", "api_key_revoke", api_keys.revoke, A.manage_api_keys, A.manage_api_keys),

@@ -31,6 +31,8 @@ from statuspage.models import (
     IncidentKind,
     IncidentStatus,
     IncidentTemplate,
+    Metric,
+    MetricsProvider,
     Notice,
     Organization,
     Regulator,
@@ -41,6 +43,7 @@ from statuspage.models import (
     TeamMember,
 )
 from statuspage.staff.accounts import create_api_key
+from statuspage.system_metrics import metrics, providers
 from tests.admin.staff_client import PASSWORD, make_staff
 from tests.e2e.inspection import WIDTHS, inspect, problems, screenshot_name
 from tests.factories.notices import notice
@@ -132,6 +135,10 @@ FILLERS: dict[str, Callable[[], list[Args]]] = {
     "admin.mailbox_message": lambda: [{"name": MAIL_NAME}],
     "admin.team_member_edit": _one(TeamMember, "member_id"),
     "admin.regulator": _one(Regulator, "regulator_id"),
+    "admin.metrics_provider_edit": _one(MetricsProvider, "provider_id"),
+    "admin.metrics_provider_delete": _one(MetricsProvider, "provider_id"),
+    "admin.metric_edit": _one(Metric, "metric_id"),
+    "admin.metric_delete": _one(Metric, "metric_id"),
 }
 
 
@@ -189,8 +196,8 @@ def _mail(folder: Path) -> None:
 
 def _cast() -> None:
     """What the demo lacks and a screen needs: an owner and a colleague, a template, a
-    segment with an organization, an API key, a subscriber and a notice (the mail is the
-    `mailbox` fixture's)."""
+    segment with an organization, an API key, a subscriber, a notice and metrics (the mail
+    is the `mailbox` fixture's)."""
     limiter.reset()  # sign-in attempts of earlier tests must not throttle this one
     owner = make_staff("owner", OWNER)
     make_staff("comms", "casey@acme.example")
@@ -200,6 +207,10 @@ def _cast() -> None:
     create_api_key("Deploy bot", "comms", created_by=owner)
     subscriber("dana@customer.example", name="Dana")
     notice(_first(Incident, Incident.kind == IncidentKind.incident))
+    prometheus = providers.create_provider("Prometheus", metric_base_uri="http://prom:9090")
+    failing = metrics.create_metric(prometheus, name="Errors", metric_identifier="rate(x[5m])")
+    failing.last_problem = "the query returned 3 series; aggregate it to one, e.g. sum(...)"
+    metrics.create_metric(providers.create_provider("Self"), name="Latency", suffix="ms")
     db.session.commit()
 
 

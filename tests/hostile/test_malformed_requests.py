@@ -73,6 +73,9 @@ def send(app: Flask, world: World, monkeypatch: pytest.MonkeyPatch) -> Sender:
         "page_id": world.api.page_id,
         "page_access_group_id": world.segment.id,
         "page_access_user_id": access_user.id,
+        "metric_id": world.metric.id,
+        "metrics_provider_id": world.metric.metrics_provider_id,
+        "provider_id": world.metric.metrics_provider_id,
         "year": 2026,
         "month": 1,
     }

@@ -39,6 +39,7 @@ from statuspage.openapi import (
     success,
 )
 
+NO_GRANTS = "Herald's metrics are public (shown or hidden): none are granted per group or user."
 TRANSLATION_NOTE = (
     "Herald extension (not in Statuspage): the update's title and message in more of the "
     "page's enabled languages, keyed by language code (de, fr, es, ja, ar; not the page's "
@@ -247,7 +248,7 @@ REQUEST_FIELDS: dict[str, dict[str, Schema]] = {
             "private to it."
         ),
         "page_access_user_ids": IDS,
-        "metric_ids": _ids("Herald has no metrics."),
+        "metric_ids": _ids(NO_GRANTS),
     },
     "page_access_user": {
         "email": _text(254),
@@ -310,7 +311,7 @@ REQUEST_BODIES: dict[str, Schema] = {
                                 "stored or none, 3000 points at most."}},
     },
     "MetricIdsRequest": {
-        "type": "object", "properties": {"metric_ids": _ids("Herald has no metrics.")},
+        "type": "object", "properties": {"metric_ids": _ids(NO_GRANTS)},
     },
 }  # fmt: skip
 
@@ -420,18 +421,18 @@ def _user_components() -> dict[str, Any]:
 
 
 def _user_metrics() -> dict[str, Any]:
-    """Herald has no metrics: none to read, none to add, none to remove."""
+    """Metrics are public, never granted per user: none to read, add or remove."""
 
     def write(summary: str) -> Schema:
         return _op(summary, 200, ref("PageAccessUser"), body="MetricIdsRequest")
 
     return {
         **_page_path("page_access_user_id"),
-        "get": _op("None: Herald has no metrics", 200,
+        "get": _op("None: metrics are public, never granted per user", 200,
                    {"type": "array", "items": {"type": "object"}, "maxItems": 0}),
-        "post": write("Naming a metric is refused (Herald has none); the user, unchanged"),
-        "put": write("Naming a metric is refused (Herald has none); the user, unchanged"),
-        "patch": write("Naming a metric is refused (Herald has none); the user, unchanged"),
+        "post": write("Naming a metric is refused (metrics are public); the user, unchanged"),
+        "put": write("Naming a metric is refused (metrics are public); the user, unchanged"),
+        "patch": write("Naming a metric is refused (metrics are public); the user, unchanged"),
         "delete": write("None to remove: the user, unchanged"),
     }  # fmt: skip
 

@@ -96,8 +96,8 @@ def template_json(
 def access_group_json(group: AccessGroup, page_id: str) -> dict[str, Any]:
     """A page access group: a segment, its own organization's members, its private components.
 
-    Herald has no metrics: they read empty. A group never changed through the API reads its
-    creation time as its last change.
+    Metrics are public, never granted to a group: they read empty. A group never changed
+    through the API reads its creation time as its last change.
     """
     segment = group.segment
     return {

@@ -81,6 +81,8 @@ def points_of(raw: Any, what: str, now: datetime) -> list[tuple[int, float]]:
             raise InvalidInput(f"{what} must be a list of points")
         raw = [raw[key] for key in sorted(raw, key=lambda key: int(key))]
     items = raw if isinstance(raw, list) else [raw]
+    if not items:
+        raise InvalidInput(f"{what} holds no points")
     if len(items) > MAX_POINTS:
         raise TooManyPoints(f"at most {MAX_POINTS} points per request; got {len(items)}")
     return [point_of(item, f"{what}[{i}]", now) for i, item in enumerate(items)]

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import math
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -210,9 +211,8 @@ def test_pushed_data_is_stored_moves_the_last_data_time_and_not_the_page(
     _ok(client.post(path, headers=owner.headers, json=earlier), 201)
     assert _points(metric["id"]) == [(now - 60, 3.0), (now, 1.5)]
     shown = _ok(client.get(f"{base}/metrics/{metric['id']}", headers=owner.headers))
-    assert shown["most_recent_data_at"].startswith(
-        utcnow().fromtimestamp(now, tz=utcnow().tzinfo).strftime("%Y-%m-%dT%H:%M:%S")
-    )  # the newest point's time, not moved back by the earlier one
+    newest = datetime.fromtimestamp(now, UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    assert shown["most_recent_data_at"] == newest  # not moved back by the earlier point
     assert _version() == version  # charts refresh from most_recent_data_at, not the version
     assert len(list(events())) == trail  # data points are not audited one by one
 
@@ -422,13 +422,16 @@ def test_a_point_from_yesterday_and_one_a_minute_ahead_are_kept(client, owner, b
 @pytest.mark.parametrize("body", [
     {}, {"data": None}, {"data": "1"}, {"data": [1, 2]}, {"data": {"timestamp": 1}},
     {"data": {"value": 1}}, {"data": {"0": {"timestamp": 1, "value": 1}, "x": {}}},
+    {"data": []},
 ])  # fmt: skip
 def test_malformed_data_bodies_are_refused(client, owner, base, metric, body):
     response = client.post(f"{base}/metrics/{metric['id']}/data", headers=owner.headers, json=body)
     assert response.status_code == 422, response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("body", [{}, {"data": []}, {"data": {}}, {"data": "x"}])
+@pytest.mark.parametrize(
+    "body", [{}, {"data": []}, {"data": {}}, {"data": "x"}, {"data": {"nosuchid": []}}]
+)
 def test_malformed_bulk_bodies_are_refused(client, owner, base, body):
     response = client.post(f"{base}/metrics/data", headers=owner.headers, json=body)
     assert response.status_code == 422, response.get_data(as_text=True)

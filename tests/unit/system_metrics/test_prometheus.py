@@ -109,10 +109,12 @@ def test_queries_of_one_number_become_points_and_the_rest_problems(prometheus_ur
     none = _metric(provider, 'up{job="nothing-by-this-name"}', "None")
     several = _metric(provider, "up or prometheus_build_info", "Several")
     broken = _metric(provider, "sum(rate(", "Broken")
+    not_a_number = _metric(provider, "0/0", "NaN")
+    a_range = _metric(provider, 'up{job="prometheus"}[1m]', "Range")
     db.session.commit()
 
     read = tasks.pull_metrics()  # the scheduled job's own wrapper
-    assert read == 3, {m.name: m.last_problem for m in (up, build, scalar, none, several, broken)}
+    assert read == 3, {m.name: m.last_problem for m in (up, build, scalar)}
     db.session.commit()
 
     assert (_raw(up), _raw(build), _raw(scalar)) == ([1.0], [1.0], [2.0])
@@ -126,7 +128,10 @@ def test_queries_of_one_number_become_points_and_the_rest_problems(prometheus_ur
     assert "series; aggregate it to one" in several.last_problem
     assert broken.last_problem is not None
     assert broken.last_problem.startswith("Prometheus refused the query: ")
-    assert (_raw(none), _raw(several), _raw(broken)) == ([], [], [])
+    assert not_a_number.last_problem == "the query's value is NaN, not a finite number"
+    assert a_range.last_problem is not None
+    assert a_range.last_problem.startswith("the query returned a matrix")
+    assert [_raw(m) for m in (none, several, broken, not_a_number, a_range)] == [[]] * 5
     assert provider.last_revalidated_at is not None
 
     # a problem clears once the query is fixed

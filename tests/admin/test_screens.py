@@ -53,6 +53,8 @@ def url_of(rule: str, world: World) -> str:
         "organization_id": world.organization.id,
         "regulator_id": _regulator_id(),
         "member_id": _team_member_id(),
+        "metric_id": world.metric.id,
+        "provider_id": world.metric.metrics_provider_id,
     }
     return "/admin" + re.sub(r"<(?:int:)?(\w+)>", lambda m: str(values[m.group(1)]), rule)
 

@@ -460,3 +460,28 @@ def test_metric_fields_out_of_range_are_refused(client, owner, base, metric, fie
         f"{base}/metrics/{metric['id']}", headers=owner.headers, json={"metric": {field: value}}
     )
     assert response.status_code == 422, response.get_data(as_text=True)
+
+
+def test_a_provider_is_read_and_updated_by_its_id(client, owner, base):
+    provider = _provider(client, owner, base)
+    path = f"{base}/metrics_providers/{provider['id']}"
+    assert _ok(client.get(path, headers=owner.headers)) == provider
+    to_prometheus = {"metrics_provider": {"type": "Prometheus"}}
+    refused = client.patch(path, headers=owner.headers, json=to_prometheus)
+    assert refused.status_code == 422
+    assert "metric_base_uri" in refused.get_json()["error"]
+    with_server = {
+        "metrics_provider": {"type": "prometheus", "metric_base_uri": "https://p.example"}
+    }
+    moved = _ok(client.put(path, headers=owner.oauth, json=with_server))
+    assert (moved["type"], moved["metric_base_uri"]) == ("Prometheus", "https://p.example")
+    paused = _ok(
+        client.patch(path, headers=owner.headers, json={"metrics_provider": {"disabled": True}})
+    )
+    assert (paused["disabled"], paused["metric_base_uri"]) == (True, "https://p.example")
+    back = _ok(
+        client.patch(path, headers=owner.headers, json={"metrics_provider": {"type": "Self"}})
+    )
+    assert (back["type"], back["metric_base_uri"]) == ("Self", None)  # its server left behind
+    entries = [e for e in events() if e.action == "metrics_provider.update"]
+    assert [e.after["type"] for e in entries] == ["Prometheus", "Prometheus", "Self"]

@@ -52,15 +52,15 @@ def pull_all(now: datetime | None = None, *, timeout: tuple[float, float] = TIME
     by `timeout`. Flushes per metric; the job commits."""
     now = now or utcnow()
     report = PullReport()
-    http = requests.Session()
-    http.headers["User-Agent"] = USER_AGENT
     providers = db.session.scalars(
         select(MetricsProvider).where(
             MetricsProvider.type == PROMETHEUS, MetricsProvider.disabled.is_(False)
         )
     )
-    for provider in list(providers):
-        pull_provider(provider, now, http, report, timeout)
+    with requests.Session() as http:
+        http.headers["User-Agent"] = USER_AGENT
+        for provider in list(providers):
+            pull_provider(provider, now, http, report, timeout)
     return report
 
 

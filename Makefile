@@ -126,9 +126,9 @@ bench-metrics: $(STAMP) ## 100 points/s for 10 metrics over a simulated hour: in
 bench-scale: $(STAMP) ## Push fan-out to 100,000 with 1 then 2 workers, page p99 under wrk meanwhile (PostgreSQL + Redis; BENCH_ARGS="--subscribers 20000")
 	$(BIN)/python bench/scale.py $(BENCH_ARGS)
 
-browser: ## Install Debian's chromium (browser tests), nginx (tests/deploy) and Alertmanager (tests/monitoring) if missing
-	@command -v chromium >/dev/null && test -x /usr/sbin/nginx && test -x /usr/bin/prometheus-alertmanager || \
-		($(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium nginx-light prometheus-alertmanager)
+browser: ## Install Debian's chromium (browser tests), nginx (tests/deploy), Alertmanager (tests/monitoring) and Prometheus (the metrics pull) if missing
+	@command -v chromium >/dev/null && test -x /usr/sbin/nginx && test -x /usr/bin/prometheus-alertmanager && command -v prometheus >/dev/null || \
+		($(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium nginx-light prometheus-alertmanager prometheus)
 
 clean: ## Remove the virtualenv and caches (keeps instance/ data)
 	rm -rf $(VENV) $(LOCK_VENV) .pytest_cache .ruff_cache *.egg-info

@@ -17,6 +17,7 @@ from statuspage.api import (
     groups,
     incidents,
     integrations,
+    metrics,
     openapi,
     page_access,
     pages,
@@ -39,12 +40,13 @@ class Route(NamedTuple):
     action: Action | None  # None: no API key (the document; alert intake, by its own secret)
 
 
-READ, MANAGE, PUBLISH, TEMPLATES, SEGMENTS = (
+READ, MANAGE, PUBLISH, TEMPLATES, SEGMENTS, SETTINGS = (
     Action.read_admin,
     Action.manage_components,
     Action.publish,
     Action.manage_templates,
     Action.manage_segments,
+    Action.manage_settings,
 )
 GET, POST, PATCH_PUT, DELETE = ("GET",), ("POST",), ("PATCH", "PUT"), ("DELETE",)
 WRITES = ("POST", "PATCH", "PUT")
@@ -57,6 +59,12 @@ ACCESS_GROUP = f"{ACCESS_GROUPS}/<page_access_group_id>"
 ACCESS_USER = f"{ACCESS_USERS}/<page_access_user_id>"
 GROUP_COMPONENTS, USER_COMPONENTS = f"{ACCESS_GROUP}/components", f"{ACCESS_USER}/components"
 INTAKE = f"{PAGE}/integrations/<kind>"
+PROVIDERS = f"{PAGE}/metrics_providers"
+PROVIDER = f"{PROVIDERS}/<metrics_provider_id>"
+METRIC = f"{PAGE}/metrics/<metric_id>"
+# Metrics: owners set providers and metrics up (as in the admin); keys that may manage
+# components (owner, comms) push data, as the services they watch report in.
+PUSH = MANAGE
 
 ROUTES = [
     Route("/openapi.json", "openapi", openapi.document, GET, None),
@@ -117,6 +125,21 @@ ROUTES = [
     # alert intake: the integration's secret, in the path or as a bearer token, is the key
     Route(f"{INTAKE}/<secret>", "alerts_by_path", integrations.receive, POST, None),
     Route(INTAKE, "alerts_by_bearer", integrations.receive, POST, None),
+    # metrics: providers, their metrics, and the data points pushed to them
+    Route(PROVIDERS, "metrics_providers", metrics.list_providers, GET, READ),
+    Route(PROVIDERS, "create_metrics_provider", metrics.create_provider, POST, SETTINGS),
+    Route(PROVIDER, "metrics_provider", metrics.show_provider, GET, READ),
+    Route(PROVIDER, "update_metrics_provider", metrics.update_provider, PATCH_PUT, SETTINGS),
+    Route(PROVIDER, "delete_metrics_provider", metrics.delete_provider, DELETE, SETTINGS),
+    Route(f"{PROVIDER}/metrics", "provider_metrics", metrics.provider_metrics, GET, READ),
+    Route(f"{PROVIDER}/metrics", "create_metric", metrics.create_metric, POST, SETTINGS),
+    Route(f"{PAGE}/metrics", "metrics", metrics.list_metrics, GET, READ),
+    Route(f"{PAGE}/metrics/data", "add_metrics_data", metrics.add_bulk_data, POST, PUSH),
+    Route(METRIC, "metric", metrics.show_metric, GET, READ),
+    Route(METRIC, "update_metric", metrics.update_metric, PATCH_PUT, SETTINGS),
+    Route(METRIC, "delete_metric", metrics.delete_metric, DELETE, SETTINGS),
+    Route(f"{METRIC}/data", "add_metric_data", metrics.add_data, POST, PUSH),
+    Route(f"{METRIC}/data", "reset_metric_data", metrics.reset_data, DELETE, SETTINGS),
 ]  # fmt: skip
 ACTIONS = {f"{bp.name}.{r.endpoint}": r.action for r in ROUTES}
 

@@ -40,6 +40,7 @@ from statuspage.openapi import (
     success,
 )
 
+NO_GRANTS = "Herald's metrics are public (shown or hidden): none are granted per group or user."
 TRANSLATION_NOTE = (
     "Herald extension (not in Statuspage): the update's title and message in more of the "
     "page's enabled languages, keyed by language code (de, fr, es, ja, ar; not the page's "
@@ -51,6 +52,31 @@ TRANSLATIONS_ANSWER: Schema = {
     "description": TRANSLATION_NOTE,
     "additionalProperties": answer_object({"name": nullable(STRING), "body": STRING}),
 }
+
+NUMBER: Schema = {"type": "number"}
+PROVIDER_TYPE: Schema = {
+    "type": "string",
+    "enum": ["Self", "Prometheus"],
+    "description": "Self: data pushed with this API. Prometheus (Herald's): each metric's "
+    "metric_identifier is a PromQL query read every minute from metric_base_uri. Statuspage's "
+    "Pingdom, NewRelic, Librato and Datadog are refused (422).",
+}
+LAST_PROBLEM = (
+    "Herald extension: why the last pull from Prometheus gave no point (no series, several, "
+    "server down); null once a pull succeeds."
+)
+POINT_IN: Schema = {
+    "type": "object",
+    "required": ["timestamp", "value"],
+    "properties": {
+        "timestamp": {
+            "type": "integer",
+            "description": "Seconds since 1970 (UTC); from 31 days ago to 5 minutes ahead.",
+        },
+        "value": {"type": "number", "description": "Finite, within ±1e15."},
+    },
+}
+POINTS_IN: Schema = {"type": "array", "items": POINT_IN, "maxItems": 3000}
 
 SCHEMAS: dict[str, Schema] = {
     "Error": answer_object({"error": STRING}),
@@ -117,6 +143,32 @@ SCHEMAS: dict[str, Schema] = {
          "page_access_group_id": nullable(STRING), "page_access_group_ids": IDS,
          "created_at": TIME, "updated_at": TIME}
     ),
+    "MetricsProvider": answer_object(
+        {"id": STRING, "page_id": STRING, "type": PROVIDER_TYPE, "disabled": BOOL,
+         "metric_base_uri": nullable(STRING), "last_revalidated_at": nullable(TIME),
+         "created_at": TIME, "updated_at": TIME}
+    ),
+    "Metric": answer_object(
+        {"id": STRING, "metrics_provider_id": STRING, "metric_identifier": STRING,
+         "name": STRING, "display": BOOL, "tooltip_description": nullable(STRING),
+         "backfilled": BOOL, "y_axis_min": nullable(NUMBER), "y_axis_max": nullable(NUMBER),
+         "y_axis_hidden": BOOL, "suffix": STRING, "decimal_places": INT,
+         "most_recent_data_at": nullable(TIME), "created_at": TIME, "updated_at": TIME,
+         "last_fetched_at": nullable(TIME), "backfill_percentage": INT,
+         "reference_name": STRING,
+         "position": INT | {"description": "Herald extension: the order on the page."},
+         "last_problem": nullable(STRING) | {"description": LAST_PROBLEM}}
+    ),
+    "MetricPoint": answer_object({"timestamp": INT, "value": NUMBER}),
+    "MetricDataAdded": answer_object(
+        {"data": {"oneOf": [ref("MetricPoint"), array_of("MetricPoint")],
+                  "description": "The point as sent; a list when a list was sent."}}
+    ),
+    "MetricsDataAdded": {
+        "type": "object",
+        "description": "Each metric's id to the points stored for it.",
+        "additionalProperties": array_of("MetricPoint"),
+    },
 }  # fmt: skip
 
 
@@ -200,7 +252,7 @@ REQUEST_FIELDS: dict[str, dict[str, Schema]] = {
             "private to it."
         ),
         "page_access_user_ids": IDS,
-        "metric_ids": _ids("Herald has no metrics."),
+        "metric_ids": _ids(NO_GRANTS),
     },
     "page_access_user": {
         "email": _text(254),
@@ -209,6 +261,19 @@ REQUEST_FIELDS: dict[str, dict[str, Schema]] = {
                                                    "with page_access_group_ids, one of them.")),
         "page_access_group_ids": _ids("Exactly the user's groups; at least one."),
         "subscribe_to_components": BOOL,
+    },
+    "metrics_provider": {
+        "type": PROVIDER_TYPE,
+        "metric_base_uri": nullable(_text(500, "Prometheus: the server's http(s) URL.")),
+        "disabled": {"type": "boolean", "description": "Herald: a disabled provider is not read."},
+    },
+    "metric": {
+        "name": _text(200), "metric_identifier": _text(2000, "Prometheus: a PromQL query "
+                                                       "giving one number (one series)."),
+        "display": BOOL, "tooltip_description": nullable(_text(1000)), "suffix": _text(40),
+        "y_axis_min": nullable(NUMBER), "y_axis_max": nullable(NUMBER), "y_axis_hidden": BOOL,
+        "decimal_places": {"type": "integer", "minimum": 0, "maximum": 6},
+        "position": {"type": "integer", "minimum": 0, "maximum": 10000},
     },
 }  # fmt: skip
 
@@ -236,8 +301,21 @@ REQUEST_BODIES: dict[str, Schema] = {
     "ComponentIdsRequest": {
         "type": "object", "required": ["component_ids"], "properties": {"component_ids": IDS},
     },
+    **_bodies("MetricsProvider", "metrics_provider", ["type"]),
+    **_bodies("Metric", "metric", ["name"]),
+    "MetricDataRequest": {
+        "type": "object", "required": ["data"],
+        "properties": {"data": {"oneOf": [POINT_IN, POINTS_IN],
+                                "description": "A point; Herald takes a list of them too."}},
+    },
+    "MetricsDataRequest": {
+        "type": "object", "required": ["data"],
+        "properties": {"data": {"type": "object", "additionalProperties": POINTS_IN,
+                                "description": "Each metric's id to its points; all are "
+                                "stored or none, 3000 points at most."}},
+    },
     "MetricIdsRequest": {
-        "type": "object", "properties": {"metric_ids": _ids("Herald has no metrics.")},
+        "type": "object", "properties": {"metric_ids": _ids(NO_GRANTS)},
     },
     "AlertIntakeRequest": {
         "type": "object",
@@ -360,18 +438,18 @@ def _user_components() -> dict[str, Any]:
 
 
 def _user_metrics() -> dict[str, Any]:
-    """Herald has no metrics: none to read, none to add, none to remove."""
+    """Metrics are public, never granted per user: none to read, add or remove."""
 
     def write(summary: str) -> Schema:
         return _op(summary, 200, ref("PageAccessUser"), body="MetricIdsRequest")
 
     return {
         **_page_path("page_access_user_id"),
-        "get": _op("None: Herald has no metrics", 200,
+        "get": _op("None: metrics are public, never granted per user", 200,
                    {"type": "array", "items": {"type": "object"}, "maxItems": 0}),
-        "post": write("Naming a metric is refused (Herald has none); the user, unchanged"),
-        "put": write("Naming a metric is refused (Herald has none); the user, unchanged"),
-        "patch": write("Naming a metric is refused (Herald has none); the user, unchanged"),
+        "post": write("Naming a metric is refused (metrics are public); the user, unchanged"),
+        "put": write("Naming a metric is refused (metrics are public); the user, unchanged"),
+        "patch": write("Naming a metric is refused (metrics are public); the user, unchanged"),
         "delete": write("None to remove: the user, unchanged"),
     }  # fmt: skip
 
@@ -413,6 +491,42 @@ def _intake(*, in_path: bool) -> dict[str, Any]:
 
 
 INTAKE_KINDS = [kind.value for kind in IntegrationKind]
+METRIC_PATHS: dict[str, Any] = {
+    "/pages/{page_id}/metrics_providers": _collection(
+        _op("Metrics providers", 200, array_of("MetricsProvider")),
+        "Create a metrics provider (owner only)", "MetricsProvider",
+        "MetricsProviderCreateRequest",
+    ),
+    "/pages/{page_id}/metrics_providers/{metrics_provider_id}": _record(
+        "metrics_provider_id", "MetricsProvider", "A metrics provider",
+        "Update a metrics provider (owner only)", "MetricsProviderUpdateRequest",
+        _op("Delete a metrics provider, its metrics and their data (owner only)", 200,
+            ref("MetricsProvider")),
+    ),
+    "/pages/{page_id}/metrics_providers/{metrics_provider_id}/metrics": {
+        **_page_path("metrics_provider_id"),
+        "get": _op("The provider's metrics", 200, array_of("Metric")),
+        "post": _op("Create a metric for the provider (owner only)", 201, ref("Metric"),
+                    body="MetricCreateRequest"),
+    },
+    "/pages/{page_id}/metrics": _read_only("Metrics in page order", array_of("Metric")),
+    "/pages/{page_id}/metrics/data": {
+        **_page_path(),
+        "post": _op("Add data points to several metrics (owner, comms)", 201,
+                    ref("MetricsDataAdded"), body="MetricsDataRequest"),
+    },
+    "/pages/{page_id}/metrics/{metric_id}": _record(
+        "metric_id", "Metric", "A metric", "Update a metric (owner only)",
+        "MetricUpdateRequest", _op("Delete a metric and its data (owner only)", 200, ref("Metric")),
+    ),
+    "/pages/{page_id}/metrics/{metric_id}/data": {
+        **_page_path("metric_id"),
+        "post": _op("Add data to a metric (owner, comms); not to a Prometheus one", 201,
+                    ref("MetricDataAdded"), body="MetricDataRequest"),
+        "delete": _op("Reset the metric's data: every point goes (owner only)", 200,
+                      ref("Metric")),
+    },
+}  # fmt: skip
 
 PAGE_NUMBER = query_parameter("page", {"type": "integer", "minimum": 1, "maximum": 10000})
 INCIDENT_LIST_PARAMETERS = [
@@ -559,6 +673,7 @@ DOCUMENT: dict[str, Any] = build_document(
         "/pages/{page_id}/page_access_users/{page_access_user_id}/metrics": _user_metrics(),
         "/pages/{page_id}/integrations/{kind}/{secret}": _intake(in_path=True),
         "/pages/{page_id}/integrations/{kind}": _intake(in_path=False),
+        **METRIC_PATHS,
     },
 )  # fmt: skip
 

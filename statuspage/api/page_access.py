@@ -17,8 +17,9 @@ Herald maps them onto its own customers (audience.page_access):
   exactly these, PUT and PATCH add, DELETE takes `component_ids` (or one, by path) away;
   Statuspage's verbs, each answering the group. A user's components are its groups': GET
   lists them, and writes are refused (422), since Herald grants components to groups only.
-- Herald has no metrics: a group's `metric_ids` and a user's metrics read empty; naming a
-  metric to add is refused (422), and adding or removing none answers the user unchanged.
+- Herald's metrics are public (on the page for everyone, or hidden), never granted to a
+  group or user: a group's `metric_ids` and a user's metrics read empty; naming a metric to
+  add is refused (422), and adding or removing none answers the user unchanged.
 
 A group's `external_identifier` and a user's `external_login` are kept (one line, at most 200
 characters; "" clears them). Writes need the owner role (`manage_segments`): they decide who
@@ -43,6 +44,9 @@ from statuspage.extensions import db
 PER_PAGE = 100
 
 
+NO_METRIC_GRANTS = "Herald's metrics are public, none are granted per group or user"
+
+
 def _page_of(items: list[Any]) -> list[Any]:
     """Statuspage's paging: `page` (from 1) of `per_page` items (at most 100)."""
     page = query_int("page", 1, low=1, high=10000)
@@ -53,7 +57,7 @@ def _page_of(items: list[Any]) -> list[Any]:
 def _group_fields() -> Fields:
     fields = Fields(read_body(), "page_access_group")
     if fields.ids("metric_ids"):
-        raise InvalidInput("page_access_group[metric_ids]: Herald has no metrics")
+        raise InvalidInput(f"page_access_group[metric_ids]: {NO_METRIC_GRANTS}")
     return fields
 
 
@@ -240,7 +244,7 @@ def change_user_components(page_access_user_id: str, component_id: str | None = 
 
 def user_metrics(page_access_user_id: str) -> list[dict[str, Any]]:
     page_access.get_user(page_access_user_id)
-    return []  # Herald has no metrics
+    return []  # metrics are public: none are granted per user
 
 
 def _metric_ids() -> list[str]:
@@ -248,10 +252,10 @@ def _metric_ids() -> list[str]:
 
 
 def add_user_metrics(page_access_user_id: str) -> dict[str, Any]:
-    """Adding a metric is refused (Herald has none); adding none answers the user unchanged."""
+    """Granting a metric is refused (metrics are public); adding none answers the user unchanged."""
     found = page_access.get_user(page_access_user_id)
     if _metric_ids():
-        raise InvalidInput("metric_ids: Herald has no metrics")
+        raise InvalidInput(f"metric_ids: {NO_METRIC_GRANTS}")
     return access_user_json(found, current_page().id)
 
 

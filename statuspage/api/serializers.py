@@ -11,7 +11,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from statuspage.audience.page_access import AccessGroup, AccessUser
-from statuspage.models import Component, ComponentGroup, Incident, IncidentTemplate, Page
+from statuspage.models import (
+    Component,
+    ComponentGroup,
+    Incident,
+    IncidentTemplate,
+    Metric,
+    MetricsProvider,
+    Page,
+)
 from statuspage.public.serializers import component_json, iso, statuspage_incident_json
 
 __all__ = [
@@ -20,6 +28,8 @@ __all__ = [
     "component_json",
     "group_json",
     "incident_json_v1",
+    "metric_json",
+    "metrics_provider_json",
     "page_json_v1",
     "template_json",
 ]
@@ -86,8 +96,8 @@ def template_json(
 def access_group_json(group: AccessGroup, page_id: str) -> dict[str, Any]:
     """A page access group: a segment, its own organization's members, its private components.
 
-    Herald has no metrics: they read empty. A group never changed through the API reads its
-    creation time as its last change.
+    Metrics are public, never granted to a group: they read empty. A group never changed
+    through the API reads its creation time as its last change.
     """
     segment = group.segment
     return {
@@ -119,4 +129,47 @@ def access_user_json(user: AccessUser, page_id: str) -> dict[str, Any]:
         "page_access_group_ids": group_ids,
         "created_at": iso(user.created_at),
         "updated_at": iso(user.updated_at),
+    }
+
+
+def metrics_provider_json(provider: MetricsProvider) -> dict[str, Any]:
+    """Statuspage's metrics provider; Herald keeps no vendor credentials, so none are shown."""
+    return {
+        "id": provider.id,
+        "page_id": provider.page_id,
+        "type": provider.type,
+        "disabled": provider.disabled,
+        "metric_base_uri": provider.metric_base_uri,
+        "last_revalidated_at": iso(provider.last_revalidated_at),
+        "created_at": iso(provider.created_at),
+        "updated_at": iso(provider.updated_at),
+    }
+
+
+def metric_json(metric: Metric) -> dict[str, Any]:
+    """Statuspage's metric, plus Herald's `last_problem` (why the last pull gave no point).
+
+    `reference_name` is the metric's name; `backfill_percentage` is always 100: Statuspage
+    fills a new metric from its vendor in the background, Herald has nothing to fill."""
+    return {
+        "id": metric.id,
+        "metrics_provider_id": metric.metrics_provider_id,
+        "metric_identifier": metric.metric_identifier,
+        "name": metric.name,
+        "display": metric.display,
+        "tooltip_description": metric.tooltip_description,
+        "backfilled": metric.backfilled,
+        "y_axis_min": metric.y_axis_min,
+        "y_axis_max": metric.y_axis_max,
+        "y_axis_hidden": metric.y_axis_hidden,
+        "suffix": metric.suffix,
+        "decimal_places": metric.decimal_places,
+        "most_recent_data_at": iso(metric.most_recent_data_at),
+        "created_at": iso(metric.created_at),
+        "updated_at": iso(metric.updated_at),
+        "last_fetched_at": iso(metric.last_fetched_at),
+        "backfill_percentage": 100,
+        "reference_name": metric.name,
+        "position": metric.position,
+        "last_problem": metric.last_problem,
     }

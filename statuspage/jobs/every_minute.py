@@ -17,6 +17,7 @@ from statuspage.incidents.cadence import remind_due
 from statuspage.incidents.maintenance import advance_maintenance
 from statuspage.monitoring.automation import reconsider_all
 from statuspage.regulators import periodic
+from statuspage.system_metrics import store
 from statuspage.system_metrics.refresh import publish_new_data
 
 
@@ -36,3 +37,4 @@ def sweep() -> None:
     assembly.escalate(now)  # call out again the crisis team members who have not acknowledged
     periodic.sweep(now)  # acknowledgements into obligations; deadline reminders
     publish_new_data(now)  # one version bump when displayed metrics have new data
+    store.prune(now)  # metric points past their resolution's retention

@@ -23,10 +23,15 @@ from statuspage.monitoring import automation
 from statuspage.regulators import reminder_mail
 from statuspage.snapshots import render_job
 from statuspage.subscribers import confirmation_mail, endpoint_notices, sms_opt_in
+from statuspage.system_metrics import prometheus
 
 
 def sweep() -> None:
     every_minute.sweep()
+
+
+def pull_metrics() -> int:
+    return prometheus.pull_all().read
 
 
 def fan_out(notice_id: int) -> int:
@@ -84,6 +89,8 @@ class Task:
 # The one schedule of periodic jobs: (task function, crontab); the name is the function's.
 SCHEDULE: list[tuple[Callable[[], Any], crontab]] = [
     (sweep, crontab(minute="*")),
+    # Its own task, not a step of the sweep: a slow Prometheus must not delay the sweep.
+    (pull_metrics, crontab(minute="*")),
 ]
 
 # Deliveries retry through their rows (the sweep); the one-off messages (delivery.transactional)

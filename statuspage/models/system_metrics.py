@@ -58,6 +58,9 @@ class Metric(db.Model):
     backfilled: Mapped[bool] = mapped_column(Boolean, default=False)
     most_recent_data_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Why the last pull from its provider gave no point (no series, several, server down);
+    # None once a pull succeeds. Shown to owners; never on the public page.
+    last_problem: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

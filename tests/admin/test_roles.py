@@ -455,6 +455,34 @@ CASES: dict[str, Case] = {
         lambda w: {"minutes": "45", "public_next_update": "y"},
         OWNER,
     ),
+    # metrics: their sources and the charts the page shows (owners)
+    "metrics_provider_new": Case(
+        lambda w: "/admin/metrics/sources/new",
+        lambda w: {"type": "Prometheus", "metric_base_uri": "http://prometheus:9090"},
+        OWNER,
+    ),
+    "metrics_provider_edit": Case(
+        lambda w: f"/admin/metrics/sources/{w.metric.metrics_provider_id}/edit",
+        lambda w: {"type": "Self", "disabled": "y"},
+        OWNER,
+    ),
+    "metrics_provider_delete": Case(
+        lambda w: f"/admin/metrics/sources/{w.metric.metrics_provider_id}/delete", lambda w: {},
+        OWNER,
+    ),
+    "metric_new": Case(
+        lambda w: "/admin/metrics/new",
+        lambda w: {"metrics_provider_id": w.metric.metrics_provider_id, "name": "Errors",
+                   "decimal_places": "0", "display": "y"},
+        OWNER,
+    ),
+    "metric_edit": Case(
+        lambda w: f"/admin/metrics/{w.metric.id}/edit",
+        lambda w: {"metrics_provider_id": w.metric.metrics_provider_id, "name": "Latency p95",
+                   "decimal_places": "1"},
+        OWNER,
+    ),
+    "metric_delete": Case(lambda w: f"/admin/metrics/{w.metric.id}/delete", lambda w: {}, OWNER),
     # the crisis team: the roster (owners, comms) and, on an incident, paging and briefing
     "team_role_add": Case(lambda w: "/admin/team/roles", lambda w: {"name": "Scribe"}, PUBLISHERS),
     "team_role_delete": Case(

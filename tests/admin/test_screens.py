@@ -66,6 +66,8 @@ def url_of(rule: str, world: World) -> str:
         "member_id": _team_member_id(),
         "integration_id": _integration_id(),
         "rule_id": _rule_id(world),
+        "metric_id": world.metric.id,
+        "provider_id": world.metric.metrics_provider_id,
     }
     return "/admin" + re.sub(r"<(?:int:)?(\w+)>", lambda m: str(values[m.group(1)]), rule)
 

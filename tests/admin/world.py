@@ -26,6 +26,7 @@ from statuspage.models import (
     ComponentGroup,
     Incident,
     IncidentTemplate,
+    Metric,
     Notice,
     Organization,
     Segment,
@@ -35,6 +36,7 @@ from statuspage.models import (
 )
 from statuspage.page.state import ensure_page
 from statuspage.staff.accounts import create_api_key
+from statuspage.system_metrics import data, metrics, providers
 from tests import factories
 from tests.admin.staff_client import make_staff
 
@@ -60,6 +62,7 @@ class World:
     draft: UpdateDraft  # the open incident's, awaiting review
     segment: Segment  # "Enterprise", with Globex in it
     organization: Organization  # Globex: a domain, a member and an API token
+    metric: Metric | None = None  # a pushed (Self) metric with a point, on the page
 
 
 def build_world() -> World:
@@ -101,7 +104,7 @@ def build_world() -> World:
     db.session.commit()
     notice = db.session.scalars(select(Notice).where(Notice.incident_id == incident.id)).one()
     colleague = make_staff("viewer", "colleague@example.com")
-    return World(
+    world = World(
         api,
         web,
         billing,
@@ -119,6 +122,16 @@ def build_world() -> World:
         _draft(incident, web),
         *_customer(),
     )
+    world.metric = _metric()
+    return world
+
+
+def _metric() -> Metric:
+    """A Self source's metric, shown on the page, with a point pushed a minute ago; committed."""
+    metric = metrics.create_metric(providers.create_provider("Self"), name="Latency", suffix="ms")
+    data.add_points(metric, [(int(utcnow().timestamp()) - 60, 120.0)])
+    db.session.commit()
+    return metric
 
 
 def _customer() -> tuple[Segment, Organization]:

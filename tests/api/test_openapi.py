@@ -30,6 +30,7 @@ from statuspage.incidents.maintenance import schedule_maintenance
 from statuspage.incidents.publishing import create_incident
 from statuspage.incidents.templates import create_template
 from statuspage.models import IntegrationKind
+from statuspage.system_metrics import metrics, providers
 from tests.api.conftest import Caller
 from tests.monitoring.world import integration
 
@@ -112,6 +113,8 @@ class Ids:
     page_access_user_id: str
     kind: str  # alert intake: an integration's kind and its secret
     secret: str
+    metrics_provider_id: str
+    metric_id: str
 
 
 @pytest.fixture
@@ -132,6 +135,8 @@ def live_ids(page_id: str) -> Ids:
     access_group = page_access.create_group("Enterprise", component_ids=[component.id])
     access_user = page_access.create_user("ann@customer.example", [access_group.segment.id])
     _, secret = integration(IntegrationKind.generic, "checks")
+    provider = providers.create_provider("Self")
+    metric = metrics.create_metric(provider, name="Latency", suffix="ms")
     db.session.commit()
     return Ids(
         page_id,
@@ -142,6 +147,8 @@ def live_ids(page_id: str) -> Ids:
         access_user.id,
         IntegrationKind.generic.value,
         secret,
+        provider.id,
+        metric.id,
     )
 
 

@@ -211,7 +211,7 @@ def test_deleting_a_group_returns_it_and_removes_segment_and_organization(client
     [
         ("/page_access_groups", {"page_access_group": {}}, "a segment name is required"),
         ("/page_access_groups", {"page_access_group": {"name": "G", "metric_ids": ["m1"]}},
-         "no metrics"),
+         "metrics are public"),
         ("/page_access_groups", {"page_access_group": {"name": "G", "component_ids": ["nope"]}},
          "no component 'nope'"),
         ("/page_access_groups", {"page_access_group": {"name": "G",

@@ -147,7 +147,7 @@ def test_a_user_has_no_metrics_and_naming_one_to_add_is_refused(client, owner, b
     user = _ok(client.get(f"{base}/page_access_users/{world['user']}", headers=owner.headers))
     for verb in ("POST", "PUT", "PATCH"):
         refused = client.open(path, method=verb, headers=owner.headers, json={"metric_ids": ["m"]})
-        assert "Herald has no metrics" in _refused(refused, 422)
+        assert "metrics are public" in _refused(refused, 422)
         assert _ok(client.open(path, method=verb, headers=owner.headers,
                                json={"metric_ids": []})) == user  # fmt: skip
     assert _ok(client.delete(path, headers=owner.headers, json={"metric_ids": ["m"]})) == user

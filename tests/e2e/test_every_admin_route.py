@@ -35,6 +35,8 @@ from statuspage.models import (
     IncidentStatus,
     IncidentTemplate,
     Integration,
+    Metric,
+    MetricsProvider,
     Notice,
     Organization,
     Regulator,
@@ -47,6 +49,7 @@ from statuspage.models import (
 from statuspage.monitoring.setup import create_integration, create_rule, set_automation
 from statuspage.page.state import ensure_page
 from statuspage.staff.accounts import create_api_key
+from statuspage.system_metrics import metrics, providers
 from tests.admin.staff_client import PASSWORD, make_staff
 from tests.e2e.inspection import WIDTHS, inspect, problems, screenshot_name
 from tests.factories.notices import notice
@@ -144,6 +147,10 @@ FILLERS: dict[str, Callable[[], list[Args]]] = {
     "admin.monitoring_rule_edit": _one(AlertRule, "rule_id"),
     "admin.monitoring_rule_delete": _one(AlertRule, "rule_id"),
     "admin.monitoring_automation": _one(Component, "component_id"),
+    "admin.metrics_provider_edit": _one(MetricsProvider, "provider_id"),
+    "admin.metrics_provider_delete": _one(MetricsProvider, "provider_id"),
+    "admin.metric_edit": _one(Metric, "metric_id"),
+    "admin.metric_delete": _one(Metric, "metric_id"),
 }
 
 
@@ -201,8 +208,8 @@ def _mail(folder: Path) -> None:
 
 def _cast() -> None:
     """What the demo lacks and a screen needs: an owner and a colleague, a template, a
-    segment with an organization, an API key, a subscriber, a notice and incident drafts
-    (the mail is the `mailbox` fixture's)."""
+    segment with an organization, an API key, a subscriber, a notice, incident drafts and
+    metrics (the mail is the `mailbox` fixture's)."""
     limiter.reset()  # sign-in attempts of earlier tests must not throttle this one
     owner = make_staff("owner", OWNER)
     make_staff("comms", "casey@acme.example")
@@ -218,6 +225,10 @@ def _cast() -> None:
         db.session.add(IncidentDraft(page_id=component.page_id, title=f"{name} is down",
                                      body="Requests fail with 503.",
                                      components={component.id: "major_outage"}))  # fmt: skip
+    prometheus = providers.create_provider("Prometheus", metric_base_uri="http://prom:9090")
+    failing = metrics.create_metric(prometheus, name="Errors", metric_identifier="rate(x[5m])")
+    failing.last_problem = "the query returned 3 series; aggregate it to one, e.g. sum(...)"
+    metrics.create_metric(providers.create_provider("Self"), name="Latency", suffix="ms")
     db.session.commit()
 
 

@@ -245,6 +245,13 @@ def _admin_forms(world: World) -> list[AdminForm]:
         ),
         AdminForm(f"/admin/monitoring/components/{world.api.id}/automation",
                   {"mode": "status", "hold_seconds": "60"}, {"hold_seconds": NONE}),
+        AdminForm("/admin/metrics/sources/new", {"type": "Prometheus"}, {"metric_base_uri": NONE}),
+        AdminForm(
+            "/admin/metrics/new",
+            {"metrics_provider_id": world.metric.metrics_provider_id, "name": "Metric {n}",
+             "decimal_places": "0", "display": "y"},
+            {"name": ONE, "suffix": ONE, "tooltip_description": MULTI, "metric_identifier": MULTI},
+        ),
     ]  # fmt: skip
     if notice is not None:
         forms.append(
@@ -359,6 +366,14 @@ def _api_writes(world: World) -> list[ApiWrite]:
                  {"name": ONE}),
         ApiWrite("POST", "/page_access_users", "page_access_user", {"email": "u{n}@x.example"},
                  {"email": NONE}),
+        ApiWrite("POST", "/metrics_providers", "metrics_provider", {"type": "Prometheus"},
+                 {"metric_base_uri": NONE}),
+        ApiWrite("POST", f"/metrics_providers/{world.metric.metrics_provider_id}/metrics",
+                 "metric", {"name": "Metric {n}"},
+                 {"name": ONE, "suffix": ONE, "tooltip_description": MULTI,
+                  "metric_identifier": MULTI}),
+        ApiWrite("PATCH", f"/metrics/{world.metric.id}", "metric", {},
+                 {"name": ONE, "suffix": ONE}),
     ]  # fmt: skip
 
 

@@ -51,6 +51,8 @@ from statuspage.models import (
     CrisisRole,
     Incident,
     IncidentTemplate,
+    Metric,
+    MetricsProvider,
     Notice,
     Obligation,
     Organization,
@@ -201,6 +203,13 @@ def _fill_every_field(owner: Staff) -> None:
     organization = db.session.scalars(select(Organization)).first()
     data = {"email": _address("X37")}
     _ok(owner.submit(f"/admin/organizations/{organization.id}/members", data), "member address")
+    _ok(owner.submit("/admin/metrics/sources/new", {"type": "Self"}), "metrics source")
+    source = db.session.scalars(select(MetricsProvider)).one()
+    for payload in SHORT:  # shown on the page: the public charts name them
+        data = {"metrics_provider_id": source.id, "name": payload, "suffix": payload[:40],
+                "tooltip_description": LONG[:1000], "metric_identifier": payload,
+                "decimal_places": "0", "display": "y"}  # fmt: skip
+        _ok(owner.submit("/admin/metrics/new", data), "metric")
 
 
 def _fill_crisis_fields(owner: Staff) -> None:
@@ -420,6 +429,8 @@ def _values() -> dict[str, object]:
         "filename": "css/status.css",
         "member_id": db.session.scalars(select(TeamMember)).first().id,
         "regulator_id": db.session.scalars(select(Regulator)).first().id,
+        "metric_id": db.session.scalars(select(Metric)).first().id,
+        "provider_id": db.session.scalars(select(MetricsProvider)).first().id,
     }
 
 

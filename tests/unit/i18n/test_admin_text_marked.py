@@ -21,6 +21,7 @@ SHOWN_ATTRIBUTES = {"title", "aria-label", "placeholder", "alt"}
 EXPRESSION = " "  # stands for every {{ }} and {% %}, inside a tag as between tags
 WORD = re.compile(r"[A-Za-z]{2,}")
 NOT_TRANSLATED = {"Herald", "CSV", "JSON"}  # the product's name, file formats
+LITERAL = ("script", "style", "code")
 
 pytestmark = pytest.mark.skipif(
     (os.environ.get("TEST_DATABASE_URL") or "").startswith("postgresql"),
@@ -30,7 +31,8 @@ pytestmark = pytest.mark.skipif(
 
 class _Shown(HTMLParser):
     """The text a reader sees or hears: data outside script and style, and the attributes
-    screen readers and tooltips read."""
+    screen readers and tooltips read. Code (a snippet of configuration or a command to
+    paste) is literal in every language, so it is left out too."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -38,11 +40,11 @@ class _Shown(HTMLParser):
         self._hidden = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self._hidden += tag in ("script", "style")
+        self._hidden += tag in LITERAL
         self.shown += [value for name, value in attrs if name in SHOWN_ATTRIBUTES and value]
 
     def handle_endtag(self, tag: str) -> None:
-        self._hidden -= tag in ("script", "style")
+        self._hidden -= tag in LITERAL
 
     def handle_data(self, data: str) -> None:
         if not self._hidden:

@@ -30,8 +30,8 @@ def test_the_queue_is_sqlite_by_default_and_redis_by_url(tmp_path):
     assert isinstance(build_huey(REDIS_URL, str(tmp_path)), RedisHuey)
 
 
-def test_the_schedule_lists_the_sweep():
-    assert [job.__name__ for job, _ in SCHEDULE] == ["sweep"]
+def test_the_schedule_lists_the_sweep_and_the_metrics_pull():
+    assert [job.__name__ for job, _ in SCHEDULE] == ["sweep", "pull_metrics"]
 
 
 def _due_maintenance():

@@ -19,6 +19,7 @@ from statuspage.infra.demo_translations import translated
 from statuspage.models import Component, ComponentStatus, Incident, IncidentStatus
 from statuspage.page.state import ensure_page
 from statuspage.regulators import library, obligations, periodic
+from statuspage.system_metrics import data, metrics, providers, store
 
 GROUPS = {
     "Core Platform": ["API", "Web Dashboard", "Authentication", "Database Cluster"],
@@ -210,6 +211,7 @@ def load_demo_data(now: datetime, page_name: str = "Herald Status") -> None:
     # so a first start mails nobody about a fictional incident.
     periodic.remind(now, mail=False)
     _demo_team(ongoing, demo, now)
+    _demo_metrics(now)
 
 
 # name, roles, contact points (channel, address, held in quiet hours), executive, time zone
@@ -248,3 +250,25 @@ def _demo_team(incident: Incident, actor: Actor, now: datetime) -> None:
         actor=actor,
         now=now,
     )
+
+
+def _demo_metrics(now: datetime) -> None:
+    """A month of API response times and error rates, a point every five minutes, pushed as
+    a monitoring agent would (the ongoing EU West slowdown shows in the last hour)."""
+    pushed = providers.create_provider("Self")
+    latency = metrics.create_metric(
+        pushed, name="API response time", suffix="ms", position=0,
+        tooltip_description="Median time to answer an API request, measured from three regions.",
+    )  # fmt: skip
+    errors = metrics.create_metric(
+        pushed, name="API error rate", suffix="%", decimal_places=2, position=1
+    )
+    rng = random.Random(11)  # noqa: S311 - a repeatable demo month, not a secret
+    end = int(now.timestamp()) // 300 * 300
+    stamps = range(end - 30 * 86400, end + 1, 300)
+    slow_since = end - 3600
+    data.record(
+        latency, [(t, round(rng.gauss(180 if t >= slow_since else 95, 8), 1)) for t in stamps]
+    )
+    data.record(errors, [(t, round(abs(rng.gauss(0.05, 0.02)), 3)) for t in stamps])
+    store.prune(now)

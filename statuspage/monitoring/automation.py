@@ -4,10 +4,11 @@ A component's wanted status is the worst among its firing alerts (major outage, 
 outage, degraded performance, under maintenance), operational when none fire. With no
 ComponentAutomation row, or mode off, alerts change nothing. Otherwise a wanted status
 different from the component's becomes *pending* and is applied only once it has held
-`hold_seconds`: a wanted status that changes back before then drops it, so a flapping alert
-publishes nothing. The apply happens at its second through a job the queue holds until
-then (`SETTLE_AUTOMATION`, scheduled after commit), with the minute's sweep as the safety
-net; both only call `reconsider`, which does nothing twice.
+`hold_seconds` (counted from when the alert began, as its tool says): a wanted status that
+changes back before then drops it, so a flapping alert publishes nothing. The apply
+happens at its second through a job the queue holds until then (`SETTLE_AUTOMATION`,
+scheduled after commit), with the minute's sweep as the safety net; both only call
+`reconsider`, which does nothing twice.
 
 Applying is `catalog.set_component_status`, as a person's change is (status history,
 uptime, page version), plus an audit entry whose actor is automation and whose details
@@ -123,17 +124,30 @@ def _reconsider_one(component_id: str, now: datetime, *, reported: bool) -> bool
         return False
     if automation.pending_status is not wanted or automation.pending_since is None:
         automation.pending_status = wanted
-        automation.pending_since = now
+        automation.pending_since = _held_since(wanted, alert, now)
         automation.pending_alert_id = alert.id if alert else None
         automation.updated_at = now
         db.session.flush()
-        if automation.hold_seconds > 0:
+        if now < due_at(automation):
             after_commit_at(SETTLE_AUTOMATION, due_at(automation), component_id)
             return False
     if now < due_at(automation):
         return False
     _apply(component, automation, wanted, alert, now)
     return True
+
+
+def _held_since(wanted: ComponentStatus, alert: Alert | None, now: datetime) -> datetime:
+    """Since when the wanted status has held: the alert's own start (or, for a return to
+    operational, its end) as its tool reports it, never later than now.
+
+    The tool has waited already (Alertmanager's group_wait, a rule's `for:`): counting the
+    hold from the report would add that wait to every outage's way to the page.
+    """
+    began = None
+    if alert is not None:
+        began = alert.ends_at if wanted is ComponentStatus.operational else alert.starts_at
+    return min(began, now) if began is not None else now
 
 
 def _reported_since_change(component_id: str) -> bool:

@@ -213,3 +213,31 @@ def test_a_status_a_person_sets_stands_until_an_alert_is_reported_again():
     assert api.status is ComponentStatus.major_outage
     report(source, am_alert("fp-down", API_DOWN, firing=False), at=T0 + timedelta(minutes=40))
     assert api.status is ComponentStatus.operational
+
+
+def test_the_hold_counts_from_when_the_alert_began_not_from_its_report():
+    """Alertmanager waits group_wait (30 s by default) before its first notification, and the
+    alert's startsAt says when it began firing (https://prometheus.io/docs/alerting/latest/
+    configuration/#webhook_config): counting the hold from the report would add that wait to
+    every outage's way to the page."""
+    api, source = api_world(hold=60)
+    db.session.info.pop(OUTBOX_KEY, None)
+    began = T0 - timedelta(seconds=45)
+    report(source, am_alert("fp-down", API_DOWN, starts_at=began), at=T0)
+    assert scheduled_settles() == [("settle_automation", (api.id,), began + timedelta(seconds=60))]
+    assert settle(api, began + timedelta(seconds=60)) == [api.id]
+    assert api.status is ComponentStatus.major_outage
+    # An alert that has fired longer than the hold when it is first reported applies at once;
+    # a start in the future (a tool's clock ahead of ours) counts from the report.
+    web = create_component("Web")
+    rule(web, ComponentStatus.partial_outage, [("service", "=", "web")], position=2)
+    automate(web, AutomationMode.status, 60)
+    report(source, am_alert("fp-web", {"service": "web"}, starts_at=T0 - timedelta(minutes=5)),
+           at=T0 + timedelta(seconds=61))  # fmt: skip
+    assert web.status is ComponentStatus.partial_outage
+    cron = create_component("Cron")
+    rule(cron, ComponentStatus.partial_outage, [("service", "=", "cron")], position=3)
+    automate(cron, AutomationMode.status, 60)
+    ahead = T0 + timedelta(minutes=10)
+    report(source, am_alert("fp-cron", {"service": "cron"}, starts_at=ahead), at=T0)
+    assert db.session.get(ComponentAutomation, cron.id).pending_since == T0

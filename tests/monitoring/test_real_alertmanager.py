@@ -96,7 +96,9 @@ def test_an_alert_through_alertmanager_moves_the_component_and_resolving_returns
     run_due_jobs(queue)
     assert _stored(component_id) is ComponentStatus.operational
     entries = db.session.scalars(
-        select(AuditEvent).where(AuditEvent.action == "component.automation")
+        select(AuditEvent)
+        .where(AuditEvent.action == "component.automation")
+        .order_by(AuditEvent.id)  # in the trail's order: PostgreSQL returns rows in any order
     ).all()
     assert [e.after["status"] for e in entries] == ["major_outage", "operational"]
     assert {e.after["alert"]["labels"]["alertname"] for e in entries} == {"ApiDown"}

@@ -21,7 +21,8 @@ from statuspage.monitoring.intake import take_alerts
 from statuspage.monitoring.sources import alertmanager
 from statuspage.page.state import ensure_page
 from tests.admin.staff_client import signed_in
-from tests.monitoring.world import am_alert, am_body, automate, integration, rule
+from tests.factories.monitoring import automate, integration, rule
+from tests.monitoring.world import am_alert, am_body
 
 PAGE = "/admin/incident-drafts"
 

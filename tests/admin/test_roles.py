@@ -54,7 +54,7 @@ from statuspage.models import (
 from tests import factories
 from tests.admin.staff_client import Staff, signed_in
 from tests.admin.world import World
-from tests.factories.monitoring_setup import alert_rule, integration
+from tests.factories.monitoring import alert_rule, integration
 
 ROLES = ["owner", "comms", "responder", "legal", "viewer"]
 PUBLISHERS = {"owner", "comms"}
@@ -586,16 +586,16 @@ CASES: dict[str, Case] = {
         OWNER, True, 200,
     ),
     "monitoring_integration_edit": Case(
-        lambda w: f"/admin/monitoring/integrations/{integration().id}/edit",
+        lambda w: f"/admin/monitoring/integrations/{integration()[0].id}/edit",
         lambda w: {"name": "Renamed"},
         OWNER,
     ),
     "monitoring_integration_rotate": Case(
-        lambda w: f"/admin/monitoring/integrations/{integration().id}/rotate",
+        lambda w: f"/admin/monitoring/integrations/{integration()[0].id}/rotate",
         lambda w: {}, OWNER, True, 200,
     ),
     "monitoring_integration_delete": Case(
-        lambda w: f"/admin/monitoring/integrations/{integration().id}/delete",
+        lambda w: f"/admin/monitoring/integrations/{integration()[0].id}/delete",
         lambda w: {}, OWNER,
     ),
     "monitoring_rule_new": Case(

@@ -15,7 +15,7 @@ from statuspage.models import AlertRule, Integration, Regulator, TeamMember
 from statuspage.regulators.library import add_from_library
 from tests.admin.staff_client import Staff
 from tests.admin.world import World
-from tests.factories.monitoring_setup import alert_rule, integration
+from tests.factories.monitoring import alert_rule, integration
 
 
 def _regulator_id() -> int:
@@ -41,7 +41,7 @@ def _team_member_id() -> int:
 
 def _integration_id() -> str:
     """An integration, made once per test."""
-    return db.session.scalar(select(Integration.id)) or integration().id
+    return db.session.scalar(select(Integration.id)) or integration()[0].id
 
 
 def _rule_id(world: World) -> int:

@@ -32,7 +32,7 @@ from statuspage.incidents.templates import create_template
 from statuspage.models import IntegrationKind
 from statuspage.system_metrics import metrics, providers
 from tests.api.conftest import Caller
-from tests.monitoring.world import integration
+from tests.factories.monitoring import integration
 
 PREFIX = "/api/v1"
 EXAMPLES = 25  # per operation; the whole run stays well under a minute on two cores

@@ -29,9 +29,10 @@ from statuspage.models import (
     IntegrationKind,
 )
 from statuspage.page.state import ensure_page
+from tests.factories.monitoring import automate, integration, rule
 from tests.hostile.control_corpus import COMPACT, LONE_SURROGATE, LONG
 from tests.monitoring.test_sources import fixture
-from tests.monitoring.world import am_alert, am_body, automate, integration, rule
+from tests.monitoring.world import am_alert, am_body
 
 SAMPLES = [(s.label, s.value) for s in (*COMPACT, LONE_SURROGATE)] + [("long", LONG)]
 Body = dict[str, Any]

@@ -55,7 +55,7 @@ from statuspage.vapid import vapid_keys
 from tests.admin.staff_client import Staff, csrf_from, signed_in
 from tests.admin.world import World
 from tests.factories import contact_point, subscriber, webhook_subscriber
-from tests.factories.monitoring_setup import integration
+from tests.factories.monitoring import integration
 from tests.fakes.push_service import Browser as PushBrowser
 from tests.fakes.push_service import PushService
 from tests.fakes.receiver import Receiver
@@ -235,7 +235,7 @@ def _admin_forms(world: World) -> list[AdminForm]:
         # monitoring: no sample is a matcher or a number of seconds
         AdminForm("/admin/monitoring/integrations/new", {"kind": "generic", "name": "Int {n}"},
                   {"name": ONE}),
-        AdminForm(f"/admin/monitoring/integrations/{integration().id}/edit", {"name": "Cron"},
+        AdminForm(f"/admin/monitoring/integrations/{integration()[0].id}/edit", {"name": "Cron"},
                   {"name": ONE}),
         AdminForm(
             "/admin/monitoring/rules/new",

@@ -53,7 +53,7 @@ from statuspage.staff.permissions import Action, allows
 from tests.admin.staff_client import Staff, signed_in
 from tests.admin.world import World
 from tests.api.conftest import Caller
-from tests.factories.monitoring_setup import alert_rule, integration
+from tests.factories.monitoring import alert_rule, integration
 from tests.hostile.url_map import READS, WRITES, Served, served, url_for_rule
 
 ROLES = [role.value for role in Role]
@@ -120,7 +120,7 @@ def _admin_values(world: World) -> dict[str, object]:
         "domain_id": organization.domains[0].id,
         "member_id": organization.members[0].id,
         "network": "mastodon",
-        "integration_id": integration().id,
+        "integration_id": integration()[0].id,
         "rule_id": alert_rule(world.api).id,
         "metric_id": world.metric.id,
         "provider_id": world.metric.metrics_provider_id,

@@ -22,9 +22,8 @@ from statuspage.public import SCRIPT_ROUTES
 from statuspage.staff.accounts import create_api_key
 from tests.admin.staff_client import signed_in
 from tests.admin.world import World
-from tests.factories.monitoring_setup import alert_rule, integration
+from tests.factories.monitoring import alert_rule, integration
 from tests.hostile.url_map import READS, WRITES, Served, served, url_for_rule
-from tests.monitoring import world as monitoring
 
 JSON_ONLY = {f"public.{endpoint}" for _path, endpoint, _view in SCRIPT_ROUTES}
 URLENCODED = "application/x-www-form-urlencoded"
@@ -61,8 +60,8 @@ def send(app: Flask, world: World, monkeypatch: pytest.MonkeyPatch) -> Sender:
     csrf = owner.token("/admin/")
     _, secret = create_api_key("fuzz-bot", "owner")
     access_user = page_access.create_user("ann@customer.example", [world.segment.id])
-    setup = {"integration_id": integration().id, "rule_id": alert_rule(world.api).id}
-    _, intake_secret = monitoring.integration(IntegrationKind.alertmanager)
+    intake, intake_secret = integration(IntegrationKind.alertmanager)
+    setup = {"integration_id": intake.id, "rule_id": alert_rule(world.api).id}
     db.session.commit()
     public = app.test_client()
     values = {

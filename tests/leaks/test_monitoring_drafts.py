@@ -27,9 +27,10 @@ from statuspage.monitoring.drafts import open_drafts, publish_draft
 from statuspage.monitoring.intake import take_alerts
 from statuspage.monitoring.sources import alertmanager
 from statuspage.page.state import ensure_page, page_version
+from tests.factories.monitoring import automate, integration, rule
 from tests.factories.segments import segment
 from tests.leaks.test_regulator_notices import PUBLIC_PATHS
-from tests.monitoring.world import am_alert, am_body, automate, integration, rule
+from tests.monitoring.world import am_alert, am_body
 
 MARKER = "PRIVATE-LEDGER-ALERT-5c1e"
 

@@ -27,7 +27,8 @@ from statuspage.monitoring import automation
 from statuspage.monitoring.intake import take_alerts
 from statuspage.monitoring.sources import alertmanager
 from statuspage.page.state import ensure_page, page_version
-from tests.monitoring.world import am_alert, am_body, automate, integration, rule
+from tests.factories.monitoring import automate, integration, rule
+from tests.monitoring.world import am_alert, am_body
 
 T0 = datetime(2026, 3, 6, 12, 0, tzinfo=UTC)
 API_DOWN = {"alertname": "ApiDown", "service": "api", "severity": "critical"}

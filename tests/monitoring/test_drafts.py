@@ -32,8 +32,9 @@ from statuspage.monitoring.drafts import DraftEdits, discard_draft, open_drafts,
 from statuspage.monitoring.intake import take_alerts
 from statuspage.monitoring.sources import alertmanager
 from statuspage.page.state import ensure_page
+from tests.factories.monitoring import automate, integration, rule
 from tests.factories.segments import segment
-from tests.monitoring.world import am_alert, am_body, automate, integration, rule
+from tests.monitoring.world import am_alert, am_body
 
 T0 = datetime(2026, 3, 6, 12, 0, tzinfo=UTC)
 COMMS = Actor("staff:7 comms@acme.example")

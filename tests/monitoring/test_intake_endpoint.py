@@ -12,8 +12,9 @@ from statuspage.components.catalog import create_component
 from statuspage.extensions import db, limiter
 from statuspage.models import Alert, AlertState, ComponentStatus, IntegrationKind
 from statuspage.page.state import ensure_page
+from tests.factories.monitoring import automate, integration, rule
 from tests.monitoring.test_sources import fixture
-from tests.monitoring.world import am_alert, am_body, automate, integration, rule
+from tests.monitoring.world import am_alert, am_body
 
 API = "/api/v1/pages"
 

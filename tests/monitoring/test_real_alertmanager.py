@@ -29,9 +29,9 @@ from statuspage.models import (
     ComponentStatusChange,
 )
 from statuspage.page.state import ensure_page, page_version
+from tests.factories.monitoring import automate, integration, rule
 from tests.live_server import LiveServer
 from tests.monitoring.alertmanager import Alertmanager, needs_alertmanager, wait_for
-from tests.monitoring.world import automate, integration, rule
 
 pytestmark = needs_alertmanager
 API_DOWN = {"alertname": "ApiDown", "service": "api", "severity": "critical"}

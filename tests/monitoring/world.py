@@ -3,65 +3,9 @@ and Alertmanager-shaped bodies (the webhook's payload version 4)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
-
-from statuspage.extensions import db
-from statuspage.models import (
-    AlertRule,
-    AutomationMode,
-    Component,
-    ComponentAutomation,
-    ComponentStatus,
-    Integration,
-    IntegrationKind,
-)
-from statuspage.monitoring.secrets import digest, new_secret
-from statuspage.page.state import ensure_page
-
-
-def integration(
-    kind: IntegrationKind = IntegrationKind.alertmanager, name: str = "Prometheus"
-) -> tuple[Integration, str]:
-    secret = new_secret()
-    row = Integration(page_id=ensure_page().id, kind=kind, name=name, secret_digest=digest(secret))
-    db.session.add(row)
-    db.session.flush()
-    return row, secret
-
-
-def rule(
-    component: Component,
-    status: ComponentStatus,
-    matchers: Sequence[Sequence[str]],
-    *,
-    integration: Integration | None = None,
-    position: int = 0,
-    publish_automatically: bool = False,
-) -> AlertRule:
-    row = AlertRule(
-        page_id=ensure_page().id,
-        integration_id=integration.id if integration else None,
-        name=f"{component.name} {status.value}",
-        matchers=[list(m) for m in matchers],
-        component_id=component.id,
-        component_status=status,
-        position=position,
-        publish_automatically=publish_automatically,
-    )
-    db.session.add(row)
-    db.session.flush()
-    return row
-
-
-def automate(
-    component: Component, mode: AutomationMode = AutomationMode.status, hold: int = 60
-) -> ComponentAutomation:
-    row = ComponentAutomation(component_id=component.id, mode=mode, hold_seconds=hold)
-    db.session.add(row)
-    db.session.flush()
-    return row
 
 
 def am_alert(

@@ -40,6 +40,21 @@ def _trail_text() -> str:
     return json.dumps([[e.action, e.before, e.after, e.target_id] for e in _entries()])
 
 
+def _api_rule():
+    """The page, its API component and one rule mapping `a="b"` to a major outage there."""
+    page = ensure_page()
+    api = create_component("API")
+    rule = setup.create_rule(
+        page,
+        name="R",
+        matchers='a="b"',
+        component=api,
+        component_status="major_outage",
+        actor=OWNER,
+    )
+    return page, api, rule
+
+
 def test_an_integration_keeps_only_the_digest_of_its_secret():
     page = ensure_page()
     integration, secret = setup.create_integration(page, "alertmanager", "Prod AM", OWNER)
@@ -219,16 +234,7 @@ def test_a_rule_never_maps_an_alert_to_operational():
 
 
 def test_turning_on_publishing_without_review_is_its_own_audit_entry():
-    page = ensure_page()
-    api = create_component("API")
-    rule = setup.create_rule(
-        page,
-        name="R",
-        matchers='a="b"',
-        component=api,
-        component_status="major_outage",
-        actor=OWNER,
-    )
+    _page, api, rule = _api_rule()
     fields = {
         "name": "R",
         "matchers": 'a="b"',
@@ -288,16 +294,7 @@ def test_update_changes_every_field_and_audits_before_and_after():
 
 
 def test_a_refused_update_writes_no_entry():
-    page = ensure_page()
-    api = create_component("API")
-    rule = setup.create_rule(
-        page,
-        name="R",
-        matchers='a="b"',
-        component=api,
-        component_status="major_outage",
-        actor=OWNER,
-    )
+    _page, api, rule = _api_rule()
     with pytest.raises(InvalidInput):
         setup.update_rule(
             rule,

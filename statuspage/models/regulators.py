@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from statuspage.clock import utcnow
@@ -223,6 +223,10 @@ class RegulatorNotice(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The delivery engine's notice that carried it (audience "regulators").
     notice_id: Mapped[int | None] = mapped_column(ForeignKey("notice.id", ondelete="SET NULL"))
+    # The incident's facts the text was composed from ({"awareness": "2026-06-01 04:55 UTC"},
+    # statuspage.regulators.notices.notice_facts): a later change to any of them makes the
+    # notice outdated, so approval and sending wait for a refresh. None: composed before.
+    facts: Mapped[dict[str, str] | None] = mapped_column(JSON)
 
     obligations: Mapped[list[Obligation]] = relationship(
         secondary="regulator_notice_obligation", order_by="Obligation.id"

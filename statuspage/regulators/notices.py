@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import string
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -27,6 +28,7 @@ from statuspage.models import (
     TriggerKind,
 )
 from statuspage.models.crisis import CrisisKind
+from statuspage.models.regulators import INCIDENT_TRIGGERS
 from statuspage.regulators.obligations import (
     _check_late,
     _mark_sent,
@@ -98,6 +100,50 @@ def draft_text(incident: Incident, obligations: Sequence[Obligation]) -> tuple[s
     return subject[:300], "\n".join(lines)
 
 
+def notice_facts(incident: Incident) -> dict[str, str]:
+    """The incident's facts a notice states and a regulator relies on: when it started and
+    each trigger time (awareness...), as the notice's text shows them. Kept with the notice
+    at composing, so a later revision of any of them is seen exactly."""
+    fields = template_fields(incident)
+    return {"started_at": fields["started_at"]} | {
+        kind.value: fields[kind.value] for kind in INCIDENT_TRIGGERS
+    }
+
+
+@dataclass(frozen=True)
+class FactChange:
+    """One fact that changed since the notice was composed: what it said, what is true now."""
+
+    name: str
+    old: str
+    new: str
+
+
+def outdated_facts(notice: RegulatorNotice) -> list[FactChange]:
+    """The facts that changed on the incident since the notice was composed; empty while it
+    is current (and for a sent notice, or one composed before facts were kept)."""
+    if notice.facts is None or notice.state is RegulatorNoticeState.sent:
+        return []
+    incident = db.session.get(Incident, notice.incident_id)
+    if incident is None:
+        return []
+    now = notice_facts(incident)
+    return [
+        FactChange(name, notice.facts.get(name, "not recorded"), value)
+        for name, value in now.items()
+        if notice.facts.get(name, "not recorded") != value
+    ]
+
+
+def _refuse_outdated(notice: RegulatorNotice, doing: str) -> None:
+    if changes := outdated_facts(notice):
+        changed = "; ".join(f"{c.name} {c.old} → {c.new}" for c in changes)
+        raise InvalidInput(
+            f"this notice is outdated: the incident's facts changed since it was composed "
+            f"({changed}). Refresh it from the current facts before {doing}"
+        )
+
+
 def get_notice(notice_id: int) -> RegulatorNotice:
     notice = db.session.get(RegulatorNotice, notice_id)
     if notice is None:
@@ -140,6 +186,7 @@ def compose_notice(
         body=body,
         author_id=author.id,
         obligations=obligations,
+        facts=notice_facts(incident),
     )
     db.session.add(notice)
     db.session.flush()
@@ -177,6 +224,35 @@ def edit_notice(notice: RegulatorNotice, *, subject: str, body: str, actor: Acto
         db.session.flush()
 
 
+def refresh_notice(notice: RegulatorNotice, *, actor: Actor) -> None:
+    """Compose an outdated notice again from the incident's current facts: its text is
+    redrafted (edits since composing are replaced, as they may state the old facts) and it
+    needs approving again."""
+    if notice.state is RegulatorNoticeState.sent:
+        raise InvalidInput("this notice was sent; it cannot change")
+    incident = db.session.get(Incident, notice.incident_id)
+    if not notice.obligations:
+        raise InvalidInput("this notice submits no report any more: compose a new one")
+    before = {"facts": notice.facts, **_notice_values(notice)}
+    notice.subject, notice.body = draft_text(incident, notice.obligations)
+    notice.facts = notice_facts(incident)
+    notice.state, notice.approved_by_id, notice.approved_at = (
+        RegulatorNoticeState.draft,
+        None,
+        None,
+    )
+    db.session.flush()
+    trail.record(
+        actor,
+        "regulator_notice.refresh",
+        target_type="regulator_notice",
+        target_id=notice.id,
+        incident_id=notice.incident_id,
+        before=before,
+        after={"facts": notice.facts, **_notice_values(notice)},
+    )
+
+
 def _notice_values(notice: RegulatorNotice) -> dict[str, str]:
     return {"subject": notice.subject, "body": notice.body, "state": notice.state.value}
 
@@ -191,6 +267,7 @@ def approve_notice(
         raise InvalidInput("the author of a notice cannot approve it: a second person must")
     if notice.state is not RegulatorNoticeState.draft:
         raise InvalidInput(f"this notice is {notice.state.value} already")
+    _refuse_outdated(notice, "approving it")
     notice.state = RegulatorNoticeState.approved
     notice.approved_by_id, notice.approved_at = approver.id, now
     db.session.flush()
@@ -217,6 +294,7 @@ def send_notice(
     its obligations sent. A late one needs `late_reason` (refused without)."""
     if notice.state is not RegulatorNoticeState.approved:
         raise InvalidInput("a regulator notice is sent only once legal has approved it")
+    _refuse_outdated(notice, "sending it (it then needs approving again)")
     obligations = notice.obligations
     if not obligations:  # its regulators were unmarked since it was composed
         raise InvalidInput("this notice submits no report any more: compose a new one")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from sqlalchemy import func, select
 
 from statuspage import models
@@ -378,3 +379,101 @@ def test_nis2_final_report_is_a_month_after_the_notification_was_submitted(liste
     )
     final = board_by_stage(incident, sent)["nis2", "final report"].obligation
     assert final.due_at == datetime(2026, 2, 28, 15, 0, tzinfo=UTC)  # 31 Jan + 1 month
+
+
+AWARE = datetime(2026, 6, 1, 4, 55, tzinfo=UTC)
+
+
+def _gdpr_notice(listed, people):
+    """A GDPR notice composed at 05:00 with "Awareness 04:55", on a clock that moves."""
+    incident = create_incident(OpenIncident("Customer data exposed", "Investigating."))
+    gdpr = listed["gdpr"]
+    obligations.set_reportable(incident, [gdpr.id], user=people["comms"], actor=CLI)
+    registry.set_regulator_contacts(gdpr, [("email", "dpa@regulator.example")], actor=CLI)
+    composed = AWARE + timedelta(minutes=5)
+    with time_machine.travel(composed, tick=False):
+        obligations.record_trigger(
+            incident, "awareness", AWARE, user=people["comms"], actor=CLI, now=composed
+        )
+        (row,) = obligations.board(incident, composed)
+        notice = notices.compose_notice(
+            incident, [row.obligation.id], author=people["comms"], actor=CLI
+        )
+    assert "Awareness: 2026-06-01 04:55 UTC" in notice.body
+    assert notice.facts["awareness"] == "2026-06-01 04:55 UTC"
+    return incident, notice
+
+
+def test_a_notice_with_unchanged_facts_is_approved_and_sent(listed, people) -> None:
+    incident, notice = _gdpr_notice(listed, people)
+    later = AWARE + timedelta(hours=1)
+    with time_machine.travel(later, tick=False):
+        # Recording the same awareness again changes no fact.
+        obligations.record_trigger(
+            incident, "awareness", AWARE, user=people["comms"], actor=CLI, now=later
+        )
+        assert notices.outdated_facts(notice) == []
+        notices.approve_notice(notice, approver=people["legal"], actor=CLI, now=later)
+        notices.send_notice(notice, sender=people["comms"], actor=CLI, now=later)
+    assert notice.state is RegulatorNoticeState.sent
+
+
+def test_a_notice_whose_awareness_was_revised_waits_for_a_refresh(listed, people) -> None:
+    incident, notice = _gdpr_notice(listed, people)
+    revised = AWARE - timedelta(days=1)  # the day before
+    later = AWARE + timedelta(minutes=30)
+    with time_machine.travel(later, tick=False):
+        obligations.record_trigger(
+            incident, "awareness", revised, user=people["comms"], actor=CLI, now=later
+        )
+        (change,) = notices.outdated_facts(notice)
+        assert (change.name, change.old, change.new) == (
+            "awareness",
+            "2026-06-01 04:55 UTC",
+            "2026-05-31 04:55 UTC",
+        )
+        with pytest.raises(InvalidInput, match=r"outdated.*awareness 2026-06-01 04:55 UTC → 2026"):
+            notices.approve_notice(notice, approver=people["legal"], actor=CLI, now=later)
+        assert notice.state is RegulatorNoticeState.draft
+
+    # Approved before the revision: sending is refused all the same.
+    _, other = _gdpr_notice_again(incident, people)
+    with time_machine.travel(later, tick=False):
+        notices.approve_notice(other, approver=people["legal"], actor=CLI, now=later)
+    with time_machine.travel(later + timedelta(minutes=5), tick=False):
+        obligations.record_trigger(
+            incident, "awareness", revised - timedelta(hours=1), user=people["comms"], actor=CLI,
+            now=later + timedelta(minutes=5),
+        )  # fmt: skip
+        with pytest.raises(InvalidInput, match="this notice is outdated"):
+            notices.send_notice(other, sender=people["comms"], actor=CLI, now=later)
+    assert other.sent_at is None
+
+    refreshed_at = later + timedelta(minutes=10)
+    with time_machine.travel(refreshed_at, tick=False):
+        notices.refresh_notice(notice, actor=CLI)
+        assert notices.outdated_facts(notice) == []
+        assert notice.facts["awareness"] == "2026-05-31 03:55 UTC"
+        assert "Awareness: 2026-05-31 03:55 UTC" in notice.body
+        assert notice.state is RegulatorNoticeState.draft
+        notices.approve_notice(notice, approver=people["legal"], actor=CLI, now=refreshed_at)
+        notices.send_notice(notice, sender=people["comms"], actor=CLI, now=refreshed_at)
+    assert notice.state is RegulatorNoticeState.sent
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "regulator_notice.refresh")
+        )
+        == 1
+    )
+
+
+def _gdpr_notice_again(incident, people):
+    """A second notice for the same (unsent) report, composed from the current facts."""
+    now = AWARE + timedelta(minutes=20)
+    with time_machine.travel(now, tick=False):
+        (row,) = obligations.board(incident, now)
+        return incident, notices.compose_notice(
+            incident, [row.obligation.id], author=people["comms"], actor=CLI
+        )

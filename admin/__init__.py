@@ -201,6 +201,7 @@ ROUTES = [
     Route("/incidents/<incident_id>/regulators/reportable", "incident_regulators_reportable", regulator_board.set_reportable, None, A.notify_regulators),
     Route("/incidents/<incident_id>/regulators/notices", "incident_regulators_compose", regulator_board.compose, None, A.notify_regulators),
     Route("/regulator-notices/<int:notice_id>/edit", "regulator_notice_edit", regulator_board.edit_notice, None, A.notify_regulators),
+    Route("/regulator-notices/<int:notice_id>/refresh", "regulator_notice_refresh", regulator_board.refresh_notice, None, A.notify_regulators),
     Route("/regulator-notices/<int:notice_id>/approve", "regulator_notice_approve", regulator_board.approve_notice, None, A.approve),
     Route("/regulator-notices/<int:notice_id>/send", "regulator_notice_send", regulator_board.send_notice, None, A.notify_regulators),
     Route("/obligations/<int:obligation_id>/portal", "obligation_portal", regulator_board.record_portal, None, A.notify_regulators),

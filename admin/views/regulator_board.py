@@ -88,6 +88,7 @@ def _board(incident: Incident, error: str | None = None, **forms: Any) -> ViewRe
             n.id: NoticeEditForm(formdata=None, obj=n, prefix=f"notice-{n.id}")
             for n in incident_notices
         },
+        outdated={n.id: notices.outdated_facts(n) for n in incident_notices},
         send_forms={n.id: SendForm(formdata=None, prefix=f"send-{n.id}") for n in incident_notices},
         portal_forms={
             row.obligation.id: PortalForm(formdata=None, prefix=f"portal-{row.obligation.id}")
@@ -184,6 +185,21 @@ def edit_notice(notice_id: int) -> ViewResult:
     with attempt(form) as tried:
         notices.edit_notice(notice, subject=form.subject.data, body=form.body.data, actor=actor())
         return done(_("Notice saved."), "admin.incident_regulators", incident_id=incident.id)
+    return _board(incident, error=tried.refusal)
+
+
+def refresh_notice(notice_id: int) -> ViewResult:
+    notice, incident = _notice(notice_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return _board(incident, error=_("The form expired; try again."))
+    with attempt(form) as tried:
+        notices.refresh_notice(notice, actor=actor())
+        return done(
+            _("Notice composed again from the incident's current facts: it needs approving."),
+            "admin.incident_regulators",
+            incident_id=incident.id,
+        )
     return _board(incident, error=tried.refusal)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from html import unescape
 
+import time_machine
 from flask import Flask
 from sqlalchemy import select
 
@@ -264,3 +265,85 @@ def test_a_late_portal_submission_needs_its_reason(owner: Staff) -> None:
     text = _text(owner.get(board))
     assert "portal ref. CERTIN-77" in text
     assert "Late: Scope unclear" in text
+
+
+def test_a_notice_whose_facts_changed_is_refused_until_refreshed(app: Flask, owner: Staff) -> None:
+    """The GDPR notice composed with "Awareness 04:55" cannot be approved or sent once
+    awareness was revised to the day before; a refresh takes the current facts."""
+    incident, (gdpr, _, _) = _world_with_three(owner)
+    registry.set_regulator_contacts(gdpr, [("email", "dpa@regulator.example")], actor=Actor("t"))
+    author = make_staff(Role.comms, "author@example.com")
+    obligations.set_reportable(incident, [gdpr.id], user=author, actor=Actor("t"))
+    db.session.commit()
+    board = f"/admin/incidents/{incident.id}/regulators"
+    comms = Staff(app.test_client(), author)
+    assert comms.login(author.email).status_code == 302
+    legal = signed_in(app, Role.legal)
+    start = (utcnow() + timedelta(minutes=1)).replace(second=0, microsecond=0)
+    aware = start.replace(hour=4, minute=55)
+    if aware > start:  # before 04:55 UTC: yesterday's 04:55
+        aware -= timedelta(days=1)
+    earlier = aware - timedelta(days=1)
+
+    with time_machine.travel(start, tick=False):
+        response = comms.submit(
+            f"{board}/triggers",
+            {"kind": "awareness", "occurred_at": aware.strftime("%Y-%m-%dT%H:%M")},
+            page=board,
+        )
+        assert response.status_code == 302
+        (obligation,) = db.session.scalars(select(Obligation))
+        response = comms.submit(
+            f"{board}/notices", {"obligation_ids": [str(obligation.id)]}, page=board
+        )
+        assert response.status_code == 302
+        notice = db.session.scalar(select(RegulatorNotice))
+        assert f"Awareness: {aware:%Y-%m-%d %H:%M} UTC" in notice.body
+        # Facts unchanged: approved as before.
+        approve = f"/admin/regulator-notices/{notice.id}/approve"
+        assert legal.submit(approve, {}, page=board).status_code == 302
+
+    with time_machine.travel(start + timedelta(minutes=10), tick=False):
+        response = comms.submit(
+            f"{board}/triggers",
+            {"kind": "awareness", "occurred_at": earlier.strftime("%Y-%m-%dT%H:%M")},
+            page=board,
+        )
+        assert response.status_code == 302
+        text = _text(comms.get(board))
+        assert "Outdated: the incident's facts changed" in text
+        assert f"awareness: {aware:%Y-%m-%d %H:%M} UTC → {earlier:%Y-%m-%d %H:%M} UTC" in text
+        send = f"/admin/regulator-notices/{notice.id}/send"
+        response = comms.submit(send, {"send-ack_minutes": "60"}, page=board)
+        assert response.status_code == 422
+        assert "This notice is outdated" in _text(response)
+        db.session.expire_all()
+        assert notice.state is RegulatorNoticeState.approved
+        assert notice.sent_at is None
+        # An edit does not make it current: approval is still refused.
+        edit = f"/admin/regulator-notices/{notice.id}/edit"
+        fields = {f"notice-{notice.id}-subject": notice.subject, f"notice-{notice.id}-body": "x"}
+        assert comms.submit(edit, fields, page=board).status_code == 302
+        response = legal.submit(approve, {}, page=board)
+        assert response.status_code == 422
+        assert "This notice is outdated" in _text(response)
+        assert f"awareness {aware:%Y-%m-%d %H:%M} UTC → {earlier:%Y-%m-%d %H:%M} UTC" in (
+            _text(response)
+        )
+
+    with time_machine.travel(start + timedelta(minutes=20), tick=False):
+        refresh = f"/admin/regulator-notices/{notice.id}/refresh"
+        assert comms.submit(refresh, {}, page=board).status_code == 302
+        db.session.expire_all()
+        assert notice.state is RegulatorNoticeState.draft
+        assert notice.facts["awareness"] == f"{earlier:%Y-%m-%d %H:%M} UTC"
+        assert f"Awareness: {earlier:%Y-%m-%d %H:%M} UTC" in notice.body
+        assert "Outdated" not in _text(comms.get(board))
+        assert legal.submit(approve, {}, page=board).status_code == 302
+        assert comms.submit(send, {"send-ack_minutes": "60"}, page=board).status_code == 302
+        db.session.expire_all()
+        assert notice.state is RegulatorNoticeState.sent
+        refreshed = db.session.scalar(
+            select(AuditEvent).where(AuditEvent.action == "regulator_notice.refresh")
+        )
+        assert refreshed.before["facts"]["awareness"] == f"{aware:%Y-%m-%d %H:%M} UTC"

@@ -105,7 +105,7 @@ def notice_facts(incident: Incident) -> dict[str, str]:
     each trigger time (awareness...), as the notice's text shows them. Kept with the notice
     at composing, so a later revision of any of them is seen exactly."""
     fields = template_fields(incident)
-    return {"started_at": fields["started_at"]} | {
+    return {"started": fields["started_at"]} | {
         kind.value: fields[kind.value] for kind in INCIDENT_TRIGGERS
     }
 

@@ -562,6 +562,11 @@ CASES: dict[str, Case] = {
                    f"notice-{_last_notice_id()}-body": "B"},
         REPORTERS,
     ),
+    "regulator_notice_refresh": Case(
+        lambda w: f"/admin/regulator-notices/{_regulator_notice(w).id}/refresh",
+        lambda w: {},
+        REPORTERS,
+    ),
     "regulator_notice_approve": Case(
         lambda w: f"/admin/regulator-notices/{_regulator_notice(w).id}/approve",
         lambda w: {},

@@ -1,6 +1,6 @@
 """Regulator notices: the incident's facts a notice was composed from (regulator_notice.facts)
 
-Revision ID: 0021_facts
+Revision ID: 0021
 Revises: 0020
 Create Date: 2026-12-07 13:40:00
 
@@ -10,7 +10,7 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0021_facts'
+revision = '0021'
 down_revision = '0020'
 branch_labels = None
 depends_on = None

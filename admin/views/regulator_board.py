@@ -94,6 +94,9 @@ def _board(incident: Incident, error: str | None = None, **forms: Any) -> ViewRe
             for row in rows
         },
         confirm=ConfirmForm(formdata=None),
+        # four-eyes: whether this user may approve each, and what changed since its approval
+        may_approve={n.id: notices.may_approve(n, _user()) for n in incident_notices},
+        changes={n.id: notices.changes_since_approval(n) for n in incident_notices},
         staff_names=_staff_names(),
         error=error,
     )
@@ -182,7 +185,13 @@ def edit_notice(notice_id: int) -> ViewResult:
     if not form.validate_on_submit():
         return _board(incident, error=_("A notice needs a subject and a body."))
     with attempt(form) as tried:
-        notices.edit_notice(notice, subject=form.subject.data, body=form.body.data, actor=actor())
+        notices.edit_notice(
+            notice,
+            subject=form.subject.data,
+            body=form.body.data,
+            editor=_user(),
+            actor=actor(),
+        )
         return done(_("Notice saved."), "admin.incident_regulators", incident_id=incident.id)
     return _board(incident, error=tried.refusal)
 

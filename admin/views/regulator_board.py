@@ -95,6 +95,9 @@ def _board(incident: Incident, error: str | None = None, **forms: Any) -> ViewRe
             for row in rows
         },
         confirm=ConfirmForm(formdata=None),
+        # four-eyes: whether this user may approve each, and what changed since its approval
+        may_approve={n.id: notices.may_approve(n, _user()) for n in incident_notices},
+        changes={n.id: notices.changes_since_approval(n) for n in incident_notices},
         staff_names=_staff_names(),
         error=error,
     )
@@ -183,7 +186,13 @@ def edit_notice(notice_id: int) -> ViewResult:
     if not form.validate_on_submit():
         return _board(incident, error=_("A notice needs a subject and a body."))
     with attempt(form) as tried:
-        notices.edit_notice(notice, subject=form.subject.data, body=form.body.data, actor=actor())
+        notices.edit_notice(
+            notice,
+            subject=form.subject.data,
+            body=form.body.data,
+            editor=_user(),
+            actor=actor(),
+        )
         return done(_("Notice saved."), "admin.incident_regulators", incident_id=incident.id)
     return _board(incident, error=tried.refusal)
 
@@ -194,7 +203,7 @@ def refresh_notice(notice_id: int) -> ViewResult:
     if not form.validate_on_submit():
         return _board(incident, error=_("The form expired; try again."))
     with attempt(form) as tried:
-        notices.refresh_notice(notice, actor=actor())
+        notices.refresh_notice(notice, user=_user(), actor=actor())
         return done(
             _("Notice composed again from the incident's current facts: it needs approving."),
             "admin.incident_regulators",

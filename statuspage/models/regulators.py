@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -220,6 +221,13 @@ class RegulatorNotice(db.Model):
         ForeignKey("staff_user.id", ondelete="SET NULL")
     )
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Four-eyes: who edited it since the last approval (staff ids); none of them, nor its
+    # author, may approve, or an editor could approve their own words.
+    editor_ids: Mapped[list[Any] | None] = mapped_column(JSON)
+    # The text approval is reviewed against (the last approved version; the composed draft
+    # before the first approval), so the approver sees what changed since.
+    reviewed_subject: Mapped[str | None] = mapped_column(String(300))
+    reviewed_body: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The delivery engine's notice that carried it (audience "regulators").
     notice_id: Mapped[int | None] = mapped_column(ForeignKey("notice.id", ondelete="SET NULL"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import string
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -185,6 +186,9 @@ def compose_notice(
         subject=subject,
         body=body,
         author_id=author.id,
+        editor_ids=[],
+        reviewed_subject=subject,
+        reviewed_body=body,
         obligations=obligations,
         facts=notice_facts(incident),
     )
@@ -201,8 +205,11 @@ def compose_notice(
     return notice
 
 
-def edit_notice(notice: RegulatorNotice, *, subject: str, body: str, actor: Actor) -> None:
-    """Change a notice not yet sent; an approved one needs approving again."""
+def edit_notice(
+    notice: RegulatorNotice, *, subject: str, body: str, editor: StaffUser, actor: Actor
+) -> None:
+    """Change a notice not yet sent; an approved one needs approving again, and the editor
+    joins those who may not approve it (or an editor could approve their own words)."""
     if notice.state is RegulatorNoticeState.sent:
         raise InvalidInput("this notice was sent; it cannot change")
     if not subject.strip() or not body.strip():
@@ -221,13 +228,16 @@ def edit_notice(notice: RegulatorNotice, *, subject: str, body: str, actor: Acto
             None,
             None,
         )
+        if editor.id not in (notice.editor_ids or []):
+            notice.editor_ids = [*(notice.editor_ids or []), editor.id]
         db.session.flush()
 
 
-def refresh_notice(notice: RegulatorNotice, *, actor: Actor) -> None:
+def refresh_notice(notice: RegulatorNotice, *, user: StaffUser, actor: Actor) -> None:
     """Compose an outdated notice again from the incident's current facts: its text is
     redrafted (edits since composing are replaced, as they may state the old facts) and it
-    needs approving again."""
+    needs approving again, by someone other than `user` (who composed this text, as an
+    author does)."""
     if notice.state is RegulatorNoticeState.sent:
         raise InvalidInput("this notice was sent; it cannot change")
     incident = db.session.get(Incident, notice.incident_id)
@@ -236,6 +246,8 @@ def refresh_notice(notice: RegulatorNotice, *, actor: Actor) -> None:
     before = {"facts": notice.facts, **_notice_values(notice)}
     notice.subject, notice.body = draft_text(incident, notice.obligations)
     notice.facts = notice_facts(incident)
+    if user.id not in (notice.editor_ids or []):
+        notice.editor_ids = [*(notice.editor_ids or []), user.id]
     notice.state, notice.approved_by_id, notice.approved_at = (
         RegulatorNoticeState.draft,
         None,
@@ -257,19 +269,50 @@ def _notice_values(notice: RegulatorNotice) -> dict[str, str]:
     return {"subject": notice.subject, "body": notice.body, "state": notice.state.value}
 
 
+def may_approve(notice: RegulatorNotice, user: StaffUser) -> bool:
+    """Whether four-eyes lets this user approve (the screen offers the button only then)."""
+    return notice.author_id != user.id and user.id not in (notice.editor_ids or [])
+
+
+def changes_since_approval(notice: RegulatorNotice) -> list[tuple[str, str]]:
+    """The lines removed and added since the last approved text (the composed draft before
+    the first approval), subject first: what the approver is asked to vouch for."""
+    if notice.reviewed_body is None:  # composed before the text was kept
+        return []
+    before = [f"Subject: {notice.reviewed_subject}", *notice.reviewed_body.splitlines()]
+    after = [f"Subject: {notice.subject}", *notice.body.splitlines()]
+    changes: list[tuple[str, str]] = []
+    matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
+    for tag, a0, a1, b0, b1 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        changes += [("removed", line) for line in before[a0:a1]]
+        changes += [("added", line) for line in after[b0:b1]]
+    return changes
+
+
 def approve_notice(
     notice: RegulatorNotice, *, approver: StaffUser, actor: Actor, now: datetime
 ) -> None:
-    """Legal's approval: by a user whose role approves, who is not the notice's author."""
+    """Legal's approval: by a user whose role approves, who is neither the notice's author nor
+    anyone who edited it since its last approval. The approved text is kept, so the next
+    approver sees what changed since."""
     if not allows(approver.role, Action.approve):
         raise Forbidden(f"the {approver.role.value} role may not approve regulator notices")
     if notice.author_id == approver.id:
         raise InvalidInput("the author of a notice cannot approve it: a second person must")
+    if approver.id in (notice.editor_ids or []):
+        raise InvalidInput(
+            "you edited this notice since its last approval, so you cannot approve it: "
+            "a second person must"
+        )
     if notice.state is not RegulatorNoticeState.draft:
         raise InvalidInput(f"this notice is {notice.state.value} already")
     _refuse_outdated(notice, "approving it")
     notice.state = RegulatorNoticeState.approved
     notice.approved_by_id, notice.approved_at = approver.id, now
+    notice.editor_ids = []
+    notice.reviewed_subject, notice.reviewed_body = notice.subject, notice.body
     db.session.flush()
     trail.record(
         actor,

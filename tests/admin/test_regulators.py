@@ -347,3 +347,63 @@ def test_a_notice_whose_facts_changed_is_refused_until_refreshed(app: Flask, own
             select(AuditEvent).where(AuditEvent.action == "regulator_notice.refresh")
         )
         assert refreshed.before["facts"]["awareness"] == f"{aware:%Y-%m-%d %H:%M} UTC"
+
+
+def _staff(app: Flask, role: Role, email: str) -> Staff:
+    staff = Staff(app.test_client(), make_staff(role, email))
+    assert staff.login(email).status_code == 302
+    return staff
+
+
+def test_an_editor_cannot_approve_and_the_approver_sees_the_diff(app: Flask, owner: Staff) -> None:
+    """Four-eyes over edits: legal edits comms' draft, so a third person approves it, on a
+    screen that shows what changed since the last approved text."""
+    incident, (gdpr, _, _) = _world_with_three(owner)
+    comms = _staff(app, Role.comms, "comms@example.com")
+    legal = _staff(app, Role.legal, "legal@example.com")
+    legal2 = _staff(app, Role.legal, "legal2@example.com")
+    obligations.set_reportable(incident, [gdpr.id], user=comms.user, actor=Actor("t"))
+    db.session.commit()
+    board = f"/admin/incidents/{incident.id}/regulators"
+    (obligation,) = db.session.scalars(select(Obligation))
+    comms.submit(f"{board}/notices", {"obligation_ids": [str(obligation.id)]}, page=board)
+    notice = db.session.scalar(select(RegulatorNotice))
+    edit = f"/admin/regulator-notices/{notice.id}/edit"
+    approve = f"/admin/regulator-notices/{notice.id}/approve"
+    prefix = f"notice-{notice.id}-"
+    words = {prefix + "subject": "GDPR notification", prefix + "body": "Comms' words."}
+    assert comms.submit(edit, words, page=board).status_code == 302
+    words[prefix + "body"] = "Legal's words."
+    assert legal.submit(edit, words, page=board).status_code == 302
+
+    # legal edited it: its approval is refused with the reason, not a 500.
+    response = legal.submit(approve, {}, page=board)
+    assert response.status_code == 422
+    assert "edited this notice" in _text(response)
+    db.session.expire_all()
+    assert notice.state is RegulatorNoticeState.draft
+    # The board offers legal no approve button; a third person sees the changes in words.
+    assert approve not in _text(legal.get(board))
+    page = _text(legal2.get(board))
+    assert approve in page
+    assert "Removed: Comms' words." not in page  # only the composed draft is the baseline
+    assert "Added: Legal's words." in page
+    assert legal2.submit(approve, {}, page=board).status_code == 302
+    db.session.expire_all()
+    assert notice.state is RegulatorNoticeState.approved
+
+    # An edit after approval: legal2 edited it, so legal2 cannot approve it again.
+    words[prefix + "body"] = "Legal2's words."
+    assert legal2.submit(edit, words, page=board).status_code == 302
+    assert legal2.submit(approve, {}, page=board).status_code == 422
+    page = _text(legal.get(board))
+    assert "Removed: Legal's words." in page
+    assert "Added: Legal2's words." in page
+    assert legal.submit(approve, {}, page=board).status_code == 302
+    actions = db.session.scalars(
+        select(AuditEvent.action)
+        .where(AuditEvent.target_type == "regulator_notice")
+        .order_by(AuditEvent.id)
+    ).all()
+    assert actions.count("regulator_notice.edit") == 3
+    assert actions.count("regulator_notice.approve") == 2

@@ -80,6 +80,7 @@ def test_regulator_notices_stay_with_regulators(app: Flask, queue, smtp, tmp_pat
         notice,
         subject=f"Notification {MARKER}",
         body=f"Confidential details for the regulator: {MARKER}.",
+        editor=comms,
         actor=actor,
     )
     notices.approve_notice(notice, approver=legal, actor=actor, now=now)

@@ -195,7 +195,9 @@ def test_two_people_approve_a_notice_before_it_is_sent(listed, people) -> None:
     assert notice.state is RegulatorNoticeState.approved
 
     # Editing an approved notice needs approving again.
-    notices.edit_notice(notice, subject="Initial notification", body="Words.", actor=CLI)
+    notices.edit_notice(
+        notice, subject="Initial notification", body="Words.", editor=people["comms"], actor=CLI
+    )
     assert notice.state is RegulatorNoticeState.draft
     assert notice.approved_by_id is None
     notices.approve_notice(notice, approver=people["legal2"], actor=CLI, now=now)
@@ -451,8 +453,10 @@ def test_a_notice_whose_awareness_was_revised_waits_for_a_refresh(listed, people
 
     refreshed_at = later + timedelta(minutes=10)
     with time_machine.travel(refreshed_at, tick=False):
-        notices.refresh_notice(notice, actor=CLI)
+        notices.refresh_notice(notice, user=people["comms"], actor=CLI)
         assert notices.outdated_facts(notice) == []
+        # Whoever refreshed composed this text: four-eyes wants someone else to approve it.
+        assert not notices.may_approve(notice, people["comms"])
         assert notice.facts["awareness"] == "2026-05-31 03:55 UTC"
         assert "Awareness: 2026-05-31 03:55 UTC" in notice.body
         assert notice.state is RegulatorNoticeState.draft
@@ -477,3 +481,66 @@ def _gdpr_notice_again(incident, people):
         return incident, notices.compose_notice(
             incident, [row.obligation.id], author=people["comms"], actor=CLI
         )
+
+
+def test_an_editor_cannot_approve_the_edit_a_third_person_must(listed, people) -> None:
+    """Four-eyes covers every editor since the last approval, not only the author."""
+    incident = _dora_incident(listed, people)
+    initial = board_by_stage(incident, T0)["dora", "initial notification"].obligation
+    notice = notices.compose_notice(incident, [initial.id], author=people["comms"], actor=CLI)
+    now = T0 + timedelta(hours=2)
+    notices.edit_notice(
+        notice, subject="Initial notification", body="Legal's words.", editor=people["legal"],
+        actor=CLI,
+    )  # fmt: skip
+    with pytest.raises(InvalidInput, match="edited this notice"):
+        notices.approve_notice(notice, approver=people["legal"], actor=CLI, now=now)
+    assert notice.state is RegulatorNoticeState.draft
+    notices.approve_notice(notice, approver=people["legal2"], actor=CLI, now=now)
+    assert notice.state is RegulatorNoticeState.approved
+    assert notice.reviewed_subject == "Initial notification"
+    assert notice.reviewed_body == "Legal's words."
+
+    # An edit after approval: a new approval, by someone other than that editor.
+    notices.edit_notice(
+        notice, subject="Initial notification", body="Legal2's words.", editor=people["legal2"],
+        actor=CLI,
+    )  # fmt: skip
+    assert notice.state is RegulatorNoticeState.draft
+    with pytest.raises(InvalidInput, match="edited this notice"):
+        notices.approve_notice(notice, approver=people["legal2"], actor=CLI, now=now)
+    # legal's edit was approved by legal2 already: legal reviews legal2's edit.
+    notices.approve_notice(notice, approver=people["legal"], actor=CLI, now=now)
+    assert notice.approved_by_id == people["legal"].id
+
+    actions = db.session.scalars(
+        select(AuditEvent.action)
+        .where(AuditEvent.target_type == "regulator_notice")
+        .order_by(AuditEvent.id)
+    ).all()
+    assert actions == [
+        "regulator_notice.compose",
+        "regulator_notice.edit",
+        "regulator_notice.approve",
+        "regulator_notice.edit",
+        "regulator_notice.approve",
+    ]
+
+
+def test_the_changes_since_the_last_approval_are_a_line_diff(listed, people) -> None:
+    incident = _dora_incident(listed, people)
+    initial = board_by_stage(incident, T0)["dora", "initial notification"].obligation
+    notice = notices.compose_notice(incident, [initial.id], author=people["comms"], actor=CLI)
+    notices.edit_notice(
+        notice, subject="Notice", body="One.\nTwo.\nThree.", editor=people["comms"], actor=CLI
+    )
+    notices.approve_notice(notice, approver=people["legal"], actor=CLI, now=T0)
+    assert notices.changes_since_approval(notice) == []
+    notices.edit_notice(
+        notice, subject="Notice", body="One.\n2.\nThree.\nFour.", editor=people["comms"], actor=CLI
+    )
+    assert notices.changes_since_approval(notice) == [
+        ("removed", "Two."),
+        ("added", "2."),
+        ("added", "Four."),
+    ]

@@ -29,6 +29,7 @@ from statuspage.models import (
     Incident,
     IncidentUpdate,
     Notice,
+    TeamCallout,
     Visibility,
 )
 
@@ -319,9 +320,26 @@ def _disable(contact: ContactPoint, now: datetime, reason: str) -> None:
         after_commit(ENDPOINT_DISABLED, contact.id)
 
 
+def stood_down(notice_id: int) -> bool:
+    """Whether the notice pages a crisis-team call-out that was stood down: nothing more of
+    it goes out (crisis.assembly.stand_down)."""
+    return (
+        db.session.scalar(
+            select(TeamCallout.id)
+            .join(Notice, Notice.crisis_message_id == TeamCallout.crisis_message_id)
+            .where(Notice.id == notice_id, TeamCallout.stood_down_at.is_not(None))
+            .limit(1)
+        )
+        is not None
+    )
+
+
 def fallback(delivery: Delivery, now: datetime, reason: str) -> Delivery | None:
     """The delivery to the subscriber's next active, verified contact point after this one,
-    created once (flushed, for the caller to enqueue); None when there is none or it exists."""
+    created once (flushed, for the caller to enqueue); None when there is none or it exists,
+    or when the page was stood down."""
+    if stood_down(delivery.notice_id):
+        return None
     current = delivery.contact_point
     next_contact = db.session.scalar(
         select(ContactPoint)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 
 from statuspage.audit.trail import SYSTEM, Actor, record
 from statuspage.core.errors import InvalidInput
@@ -350,19 +350,27 @@ def _stand_down_body(incident: Incident, reason: str) -> str:
     )
 
 
-def _told_of_stand_down(incident_id: str) -> set[int]:
-    """The subscribers already sent a stand-down message about the incident."""
-    return set(
-        db.session.scalars(
-            select(NoticeRecipient.subscriber_id)
-            .join(Notice, Notice.id == NoticeRecipient.notice_id)
-            .join(CrisisMessage, CrisisMessage.id == Notice.crisis_message_id)
-            .where(
-                CrisisMessage.incident_id == incident_id,
-                CrisisMessage.kind == CrisisKind.team_page,
-                Notice.requires_ack.is_(False),
-                CrisisMessage.id.not_in(select(TeamCallout.crisis_message_id)),
-            )
+def _last_notice(notices: Select[tuple[int]]) -> dict[int, int]:
+    """subscriber id -> the newest of `notices` (ids, which only grow) they were sent."""
+    return dict(
+        db.session.execute(
+            select(NoticeRecipient.subscriber_id, func.max(NoticeRecipient.notice_id))
+            .where(NoticeRecipient.notice_id.in_(notices))
+            .group_by(NoticeRecipient.subscriber_id)
+        ).all()
+    )
+
+
+def _stand_down_notices(incident_id: str) -> Select[tuple[int]]:
+    """The incident's stand-down notices: team messages that are no call-out's page."""
+    return (
+        select(Notice.id)
+        .join(CrisisMessage, CrisisMessage.id == Notice.crisis_message_id)
+        .where(
+            CrisisMessage.incident_id == incident_id,
+            CrisisMessage.kind == CrisisKind.team_page,
+            Notice.requires_ack.is_(False),
+            CrisisMessage.id.not_in(select(TeamCallout.crisis_message_id)),
         )
     )
 
@@ -410,12 +418,14 @@ def stand_down(
         )
         .execution_options(synchronize_session=False)
     ).rowcount
-    paged = set(
-        db.session.scalars(
-            select(NoticeRecipient.subscriber_id).where(NoticeRecipient.notice_id.in_(page_notices))
-        )
+    # A member already told since their last page (the button, then the resolve) is not told
+    # again; one paged again after being told (a later call-out) is.
+    told = _last_notice(_stand_down_notices(incident.id))
+    to_tell = sorted(
+        subscriber
+        for subscriber, last_page in _last_notice(page_notices).items()
+        if told.get(subscriber, 0) < last_page
     )
-    to_tell = sorted(paged - _told_of_stand_down(incident.id))
     for callout in stood:
         record(
             actor,

@@ -191,3 +191,31 @@ def test_a_page_that_fails_after_the_stand_down_falls_back_to_no_other_path(smtp
     assert fallback(first, START + timedelta(minutes=3), "failed") is None
     sweep_at(queue, 1, 2, 10)
     assert len(pages(callout)) == 2
+
+
+def test_two_call_outs_are_one_stand_down_and_a_reopened_incident_stands_down_again(smtp, queue):
+    with time_machine.travel(START, tick=False):
+        incident, *_ = setup_team()
+        first, second = call_out(incident), call_out(incident)
+        run(queue)
+        resolve(incident, START)
+        run(queue)
+    assert stand_downs(smtp) == ["ana@acme.example", "bob@acme.example"]  # once each
+    later = START + timedelta(minutes=20)
+    with time_machine.travel(later, tick=False):
+        post_update(
+            db.session.get(Incident, incident.id),
+            PostUpdate("Back.", status="investigating", at=later, deliver_notifications=False),
+        )
+        third = assemble(
+            db.session.get(Incident, incident.id),
+            role_ids=[crisis_role("Comms lead").id],
+            all_paths=False, bridge=BRIDGE, repage_minutes=1, actor=SYSTEM, now=later,
+        )  # fmt: skip
+        run(queue)
+        resolve(incident, later)
+        run(queue)
+    sweep_at(queue, 21, 22, 30)
+    # Ana, paged again after she was told, is told again; Bob, not paged again, is not
+    assert stand_downs(smtp) == ["ana@acme.example", "ana@acme.example", "bob@acme.example"]
+    assert [len(pages(c)) for c in (first, second, third)] == [2, 2, 1]

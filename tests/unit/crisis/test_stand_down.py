@@ -219,3 +219,20 @@ def test_two_call_outs_are_one_stand_down_and_a_reopened_incident_stands_down_ag
     # Ana, paged again after she was told, is told again; Bob, not paged again, is not
     assert stand_downs(smtp) == ["ana@acme.example", "ana@acme.example", "bob@acme.example"]
     assert [len(pages(c)) for c in (first, second, third)] == [2, 2, 1]
+
+
+def test_a_page_that_comes_back_for_a_retry_after_the_stand_down_is_never_resent(smtp, queue):
+    with time_machine.travel(START, tick=False):
+        incident, *_ = setup_team()
+        callout = call_out(incident)
+        run(queue)
+        resolve(incident, START)
+        run(queue)
+    sent = len(smtp.inbox.messages)
+    # a send in flight at the stand-down answers "try again": the retry is due at once
+    for delivery in pages(callout):
+        delivery.state, delivery.next_attempt_at = DeliveryState.retry, START
+    db.session.commit()
+    sweep_at(queue, 1, 2, 10)
+    assert len(smtp.inbox.messages) == sent
+    assert [d.state for d in pages(callout)] == [DeliveryState.superseded] * 2

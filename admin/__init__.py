@@ -183,6 +183,7 @@ ROUTES = [
     Route("/team/members/<int:member_id>", "team_member_edit", crisis_team.member_edit, A.manage_team, A.manage_team),
     Route("/team/members/<int:member_id>/delete", "team_member_delete", crisis_team.member_delete, None, A.manage_team),
     Route("/incidents/<incident_id>/team", "incident_team", crisis_team.assemble, None, A.page_team),
+    Route("/incidents/<incident_id>/team/<int:callout_id>/stand-down", "incident_team_stand_down", crisis_team.stand_down, None, A.page_team),
     Route("/incidents/<incident_id>/guidelines", "incident_guidelines", crisis_team.guidelines, None, A.brief),
     Route("/incidents/<incident_id>/briefings", "incident_briefing", crisis_team.briefing, None, A.brief),
     Route("/mailbox/<name>", "mailbox_message", mailbox.show, READ_MAILBOX),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import render_template, request
+from flask import abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -32,7 +32,7 @@ from statuspage.crisis.notices import current_contacts
 from statuspage.crisis.roster import QUIET
 from statuspage.extensions import db
 from statuspage.incidents import queries
-from statuspage.models import StaffUser, TeamMember
+from statuspage.models import StaffUser, TeamCallout, TeamMember
 
 
 def _staff_choices() -> list[SelectChoice]:
@@ -166,6 +166,27 @@ def assemble(incident_id: str) -> ViewResult:
                 _anchor="response-team",
             )
     return incident_page(incident, assemble_form=form)
+
+
+def stand_down(incident_id: str, callout_id: int) -> ViewResult:
+    """Stand the call-out down: no more pages or re-pages of it, and the team told once (a
+    second press, or a resolve before it, tells nobody again)."""
+    incident = queries.get_incident(STAFF_VIEWER, incident_id)
+    callout = db.session.get(TeamCallout, callout_id)
+    if callout is None or callout.incident_id != incident.id:
+        abort(404)
+    if callout.stood_down_at is not None:
+        return done(_("This call-out was already stood down."), "admin.incident",
+                    incident_id=incident.id, _anchor="response-team")  # fmt: skip
+    assembly.stand_down(
+        incident, [callout], reason="stood down by staff", actor=actor(), now=utcnow()
+    )
+    return done(
+        _("Team stood down: no more pages; the members paged are told once."),
+        "admin.incident",
+        incident_id=incident.id,
+        _anchor="response-team",
+    )
 
 
 def guidelines(incident_id: str) -> ViewResult:

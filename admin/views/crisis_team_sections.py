@@ -7,6 +7,7 @@ from typing import Any
 
 from wtforms import SelectChoice
 
+from admin.forms.confirm import ConfirmForm
 from admin.forms.crisis_team import AssembleForm, BriefingForm, GuidelinesForm
 from statuspage.crisis import assembly, executives, roster
 from statuspage.models import Incident
@@ -42,6 +43,7 @@ def crisis_sections(incident: Incident) -> dict[str, Any]:
         "guidelines_form": guidelines_form(incident, bound=False),
         "briefing_form": BriefingForm(formdata=None, meta=BRIEFING_IDS),
         "team_callouts": assembly.callouts_for_incident(incident.id),
+        "stand_down_form": ConfirmForm(formdata=None, meta=TEAM_IDS),
         "team_members": len(roster.list_members()),
         "executives": executives.executives(),
         "guidelines": executives.guidelines_for(incident),

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 
 from statuspage.audit.trail import SYSTEM, Actor, record
 from statuspage.core.errors import InvalidInput
@@ -26,6 +26,7 @@ from statuspage.models import (
     CrisisMessage,
     CrisisRole,
     Delivery,
+    DeliveryState,
     Incident,
     Notice,
     NoticeRecipient,
@@ -277,13 +278,17 @@ def escalate(now: datetime) -> list[int]:
     conditional UPDATE, so two sweeps never page twice."""
     notices = []
     due = db.session.scalars(
-        select(TeamCallout).where(TeamCallout.next_repage_at <= now).order_by(TeamCallout.id)
+        select(TeamCallout)
+        .where(TeamCallout.next_repage_at <= now, TeamCallout.stood_down_at.is_(None))
+        .order_by(TeamCallout.id)
     ).all()
     for callout in due:
         claimed = db.session.execute(
             update(TeamCallout)
             .where(
-                TeamCallout.id == callout.id, TeamCallout.next_repage_at == callout.next_repage_at
+                TeamCallout.id == callout.id,
+                TeamCallout.next_repage_at == callout.next_repage_at,
+                TeamCallout.stood_down_at.is_(None),
             )
             .values(next_repage_at=None)
             .execution_options(synchronize_session=False)
@@ -329,6 +334,144 @@ def escalate(now: datetime) -> list[int]:
         )
         notices.append(notice.id)
     return notices
+
+
+# --- stand-down ------------------------------------------------------------------------------
+
+
+def _stand_down_body(incident: Incident, reason: str) -> str:
+    return "\n".join(
+        [
+            f"**{incident.name}**: stand down.",
+            "",
+            f"The crisis response team is no longer needed ({reason}).",
+            "No further pages will be sent for this incident; no acknowledgement is needed.",
+        ]
+    )
+
+
+def _last_notice(notices: Select[tuple[int]]) -> dict[int, int]:
+    """subscriber id -> the newest of `notices` (ids, which only grow) they were sent."""
+    return dict(
+        db.session.execute(
+            select(NoticeRecipient.subscriber_id, func.max(NoticeRecipient.notice_id))
+            .where(NoticeRecipient.notice_id.in_(notices))
+            .group_by(NoticeRecipient.subscriber_id)
+        ).all()
+    )
+
+
+def _stand_down_notices(incident_id: str) -> Select[tuple[int]]:
+    """The incident's stand-down notices: team messages that are no call-out's page."""
+    return (
+        select(Notice.id)
+        .join(CrisisMessage, CrisisMessage.id == Notice.crisis_message_id)
+        .where(
+            CrisisMessage.incident_id == incident_id,
+            CrisisMessage.kind == CrisisKind.team_page,
+            Notice.requires_ack.is_(False),
+            CrisisMessage.id.not_in(select(TeamCallout.crisis_message_id)),
+        )
+    )
+
+
+def stand_down(
+    incident: Incident,
+    callouts: Sequence[TeamCallout],
+    *,
+    reason: str,
+    actor: Actor,
+    now: datetime,
+) -> Notice | None:
+    """Stand the call-outs down: no page, re-page or fallback of them goes out from now on
+    (their unsent deliveries are superseded, the sweep skips them, the engine falls back on
+    none of them), and every member who was paged and not yet told is told once, through the
+    normal delivery path. Each call-out is claimed with one conditional UPDATE, so a resolve
+    and the button together stand it down (and tell the team) once. Audited; flushed; sent
+    after commit. Returns the stand-down notice, None when nobody was left to tell."""
+    stood: list[TeamCallout] = []
+    for callout in callouts:
+        claimed = db.session.execute(
+            update(TeamCallout)
+            .where(TeamCallout.id == callout.id, TeamCallout.stood_down_at.is_(None))
+            .values(stood_down_at=now, next_repage_at=None)
+            .execution_options(synchronize_session=False)
+        )
+        if claimed.rowcount == 1:
+            db.session.refresh(callout)
+            stood.append(callout)
+    if not stood:
+        return None
+    message_ids = [c.crisis_message_id for c in stood]
+    page_notices = select(Notice.id).where(Notice.crisis_message_id.in_(message_ids))
+    cancelled = db.session.execute(
+        update(Delivery)
+        .where(
+            Delivery.notice_id.in_(page_notices),
+            Delivery.state.in_([DeliveryState.pending, DeliveryState.retry]),
+        )
+        .values(
+            state=DeliveryState.superseded,
+            next_attempt_at=None,
+            lease_until=None,
+            last_error="stood down",
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    # A member already told since their last page (the button, then the resolve) is not told
+    # again; one paged again after being told (a later call-out) is.
+    told = _last_notice(_stand_down_notices(incident.id))
+    to_tell = sorted(
+        subscriber
+        for subscriber, last_page in _last_notice(page_notices).items()
+        if told.get(subscriber, 0) < last_page
+    )
+    for callout in stood:
+        record(
+            actor,
+            "team.stand_down",
+            target_type="team_page",
+            target_id=callout.id,
+            incident_id=incident.id,
+            at=now,
+            after={
+                "reason": reason,
+                "members": [m.name for m in _callout_members(callout)],
+                "pages_cancelled": cancelled,
+            },
+        )
+    if not to_tell:
+        return None
+    message = write_crisis_message(
+        incident,
+        kind=CrisisKind.team_page,
+        subject=f"Stand down: {incident.name}",
+        body=_stand_down_body(incident, reason),
+        short_text=f"Stand down: {incident.name} ({reason}). No further pages.",
+        actor=actor,
+    )
+    return notify(
+        message,
+        audience=Audience.team,
+        recipients=to_tell,
+        actor=actor,
+        ack_window=None,
+        requires_ack=False,
+    )
+
+
+def stand_down_incident(
+    incident: Incident, *, reason: str, actor: Actor, now: datetime
+) -> Notice | None:
+    """Stand down every call-out of the incident still standing (see `stand_down`)."""
+    callouts = db.session.scalars(
+        select(TeamCallout)
+        .where(TeamCallout.incident_id == incident.id, TeamCallout.stood_down_at.is_(None))
+        .order_by(TeamCallout.id)
+    ).all()
+    if not callouts:
+        return None
+    return stand_down(incident, callouts, reason=reason, actor=actor, now=now)
 
 
 # --- the incident view -----------------------------------------------------------------------

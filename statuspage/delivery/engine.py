@@ -77,6 +77,9 @@ def fan_out(notice_id: int) -> int:
     notice = db.session.get(Notice, notice_id)
     if notice is None or notice.fanout_state is FanOutState.done:
         return 0
+    if ledger.stood_down(notice.id):  # a re-page queued before its call-out was stood down
+        notice.fanout_state, notice.fanout_finished_at = FanOutState.done, utcnow()
+        return 0
     created = 0
     if notice.fanout_state is FanOutState.pending:
         notice.fanout_state, notice.fanout_started_at = FanOutState.running, utcnow()

@@ -29,6 +29,7 @@ from statuspage.models import (
     Incident,
     IncidentUpdate,
     Notice,
+    TeamCallout,
     Visibility,
 )
 
@@ -110,6 +111,23 @@ def claim(ids: Iterable[int], now: datetime, *, lease: timedelta = LEASE) -> lis
     leased = {"state": DeliveryState.sending, "lease_until": now + lease}
     options = {"synchronize_session": False}
     lost = and_(Delivery.state == DeliveryState.sending, Delivery.lease_until < now)
+    # A page of a crisis-team call-out stood down since it was queued (a retry, or a send in
+    # flight at the stand-down that came back "retry") is never sent: it is superseded.
+    db.session.execute(
+        update(Delivery)
+        .where(
+            Delivery.id.in_(ids),
+            or_(Delivery.state.in_([DeliveryState.pending, DeliveryState.retry]), lost),
+            Delivery.notice_id.in_(_stood_down_notices()),
+        )
+        .values(
+            state=DeliveryState.superseded,
+            next_attempt_at=None,
+            lease_until=None,
+            last_error="stood down",
+        )
+        .execution_options(**options)
+    )
     expired = [
         row.id
         for row in db.session.execute(
@@ -319,9 +337,28 @@ def _disable(contact: ContactPoint, now: datetime, reason: str) -> None:
         after_commit(ENDPOINT_DISABLED, contact.id)
 
 
+def _stood_down_notices() -> Select[tuple[int]]:
+    """The notices that page a crisis-team call-out that was stood down."""
+    return (
+        select(Notice.id)
+        .join(TeamCallout, TeamCallout.crisis_message_id == Notice.crisis_message_id)
+        .where(TeamCallout.stood_down_at.is_not(None))
+    )
+
+
+def stood_down(notice_id: int) -> bool:
+    """Whether the notice pages a crisis-team call-out that was stood down: nothing more of
+    it goes out (crisis.assembly.stand_down)."""
+    query = _stood_down_notices().where(Notice.id == notice_id).limit(1)
+    return db.session.scalar(query) is not None
+
+
 def fallback(delivery: Delivery, now: datetime, reason: str) -> Delivery | None:
     """The delivery to the subscriber's next active, verified contact point after this one,
-    created once (flushed, for the caller to enqueue); None when there is none or it exists."""
+    created once (flushed, for the caller to enqueue); None when there is none or it exists,
+    or when the page was stood down."""
+    if stood_down(delivery.notice_id):
+        return None
     current = delivery.contact_point
     next_contact = db.session.scalar(
         select(ContactPoint)

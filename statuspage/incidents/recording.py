@@ -12,10 +12,11 @@ from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 
 from statuspage.audit.changes import Change, record_change, record_created
-from statuspage.audit.trail import Actor
+from statuspage.audit.trail import SYSTEM, Actor
 from statuspage.components.catalog import get_component, set_component_status
 from statuspage.core.errors import InvalidInput
 from statuspage.core.validation import choice
+from statuspage.crisis.assembly import stand_down_incident
 from statuspage.delivery.ledger import write_notices
 from statuspage.delivery.outbox import ADVANCE_MAINTENANCE, after_commit_at
 from statuspage.extensions import db
@@ -166,11 +167,15 @@ def record_update(
         )
         if component not in incident.components:
             incident.components.append(component)
+    was_open = incident.resolved_at is None
     _apply_lifecycle(incident, status, at)
     incident.updated_at = at
     db.session.flush()
     bump_if_public(incident, at)
     write_notices(incident, update, ack_window=ack_window)
+    if was_open and incident.resolved_at is not None:
+        # Resolved: the crisis team is stood down (no more pages) and told so, once.
+        stand_down_incident(incident, reason="incident resolved", actor=SYSTEM, now=at)
     return update
 
 

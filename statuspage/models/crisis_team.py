@@ -101,6 +101,9 @@ class TeamCallout(db.Model):
     # When the sweep pages the unacknowledged again; None: everyone acknowledged, or the
     # rounds ran out.
     next_repage_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # When the call-out was stood down (incident resolved, or the button): no page, re-page
+    # or fallback of it goes out after this, and the team was told once.
+    stood_down_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("staff_user.id", ondelete="SET NULL")
     )

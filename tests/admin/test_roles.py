@@ -27,6 +27,8 @@ from statuspage.models import (
     Channel,
     Component,
     ComponentGroup,
+    CrisisKind,
+    CrisisMessage,
     CrisisRole,
     Incident,
     IncidentDraft,
@@ -46,6 +48,7 @@ from statuspage.models import (
     SocialAccount,
     StaffUser,
     SubscriberKind,
+    TeamCallout,
     TeamMember,
     TriggerKind,
     Unit,
@@ -129,6 +132,19 @@ def _paging(w: World, action: str, *, executive: bool = False) -> str:
     """An incident action's URL, once a team member (or an executive) exists to page."""
     _team_member(executive=executive)
     return f"/admin/incidents/{w.incident.id}/{action}"
+
+
+def _stand_down(w: World) -> str:
+    """The stand-down URL of a call-out of the team on the incident (rows only)."""
+    message = CrisisMessage(
+        incident_id=w.incident.id, kind=CrisisKind.team_page, subject="Team", body="Paged."
+    )
+    db.session.add(message)
+    db.session.flush()
+    callout = TeamCallout(incident_id=w.incident.id, crisis_message_id=message.id)
+    db.session.add(callout)
+    db.session.flush()
+    return f"/admin/incidents/{w.incident.id}/team/{callout.id}/stand-down"
 
 
 def _later(hours: int) -> str:
@@ -500,6 +516,7 @@ CASES: dict[str, Case] = {
         lambda w: _team_data(),
         DRAFTERS,
     ),
+    "incident_team_stand_down": Case(_stand_down, lambda w: {}, DRAFTERS),
     "incident_guidelines": Case(
         lambda w: f"/admin/incidents/{w.incident.id}/guidelines",
         lambda w: {"holding_statement": "We are looking into it."},

@@ -16,6 +16,7 @@ from statuspage.models import (
     CrisisKind,
     CrisisMessage,
     CrisisRole,
+    Incident,
     Notice,
     Role,
     TeamCallout,
@@ -237,3 +238,37 @@ def test_editing_a_member_reorders_their_paths_and_keeps_the_record(owner):
     )
     assert event.before["contacts"] == ["email ana@acme.example"]
     assert event.after["contacts"] == ["sms +15551230001", "email ana@acme.example"]
+
+
+def test_standing_the_team_down_from_the_incident_page_tells_them_once(app, owner):
+    team_member("Ana", ["Comms lead"], ContactLine("email", "ana@acme.example"))
+    ident = incident_id()
+    page = f"/admin/incidents/{ident}"
+    data = {"roles": [str(roles()["Comms lead"])], "mode": "all",
+            "bridge_phone": "+15551234567", "repage_minutes": "1", "max_rounds": "5"}  # fmt: skip
+    assert owner.submit(f"{page}/team", data, page=page).status_code == 302
+    callout = db.session.scalars(select(TeamCallout)).one()
+    assert "Stand down" in owner.get(page).get_data(as_text=True)
+    stand_down = f"{page}/team/{callout.id}/stand-down"
+    viewer = signed_in(app, Role.viewer)
+    assert viewer.post(stand_down, {"csrf_token": viewer.token(page)}).status_code == 403
+    assert owner.post(stand_down, {}).status_code == 400  # no token: nothing happens
+    db.session.refresh(callout)
+    assert callout.stood_down_at is None
+    responder = signed_in(app, Role.responder)
+    assert responder.submit(stand_down, page=page).status_code == 302
+    db.session.refresh(callout)
+    assert callout.stood_down_at is not None
+    assert callout.next_repage_at is None  # the sweep pages nobody again
+    told = db.session.scalars(select(Notice).where(Notice.requires_ack.is_(False))).one()
+    assert told.audience is Audience.team
+    assert "team.stand_down" in actions()
+    # pressed again (or the incident resolved after): nobody is told twice
+    assert owner.submit(stand_down, page=page).status_code == 302
+    resolved = owner.submit(f"{page}/updates", {"status": "resolved", "body": "Fixed."}, page=page)
+    assert resolved.status_code == 302, resolved.get_data(as_text=True)
+    assert db.session.get(Incident, ident).resolved_at is not None
+    assert len(db.session.scalars(select(Notice).where(Notice.requires_ack.is_(False))).all()) == 1
+    assert actions().count("team.stand_down") == 1
+    shown = owner.get(page).get_data(as_text=True)
+    assert "Stood down" in shown

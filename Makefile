@@ -127,8 +127,8 @@ bench-scale: $(STAMP) ## Push fan-out to 100,000 with 1 then 2 workers, page p99
 	$(BIN)/python bench/scale.py $(BENCH_ARGS)
 
 browser: ## Install Debian's chromium (browser tests), nginx (tests/deploy), Alertmanager (tests/monitoring) and Prometheus (the metrics pull) if missing
-	@command -v chromium >/dev/null && test -x /usr/sbin/nginx && test -x /usr/bin/prometheus-alertmanager && command -v prometheus >/dev/null || \
-		($(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium nginx-light prometheus-alertmanager prometheus)
+	@command -v chromium >/dev/null && test -x /usr/sbin/nginx && test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf && test -x /usr/bin/prometheus-alertmanager && command -v prometheus >/dev/null || \
+		($(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium nginx-light prometheus-alertmanager prometheus fonts-dejavu-core)
 
 clean: ## Remove the virtualenv and caches (keeps instance/ data)
 	rm -rf $(VENV) $(LOCK_VENV) .pytest_cache .ruff_cache *.egg-info

@@ -25,6 +25,13 @@ from statuspage.models.enums import (
     IncidentStatus,
     Visibility,
 )
+from statuspage.models.escalation import (
+    EscalationPolicy,
+    EscalationTier,
+    TeamCalloutEscalation,
+    escalation_tier_member,
+    escalation_tier_role,
+)
 from statuspage.models.incidents import (
     AffectedComponent,
     Incident,
@@ -116,6 +123,8 @@ __all__ = [
     "Delivery",
     "DeliveryAttempt",
     "DeliveryState",
+    "EscalationPolicy",
+    "EscalationTier",
     "FanOutState",
     "Impact",
     "Incident",
@@ -157,6 +166,7 @@ __all__ = [
     "Subscriber",
     "SubscriberKind",
     "TeamCallout",
+    "TeamCalloutEscalation",
     "TeamCalloutMember",
     "TeamMember",
     "TriggerKind",
@@ -169,6 +179,8 @@ __all__ = [
     "ViewerSession",
     "Visibility",
     "component_segment",
+    "escalation_tier_member",
+    "escalation_tier_role",
     "incident_segment",
     "organization_segment",
     "team_member_role",

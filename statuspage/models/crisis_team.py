@@ -104,6 +104,13 @@ class TeamCallout(db.Model):
     # When the call-out was stood down (incident resolved, or the button): no page, re-page
     # or fallback of it goes out after this, and the team was told once.
     stood_down_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # With an escalation policy (crisis.escalation): the tier paged last, and when its window
+    # ends (None: someone acknowledged, the tiers ran out, or no policy).
+    policy_id: Mapped[int | None] = mapped_column(
+        ForeignKey("escalation_policy.id", ondelete="SET NULL")
+    )
+    tier: Mapped[int | None] = mapped_column(Integer)
+    tier_deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("staff_user.id", ondelete="SET NULL")
     )
@@ -125,6 +132,8 @@ class TeamCalloutMember(db.Model):
     member_id: Mapped[int] = mapped_column(
         ForeignKey("team_member.id", ondelete="CASCADE"), primary_key=True
     )
+    # The policy tier they were paged in (None: a call-out without a policy).
+    tier: Mapped[int | None] = mapped_column(Integer)
 
 
 class MessagingGuidelines(db.Model):

@@ -13,7 +13,8 @@ from urllib.parse import urlsplit
 from sqlalchemy import Select, func, select, update
 
 from statuspage.audit.trail import SYSTEM, Actor, record
-from statuspage.core.errors import InvalidInput
+from statuspage.core.errors import InvalidInput, NotFound
+from statuspage.crisis import escalation
 from statuspage.crisis.notices import (
     notify,
     write_crisis_message,
@@ -27,6 +28,7 @@ from statuspage.models import (
     CrisisRole,
     Delivery,
     DeliveryState,
+    EscalationPolicy,
     Incident,
     Notice,
     NoticeRecipient,
@@ -101,13 +103,18 @@ def check_bridge(phone: str, pin: str, meeting_url: str) -> Bridge:
     return Bridge(phone, pin, meeting_url)
 
 
-def _page_body(incident: Incident, roles: Sequence[CrisisRole], bridge: Bridge, note: str) -> str:
-    lines = [
-        f"**{incident.name}**: the crisis response team is being assembled.",
-        "",
-        f"Roles paged: {', '.join(r.name for r in roles)}.",
-        "",
-    ]
+def _page_body(
+    incident: Incident,
+    roles: Sequence[CrisisRole],
+    bridge: Bridge,
+    note: str,
+    policy: EscalationPolicy | None = None,
+) -> str:
+    lines = [f"**{incident.name}**: the crisis response team is being assembled.", ""]
+    if policy is not None:
+        lines += [f"Escalation policy: {policy.name} ({len(policy.tiers)} tiers).", ""]
+    if roles:
+        lines += [f"Roles paged: {', '.join(r.name for r in roles)}.", ""]
     if bridge.tel:
         lines.append(f"Join the bridge (one touch): [{bridge.tel}]({bridge.tel})  ")
         lines.append(f"Dial {bridge.phone}" + (f", PIN {bridge.pin}#" if bridge.pin else "") + "  ")
@@ -141,6 +148,22 @@ def members_with_roles(role_ids: Iterable[int]) -> list[TeamMember]:
     )
 
 
+def _policy_tier_one(
+    policy_id: int, role_ids: list[int]
+) -> tuple[EscalationPolicy, list[CrisisRole], list[TeamMember]]:
+    """The policy a call-out follows, and its first tier's roles and members."""
+    if role_ids:
+        raise InvalidInput("page chosen roles or follow an escalation policy, not both")
+    try:
+        policy = escalation.get_policy(policy_id)
+    except NotFound as exc:
+        raise InvalidInput("choose an escalation policy from the list") from exc
+    if not policy.tiers:
+        raise InvalidInput("that escalation policy has no tiers")
+    first = policy.tiers[0]
+    return policy, list(first.roles), escalation.tier_members(first)
+
+
 def assemble(
     incident: Incident,
     *,
@@ -152,30 +175,43 @@ def assemble(
     now: datetime,
     max_rounds: int = 3,
     note: str = "",
+    policy_id: int | None = None,
 ) -> TeamCallout:
     """Page every member holding one of the chosen roles, with the bridge in the message and
     acknowledgement required; the sweep pages the unacknowledged again every `repage_minutes`
-    (`escalate`), at most `max_rounds` pages in all. Audited; flushed; sent after commit."""
+    (`escalate`), at most `max_rounds` pages in all. Audited; flushed; sent after commit.
+
+    With `policy_id` (and no `role_ids`), the call-out follows that escalation policy: its
+    first tier is paged now, and each later tier when the one before went unacknowledged for
+    its window (crisis.escalation)."""
     role_ids = sorted(set(role_ids))
-    roles = list(db.session.scalars(select(CrisisRole).where(CrisisRole.id.in_(role_ids))))
-    if not roles or len(roles) != len(role_ids):
-        raise InvalidInput("choose at least one role to page")
+    policy: EscalationPolicy | None = None
+    if policy_id is not None:
+        policy, roles, members = _policy_tier_one(policy_id, role_ids)
+    else:
+        roles = list(db.session.scalars(select(CrisisRole).where(CrisisRole.id.in_(role_ids))))
+        if not roles or len(roles) != len(role_ids):
+            raise InvalidInput("choose at least one role to page")
+        members = members_with_roles(role_ids)
     if not 1 <= repage_minutes <= MAX_REPAGE_MINUTES:
         raise InvalidInput(f"page again after 1 to {MAX_REPAGE_MINUTES} minutes")
     if not 1 <= max_rounds <= MAX_ROUNDS:
         raise InvalidInput(f"page at most 1 to {MAX_ROUNDS} times")
-    members = members_with_roles(role_ids)
     chosen = {
         m.subscriber_id: _paths_for_round(m, now, all_paths=all_paths, last=None) for m in members
     }
     chosen = {s: paths for s, paths in chosen.items() if paths}
     if not chosen:
-        raise InvalidInput("nobody with those roles has a contact point Herald can reach")
+        raise InvalidInput(
+            "nobody in the policy's first tier has a contact point Herald can reach"
+            if policy
+            else "nobody with those roles has a contact point Herald can reach"
+        )
     message = write_crisis_message(
         incident,
         kind=CrisisKind.team_page,
         subject=f"Crisis team: {incident.name}",
-        body=_page_body(incident, roles, bridge, note),
+        body=_page_body(incident, roles, bridge, note, policy),
         short_text=_short(incident, bridge),
         actor=actor,
     )
@@ -193,10 +229,18 @@ def assemble(
         created_by_id=message.created_by_id,
         created_at=now,
         roles=roles,
+        policy_id=policy.id if policy else None,
+        tier=1 if policy else None,
+        tier_deadline_at=(
+            now + timedelta(minutes=policy.tiers[0].window_minutes) if policy else None
+        ),
     )
     db.session.add(callout)
     db.session.flush()
-    db.session.add_all(TeamCalloutMember(callout_id=callout.id, member_id=m.id) for m in members)
+    db.session.add_all(
+        TeamCalloutMember(callout_id=callout.id, member_id=m.id, tier=1 if policy else None)
+        for m in members
+    )
     record(
         actor,
         "team.assemble",
@@ -211,7 +255,8 @@ def assemble(
             "meeting_url": bridge.meeting_url,
             "repage_minutes": repage_minutes,
             "max_rounds": max_rounds,
-        },
+        }
+        | ({"policy": policy.name, "tier": 1} if policy else {}),
     )
     # Escalation is this module's (`escalate`): no engine ack window, acknowledgement required.
     notify(
@@ -224,6 +269,37 @@ def assemble(
         requires_ack=True,
     )
     return callout
+
+
+def start_callout_with_policy(
+    incident: Incident,
+    policy: EscalationPolicy,
+    *,
+    bridge: Bridge,
+    actor: Actor,
+    now: datetime,
+    all_paths: bool = True,
+    repage_minutes: int = 5,
+    max_rounds: int = 3,
+    note: str = "",
+) -> TeamCallout:
+    """Call the team out by an escalation policy (for playbooks and other callers that hold a
+    policy): tier 1 is paged on all its paths now, re-paged every `repage_minutes` until it
+    acknowledges, and each later tier is paged when the one before went unacknowledged for
+    its window, the incident commander told (crisis.escalation). Audited; flushed; sent after
+    commit. InvalidInput when nobody in tier 1 can be reached."""
+    return assemble(
+        incident,
+        role_ids=(),
+        all_paths=all_paths,
+        bridge=bridge,
+        repage_minutes=repage_minutes,
+        actor=actor,
+        now=now,
+        max_rounds=max_rounds,
+        note=note,
+        policy_id=policy.id,
+    )
 
 
 # --- escalation (the sweep) ------------------------------------------------------------------
@@ -275,7 +351,9 @@ def escalate(now: datetime) -> list[int]:
     """Page again the members of every due call-out who have not acknowledged: all their
     paths again, or the next path; returns the new notices' ids. A call-out whose members all
     acknowledged, or that ran out of rounds, is done. Each due call-out is claimed with one
-    conditional UPDATE, so two sweeps never page twice."""
+    conditional UPDATE, so two sweeps never page twice. Then the call-outs that follow an
+    escalation policy and whose tier went unacknowledged for its window page their next tier
+    (`escalation.escalate_tiers`, claimed the same way)."""
     notices = []
     due = db.session.scalars(
         select(TeamCallout)
@@ -333,7 +411,7 @@ def escalate(now: datetime) -> list[int]:
             requires_ack=True,
         )
         notices.append(notice.id)
-    return notices
+    return notices + escalation.escalate_tiers(now)
 
 
 # --- stand-down ------------------------------------------------------------------------------
@@ -362,7 +440,8 @@ def _last_notice(notices: Select[tuple[int]]) -> dict[int, int]:
 
 
 def _stand_down_notices(incident_id: str) -> Select[tuple[int]]:
-    """The incident's stand-down notices: team messages that are no call-out's page."""
+    """The incident's stand-down notices: team messages that are no call-out's page nor a
+    commander's news of an escalation."""
     return (
         select(Notice.id)
         .join(CrisisMessage, CrisisMessage.id == Notice.crisis_message_id)
@@ -371,6 +450,7 @@ def _stand_down_notices(incident_id: str) -> Select[tuple[int]]:
             CrisisMessage.kind == CrisisKind.team_page,
             Notice.requires_ack.is_(False),
             CrisisMessage.id.not_in(select(TeamCallout.crisis_message_id)),
+            CrisisMessage.id.not_in(escalation.commander_messages()),
         )
     )
 
@@ -394,7 +474,7 @@ def stand_down(
         claimed = db.session.execute(
             update(TeamCallout)
             .where(TeamCallout.id == callout.id, TeamCallout.stood_down_at.is_(None))
-            .values(stood_down_at=now, next_repage_at=None)
+            .values(stood_down_at=now, next_repage_at=None, tier_deadline_at=None)
             .execution_options(synchronize_session=False)
         )
         if claimed.rowcount == 1:
@@ -493,6 +573,12 @@ class MemberStatus:
 class CalloutView:
     callout: TeamCallout
     members: list[MemberStatus]
+    tiers: escalation.TierStatus | None = None  # with an escalation policy
+
+    @property
+    def unreached(self) -> list[MemberStatus]:
+        """Paged and not acknowledged."""
+        return [m for m in self.members if not m.acknowledged_at and m.deliveries]
 
     @property
     def acknowledged(self) -> int:
@@ -532,5 +618,5 @@ def callouts_for_incident(incident_id: str) -> list[CalloutView]:
                     ack.channel.value if ack else None,
                 )
             )
-        views.append(CalloutView(callout, members))
+        views.append(CalloutView(callout, members, escalation.tier_status(callout)))
     return views

@@ -23,7 +23,7 @@ from statuspage.audience.recipients import recipient_batches
 from statuspage.channels import registry
 from statuspage.channels.base import Channel, Outgoing, Result
 from statuspage.clock import utcnow
-from statuspage.delivery import ledger
+from statuspage.delivery import ledger, paging_audit
 from statuspage.delivery.address_gate import GATE
 from statuspage.delivery.hooks import SendHook, hook_for
 from statuspage.delivery.messages import outgoing_by_channel
@@ -219,6 +219,7 @@ def _record_and_commit(results: list[Result], held_until: datetime) -> None:
             ledger.record_late(delivery, result, done)
             continue
         state = ledger.record(delivery, result, done, base_backoff=base_backoff)
+        paging_audit.page_result(delivery, result, state, done)  # crisis pages only
         if state is DeliveryState.failed:
             _fall_back(delivery, done, "failed")
         elif state is DeliveryState.retry and delivery.next_attempt_at is not None:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import contains_eager
 from statuspage.audience.recipients import Recipient, reachable_contact
 from statuspage.channels.base import Result
 from statuspage.core.upsert import conflict_insert
+from statuspage.delivery import paging_audit
 from statuspage.delivery.outbox import ENDPOINT_DISABLED, FAN_OUT, after_commit
 from statuspage.extensions import db
 from statuspage.models import (
@@ -394,6 +395,7 @@ def fallback(delivery: Delivery, now: datetime, reason: str) -> Delivery | None:
     )
     db.session.add(successor)
     db.session.flush()
+    paging_audit.fell_back(delivery, successor, reason, now)  # crisis pages only
     return successor
 
 
@@ -408,6 +410,7 @@ def acknowledge(delivery: Delivery, now: datetime, path: str) -> bool:
         return False
     delivery.acknowledged_at, delivery.ack_path = now, path[:50]
     db.session.flush()
+    paging_audit.acknowledged(delivery, now, delivery.ack_path)  # crisis pages only
     return True
 
 

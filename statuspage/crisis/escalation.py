@@ -361,24 +361,38 @@ def _escalate_one(callout: TeamCallout, now: datetime) -> int | None:
     return notice.id if notice else None
 
 
-def escalate_tiers(now: datetime) -> list[int]:
-    """Escalate every call-out whose tier window ended by `now` (not stood down): the next
-    tier is paged and the commander told, or the commander is told the tiers ran out; returns
-    the new page notices' ids. Each due call-out is claimed with one conditional UPDATE (its
-    deadline and tier as read), so two sweeps never escalate, nor page, twice. Flushed."""
-    notices = []
-    due = db.session.scalars(
-        select(TeamCallout)
+@dataclass(frozen=True)
+class Due:
+    """A call-out whose tier window ended, as a sweep read it: its claim checks that nobody
+    moved it on since."""
+
+    callout_id: int
+    deadline: datetime
+    tier: int | None
+
+
+def due_callouts(now: datetime) -> list[Due]:
+    """The call-outs (not stood down) whose tier window ended by `now`."""
+    rows = db.session.execute(
+        select(TeamCallout.id, TeamCallout.tier_deadline_at, TeamCallout.tier)
         .where(TeamCallout.tier_deadline_at <= now, TeamCallout.stood_down_at.is_(None))
         .order_by(TeamCallout.id)
     ).all()
-    for callout in due:
+    return [Due(*row) for row in rows]
+
+
+def escalate_due(due: Sequence[Due], now: datetime) -> list[int]:
+    """Escalate the call-outs of `due` still as read (see `escalate_tiers`): each is claimed
+    with one conditional UPDATE on its deadline and tier, so of two sweeps that read the
+    same call-out, one escalates it and the other finds it claimed."""
+    notices = []
+    for item in due:
         claimed = db.session.execute(
             update(TeamCallout)
             .where(
-                TeamCallout.id == callout.id,
-                TeamCallout.tier_deadline_at == callout.tier_deadline_at,
-                TeamCallout.tier == callout.tier,
+                TeamCallout.id == item.callout_id,
+                TeamCallout.tier_deadline_at == item.deadline,
+                TeamCallout.tier == item.tier,
                 TeamCallout.stood_down_at.is_(None),
             )
             .values(tier_deadline_at=None)
@@ -386,11 +400,19 @@ def escalate_tiers(now: datetime) -> list[int]:
         )
         if claimed.rowcount != 1:
             continue
-        db.session.refresh(callout)
+        callout = db.session.get(TeamCallout, item.callout_id, populate_existing=True)
         notice_id = _escalate_one(callout, now)
         if notice_id is not None:
             notices.append(notice_id)
     return notices
+
+
+def escalate_tiers(now: datetime) -> list[int]:
+    """Escalate every call-out whose tier window ended by `now` (not stood down): the next
+    tier is paged and the commander told, or the commander is told the tiers ran out; returns
+    the new page notices' ids. Two sweeps never escalate, nor page, twice (`escalate_due`).
+    Flushed."""
+    return escalate_due(due_callouts(now), now)
 
 
 def commander_messages() -> Select[tuple[int | None]]:

@@ -51,6 +51,17 @@ class MemberForm(AdminForm):
 
 class AssembleForm(AdminForm):
     roles = MultiCheckboxField(_l("Roles to page"), coerce=int, choices=[])
+    # 0: no policy (the roles above); else an escalation policy's id (crisis.escalation)
+    policy = SelectField(
+        _l("Or follow an escalation policy"),
+        coerce=int,
+        choices=[],
+        default=0,
+        description=_l(
+            "Pages its first tier now and each next tier when nobody has acknowledged in "
+            "time; leave the roles above unticked."
+        ),
+    )
     mode = RadioField(
         _l("Paths"),
         choices=[

@@ -155,11 +155,12 @@ def assemble(incident_id: str) -> ViewResult:
                 note=form.note.data or "",
                 actor=actor(),
                 now=utcnow(),
+                policy_id=form.policy.data or None,
             )
             return done(
                 _(
                     "Team paged: %(roles)s. Acknowledgements appear below.",
-                    roles=", ".join(r.name for r in page.roles),
+                    roles=", ".join(r.name for r in page.roles) or _("the policy's first tier"),
                 ),
                 "admin.incident",
                 incident_id=incident.id,

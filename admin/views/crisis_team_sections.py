@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from wtforms import SelectChoice
 
 from admin.forms.confirm import ConfirmForm
 from admin.forms.crisis_team import AssembleForm, BriefingForm, GuidelinesForm
-from statuspage.crisis import assembly, executives, roster
+from statuspage.crisis import assembly, escalation, executives, roster
 from statuspage.models import Incident
 
 # The incident page holds a dozen forms: each section's fields get ids of their own.
@@ -25,6 +26,9 @@ def role_choices() -> list[SelectChoice]:
 def assemble_form(*, bound: bool) -> AssembleForm:
     form = AssembleForm(meta=TEAM_IDS) if bound else AssembleForm(formdata=None, meta=TEAM_IDS)
     form.roles.choices = role_choices()
+    form.policy.choices = [SelectChoice(0, _("No policy: the roles ticked above"))] + [
+        SelectChoice(p.id, p.name) for p in escalation.list_policies()
+    ]
     return form
 
 

@@ -30,6 +30,8 @@ from statuspage.models import (
     CrisisKind,
     CrisisMessage,
     CrisisRole,
+    EscalationPolicy,
+    EscalationTier,
     Incident,
     IncidentDraft,
     IncidentTemplate,
@@ -118,6 +120,20 @@ def _team_data() -> dict:
         "repage_minutes": "5",
         "max_rounds": "3",
     }
+
+
+def _policy() -> EscalationPolicy:
+    """An escalation policy of one tier, the comms lead for 5 minutes (rows only)."""
+    policy = EscalationPolicy(
+        name="SEV1", tiers=[EscalationTier(position=1, window_minutes=5, roles=[_crisis_role()])]
+    )
+    db.session.add(policy)
+    db.session.flush()
+    return policy
+
+
+def _policy_form(w: World) -> dict:
+    return {"name": "SEV2 payments", "tier1_roles": [str(_crisis_role().id)], "tier1_window": "5"}
 
 
 MEMBER_FORM = {
@@ -510,6 +526,14 @@ CASES: dict[str, Case] = {
     ),
     "team_member_delete": Case(
         lambda w: f"/admin/team/members/{_team_member().id}/delete", lambda w: {}, PUBLISHERS
+    ),
+    # escalation policies (owners, comms: they decide who the team's tiers page)
+    "team_policy_new": Case(lambda w: "/admin/team/policies/new", _policy_form, PUBLISHERS),
+    "team_policy_edit": Case(
+        lambda w: f"/admin/team/policies/{_policy().id}", _policy_form, PUBLISHERS
+    ),
+    "team_policy_delete": Case(
+        lambda w: f"/admin/team/policies/{_policy().id}/delete", lambda w: {}, PUBLISHERS
     ),
     "incident_team": Case(
         lambda w: _paging(w, "team"),

@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from statuspage.audience.organizations import issue_api_token
 from statuspage.audit.trail import Actor
+from statuspage.crisis.escalation import TierSpec, save_policy
 from statuspage.extensions import db, limiter
 from statuspage.incidents.templates import create_template
 from statuspage.models import (
@@ -29,6 +30,8 @@ from statuspage.models import (
     ApiKey,
     Component,
     ComponentGroup,
+    CrisisRole,
+    EscalationPolicy,
     Incident,
     IncidentDraft,
     IncidentKind,
@@ -140,6 +143,7 @@ FILLERS: dict[str, Callable[[], list[Args]]] = {
     "admin.notice": _one(Notice, "notice_id"),
     "admin.mailbox_message": lambda: [{"name": MAIL_NAME}],
     "admin.team_member_edit": _one(TeamMember, "member_id"),
+    "admin.team_policy_edit": _one(EscalationPolicy, "policy_id"),
     "admin.regulator": _one(Regulator, "regulator_id"),
     "admin.monitoring_integration_edit": _one(Integration, "integration_id"),
     "admin.monitoring_integration_rotate": _one(Integration, "integration_id"),
@@ -220,6 +224,9 @@ def _cast() -> None:
     subscriber("dana@customer.example", name="Dana")
     notice(_first(Incident, Incident.kind == IncidentKind.incident))
     _monitoring()
+    roles = [_first(CrisisRole).id]
+    save_policy(None, name="SEV1", tiers=[TierSpec(roles, [], 5), TierSpec(roles, [], 10)],
+                actor=Actor("e2e"))  # fmt: skip
     for name in ("API", "Web"):  # two incidents automation drafted: the review lists both
         component = _first(Component)
         db.session.add(IncidentDraft(page_id=component.page_id, title=f"{name} is down",

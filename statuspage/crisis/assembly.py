@@ -577,8 +577,8 @@ class CalloutView:
 
     @property
     def unreached(self) -> list[MemberStatus]:
-        """Paged and not acknowledged."""
-        return [m for m in self.members if not m.acknowledged_at and m.deliveries]
+        """Paged (reached for by the call-out, so far: by its tiers paged) and not acknowledged."""
+        return [m for m in self.members if not m.acknowledged_at]
 
     @property
     def acknowledged(self) -> int:

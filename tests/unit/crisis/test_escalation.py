@@ -120,7 +120,8 @@ NEWS = re.compile(r"(Escalated to tier \d|Nobody answered): Payments down")
 
 def news_to(smtp, address: str) -> list[str]:
     """The subjects of the escalation news `address` was sent (mails lead with them)."""
-    return [NEWS.search(text(m)).group(0) for m in smtp.inbox.messages if m["To"] == address]
+    found = [NEWS.search(text(m)) for m in smtp.inbox.messages if m["To"] == address]
+    return [match.group(0) for match in found if match]
 
 
 def commander_news(smtp) -> list[str]:
@@ -282,3 +283,26 @@ def test_a_policy_and_roles_together_or_an_unknown_policy_are_refused(app):
     with pytest.raises(InvalidInput):
         save_policy(None, name="Long", tiers=[TierSpec([], [1], 0)], actor=SYSTEM)
     assert db.session.scalar(select(TeamMember.id).limit(1)) is not None
+
+
+def test_a_commander_who_was_paged_too_is_still_told_to_stand_down(smtp, queue):
+    with time_machine.travel(START, tick=False):
+        incident, policy, people = setup_policy(commander=False)
+        add_role("Incident commander", actor=SYSTEM)
+        ana = people["ana"]
+        ana.roles = [*ana.roles, crisis_role("Incident commander")]
+        callout = call_out(incident, policy)
+        run(queue)
+    sweep_at(queue, 5)  # tier 2 paged; Ana, the commander, told after her own page
+    assert news_to(smtp, "ana@acme.example") == ["Escalated to tier 2: Payments down"]
+    with time_machine.travel(START + timedelta(minutes=6), tick=False):
+        stand_down(
+            db.session.get(Incident, incident.id),
+            [callout],
+            reason="stood down by staff",
+            actor=SYSTEM,
+            now=START + timedelta(minutes=6),
+        )
+        run(queue)
+    told = sorted(m["To"] for m in smtp.inbox.messages if "Stand down: Payments" in text(m))
+    assert told == ["ana@acme.example", "bob@acme.example"]

@@ -274,7 +274,7 @@ class _Paths:
         return lines
 
 
-def seed(live: LiveRoster, scenario) -> Cast:
+def seed(live: LiveRoster, scenario: Scenario) -> Cast:
     """Write the drill roster into the sandbox (the current app context): the live roles,
     members and regulators with drill addresses, then the scenario's people the live roster
     does not have (all of them on an empty database) as stand-ins, each scenario person with a

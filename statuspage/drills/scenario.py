@@ -32,8 +32,8 @@ STEP_FIELDS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "post_update": (frozenset({"body", "by"}), frozenset({"status", "components"})),
     "resolve": (frozenset({"body", "by"}), frozenset({"components"})),
     "page_team": (
-        frozenset({"roles", "by"}),
-        frozenset({"all_paths", "repage_minutes", "max_rounds", "bridge", "note"}),
+        frozenset({"roles", "bridge", "by"}),  # a bridge, as the admin's form asks for one
+        frozenset({"all_paths", "repage_minutes", "max_rounds", "note"}),
     ),
     "acknowledge": (frozenset({"member"}), frozenset()),
     "guidelines": (

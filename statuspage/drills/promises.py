@@ -125,15 +125,19 @@ def no_page_after_stand_down(incident: Incident) -> Promise:
     return keep(breaches)
 
 
-def _staff_name(actor: str) -> str:
-    """ "staff:3 ann@example.com" -> the account's name (else the label)."""
-    head = actor.removeprefix("staff:").split(" ", 1)[0]
-    user = (
-        db.session.get(StaffUser, int(head))
-        if actor.startswith("staff:") and head.isdigit()
-        else None
-    )
-    return (user.name or user.email) if user is not None else actor
+def _who(event: AuditEvent) -> str:
+    """The person behind a notice's audit event, by email: the approver the approval names,
+    else the staff account of the actor label ("staff:3 ann@example.com"), else the label."""
+    if event.action.endswith(".approve") and (event.after or {}).get("approved_by"):
+        return str(event.after["approved_by"])
+    if event.actor.startswith("staff:") and " " in event.actor:
+        return event.actor.split(" ", 1)[1]
+    return event.actor
+
+
+def _name(email: str) -> str:
+    user = db.session.scalars(select(StaffUser).where(StaffUser.email == email)).first()
+    return (user.name or user.email) if user is not None else email
 
 
 def _notice_events(notice: RegulatorNotice) -> list[AuditEvent]:
@@ -170,20 +174,21 @@ def second_person_approved(incident: Incident) -> Promise:
         approved = ever_approved = False
         for event in _notice_events(notice):
             action = event.action.removeprefix("regulator_notice.")
+            who = _who(event)
+            if action == "compose" and (author := db.session.get(StaffUser, notice.author_id)):
+                who = author.email  # the author the notice names, whoever's key composed it
             if action in ("compose", "edit", "refresh"):
-                writers.add(event.actor)
+                writers.add(who)
                 approved = False
             elif action == "approve":
-                if event.actor in writers:
-                    breaches.append(
-                        f"{label} was approved by {_staff_name(event.actor)}, its writer"
-                    )
+                if who in writers:
+                    breaches.append(f"{label} was approved by {_name(who)}, one of its writers")
                 approved = ever_approved = True
                 writers = set()
             elif action == "send" and not approved:
                 breaches.append(f"{label} was sent without a second person's approval")
         if not ever_approved:
-            writers_named = ", ".join(sorted(_staff_name(w) for w in writers)) or "nobody"
+            writers_named = ", ".join(sorted(_name(w) for w in writers)) or "nobody"
             breaches.append(
                 f"{label} was never approved by a second person (written by {writers_named})"
             )

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from statuspage.audit.trail import Actor
 from statuspage.clock import SimulatedClock
@@ -58,6 +58,7 @@ class Drill:
     started_at: datetime
     incident_id: str | None = None
     notices: dict[str, int] = field(default_factory=dict)  # the scenario's label -> notice id
+    audit_seen: int = 0  # the last audit event the timeline has looked at
     timeline: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -91,7 +92,7 @@ class Drill:
 # -- the steps ----------------------------------------------------------------------------
 
 
-def _components(statuses: dict[str, str] | None) -> dict[str, str]:
+def _components(statuses: dict[str, str] | None, actor: Actor) -> dict[str, str]:
     """Component names (created in the sandbox on first mention) to their status."""
     from statuspage.components.catalog import create_component
 
@@ -99,7 +100,7 @@ def _components(statuses: dict[str, str] | None) -> dict[str, str]:
     for name, status in (statuses or {}).items():
         component = db.session.scalars(select(Component).where(Component.name == name)).first()
         if component is None:
-            component = create_component(name)
+            component = create_component(name, actor=actor)
         resolved[component.id] = status
     return resolved
 
@@ -112,7 +113,7 @@ def open_incident(drill: Drill, step: Step) -> str:
             f["body"],
             status=f.get("status", "investigating"),
             impact=f.get("impact"),
-            components=_components(f.get("components")),
+            components=_components(f.get("components"), drill.actor(f["by"])),
             at=drill.now,
         ),
         actor=drill.actor(f["by"]),
@@ -132,7 +133,7 @@ def post_update(drill: Drill, step: Step) -> str:
         PostUpdate(
             f["body"],
             status=f.get("status"),
-            components=_components(f.get("components")),
+            components=_components(f.get("components"), drill.actor(f["by"])),
             at=drill.now,
         ),
         actor=drill.actor(f["by"]),
@@ -145,7 +146,10 @@ def resolve(drill: Drill, step: Step) -> str:
     publishing.post_update(
         drill.incident(),
         PostUpdate(
-            f["body"], status="resolved", components=_components(f.get("components")), at=drill.now
+            f["body"],
+            status="resolved",
+            components=_components(f.get("components"), drill.actor(f["by"])),
+            at=drill.now,
         ),
         actor=drill.actor(f["by"]),
     )
@@ -378,18 +382,20 @@ def run_step(drill: Drill, step: Step) -> None:
         _entry(drill, step=step.kind, by=step.by or step.fields.get("member"), outcome=outcome)
         | {"detail": detail}
     )
+    drill.timeline += _system_events(drill)  # what the step set off (a stand-down...)
 
 
 def _system_events(drill: Drill) -> list[dict[str, Any]]:
-    """What the system did on its own during the drill (re-pages, stand-down, reminders),
+    """What the system did on its own since last asked (re-pages, stand-downs, reminders),
     from the sandbox's audit trail."""
     rows = db.session.scalars(
         select(AuditEvent)
-        .where(AuditEvent.actor == "system", AuditEvent.at >= drill.started_at)
+        .where(AuditEvent.actor == "system", AuditEvent.id > drill.audit_seen)
         .order_by(AuditEvent.id)
     )
     events = []
     for event in rows:
+        drill.audit_seen = event.id
         minutes = int((event.at - drill.started_at).total_seconds() // 60)
         events.append(
             {
@@ -423,18 +429,16 @@ def run(scenario: Scenario, sandbox: Sandbox, live: LiveRoster, *, start: dateti
             raise ScenarioError(f"roster: {exc}") from None
         db.session.commit()
         drill = Drill(scenario=scenario, cast=cast, clock=clock, started_at=start)
+        drill.audit_seen = db.session.scalar(select(func.max(AuditEvent.id))) or 0
         pending = list(scenario.steps)
         for minute in range(scenario.minutes + 1):
             clock.set(start + timedelta(minutes=minute))
             sweep()  # the top of the minute, as the worker's schedule runs it
             db.session.commit()
+            drill.timeline += _system_events(drill)
             while pending and pending[0].minute == minute:
                 run_step(drill, pending.pop(0))
-        finished_at = clock.now
-        timeline = sorted(
-            drill.timeline + _system_events(drill), key=lambda e: (e["at"], e["by"] == "system")
-        )
-        return Outcome(drill, finished_at, timeline)
+        return Outcome(drill, clock.now, drill.timeline)
 
 
 # -- the whole drill ----------------------------------------------------------------------

@@ -100,6 +100,8 @@ def test_on_a_live_database_nothing_reaches_customers_regulators_or_smtp(app, sm
     counted = (AuditEvent, Delivery, Notice, RegulatorNotice, Obligation, Incident, Subscriber)
     before = {m.__name__: db.session.scalar(select(func.count()).select_from(m)) for m in counted}
     names = set(db.session.scalars(select(TeamMember.name)))
+    instance = Path(app.config["INSTANCE_PATH"])
+    written = {p for folder in ("mail", "snapshots") for p in (instance / folder).glob("**/*")}
 
     sandbox = tmp_path / "sandbox"
     result, doc = drill(app, SHIPPED, tmp_path, "--sandbox", str(sandbox))
@@ -110,6 +112,8 @@ def test_on_a_live_database_nothing_reaches_customers_regulators_or_smtp(app, sm
     after = {m.__name__: db.session.scalar(select(func.count()).select_from(m)) for m in counted}
     assert after == before
     assert smtp.inbox.messages == []
+    # Nothing in the live instance folder: no mail in its dev mailbox, no snapshot rendered.
+    assert {p for f in ("mail", "snapshots") for p in (instance / f).glob("**/*")} == written
     # The live roster was copied (with drill addresses) and paged beside the stand-ins.
     paged = {
         r["name"]

@@ -255,7 +255,7 @@ def trigger(drill: Drill, step: Step) -> str:
         actor=drill.actor(f["by"]),
         now=drill.now,
     )
-    return f"{f['kind']} recorded at {occurred:%H:%M} UTC"
+    return f"{f['kind']}: {occurred:%Y-%m-%d %H:%M} UTC"
 
 
 def compose_notice(drill: Drill, step: Step) -> str:

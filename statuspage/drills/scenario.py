@@ -121,9 +121,14 @@ class Scenario:
         return next((p for p in self.people if p.name == name), None)
 
 
-def parse_offset(value: Any, where: str) -> timedelta:
-    """`+HH:MM` after the drill's start."""
-    match = _OFFSET.match(str(value).strip()) if isinstance(value, str) else None
+def parse_offset(value: Any, where: str, *, before_start: bool = False) -> timedelta:
+    """`+HH:MM` after the drill's start (or `-HH:MM` before it, for a time in the incident's
+    past: when a breach was discovered, say)."""
+    text = str(value).strip() if isinstance(value, str) else ""
+    sign = 1
+    if before_start and text.startswith("-"):
+        text, sign = "+" + text[1:], -1
+    match = _OFFSET.match(text)
     if match is None:
         raise ScenarioError(
             f'{where}: an offset is written "+HH:MM" (e.g. "+00:05"), not {value!r}'
@@ -131,7 +136,7 @@ def parse_offset(value: Any, where: str) -> timedelta:
     offset = timedelta(hours=int(match[1]), minutes=int(match[2]))
     if offset > timedelta(minutes=MAX_MINUTES):
         raise ScenarioError(f"{where}: {value} is past a day; a drill runs a day at most")
-    return offset
+    return sign * offset
 
 
 def _mapping(value: Any, where: str) -> dict[str, Any]:
@@ -193,7 +198,9 @@ def _step(raw: Any, number: int, people: set[str]) -> Step:
         if who is not None and who not in people:
             raise ScenarioError(f"{where} ({kind}): {who!r} is not in the scenario's roster")
     if kind == "trigger":
-        fields["occurred"] = parse_offset(fields["occurred"], f"{where} (trigger).occurred")
+        fields["occurred"] = parse_offset(
+            fields["occurred"], f"{where} (trigger).occurred", before_start=True
+        )
     return Step(at=at, kind=kind, fields=fields, line=number)
 
 

@@ -67,6 +67,7 @@ def test_the_shipped_drill_holds_every_promise_on_an_empty_database(app, tmp_pat
     assert len(doc["scenario"]["stand_ins"]) == 6  # an empty roster: the scenario's people
     done = [(e["offset"], e["step"]) for e in doc["timeline"] if e["by"] != "system"]
     assert ("+00:27", "send_notice") in done
+    assert ("+00:19", "refresh_notice") in done  # awareness was revised after composing
     assert all(e["outcome"] == "done" for e in doc["timeline"])
     system = [(e["offset"], e["step"]) for e in doc["timeline"] if e["by"] == "system"]
     # The sweep re-paged those who had not acknowledged, every 5 minutes, 4 pages at most;

@@ -41,6 +41,7 @@ def test_the_shipped_scenario_reads(app):
         ('  - {at: "+00:00", do: launch_rocket, by: Ann}', "step 1: unknown step 'launch_rocket'"),
         ('  - {at: "5 minutes", do: stand_down, by: Ann}', 'an offset is written "+HH:MM"'),
         ('  - {at: "+00:75", do: stand_down, by: Ann}', 'an offset is written "+HH:MM"'),
+        ('  - {at: "-00:05", do: stand_down, by: Ann}', 'an offset is written "+HH:MM"'),
         ('  - {at: "+00:01", do: stand_down, by: Bob}', "'Bob' is not in the scenario's roster"),
         ('  - {at: "+00:01", do: page_team, by: Ann, bridge: {}}', "(page_team) needs `roles`"),
         ("  - {do: stand_down, by: Ann}", 'needs `at: "+HH:MM"`'),

@@ -42,6 +42,7 @@ from statuspage.models import (
 )
 
 DRILL_ACTOR = Actor("drill")
+DRILL_MAIL_FROM = "Herald drill <drill@herald.invalid>"  # .invalid: replies go nowhere
 DRILL_BASE_URL = "https://drill.herald.invalid"  # links in the drill's mail lead nowhere real
 DRILL_PHONE = "+447700900{:03d}"  # Ofcom's numbers reserved for drama: never a real phone
 NO_PASSWORD = "!drill"  # noqa: S105 not a password hash: nobody signs in to a sandbox
@@ -56,7 +57,6 @@ class LiveMember:
     quiet_start: time | None
     quiet_end: time | None
     channels: tuple[tuple[str, bool], ...]  # (channel, held in quiet hours), in order
-    staff_role: str | None  # the role of the staff account linked to the member
 
 
 @dataclass(frozen=True)
@@ -110,9 +110,6 @@ def read_live_roster() -> LiveRoster:
                 .where(ContactPoint.subscriber_id == member.subscriber_id, ContactPoint.active)
                 .order_by(ContactPoint.priority, ContactPoint.id)
             )
-            staff = (
-                db.session.get(StaffUser, member.staff_user_id) if member.staff_user_id else None
-            )
             members.append(
                 LiveMember(
                     name=member.name,
@@ -124,7 +121,6 @@ def read_live_roster() -> LiveRoster:
                     channels=tuple(
                         (p.channel.value, bool((p.meta or {}).get("quiet_hours"))) for p in points
                     ),
-                    staff_role=staff.role.value if staff is not None else None,
                 )
             )
         regulators = tuple(
@@ -167,6 +163,11 @@ def read_live_roster() -> LiveRoster:
         db.session.rollback()
 
 
+def drill_name(page_name: str) -> str:
+    """The sandbox page's name: every mail of the drill says it is one."""
+    return f"DRILL: {page_name}"
+
+
 def slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40] or "someone"
 
@@ -195,7 +196,7 @@ def build_sandbox(folder: Path, *, page_name: str) -> Sandbox:
     """A new app on a fresh SQLite database in `folder`, migrated from scratch, its queue
     immediate and its channels limited to the dev mailbox."""
     from statuspage import create_app
-    from statuspage.config import DEV_MAIL_FROM, from_environment
+    from statuspage.config import from_environment
     from statuspage.delivery.outbox import RENDER_SNAPSHOTS
     from statuspage.jobs.queue import QUEUE_KEY
 
@@ -206,8 +207,8 @@ def build_sandbox(folder: Path, *, page_name: str) -> Sandbox:
             "INSTANCE_PATH": str(folder),
             "SECRET_KEY": secrets.token_urlsafe(32),
             "BASE_URL": DRILL_BASE_URL,
-            "PAGE_NAME": page_name,
-            "MAIL_FROM": DEV_MAIL_FROM,
+            "PAGE_NAME": drill_name(page_name),
+            "MAIL_FROM": DRILL_MAIL_FROM,
             "QUEUE_URL": f"sqlite:///{folder / 'queue.db'}",
             "SNAPSHOT_VERSION_TTL": "0",
         }
@@ -283,7 +284,7 @@ def seed(live: LiveRoster, scenario: Scenario) -> Cast:
     from statuspage.page.state import ensure_page
     from statuspage.regulators import library, registry
 
-    page = ensure_page(live.page_name or "Herald Status")
+    page = ensure_page(drill_name(live.page_name or scenario.name))
     if live.cadence_minutes:
         page.update_cadence_minutes = live.cadence_minutes
     wanted_roles = [*live.roles, *scenario.roles, *(r for p in scenario.people for r in p.roles)]

@@ -252,6 +252,10 @@ def drill_command(
     except scenario.ScenarioError as exc:
         click.echo(f"Bad scenario: {exc}", err=True)
         raise SystemExit(2) from None
+    for target in (json_path, html_path):
+        if target is not None and not target.resolve().parent.is_dir():
+            click.echo(f"Cannot write {target}: there is no folder {target.parent}", err=True)
+            raise SystemExit(2)
     if sandbox_dir is not None and sandbox_dir.exists() and any(sandbox_dir.iterdir()):
         click.echo(f"--sandbox {sandbox_dir} is not empty: give a new folder", err=True)
         raise SystemExit(2)

@@ -23,7 +23,9 @@ _OFFSET = re.compile(r"^\+(\d{1,2}):([0-5]\d)$")
 _CHANNELS = ("email", "sms")
 STAFF_ROLES = ("owner", "comms", "responder", "legal", "viewer")
 
-# kind -> (required fields, optional fields); `at` and `do` are every step's.
+# kind -> (required fields, optional fields); `at` and `do` are every step's. A new kind is
+# one entry here and one handler in runner.HANDLERS: e.g. `playbook` (required `playbook`,
+# `by`) calling crisis.playbooks.run_playbook(incident, playbook, actor=..., now=drill.now).
 STEP_FIELDS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "open_incident": (
         frozenset({"name", "body", "by"}),
@@ -54,6 +56,38 @@ STEP_FIELDS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
 
 class ScenarioError(ValueError):
     """The scenario cannot be run as written; the message says why (the CLI exits 2)."""
+
+
+# What each field of a step holds: checked when the scenario is read, so a step never fails
+# half-way through a drill for a typo in its file.
+_TEXT = frozenset(
+    {
+        "name", "body", "by", "member", "subject", "append", "note", "reason", "late_reason",
+        "holding_statement", "approved_qa", "do_not_say", "notice", "impact", "status",
+    }
+)  # fmt: skip
+_WHOLE = frozenset({"cadence_minutes", "repage_minutes", "max_rounds"})
+_NAMES = frozenset({"roles", "regulators"})
+_MAPPINGS = frozenset({"components", "bridge"})
+TRIGGERS = ("awareness", "classification", "determination", "discovery")
+
+
+def _check_value(name: str, value: Any, where: str) -> Any:
+    if name in _TEXT and (not isinstance(value, str) or not value.strip()):
+        raise ScenarioError(f"{where}: `{name}` is a text, got {value!r}")
+    if name in _WHOLE and (isinstance(value, bool) or not isinstance(value, int)):
+        raise ScenarioError(f"{where}: `{name}` is a whole number of minutes, got {value!r}")
+    if name == "all_paths" and not isinstance(value, bool):
+        raise ScenarioError(f"{where}: `all_paths` is true or false")
+    if name in _NAMES:
+        return list(_strings(value, f"{where}: `{name}`"))
+    if name in _MAPPINGS and not (
+        isinstance(value, dict) and all(isinstance(v, str | int) for v in value.values())
+    ):
+        raise ScenarioError(f"{where}: `{name}` is a mapping, like {{Payments: major_outage}}")
+    if name == "kind" and value not in TRIGGERS:
+        raise ScenarioError(f"{where}: a trigger's kind is one of {', '.join(TRIGGERS)}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -193,6 +227,9 @@ def _step(raw: Any, number: int, people: set[str]) -> Step:
         raise ScenarioError(f"{where} ({kind}) needs `{missing[0]}`")
     if unknown := sorted(fields.keys() - required - optional):
         raise ScenarioError(f"{where} ({kind}): unknown field {unknown[0]!r}")
+    fields = {
+        name: _check_value(name, value, f"{where} ({kind})") for name, value in fields.items()
+    }
     for name_field in ("by", "member"):
         who = fields.get(name_field)
         if who is not None and who not in people:

@@ -47,6 +47,19 @@ def test_the_shipped_scenario_reads(app):
         ("  - {do: stand_down, by: Ann}", 'needs `at: "+HH:MM"`'),
         ('  - {at: "+00:01", do: stand_down, by: Ann, colour: red}', "unknown field 'colour'"),
         ("  - [not, a, mapping]", "step 1 must be a mapping"),
+        (
+            '  - {at: "+00:01", do: page_team, by: Ann, roles: [Comms lead], bridge: {}, '
+            "repage_minutes: five}",
+            "`repage_minutes` is a whole number of minutes, got 'five'",
+        ),
+        (
+            '  - {at: "+00:01", do: trigger, by: Ann, kind: panic, occurred: "+00:00"}',
+            "a trigger's kind is one of awareness",
+        ),
+        (
+            '  - {at: "+00:01", do: open_incident, by: Ann, name: X, body: [a, b]}',
+            "`body` is a text",
+        ),
     ],
 )
 def test_a_bad_step_exits_2_with_its_reason(app, tmp_path, steps, message):
@@ -102,3 +115,11 @@ def test_load_raises_scenario_errors_only(tmp_path):
     (tmp_path / "bin.yaml").write_bytes(b"\xff\xfe\x00")
     with pytest.raises(ScenarioError, match="cannot read"):
         load(tmp_path / "bin.yaml")
+
+
+def test_a_report_path_in_a_missing_folder_exits_2_before_the_drill(app, tmp_path):
+    result = app.test_cli_runner().invoke(
+        args=["drill", str(SHIPPED), "--json", str(tmp_path / "no" / "such" / "drill.json")]
+    )
+    assert result.exit_code == 2
+    assert f"there is no folder {tmp_path / 'no' / 'such'}" in result.stderr

@@ -1,4 +1,4 @@
-"""Command-line verbs: `flask --app wsgi demo|export|rollup-uptime`."""
+"""Command-line verbs: `flask --app wsgi demo|export|rollup-uptime|drill`."""
 
 from __future__ import annotations
 
@@ -225,6 +225,67 @@ def bounce_sink_command(host: str, port: int) -> None:
         controller.stop()
 
 
+@click.command("drill")
+@click.argument("scenario_path", metavar="SCENARIO")
+@click.option("--json", "json_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--sandbox",
+    "sandbox_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="keep the sandbox (its database and dev mailbox) in this new folder",
+)
+def drill_command(
+    scenario_path: str, json_path: Path, html_path: Path | None, sandbox_dir: Path | None
+) -> None:
+    """Run a crisis drill (drills/SCENARIO.yaml) in accelerated time in a sandbox on a drill
+    copy of the roster; write its report. Exits 0 when every promise held, 1 when one did
+    not, 2 on a bad scenario."""
+    import json
+    import tempfile
+
+    from statuspage.drills import report_html, sandbox, scenario
+    from statuspage.drills.runner import drill_document
+
+    try:
+        loaded = scenario.load(scenario_path)
+    except scenario.ScenarioError as exc:
+        click.echo(f"Bad scenario: {exc}", err=True)
+        raise SystemExit(2) from None
+    for target in (json_path, html_path):
+        if target is not None and not target.resolve().parent.is_dir():
+            click.echo(f"Cannot write {target}: there is no folder {target.parent}", err=True)
+            raise SystemExit(2)
+    if sandbox_dir is not None and sandbox_dir.exists() and any(sandbox_dir.iterdir()):
+        click.echo(f"--sandbox {sandbox_dir} is not empty: give a new folder", err=True)
+        raise SystemExit(2)
+    live = sandbox.read_live_roster()  # the live database is read, never written
+    with tempfile.TemporaryDirectory(prefix="herald-drill-") as temporary:
+        folder = sandbox_dir or Path(temporary)
+        box = sandbox.build_sandbox(folder, page_name=live.page_name or loaded.name)
+        try:
+            doc = drill_document(loaded, box, live, start=utcnow())
+        except scenario.ScenarioError as exc:
+            click.echo(f"Bad scenario: {exc}", err=True)
+            raise SystemExit(2) from None
+        finally:
+            with box.app.app_context():
+                db.engine.dispose()
+    json_path.write_text(json.dumps(doc, indent=2, default=str) + "\n", "utf-8")
+    if html_path is not None:
+        html_path.write_text(report_html.render(doc), "utf-8")
+    broken = [key for key, value in doc["promises"].items() if value is not True]
+    for key, value in doc["promises"].items():
+        click.echo(
+            f"{'held' if value is True else 'NOT HELD'}: {key}"
+            + ("" if value is True else f" ({value['why']})")
+        )
+    click.echo(f"Report written to {json_path}" + (f" and {html_path}" if html_path else ""))
+    if sandbox_dir is not None:
+        click.echo(f"Sandbox kept in {sandbox_dir} (its mail in {box.mailbox})")
+    raise SystemExit(1 if broken else 0)
+
+
 def register_cli(app: Flask) -> None:
     for command in (
         worker_command,
@@ -238,5 +299,6 @@ def register_cli(app: Flask) -> None:
         create_api_key_command,
         audit_group,
         regulators_group,
+        drill_command,
     ):
         app.cli.add_command(command)

@@ -1,0 +1,206 @@
+"""`flask drill`: the shipped payment-outage scenario runs a whole crisis in a sandbox and
+every promise holds; scenario variants that page late, post late, page after the stand-down,
+let the author approve or miss the MAS hour break the matching promise (exit 1), each
+from what the sandbox recorded. On a live database nothing reaches its customers,
+regulators or SMTP server, and its record is untouched."""
+
+from __future__ import annotations
+
+import json
+from email import message_from_bytes, policy
+from pathlib import Path
+
+import yaml
+from sqlalchemy import func, select
+
+from statuspage.audit.trail import SYSTEM
+from statuspage.config import REPO_ROOT
+from statuspage.drills.promises import KEYS
+from statuspage.extensions import db
+from statuspage.models import (
+    AuditEvent,
+    Delivery,
+    Incident,
+    Notice,
+    Obligation,
+    Regulator,
+    RegulatorNotice,
+    Subscriber,
+    TeamMember,
+)
+from statuspage.regulators.registry import set_regulator_contacts
+from tests.factories.subscribers import subscriber
+
+SHIPPED = REPO_ROOT / "drills" / "payment-outage.yaml"
+
+
+def drill(app, scenario: Path, tmp_path: Path, *extra: str):
+    result = app.test_cli_runner().invoke(
+        args=["drill", str(scenario), "--json", str(tmp_path / "drill.json"), *extra]
+    )
+    assert "Traceback" not in result.output, result.output
+    return result, json.loads((tmp_path / "drill.json").read_text())
+
+
+def variant(tmp_path: Path, steps: list[dict], until: str, **top) -> Path:
+    """The shipped roster with other steps, as a scenario file in tmp_path."""
+    shipped = yaml.safe_load(SHIPPED.read_text())
+    document = {"name": "Variant", "roster": shipped["roster"], "until": until, "steps": steps}
+    path = tmp_path / "variant.yaml"
+    path.write_text(yaml.safe_dump(document | top))
+    return path
+
+
+def broken(promise) -> str:
+    assert promise is not True
+    assert promise["held"] is False
+    return promise["why"]
+
+
+def test_the_shipped_drill_holds_every_promise_on_an_empty_database(app, tmp_path):
+    result, doc = drill(app, SHIPPED, tmp_path, "--html", str(tmp_path / "drill.html"))
+
+    assert result.exit_code == 0, result.output
+    assert doc["promises"] == dict.fromkeys(KEYS, True)
+    assert list(doc) == ["scenario", "started_at", "finished_at", "timeline", "report", "promises"]
+    assert doc["scenario"]["name"] == "Payment outage in Singapore"
+    assert len(doc["scenario"]["stand_ins"]) == 6  # an empty roster: the scenario's people
+    done = [(e["offset"], e["step"]) for e in doc["timeline"] if e["by"] != "system"]
+    assert ("+00:27", "send_notice") in done
+    assert ("+00:19", "refresh_notice") in done  # awareness was revised after composing
+    assert all(e["outcome"] == "done" for e in doc["timeline"])
+    system = [(e["offset"], e["step"]) for e in doc["timeline"] if e["by"] == "system"]
+    # The sweep re-paged those who had not acknowledged, every 5 minutes, 4 pages at most;
+    # resolving stood the team down.
+    assert [o for o, step in system if step == "team.repage"] == ["+00:06", "+00:11", "+00:16"]
+    assert ("+01:40", "team.stand_down") in system
+    report = doc["report"]
+    assert report["incident"]["status"] == "resolved"
+    assert len(report["timeline"]) == 5
+    mas = next(o for o in report["obligations"] if o["what"] == "notification")
+    assert mas["status"] == "sent"
+    assert {n["kind"] for n in report["internal"]} == {"team_page", "briefing", "regulator_notice"}
+    grace = {
+        r["name"]: r["acknowledged_at"]
+        for n in report["internal"]
+        if n["kind"] == "team_page"
+        for r in n["recipients"]
+    }
+    assert grace["Grace Lim"] is None  # the one who never acknowledged
+    html = (tmp_path / "drill.html").read_text()
+    assert "Payment outage in Singapore" in html
+    assert "no customer, regulator or public page was reached" in html
+
+
+def test_on_a_live_database_nothing_reaches_customers_regulators_or_smtp(app, smtp, tmp_path):
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    subscriber("customer@bank-customer.example", "customer2@bank-customer.example")
+    mas = db.session.scalars(select(Regulator).where(Regulator.library_key == "mas")).one()
+    set_regulator_contacts(mas, [("email", "incidents@mas.gov.sg")], actor=SYSTEM)
+    db.session.commit()
+    counted = (AuditEvent, Delivery, Notice, RegulatorNotice, Obligation, Incident, Subscriber)
+    before = {m.__name__: db.session.scalar(select(func.count()).select_from(m)) for m in counted}
+    names = set(db.session.scalars(select(TeamMember.name)))
+    instance = Path(app.config["INSTANCE_PATH"])
+    written = {p for folder in ("mail", "snapshots") for p in (instance / folder).glob("**/*")}
+
+    sandbox = tmp_path / "sandbox"
+    result, doc = drill(app, SHIPPED, tmp_path, "--sandbox", str(sandbox))
+
+    assert result.exit_code == 0, result.output
+    assert doc["promises"] == dict.fromkeys(KEYS, True)
+    db.session.expire_all()
+    after = {m.__name__: db.session.scalar(select(func.count()).select_from(m)) for m in counted}
+    assert after == before
+    assert smtp.inbox.messages == []
+    # Nothing in the live instance folder: no mail in its dev mailbox, no snapshot rendered.
+    assert {p for f in ("mail", "snapshots") for p in (instance / f).glob("**/*")} == written
+    # The live roster was copied (with drill addresses) and paged beside the stand-ins.
+    paged = {
+        r["name"]
+        for n in doc["report"]["internal"]
+        if n["kind"] == "team_page"
+        for r in n["recipients"]
+    }
+    assert (
+        {"Priya Shah", "Dana Ortiz", "Sam Whitfield"}
+        <= paged
+        <= names | set(doc["scenario"]["stand_ins"])
+    )
+    mail = sorted((sandbox / "mail").glob("*.eml"))
+    assert mail
+    recipients = set()
+    for path in mail:
+        message = message_from_bytes(path.read_bytes(), policy=policy.default)
+        recipients.add(str(message["To"]))
+    assert all(r.endswith("@drill.herald.invalid") for r in recipients), recipients
+    assert any(r.startswith("drill+regulator-mas@") for r in recipients)
+    paths = [
+        p["address"] for n in doc["report"]["internal"] for r in n["recipients"] for p in r["paths"]
+    ]
+    assert not any("example.com" in a or "mas.gov.sg" in a for a in paths), paths
+
+
+def test_late_page_late_update_and_a_page_after_stand_down_break_their_promises(app, tmp_path):
+    ic = "Mei Lin Tan"
+    bridge = {"meeting_url": "https://meet.example.com/sev1"}
+    steps = [
+        {"at": "+00:00", "do": "open_incident", "by": ic, "name": "Payments down",
+         "body": "Investigating.", "components": {"Payments": "major_outage"},
+         "cadence_minutes": 10},
+        # The team is paged 8 minutes in: past the 5 minutes promised.
+        {"at": "+00:08", "do": "page_team", "by": ic, "roles": ["Incident commander"],
+         "bridge": bridge},
+        {"at": "+00:09", "do": "post_update", "by": ic, "body": "Still investigating."},
+        # 16 minutes of silence on a 10-minute cadence.
+        {"at": "+00:25", "do": "post_update", "by": ic, "body": "Found it."},
+        {"at": "+00:30", "do": "resolve", "by": ic, "body": "Fixed."},
+        # Someone calls the team in again after the incident was resolved.
+        {"at": "+00:32", "do": "page_team", "by": ic, "roles": ["Engineering lead"],
+         "bridge": bridge},
+    ]  # fmt: skip
+    result, doc = drill(app, variant(tmp_path, steps, "+00:40"), tmp_path)
+
+    assert result.exit_code == 1
+    promises = doc["promises"]
+    assert broken(promises["team_paged_in_window"]) == (
+        "Mei Lin Tan was first paged at +00:08, past the 5 minutes promised"
+    )
+    assert broken(promises["cadence_kept"]) == (
+        "16 minutes passed between the update at +00:09 and the next at +00:25 (cadence 10 minutes)"
+    )
+    assert "sent after the stand-down at +00:30 (at +00:32)" in broken(
+        promises["no_page_after_stand_down"]
+    )
+    assert promises["second_person_approved"] is True  # no notice: nothing to approve
+    assert promises["regulator_deadlines_met"] is True
+    assert "NOT HELD: cadence_kept" in result.output
+
+
+def test_an_author_approving_and_a_missed_mas_hour_break_their_promises(app, tmp_path):
+    legal = "Daniel Koh"
+    steps = [
+        {"at": "+00:00", "do": "open_incident", "by": legal, "name": "Payments down",
+         "body": "Investigating.", "cadence_minutes": 60},
+        {"at": "+00:01", "do": "reportable", "by": legal, "regulators": ["mas"]},
+        {"at": "+00:01", "do": "trigger", "by": legal, "kind": "discovery", "occurred": "+00:00"},
+        {"at": "+00:05", "do": "compose_notice", "by": legal, "notice": "mas",
+         "regulators": ["mas"]},
+        # The author approves their own notice: the control refuses, nobody else approves.
+        {"at": "+00:06", "do": "approve_notice", "by": legal, "notice": "mas"},
+        {"at": "+00:07", "do": "send_notice", "by": legal, "notice": "mas"},
+    ]  # fmt: skip
+    result, doc = drill(app, variant(tmp_path, steps, "+01:01", regulators=["mas"]), tmp_path)
+
+    assert result.exit_code == 1
+    promises = doc["promises"]
+    why = broken(promises["second_person_approved"])
+    assert "was never approved by a second person (written by Daniel Koh)" in why
+    assert broken(promises["regulator_deadlines_met"]) == (
+        "Monetary Authority of Singapore (MAS) notification was due at +01:00 and never sent"
+    )
+    assert promises["no_outdated_facts_sent"] is True
+    refused = {e["step"]: e["detail"] for e in doc["timeline"] if e["outcome"] == "refused"}
+    assert "the author of a notice cannot approve it" in refused["approve_notice"]
+    assert "only once legal has approved it" in refused["send_notice"]
+    assert broken(promises["team_paged_in_window"]) == "the team was never paged"

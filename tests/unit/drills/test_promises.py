@@ -1,0 +1,88 @@
+"""The promises that the controls make hard to break in a drill, judged directly from a record
+built through the services on a simulated clock: a notice that stated other facts than the
+incident had when it went out, a report sent after its due time."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from statuspage.audit.trail import Actor
+from statuspage.clock import SimulatedClock
+from statuspage.drills import promises
+from statuspage.extensions import db
+from statuspage.incidents.commands import OpenIncident
+from statuspage.incidents.publishing import create_incident
+from statuspage.models import Role
+from statuspage.regulators import library, notices, obligations, registry
+from tests.factories import staff_user
+
+T0 = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
+CLI = Actor("cli:test")
+
+
+@pytest.fixture
+def clock():
+    clock = SimulatedClock(T0)
+    with clock.running():
+        yield clock
+
+
+def mas_notice(clock: SimulatedClock, *, send_after: timedelta, late_reason: str = ""):
+    comms = staff_user("comms@example.com", Role.comms)
+    legal = staff_user("legal@example.com", Role.legal)
+    mas = library.add_from_library("mas", actor=CLI)
+    registry.set_regulator_contacts(mas, [("email", "drill+mas@drill.invalid")], actor=CLI)
+    incident = create_incident(OpenIncident("Payments down", "Investigating."))
+    obligations.set_reportable(incident, [mas.id], user=comms, actor=CLI)
+    for kind in ("discovery", "awareness"):
+        obligations.record_trigger(incident, kind, T0, user=comms, actor=CLI, now=T0)
+    first = next(o for o in obligations.obligations_of(incident) if o.rule.stage == "notification")
+    clock.set(T0 + timedelta(minutes=5))
+    notice = notices.compose_notice(incident, [first.id], author=comms, actor=CLI)
+    notices.approve_notice(notice, approver=legal, actor=CLI, now=clock.now)
+    clock.set(T0 + send_after)
+    notices.send_notice(notice, sender=comms, actor=CLI, now=clock.now, late_reason=late_reason)
+    db.session.flush()
+    return incident, notice, comms
+
+
+def test_a_notice_stating_other_facts_than_the_incident_had_when_sent(clock):
+    incident, notice, comms = mas_notice(clock, send_after=timedelta(minutes=10))
+    assert promises.no_outdated_facts_sent(incident) is True
+    # A later revision does not make what was sent wrong: it was true when it went out.
+    clock.set(T0 + timedelta(minutes=30))
+    earlier = T0 - timedelta(hours=3, minutes=5)
+    obligations.record_trigger(incident, "awareness", earlier, user=comms, actor=CLI, now=clock.now)
+    assert promises.no_outdated_facts_sent(incident) is True
+
+    # The defect of [13/14]: the notice said "Awareness 04:55" while the incident said 08:00.
+    notice.facts = notice.facts | {"awareness": "2026-06-01 04:55 UTC"}
+    db.session.flush()
+    assert promises.no_outdated_facts_sent(incident) == {
+        "held": False,
+        "why": f"notice {notice.id} said awareness 2026-06-01 04:55 UTC "
+        "when it was 2026-06-01 08:00 UTC",
+    }
+
+
+def test_a_report_sent_after_its_due_time(clock):
+    incident, _, _ = mas_notice(clock, send_after=timedelta(minutes=70), late_reason="Drill")
+    assert promises.regulator_deadlines_met(incident, clock.now) == {
+        "held": False,
+        "why": "Monetary Authority of Singapore (MAS) notification was due at +01:00 and sent "
+        "at +01:10 (10 min late)",
+    }
+    assert promises.second_person_approved(incident) is True
+
+
+def test_a_report_sent_in_time_and_one_not_due_yet(clock):
+    incident, _, _ = mas_notice(clock, send_after=timedelta(minutes=50))
+    # The root cause analysis is due in 14 days: not a breach when the drill ends today.
+    assert promises.regulator_deadlines_met(incident, T0 + timedelta(hours=2)) is True
+    assert promises.regulator_deadlines_met(incident, T0 + timedelta(days=15)) == {
+        "held": False,
+        "why": "Monetary Authority of Singapore (MAS) root cause and impact analysis was due "
+        "at +336:00 and never sent",
+    }

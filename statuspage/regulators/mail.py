@@ -277,7 +277,9 @@ def build_mail(
     )
     message.add_alternative(
         render_template(
-            "email/regulator_notice.html", body_html=render_markdown(said.body_markdown), **context
+            "email/regulator_notice.html",
+            body_html=render_markdown(said.body_markdown, headings=True),
+            **context,
         ),
         subtype="html",
     )

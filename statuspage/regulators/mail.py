@@ -64,6 +64,12 @@ DEFAULT_FIELDS = ("regulator_sender_name", "regulator_reply_to", "regulator_cc")
 _CONTROLS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
 
 
+# The email channel's policy, kept to 7-bit: the words and names of a notice (non-ASCII
+# included) travel as quoted-printable or base64, so any relay carries the kept bytes as they
+# are (no 8BITMIME needed) and the hash holds end to end.
+_MAIL_POLICY = POLICY.clone(cte_type="7bit")
+
+
 # -- the settings: sender name, Reply-To, CC ------------------------------------------------
 
 
@@ -254,7 +260,7 @@ def build_mail(
 ) -> EmailMessage:
     """The regulator's mail: text and HTML alternatives and the PDF attached. Headers are
     set through the email policy, which refuses a CR or LF in any of them (ValueError)."""
-    message = EmailMessage(policy=POLICY)
+    message = EmailMessage(policy=_MAIL_POLICY)
     from_address = parseaddr(sender)[1] or sender
     message["From"] = formataddr((header_text(addressing.sender_name), from_address))
     message["To"] = ", ".join(to)

@@ -42,6 +42,7 @@ T0 = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
 SENT = T0 + timedelta(minutes=30)
 CLI = Actor("cli:test")
 MAS_ADDRESS = "trm-incidents@mas.example"
+IMPACT = "**Card payments** failed for 40 minutes (Zürich and Singapore)."
 
 
 @pytest.fixture
@@ -81,7 +82,7 @@ def _send_mas_notice(mas: Regulator, people) -> RegulatorNotice:
     notices.edit_notice(
         notice,
         subject=notice.subject,
-        body=notice.body + "\n\n## Customer impact\n\n- **Card payments** failed for 40 minutes.",
+        body=f"{notice.body}\n\n## Customer impact\n\n- {IMPACT}",
         editor=people["comms"],
         actor=CLI,
     )
@@ -153,7 +154,10 @@ def test_a_regulator_receives_a_formal_mail_from_the_bank_with_the_notice_as_pdf
     assert "Regulator Monetary Authority of Singapore (MAS)" in pdf_text
     assert f"Incident reference {incident_id}" in pdf_text
     assert "Customer impact" in pdf_text
-    assert "Card payments failed for 40 minutes." in pdf_text
+    assert "Card payments failed for 40 minutes (Zürich and Singapore)." in pdf_text
+    assert "Zürich and Singapore" in text
+    # Every byte 7-bit: the non-ASCII words travel encoded, so any relay keeps the bytes.
+    assert max(smtp.inbox.raw[0]) < 128
 
 
 def test_the_kept_copy_is_the_bytes_the_smtp_server_received_and_the_audit_names_its_hash(

@@ -194,6 +194,10 @@ def test_the_kept_copy_is_the_bytes_the_smtp_server_received_and_the_audit_names
     )
     assert events["regulator_notice.mail"].after["sha256"] == copy.sha256
     assert events["regulator_notice.mail"].after["to"] == [MAS_ADDRESS]
+    # The approval and the send name the same text.
+    approved = events["regulator_notice.approve"].after["text_sha256"]
+    assert approved == events["regulator_notice.send"].after["text_sha256"]
+    assert approved == notices.text_hash(notice)
     assert verify_chain().ok
 
 

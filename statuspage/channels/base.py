@@ -46,6 +46,9 @@ class Message:
     # sent byte for byte to `envelope_to`, instead of one built from the parts above.
     mime: bytes | None = None
     envelope_to: tuple[str, ...] = ()
+    # Why no such mail can be built (a header no policy can hold): failed for good, never
+    # replaced by another message.
+    unsendable: str | None = None
 
 
 @dataclass(frozen=True)

@@ -144,6 +144,9 @@ class EmailChannel:
 
     def _send_one(self, connection: smtplib.SMTP, outgoing: Outgoing) -> Result:
         kept = outgoing.message.mime  # a mail kept whole (a regulator notice): sent as it is
+        if outgoing.message.unsendable:
+            error = f"unsendable: {outgoing.message.unsendable}"
+            return Result(outgoing.delivery_id, "permanent", error=error)
         try:
             message = None if kept is not None else build_email(outgoing, self._sender)
         except ValueError as exc:  # an address no header can hold: no retry will fix it
@@ -184,6 +187,10 @@ class EmailChannel:
         self._mailbox.mkdir(parents=True, exist_ok=True)
         results = []
         for outgoing in batch:
+            if outgoing.message.unsendable:
+                error = f"unsendable: {outgoing.message.unsendable}"
+                results.append(Result(outgoing.delivery_id, "permanent", error=error))
+                continue
             try:
                 kept = outgoing.message.mime
                 message = (

@@ -15,6 +15,7 @@ hash.
 
 from __future__ import annotations
 
+import dataclasses
 import email.policy
 import hashlib
 import re
@@ -409,8 +410,8 @@ def with_kept_copies(
                 page,
                 requires_ack=notice.requires_ack,
             )
-        except ValueError:  # no header holds the address: the channel says unsendable
-            messages.append(message)
+        except ValueError as exc:  # a header no policy holds: failed, never the team's mail
+            messages.append(dataclasses.replace(message, unsendable=str(exc)[:200]))
             continue
         messages.append(
             Message(

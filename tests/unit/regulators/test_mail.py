@@ -292,3 +292,20 @@ def test_a_portal_filing_keeps_the_text_filed_on_the_board_and_in_the_audit(mas,
     )
     assert event.after["filed_text"] == filed
     assert event.after["reference"] == "MAS-2026-0107"
+
+
+def test_a_mail_no_header_can_hold_fails_and_nothing_else_is_sent_instead(
+    smtp: SmtpServer, queue, mas, people
+) -> None:
+    """A CC with a line break (written straight to the row, past the checks of
+    `set_regulator_mail`) makes no header: the delivery fails for good, and the team's
+    internal mail ("CONFIDENTIAL", the admin link) is never sent to the regulator instead."""
+    mas.mail_cc = "legal@bank.example\r\nBcc: spy@evil.example"
+    with time_machine.travel(SENT, tick=False):
+        _send_mas_notice(mas, people)
+        drain(queue)
+    assert smtp.inbox.messages == []
+    (delivery,) = db.session.scalars(select(Delivery))
+    assert delivery.state is DeliveryState.failed
+    assert "unsendable" in (delivery.last_error or "")
+    assert db.session.scalar(select(RegulatorMail.id)) is None

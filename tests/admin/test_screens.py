@@ -68,6 +68,7 @@ def url_of(rule: str, world: World) -> str:
         "rule_id": _rule_id(world),
         "metric_id": world.metric.id,
         "provider_id": world.metric.metrics_provider_id,
+        "copy_id": 1,  # a kept regulator mail: the world sent none (see SCREENS)
     }
     return "/admin" + re.sub(r"<(?:int:)?(\w+)>", lambda m: str(values[m.group(1)]), rule)
 

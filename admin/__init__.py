@@ -203,6 +203,9 @@ ROUTES = [
     Route("/regulators/<int:regulator_id>/rules", "regulator_rule_add", regulators.add_rule, None, A.manage_regulators),
     Route("/regulators/<int:regulator_id>/rules/<int:rule_id>/delete", "regulator_rule_delete", regulators.delete_rule, None, A.manage_regulators),
     Route("/regulators/<int:regulator_id>/delete", "regulator_delete", regulators.delete, None, A.manage_regulators),
+    # regulator mail: sender name, Reply-To and CC, each regulator's and the page-wide default
+    Route("/regulators/<int:regulator_id>/mail", "regulator_mail", regulators.mail, None, A.manage_regulators),
+    Route("/regulators/mail", "regulator_mail_defaults", regulators.mail_defaults, None, A.manage_regulators),
     Route("/incidents/<incident_id>/regulators", "incident_regulators", regulator_board.board, A.read_admin),
     Route("/incidents/<incident_id>/regulators/triggers", "incident_regulators_trigger", regulator_board.record_trigger, None, A.notify_regulators),
     Route("/incidents/<incident_id>/regulators/reportable", "incident_regulators_reportable", regulator_board.set_reportable, None, A.notify_regulators),
@@ -211,6 +214,8 @@ ROUTES = [
     Route("/regulator-notices/<int:notice_id>/refresh", "regulator_notice_refresh", regulator_board.refresh_notice, None, A.notify_regulators),
     Route("/regulator-notices/<int:notice_id>/approve", "regulator_notice_approve", regulator_board.approve_notice, None, A.approve),
     Route("/regulator-notices/<int:notice_id>/send", "regulator_notice_send", regulator_board.send_notice, None, A.notify_regulators),
+    # the kept copy of a sent notice's mail (it holds the regulator's acknowledgement link)
+    Route("/regulator-notices/<int:notice_id>/mail/<int:copy_id>.eml", "regulator_mail_copy", regulator_board.mail_copy, A.read_audit),
     Route("/obligations/<int:obligation_id>/portal", "obligation_portal", regulator_board.record_portal, None, A.notify_regulators),
     # the audit trail
     Route("/audit", "audit", audit.index, A.read_audit),

@@ -162,3 +162,28 @@ class PortalForm(AdminForm):
     reference = StringField(_l("Portal reference"), [DataRequired(), Length(max=200)])
     submitted_at = local_time(_l("Submitted at"), DataRequired())
     late_reason = TextAreaField(_l("Reason for lateness"), [Optional(), Length(max=2000)])
+    filed_text = TextAreaField(
+        _l("Text filed"),
+        [Optional(), Length(max=20_000)],
+        description=_l("What was filed on the portal, pasted as submitted: kept as the record."),
+    )
+
+
+class RegulatorMailForm(AdminForm):
+    """A regulator's notice mail (or, on the registry, every regulator's default)."""
+
+    sender_name = StringField(
+        _l("Sender name"),
+        [Optional(), Length(max=100)],
+        description=_l("Shown on the From; the address stays the page's sender."),
+    )
+    reply_to = StringField(
+        _l("Reply-To"),
+        [Optional(), Length(max=254)],
+        description=_l("The compliance mailbox replies and read receipts go to."),
+    )
+    cc = StringField(
+        _l("CC"),
+        [Optional(), Length(max=1000)],
+        description=_l("Addresses copied on every notice, separated by commas."),
+    )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from flask import render_template
+from flask import Response, render_template
 from flask_babel import format_number, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -31,10 +31,12 @@ from admin.forms.regulators import (
 )
 from admin.outcome import ViewResult, attempt, done
 from statuspage.clock import utcnow
+from statuspage.core.errors import NotFound
 from statuspage.extensions import db
 from statuspage.i18n.web import current_zone
 from statuspage.incidents import queries
 from statuspage.models import Incident, Regulator, RegulatorNotice, StaffUser
+from statuspage.regulators import mail as regulator_mail
 from statuspage.regulators import notices, obligations, registry
 
 
@@ -98,6 +100,8 @@ def _board(incident: Incident, error: str | None = None, **forms: Any) -> ViewRe
         # four-eyes: whether this user may approve each, and what changed since its approval
         may_approve={n.id: notices.may_approve(n, _user()) for n in incident_notices},
         changes={n.id: notices.changes_since_approval(n) for n in incident_notices},
+        # the kept copies of each sent notice's mail, with their hashes (regulators.mail)
+        sent_mail={n.id: regulator_mail.sent_copies(n) for n in incident_notices if n.sent_at},
         staff_names=_staff_names(),
         error=error,
     )
@@ -261,6 +265,7 @@ def record_portal(obligation_id: int) -> ViewResult:
             reference=form.reference.data,
             submitted_at=form.submitted_at.data,
             late_reason=form.late_reason.data or "",
+            filed_text=form.filed_text.data or "",
             user=_user(),
             actor=actor(),
             now=utcnow(),
@@ -269,3 +274,22 @@ def record_portal(obligation_id: int) -> ViewResult:
             _("Portal submission recorded."), "admin.incident_regulators", incident_id=incident.id
         )
     return _board(incident, error=tried.refusal)
+
+
+def mail_copy(notice_id: int, copy_id: int) -> Response:
+    """The kept copy of a regulator mail, byte for byte, as an .eml download."""
+    notice, _visible = _notice(notice_id)  # the incident must be one staff may see
+    copy = regulator_mail.get_copy(notice, copy_id)
+    if copy is None:
+        raise NotFound("no such copy of this notice's mail")
+    return Response(
+        copy.mime,
+        mimetype="message/rfc822",
+        headers={
+            "Content-Disposition": (
+                f'attachment; filename="regulator-notice-{notice.id}-{copy.id}.eml"'
+            ),
+            "X-Content-SHA256": copy.sha256,
+            "Cache-Control": "no-store",
+        },
+    )

@@ -14,12 +14,20 @@ from flask_babel import gettext as _
 
 from admin.access import actor
 from admin.forms.confirm import ConfirmForm
-from admin.forms.regulators import ContactsForm, LibraryForm, RegulatorForm, RuleForm
+from admin.forms.regulators import (
+    ContactsForm,
+    LibraryForm,
+    RegulatorForm,
+    RegulatorMailForm,
+    RuleForm,
+)
 from admin.outcome import ViewResult, attempt, done, form_status
 from statuspage.core.errors import NotFound
 from statuspage.extensions import db
 from statuspage.models import Regulator, RegulatorRule
+from statuspage.page.state import ensure_page
 from statuspage.regulators import library, registry
+from statuspage.regulators import mail as regulator_mail
 
 
 def _library_form(*, bound: bool) -> LibraryForm:
@@ -28,7 +36,21 @@ def _library_form(*, bound: bool) -> LibraryForm:
     return form
 
 
-def _list(form: RegulatorForm | None = None, library_form: LibraryForm | None = None) -> ViewResult:
+def _defaults_form() -> RegulatorMailForm:
+    page = ensure_page()
+    return RegulatorMailForm(
+        formdata=None,
+        sender_name=page.regulator_sender_name,
+        reply_to=page.regulator_reply_to,
+        cc=page.regulator_cc,
+    )
+
+
+def _list(
+    form: RegulatorForm | None = None,
+    library_form: LibraryForm | None = None,
+    mail_form: RegulatorMailForm | None = None,
+) -> ViewResult:
     present = {r.library_key for r in registry.list_regulators()}
     return render_template(
         "admin/regulators/index.html",
@@ -37,6 +59,7 @@ def _list(form: RegulatorForm | None = None, library_form: LibraryForm | None = 
         library_form=library_form or _library_form(bound=False),
         library=[e for e in library.library() if e["key"] not in present],
         summary=registry.rule_summary,
+        mail_form=mail_form or _defaults_form(),
     ), form_status()
 
 
@@ -98,6 +121,14 @@ def _page(regulator: Regulator, **forms: Any) -> ViewResult:
             contacts="\n".join(f"{c.channel.value} {c.address}" for c in contacts),
         ),
         rule_form=forms.get("rule_form") or RuleForm(formdata=None),
+        mail_form=forms.get("mail_form")
+        or RegulatorMailForm(
+            formdata=None,
+            sender_name=regulator.mail_sender_name,
+            reply_to=regulator.mail_reply_to,
+            cc=regulator.mail_cc,
+        ),
+        addressing=regulator_mail.regulator_addresses(regulator),
         confirm=ConfirmForm(formdata=None),
         summary=registry.rule_summary,
     ), form_status()
@@ -125,6 +156,36 @@ def contacts(regulator_id: int) -> ViewResult:
             registry.set_regulator_contacts(regulator, form.pairs(), actor=actor())
             return done(_("Contact points saved."), "admin.regulator", regulator_id=regulator.id)
     return _page(regulator, contacts_form=form)
+
+
+def mail(regulator_id: int) -> ViewResult:
+    regulator = registry.get_regulator(regulator_id)
+    form = RegulatorMailForm()
+    if form.validate_on_submit():
+        with attempt(form):
+            regulator_mail.set_regulator_mail(
+                regulator,
+                sender_name=form.sender_name.data,
+                reply_to=form.reply_to.data,
+                cc=form.cc.data,
+                actor=actor(),
+            )
+            return done(_("Notice mail saved."), "admin.regulator", regulator_id=regulator.id)
+    return _page(regulator, mail_form=form)
+
+
+def mail_defaults() -> ViewResult:
+    form = RegulatorMailForm()
+    if form.validate_on_submit():
+        with attempt(form):
+            regulator_mail.set_mail_defaults(
+                sender_name=form.sender_name.data,
+                reply_to=form.reply_to.data,
+                cc=form.cc.data,
+                actor=actor(),
+            )
+            return done(_("Default notice mail saved."), "admin.regulators")
+    return _list(mail_form=form)
 
 
 def add_rule(regulator_id: int) -> ViewResult:

@@ -42,6 +42,13 @@ class Message:
     # ("Status", "Affected", "View on the status page"...), and "status": the update's status
     # in words. Rendering translates them (adapters know no gettext); missing: English.
     labels: Mapping[str, str] = field(default_factory=dict)
+    # email: a mail built and kept whole before sending (a regulator notice, regulators.mail):
+    # sent byte for byte to `envelope_to`, instead of one built from the parts above.
+    mime: bytes | None = None
+    envelope_to: tuple[str, ...] = ()
+    # Why no such mail can be built (a header no policy can hold): failed for good, never
+    # replaced by another message.
+    unsendable: str | None = None
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,9 @@ import re
 import smtplib
 import ssl
 from collections.abc import Sequence
+from email import message_from_bytes
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -23,6 +24,7 @@ TIMEOUT = 30
 # Long unbreakable headers (a signed List-Unsubscribe URL) must stay plain text, not turn
 # into RFC 2047 encoded words that clients cannot use: fold only at SMTP's hard limit.
 _POLICY = email.policy.SMTP.clone(max_line_length=998)
+POLICY = _POLICY  # regulator mail (regulators.mail) is built with the same policy
 # 4xx replies and lost connections are worth another try; 5xx on a recipient is final.
 _TRANSIENT = (
     smtplib.SMTPServerDisconnected,
@@ -58,6 +60,11 @@ def dead_address(status: str) -> bool:
 def _dead_address(reply: object) -> bool:
     """A 5xx reply to RCPT whose enhanced code says the address does not exist."""
     return isinstance(reply, bytes) and dead_address(reply.decode("ascii", "replace"))
+
+
+def _message_id_of(mime: bytes) -> str | None:
+    """The Message-ID of a mail kept whole."""
+    return message_from_bytes(mime, policy=_POLICY)["Message-ID"]
 
 
 def build_email(outgoing: Outgoing, sender: str) -> EmailMessage:
@@ -136,13 +143,24 @@ class EmailChannel:
         return connection
 
     def _send_one(self, connection: smtplib.SMTP, outgoing: Outgoing) -> Result:
+        kept = outgoing.message.mime  # a mail kept whole (a regulator notice): sent as it is
+        if outgoing.message.unsendable:
+            error = f"unsendable: {outgoing.message.unsendable}"
+            return Result(outgoing.delivery_id, "permanent", error=error)
         try:
-            message = build_email(outgoing, self._sender)
+            message = None if kept is not None else build_email(outgoing, self._sender)
         except ValueError as exc:  # an address no header can hold: no retry will fix it
             return Result(outgoing.delivery_id, "permanent", error=f"unsendable: {exc}")
         try:
-            # The envelope sender: the delivery's own return path, else From (MAIL_FROM).
-            refused = connection.send_message(message, from_addr=outgoing.return_path)
+            if message is None:
+                refused = connection.sendmail(
+                    outgoing.return_path or parseaddr(self._sender)[1],
+                    list(outgoing.message.envelope_to) or [outgoing.address],
+                    kept,
+                )
+            else:
+                # The envelope sender: the delivery's own return path, else From (MAIL_FROM).
+                refused = connection.send_message(message, from_addr=outgoing.return_path)
         except smtplib.SMTPRecipientsRefused as exc:
             code, reply = next(iter(exc.recipients.values())) if exc.recipients else (550, b"")
             outcome = "retry" if 400 <= code < 500 else "permanent"
@@ -162,14 +180,24 @@ class EmailChannel:
             return Result(outgoing.delivery_id, "retry", error=f"connection: {exc}")
         if refused:
             return Result(outgoing.delivery_id, "permanent", error=f"refused: {refused}")
-        return Result(outgoing.delivery_id, "sent", provider_id=message["Message-ID"])
+        provider_id = message["Message-ID"] if message is not None else _message_id_of(kept)
+        return Result(outgoing.delivery_id, "sent", provider_id=provider_id)
 
     def _to_mailbox(self, batch: Sequence[Outgoing]) -> list[Result]:
         self._mailbox.mkdir(parents=True, exist_ok=True)
         results = []
         for outgoing in batch:
+            if outgoing.message.unsendable:
+                error = f"unsendable: {outgoing.message.unsendable}"
+                results.append(Result(outgoing.delivery_id, "permanent", error=error))
+                continue
             try:
-                message = build_email(outgoing, self._sender)
+                kept = outgoing.message.mime
+                message = (
+                    message_from_bytes(kept, policy=_POLICY)
+                    if kept is not None
+                    else build_email(outgoing, self._sender)
+                )
             except ValueError as exc:
                 results.append(
                     Result(outgoing.delivery_id, "permanent", error=f"unsendable: {exc}")
@@ -179,7 +207,8 @@ class EmailChannel:
             temporary = path.with_suffix(".tmp")
             # What the receiving server would record of the envelope sender (RFC 5321 §4.4).
             envelope = f"Return-Path: <{outgoing.return_path}>\r\n" if outgoing.return_path else ""
-            temporary.write_bytes(envelope.encode() + bytes(message))
+            raw = kept if kept is not None else bytes(message)
+            temporary.write_bytes(envelope.encode() + raw)
             temporary.replace(path)  # a reader never sees half a message
             results.append(Result(outgoing.delivery_id, "sent", provider_id=message["Message-ID"]))
         return results

@@ -41,7 +41,9 @@ from statuspage.models import (
     Page,
     Subscriber,
 )
+from statuspage.models.crisis import CrisisKind
 from statuspage.page.state import ensure_page
+from statuspage.regulators import mail as regulator_mail
 
 SHORT_TEXT = 160
 
@@ -453,6 +455,8 @@ def outgoing_by_channel(deliveries: Sequence[Delivery]) -> dict[str, list[Outgoi
         if notice.crisis_message_id is not None:
             crisis = crises[notice.crisis_message_id]
             messages = render_crisis_messages(batch, notice, incident, crisis, page)
+            if crisis.kind is CrisisKind.regulator_notice:  # a regulator's mail is its own
+                messages = regulator_mail.with_kept_copies(batch, notice, incident, page, messages)
         else:
             messages = render_messages(batch, notice, incident, updates[notice.update_id], page)
         for d, message in zip(batch, messages, strict=True):

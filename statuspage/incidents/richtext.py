@@ -16,14 +16,16 @@ _ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
 _SCHEMES = frozenset({"http", "https", "mailto"})
 
 
-def render_markdown(source: str, *, phone_links: bool = False) -> str:
+def render_markdown(source: str, *, phone_links: bool = False, headings: bool = False) -> str:
     """Markdown to HTML that carries no script: raw HTML, event handlers and js: URLs go.
 
-    `phone_links` keeps tel: links (a crisis page's one-touch conference bridge)."""
+    `phone_links` keeps tel: links (a crisis page's one-touch conference bridge). `headings`
+    keeps `#` and `##` headings, which a page's own headings otherwise outrank: a document
+    of its own (a regulator notice's mail) has sections at those levels."""
     html = _markdown.render(source)
     return nh3.clean(
         html,
-        tags=_ALLOWED_TAGS,
+        tags=_ALLOWED_TAGS | {"h1", "h2"} if headings else _ALLOWED_TAGS,
         attributes=_ALLOWED_ATTRIBUTES,
         url_schemes=_SCHEMES | {"tel"} if phone_links else _SCHEMES,
         link_rel="nofollow noopener noreferrer",

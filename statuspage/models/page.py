@@ -37,6 +37,11 @@ class Page(db.Model):
     public_next_update: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=sa_false()
     )
+    # Regulator notices' mail, for a regulator that sets none of its own (regulators.mail):
+    # the From's display name, the Reply-To and the CC (comma-separated addresses).
+    regulator_sender_name: Mapped[str | None] = mapped_column(String(100))
+    regulator_reply_to: Mapped[str | None] = mapped_column(String(254))
+    regulator_cc: Mapped[str | None] = mapped_column(String(1000))
     # Bumped by every change that shows on the public site; snapshots are keyed on it.
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

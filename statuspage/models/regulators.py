@@ -14,7 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from statuspage.clock import utcnow
@@ -76,6 +76,12 @@ class Regulator(db.Model):
         ForeignKey("subscriber.id", ondelete="SET NULL")
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Its notices' mail (regulators.mail): the From's display name (the address stays the
+    # page's sender, so SPF and DKIM hold), the Reply-To and the CC (the bank's compliance
+    # mailbox, comma-separated). None: the page's default (Page.regulator_*).
+    mail_sender_name: Mapped[str | None] = mapped_column(String(100))
+    mail_reply_to: Mapped[str | None] = mapped_column(String(254))
+    mail_cc: Mapped[str | None] = mapped_column(String(1000))
 
     rules: Mapped[list[RegulatorRule]] = relationship(
         back_populates="regulator",
@@ -171,6 +177,8 @@ class Obligation(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     portal_reference: Mapped[str | None] = mapped_column(String(200))
+    # The text filed on the regulator's portal, as staff pasted it when recording the filing.
+    filed_text: Mapped[str | None] = mapped_column(Text)
     late_reason: Mapped[str | None] = mapped_column(Text)
     regulator_notice_id: Mapped[int | None] = mapped_column(
         ForeignKey("regulator_notice.id", ondelete="SET NULL")
@@ -252,3 +260,27 @@ class RegulatorNoticeObligation(db.Model):
     obligation_id: Mapped[int] = mapped_column(
         ForeignKey("obligation.id", ondelete="CASCADE"), primary_key=True
     )
+
+
+class RegulatorMail(db.Model):
+    """The copy of a regulator notice's mail as Herald handed it to the SMTP server (one per
+    delivery: its own recipient and acknowledgement link), with its SHA-256, kept before the
+    first try so every retry sends the same bytes (regulators.mail)."""
+
+    __tablename__ = "regulator_mail"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    regulator_notice_id: Mapped[int] = mapped_column(
+        ForeignKey("regulator_notice.id", ondelete="CASCADE"), index=True
+    )
+    delivery_id: Mapped[int | None] = mapped_column(
+        ForeignKey("delivery.id", ondelete="SET NULL"), unique=True
+    )
+    regulator_id: Mapped[int | None] = mapped_column(
+        ForeignKey("regulator.id", ondelete="SET NULL")
+    )
+    # The envelope recipients: the regulator's address, then the CC.
+    recipients: Mapped[list[Any]] = mapped_column(JSON)
+    mime: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import hashlib
 import string
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -269,6 +270,12 @@ def _notice_values(notice: RegulatorNotice) -> dict[str, str]:
     return {"subject": notice.subject, "body": notice.body, "state": notice.state.value}
 
 
+def text_hash(notice: RegulatorNotice) -> str:
+    """SHA-256 of the notice's subject and body: the approval and the send name the same text
+    in the audit trail, and the kept mail (regulators.mail) carries it."""
+    return hashlib.sha256(f"{notice.subject}\n\n{notice.body}".encode()).hexdigest()
+
+
 def may_approve(notice: RegulatorNotice, user: StaffUser) -> bool:
     """Whether four-eyes lets this user approve (the screen offers the button only then)."""
     return notice.author_id != user.id and user.id not in (notice.editor_ids or [])
@@ -320,7 +327,7 @@ def approve_notice(
         target_type="regulator_notice",
         target_id=notice.id,
         incident_id=notice.incident_id,
-        after={"approved_by": approver.email},
+        after={"approved_by": approver.email, "text_sha256": text_hash(notice)},
     )
 
 
@@ -381,6 +388,8 @@ def send_notice(
             "regulators": sorted(r.name for r in regulators.values()),
             "notice_id": engine_notice.id,
             "late_reason": late_reason.strip() or None,
+            # the approved text that went out; each mail's own bytes: regulator_notice.mail
+            "text_sha256": text_hash(notice),
         },
     )
     return notice

@@ -265,11 +265,14 @@ def record_portal_submission(
     reference: str,
     submitted_at: datetime,
     late_reason: str = "",
+    filed_text: str = "",
     user: StaffUser | None,
     actor: Actor,
     now: datetime,
 ) -> Obligation:
-    """A report filed by hand on the regulator's portal, with its reference number."""
+    """A report filed by hand on the regulator's portal, with its reference number and the
+    text filed (kept on the obligation and in the audit trail, as the record of what the
+    regulator was told)."""
     reference = reference.strip()
     if not reference:
         raise InvalidInput("a portal submission needs its reference number")
@@ -280,6 +283,7 @@ def record_portal_submission(
     _check_late(obligation, submitted_at, late_reason)
     _mark_sent(obligation, submitted_at, late_reason, user)
     obligation.portal_reference = reference
+    obligation.filed_text = filed_text.strip() or None
     incident = db.session.get(Incident, obligation.incident_id)
     refresh_obligations(incident)  # a chained report's clock starts now
     trail.record(
@@ -292,6 +296,7 @@ def record_portal_submission(
             "regulator": obligation.rule.regulator.name,
             "stage": obligation.rule.stage,
             "reference": reference,
+            "filed_text": obligation.filed_text,
             "submitted_at": submitted_at,
             "late_reason": obligation.late_reason,
         },

@@ -582,6 +582,18 @@ CASES: dict[str, Case] = {
     "regulator_delete": Case(
         lambda w: f"/admin/regulators/{_regulator().id}/delete", lambda w: {}, REGISTRARS
     ),
+    "regulator_mail": Case(
+        lambda w: f"/admin/regulators/{_regulator().id}/mail",
+        lambda w: {"sender_name": "Example Bank", "reply_to": "compliance@bank.example",
+                   "cc": "legal@bank.example"},
+        REGISTRARS,
+    ),
+    "regulator_mail_defaults": Case(
+        lambda w: "/admin/regulators/mail",
+        lambda w: {"sender_name": "Example Bank", "reply_to": "compliance@bank.example",
+                   "cc": ""},
+        REGISTRARS,
+    ),
     "incident_regulators_trigger": Case(
         lambda w: f"/admin/incidents/{w.incident.id}/regulators/triggers",
         lambda w: {"kind": "awareness", "occurred_at": _earlier(2)},

@@ -80,6 +80,7 @@ NOT_SCREENS = frozenset(
         "admin.subscribers_csv",
         "admin.audit_csv",
         "admin.audit_json",
+        "admin.regulator_mail_copy",  # a kept mail as .eml, not a screen
     }
 )
 

@@ -22,6 +22,7 @@ class Inbox:
 
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
+        self.raw: list[bytes] = []  # each message's bytes as the DATA command carried them
         self.senders: list[str] = []
         self.recipients: list[list[str]] = []
         self.refuse: set[str] = set()  # recipients answered "550 5.1.1 No such user"
@@ -37,6 +38,7 @@ class Inbox:
 
     async def handle_DATA(self, server, session, envelope):
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        self.raw.append(envelope.original_content or envelope.content)
         self.senders.append(envelope.mail_from)
         self.recipients.append(list(envelope.rcpt_tos))
         return "250 Message accepted"

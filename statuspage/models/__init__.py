@@ -51,6 +51,13 @@ from statuspage.models.notices import (
 )
 from statuspage.models.page import Page
 from statuspage.models.page_access import PageAccessGroupRecord, PageAccessUserRecord
+from statuspage.models.playbooks import (
+    Playbook,
+    PlaybookRun,
+    playbook_component,
+    playbook_regulator,
+    playbook_role,
+)
 from statuspage.models.regulators import (
     Obligation,
     ObligationReminder,
@@ -139,6 +146,8 @@ __all__ = [
     "OrganizationDomain",
     "OrganizationMember",
     "Page",
+    "Playbook",
+    "PlaybookRun",
     "PageAccessGroupRecord",
     "PageAccessUserRecord",
     "Regulator",
@@ -171,6 +180,9 @@ __all__ = [
     "component_segment",
     "incident_segment",
     "organization_segment",
+    "playbook_component",
+    "playbook_regulator",
+    "playbook_role",
     "team_member_role",
     "team_page_role",
 ]

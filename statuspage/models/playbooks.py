@@ -101,9 +101,7 @@ class PlaybookRun(db.Model):
         PublicId, ForeignKey("incident.id", ondelete="CASCADE"), index=True
     )
     # Kept with its name when the playbook is deleted later.
-    playbook_id: Mapped[int | None] = mapped_column(
-        ForeignKey("playbook.id", ondelete="SET NULL")
-    )
+    playbook_id: Mapped[int | None] = mapped_column(ForeignKey("playbook.id", ondelete="SET NULL"))
     playbook_name: Mapped[str] = mapped_column(String(200))
     automatic: Mapped[bool] = mapped_column(Boolean, default=False)
     callout_id: Mapped[int | None] = mapped_column(ForeignKey("team_page.id", ondelete="SET NULL"))

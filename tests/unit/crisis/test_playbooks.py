@@ -117,7 +117,8 @@ def test_a_matching_incident_runs_the_playbook_by_itself(smtp, queue):
     assert opened == START + timedelta(minutes=3)
 
     [run] = runs()
-    assert run.automatic and run.playbook_name == "SEV1 payments"
+    assert run.automatic
+    assert run.playbook_name == "SEV1 payments"
     assert run.outcome == {"done": list(playbooks.STEPS), "skipped": {}}
     # the team, paged on the saved bridge, acknowledgement asked
     [callout] = db.session.scalars(select(TeamCallout))
@@ -150,7 +151,8 @@ def test_a_matching_incident_runs_the_playbook_by_itself(smtp, queue):
     assert board["mas", "notification"].state is State.due
     # audited once as the run, beside what each service audits itself
     [event] = audits("playbook.run")
-    assert event.after["playbook"] == "SEV1 payments" and event.after["automatic"] is True
+    assert event.after["playbook"] == "SEV1 payments"
+    assert event.after["automatic"] is True
     assert event.after["triggers_started"] == ["awareness", "discovery"]
     assert len(audits("team.assemble")) == 1
     assert len(audits("regulators.reportable")) == 1
@@ -175,7 +177,8 @@ def test_running_twice_pages_nobody_twice(smtp, queue):
             incident, playbook, actor=SYSTEM, now=START + timedelta(minutes=2)
         )
         commit(queue)
-    assert again.id == runs()[0].id and len(runs()) == 1
+    assert again.id == runs()[0].id
+    assert len(runs()) == 1
     assert len(smtp.inbox.messages) == mails
     assert len(callouts_for_incident(incident.id)) == 1
     assert len(audits("playbook.run")) == 1
@@ -233,8 +236,11 @@ def test_a_chosen_playbook_runs_and_keeps_the_triggers_staff_recorded(smtp, queu
     # and staff can still correct the playbook's: the due time follows
     corrected = incident.started_at - timedelta(minutes=30)
     obligations.record_trigger(incident, "discovery", corrected, user=None, actor=CLI, now=later)
-    [mas] = [o for o in obligations.obligations_of(incident) if o.rule.regulator.library_key == "mas"
-             and o.rule.stage == "notification"]  # fmt: skip
+    [mas] = [
+        o
+        for o in obligations.obligations_of(incident)
+        if (o.rule.regulator.library_key, o.rule.stage) == ("mas", "notification")
+    ]
     assert mas.due_at == corrected + timedelta(hours=1)
 
 
@@ -303,5 +309,6 @@ def test_names_are_unique_and_a_deleted_playbook_leaves_its_runs():
     assert playbooks.find_playbook(" SEV1 payments ") is playbook
     playbooks.delete_playbook(playbook, actor=CLI)
     [run] = playbooks.runs_for(incident.id)
-    assert run.playbook_id is None and run.playbook_name == "SEV1 payments"
+    assert run.playbook_id is None
+    assert run.playbook_name == "SEV1 payments"
     assert playbooks.find_playbook("SEV1 payments") is None

@@ -27,6 +27,7 @@ from statuspage.models import (
     Audience,
     AuditEvent,
     Incident,
+    IncidentDraft,
     Notice,
     Playbook,
     PlaybookRun,
@@ -34,6 +35,7 @@ from statuspage.models import (
     TeamCallout,
     TriggerKind,
 )
+from statuspage.monitoring.drafts import publish_draft
 from statuspage.page.state import ensure_page
 from statuspage.regulators import library, obligations
 from statuspage.regulators.deadlines import State
@@ -312,3 +314,19 @@ def test_names_are_unique_and_a_deleted_playbook_leaves_its_runs():
     assert run.playbook_id is None
     assert run.playbook_name == "SEV1 payments"
     assert playbooks.find_playbook("SEV1 payments") is None
+
+
+def test_an_incident_published_from_a_monitoring_draft_runs_it_too():
+    setup_roster()
+    payments = create_component("Payments")
+    sev1(name="Payments down", impacts=(), component_ids=(payments.id,))
+    draft = IncidentDraft(
+        page_id=payments.page_id, title="Payments down", body="Card payments fail.",
+        components={payments.id: "major_outage"},
+    )  # fmt: skip
+    db.session.add(draft)
+    db.session.flush()
+    incident = publish_draft(draft, None, actor=CLI)
+    [run] = playbooks.runs_for(incident.id)
+    assert run.automatic
+    assert run.playbook_name == "Payments down"

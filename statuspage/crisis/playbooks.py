@@ -22,6 +22,7 @@ from sqlalchemy import select
 from statuspage.audit.changes import record_change
 from statuspage.audit.trail import Actor, record
 from statuspage.core.errors import InvalidInput, NotFound
+from statuspage.core.validation import text
 from statuspage.crisis import assembly, executives
 from statuspage.crisis.notices import _staff_id
 from statuspage.extensions import db
@@ -111,11 +112,8 @@ def find_playbook(name: str) -> Playbook | None:
     return db.session.scalars(select(Playbook).where(Playbook.name == (name or "").strip())).first()
 
 
-def _text(value: str, what: str, limit: int = MAX_TEXT) -> str:
-    value = (value or "").strip()
-    if len(value) > limit:
-        raise InvalidInput(f"{what} is at most {limit} characters")
-    return value
+def _text(value: str, what: str, limit: int = MAX_TEXT, *, one_line: bool = False) -> str:
+    return text(value, what, limit, required=False, one_line=one_line)
 
 
 def _rows(model: type, ids: Iterable[object], what: str) -> list:
@@ -128,9 +126,8 @@ def _rows(model: type, ids: Iterable[object], what: str) -> list:
 
 def _checked(fields: PlaybookFields, playbook: Playbook | None) -> dict[str, object]:
     """The fields, cleaned and checked; InvalidInput saying what is wrong."""
-    name = _text(fields.name, "a playbook's name", MAX_NAME)
-    if not name:
-        raise InvalidInput("give the playbook a name")
+    name = text(fields.name, "a playbook's name", MAX_NAME, one_line=True,
+                missing="give the playbook a name")  # fmt: skip
     same = find_playbook(name)
     if same is not None and same is not playbook:
         raise InvalidInput(f"a playbook named “{name}” exists already")
@@ -174,7 +171,9 @@ def _checked(fields: PlaybookFields, playbook: Playbook | None) -> dict[str, obj
         "meeting_url": bridge.meeting_url,
         "page_note": _text(fields.page_note, "the note for the team", 2000),
         "cadence_minutes": minutes,
-        "briefing_subject": _text(fields.briefing_subject, "the briefing's subject", 200),
+        "briefing_subject": _text(
+            fields.briefing_subject, "the briefing's subject", 200, one_line=True
+        ),
         "briefing_body": _text(fields.briefing_body, "the briefing"),
         "holding_statement": _text(fields.holding_statement, "the holding statement"),
         "approved_qa": _text(fields.approved_qa, "the approved Q&A"),

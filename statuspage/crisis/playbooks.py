@@ -159,7 +159,7 @@ def _checked(fields: PlaybookFields, playbook: Playbook | None) -> dict[str, obj
     return {
         "name": name,
         "auto_run": bool(fields.auto_run),
-        "impacts": sorted(impacts, key=[i.value for i in MATCHABLE_IMPACTS].index),
+        "impacts": sorted(set(impacts), key=[i.value for i in MATCHABLE_IMPACTS].index),
         "roles": roles,
         "components": components,
         "regulators": regulators,

@@ -31,6 +31,7 @@ from admin.views import (
     monitoring,
     notices,
     organizations,
+    playbooks,
     profile,
     regulator_board,
     regulators,
@@ -192,6 +193,12 @@ ROUTES = [
     Route("/incidents/<incident_id>/team/<int:callout_id>/stand-down", "incident_team_stand_down", crisis_team.stand_down, None, A.page_team),
     Route("/incidents/<incident_id>/guidelines", "incident_guidelines", crisis_team.guidelines, None, A.brief),
     Route("/incidents/<incident_id>/briefings", "incident_briefing", crisis_team.briefing, None, A.brief),
+    # playbooks: owners write them; comms (and owners) run one on an incident
+    Route("/playbooks", "playbooks", playbooks.index, A.read_admin),
+    Route("/playbooks/new", "playbook_new", playbooks.new, A.manage_playbooks, A.manage_playbooks),
+    Route("/playbooks/<int:playbook_id>/edit", "playbook_edit", playbooks.edit, A.manage_playbooks, A.manage_playbooks),
+    Route("/playbooks/<int:playbook_id>/delete", "playbook_delete", playbooks.delete, A.manage_playbooks, A.manage_playbooks),
+    Route("/incidents/<incident_id>/playbooks", "incident_playbook_run", playbooks.run, None, A.run_playbook),
     Route("/mailbox/<name>", "mailbox_message", mailbox.show, READ_MAILBOX),
     # regulators: the registry (owners, legal) and each incident's obligations and notices
     Route("/regulators", "regulators", regulators.index, A.read_admin),

@@ -40,6 +40,7 @@ from admin.forms.incidents import (
 from admin.outcome import ViewResult, attempt, done, form_status
 from admin.views.audience import form_preview, segment_choices
 from admin.views.crisis_team_sections import crisis_sections
+from admin.views.playbook_sections import playbook_section
 from statuspage.audience.visibility import STAFF
 from statuspage.clock import utcnow
 from statuspage.components.catalog import list_components
@@ -201,6 +202,7 @@ def _page(incident: Incident, **submitted: Any) -> tuple[str, int]:
     } | submitted
     forms = cadence_context(incident) | forms  # the update cadence panel (incidents.cadence)
     forms = crisis_sections(incident) | forms  # the response team and executives sections
+    forms = playbook_section(incident) | forms  # which playbooks ran; run one
     open_drafts = drafts.open_drafts(incident)
     publish_forms = {
         draft.id: PublishDraftForm(formdata=None, body=draft.body) for draft in open_drafts

@@ -142,7 +142,16 @@ def create_incident(command: OpenIncident, *, actor: Actor = SYSTEM) -> Incident
         translations=clean_translations(command.translations),
     )
     audit_created(actor, "incident.create", incident, update)
+    if command.at is None:  # opened now, not backfilled: the matching playbooks run
+        _run_playbooks(incident, actor, at)
     return incident
+
+
+def _run_playbooks(incident: Incident, actor: Actor, now: datetime) -> None:
+    # Imported here: the playbook services (cadence among them) are built on this module.
+    from statuspage.crisis.playbooks import run_matching
+
+    run_matching(incident, actor=actor, now=now)
 
 
 def post_update(

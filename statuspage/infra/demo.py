@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from statuspage.audit.trail import Actor
 from statuspage.components.catalog import create_component, create_group
-from statuspage.crisis import executives, roster
+from statuspage.crisis import executives, playbooks, roster
 from statuspage.extensions import db
 from statuspage.incidents.commands import OpenIncident, PostUpdate, ScheduleMaintenance
 from statuspage.incidents.maintenance import schedule_maintenance
@@ -211,6 +211,7 @@ def load_demo_data(now: datetime, page_name: str = "Herald Status") -> None:
     # so a first start mails nobody about a fictional incident.
     periodic.remind(now, mail=False)
     _demo_team(ongoing, demo, now)
+    _demo_playbook([by_key["mas"].id, by_key["gdpr"].id], demo, now)
     _demo_metrics(now)
 
 
@@ -247,6 +248,38 @@ def _demo_team(incident: Incident, actor: Actor, now: datetime) -> None:
         holding_statement="We are aware of slower requests in EU West and are adding capacity.",
         approved_qa="Q: Is data affected? A: No. This is a performance issue only.",
         do_not_say="Do not name the load balancer vendor or guess at a time to resolve.",
+        actor=actor,
+        now=now,
+    )
+
+
+def _demo_playbook(regulator_ids: list[int], actor: Actor, now: datetime) -> None:
+    """ "SEV1 payments": a critical incident pages the team on the bridge, sets a 30-minute
+    cadence, briefs the executive and starts the MAS and GDPR clocks, by itself."""
+    roles = {r.name: r.id for r in roster.list_roles()}
+    playbooks.save_playbook(
+        None,
+        playbooks.PlaybookFields(
+            name="SEV1 payments",
+            impacts=("critical",),
+            role_ids=tuple(roles[r] for r in ("Comms lead", "Technical liaison", "Legal adviser")),
+            bridge_phone="+6531234567",
+            bridge_pin="424242",
+            meeting_url="https://meet.example.com/sev1-payments",
+            repage_minutes=5,
+            max_rounds=3,
+            cadence_minutes=30,
+            briefing_subject="SEV1: payments",
+            briefing_body=(
+                "Card payments are failing or degraded. The crisis team is on the bridge; "
+                "MAS is owed a notification within the hour."
+            ),
+            holding_statement="We are aware some card payments are failing and are working "
+            "to restore them. We will update within 30 minutes.",
+            approved_qa="Q: Is customer money at risk? A: No funds have been lost.",
+            do_not_say="Do not speculate on the cause, name suppliers, or promise a fix time.",
+            regulator_ids=tuple(regulator_ids),
+        ),
         actor=actor,
         now=now,
     )

@@ -58,6 +58,13 @@ from statuspage.models.notices import (
 )
 from statuspage.models.page import Page
 from statuspage.models.page_access import PageAccessGroupRecord, PageAccessUserRecord
+from statuspage.models.playbooks import (
+    Playbook,
+    PlaybookRun,
+    playbook_component,
+    playbook_regulator,
+    playbook_role,
+)
 from statuspage.models.regulators import (
     Obligation,
     ObligationReminder,
@@ -151,6 +158,8 @@ __all__ = [
     "Page",
     "PageAccessGroupRecord",
     "PageAccessUserRecord",
+    "Playbook",
+    "PlaybookRun",
     "Regulator",
     "RegulatorMail",
     "RegulatorNotice",
@@ -185,6 +194,9 @@ __all__ = [
     "escalation_tier_role",
     "incident_segment",
     "organization_segment",
+    "playbook_component",
+    "playbook_regulator",
+    "playbook_role",
     "team_member_role",
     "team_page_role",
 ]

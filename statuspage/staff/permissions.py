@@ -34,6 +34,10 @@ class Action(StrEnum):
     page_team = "page_team"
     # An incident's messaging guidelines and the executive briefings that carry them.
     brief = "brief"
+    # Playbooks (crisis.playbooks): owners write them; whoever may run the routine they
+    # automate (page, brief, set the cadence, mark regulators) may run one on an incident.
+    manage_playbooks = "manage_playbooks"
+    run_playbook = "run_playbook"
 
 
 _ALL = frozenset(Action)
@@ -51,6 +55,7 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
             Action.manage_team,
             Action.page_team,
             Action.brief,
+            Action.run_playbook,
         }
     ),
     # Responders may call the team in: the first person on an incident is often one of them.

@@ -40,6 +40,7 @@ from statuspage.models import (
     Obligation,
     Organization,
     Page,
+    Playbook,
     Regulator,
     RegulatorNotice,
     RegulatorNoticeState,
@@ -161,6 +162,31 @@ def _stand_down(w: World) -> str:
     db.session.add(callout)
     db.session.flush()
     return f"/admin/incidents/{w.incident.id}/team/{callout.id}/stand-down"
+
+
+def _playbook(*, team: bool = False) -> Playbook:
+    """A playbook chosen on incidents, paging the comms lead on a bridge (rows only); with
+    `team`, someone in that role to page."""
+    if team:
+        _team_member()
+    playbook = Playbook(
+        name="SEV1 payments", auto_run=False, impacts=["critical"], roles=[_crisis_role()],
+        bridge_phone="+15551234567", cadence_minutes=15,
+    )  # fmt: skip
+    db.session.add(playbook)
+    db.session.flush()
+    return playbook
+
+
+PLAYBOOK_FORM = {
+    "name": "SEV2 cards",
+    "auto_run": "y",
+    "impacts": ["major"],
+    "mode": "all",
+    "meeting_url": "https://meet.example.com/sev2",
+    "repage_minutes": "5",
+    "max_rounds": "3",
+}
 
 
 def _later(hours: int) -> str:
@@ -549,6 +575,19 @@ CASES: dict[str, Case] = {
     "incident_briefing": Case(
         lambda w: _paging(w, "briefings", executive=True),
         lambda w: {"subject": "First hour", "body": "Contained.", "ack_minutes": "30"},
+        PUBLISHERS,
+    ),
+    # playbooks: owners write them; publishers run one on an incident
+    "playbook_new": Case(lambda w: "/admin/playbooks/new", lambda w: PLAYBOOK_FORM, OWNER),
+    "playbook_edit": Case(
+        lambda w: f"/admin/playbooks/{_playbook().id}/edit", lambda w: PLAYBOOK_FORM, OWNER
+    ),
+    "playbook_delete": Case(
+        lambda w: f"/admin/playbooks/{_playbook().id}/delete", lambda w: {}, OWNER
+    ),
+    "incident_playbook_run": Case(
+        lambda w: f"/admin/incidents/{w.incident.id}/playbooks",
+        lambda w: {"playbook_id": str(_playbook(team=True).id)},
         PUBLISHERS,
     ),
     # regulators: the registry (owners, legal); an incident's obligations and notices

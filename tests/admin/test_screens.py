@@ -11,7 +11,7 @@ from admin import ROUTES
 from statuspage.audit.trail import Actor
 from statuspage.crisis.roster import ContactLine, ensure_default_roles, list_roles, save_member
 from statuspage.extensions import db
-from statuspage.models import AlertRule, Integration, Regulator, TeamMember
+from statuspage.models import AlertRule, Integration, Playbook, Regulator, TeamMember
 from statuspage.regulators.library import add_from_library
 from tests.admin.staff_client import Staff
 from tests.admin.world import World
@@ -39,6 +39,19 @@ def _team_member_id() -> int:
     ).id
 
 
+def _playbook_id() -> int:
+    """A playbook chosen on incidents (a row), made once per test."""
+    existing = db.session.scalar(select(Playbook.id))
+    if existing:
+        return existing
+    playbook = Playbook(
+        name="SEV1 payments", auto_run=False, meeting_url="https://meet.example.com/x"
+    )
+    db.session.add(playbook)
+    db.session.flush()
+    return playbook.id
+
+
 def _integration_id() -> str:
     """An integration, made once per test."""
     return db.session.scalar(select(Integration.id)) or integration()[0].id
@@ -64,6 +77,7 @@ def url_of(rule: str, world: World) -> str:
         "organization_id": world.organization.id,
         "regulator_id": _regulator_id(),
         "member_id": _team_member_id(),
+        "playbook_id": _playbook_id(),
         "integration_id": _integration_id(),
         "rule_id": _rule_id(world),
         "metric_id": world.metric.id,

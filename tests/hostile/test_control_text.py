@@ -245,6 +245,13 @@ def _admin_forms(world: World) -> list[AdminForm]:
         ),
         AdminForm(f"/admin/monitoring/components/{world.api.id}/automation",
                   {"mode": "status", "hold_seconds": "60"}, {"hold_seconds": NONE}),
+        AdminForm(
+            "/admin/playbooks/new",
+            {"name": "Playbook {n}", "mode": "all", "meeting_url": "https://meet.example.com/x",
+             "repage_minutes": "5", "max_rounds": "3"},
+            {"name": ONE, "page_note": MULTI, "briefing_subject": ONE, "briefing_body": MULTI,
+             "holding_statement": MULTI, "approved_qa": MULTI, "do_not_say": MULTI},
+        ),
         AdminForm("/admin/metrics/sources/new", {"type": "Prometheus"}, {"metric_base_uri": NONE}),
         AdminForm(
             "/admin/metrics/new",

@@ -39,7 +39,7 @@ from admin.access import OPEN_ENDPOINTS
 from statuspage.api import ACTIONS as API_ACTIONS
 from statuspage.api import ROUTES as API_ROUTES
 from statuspage.extensions import db
-from statuspage.models import Role
+from statuspage.models import Playbook, Role
 from statuspage.page.state import ensure_page
 from statuspage.public import (
     PERSONAL_ROUTES,
@@ -100,6 +100,14 @@ def make_caller() -> Callable[[str], Caller]:
     return make
 
 
+def _playbook() -> Playbook:
+    """A playbook chosen on incidents (a row), for its edit, delete and run routes."""
+    playbook = Playbook(name="SEV1", auto_run=False, meeting_url="https://meet.example.com/x")
+    db.session.add(playbook)
+    db.session.flush()
+    return playbook
+
+
 def _admin_values(world: World) -> dict[str, object]:
     """Real records for the admin's path arguments, so allowed requests reach the view's code
     (an integration and an alert rule are made here: the world has none)."""
@@ -124,6 +132,7 @@ def _admin_values(world: World) -> dict[str, object]:
         "rule_id": alert_rule(world.api).id,
         "metric_id": world.metric.id,
         "provider_id": world.metric.metrics_provider_id,
+        "playbook_id": _playbook().id,
     }
 
 

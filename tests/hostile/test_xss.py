@@ -56,6 +56,8 @@ from statuspage.models import (
     Notice,
     Obligation,
     Organization,
+    Playbook,
+    PlaybookRun,
     Regulator,
     RegulatorNotice,
     Segment,
@@ -235,6 +237,36 @@ def _fill_crisis_fields(owner: Staff) -> None:
             "source_note": LONG[:4000],
         }
         _ok(owner.submit("/admin/regulators/new", regulator), "regulator")  # fmt: skip
+
+
+def _fill_playbooks(owner: Staff) -> None:
+    """Playbooks with names and texts staff type, and a run of one on the first incident
+    (a row: its name and a skipped step's reason are shown on the incident page)."""
+    roles = [r.id for r in db.session.scalars(select(CrisisRole).order_by(CrisisRole.id))]
+    for n, payload in enumerate(SHORT[:4]):
+        playbook = {
+            "name": payload,
+            "roles": [roles[-1 - n]],
+            "mode": "all",
+            "meeting_url": URLS[0],
+            "repage_minutes": "5",
+            "max_rounds": "3",
+            "page_note": LONG[:2000],
+            "briefing_subject": payload,
+            "briefing_body": LONG,
+            "holding_statement": "\n\n".join(MARKDOWN),
+            "approved_qa": LONG,
+            "do_not_say": LONG,
+        }
+        _ok(owner.submit("/admin/playbooks/new", playbook), "playbook")
+    playbook = db.session.scalars(select(Playbook).order_by(Playbook.id)).first()
+    db.session.add(
+        PlaybookRun(
+            incident_id=_first_incident().id, playbook_id=playbook.id,
+            playbook_name=playbook.name, outcome={"done": ["page"], "skipped": {SHORT[2]: LONG}},
+        )
+    )  # fmt: skip
+    db.session.commit()
 
 
 def _address(marker: str) -> str:
@@ -429,6 +461,7 @@ def _values() -> dict[str, object]:
         "filename": "css/status.css",
         "member_id": db.session.scalars(select(TeamMember)).first().id,
         "regulator_id": db.session.scalars(select(Regulator)).first().id,
+        "playbook_id": db.session.scalars(select(Playbook)).first().id,
         "metric_id": db.session.scalars(select(Metric)).first().id,
         "provider_id": db.session.scalars(select(MetricsProvider)).first().id,
     }
@@ -642,6 +675,7 @@ def test_no_payload_runs_on_any_page(
     _fill_every_field(owner)
     _fill_crisis_fields(owner)
     _fill_crisis_messages(app, owner)
+    _fill_playbooks(owner)
     _fill_public_forms(app)
     drain(queue)
     _subscribe_push(app)

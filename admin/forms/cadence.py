@@ -43,26 +43,27 @@ class PageCadenceForm(AdminForm):
     reminder_lead_minutes = IntegerField(
         _l("Remind comms ahead of each due time (minutes)"),
         [
-            InputRequired(),
+            Optional(),
             NumberRange(
                 0, cadence.MAX_LEAD_MINUTES, message=_l("Between %(min)s and %(max)s minutes.")
             ),
         ],
         description=_l(
-            "Owners and comms get an email this long before an update is due; 0: at the due time."
+            "Owners and comms get an email this long before an update is due; 0: at the due "
+            "time. Empty: unchanged."
         ),
     )
     escalation_grace_minutes = IntegerField(
         _l("Escalate a missing update after its due time (minutes)"),
         [
-            InputRequired(),
+            Optional(),
             NumberRange(
                 0, cadence.MAX_GRACE_MINUTES, message=_l("Between %(min)s and %(max)s minutes.")
             ),
         ],
         description=_l(
             "Still no update this long after it was due: the crisis team's comms members are "
-            "paged on their SMS and chat paths; 0: at the due time."
+            "paged on their SMS and chat paths; 0: at the due time. Empty: unchanged."
         ),
     )
 

@@ -156,7 +156,9 @@ def test_comms_and_owners_are_reminded_once_per_due_time(smtp, queue):
         drain(queue)
     assert len(smtp.inbox.messages) == 4
     reminders = db.session.scalars(
-        select(AuditEvent).where(AuditEvent.action == "incident.cadence_reminder")
+        select(AuditEvent)
+        .where(AuditEvent.action == "incident.cadence_reminder")
+        .order_by(AuditEvent.id)  # PostgreSQL returns rows in no set order without it
     ).all()
     assert [r.after["due_at"] for r in reminders] == [
         str(T0 + timedelta(minutes=30)),

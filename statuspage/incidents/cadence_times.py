@@ -46,9 +46,10 @@ def escalation_grace(page: Page | None) -> timedelta:
 
 
 def remind_at(due: datetime, last_at: datetime, page: Page | None) -> datetime:
-    """The lead before the due time, never before the update it follows (a lead as long as
-    a short cadence reminds as the update is posted, not in the past)."""
-    return max(due - reminder_lead(page), last_at)
+    """The lead before the due time, but not before halfway from the update it follows: an
+    incident's own short cadence (5 minutes, with a 5 minutes' lead) is not reminded the
+    moment each update is posted."""
+    return max(due - reminder_lead(page), last_at + (due - last_at) / 2)
 
 
 def escalate_at(due: datetime, page: Page | None) -> datetime:

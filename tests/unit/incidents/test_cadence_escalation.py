@@ -276,3 +276,17 @@ def test_the_grace_holds_the_escalation_and_nobody_reachable_is_still_recorded(s
     assert event.after["paths"] == []
     assert event.after["notice_id"] is None
     assert event.after["unreached"] == "no comms member has an SMS or chat path"
+
+
+def test_a_short_cadence_is_reminded_halfway_not_as_each_update_is_posted(smtp, queue):
+    ensure_page()
+    staff_user("comms@example.com", Role.comms)
+    incident = open_incident(queue)
+    with at(1):
+        cadence.set_incident_cadence(incident, 6)  # due 9:06; the page's lead is 5 minutes
+        db.session.commit()
+        drain(queue)
+    sweep_at(queue, 2)
+    assert smtp.inbox.messages == []
+    sweep_at(queue, 3)  # halfway between the update (9:00) and its due time (9:06)
+    assert len(smtp.inbox.messages) == 1

@@ -19,6 +19,7 @@ depends_on = None
 
 def upgrade():
     with op.batch_alter_table("incident", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("cadence_reminder_lead_minutes", sa.Integer(), nullable=True))
         batch_op.add_column(
             sa.Column("cadence_escalated_for", sa.DateTime(timezone=True), nullable=True)
         )
@@ -46,3 +47,4 @@ def downgrade():
 
     with op.batch_alter_table("incident", schema=None) as batch_op:
         batch_op.drop_column("cadence_escalated_for")
+        batch_op.drop_column("cadence_reminder_lead_minutes")

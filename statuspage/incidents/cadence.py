@@ -185,8 +185,32 @@ def _queue_reminder_of(schedule: Cadence | None) -> None:
     if schedule is not None:
         page = get_page()
         queue_step(
-            schedule.incident, remind_at(schedule.next_update_by, schedule.last_update_at, page)
+            schedule.incident,
+            remind_at(schedule.incident, schedule.next_update_by, schedule.last_update_at, page),
         )
+
+
+def set_incident_reminder_lead(
+    incident: Incident, minutes: int | None, *, actor: Actor = SYSTEM
+) -> Incident:
+    """Remind this incident's comms `minutes` ahead of each due time instead of the page's
+    lead (None: the page's again); audited. Its next reminder is queued at its new time."""
+    if incident.kind is not IncidentKind.incident:
+        raise InvalidInput("maintenance has no update cadence")
+    with record_change(
+        actor,
+        "incident.cadence_reminder_lead",
+        incident,
+        ("cadence_reminder_lead_minutes",),
+        target_type="incident",
+        incident_id=incident.id,
+    ):
+        if minutes is not None:
+            _check_lead(minutes, minutes_for(incident))
+        incident.cadence_reminder_lead_minutes = minutes
+        db.session.flush()
+    _queue_reminder_of(cadence_of(incident))
+    return incident
 
 
 def _check_lead(lead: int, minutes: int) -> int:
@@ -251,7 +275,7 @@ def remind_due(now: datetime, *, incident_id: str | None = None) -> list[int]:
     page = get_page()
     for cadence in open_cadences(incident_id):
         due = cadence.next_update_by
-        if now < remind_at(due, cadence.last_update_at, page):
+        if now < remind_at(cadence.incident, due, cadence.last_update_at, page):
             continue
         claimed = db.session.execute(
             update(Incident)
@@ -273,7 +297,7 @@ def remind_due(now: datetime, *, incident_id: str | None = None) -> list[int]:
             after={
                 "due_at": due,
                 "cadence_minutes": cadence.minutes,
-                "lead_minutes": int(reminder_lead(page).total_seconds() // 60),
+                "lead_minutes": int(reminder_lead(cadence.incident, page).total_seconds() // 60),
             },
             at=now,
         )

@@ -168,7 +168,7 @@ def _next_step_at(schedule: Cadence, now: datetime) -> datetime | None:
         )
     ).one()
     if reminded != due:
-        at = remind_at(due, schedule.last_update_at, page)
+        at = remind_at(schedule.incident, due, schedule.last_update_at, page)
     elif escalated != due:
         at = escalate_at(due, page)
     else:

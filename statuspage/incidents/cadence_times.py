@@ -35,8 +35,11 @@ def minutes_for(incident: Incident, page: Page | None = None) -> int:
     return page_minutes(page if page is not None else get_page())
 
 
-def reminder_lead(page: Page | None) -> timedelta:
-    minutes = page.cadence_reminder_lead_minutes if page is not None else DEFAULT_LEAD_MINUTES
+def reminder_lead(incident: Incident, page: Page | None) -> timedelta:
+    """The incident's own lead (a playbook's), else the page's."""
+    minutes = incident.cadence_reminder_lead_minutes
+    if minutes is None:
+        minutes = page.cadence_reminder_lead_minutes if page is not None else DEFAULT_LEAD_MINUTES
     return timedelta(minutes=minutes)
 
 
@@ -45,11 +48,11 @@ def escalation_grace(page: Page | None) -> timedelta:
     return timedelta(minutes=minutes)
 
 
-def remind_at(due: datetime, last_at: datetime, page: Page | None) -> datetime:
+def remind_at(incident: Incident, due: datetime, last_at: datetime, page: Page | None) -> datetime:
     """The lead before the due time, but not before halfway from the update it follows: an
     incident's own short cadence (5 minutes, with a 5 minutes' lead) is not reminded the
     moment each update is posted."""
-    return max(due - reminder_lead(page), last_at + (due - last_at) / 2)
+    return max(due - reminder_lead(incident, page), last_at + (due - last_at) / 2)
 
 
 def escalate_at(due: datetime, page: Page | None) -> datetime:
@@ -70,4 +73,4 @@ def queue_reminder(incident: Incident, last_at: datetime, page: Page | None = No
         return
     page = page if page is not None else get_page()
     due = last_at + timedelta(minutes=minutes_for(incident, page))
-    queue_step(incident, remind_at(due, last_at, page))
+    queue_step(incident, remind_at(incident, due, last_at, page))

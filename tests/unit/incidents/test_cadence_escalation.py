@@ -290,3 +290,27 @@ def test_a_short_cadence_is_reminded_halfway_not_as_each_update_is_posted(smtp, 
     assert smtp.inbox.messages == []
     sweep_at(queue, 3)  # halfway between the update (9:00) and its due time (9:06)
     assert len(smtp.inbox.messages) == 1
+
+
+def test_an_incident_may_have_its_own_lead(smtp, queue):
+    ensure_page()
+    staff_user("comms@example.com", Role.comms)
+    incident = open_incident(queue)
+    with at(1):
+        cadence.set_incident_reminder_lead(incident, 12)  # a playbook's: 9:18 for 9:30
+        db.session.commit()
+        drain(queue)
+    assert T0 + timedelta(minutes=18) in [
+        job.eta.replace(tzinfo=UTC) for job in steps_scheduled(queue)
+    ]
+    sweep_at(queue, 17)
+    assert smtp.inbox.messages == []
+    sweep_at(queue, 18)
+    assert len(smtp.inbox.messages) == 1
+    (change,) = actions("incident.cadence_reminder_lead")
+    assert (change.before, change.after) == (
+        {"cadence_reminder_lead_minutes": None},
+        {"cadence_reminder_lead_minutes": 12},
+    )
+    with pytest.raises(InvalidInput, match="shorter than the cadence"):
+        cadence.set_incident_reminder_lead(incident, 30)

@@ -197,6 +197,8 @@ def set_incident_reminder_lead(
     lead (None: the page's again); audited. Its next reminder is queued at its new time."""
     if incident.kind is not IncidentKind.incident:
         raise InvalidInput("maintenance has no update cadence")
+    if minutes is not None:
+        _check_lead(minutes, minutes_for(incident))
     with record_change(
         actor,
         "incident.cadence_reminder_lead",
@@ -205,8 +207,6 @@ def set_incident_reminder_lead(
         target_type="incident",
         incident_id=incident.id,
     ):
-        if minutes is not None:
-            _check_lead(minutes, minutes_for(incident))
         incident.cadence_reminder_lead_minutes = minutes
         db.session.flush()
     _queue_reminder_of(cadence_of(incident))
@@ -220,7 +220,7 @@ def _check_lead(lead: int, minutes: int) -> int:
         )
     if lead >= minutes:
         raise InvalidInput(
-            f"a reminder {lead} minutes ahead would come before the last update: "
+            f"a reminder {lead} minutes ahead is as long as the cadence: "
             f"make it shorter than the cadence ({minutes} minutes)"
         )
     return lead
@@ -246,14 +246,19 @@ def update_page_cadence(
     each due time comms are reminded and how long after it a missing update is escalated
     (None: unchanged); audited. Open incidents' next steps are queued again at their times."""
     page = ensure_page()
+    # Checked before anything changes: a refused setting leaves the page as it was.
+    minutes = _check_minutes(minutes)
+    if reminder_lead_minutes is None:
+        reminder_lead_minutes = page.cadence_reminder_lead_minutes
+    lead = _check_lead(reminder_lead_minutes, minutes)
+    if escalation_grace_minutes is None:
+        escalation_grace_minutes = page.cadence_escalation_grace_minutes
+    grace = _check_grace(escalation_grace_minutes)
     with record_change(actor, "settings.cadence", page, PAGE_CADENCE_FIELDS, target_type="page"):
-        page.update_cadence_minutes = _check_minutes(minutes)
+        page.update_cadence_minutes = minutes
         page.public_next_update = bool(public_next_update)
-        if reminder_lead_minutes is not None:
-            page.cadence_reminder_lead_minutes = reminder_lead_minutes
-        _check_lead(page.cadence_reminder_lead_minutes, page.update_cadence_minutes)
-        if escalation_grace_minutes is not None:
-            page.cadence_escalation_grace_minutes = _check_grace(escalation_grace_minutes)
+        page.cadence_reminder_lead_minutes = lead
+        page.cadence_escalation_grace_minutes = grace
         db.session.flush()
         bump_version()
     for schedule in open_cadences():

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, IntegerField
-from wtforms.validators import InputRequired, NumberRange, Optional
+from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
 from admin.forms.base import AdminForm
 from admin.forms.confirm import ConfirmForm
@@ -40,6 +40,37 @@ class PageCadenceForm(AdminForm):
         _l("Show “Next update by” and its time on the public status and incident pages"),
         description=_l("While an incident is open: its latest update's time plus its cadence."),
     )
+    reminder_lead_minutes = IntegerField(
+        _l("Remind comms ahead of each due time (minutes)"),
+        [
+            Optional(),
+            NumberRange(
+                0, cadence.MAX_LEAD_MINUTES, message=_l("Between %(min)s and %(max)s minutes.")
+            ),
+        ],
+        description=_l(
+            "Owners and comms get an email this long before an update is due; 0: at the due "
+            "time. Empty: unchanged."
+        ),
+    )
+    escalation_grace_minutes = IntegerField(
+        _l("Escalate a missing update after its due time (minutes)"),
+        [
+            Optional(),
+            NumberRange(
+                0, cadence.MAX_GRACE_MINUTES, message=_l("Between %(min)s and %(max)s minutes.")
+            ),
+        ],
+        description=_l(
+            "Still no update this long after it was due: the crisis team's comms members are "
+            "paged on their SMS and chat paths; 0: at the due time. Empty: unchanged."
+        ),
+    )
+
+    def validate_reminder_lead_minutes(self, field: IntegerField) -> None:
+        minutes = self.minutes.data
+        if field.data is not None and minutes is not None and field.data >= minutes:
+            raise ValidationError(_l("Remind fewer minutes ahead than the cadence."))
 
 
 # The incident page holds other forms: the cadence field's id is its own.

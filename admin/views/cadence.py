@@ -38,16 +38,24 @@ def post_no_news(incident_id: str) -> ViewResult:
 
 
 def settings() -> ViewResult:
-    """The page's default cadence and the public "next update by" switch (owners)."""
+    """The page's default cadence, the public "next update by" switch, the reminder's lead
+    and the escalation's grace (owners)."""
     page = ensure_page()
     form = PageCadenceForm(
-        data={"minutes": page.update_cadence_minutes, "public_next_update": page.public_next_update}
+        data={
+            "minutes": page.update_cadence_minutes,
+            "public_next_update": page.public_next_update,
+            "reminder_lead_minutes": page.cadence_reminder_lead_minutes,
+            "escalation_grace_minutes": page.cadence_escalation_grace_minutes,
+        }
     )
     if form.validate_on_submit():
         with attempt(form):
             cadence.update_page_cadence(
                 minutes=form.minutes.data,
                 public_next_update=form.public_next_update.data,
+                reminder_lead_minutes=form.reminder_lead_minutes.data,
+                escalation_grace_minutes=form.escalation_grace_minutes.data,
                 actor=actor(),
             )
             return done(_("Update cadence saved."), "admin.settings_cadence")

@@ -19,12 +19,14 @@ from statuspage.crisis.report_sections import (
     InternalNotice,
     RegulatorObligation,
     TimelineEntry,
+    cadence_section,
     delivery_counts,
     internal_notices,
     obligations_of,
     timeline_of,
 )
 from statuspage.extensions import db
+from statuspage.incidents.cadence_compliance import Compliance
 from statuspage.models import Incident
 
 CSV_COLUMNS = (
@@ -54,6 +56,7 @@ class Report:
     internal: tuple[InternalNotice, ...]
     obligations: tuple[RegulatorObligation, ...]
     totals: dict[str, int] = field(default_factory=dict)
+    cadence: Compliance = field(default_factory=lambda: Compliance(()))
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -130,6 +133,7 @@ class Report:
                 }
                 for o in self.obligations
             ],
+            "cadence": self.cadence.as_json(),
         }
 
     def csv_rows(self) -> list[dict[str, Any]]:
@@ -187,6 +191,15 @@ class Report:
                 acknowledged_at=_iso(o.acknowledged_at),
                 how=o.note,
             )
+        for d in self.cadence.rows:
+            row(
+                "cadence",
+                due_at=_iso(d.due_at),
+                sent_at=_iso(d.posted_at),
+                status="on time" if d.on_time else f"{d.overdue_minutes} min late",
+                how=f"reminded {_iso(d.reminded_at) or '-'}; "
+                f"escalated {_iso(d.escalated_at) or '-'}",
+            )
         return rows
 
 
@@ -217,4 +230,5 @@ def communication_report(incident_id: str, *, now: datetime | None = None) -> Re
         internal=internal_notices(incident.id),
         obligations=obligations_of(incident.id, now),
         totals=totals,
+        cadence=cadence_section(incident, now),
     )

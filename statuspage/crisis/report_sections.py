@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import case, func, select
 
 from statuspage.extensions import db
+from statuspage.incidents.cadence_compliance import Compliance, compliance
 from statuspage.models import (
     Audience,
     AuditEvent,
@@ -319,3 +320,9 @@ def obligations_of(incident_id: str, now: datetime) -> tuple[RegulatorObligation
             )
         )
     return tuple(found)
+
+
+def cadence_section(incident: Incident, now: datetime) -> Compliance:
+    """Each due time of the incident's update cadence: due at, posted at, minutes overdue,
+    reminded at, escalated at, and the summary ("3 of 4 updates on time; worst 7 min late")."""
+    return compliance(incident, now)

@@ -39,6 +39,7 @@ SEND_OBLIGATION_REMINDER = Job("send_obligation_reminder")
 SEND_CADENCE_REMINDER = Job("send_cadence_reminder")
 ADVANCE_MAINTENANCE = Job("advance_maintenance")
 SETTLE_AUTOMATION = Job("settle_automation")
+CADENCE_STEP = Job("cadence_step")
 
 JOBS: tuple[Job, ...] = (
     FAN_OUT,
@@ -52,6 +53,7 @@ JOBS: tuple[Job, ...] = (
     SEND_CADENCE_REMINDER,
     ADVANCE_MAINTENANCE,
     SETTLE_AUTOMATION,
+    CADENCE_STEP,
 )
 if len({job.name for job in JOBS}) != len(JOBS):
     raise RuntimeError("two jobs share a queue name")  # both would run as whichever won

@@ -22,6 +22,19 @@ from statuspage.core.errors import InvalidInput
 from statuspage.delivery.outbox import SEND_CADENCE_REMINDER, after_commit
 from statuspage.extensions import db
 from statuspage.incidents import publishing
+from statuspage.incidents.cadence_times import (
+    DEFAULT_MINUTES as DEFAULT_MINUTES,  # re-exported: the cadence's callers read it here
+)
+from statuspage.incidents.cadence_times import (
+    MAX_GRACE_MINUTES,
+    MAX_LEAD_MINUTES,
+    applies,
+    escalate_at,
+    minutes_for,
+    queue_step,
+    remind_at,
+    reminder_lead,
+)
 from statuspage.incidents.commands import PostUpdate
 from statuspage.incidents.templates import create_template
 from statuspage.models import (
@@ -35,9 +48,13 @@ from statuspage.models import (
 from statuspage.models.enums import CLOSED_STATUSES
 from statuspage.page.state import bump_version, ensure_page, get_page
 
-DEFAULT_MINUTES = 30
 MIN_MINUTES, MAX_MINUTES = 5, 24 * 60
-PAGE_CADENCE_FIELDS = ("update_cadence_minutes", "public_next_update")
+PAGE_CADENCE_FIELDS = (
+    "update_cadence_minutes",
+    "public_next_update",
+    "cadence_reminder_lead_minutes",
+    "cadence_escalation_grace_minutes",
+)
 NO_NEWS_TEMPLATE = "No new information"
 # "{next_update}" becomes the next due time ("14:30 UTC") when the update is posted.
 NO_NEWS_BODY = (
@@ -64,22 +81,6 @@ class Cadence:
         return max(now - self.next_update_by, timedelta(0))
 
 
-def applies(incident: Incident) -> bool:
-    """Whether `incident` runs on a cadence: an incident (not maintenance) still open."""
-    return incident.kind is IncidentKind.incident and incident.status not in CLOSED_STATUSES
-
-
-def _page_minutes(page: Page | None) -> int:
-    return page.update_cadence_minutes if page is not None else DEFAULT_MINUTES
-
-
-def minutes_for(incident: Incident, page: Page | None = None) -> int:
-    """The incident's own cadence, else the page's default."""
-    if incident.update_cadence_minutes is not None:
-        return incident.update_cadence_minutes
-    return _page_minutes(page if page is not None else get_page())
-
-
 def _cadence(incident: Incident, last_at: datetime | None, page: Page | None) -> Cadence | None:
     if not applies(incident) or last_at is None:
         return None
@@ -104,18 +105,22 @@ def cadences_of(incidents: Iterable[Incident]) -> dict[str, Cadence]:
     return {c.incident.id: c for c in found if c is not None}
 
 
-def open_cadences() -> list[Cadence]:
-    """Every open incident's schedule, soonest due first, in two queries (no updates loaded)."""
+def open_cadences(incident_id: str | None = None) -> list[Cadence]:
+    """Every open incident's schedule (or `incident_id`'s alone), soonest due first, in two
+    queries (no updates loaded)."""
     latest = (
         select(IncidentUpdate.incident_id, func.max(IncidentUpdate.created_at).label("last_at"))
         .group_by(IncidentUpdate.incident_id)
         .subquery()
     )
-    rows = db.session.execute(
+    query = (
         select(Incident, latest.c.last_at)
         .join(latest, latest.c.incident_id == Incident.id)
         .where(Incident.kind == IncidentKind.incident, Incident.status.not_in(CLOSED_STATUSES))
-    ).all()
+    )
+    if incident_id is not None:
+        query = query.where(Incident.id == incident_id)
+    rows = db.session.execute(query).all()
     page = get_page()
     found = (_cadence(incident, last_at, page) for incident, last_at in rows)
     return sorted((c for c in found if c is not None), key=lambda c: c.next_update_by)
@@ -171,30 +176,112 @@ def set_incident_cadence(
         if page.public_next_update and incident.visibility is Visibility.public:
             bump_version()
         change.extra["effective_minutes"] = minutes_for(incident, page)
+    _queue_reminder_of(cadence_of(incident, page))
     return incident
 
 
-def update_page_cadence(*, minutes: int, public_next_update: bool, actor: Actor = SYSTEM) -> Page:
-    """The page's default cadence and whether public pages show "next update by"; audited."""
+def _queue_reminder_of(schedule: Cadence | None) -> None:
+    """A due time just moved: its reminder at its second (at once when already past)."""
+    if schedule is not None:
+        page = get_page()
+        queue_step(
+            schedule.incident,
+            remind_at(schedule.incident, schedule.next_update_by, schedule.last_update_at, page),
+        )
+
+
+def set_incident_reminder_lead(
+    incident: Incident, minutes: int | None, *, actor: Actor = SYSTEM
+) -> Incident:
+    """Remind this incident's comms `minutes` ahead of each due time instead of the page's
+    lead (None: the page's again); audited. Its next reminder is queued at its new time."""
+    if incident.kind is not IncidentKind.incident:
+        raise InvalidInput("maintenance has no update cadence")
+    if minutes is not None:
+        _check_lead(minutes, minutes_for(incident))
+    with record_change(
+        actor,
+        "incident.cadence_reminder_lead",
+        incident,
+        ("cadence_reminder_lead_minutes",),
+        target_type="incident",
+        incident_id=incident.id,
+    ):
+        incident.cadence_reminder_lead_minutes = minutes
+        db.session.flush()
+    _queue_reminder_of(cadence_of(incident))
+    return incident
+
+
+def _check_lead(lead: int, minutes: int) -> int:
+    if not 0 <= lead <= MAX_LEAD_MINUTES:
+        raise InvalidInput(
+            f"a reminder goes 0 to {MAX_LEAD_MINUTES} minutes before the update is due; got {lead}"
+        )
+    if lead >= minutes:
+        raise InvalidInput(
+            f"a reminder {lead} minutes ahead is as long as the cadence: "
+            f"make it shorter than the cadence ({minutes} minutes)"
+        )
+    return lead
+
+
+def _check_grace(grace: int) -> int:
+    if not 0 <= grace <= MAX_GRACE_MINUTES:
+        raise InvalidInput(
+            f"escalate 0 to {MAX_GRACE_MINUTES} minutes after the update was due; got {grace}"
+        )
+    return grace
+
+
+def update_page_cadence(
+    *,
+    minutes: int,
+    public_next_update: bool,
+    reminder_lead_minutes: int | None = None,
+    escalation_grace_minutes: int | None = None,
+    actor: Actor = SYSTEM,
+) -> Page:
+    """The page's default cadence, whether public pages show "next update by", how long before
+    each due time comms are reminded and how long after it a missing update is escalated
+    (None: unchanged); audited. Open incidents' next steps are queued again at their times."""
     page = ensure_page()
+    # Checked before anything changes: a refused setting leaves the page as it was.
+    minutes = _check_minutes(minutes)
+    if reminder_lead_minutes is None:
+        reminder_lead_minutes = page.cadence_reminder_lead_minutes
+    lead = _check_lead(reminder_lead_minutes, minutes)
+    if escalation_grace_minutes is None:
+        escalation_grace_minutes = page.cadence_escalation_grace_minutes
+    grace = _check_grace(escalation_grace_minutes)
     with record_change(actor, "settings.cadence", page, PAGE_CADENCE_FIELDS, target_type="page"):
-        page.update_cadence_minutes = _check_minutes(minutes)
+        page.update_cadence_minutes = minutes
         page.public_next_update = bool(public_next_update)
+        page.cadence_reminder_lead_minutes = lead
+        page.cadence_escalation_grace_minutes = grace
         db.session.flush()
         bump_version()
+    for schedule in open_cadences():
+        _queue_reminder_of(schedule)
     return page
 
 
-def remind_due(now: datetime) -> list[int]:
-    """Mark every due, not yet reminded update of an open incident, and email comms after commit.
+def remind_due(now: datetime, *, incident_id: str | None = None) -> list[int]:
+    """Mark every open incident's update due within the page's reminder lead (5 minutes
+    before it, by default) and not yet reminded, and email comms after commit; the
+    escalation (incidents.cadence_escalation) is queued for its second.
 
     Each due time is reminded once: a conditional UPDATE claims it, so two sweeps racing on
-    PostgreSQL (or a sweep run twice) remind once. A new update or cadence makes a new due
-    time, reminded in its turn. Returns the audit entry ids of the reminders recorded.
+    PostgreSQL (or a sweep and the job at the reminder's second) remind once. A new update or
+    cadence makes a new due time, reminded in its turn. `incident_id`: that incident alone
+    (the job). Returns the audit entry ids of the reminders recorded.
     """
     reminded = []
-    for cadence in overdue_incidents(now):
+    page = get_page()
+    for cadence in open_cadences(incident_id):
         due = cadence.next_update_by
+        if now < remind_at(cadence.incident, due, cadence.last_update_at, page):
+            continue
         claimed = db.session.execute(
             update(Incident)
             .where(
@@ -212,10 +299,15 @@ def remind_due(now: datetime) -> list[int]:
             target_type="incident",
             target_id=cadence.incident.id,
             incident_id=cadence.incident.id,
-            after={"due_at": due, "cadence_minutes": cadence.minutes},
+            after={
+                "due_at": due,
+                "cadence_minutes": cadence.minutes,
+                "lead_minutes": int(reminder_lead(cadence.incident, page).total_seconds() // 60),
+            },
             at=now,
         )
         after_commit(SEND_CADENCE_REMINDER, event.id)
+        queue_step(cadence.incident, escalate_at(due, page))  # ignored: escalated at its second
         reminded.append(event.id)
     db.session.flush()
     return reminded

@@ -20,6 +20,7 @@ from statuspage.crisis.assembly import stand_down_incident
 from statuspage.delivery.ledger import write_notices
 from statuspage.delivery.outbox import ADVANCE_MAINTENANCE, after_commit_at
 from statuspage.extensions import db
+from statuspage.incidents.cadence_times import queue_reminder
 from statuspage.incidents.commands import ComponentStatuses, Translation
 from statuspage.incidents.richtext import render_markdown
 from statuspage.models import (
@@ -173,6 +174,7 @@ def record_update(
     db.session.flush()
     bump_if_public(incident, at)
     write_notices(incident, update, ack_window=ack_window)
+    queue_reminder(incident, at)  # the next update's reminder, at its second (cadence_times)
     if was_open and incident.resolved_at is not None:
         # Resolved: the crisis team is stood down (no more pages) and told so, once.
         stand_down_incident(incident, reason="incident resolved", actor=SYSTEM, now=at)

@@ -14,6 +14,7 @@ from statuspage.components.uptime import rollup_all
 from statuspage.crisis import assembly
 from statuspage.delivery import engine
 from statuspage.incidents.cadence import remind_due
+from statuspage.incidents.cadence_escalation import escalate_due
 from statuspage.incidents.maintenance import advance_maintenance
 from statuspage.monitoring.automation import reconsider_all
 from statuspage.regulators import periodic
@@ -31,7 +32,8 @@ def sweep() -> None:
     now = utcnow()
     advance_maintenance(now)
     reconsider_all(now)  # alerts' pending statuses whose hold ended (monitoring.automation)
-    remind_due(now)  # comms reminded once per due update (incidents.cadence)
+    remind_due(now)  # comms reminded once per due update, ahead of it (incidents.cadence)
+    escalate_due(now)  # an update still missing: comms paged on SMS and chat, once
     rollup_all(now.date() - timedelta(days=1), now)
     engine.sweep_deliveries(now)
     assembly.escalate(now)  # call out again the crisis team members who have not acknowledged

@@ -17,7 +17,7 @@ from statuspage.audience import sign_in_mail
 from statuspage.channels.base import Result
 from statuspage.clock import utcnow
 from statuspage.delivery import engine, outbox
-from statuspage.incidents import cadence_reminders, maintenance
+from statuspage.incidents import cadence_escalation, cadence_reminders, maintenance
 from statuspage.jobs import every_minute
 from statuspage.monitoring import automation
 from statuspage.regulators import reminder_mail
@@ -70,6 +70,10 @@ def send_cadence_reminder(audit_event_id: int) -> list[Result]:
     return cadence_reminders.send_cadence_reminder(audit_event_id)
 
 
+def cadence_step(incident_id: str) -> int:
+    return len(cadence_escalation.step(incident_id, utcnow()))
+
+
 def advance_maintenance() -> int:
     return len(maintenance.advance_maintenance(utcnow()))
 
@@ -115,6 +119,9 @@ TASKS: tuple[Task, ...] = (
     # A component's pending status at the second its hold ends (monitoring.automation);
     # the minute's sweep reconsiders it too, should this one be lost.
     Task(outbox.SETTLE_AUTOMATION, settle_automation),
+    # An open incident's cadence reminder ahead of its due time, or its escalation after it,
+    # at its second (incidents.cadence_times); the minute's sweep takes them too.
+    Task(outbox.CADENCE_STEP, cadence_step),
 )
 
 

@@ -75,6 +75,10 @@ class Incident(db.Model):
     # page's default. The due time last reminded, so each due time is reminded once.
     update_cadence_minutes: Mapped[int | None] = mapped_column(Integer)
     cadence_reminded_for: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Minutes before each due time comms are reminded; None follows the page's lead.
+    cadence_reminder_lead_minutes: Mapped[int | None] = mapped_column(Integer)
+    # The due time last escalated (incidents.cadence_escalation), each escalated once.
+    cadence_escalated_for: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     updates: Mapped[list[IncidentUpdate]] = relationship(
         back_populates="incident",

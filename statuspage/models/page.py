@@ -42,6 +42,14 @@ class Page(db.Model):
     regulator_sender_name: Mapped[str | None] = mapped_column(String(100))
     regulator_reply_to: Mapped[str | None] = mapped_column(String(254))
     regulator_cc: Mapped[str | None] = mapped_column(String(1000))
+    # Minutes before each due time comms are reminded (0: at the due time), and minutes
+    # after it an update still missing is escalated to the comms roles' SMS and chat paths.
+    cadence_reminder_lead_minutes: Mapped[int] = mapped_column(
+        Integer, default=5, server_default="5"
+    )
+    cadence_escalation_grace_minutes: Mapped[int] = mapped_column(
+        Integer, default=0, server_default="0"
+    )
     # Bumped by every change that shows on the public site; snapshots are keyed on it.
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

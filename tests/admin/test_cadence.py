@@ -4,16 +4,17 @@ the incident's own cadence, the one-click update (CSRF on), and the page's defau
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
+import time_machine
 from flask import Flask
 from sqlalchemy import func, select
 
 from statuspage.clock import utcnow
 from statuspage.extensions import db
 from statuspage.i18n import zones
-from statuspage.incidents.commands import OpenIncident
-from statuspage.incidents.publishing import create_incident
+from statuspage.incidents.commands import OpenIncident, PostUpdate
+from statuspage.incidents.publishing import create_incident, post_update
 from statuspage.models import (
     AuditEvent,
     Delivery,
@@ -151,3 +152,56 @@ def test_owners_set_the_page_default_and_the_public_display(owner: Staff, world:
     assert response.status_code == 422
     assert "Between 5 and 1440 minutes." in response.get_data(as_text=True)
     assert "Update cadence" in owner.get("/admin/settings").get_data(as_text=True)
+
+
+def test_owners_set_the_reminder_lead_and_the_escalation_grace(owner: Staff, world: World):
+    url = "/admin/settings/cadence"
+    form = owner.get(url).get_data(as_text=True)
+    (lead,) = re.findall(r'<input[^>]*name="reminder_lead_minutes"[^>]*>', form)
+    assert 'value="5"' in lead  # the default
+    response = owner.submit(
+        url,
+        {"minutes": "30", "reminder_lead_minutes": "10", "escalation_grace_minutes": "15"},
+        page=url,
+    )
+    assert response.status_code == 302
+    page = db.session.scalars(select(Page)).one()
+    db.session.refresh(page)
+    assert (page.cadence_reminder_lead_minutes, page.cadence_escalation_grace_minutes) == (10, 15)
+    change = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.action == "settings.cadence")
+        .order_by(AuditEvent.id.desc())
+    ).first()
+    assert change.after["cadence_reminder_lead_minutes"] == 10
+    assert change.after["cadence_escalation_grace_minutes"] == 15
+
+
+def test_a_lead_or_grace_out_of_range_is_a_clear_error(owner: Staff, world: World):
+    url = "/admin/settings/cadence"
+    for data, error in [
+        ({"minutes": "30", "reminder_lead_minutes": "121"}, "Between 0 and 120 minutes."),
+        ({"minutes": "30", "reminder_lead_minutes": "30"}, "Remind fewer minutes ahead"),
+        ({"minutes": "30", "escalation_grace_minutes": "-1"}, "Between 0 and 120 minutes."),
+        ({"minutes": "30", "escalation_grace_minutes": "soon"}, "Not a valid integer value."),
+    ]:
+        response = owner.submit(url, data, page=url)
+        assert response.status_code == 422, data
+        assert error in response.get_data(as_text=True), data
+    page = db.session.scalars(select(Page)).one()
+    db.session.refresh(page)
+    assert (page.cadence_reminder_lead_minutes, page.cadence_escalation_grace_minutes) == (5, 0)
+
+
+def test_the_report_shows_the_cadence_section(owner: Staff, world: World):
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    with time_machine.travel(start, tick=False):
+        incident = create_incident(OpenIncident("Card payments", "Looking."))
+        db.session.commit()
+    with time_machine.travel(start + timedelta(minutes=37), tick=False):
+        post_update(incident, PostUpdate("Fixed.", status="resolved", deliver_notifications=False))
+        db.session.commit()
+    html = owner.get(f"/admin/incidents/{incident.id}/report").get_data(as_text=True)
+    assert 'id="report-cadence"' in html
+    assert "0 of 1 updates on time; worst 7 min late" in html
+    assert "<td>7</td>" in html  # minutes overdue

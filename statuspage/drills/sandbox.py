@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, current_app, has_app_context
 from flask_migrate import upgrade
 from sqlalchemy import event, select
 
@@ -215,6 +215,11 @@ def build_sandbox(folder: Path, *, page_name: str) -> Sandbox:
     )
     # Explicitly empty, whatever the live process was started with: nothing leaves the sandbox.
     config.update(SMTP_URL="", TWILIO_ACCOUNT_SID="", TWILIO_AUTH_TOKEN="", TWILIO_FROM="")
+    if has_app_context():
+        # Flask-Limiter is one object per process and every create_app re-initialises it: the
+        # sandbox keeps the live app's counters' store, never one in a folder removed when the
+        # drill ends (the live app's throttles would then fail on a missing file).
+        config["RATELIMIT_STORAGE_URI"] = current_app.config["RATELIMIT_STORAGE_URI"]
     app = create_app(config)
     queue = app.extensions[QUEUE_KEY]
     queue.huey.immediate = True

@@ -82,6 +82,7 @@ class Report:
             ],
             "deliveries": [vars(c) for c in self.deliveries],
             "totals": self.totals,
+            "stuck": self.stuck,
             "internal": [
                 {
                     "notice_id": n.notice_id,
@@ -90,6 +91,10 @@ class Report:
                     "subject": n.subject,
                     "sent_at": _iso(n.sent_at),
                     "sent_by": n.sent_by,
+                    "sent_by_system": n.sent_by_system,
+                    "started_by": n.started_by,
+                    "body": n.body,
+                    "channel_states": n.channel_states,
                     "requires_ack": n.requires_ack,
                     "recipients": [
                         {
@@ -104,6 +109,7 @@ class Report:
                                     "channel": p.channel,
                                     "address": p.address,
                                     "state": p.state,
+                                    "status": p.status,
                                     "attempts": p.attempts,
                                     "sent_at": _iso(p.sent_at),
                                     "acknowledged_at": _iso(p.acknowledged_at),
@@ -131,6 +137,16 @@ class Report:
                 for o in self.obligations
             ],
         }
+
+    @property
+    def stuck(self) -> int:
+        """Deliveries parked because their channel is not configured (SMS without Twilio):
+        neither delivered nor failed, counted here so they are never silently nothing."""
+        return sum(c.stuck for c in self.deliveries)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The report as plain data (JSON-ready): what the JSON download and drills write."""
+        return self.as_json()
 
     def csv_rows(self) -> list[dict[str, Any]]:
         """Every section as rows of the same columns (CSV_COLUMNS); `section` says which."""
@@ -171,7 +187,7 @@ class Report:
                         channel=p.channel,
                         who=f"{r.name} ({', '.join(r.roles)})" if r.roles else r.name,
                         what=f"{n.kind}: {n.subject}",
-                        status=p.state,
+                        status=p.status if p.state == "stuck" else p.state,
                         sent_at=_iso(p.sent_at),
                         acknowledged_at=_iso(p.acknowledged_at),
                         how=p.ack_path or "",

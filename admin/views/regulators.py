@@ -16,6 +16,8 @@ from admin.access import actor
 from admin.forms.confirm import ConfirmForm
 from admin.forms.regulators import ContactsForm, LibraryForm, RegulatorForm, RuleForm
 from admin.outcome import ViewResult, attempt, done, form_status
+from admin.unreachable import warn_unreachable_paths
+from statuspage.channels import registry as channel_registry
 from statuspage.core.errors import NotFound
 from statuspage.extensions import db
 from statuspage.models import Regulator, RegulatorRule
@@ -100,6 +102,7 @@ def _page(regulator: Regulator, **forms: Any) -> ViewResult:
         rule_form=forms.get("rule_form") or RuleForm(formdata=None),
         confirm=ConfirmForm(formdata=None),
         summary=registry.rule_summary,
+        unconfigured=channel_registry.unconfigured(),
     ), form_status()
 
 
@@ -122,7 +125,8 @@ def contacts(regulator_id: int) -> ViewResult:
     form = ContactsForm()
     if form.validate_on_submit():
         with attempt(form):
-            registry.set_regulator_contacts(regulator, form.pairs(), actor=actor())
+            saved = registry.set_regulator_contacts(regulator, form.pairs(), actor=actor())
+            warn_unreachable_paths(saved)
             return done(_("Contact points saved."), "admin.regulator", regulator_id=regulator.id)
     return _page(regulator, contacts_form=form)
 

@@ -176,6 +176,7 @@ class Report:
                 delivered=c.delivered,
                 failed=c.failed,
                 acknowledged=c.acknowledged,
+                how=f"{c.stuck} stuck: channel not configured" if c.stuck else "",
             )
         for n in self.internal:
             for r in n.recipients:

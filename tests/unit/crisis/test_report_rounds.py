@@ -120,6 +120,12 @@ def test_each_round_names_who_sent_it_with_its_words_and_channel_states(queue):
     assert page["recipients"][0]["paths"][0]["status"] == "stuck: channel not configured"
     stuck_rows = [r for r in report.csv_rows() if r["status"] == "stuck: channel not configured"]
     assert len(stuck_rows) == 3
+    sms_row = next(
+        r
+        for r in report.csv_rows()
+        if (r["section"], r["audience"], r["channel"]) == ("deliveries", "team", "sms")
+    )
+    assert sms_row["how"] == "2 stuck: channel not configured"
 
 
 def test_the_pdf_carries_the_words_the_senders_and_the_states(queue):

@@ -65,15 +65,15 @@ def sweep_deliveries(now: datetime) -> None:
     for start in range(0, len(due), DELIVER_BATCH):
         after_commit(DELIVER, due[start : start + DELIVER_BATCH])
     _supersede_missed_acks(now)
-    _unpark_configured(now)
+    _unpark_configured()
 
 
-def _unpark_configured(now: datetime) -> None:
+def _unpark_configured() -> None:
     """Deliveries parked as stuck on a channel that is configured now (the worker was
     restarted with Twilio's settings) are sent after all."""
     if not ledger.any_stuck():
         return
-    due = ledger.unpark(registry.channels(), now)
+    due = ledger.unpark(registry.channels())
     for start in range(0, len(due), DELIVER_BATCH):
         after_commit(DELIVER, due[start : start + DELIVER_BATCH])
 

@@ -269,18 +269,20 @@ def any_stuck() -> bool:
     return db.session.scalar(query) is not None
 
 
-def unpark(configured: Iterable[str], now: datetime) -> list[int]:
+def unpark(configured: Iterable[str], limit: int = 5000) -> list[int]:
     """Make the stuck deliveries of the channels now `configured` due again (pending); returns
     their ids for the caller to enqueue after commit. No delivery is lost to a missing
     configuration: the minute's sweep calls this, so a worker started with Twilio configured
     sends what waited for it. A stuck delivery whose recipient has since acknowledged the
     notice on another path, or that a fallback already carried on from, is superseded instead:
-    the person was reached, and a late copy would only be noise."""
+    the person was reached, and a late copy would only be noise. At most `limit` a sweep:
+    the next sweep takes the rest."""
     channels = [Channel(name) for name in configured if name in Channel.__members__]
     stuck = db.session.scalars(
         select(Delivery)
         .where(Delivery.state == DeliveryState.stuck, Delivery.channel.in_(channels))
         .order_by(Delivery.id)
+        .limit(limit)
     ).all()
     if not stuck:
         return []

@@ -96,6 +96,7 @@ ROUTES = [
     Route("/incidents/<incident_id>/report", "incident_report", report.show, A.read_audit),
     Route("/incidents/<incident_id>/report.csv", "incident_report_csv", report.export_csv, A.read_audit),
     Route("/incidents/<incident_id>/report.json", "incident_report_json", report.export_json, A.read_audit),
+    Route("/incidents/<incident_id>/report.pdf", "incident_report_pdf", report.export_pdf, A.read_audit),
     # incidents automation drafted from alerts: a publisher reviews, publishes or discards
     Route("/incident-drafts", "incident_drafts", incident_drafts.index, A.publish),
     Route("/incident-drafts/<int:draft_id>/publish", "incident_draft_review_publish", incident_drafts.publish, None, A.publish),

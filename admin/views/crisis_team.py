@@ -19,6 +19,7 @@ from admin.access import STAFF_VIEWER, actor, can
 from admin.forms.confirm import ConfirmForm
 from admin.forms.crisis_team import BriefingForm, MemberForm, RoleForm
 from admin.outcome import ViewResult, attempt, done, form_status
+from admin.unreachable import warn_stranded_members, warn_unreachable_paths
 from admin.views.crisis_team_sections import (
     BRIEFING_IDS,
     assemble_form,
@@ -26,6 +27,7 @@ from admin.views.crisis_team_sections import (
     role_choices,
 )
 from admin.views.incidents import _page as incident_page
+from statuspage.channels import registry
 from statuspage.clock import utcnow
 from statuspage.crisis import assembly, executives, roster
 from statuspage.crisis.notices import current_contacts
@@ -76,6 +78,7 @@ def roster_screen(role_form: RoleForm | None = None) -> ViewResult:
         show_addresses=can("manage_team"),
         contacts_of=current_contacts,
         quiet_key=QUIET,
+        unconfigured=registry.unconfigured(),
     ), form_status()
 
 
@@ -113,6 +116,7 @@ def member_new() -> ViewResult:
     if form.validate_on_submit():
         with attempt(form):
             member = _save(None, form)
+            warn_unreachable_paths(current_contacts(member.subscriber))
             return done(_("%(name)s added to the team.", name=member.name), "admin.team")
     return render_template("admin/team/member.html", form=form, member=None), form_status()
 
@@ -123,6 +127,7 @@ def member_edit(member_id: int) -> ViewResult:
     if form.validate_on_submit():
         with attempt(form):
             _save(member, form)
+            warn_unreachable_paths(current_contacts(member.subscriber))
             return done(_("%(name)s saved.", name=member.name), "admin.team")
     return render_template("admin/team/member.html", form=form, member=member), form_status()
 
@@ -157,6 +162,7 @@ def assemble(incident_id: str) -> ViewResult:
                 now=utcnow(),
                 policy_id=form.policy.data or None,
             )
+            warn_stranded_members(assembly.members_with_roles(r.id for r in page.roles))
             return done(
                 _(
                     "Team paged: %(roles)s. Acknowledgements appear below.",
@@ -224,6 +230,7 @@ def briefing(incident_id: str) -> ViewResult:
                 actor=actor(),
                 ack_window=timedelta(minutes=form.ack_minutes.data),
             )
+            warn_stranded_members(executives.executives())
             return done(
                 _("Briefing sent to the executives."),
                 "admin.incident",

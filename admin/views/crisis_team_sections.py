@@ -11,6 +11,7 @@ from wtforms import SelectChoice
 from admin.forms.confirm import ConfirmForm
 from admin.forms.crisis_team import AssembleForm, BriefingForm, GuidelinesForm
 from statuspage.crisis import assembly, escalation, executives, roster
+from statuspage.crisis.reachability import only_unreachable
 from statuspage.models import Incident
 
 # The incident page holds a dozen forms: each section's fields get ids of their own.
@@ -41,15 +42,20 @@ def guidelines_form(incident: Incident, *, bound: bool) -> GuidelinesForm:
 
 
 def crisis_sections(incident: Incident) -> dict[str, Any]:
-    """What the sections show, with blank forms (a submitted form replaces its blank)."""
+    """What the sections show, with blank forms (a submitted form replaces its blank), and
+    the members a page or briefing could not reach (their only paths are SMS, unconfigured)."""
+    members = roster.list_members()
+    chief = executives.executives()
     return {
         "assemble_form": assemble_form(bound=False),
         "guidelines_form": guidelines_form(incident, bound=False),
         "briefing_form": BriefingForm(formdata=None, meta=BRIEFING_IDS),
         "team_callouts": assembly.callouts_for_incident(incident.id),
         "stand_down_form": ConfirmForm(formdata=None, meta=TEAM_IDS),
-        "team_members": len(roster.list_members()),
-        "executives": executives.executives(),
+        "team_members": len(members),
+        "team_stranded": only_unreachable(members),
+        "executives": chief,
+        "executives_stranded": only_unreachable(chief),
         "guidelines": executives.guidelines_for(incident),
         "briefings": executives.briefings_for(incident.id),
     }

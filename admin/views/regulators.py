@@ -22,6 +22,8 @@ from admin.forms.regulators import (
     RuleForm,
 )
 from admin.outcome import ViewResult, attempt, done, form_status
+from admin.unreachable import warn_unreachable_paths
+from statuspage.channels import registry as channel_registry
 from statuspage.core.errors import NotFound
 from statuspage.extensions import db
 from statuspage.models import Regulator, RegulatorRule
@@ -131,6 +133,7 @@ def _page(regulator: Regulator, **forms: Any) -> ViewResult:
         addressing=regulator_mail.regulator_addresses(regulator),
         confirm=ConfirmForm(formdata=None),
         summary=registry.rule_summary,
+        unconfigured=channel_registry.unconfigured(),
     ), form_status()
 
 
@@ -153,7 +156,8 @@ def contacts(regulator_id: int) -> ViewResult:
     form = ContactsForm()
     if form.validate_on_submit():
         with attempt(form):
-            registry.set_regulator_contacts(regulator, form.pairs(), actor=actor())
+            saved = registry.set_regulator_contacts(regulator, form.pairs(), actor=actor())
+            warn_unreachable_paths(saved)
             return done(_("Contact points saved."), "admin.regulator", regulator_id=regulator.id)
     return _page(regulator, contacts_form=form)
 

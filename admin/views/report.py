@@ -1,4 +1,4 @@
-"""An incident's communication report: a printable page, a CSV and a JSON download, all three
+"""An incident's communication report: a printable page, a CSV, a JSON and a PDF download, all
 from the one service function (crisis.report.communication_report)."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from flask import Response, render_template
 from admin.access import STAFF_VIEWER
 from statuspage.core.csv_safety import spreadsheet_cell
 from statuspage.crisis.report import CSV_COLUMNS, Report, communication_report
+from statuspage.crisis.report_pdf import report_pdf
 from statuspage.incidents import queries
 
 
@@ -21,7 +22,7 @@ def _report(incident_id: str) -> Report:
     return communication_report(incident.id)
 
 
-def _download(report: Report, extension: str, body: str, content_type: str) -> Response:
+def _download(report: Report, extension: str, body: str | bytes, content_type: str) -> Response:
     name = re.sub(r"[^A-Za-z0-9._-]", "_", f"herald-report-{report.incident_id}")
     response = Response(body, content_type=content_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.{extension}"'
@@ -46,3 +47,8 @@ def export_json(incident_id: str) -> Response:
     report = _report(incident_id)
     body = json.dumps(report.as_json(), indent=2, sort_keys=True) + "\n"
     return _download(report, "json", body, "application/json")
+
+
+def export_pdf(incident_id: str) -> Response:
+    report = _report(incident_id)
+    return _download(report, "pdf", report_pdf(report), "application/pdf")

@@ -20,6 +20,7 @@ from statuspage.channels.email import EmailChannel
 from statuspage.channels.mastodon import MastodonChannel
 from statuspage.channels.slack import SlackChannel
 from statuspage.channels.sms import from_config as sms_from_config
+from statuspage.channels.sms import offered as sms_offered
 from statuspage.channels.teams import TeamsChannel
 from statuspage.channels.webhook import WebhookChannel
 from statuspage.channels.webpush import WebPushChannel
@@ -82,6 +83,12 @@ def channels() -> dict[str, ChannelAdapter]:
         **{account.network.value: _social(account) for account in accounts.enabled_accounts()},
         **endpoint_channels(_timeout(), allow_loopback=allow_loopback()),
     }
+
+
+def unconfigured() -> frozenset[str]:
+    """The channels a contact path may name but no adapter can carry as configured now: "sms"
+    while Twilio is not configured. Their deliveries are parked as stuck (delivery.engine)."""
+    return frozenset() if sms_offered(current_app.config) else frozenset({"sms"})
 
 
 def _timeout() -> float:

@@ -85,6 +85,7 @@ class Report:
             ],
             "deliveries": [vars(c) for c in self.deliveries],
             "totals": self.totals,
+            "stuck": self.stuck,
             "internal": [
                 {
                     "notice_id": n.notice_id,
@@ -93,6 +94,10 @@ class Report:
                     "subject": n.subject,
                     "sent_at": _iso(n.sent_at),
                     "sent_by": n.sent_by,
+                    "sent_by_system": n.sent_by_system,
+                    "started_by": n.started_by,
+                    "body": n.body,
+                    "channel_states": n.channel_states,
                     "requires_ack": n.requires_ack,
                     "recipients": [
                         {
@@ -107,6 +112,7 @@ class Report:
                                     "channel": p.channel,
                                     "address": p.address,
                                     "state": p.state,
+                                    "status": p.status,
                                     "attempts": p.attempts,
                                     "sent_at": _iso(p.sent_at),
                                     "acknowledged_at": _iso(p.acknowledged_at),
@@ -136,6 +142,16 @@ class Report:
             "cadence": self.cadence.as_json(),
         }
 
+    @property
+    def stuck(self) -> int:
+        """Deliveries parked because their channel is not configured (SMS without Twilio):
+        neither delivered nor failed, counted here so they are never silently nothing."""
+        return sum(c.stuck for c in self.deliveries)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The report as plain data (JSON-ready): what the JSON download and drills write."""
+        return self.as_json()
+
     def csv_rows(self) -> list[dict[str, Any]]:
         """Every section as rows of the same columns (CSV_COLUMNS); `section` says which."""
         rows: list[dict[str, Any]] = []
@@ -164,6 +180,7 @@ class Report:
                 delivered=c.delivered,
                 failed=c.failed,
                 acknowledged=c.acknowledged,
+                how=f"{c.stuck} stuck: channel not configured" if c.stuck else "",
             )
         for n in self.internal:
             for r in n.recipients:
@@ -175,7 +192,7 @@ class Report:
                         channel=p.channel,
                         who=f"{r.name} ({', '.join(r.roles)})" if r.roles else r.name,
                         what=f"{n.kind}: {n.subject}",
-                        status=p.state,
+                        status=p.status if p.state == "stuck" else p.state,
                         sent_at=_iso(p.sent_at),
                         acknowledged_at=_iso(p.acknowledged_at),
                         how=p.ack_path or "",

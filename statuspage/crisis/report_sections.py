@@ -38,6 +38,8 @@ from statuspage.regulators.deadlines import state as obligation_state
 
 # Audit actions that post an update, each naming it in `after.update_id`.
 POSTING_ACTIONS = ("incident.create", "incident.update", "maintenance.create")
+# How the report names the system as a sender (the audit trail's SYSTEM actor).
+SYSTEM_SENDER = "system"
 # Audiences of people Herald pages directly (the crisis team, executives, regulators): the
 # report names each of them and every path tried; customers are counted, never named.
 INTERNAL_AUDIENCES = (Audience.team, Audience.executives, Audience.regulators)
@@ -70,17 +72,39 @@ class DeliveryCount:
     delivered: int
     failed: int
     acknowledged: int
+    stuck: int = 0  # parked: the channel is not configured (SMS without Twilio)
+
+
+# A path's state as the report words it, from the most telling fact about its delivery.
+STUCK_LABEL = "stuck: channel not configured"
+PATH_STATES = ("sent", "delivered", "failed", "acknowledged", STUCK_LABEL)
 
 
 @dataclass(frozen=True)
 class PathTried:
     channel: str
     address: str
-    state: str
+    state: str  # the delivery's own state ("sent", "retry", "stuck"...)
     attempts: int
     sent_at: datetime | None
     acknowledged_at: datetime | None
     ack_path: str | None
+
+    @property
+    def status(self) -> str:
+        """One of PATH_STATES, or "waiting" (not tried yet, or due for a retry): acknowledged
+        beats delivered (the provider took it), which beats sent (tried, not yet taken)."""
+        if self.acknowledged_at is not None:
+            return "acknowledged"
+        if self.state == "stuck":
+            return STUCK_LABEL
+        if self.state == "failed":
+            return "failed"
+        if self.sent_at is not None:
+            return "delivered"
+        if self.attempts > 0 and self.state in ("sending", "retry"):
+            return "sent"
+        return "waiting"
 
 
 @dataclass(frozen=True)
@@ -109,7 +133,26 @@ class InternalNotice:
     sent_at: datetime
     requires_ack: bool
     recipients: tuple[Paged, ...]
-    sent_by: str = ""  # the staff member who wrote the crisis message, when known
+    # Who sent this round, from the audit trail: the staff member's email, "system" (the
+    # sweep's re-pages, escalations, automatic playbook runs) or an API key's label; the
+    # message's author when the trail does not say.
+    sent_by: str = ""
+    started_by: str = ""  # the staff member who wrote the crisis message, when known
+    body: str = ""  # the message's words as sent (Markdown), not only its subject
+
+    @property
+    def sent_by_system(self) -> bool:
+        return self.sent_by == SYSTEM_SENDER
+
+    @property
+    def channel_states(self) -> dict[str, dict[str, int]]:
+        """Per channel, how many of its paths are in each of PATH_STATES (and "waiting")."""
+        states: dict[str, dict[str, int]] = {}
+        for person in self.recipients:
+            for path in person.paths:
+                tally = states.setdefault(path.channel, dict.fromkeys(PATH_STATES, 0))
+                tally[path.status] = tally.get(path.status, 0) + 1
+        return dict(sorted(states.items()))
 
 
 @dataclass(frozen=True)
@@ -166,6 +209,7 @@ def delivery_counts(incident_id: str) -> tuple[DeliveryCount, ...]:
             func.sum(case((Delivery.sent_at.is_not(None), 1), else_=0)),
             func.sum(case((Delivery.state == DeliveryState.failed, 1), else_=0)),
             func.sum(case((Delivery.acknowledged_at.is_not(None), 1), else_=0)),
+            func.sum(case((Delivery.state == DeliveryState.stuck, 1), else_=0)),
         )
         .join(Notice, Notice.id == Delivery.notice_id)
         .where(Notice.incident_id == incident_id)
@@ -178,13 +222,13 @@ def delivery_counts(incident_id: str) -> tuple[DeliveryCount, ...]:
     return tuple(sorted(counts, key=lambda c: (c.audience, c.channel)))
 
 
-def _crisis_messages(notices: list[Notice]) -> dict[int, tuple[str, str, str]]:
-    """(kind, subject, author's email) of the notices that carry a crisis message."""
+def _crisis_messages(notices: list[Notice]) -> dict[int, tuple[str, str, str, str]]:
+    """(kind, subject, author's email, body) of the notices that carry a crisis message."""
     message_ids = {n.id: n.crisis_message_id for n in notices if n.crisis_message_id is not None}
     if not message_ids:
         return {}
     messages = {
-        m.id: (m.kind.value, m.subject, author or "")
+        m.id: (m.kind.value, m.subject, author or "", m.body)
         for m, author in db.session.execute(
             select(CrisisMessage, StaffUser.email)
             .outerjoin(StaffUser, StaffUser.id == CrisisMessage.created_by_id)
@@ -192,6 +236,33 @@ def _crisis_messages(notices: list[Notice]) -> dict[int, tuple[str, str, str]]:
         )
     }
     return {nid: messages[mid] for nid, mid in message_ids.items() if mid in messages}
+
+
+def _sender(actor: str) -> str:
+    """An audit actor as the report names a sender: a staff member by email ("staff:3
+    sam@example.com" → "sam@example.com"), the system as SYSTEM_SENDER, an API key as is."""
+    kind, _, rest = actor.partition(":")
+    if kind == "staff" and " " in rest:
+        return rest.split(" ", 1)[1]
+    return actor
+
+
+def _senders(notices: list[Notice]) -> dict[int, str]:
+    """Who sent each notice, by the audit entry that wrote it (crisis.notices.notify records
+    one per notice, as "notice.<kind>", with whoever sent that round as its actor)."""
+    rows = db.session.execute(
+        select(AuditEvent.target_id, AuditEvent.actor)
+        .where(
+            AuditEvent.target_type == "notice",
+            AuditEvent.target_id.in_([str(n.id) for n in notices]),
+            AuditEvent.action.like("notice.%"),
+        )
+        .order_by(AuditEvent.id)
+    )
+    senders: dict[int, str] = {}
+    for target_id, actor in rows:
+        senders.setdefault(int(target_id), _sender(actor))
+    return senders
 
 
 def _roles(subscriber_ids: set[int]) -> dict[int, tuple[str, ...]]:
@@ -256,11 +327,12 @@ def internal_notices(incident_id: str) -> tuple[InternalNotice, ...]:
         names.setdefault(subscriber_id, name or f"subscriber {subscriber_id}")
         paths[notice_id].setdefault(subscriber_id, [])
     roles = _roles(set(names))
+    senders = _senders(notices)
     internal = []
     for notice in notices:
         status = statuses.get(notice.update_id)
-        kind, subject, sent_by = crisis.get(
-            notice.id, ("update", status.label if status is not None else "", "")
+        kind, subject, started_by, body = crisis.get(
+            notice.id, ("update", status.label if status is not None else "", "", "")
         )
         internal.append(
             InternalNotice(
@@ -270,7 +342,9 @@ def internal_notices(incident_id: str) -> tuple[InternalNotice, ...]:
                 subject=subject,
                 sent_at=notice.created_at,
                 requires_ack=notice.requires_ack,
-                sent_by=sent_by,
+                sent_by=senders.get(notice.id, started_by),
+                started_by=started_by,
+                body=body,
                 recipients=tuple(
                     Paged(
                         subscriber_id,

@@ -65,6 +65,17 @@ def sweep_deliveries(now: datetime) -> None:
     for start in range(0, len(due), DELIVER_BATCH):
         after_commit(DELIVER, due[start : start + DELIVER_BATCH])
     _supersede_missed_acks(now)
+    _unpark_configured()
+
+
+def _unpark_configured() -> None:
+    """Deliveries parked as stuck on a channel that is configured now (the worker was
+    restarted with Twilio's settings) are sent after all."""
+    if not ledger.any_stuck():
+        return
+    due = ledger.unpark(registry.channels())
+    for start in range(0, len(due), DELIVER_BATCH):
+        after_commit(DELIVER, due[start : start + DELIVER_BATCH])
 
 
 def fan_out(notice_id: int) -> int:
@@ -156,21 +167,28 @@ def _send_chunks(
             chunk = [o for o in part if o.delivery_id in held]
             if not chunk:
                 continue
+            if channel is None:
+                _park_unconfigured(name, [o.delivery_id for o in chunk])
+                continue
             sent = _send(name, channel, hook, chunk)
             _record_and_commit(sent, held_until)
         results += sent
     return results
 
 
-def _send(
-    name: str, channel: Channel | None, hook: SendHook, chunk: list[Outgoing]
-) -> list[Result]:
-    """Send one chunk through the channel with its hook around it; with no such channel
-    configured (yet), every delivery waits for a retry."""
-    if channel is None:
-        return [
-            Result(o.delivery_id, "retry", error=f"no {name} channel configured") for o in chunk
-        ]
+def _park_unconfigured(name: str, ids: list[int]) -> None:
+    """A chunk for a channel that is not configured (SMS without Twilio): nothing is sent,
+    the deliveries are parked as "stuck: channel not configured" (ledger.park_unconfigured;
+    the minute's sweep sends them once the channel is configured), and each recipient's next
+    contact point is paged at once instead of after a retry that could never succeed."""
+    now = utcnow()
+    for delivery in ledger.park_unconfigured(ids, name, now):
+        _fall_back(delivery, now, "channel not configured")
+    db.session.commit()
+
+
+def _send(name: str, channel: Channel, hook: SendHook, chunk: list[Outgoing]) -> list[Result]:
+    """Send one chunk through the channel with its hook around it."""
     chunk = hook.before_send(chunk)  # social posts reply in their thread
     try:
         sent = channel.send(chunk)

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, Select, and_, func, insert, or_, select, update
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, selectinload
 
 from statuspage.audience.recipients import Recipient, reachable_contact
 from statuspage.channels.base import Result
@@ -22,6 +22,7 @@ from statuspage.extensions import db
 from statuspage.models import (
     ENDPOINT_CHANNELS,
     Audience,
+    Channel,
     ContactPoint,
     Delivery,
     DeliveryAttempt,
@@ -231,6 +232,87 @@ def fail_disabled(ids: Iterable[int], now: datetime) -> list[Delivery]:
         delivery.last_error = error
     db.session.flush()
     return list(dead)
+
+
+STUCK_ERROR = "stuck: {channel} channel not configured"
+
+
+def park_unconfigured(ids: Iterable[int], channel: str, now: datetime) -> list[Delivery]:
+    """Park, unsent, the deliveries among `ids` (held by this worker) whose channel is not
+    configured: state `stuck`, one "stuck" attempt logged. Not a retry (no backoff could
+    make Twilio appear) and not a failure (the contact point is fine, and no bounce is
+    counted): `unpark` sends them once a worker runs with the channel configured. Flushed;
+    returned for the engine to fall back from at once (the recipient's next contact point)."""
+    parked = db.session.scalars(
+        select(Delivery)
+        .where(Delivery.id.in_(list(ids)), Delivery.state == DeliveryState.sending)
+        .options(selectinload(Delivery.contact_point))
+        .order_by(Delivery.id)
+    ).all()
+    error = STUCK_ERROR.format(channel=channel)
+    for delivery in parked:
+        db.session.add(
+            DeliveryAttempt(delivery_id=delivery.id, at=now, outcome="stuck", error=error)
+        )
+        delivery.state, delivery.lease_until, delivery.next_attempt_at = (
+            DeliveryState.stuck,
+            None,
+            None,
+        )
+        delivery.last_error = error
+    db.session.flush()
+    return list(parked)
+
+
+def any_stuck() -> bool:
+    """Whether any delivery is parked for want of a configured channel (one indexed lookup)."""
+    query = select(Delivery.id).where(Delivery.state == DeliveryState.stuck).limit(1)
+    return db.session.scalar(query) is not None
+
+
+def unpark(configured: Iterable[str], limit: int = 5000) -> list[int]:
+    """Make the stuck deliveries of the channels now `configured` due again (pending); returns
+    their ids for the caller to enqueue after commit. No delivery is lost to a missing
+    configuration: the minute's sweep calls this, so a worker started with Twilio configured
+    sends what waited for it. A stuck delivery whose recipient has since acknowledged the
+    notice on another path, or that a fallback already carried on from, is superseded instead:
+    the person was reached, and a late copy would only be noise. At most `limit` a sweep:
+    the next sweep takes the rest."""
+    channels = [Channel(name) for name in configured if name in Channel.__members__]
+    stuck = db.session.scalars(
+        select(Delivery)
+        .where(Delivery.state == DeliveryState.stuck, Delivery.channel.in_(channels))
+        .order_by(Delivery.id)
+        .limit(limit)
+    ).all()
+    if not stuck:
+        return []
+    ids = [d.id for d in stuck]
+    carried_on = set(
+        db.session.scalars(select(Delivery.fallback_of_id).where(Delivery.fallback_of_id.in_(ids)))
+    )
+    acknowledged = {
+        (notice_id, subscriber_id)
+        for notice_id, subscriber_id in db.session.execute(
+            select(Delivery.notice_id, Delivery.subscriber_id).where(
+                Delivery.notice_id.in_({d.notice_id for d in stuck}),
+                Delivery.acknowledged_at.is_not(None),
+            )
+        )
+    }
+    due = []
+    for delivery in stuck:
+        if (
+            delivery.id in carried_on
+            or (delivery.notice_id, delivery.subscriber_id) in acknowledged
+        ):
+            delivery.state = DeliveryState.superseded
+            continue
+        delivery.state, delivery.next_attempt_at = DeliveryState.pending, None
+        delivery.last_error = f"{delivery.last_error}; channel configured since, sent again"
+        due.append(delivery.id)
+    db.session.flush()
+    return due
 
 
 def backoff(

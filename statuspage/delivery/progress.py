@@ -12,8 +12,10 @@ from statuspage.core.errors import NotFound
 from statuspage.extensions import db
 from statuspage.models import Delivery, DeliveryState, FanOutState, Notice
 
-COLUMNS = ("recipients", "attempted", "sent", "failed", "acknowledged")
-# Deliveries a worker has yet to finish: while any exist the numbers are still moving.
+COLUMNS = ("recipients", "attempted", "sent", "failed", "acknowledged", "stuck")
+# Deliveries a worker has yet to finish: while any exist the numbers are still moving. A stuck
+# one (its channel is not configured) is not among them: it waits for the configuration, not
+# for a worker, and is counted in its own column instead.
 UNFINISHED = (DeliveryState.pending, DeliveryState.sending, DeliveryState.retry)
 
 
@@ -83,7 +85,8 @@ def notices_for_incident(incident_id: str) -> list[Notice]:
 
 
 def progress(notice_id: int) -> dict[str, Counter[str]]:
-    """Per channel: recipients, attempted, sent, failed, acknowledged (the admin's view)."""
+    """Per channel: recipients, attempted, sent, failed, acknowledged and stuck (parked: the
+    channel is not configured) (the admin's view)."""
     rows = db.session.execute(
         select(Delivery.channel, Delivery.state, Delivery.attempts, Delivery.acknowledged_at).where(
             Delivery.notice_id == notice_id
@@ -97,4 +100,5 @@ def progress(notice_id: int) -> dict[str, Counter[str]]:
         tally["sent"] += state is DeliveryState.sent
         tally["failed"] += state is DeliveryState.failed
         tally["acknowledged"] += acknowledged_at is not None
+        tally["stuck"] += state is DeliveryState.stuck
     return counts

@@ -41,6 +41,9 @@ class DeliveryState(StrEnum):
     sent = "sent"  # handed to the provider
     failed = "failed"  # permanent failure, or out of attempts
     superseded = "superseded"  # a fallback contact point took over (no ack in time)
+    # Its channel is not configured (SMS without Twilio): parked, neither sent nor failed, and
+    # sent after all once a worker runs with the channel configured (delivery.ledger.unpark).
+    stuck = "stuck"
 
 
 class Notice(db.Model):

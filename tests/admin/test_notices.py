@@ -56,7 +56,9 @@ def test_progress_after_fan_out_and_delivery(owner: Staff, published: Notice, qu
     assert data["fanout_cursor"] > 0
     assert data["running"] is False
     assert data["unfinished"] == 0
-    expected = {"recipients": 2, "attempted": 2, "sent": 2, "failed": 0, "acknowledged": 0}
+    expected = {
+        "recipients": 2, "attempted": 2, "sent": 2, "failed": 0, "acknowledged": 0, "stuck": 0,
+    }  # fmt: skip
     assert data["by_channel"] == {"email": expected}
     assert data["totals"] == expected
 

@@ -76,6 +76,7 @@ NOT_SCREENS = frozenset(
     {
         "admin.incident_report_csv",
         "admin.incident_report_json",
+        "admin.incident_report_pdf",
         "admin.notice_progress",
         "admin.reach",
         "admin.subscribers_csv",

@@ -180,14 +180,16 @@ def test_twilio_down_is_retried_not_failed(twilio, queue):
     assert contact.bounces == 0
 
 
-def test_without_twilio_sms_deliveries_wait_instead_of_failing(app, queue):
+def test_without_twilio_sms_deliveries_are_stuck_instead_of_failing(app, queue):
     ensure_page("Acme Status")
     contact = phone_subscriber()
     create_incident(OpenIncident("API down", "Looking."))
     commit_and_run(queue)
     (delivery,) = deliveries_of(contact)
-    assert delivery.state is DeliveryState.retry
-    assert delivery.last_error == "no sms channel configured"
+    assert delivery.state is DeliveryState.stuck  # parked, not an endless retry
+    assert delivery.last_error == "stuck: sms channel not configured"
+    db.session.refresh(contact)
+    assert (contact.active, contact.bounces) == (True, 0)
 
 
 def test_a_long_incident_name_gives_way_to_the_status_and_the_link(twilio, queue):

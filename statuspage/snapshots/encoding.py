@@ -35,6 +35,7 @@ _COMPRESSIBLE = (
 )
 GZIP_LEVEL = 9  # once per version: the smallest bytes are worth the few milliseconds
 BROTLI_QUALITY = 11
+_UNNAMED_IDENTITY = 1e-6
 _ALIASES = {"x-gzip": GZIP}  # RFC 9110 §8.4.1.3: a recipient treats x-gzip as gzip
 
 
@@ -93,7 +94,8 @@ def choose(header: str | None, available: tuple[str, ...]) -> str:
 
     RFC 9110 §12.5.3: no header, or an empty one, asks for no coding; a coding the header
     names takes its weight, one it does not name takes `*`'s, and identity is acceptable
-    unless `identity;q=0` (or `*;q=0` without naming identity) refuses it. The highest weight
+    unless `identity;q=0` (or `*;q=0` without naming identity) refuses it, and comes after
+    any coding the client weighs above zero. The highest weight
     wins, ties going to the smallest representation. When every coding on offer is refused,
     identity is sent all the same (§12.1 lets a server disregard negotiation rather than
     fail a public page).
@@ -111,12 +113,12 @@ def choose(header: str | None, available: tuple[str, ...]) -> str:
         elif star is not None:
             q = star
         else:
-            q = 1.0 if coding == IDENTITY else 0.0
+            # Identity unnamed is acceptable (§12.5.3) but wanted least: "gzip;q=0.5" still
+            # means gzip. A weight below any a client can write (0.001).
+            q = _UNNAMED_IDENTITY if coding == IDENTITY else 0.0
         if q > best_q:
             best, best_q = coding, q
     return best
-
-
 
 
 def with_vary(headers: Sequence[tuple[str, str]], field: str) -> tuple[tuple[str, str], ...]:

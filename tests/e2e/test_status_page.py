@@ -50,6 +50,11 @@ def test_hovering_a_bar_shows_that_days_uptime_and_incidents(
     expect(tooltip).to_be_hidden()
 
     quiet_day = bar_for(page, "API", 0)
+    # A quiet day comes as a bare <li>: the script names it from the dates said once, for
+    # screen readers as for the tooltip.
+    expect(quiet_day).to_have_attribute(
+        "aria-label", f"{day_label(today)} · 100% uptime · No incidents"
+    )
     quiet_day.hover()
     expect(tooltip).to_be_visible()
     expect(tooltip.locator("strong")).to_have_text(day_label(today))

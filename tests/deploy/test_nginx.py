@@ -175,6 +175,11 @@ def test_nginx_proxies_to_the_app_which_sees_https_and_the_client(running, proxi
     # The app learnt the scheme from X-Forwarded-Proto (TRUSTED_PROXIES=1): HSTS, once.
     assert page.getheader("Strict-Transport-Security", "").startswith("max-age=")
     assert len(page.headers.get_all("Content-Security-Policy")) == 1
+    # The app's stored gzip passes through as it is: one coding, one Vary line.
+    zipped = get(running, "/", headers={"Accept-Encoding": "gzip"})
+    assert zipped.getheader("Content-Encoding") == "gzip"
+    assert gzip.decompress(zipped.body) == page.body
+    assert zipped.headers.get_all("Vary") == ["Accept-Language, Cookie, Accept-Encoding"]
     assert get(running, "/metrics").status == 200  # loopback is on the allowlist
     redirect = get(running, "/history", https=False)
     assert redirect.status == 301

@@ -30,6 +30,12 @@ same ratio that a busy machine disturbs less, and the baseline's own p99: p99 is
 absolute figure, and on a loaded machine scheduling delays alone push any server's p99
 (nginx's included) to tens of milliseconds.
 
+On the wire: every request asks for gzip (`--accept-encoding`, as browsers do), so Herald
+answers from its stored compressed snapshot and the baselines send the same compressed bytes
+(the minimal app a gzip body made once at start, nginx the export's `.gz` by gzip_static).
+`RESULT public_page_size plain=<bytes> gzip=<bytes> br=<bytes>` gives the page's weight
+(target: at most 60,000 plain and 15,000 gzipped with the demo data).
+
 Everything runs in a temporary directory (database, export, nginx prefix, logs) and every
 process started here is stopped on the way out, also on Ctrl-C or failure. The last line is
 `RESULT public_page ratio=<x> p99_ms=<y>`.
@@ -42,6 +48,7 @@ import contextlib
 import dataclasses
 import getpass
 import grp
+import gzip
 import math
 import os
 import re
@@ -58,6 +65,8 @@ import urllib.request
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import FrameType
+
+import brotli
 
 REPO = Path(__file__).resolve().parent.parent
 BENCH = REPO / "bench"
@@ -152,11 +161,16 @@ def log_tail(path: Path, lines: int = 20) -> str:
         return "(no log)"
 
 
-def fetch(url: str, header: str = "Content-Type") -> tuple[bytes, str]:
-    """GET `url` (loopback only); returns the body and one response header."""
+def fetch(
+    url: str, header: str = "Content-Type", accept_encoding: str | None = None
+) -> tuple[bytes, str]:
+    """GET `url` (loopback only); returns the body as sent (never decoded) and one header."""
     if not url.startswith(f"http://{LOOPBACK}:"):
         raise ValueError(f"only loopback URLs are fetched, not {url}")
-    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - loopback http
+    request = urllib.request.Request(url)  # noqa: S310 - loopback http
+    if accept_encoding:
+        request.add_header("Accept-Encoding", accept_encoding)
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback http
         return response.read(), response.headers.get(header, "")
 
 
@@ -304,7 +318,7 @@ def compare(title: str, subject: Target, baseline: Target, args: argparse.Namesp
                 args.slice,
                 args.connections,
                 args.wrk_threads,
-                script_args=args.languages,
+                script_args=args.script_args,
             )
             cpu = group_cpu_seconds(target.groups) - cpu_before
             run = dataclasses.replace(run, cpu_us=cpu * 1e6 / max(run.requests, 1))
@@ -398,15 +412,17 @@ http {{
     server {{
         listen {loopback}:{export_port};
         root {export_dir};
+        gzip_static on;  # the export's .gz copies, as deploy/nginx/herald.conf serves them
         location / {{
             try_files $uri $uri.html $uri/index.html =404;
         }}
     }}
 
-    # The baseline: one plain file with the same bytes.
+    # The baseline: one plain file with the same bytes (and its .gz).
     server {{
         listen {loopback}:{plain_port};
         root {plain_dir};
+        gzip_static on;
     }}
 }}
 """
@@ -445,7 +461,7 @@ def nginx(
 
 def warm_up(urls: Sequence[str], args: argparse.Namespace) -> None:
     for url in urls:
-        wrk(url, args.warmup, args.connections, args.wrk_threads, script_args=args.languages)
+        wrk(url, args.warmup, args.connections, args.wrk_threads, script_args=args.script_args)
 
 
 # --- the benchmark ---------------------------------------------------------------------
@@ -495,14 +511,28 @@ def measure_public_page(
     body, content_type = fetch(herald_url)
     body_file = work / "index.body"
     body_file.write_bytes(body)
-    print(f"Herald's / is {len(body)} bytes of {content_type}")
-    minimal_env = {**env, "BENCH_BODY_FILE": str(body_file), "BENCH_CONTENT_TYPE": content_type}
+    sizes = page_sizes(herald_url, body)
+    print(
+        f"Herald's / is {sizes['plain']} bytes of {content_type};"
+        f" {sizes['gzip']} gzipped, {sizes['br']} with brotli (as stored, sent as they are)"
+    )
+    print(f"RESULT public_page_size plain={sizes['plain']} gzip={sizes['gzip']} br={sizes['br']}")
+    gzip_file = work / "index.body.gz"
+    gzip_file.write_bytes(fetch(herald_url, accept_encoding="gzip")[0])
+    minimal_env = {
+        **env,
+        "BENCH_BODY_FILE": str(body_file),
+        "BENCH_GZIP_FILE": str(gzip_file),
+        "BENCH_CONTENT_TYPE": content_type,
+    }
     bench_path = ["--pythonpath", str(BENCH)]
     minimal, minimal_url = gunicorn(
         procs, "minimal", "minimal_app:app", minimal_env, logs, [*extra, *bench_path]
     )
-    if fetch(minimal_url) != (body, content_type):
-        raise RuntimeError("the minimal app does not answer with Herald's bytes")
+    # The bytes Herald served at start (its page may move on since: the minute's sweep).
+    for coding, sent in ((None, body), ("gzip", gzip_file.read_bytes())):
+        if fetch(minimal_url, accept_encoding=coding) != (sent, content_type):
+            raise RuntimeError(f"the minimal app does not answer with Herald's bytes ({coding})")
     warm_up([herald_url, minimal_url], args)
     pair = (
         Target("herald", herald_url, (herald.proc.pid, worker.proc.pid)),
@@ -525,6 +555,17 @@ def measure_public_page(
     return quiet, publishing
 
 
+def page_sizes(url: str, plain: bytes) -> dict[str, int]:
+    """The page's size plain and in each stored coding, checked to decode to the plain bytes."""
+    sizes = {"plain": len(plain)}
+    for coding, decode in (("gzip", gzip.decompress), ("br", brotli.decompress)):
+        body, sent = fetch(url, "Content-Encoding", accept_encoding=coding)
+        if sent != coding or decode(body) != plain:
+            raise RuntimeError(f"Herald's / is not stored as {coding}")
+        sizes[coding] = len(body)
+    return sizes
+
+
 def measure_export(
     args: argparse.Namespace, procs: Processes, work: Path, env: dict[str, str]
 ) -> Comparison:
@@ -534,9 +575,12 @@ def measure_export(
     plain_dir.mkdir()
     prefix.mkdir()
     shutil.copyfile(export_dir / "index.html", plain_dir / "page.html")
+    shutil.copyfile(export_dir / "index.html.gz", plain_dir / "page.html.gz")
     server, export_url, plain_url = nginx(procs, prefix, export_dir, plain_dir, args.workers)
-    if fetch(export_url) != fetch(plain_url):
-        raise RuntimeError("nginx does not serve the export's / as the plain file")
+    for coding in (None, args.accept_encoding):
+        exported, plain = (fetch(u, "Content-Encoding", coding) for u in (export_url, plain_url))
+        if exported != plain:
+            raise RuntimeError(f"nginx does not serve the export's / as the plain file ({coding})")
     warm_up([export_url, plain_url], args)
     exported = compare(
         "exported site on nginx",
@@ -613,9 +657,16 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="Accept-Language values the requests take in turn (space-separated; '' for none):"
         " two languages by default, each page read from its own snapshot",
     )
+    parser.add_argument(
+        "--accept-encoding",
+        default="gzip",
+        help="Accept-Encoding of every request ('' for none): gzip by default, as browsers ask",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the work dir for inspection")
     args = parser.parse_args(argv)
     args.languages = args.languages.split()
+    # wrk_report.lua's arguments: "encoding=<value>", then the languages.
+    args.script_args = [f"encoding={args.accept_encoding}", *args.languages]
     return args
 
 

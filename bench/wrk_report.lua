@@ -1,17 +1,29 @@
 -- Prints wrk's summary as one parseable line for bench/public_page.py (times in microseconds).
--- Arguments (after `--`): Accept-Language values; each connection's requests take them in
--- turn, so every language in use is read, from its own snapshot, throughout the run.
+-- Arguments (after `--`): "encoding=<Accept-Encoding>" (sent with every request), then
+-- Accept-Language values; each connection's requests take them in turn, so every language in
+-- use is read, from its own snapshot, throughout the run.
 local languages = {}
+local encoding = nil
 local turn = 0
 
 init = function(args)
-  for _, value in ipairs(args) do languages[#languages + 1] = value end
+  for _, value in ipairs(args) do
+    if value:sub(1, 9) == "encoding=" then
+      if #value > 9 then encoding = value:sub(10) end
+    else
+      languages[#languages + 1] = value
+    end
+  end
 end
 
 request = function()
-  if #languages == 0 then return wrk.format() end
-  turn = turn + 1
-  return wrk.format(nil, nil, {["Accept-Language"] = languages[turn % #languages + 1]})
+  local headers = {}
+  if encoding then headers["Accept-Encoding"] = encoding end
+  if #languages > 0 then
+    turn = turn + 1
+    headers["Accept-Language"] = languages[turn % #languages + 1]
+  end
+  return wrk.format(nil, nil, headers)
 end
 
 done = function(summary, latency, requests)

@@ -1,6 +1,8 @@
 // Progressive enhancement only: the page reads fully without this script.
 // 1. Every <time datetime> is shown in the reader's own time zone, in the page's language.
-// 2. Uptime bars get a rich tooltip on hover and keyboard focus (their title is the fallback).
+// 2. Uptime bars get a rich tooltip on hover and keyboard focus (their title is the fallback;
+//    a quiet day's bare <li> is named from the dates and words its section says once, so
+//    without this script such a day shows its colour alone).
 // 3. Each component's bars are one tab stop; the arrow keys, Home and End move between days.
 // 4. "Get browser notifications" appears where the browser can take push messages.
 // 5. Subscription forms keep their scope and their ticks in step: ticking a component selects
@@ -80,7 +82,7 @@
     function hide() { tip.hidden = true; }
     function focusedBar() {
       var el = document.activeElement;
-      return el && el.matches && el.matches("li.bar") ? el : null;
+      return el && el.matches && el.matches("ol.bars > li") ? el : null;
     }
     // When the pointer leaves, fall back to the bar the keyboard is on rather than nothing.
     function unhover() {
@@ -88,7 +90,21 @@
       if (bar) { show(bar); } else { hide(); }
     }
 
-    document.querySelectorAll("li.bar[title]").forEach(function (bar) {
+    // A quiet day comes as a bare <li> (public/_macros.html): its text is its date and the
+    // words said once on the section (data-days, data-full, data-nodata).
+    document.querySelectorAll("[data-days]").forEach(function (section) {
+      var days = section.dataset.days.split("|");
+      section.querySelectorAll("ol.bars").forEach(function (list) {
+        var bars = list.querySelectorAll(":scope > li");
+        var first = days.length - bars.length;  // the lists end at today, as the days do
+        Array.prototype.forEach.call(bars, function (bar, i) {
+          if (bar.title || days[first + i] === undefined) { return; }
+          var words = bar.classList.contains("b-nodata") ? section.dataset.nodata : section.dataset.full;
+          bar.title = days[first + i] + " · " + words;
+        });
+      });
+    });
+    document.querySelectorAll("ol.bars > li[title]").forEach(function (bar) {
       bar.dataset.tip = bar.title;
       bar.setAttribute("aria-label", bar.title);
       bar.removeAttribute("title");  // the rich tooltip replaces the native one
@@ -105,14 +121,14 @@
   // nothing focusable.
   function keyboardBars() {
     document.querySelectorAll("ol.bars").forEach(function (list) {
-      var bars = Array.prototype.slice.call(list.querySelectorAll("li.bar"));
+      var bars = Array.prototype.slice.call(list.querySelectorAll(":scope > li"));
       if (!bars.length) { return; }
       list.removeAttribute("tabindex");
       bars.forEach(function (bar) { bar.tabIndex = -1; });
       bars[bars.length - 1].tabIndex = 0;  // enter at today, the day most readers want
 
       list.addEventListener("focusin", function (e) {
-        if (!e.target.matches("li.bar")) { return; }
+        if (e.target.parentNode !== list) { return; }
         bars.forEach(function (bar) { bar.tabIndex = bar === e.target ? 0 : -1; });
       });
       list.addEventListener("keydown", function (e) {

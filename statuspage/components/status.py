@@ -187,6 +187,19 @@ class DayBar:
         return f"{_bar_day(self.day, lang)} · {uptime} · {incidents}"
 
     @property
+    def compact(self) -> bool:
+        """Whether the page may leave this bar's text out: a day at 100% (or with no data)
+        and no incident reads like every other such day, from the dates and words said
+        once for the page (`bar_defaults`); herald.js puts them back on the bar."""
+        if self.incidents:
+            return False
+        if self.uptime is None:
+            return True
+        locale = get_locale()
+        lang = locale.language if locale is not None else "en"
+        return format_percent(self.uptime, lang) == format_percent(1.0, lang)
+
+    @property
     def level(self) -> str:
         """A colour class for the bar: how bad the day was."""
         if self.uptime is None:
@@ -266,6 +279,25 @@ def _bar_words(lang: str) -> tuple[str, str, str]:
     """A bar tooltip's fixed words in `lang` (catalogs are fixed for the process's life)."""
     uptime = gettext("%(percent)s uptime", percent="\0")
     return (gettext("No data"), uptime, gettext("No incidents"))
+
+
+@dataclass(frozen=True)
+class BarDefaults:
+    """What compact bars (DayBar.compact) leave out, said once on the page: each day's date,
+    oldest first, and the rest of the text of a day at 100% and of a day with no data."""
+
+    days: str  # the dates joined by "|"
+    full: str  # "100% uptime · No incidents"
+    nodata: str  # "No data · No incidents"
+
+
+def bar_defaults(first_day: date, count: int = UPTIME_DAYS) -> BarDefaults:
+    locale = get_locale()
+    lang = locale.language if locale is not None else "en"
+    no_data, uptime, no_incidents = _bar_words(lang)
+    days = "|".join(_bar_day(first_day + timedelta(days=n), lang) for n in range(count))
+    full = uptime.replace("\0", format_percent(1.0, lang))
+    return BarDefaults(days, f"{full} · {no_incidents}", f"{no_data} · {no_incidents}")
 
 
 @functools.lru_cache(maxsize=1024)

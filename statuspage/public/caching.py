@@ -126,11 +126,13 @@ class SnapshotFastPath:
             snap = self._store.fresh(key) if key is not None else None
             if snap is not None:
                 environ["herald.endpoint"] = snap.endpoint  # for the request metrics
-                headers = [*snap.headers, ("Content-Length", str(len(snap.body)))]
+                # Stored compressed when rendered: pick, never compress here.
+                chosen = snap.representation(environ.get("HTTP_ACCEPT_ENCODING"))
+                headers = [*chosen.headers, ("Content-Length", str(len(chosen.body)))]
                 if environ.get("wsgi.url_scheme") == "https":  # as security.py does for Flask
                     headers.append(HSTS)
                 start_response("200 OK", headers)
-                return [snap.body]
+                return [chosen.body]
         return self._wsgi_app(environ, start_response)
 
 
@@ -176,9 +178,10 @@ def snapshotted(view: View | None = None, *, headers: Headers = (), negotiate: b
         )
         # Most requests are unconditional: look at the raw environ before parsing anything.
         environ = request.environ
+        chosen = snap.representation(environ.get("HTTP_ACCEPT_ENCODING"))
         conditional = "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ
         if conditional and (
-            snap.etag in request.if_none_match
+            chosen.etag in request.if_none_match
             or (
                 not request.if_none_match
                 and request.if_modified_since is not None
@@ -188,9 +191,9 @@ def snapshotted(view: View | None = None, *, headers: Headers = (), negotiate: b
             )
         ):
             response = Response(status=304)
-            for name, value in snap.headers[1:]:
+            for name, value in chosen.headers[1:]:
                 response.headers[name] = value
             return response
-        return Response(snap.body, headers=snap.headers)
+        return Response(chosen.body, headers=chosen.headers)
 
     return serve

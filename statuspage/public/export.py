@@ -2,12 +2,14 @@
 
 Every page is fetched through the app itself (the same snapshot bytes the live site
 serves), links are rewritten to relative file paths, and the new tree replaces the old
-one in one atomic step.
+one in one atomic step. Each text file gets its compressed copies beside it (`index.html.gz`,
+`index.html.br`), which nginx's `gzip_static` serves as they are (deploy/nginx/herald.conf).
 """
 
 from __future__ import annotations
 
 import ctypes
+import mimetypes
 import os
 import re
 import shutil
@@ -23,8 +25,10 @@ from statuspage.components.catalog import list_components
 from statuspage.incidents import queries
 from statuspage.public import ROUTES
 from statuspage.public.pages import recent_months
+from statuspage.snapshots.encoding import BR, GZIP, encode
 
 _LINK = re.compile(rb'(?P<attr>\b(?:href|src))="(?P<url>/(?!/)[^"#?]*)(?P<rest>[#?][^"]*)?"')
+_SUFFIXES = {GZIP: ".gz", BR: ".br"}  # what nginx's gzip_static (and brotli_static) look for
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
@@ -70,6 +74,26 @@ def relative_links(html: bytes, own_file: str) -> bytes:
     return _LINK.sub(rewrite, html)
 
 
+def write_with_codings(destination: Path, body: bytes, content_type: str | None) -> None:
+    """Write `body`, and beside it each compressed copy worth having (text, smaller)."""
+    destination.write_bytes(body)
+    if content_type is None:
+        return
+    for coding, data in encode(body, content_type):
+        destination.with_name(destination.name + _SUFFIXES[coding]).write_bytes(data)
+
+
+def compress_tree(root: Path) -> None:
+    """Give every text file under `root` (the copied static folder) its compressed copies."""
+    for file in sorted(p for p in root.rglob("*") if p.is_file()):
+        if file.suffix in _SUFFIXES.values():
+            continue
+        content_type, _ = mimetypes.guess_type(file.name)
+        if content_type is not None:
+            for coding, data in encode(file.read_bytes(), content_type):
+                file.with_name(file.name + _SUFFIXES[coding]).write_bytes(data)
+
+
 def _swap_into_place(built: Path, target: Path) -> None:
     """Exchange the new tree with the old atomically where Linux allows (renameat2)."""
     if not target.exists():
@@ -111,8 +135,9 @@ def export_site(app: Flask, target: Path) -> int:
                 body = relative_links(body, name)
             destination = built / name
             destination.parent.mkdir(parents=True, exist_ok=True)
-            destination.write_bytes(body)
+            write_with_codings(destination, body, response.content_type)
         shutil.copytree(app.static_folder, built / "static")
+        compress_tree(built / "static")
         built.chmod(0o755)
         count = sum(1 for p in built.rglob("*") if p.is_file())
         _swap_into_place(built, target)

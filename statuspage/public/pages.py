@@ -17,7 +17,7 @@ from flask import Response, abort, g, make_response, render_template, request
 from statuspage.audience.visibility import PUBLIC, Viewer
 from statuspage.clock import utcnow
 from statuspage.components.catalog import list_components
-from statuspage.components.status import overview
+from statuspage.components.status import bar_defaults, overview
 from statuspage.components.uptime import uptime_rule
 from statuspage.core.errors import InvalidInput, NotFound
 from statuspage.core.validation import storable
@@ -51,6 +51,7 @@ def index() -> tuple[str, str]:
             "public/status.html",
             page=page,
             view=view,
+            bars=bar_defaults(view.first_day),
             uptime_rule=uptime_rule(),
             past_days=past_days(viewer, now.date()),
             # Metrics are page-wide: a private viewer gets the same section.

@@ -9,7 +9,8 @@ the same on SQLite and PostgreSQL. A machine that shares no instance folder (sca
 renders its own copy, once, under its own lock.
 
 Layout: `<root>/<version key>/<blake2b of the path>`, each file a JSON header line (path,
-content type, ETag, Last-Modified, headers) then the body; written to a temporary file and
+content type, ETag, Last-Modified, headers, and the coding and size of each compressed body)
+then the plain body and the compressed ones after it; written to a temporary file and
 renamed into place, so a reader sees a whole file or none.
 """
 

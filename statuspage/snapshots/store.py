@@ -24,6 +24,7 @@ from typing import Any
 from statuspage.clock import utcnow
 from statuspage.metrics import SNAPSHOT_RENDERS
 from statuspage.page.state import page_key
+from statuspage.snapshots.encoding import IDENTITY, choose, encode, with_vary
 from statuspage.snapshots.files import SnapshotFiles
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -43,6 +44,45 @@ class Snapshot:
     last_modified: datetime
     headers: tuple[tuple[str, str], ...]
     endpoint: str = ""  # the view's endpoint, so requests served from here are counted by it
+    # The body compressed when it was rendered (snapshots/encoding.py): (coding, bytes), for
+    # the requests whose Accept-Encoding takes one. Never compressed per request.
+    encoded: tuple[tuple[str, bytes], ...] = ()
+
+    @functools.cached_property
+    def codings(self) -> tuple[str, ...]:
+        return tuple(coding for coding, _ in self.encoded)
+
+    @functools.cached_property
+    def _representations(self) -> dict[str, Representation]:
+        """Each coding's bytes and headers, made once: a request only picks one."""
+        if not self.encoded:
+            return {IDENTITY: Representation(self.body, self.etag, self.headers)}
+        out = {}
+        for coding, body in ((IDENTITY, self.body), *self.encoded):
+            etag = self.etag if coding == IDENTITY else f"{self.etag}-{coding}"
+            headers = tuple(
+                (name, f'"{etag}"' if name == "ETag" else value) for name, value in self.headers
+            )
+            if coding != IDENTITY:
+                headers += (("Content-Encoding", coding),)
+            out[coding] = Representation(body, etag, with_vary(headers, "Accept-Encoding"))
+        return out
+
+    def representation(self, accept_encoding: str | None) -> Representation:
+        """What to send for a request's `Accept-Encoding` (RFC 9110 §12.5.3)."""
+        if not self.encoded:
+            return self._representations[IDENTITY]
+        return self._representations[choose(accept_encoding, self.codings)]
+
+
+@dataclass(frozen=True)
+class Representation:
+    """One content coding of a snapshot: its bytes, its own strong ETag, its headers (the
+    snapshot's, with that ETag, `Content-Encoding` and `Vary: Accept-Encoding`)."""
+
+    body: bytes
+    etag: str
+    headers: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -266,7 +306,12 @@ class SnapshotStore:
         stored = files.load(directory, made.path)
         if stored is None:
             return None
-        head, body = stored
+        head, data = stored
+        encoded, end = [], len(data)
+        for coding, size in reversed(head.get("encoded", [])):  # stored after the body
+            encoded.insert(0, (coding, data[end - size : end]))
+            end -= size
+        body = data[:end]
         if served and head.get("ahead"):
             files.mark_seen(directory, made.path)  # so the worker renders it ahead next time
         snapshot = Snapshot(
@@ -276,6 +321,7 @@ class SnapshotStore:
             last_modified=datetime.fromisoformat(head["last_modified"]),
             headers=tuple((name, value) for name, value in head["headers"]),
             endpoint=head["endpoint"],
+            encoded=tuple(encoded),
         )
         return self._keep(made, snapshot)
 
@@ -288,8 +334,12 @@ class SnapshotStore:
             "last_modified": snapshot.last_modified.isoformat(),
             "headers": snapshot.headers,
             "endpoint": snapshot.endpoint,
+            # The compressed bodies follow the plain one in the file, in this order and size.
+            "encoded": [[coding, len(data)] for coding, data in snapshot.encoded],
         }
-        files.save(directory, made.path, head, snapshot.body)
+        files.save(
+            directory, made.path, head, b"".join([snapshot.body, *(d for _, d in snapshot.encoded)])
+        )
         return self._keep(made, snapshot)
 
     def _keep(self, made: _Made, snapshot: Snapshot) -> Snapshot:
@@ -317,4 +367,5 @@ class SnapshotStore:
                 *made.extra_headers,
             ),
             endpoint=made.endpoint,
+            encoded=encode(body, content_type),
         )

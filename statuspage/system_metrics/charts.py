@@ -31,6 +31,7 @@ from statuspage.models import Metric
 from statuspage.system_metrics.series import Point, Series, Window, merged
 
 WIDTH, HEIGHT = 600, 180
+MIN_UNITS_PER_POINT = 1.5  # a line's points closer than this are merged (charts._line)
 TOP, BOTTOM = 12, 28  # room above the plot, and below it for the time labels
 # Room beside the plot for the value labels: per character of the longest, at the largest
 # font the stylesheet gives them (19 units on a phone, where the chart is drawn smallest).
@@ -159,50 +160,52 @@ def _num(value: float) -> str:
 
 
 def gap_limit(series: Series) -> float:
+    return _gap_limit(series.points, series.step)
+
+
+def _gap_limit(points: tuple[Point, ...] | list[Point], step: int) -> float:
     """The widest step the line is drawn across. Data sent every 5 minutes fills every
     5-minute bucket, and a missing one is a gap; data sent every 10 minutes fills every other
     one, and that is its rhythm, not a gap. So: half as much again as the series' usual
     spacing (its median), and never less than one bucket."""
-    spacings = sorted(b.bucket - a.bucket for a, b in pairwise(series.points))
-    usual = spacings[len(spacings) // 2] if spacings else series.step
-    return max(series.step, 1.5 * usual)
-
-
-def _tenths(value: int) -> str:
-    """A number of tenths as SVG path data writes it shortest: 12 -> "1.2", -7 -> "-.7"."""
-    whole, frac = divmod(abs(value), 10)
-    sign = "-" if value < 0 else ""
-    if not frac:
-        return f"{sign}{whole}"
-    return f"{sign}{whole or ''}.{frac}"
+    spacings = sorted(b.bucket - a.bucket for a, b in pairwise(points))
+    usual = spacings[len(spacings) // 2] if spacings else step
+    return max(step, 1.5 * usual)
 
 
 def _line(series: Series, left: float, right: float, rtl: bool, scale: Scale) -> str:
     """The averages as path data: a new subpath after every gap (`gap_limit`), so the line
     is never drawn through nothing; a lone point is a zero-length subpath, which a round cap
     draws as a dot. Each subpath starts at an absolute point and goes on by relative steps
-    in tenths of a unit (a month's chart has 720 points: this halves its bytes); the steps
-    are differences of rounded positions, so no rounding error adds up."""
+    in whole units (a unit is about a pixel of the 600-wide chart at its widest, under the
+    line's 2.5-pixel stroke; a month's chart has 720 points: tenths cost a third more of the
+    page); the steps are differences of rounded positions, so no rounding error adds up. A
+    series denser than two units a point is merged into coarser buckets first (MAX_POINTS)."""
     parts: list[str] = []
-    limit = gap_limit(series)
     span = series.end - series.start
+    # A month of hourly buckets is 720 points on a 514-unit plot: merged by three hours.
+    step, points = series.step, list(series.points)
+    factor = max(1, math.ceil(MIN_UNITS_PER_POINT * span / step / abs(right - left)))
+    if factor > 1:
+        step, points = step * factor, merged(points, step * factor)
+    limit = _gap_limit(points, step)
     x_per_second = (right - left) / span
     x_origin, x_per_second = (right, -x_per_second) if rtl else (left, x_per_second)
     x_low, x_high = min(left, right), max(left, right)
     floor, plot = HEIGHT - BOTTOM, HEIGHT - BOTTOM - TOP
     y_per_unit = plot / (scale.high - scale.low)
-    offset = series.step / 2 - series.start
+    offset = step / 2 - series.start
     previous = None
     at = (0, 0)  # the last point drawn, in tenths
-    for bucket, total, count, _, _ in series.points:
+    for bucket, total, count, _, _ in points:
         px = min(max(x_origin + (bucket + offset) * x_per_second, x_low), x_high)
         py = floor - min(max((total / count - scale.low) * y_per_unit, 0.0), plot)
-        here = (round(px * 10), round(py * 10))
+        here = (round(px), round(py))
         if previous is not None and bucket - previous <= limit:
             dx, dy = here[0] - at[0], here[1] - at[1]
-            parts.append(f"l{_tenths(dx)}{'' if dy < 0 else ' '}{_tenths(dy)}")
+            parts.append(f"l{dx}{'' if dy < 0 else ' '}{dy}")
         else:
-            parts.append(f"M{_tenths(here[0])} {_tenths(here[1])}h0")
+            parts.append(f"M{here[0]} {here[1]}h0")
         previous, at = bucket, here
     return "".join(parts)
 
@@ -287,9 +290,8 @@ def render_chart(
         )
     out.append("</g>")
     out.append(
-        f'<path class="chart-line" d="{_line(series, left, right, rtl, scale)}" fill="none" '
-        'stroke="currentColor" stroke-width="2.5" stroke-linejoin="round" '
-        'stroke-linecap="round" vector-effect="non-scaling-stroke"/></svg>'
+        # How the line is stroked is in herald.css (.chart-line): said once, not per chart.
+        f'<path class="chart-line" d="{_line(series, left, right, rtl, scale)}"/></svg>'
     )
     return Markup("".join(out))  # noqa: S704 - every text in it passed escape()
 

@@ -171,6 +171,6 @@ def test_the_public_page_still_never_reads_the_session(owner: Staff):
     assert response.status_code == 200
     assert "Set-Cookie" not in response.headers
     # The language picker's cookie is the only cookie the page varies on (the session
-    # would add a second `Cookie`).
-    assert response.headers.get_all("Vary") == ["Accept-Language, Cookie"]
+    # would add a second `Cookie`); the content coding is the other thing it varies on.
+    assert response.headers.get_all("Vary") == ["Accept-Language, Cookie, Accept-Encoding"]
     assert "Sign out" not in response.get_data(as_text=True)

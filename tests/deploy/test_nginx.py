@@ -7,6 +7,7 @@ export folder) filled in on a copy, inside a minimal nginx.conf that keeps every
 from __future__ import annotations
 
 import getpass
+import gzip
 import http.client
 import shutil
 import ssl
@@ -144,7 +145,9 @@ def site(tmp_path: Path, proxied_app: tuple[Flask, LiveServer]) -> Site:
     return site_config(tmp_path, proxied_app[1].port)
 
 
-def get(site: Site, path: str, *, https: bool = True) -> http.client.HTTPResponse:
+def get(
+    site: Site, path: str, *, https: bool = True, headers: dict[str, str] | None = None
+) -> http.client.HTTPResponse:
     if https:
         context = ssl.create_default_context(cafile=str(site.cert))
         connection: http.client.HTTPConnection = http.client.HTTPSConnection(
@@ -152,7 +155,7 @@ def get(site: Site, path: str, *, https: bool = True) -> http.client.HTTPRespons
         )
     else:
         connection = http.client.HTTPConnection("127.0.0.1", site.http_port, timeout=10)
-    connection.request("GET", path, headers={"Host": "status.example.com"})
+    connection.request("GET", path, headers={"Host": "status.example.com", **(headers or {})})
     response = connection.getresponse()
     response.body = response.read()  # type: ignore[attr-defined]
     connection.close()
@@ -172,6 +175,11 @@ def test_nginx_proxies_to_the_app_which_sees_https_and_the_client(running, proxi
     # The app learnt the scheme from X-Forwarded-Proto (TRUSTED_PROXIES=1): HSTS, once.
     assert page.getheader("Strict-Transport-Security", "").startswith("max-age=")
     assert len(page.headers.get_all("Content-Security-Policy")) == 1
+    # The app's stored gzip passes through as it is: one coding, one Vary line.
+    zipped = get(running, "/", headers={"Accept-Encoding": "gzip"})
+    assert zipped.getheader("Content-Encoding") == "gzip"
+    assert gzip.decompress(zipped.body) == page.body
+    assert zipped.headers.get_all("Vary") == ["Accept-Language, Cookie, Accept-Encoding"]
     assert get(running, "/metrics").status == 200  # loopback is on the allowlist
     redirect = get(running, "/history", https=False)
     assert redirect.status == 301
@@ -197,6 +205,16 @@ def test_with_the_app_down_readers_get_the_static_export(running, proxied_app):
     assert "frame-ancestors *" in widget.getheader("Content-Security-Policy", "")
     assert widget.getheader("X-Frame-Options") is None
     assert get(running, "/static/css/herald.css").status == 200
+    # The export's .gz copies, sent as they are to clients that take gzip (gzip_static).
+    gzip_please = {"Accept-Encoding": "gzip"}
+    for path in ("/", "/api/v2/summary.json", "/static/css/herald.css"):
+        plain, zipped = get(running, path), get(running, path, headers=gzip_please)
+        assert zipped.status == 200, path
+        assert zipped.getheader("Content-Encoding") == "gzip", path
+        assert "Accept-Encoding" in zipped.getheader("Vary", ""), path
+        assert int(zipped.getheader("Content-Length")) == len(zipped.body) < len(plain.body)
+        assert gzip.decompress(zipped.body) == plain.body, path
+        assert plain.getheader("Content-Encoding") is None
     # Staff and per-person pages never fall back to a stale copy: they say the app is down.
     assert get(running, "/admin/").status == 502
     assert get(running, "/subscribe").status == 502

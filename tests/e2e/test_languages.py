@@ -72,7 +72,7 @@ def test_the_chosen_language_sticks_and_arabic_mirrors_on_a_phone(
     assert card.evaluate("el => getComputedStyle(el).borderRightWidth") == "5px"
     assert card.evaluate("el => getComputedStyle(el).borderLeftWidth") != "5px"
     # The bars still run oldest to newest in reading order: today is the leftmost shown.
-    bars = page.locator(".component").first.locator("li.bar")
+    bars = page.locator(".component").first.locator("ol.bars > li")
     today, shown_first = bars.last.bounding_box(), bars.nth(60).bounding_box()
     assert today is not None
     assert shown_first is not None

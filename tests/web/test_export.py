@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 from pathlib import Path
 
+import brotli
 import feedparser
 
 from statuspage.extensions import db
@@ -113,3 +115,29 @@ def test_the_cli_exports(app, small_page, tmp_path):
     assert result.exit_code == 0, result.output
     assert "Exported" in result.output
     assert Path(tmp_path / "out" / "index.html").is_file()
+
+
+def test_every_text_file_has_its_gzip_and_brotli_copies_beside_it(app, small_page, tmp_path):
+    target = tmp_path / "site"
+    export_site(app, target)
+    texts = [
+        p
+        for p in target.rglob("*")
+        if p.suffix in (".html", ".json", ".atom", ".rss", ".css", ".js") and p.is_file()
+    ]
+    assert target / "index.html" in texts
+    assert target / "static" / "css" / "herald.css" in texts
+    for file in texts:
+        plain = file.read_bytes()
+        zipped = file.with_name(file.name + ".gz")
+        squeezed = file.with_name(file.name + ".br")
+        if len(plain) >= 1000:  # a tiny file may not shrink: then no copy beats a bigger one
+            assert zipped.exists(), file
+            assert squeezed.exists(), file
+        if zipped.exists():
+            assert gzip.decompress(zipped.read_bytes()) == plain, file
+            assert len(zipped.read_bytes()) < len(plain)
+        if squeezed.exists():
+            assert brotli.decompress(squeezed.read_bytes()) == plain, file
+    # Images are already compressed: left alone.
+    assert not list(target.rglob("*.png.gz"))

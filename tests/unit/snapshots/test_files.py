@@ -3,8 +3,10 @@ publish, or by the first process that needs one, under a lock; the others read t
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
+import brotli
 import pytest
 
 from statuspage.extensions import db
@@ -138,3 +140,18 @@ def test_the_build_fingerprint_follows_every_file_that_makes_a_page(tmp_path):
     assert build_fingerprint.__wrapped__(code, templates) == first  # caches are not the build
     (templates / "public" / "index.html").write_text("<h1>{{ name|upper }}</h1>")
     assert build_fingerprint.__wrapped__(code, templates) != first
+
+
+def test_the_compressed_bodies_are_stored_with_the_plain_one_and_read_back(shared):
+    body = b"<li>quiet day</li>" * 500
+    first = SnapshotStore(0, "public", directory=shared)
+    second = SnapshotStore(0, "public", directory=shared)
+    rendered = first.get("/", lambda: (body, "text/html; charset=utf-8"))
+    assert rendered.codings == ("br", "gzip")
+    read = second.get("/", page(b"never rendered"))
+    assert second.renders == 0
+    assert read == rendered  # the plain body and every compressed one, byte for byte
+    assert gzip.decompress(read.representation("gzip").body) == body
+    assert brotli.decompress(read.representation("br").body) == body
+    assert read.representation(None).body == body
+    assert read.representation("gzip").etag != read.representation("br").etag != read.etag

@@ -6,6 +6,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from statuspage.audit import trail
+from statuspage.audit.trail import SYSTEM
 from statuspage.delivery.outbox import SEND_OBLIGATION_REMINDER, after_commit
 from statuspage.extensions import db
 from statuspage.models import (
@@ -57,6 +59,22 @@ def remind(now: datetime, *, mail: bool = True) -> list[int]:
         )
         db.session.add(reminder)
         db.session.flush()
+        # In the hash-chained trail with every other crisis event: when the team was warned.
+        trail.record(
+            SYSTEM,
+            "regulator.deadline_reminder",
+            target_type="obligation",
+            target_id=obligation.id,
+            incident_id=obligation.incident_id,
+            at=now,
+            after={
+                "regulator": obligation.rule.regulator.name,
+                "stage": obligation.rule.stage,
+                "due_at": obligation.due_at,
+                "lead_minutes": lead_minutes,
+                "mailed": mail,
+            },
+        )
         if mail:
             after_commit(SEND_OBLIGATION_REMINDER, reminder.id)
         created.append(reminder.id)

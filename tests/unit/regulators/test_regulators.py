@@ -319,6 +319,29 @@ def test_reminders_are_created_once_per_lead_and_only_the_nearest(listed, people
     assert count == 4
 
 
+def test_each_deadline_reminder_is_in_the_audit_chain(listed, people) -> None:
+    """[13/14]: every event of a crisis is in the hash-chained trail, reminders included."""
+    from statuspage.audit.trail import verify_chain
+
+    incident = create_incident(OpenIncident("x", "y"))
+    obligations.set_reportable(incident, [listed["cert-in"].id], user=people["comms"], actor=CLI)
+    obligations.record_trigger(incident, "awareness", T0, user=people["comms"], actor=CLI, now=T0)
+    due = T0 + timedelta(hours=6)
+    periodic.remind(T0)
+    periodic.remind(due)
+    entries = db.session.scalars(
+        select(models.AuditEvent)
+        .where(models.AuditEvent.action == "regulator.deadline_reminder")
+        .order_by(models.AuditEvent.id)
+    ).all()
+    assert [(e.after["lead_minutes"], e.incident_id, e.actor) for e in entries] == [
+        (1440, incident.id, "system"),
+        (0, incident.id, "system"),
+    ]
+    assert entries[0].after["regulator"] == listed["cert-in"].name
+    assert verify_chain().ok
+
+
 def test_a_regulators_acknowledgement_marks_its_obligation(listed, people) -> None:
     incident = _dora_incident(listed, people)
     initial = board_by_stage(incident, T0)["dora", "initial notification"].obligation

@@ -72,7 +72,7 @@ def test_the_shipped_drill_holds_every_promise_on_an_empty_database(app, tmp_pat
     system = [(e["offset"], e["step"]) for e in doc["timeline"] if e["by"] == "system"]
     # The sweep re-paged those who had not acknowledged, every 5 minutes, 4 pages at most;
     # resolving stood the team down.
-    assert [o for o, step in system if step == "team.repage"] == ["+00:06", "+00:11", "+00:16"]
+    assert [o for o, step in system if step == "team.repage"] == ["+00:05", "+00:10", "+00:15"]
     assert ("+01:40", "team.stand_down") in system
     report = doc["report"]
     assert report["incident"]["status"] == "resolved"

@@ -28,7 +28,7 @@ from sqlalchemy import event, select
 
 from statuspage.audit.trail import Actor
 from statuspage.clock import utcnow
-from statuspage.drills.scenario import PlaybookSpec, Scenario
+from statuspage.drills.scenario import PlaybookSpec, Scenario, ScenarioError
 from statuspage.extensions import db
 from statuspage.models import (
     Channel,
@@ -432,10 +432,10 @@ def seed(live: LiveRoster, scenario: Scenario) -> Cast:
 def _seed_playbooks(live: LiveRoster, scenario: Scenario, regulators: dict[str, int]) -> None:
     """The live playbooks, then the scenario's that the live database has no playbook of the
     same name for; their components are created in the sandbox when missing. A ScenarioError
-    (via DomainError) when one names a role or regulator the sandbox does not have."""
+    (the drill exits 2) when one names a role or regulator the sandbox does not have, or a
+    field crisis.playbooks refuses."""
     from statuspage.components.catalog import create_component
-    from statuspage.core.errors import InvalidInput
-    from statuspage.crisis import playbooks
+    from statuspage.core.errors import DomainError
 
     live_names = {b.spec.name for b in live.playbooks}
     specs = [b.spec for b in live.playbooks]
@@ -444,37 +444,48 @@ def _seed_playbooks(live: LiveRoster, scenario: Scenario, regulators: dict[str, 
     for spec in specs:
         where = f"playbook {spec.name!r}"
         if missing := [r for r in spec.roles if r not in role_ids]:
-            raise InvalidInput(f"{where}: no role {missing[0]!r} on the drill roster")
+            raise ScenarioError(f"{where}: no role {missing[0]!r} on the drill roster")
         if missing := [r for r in spec.regulators if r not in regulators]:
-            raise InvalidInput(f"{where}: no regulator {missing[0]!r} in the drill's registry")
+            raise ScenarioError(f"{where}: no regulator {missing[0]!r} in the drill's registry")
         component_ids = []
         for name in spec.components:
             component = db.session.scalars(select(Component).where(Component.name == name)).first()
             component = component or create_component(name, actor=DRILL_ACTOR)
             component_ids.append(component.id)
-        playbooks.save_playbook(
-            None,
-            playbooks.PlaybookFields(
-                name=spec.name,
-                auto_run=spec.auto_run,
-                impacts=spec.impacts,
-                component_ids=tuple(component_ids),
-                role_ids=tuple(role_ids[r] for r in spec.roles),
-                all_paths=spec.all_paths,
-                repage_minutes=spec.repage_minutes,
-                max_rounds=spec.max_rounds,
-                bridge_phone=spec.bridge.get("phone", ""),
-                bridge_pin=spec.bridge.get("pin", ""),
-                meeting_url=spec.bridge.get("meeting_url", ""),
-                page_note=spec.note,
-                cadence_minutes=spec.cadence_minutes,
-                briefing_subject=spec.briefing_subject,
-                briefing_body=spec.briefing_body,
-                holding_statement=spec.holding_statement,
-                approved_qa=spec.approved_qa,
-                do_not_say=spec.do_not_say,
-                regulator_ids=tuple(dict.fromkeys(regulators[r] for r in spec.regulators)),
-            ),
-            actor=DRILL_ACTOR,
-            now=utcnow(),
-        )
+        try:
+            _save_playbook(spec, component_ids, role_ids, regulators)
+        except DomainError as exc:
+            raise ScenarioError(f"{where}: {exc}") from None
+
+
+def _save_playbook(
+    spec: PlaybookSpec, component_ids: list, role_ids: dict[str, int], regulators: dict[str, int]
+) -> None:
+    from statuspage.crisis import playbooks
+
+    playbooks.save_playbook(
+        None,
+        playbooks.PlaybookFields(
+            name=spec.name,
+            auto_run=spec.auto_run,
+            impacts=spec.impacts,
+            component_ids=tuple(component_ids),
+            role_ids=tuple(role_ids[r] for r in spec.roles),
+            all_paths=spec.all_paths,
+            repage_minutes=spec.repage_minutes,
+            max_rounds=spec.max_rounds,
+            bridge_phone=spec.bridge.get("phone", ""),
+            bridge_pin=spec.bridge.get("pin", ""),
+            meeting_url=spec.bridge.get("meeting_url", ""),
+            page_note=spec.note,
+            cadence_minutes=spec.cadence_minutes,
+            briefing_subject=spec.briefing_subject,
+            briefing_body=spec.briefing_body,
+            holding_statement=spec.holding_statement,
+            approved_qa=spec.approved_qa,
+            do_not_say=spec.do_not_say,
+            regulator_ids=tuple(dict.fromkeys(regulators[r] for r in spec.regulators)),
+        ),
+        actor=DRILL_ACTOR,
+        now=utcnow(),
+    )

@@ -135,3 +135,32 @@ def test_a_team_paged_by_a_playbook_running_by_itself_was_paged_in_window(smtp, 
     db.session.expire_all()
     assert promises.team_paged_in_window(incident, timedelta(minutes=5)) is True
     assert sorted(m["To"] for m in smtp.inbox.messages) == ["ana@bank.example", "bob@bank.example"]
+
+
+def test_cadence_kept_names_the_worst_late_update_and_one_never_posted(clock):
+    from statuspage.incidents import cadence
+    from statuspage.incidents.commands import PostUpdate
+    from statuspage.incidents.publishing import post_update
+    from statuspage.page.state import ensure_page
+
+    ensure_page("Acme Bank Status")
+    incident = create_incident(OpenIncident("Payments down", "Investigating."))
+    cadence.set_incident_cadence(incident, 10, actor=CLI)
+    clock.set(T0 + timedelta(minutes=9))
+    post_update(incident, PostUpdate("Still investigating."), actor=CLI)
+    db.session.flush()
+    # Due at +00:19: not owed yet at +00:15; on time so far.
+    assert promises.cadence_kept(incident, T0 + timedelta(minutes=15)) is True
+    clock.set(T0 + timedelta(minutes=22))
+    post_update(incident, PostUpdate("Found it."), actor=CLI)
+    db.session.flush()
+    assert promises.cadence_kept(incident, T0 + timedelta(minutes=30)) == {
+        "held": False,
+        "why": "the update due at +00:19 was posted at +00:22 (3 min late)",
+    }
+    # Nothing since +00:22: due at +00:32, still missing when the drill ends at +00:40.
+    assert promises.cadence_kept(incident, T0 + timedelta(minutes=40)) == {
+        "held": False,
+        "why": "the update due at +00:32 was never posted (8 min late when the drill ended); "
+        "2 of 3 updates were late",
+    }

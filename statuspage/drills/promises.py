@@ -13,14 +13,14 @@ from typing import Any
 from sqlalchemy import select
 
 from statuspage.extensions import db
-from statuspage.incidents.cadence import minutes_for
+from statuspage.incidents.cadence_compliance import cadence_compliance
 from statuspage.models import (
     AuditEvent,
     Delivery,
     Incident,
-    IncidentUpdate,
     Notice,
     Obligation,
+    Regulator,
     RegulatorNotice,
     RegulatorNoticeState,
     StaffUser,
@@ -30,6 +30,7 @@ from statuspage.models import (
 )
 from statuspage.models.regulators import INCIDENT_TRIGGERS
 from statuspage.regulators import deadlines
+from statuspage.regulators.obligations import reportable_to as reportable_to_of
 
 Promise = bool | dict[str, Any]
 KEYS = (
@@ -232,10 +233,22 @@ def no_outdated_facts_sent(incident: Incident) -> Promise:
     return keep(breaches)
 
 
-def regulator_deadlines_met(incident: Incident, finished_at: datetime) -> Promise:
-    """Every report whose clock started was sent by its due time, or is not due yet when the
-    drill ends."""
+def regulator_deadlines_met(
+    incident: Incident, finished_at: datetime, reportable_to: list[int] | tuple[int, ...] = ()
+) -> Promise:
+    """The incident was made reportable to each regulator of `reportable_to` (those the
+    scenario says the crisis is reportable to: a playbook that misses one starts no clock and
+    would otherwise pass unseen), and every report whose clock started was sent by its due
+    time, or is not due yet when the drill ends."""
     breaches = []
+    marked = {r.id for r in reportable_to_of(incident)}
+    for regulator_id in dict.fromkeys(reportable_to):
+        if regulator_id not in marked:
+            regulator = db.session.get(Regulator, regulator_id)
+            breaches.append(
+                f"the incident was never made reportable to {regulator.name}: "
+                "no clock of theirs started"
+            )
     obligations = db.session.scalars(
         select(Obligation).where(Obligation.incident_id == incident.id).order_by(Obligation.id)
     )
@@ -256,37 +269,42 @@ def regulator_deadlines_met(incident: Incident, finished_at: datetime) -> Promis
 
 
 def cadence_kept(incident: Incident, finished_at: datetime) -> Promise:
-    """While the incident was open, no gap between updates (nor from the last one to the
-    drill's end) was longer than its cadence."""
-    minutes = minutes_for(incident)
-    times = list(
-        db.session.scalars(
-            select(IncidentUpdate.created_at)
-            .where(IncidentUpdate.incident_id == incident.id)
-            .order_by(IncidentUpdate.created_at)
+    """Every update due while the incident was open (incidents.cadence_compliance: each due
+    time from the update before it and the cadence then in force) was posted on time; an
+    update still missing when the drill ends counts as late. The reason names the worst."""
+    rows = cadence_compliance(incident.id, now=finished_at)
+    late = [r for r in rows if not r.on_time]
+    if not late:
+        return True
+    worst = max(late, key=lambda r: r.overdue_minutes)
+    due = _offset(worst.due_at, incident.started_at)
+    if worst.posted_at is None:
+        why = (
+            f"the update due at {due} was never posted "
+            f"({worst.overdue_minutes} min late when the drill ended)"
         )
-    )
-    if not times:
-        return keep(["no update was ever posted"])
-    ends = times[1:] if incident.resolved_at is not None else [*times[1:], finished_at]
-    breaches = []
-    for before, after in zip(times, ends, strict=False):
-        gap = int((after - before).total_seconds() // 60)
-        if gap > minutes:
-            breaches.append(
-                f"{gap} minutes passed between the update at {_offset(before, incident.started_at)}"
-                f" and the next at {_offset(after, incident.started_at)} "
-                f"(cadence {minutes} minutes)"
-            )
-    return keep(breaches)
+    else:
+        posted = _offset(worst.posted_at, incident.started_at)
+        why = f"the update due at {due} was posted at {posted} ({worst.overdue_minutes} min late)"
+    if len(late) > 1:
+        why += f"; {len(late)} of {len(rows)} updates were late"
+    return keep([why])
 
 
-def check_all(incident: Incident, *, page_within: timedelta, finished_at: datetime) -> dict:
+def check_all(
+    incident: Incident,
+    *,
+    page_within: timedelta,
+    finished_at: datetime,
+    reportable_to: list[int] | None = None,
+) -> dict:
     return {
         "team_paged_in_window": team_paged_in_window(incident, page_within),
         "no_page_after_stand_down": no_page_after_stand_down(incident),
         "second_person_approved": second_person_approved(incident),
         "no_outdated_facts_sent": no_outdated_facts_sent(incident),
-        "regulator_deadlines_met": regulator_deadlines_met(incident, finished_at),
+        "regulator_deadlines_met": regulator_deadlines_met(
+            incident, finished_at, reportable_to or []
+        ),
         "cadence_kept": cadence_kept(incident, finished_at),
     }

@@ -18,7 +18,7 @@ body { font: 15px/1.5 system-ui, sans-serif; max-width: 70rem; margin: 2rem auto
 table { border-collapse: collapse; width: 100%; margin-bottom: 2rem; }
 th, td { border: 1px solid #ccc; padding: .3rem .5rem; text-align: left; vertical-align: top; }
 .held { color: #17663a; } .broken { color: #a4161a; font-weight: bold; }
-.refused { color: #a4161a; }
+.refused { color: #a4161a; } .body { white-space: pre-wrap; }
 </style>
 </head>
 <body>
@@ -74,10 +74,19 @@ from {{ doc.started_at }} to {{ doc.finished_at }}.</p>
 <h3>Internal notices</h3>
 <table>
 <thead><tr><th scope="col">Sent</th><th scope="col">Kind</th><th scope="col">Subject</th>
+<th scope="col">Message</th><th scope="col">Sent by</th>
+<th scope="col">Channels</th>
 <th scope="col">Recipients (acknowledged)</th></tr></thead>
 <tbody>
 {% for n in doc.report.internal %}
 <tr><td>{{ n.sent_at }}</td><td>{{ n.kind }}</td><td>{{ n.subject }}</td>
+<td class="body">{{ n.body }}</td>
+<td>{{ n.sent_by }}{% if n.started_by and n.started_by != n.sent_by %}
+(started by {{ n.started_by }}){% endif %}</td>
+<td>{% for channel, states in (n.channel_states or {}).items() %}{{ channel }}:
+{% for state, count in states.items() if count %}{{ state }} {{ count }}
+{%- if not loop.last %}, {% endif %}{% endfor %}
+{%- if not loop.last %}<br>{% endif %}{% endfor %}</td>
 <td>{% for r in n.recipients %}{{ r.name }}
 {%- if r.acknowledged_at %} ({{ r.acknowledged_how }} {{ r.acknowledged_at }}){% endif %}
 {%- if not loop.last %}; {% endif %}{% endfor %}</td></tr>

@@ -5,7 +5,11 @@ each step runs at its offset through the same service functions staff use.
 A step refused by a control (a DomainError: four-eyes, an outdated notice, a late notice
 without its reason...) is rolled back and kept in the timeline as refused: a drill finding,
 not a crash. Steps are handled by HANDLERS, one function per kind of step
-(scenario.STEP_FIELDS lists their fields); a `playbook` step is one more entry in each.
+(scenario.STEP_FIELDS lists their fields).
+
+An incident opened in a drill is opened *now* (the simulated clock's now), not backfilled,
+so the playbooks matching its impact or components run by themselves, as in production
+(publishing.create_incident); a `playbook` step is staff choosing one.
 """
 
 from __future__ import annotations
@@ -15,12 +19,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from statuspage.audit.trail import Actor
 from statuspage.clock import SimulatedClock
 from statuspage.core.errors import DomainError
-from statuspage.crisis import assembly, executives
+from statuspage.crisis import assembly, executives, playbooks
 from statuspage.drills.sandbox import Cast, LiveRoster, Sandbox, seed
 from statuspage.drills.scenario import Scenario, ScenarioError, Step
 from statuspage.extensions import db
@@ -114,7 +118,8 @@ def open_incident(drill: Drill, step: Step) -> str:
             status=f.get("status", "investigating"),
             impact=f.get("impact"),
             components=_components(f.get("components"), drill.actor(f["by"])),
-            at=drill.now,
+            # No `at`: opened now on the simulated clock (an `at` would mean a backfill, for
+            # which no playbook runs).
         ),
         actor=drill.actor(f["by"]),
     )
@@ -123,7 +128,9 @@ def open_incident(drill: Drill, step: Step) -> str:
             incident, int(f["cadence_minutes"]), actor=drill.actor(f["by"])
         )
     drill.incident_id = incident.id
-    return f"opened {incident.name} ({incident.impact.value})"
+    ran = [run.playbook_name for run in playbooks.runs_for(incident.id)]
+    ran_text = f"; playbook {', '.join(ran)} ran by itself" if ran else ""
+    return f"opened {incident.name} ({incident.impact.value}){ran_text}"
 
 
 def post_update(drill: Drill, step: Step) -> str:
@@ -339,6 +346,28 @@ def stand_down(drill: Drill, step: Step) -> str:
     return "team stood down" + (" and told" if told else " (nobody left to tell)")
 
 
+def playbook(drill: Drill, step: Step) -> str:
+    """Staff choose a playbook on the open incident (crisis.playbooks.run_playbook)."""
+    f = step.fields
+    found = playbooks.find_playbook(str(f["playbook"]))
+    if found is None:
+        names = ", ".join(p.name for p in playbooks.list_playbooks()) or "none"
+        raise StepError(f"no playbook {f['playbook']!r} in the drill (it has: {names})")
+    incident = drill.incident()
+    before = playbooks.run_of(incident, found)
+    run = playbooks.run_playbook(incident, found, actor=drill.actor(f["by"]), now=drill.now)
+    if before is not None:
+        how = "by itself" if run.automatic else "by staff"
+        return f"playbook {found.name!r} had run already ({how}): nothing done again"
+    outcome = run.outcome or {}
+    skipped = "; ".join(f"{k}: {v}" for k, v in (outcome.get("skipped") or {}).items())
+    return (
+        f"playbook {found.name!r} ran: "
+        + (", ".join(outcome.get("done") or []) or "nothing")
+        + (f" (skipped {skipped})" if skipped else "")
+    )
+
+
 # The kinds of step and their handlers; scenario.STEP_FIELDS names each kind's fields.
 HANDLERS: dict[str, Callable[[Drill, Step], str]] = {
     "open_incident": open_incident,
@@ -356,6 +385,7 @@ HANDLERS: dict[str, Callable[[Drill, Step], str]] = {
     "approve_notice": approve_notice,
     "send_notice": send_notice,
     "stand_down": stand_down,
+    "playbook": playbook,
 }
 
 
@@ -386,23 +416,32 @@ def run_step(drill: Drill, step: Step) -> None:
 
 
 def _system_events(drill: Drill) -> list[dict[str, Any]]:
-    """What the system did on its own since last asked (re-pages, stand-downs, reminders),
-    from the sandbox's audit trail."""
+    """What the system did on its own since last asked (re-pages, stand-downs, reminders, a
+    playbook run by itself when the incident opened: `by` "playbook"), from the sandbox's
+    audit trail."""
     rows = db.session.scalars(
         select(AuditEvent)
-        .where(AuditEvent.actor == "system", AuditEvent.id > drill.audit_seen)
+        .where(
+            or_(AuditEvent.actor == "system", AuditEvent.action == "playbook.run"),
+            AuditEvent.id > drill.audit_seen,
+        )
         .order_by(AuditEvent.id)
     )
     events = []
     for event in rows:
         drill.audit_seen = event.id
+        by = "system"
+        if event.action == "playbook.run":
+            if not (event.after or {}).get("automatic"):
+                continue  # chosen by staff: the `playbook` step's own entry says it
+            by = "playbook"
         minutes = int((event.at - drill.started_at).total_seconds() // 60)
         events.append(
             {
                 "at": event.at.isoformat(),
                 "offset": f"+{minutes // 60:02d}:{minutes % 60:02d}",
                 "step": event.action,
-                "by": "system",
+                "by": by,
                 "outcome": "done",
                 "detail": event.after if isinstance(event.after, dict) else None,
             }
@@ -448,7 +487,8 @@ def drill_document(
     scenario: Scenario, sandbox: Sandbox, live: LiveRoster, *, start: datetime
 ) -> dict[str, Any]:
     """Run the scenario in the sandbox; the drill's JSON document (README "Drills"):
-    scenario, started_at, finished_at, timeline, report (crisis.report's), promises."""
+    scenario, started_at, finished_at, timeline, report (crisis.report's Report.as_dict():
+    bodies, senders, per-channel states, cadence), promises."""
     from statuspage.crisis.report import communication_report
     from statuspage.drills import promises
 
@@ -460,11 +500,16 @@ def drill_document(
             report = None
             checked = {key: promises.keep(["no incident was opened"]) for key in promises.KEYS}
         else:
-            report = communication_report(incident.id, now=outcome.finished_at).as_json()
+            report = communication_report(incident.id, now=outcome.finished_at).as_dict()
             checked = promises.check_all(
                 incident,
                 page_within=timedelta(minutes=scenario.promises.page_within_minutes),
                 finished_at=outcome.finished_at,
+                reportable_to=[
+                    drill.cast.regulators[key]
+                    for key in scenario.regulators
+                    if key in drill.cast.regulators
+                ],
             )
         db.session.rollback()
     return {

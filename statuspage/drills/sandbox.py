@@ -27,7 +27,8 @@ from flask_migrate import upgrade
 from sqlalchemy import event, select
 
 from statuspage.audit.trail import Actor
-from statuspage.drills.scenario import Scenario
+from statuspage.clock import utcnow
+from statuspage.drills.scenario import PlaybookSpec, Scenario, ScenarioError
 from statuspage.extensions import db
 from statuspage.models import (
     Channel,
@@ -35,6 +36,7 @@ from statuspage.models import (
     ContactPoint,
     CrisisRole,
     Page,
+    Playbook,
     Regulator,
     Role,
     StaffUser,
@@ -87,6 +89,38 @@ class LiveRegulator:
 
 
 @dataclass(frozen=True)
+class LiveBook:
+    """A live playbook as a drill copies it: its fields, and its roles, components and
+    regulators by name (the sandbox's rows of the same names)."""
+
+    spec: PlaybookSpec
+
+
+def _live_playbook(p: Playbook) -> LiveBook:
+    return LiveBook(
+        PlaybookSpec(
+            name=p.name,
+            auto_run=p.auto_run,
+            impacts=tuple(p.impacts or ()),
+            components=tuple(c.name for c in p.components),
+            roles=tuple(r.name for r in p.roles),
+            regulators=tuple(r.name for r in p.regulators),
+            all_paths=p.all_paths,
+            repage_minutes=p.repage_minutes,
+            max_rounds=p.max_rounds,
+            bridge={"phone": p.bridge_phone, "pin": p.bridge_pin, "meeting_url": p.meeting_url},
+            note=p.page_note,
+            cadence_minutes=p.cadence_minutes,
+            briefing_subject=p.briefing_subject,
+            briefing_body=p.briefing_body,
+            holding_statement=p.holding_statement,
+            approved_qa=p.approved_qa,
+            do_not_say=p.do_not_say,
+        )
+    )
+
+
+@dataclass(frozen=True)
 class LiveRoster:
     """What a drill copies from the live database: the crisis roster and the registry of
     regulators, without a single address; never a subscriber."""
@@ -97,6 +131,7 @@ class LiveRoster:
     members: tuple[LiveMember, ...]
     regulators: tuple[LiveRegulator, ...]
     components: tuple[str, ...]
+    playbooks: tuple[LiveBook, ...] = ()
 
 
 def read_live_roster() -> LiveRoster:
@@ -158,6 +193,10 @@ def read_live_roster() -> LiveRoster:
             members=tuple(members),
             regulators=regulators,
             components=tuple(db.session.scalars(select(Component.name).order_by(Component.id))),
+            playbooks=tuple(
+                _live_playbook(p)
+                for p in db.session.scalars(select(Playbook).order_by(Playbook.id))
+            ),
         )
     finally:
         db.session.rollback()
@@ -292,7 +331,12 @@ def seed(live: LiveRoster, scenario: Scenario) -> Cast:
     page = ensure_page(drill_name(live.page_name or scenario.name))
     if live.cadence_minutes:
         page.update_cadence_minutes = live.cadence_minutes
-    wanted_roles = [*live.roles, *scenario.roles, *(r for p in scenario.people for r in p.roles)]
+    wanted_roles = [
+        *live.roles,
+        *scenario.roles,
+        *(r for p in scenario.people for r in p.roles),
+        *(r for b in scenario.playbooks for r in b.roles),
+    ]
     for name in dict.fromkeys(wanted_roles):
         if db.session.scalar(select(CrisisRole.id).where(CrisisRole.name == name)) is None:
             db.session.add(CrisisRole(name=name))
@@ -364,9 +408,13 @@ def seed(live: LiveRoster, scenario: Scenario) -> Cast:
                 actor=DRILL_ACTOR,
             )
     present = set(db.session.scalars(select(Regulator.library_key)))
-    for key in scenario.regulators:
-        if key not in present:
+    known = {entry["key"] for entry in library.library()}
+    live_names = {r.name for r in live.regulators}
+    named = [key for b in scenario.playbooks for key in b.regulators]
+    for key in dict.fromkeys([*scenario.regulators, *named]):
+        if key not in present and key in known and key not in live_names:
             library.add_from_library(key, actor=DRILL_ACTOR)
+            present.add(key)
     for regulator in db.session.scalars(select(Regulator).order_by(Regulator.id)):
         registry.set_regulator_contacts(
             regulator,
@@ -377,4 +425,67 @@ def seed(live: LiveRoster, scenario: Scenario) -> Cast:
         if regulator.library_key:
             regulators[regulator.library_key] = regulator.id
     db.session.flush()
+    _seed_playbooks(live, scenario, regulators)
     return Cast(staff=staff, members=members, regulators=regulators, stand_ins=stand_ins)
+
+
+def _seed_playbooks(live: LiveRoster, scenario: Scenario, regulators: dict[str, int]) -> None:
+    """The live playbooks, then the scenario's that the live database has no playbook of the
+    same name for; their components are created in the sandbox when missing. A ScenarioError
+    (the drill exits 2) when one names a role or regulator the sandbox does not have, or a
+    field crisis.playbooks refuses."""
+    from statuspage.components.catalog import create_component
+    from statuspage.core.errors import DomainError
+
+    live_names = {b.spec.name for b in live.playbooks}
+    specs = [b.spec for b in live.playbooks]
+    specs += [s for s in scenario.playbooks if s.name not in live_names]
+    role_ids = dict(db.session.execute(select(CrisisRole.name, CrisisRole.id)).all())
+    for spec in specs:
+        where = f"playbook {spec.name!r}"
+        if missing := [r for r in spec.roles if r not in role_ids]:
+            raise ScenarioError(f"{where}: no role {missing[0]!r} on the drill roster")
+        if missing := [r for r in spec.regulators if r not in regulators]:
+            raise ScenarioError(f"{where}: no regulator {missing[0]!r} in the drill's registry")
+        component_ids = []
+        for name in spec.components:
+            component = db.session.scalars(select(Component).where(Component.name == name)).first()
+            component = component or create_component(name, actor=DRILL_ACTOR)
+            component_ids.append(component.id)
+        try:
+            _save_playbook(spec, component_ids, role_ids, regulators)
+        except DomainError as exc:
+            raise ScenarioError(f"{where}: {exc}") from None
+
+
+def _save_playbook(
+    spec: PlaybookSpec, component_ids: list, role_ids: dict[str, int], regulators: dict[str, int]
+) -> None:
+    from statuspage.crisis import playbooks
+
+    playbooks.save_playbook(
+        None,
+        playbooks.PlaybookFields(
+            name=spec.name,
+            auto_run=spec.auto_run,
+            impacts=spec.impacts,
+            component_ids=tuple(component_ids),
+            role_ids=tuple(role_ids[r] for r in spec.roles),
+            all_paths=spec.all_paths,
+            repage_minutes=spec.repage_minutes,
+            max_rounds=spec.max_rounds,
+            bridge_phone=spec.bridge.get("phone", ""),
+            bridge_pin=spec.bridge.get("pin", ""),
+            meeting_url=spec.bridge.get("meeting_url", ""),
+            page_note=spec.note,
+            cadence_minutes=spec.cadence_minutes,
+            briefing_subject=spec.briefing_subject,
+            briefing_body=spec.briefing_body,
+            holding_statement=spec.holding_statement,
+            approved_qa=spec.approved_qa,
+            do_not_say=spec.do_not_say,
+            regulator_ids=tuple(dict.fromkeys(regulators[r] for r in spec.regulators)),
+        ),
+        actor=DRILL_ACTOR,
+        now=utcnow(),
+    )

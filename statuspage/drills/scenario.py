@@ -24,8 +24,7 @@ _CHANNELS = ("email", "sms")
 STAFF_ROLES = ("owner", "comms", "responder", "legal", "viewer")
 
 # kind -> (required fields, optional fields); `at` and `do` are every step's. A new kind is
-# one entry here and one handler in runner.HANDLERS: e.g. `playbook` (required `playbook`,
-# `by`) calling crisis.playbooks.run_playbook(incident, playbook, actor=..., now=drill.now).
+# one entry here and one handler in runner.HANDLERS.
 STEP_FIELDS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "open_incident": (
         frozenset({"name", "body", "by"}),
@@ -51,6 +50,9 @@ STEP_FIELDS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "approve_notice": (frozenset({"notice", "by"}), frozenset()),
     "send_notice": (frozenset({"notice", "by"}), frozenset({"late_reason"})),
     "stand_down": (frozenset({"by"}), frozenset({"reason"})),
+    # Staff choose a playbook on the open incident (one matching the incident's impact or
+    # components has run by itself when it opened: choosing it again does nothing).
+    "playbook": (frozenset({"playbook", "by"}), frozenset()),
 }
 
 
@@ -64,6 +66,7 @@ _TEXT = frozenset(
     {
         "name", "body", "by", "member", "subject", "append", "note", "reason", "late_reason",
         "holding_statement", "approved_qa", "do_not_say", "notice", "impact", "status",
+        "playbook",
     }
 )  # fmt: skip
 _WHOLE = frozenset({"cadence_minutes", "repage_minutes", "max_rounds"})
@@ -104,6 +107,76 @@ class Person:
 
 
 @dataclass(frozen=True)
+class PlaybookSpec:
+    """A playbook the scenario brings (for a live database without it): written into the
+    sandbox unless the live database has a playbook of the same name, which is used instead.
+    Roles, components and regulators are named (regulators by library key or name)."""
+
+    name: str
+    auto_run: bool = True
+    impacts: tuple[str, ...] = ()
+    components: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
+    regulators: tuple[str, ...] = ()
+    all_paths: bool = True
+    repage_minutes: int = 5
+    max_rounds: int = 3
+    bridge: dict[str, str] = field(default_factory=dict)
+    note: str = ""
+    cadence_minutes: int | None = None
+    briefing_subject: str = ""
+    briefing_body: str = ""
+    holding_statement: str = ""
+    approved_qa: str = ""
+    do_not_say: str = ""
+
+
+_PLAYBOOK_TEXTS = (
+    "note", "briefing_subject", "briefing_body", "holding_statement", "approved_qa",
+    "do_not_say",
+)  # fmt: skip
+_PLAYBOOK_NUMBERS = ("repage_minutes", "max_rounds", "cadence_minutes")
+_PLAYBOOK_LISTS = ("impacts", "components", "roles", "regulators")
+_PLAYBOOK_FLAGS = ("auto_run", "all_paths")
+_BRIDGE = ("phone", "pin", "meeting_url")
+
+
+def _playbook(raw: Any, where: str) -> PlaybookSpec:
+    raw = _mapping(raw, where)
+    known = {"name", "bridge", *_PLAYBOOK_TEXTS, *_PLAYBOOK_NUMBERS, *_PLAYBOOK_LISTS,
+             *_PLAYBOOK_FLAGS}  # fmt: skip
+    if unknown := sorted(set(raw) - known):
+        raise ScenarioError(f"{where}: unknown field {unknown[0]!r}")
+    name = raw.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise ScenarioError(f"{where} needs a name")
+    values: dict[str, Any] = {"name": name.strip()}
+    for key in _PLAYBOOK_TEXTS:
+        if key in raw:
+            if not isinstance(raw[key], str):
+                raise ScenarioError(f"{where}: `{key}` is a text, got {raw[key]!r}")
+            values[key] = raw[key].strip()
+    for key in _PLAYBOOK_NUMBERS:
+        if key in raw:
+            if isinstance(raw[key], bool) or not isinstance(raw[key], int):
+                raise ScenarioError(f"{where}: `{key}` is a whole number, got {raw[key]!r}")
+            values[key] = raw[key]
+    for key in _PLAYBOOK_LISTS:
+        if raw.get(key):
+            values[key] = _strings(raw[key], f"{where}.{key}")
+    for key in _PLAYBOOK_FLAGS:
+        if key in raw:
+            if not isinstance(raw[key], bool):
+                raise ScenarioError(f"{where}: `{key}` is true or false")
+            values[key] = raw[key]
+    bridge = _mapping(raw.get("bridge") or {}, f"{where}.bridge")
+    if unknown := sorted(set(bridge) - set(_BRIDGE)):
+        raise ScenarioError(f"{where}.bridge: unknown field {unknown[0]!r}")
+    values["bridge"] = {k: str(v) for k, v in bridge.items()}
+    return PlaybookSpec(**values)
+
+
+@dataclass(frozen=True)
 class Step:
     at: timedelta
     kind: str
@@ -137,6 +210,7 @@ class Scenario:
     people: tuple[Person, ...] = ()
     roles: tuple[str, ...] = ()
     regulators: tuple[str, ...] = ()  # library keys the drill needs in the sandbox
+    playbooks: tuple[PlaybookSpec, ...] = ()
     domain: str = "drill.herald.invalid"
     start: datetime | None = None
     until: timedelta | None = None
@@ -246,7 +320,7 @@ def parse(data: Any, path: Path) -> Scenario:
     data = _mapping(data, "the scenario")
     allowed = {
         "name", "description", "domain", "start", "until", "roster", "regulators", "steps",
-        "promises",
+        "promises", "playbooks",
     }  # fmt: skip
     if unknown := sorted(set(data) - allowed):
         raise ScenarioError(f"unknown top-level field {unknown[0]!r}")
@@ -291,6 +365,12 @@ def parse(data: Any, path: Path) -> Scenario:
     known = {entry["key"] for entry in library.library()}
     if unknown := [key for key in regulators if key not in known]:
         raise ScenarioError(f"regulators: no regime {unknown[0]!r} in the regulator library")
+    playbooks_raw = data.get("playbooks") or []
+    if not isinstance(playbooks_raw, list):
+        raise ScenarioError("playbooks must be a list")
+    playbooks = tuple(_playbook(p, f"playbooks[{i}]") for i, p in enumerate(playbooks_raw, 1))
+    if len({p.name for p in playbooks}) != len(playbooks):
+        raise ScenarioError("playbooks names a playbook twice")
     domain = str(data.get("domain") or Scenario.domain).strip().lower()
     if not re.fullmatch(r"[a-z0-9-]+(\.[a-z0-9-]+)+", domain):
         raise ScenarioError(f"domain: {domain!r} is not a domain name")
@@ -302,6 +382,7 @@ def parse(data: Any, path: Path) -> Scenario:
         people=people,
         roles=_strings(roster.get("roles") or [], "roster.roles") if roster.get("roles") else (),
         regulators=regulators,
+        playbooks=playbooks,
         domain=domain,
         start=start,
         until=until,

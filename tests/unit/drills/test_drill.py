@@ -68,11 +68,32 @@ def test_the_shipped_drill_holds_every_promise_on_an_empty_database(app, tmp_pat
     done = [(e["offset"], e["step"]) for e in doc["timeline"] if e["by"] != "system"]
     assert ("+00:27", "send_notice") in done
     assert ("+00:19", "refresh_notice") in done  # awareness was revised after composing
+    # Nobody paged, briefed or started a clock by hand: the playbook did, as the SEV1 opened.
+    assert not {"page_team", "brief_executives", "guidelines", "reportable"} & {s for _, s in done}
+    [run] = [e for e in doc["timeline"] if e["step"] == "playbook.run"]
+    assert (run["offset"], run["by"]) == ("+00:00", "playbook")
+    assert run["detail"]["playbook"] == "SEV1 payments"
+    assert run["detail"]["automatic"] is True
+    assert run["detail"]["done"] == ["page", "cadence", "guidelines", "briefing", "regulators"]
+    assert sorted(run["detail"]["triggers_started"]) == ["awareness", "discovery"]
+    chosen = next(e for e in doc["timeline"] if e["step"] == "playbook")
+    assert (
+        chosen["detail"]
+        == "playbook 'SEV1 payments' had run already (by itself): nothing done again"
+    )
+    first_pages = [
+        e["detail"]["who"]
+        for e in doc["timeline"]
+        if e["step"] == "team.page_sent"
+        and e["offset"] == "+00:00"
+        and e["detail"]["message"] == "team_page"
+    ]
+    assert len(first_pages) == 6  # every role of the playbook, as the incident opened
     assert all(e["outcome"] == "done" for e in doc["timeline"])
     system = [(e["offset"], e["step"]) for e in doc["timeline"] if e["by"] == "system"]
     # The sweep re-paged those who had not acknowledged, every 5 minutes, 4 pages at most;
     # resolving stood the team down.
-    assert [o for o, step in system if step == "team.repage"] == ["+00:06", "+00:11", "+00:16"]
+    assert [o for o, step in system if step == "team.repage"] == ["+00:05", "+00:10", "+00:15"]
     assert ("+01:40", "team.stand_down") in system
     report = doc["report"]
     assert report["incident"]["status"] == "resolved"
@@ -80,6 +101,17 @@ def test_the_shipped_drill_holds_every_promise_on_an_empty_database(app, tmp_pat
     mas = next(o for o in report["obligations"] if o["what"] == "notification")
     assert mas["status"] == "sent"
     assert {n["kind"] for n in report["internal"]} == {"team_page", "briefing", "regulator_notice"}
+    # The report is Report.as_dict(): bodies and per-channel states; the briefing carries the
+    # playbook's words and its guidelines.
+    briefing = next(n for n in report["internal"] if n["kind"] == "briefing")
+    assert briefing["subject"] == "Executive briefing: SEV1 payment outage, Singapore"
+    assert "MAS must be notified within the hour" in briefing["body"]
+    assert "Do not speculate on the cause" in briefing["body"]
+    assert briefing["channel_states"]["email"]["delivered"] == 1
+    assert report["cadence"]["summary"] == "4 of 4 updates on time"
+    assert {o["regulator"] for o in report["obligations"]} >= {
+        "Monetary Authority of Singapore (MAS)"
+    }
     grace = {
         r["name"]: r["acknowledged_at"]
         for n in report["internal"]
@@ -90,6 +122,7 @@ def test_the_shipped_drill_holds_every_promise_on_an_empty_database(app, tmp_pat
     html = (tmp_path / "drill.html").read_text()
     assert "Payment outage in Singapore" in html
     assert "no customer, regulator or public page was reached" in html
+    assert "MAS must be notified within the hour" in html  # the bodies, not only subjects
 
 
 def test_on_a_live_database_nothing_reaches_customers_regulators_or_smtp(app, smtp, tmp_path):
@@ -115,7 +148,8 @@ def test_on_a_live_database_nothing_reaches_customers_regulators_or_smtp(app, sm
     assert smtp.inbox.messages == []
     # Nothing in the live instance folder: no mail in its dev mailbox, no snapshot rendered.
     assert {p for f in ("mail", "snapshots") for p in (instance / f).glob("**/*")} == written
-    # The live roster was copied (with drill addresses) and paged beside the stand-ins.
+    # The live roster was copied (with drill addresses) and paged beside the stand-ins, by
+    # the live "SEV1 payments" playbook (its roles and bridge, not the scenario's copy).
     paged = {
         r["name"]
         for n in doc["report"]["internal"]
@@ -123,10 +157,19 @@ def test_on_a_live_database_nothing_reaches_customers_regulators_or_smtp(app, sm
         for r in n["recipients"]
     }
     assert (
-        {"Priya Shah", "Dana Ortiz", "Sam Whitfield"}
+        {"Priya Shah", "Marcus Lee", "Dana Ortiz"}
         <= paged
         <= names | set(doc["scenario"]["stand_ins"])
     )
+    first_page = next(n for n in doc["report"]["internal"] if n["kind"] == "team_page")
+    assert "https://meet.example.com/sev1-payments" in first_page["body"]
+    briefed = {
+        r["name"]
+        for n in doc["report"]["internal"]
+        if n["kind"] == "briefing"
+        for r in n["recipients"]
+    }
+    assert "Sam Whitfield" in briefed
     mail = sorted((sandbox / "mail").glob("*.eml"))
     assert mail
     recipients = set()
@@ -166,8 +209,9 @@ def test_late_page_late_update_and_a_page_after_stand_down_break_their_promises(
     assert broken(promises["team_paged_in_window"]) == (
         "Mei Lin Tan was first paged at +00:08, past the 5 minutes promised"
     )
+    # Due 10 minutes after the update at +00:09; posted at +00:25.
     assert broken(promises["cadence_kept"]) == (
-        "16 minutes passed between the update at +00:09 and the next at +00:25 (cadence 10 minutes)"
+        "the update due at +00:19 was posted at +00:25 (6 min late)"
     )
     assert "sent after the stand-down at +00:30 (at +00:32)" in broken(
         promises["no_page_after_stand_down"]
@@ -204,3 +248,53 @@ def test_an_author_approving_and_a_missed_mas_hour_break_their_promises(app, tmp
     assert "the author of a notice cannot approve it" in refused["approve_notice"]
     assert "only once legal has approved it" in refused["send_notice"]
     assert broken(promises["team_paged_in_window"]) == "the team was never paged"
+
+
+def test_a_playbook_missing_a_regulator_breaks_the_deadlines_promise(app, tmp_path):
+    """The scenario says the outage is reportable to MAS and GDPR, but its playbook starts
+    only the GDPR clock: MAS never gets a clock, so no MAS report is ever due. Nothing would
+    be late, so the promise checks the scenario's regulators were marked at all; composing
+    the MAS notice is refused with the reason."""
+    shipped = yaml.safe_load(SHIPPED.read_text())
+    [playbook] = shipped["playbooks"]
+    ic = "Mei Lin Tan"
+    steps = [
+        {"at": "+00:00", "do": "open_incident", "by": ic, "name": "Payments down",
+         "body": "Investigating.", "impact": "critical"},
+        {"at": "+00:05", "do": "compose_notice", "by": "Daniel Koh", "notice": "mas",
+         "regulators": ["mas"]},
+    ]  # fmt: skip
+    path = variant(
+        tmp_path,
+        steps,
+        "+00:10",
+        regulators=["mas", "gdpr"],
+        playbooks=[playbook | {"regulators": ["gdpr"]}],
+    )
+    result, doc = drill(app, path, tmp_path)
+
+    assert result.exit_code == 1
+    promises = doc["promises"]
+    assert broken(promises["regulator_deadlines_met"]) == (
+        "the incident was never made reportable to Monetary Authority of Singapore (MAS): "
+        "no clock of theirs started"
+    )
+    assert promises["team_paged_in_window"] is True  # the playbook paged everyone at +00:00
+    [run] = [e for e in doc["timeline"] if e["step"] == "playbook.run"]
+    assert run["detail"]["done"] == ["page", "cadence", "guidelines", "briefing", "regulators"]
+    refused = {e["step"]: e["detail"] for e in doc["timeline"] if e["outcome"] == "refused"}
+    assert refused["compose_notice"].startswith("no report of those regulators is due")
+
+
+def test_a_chosen_playbook_that_is_not_in_the_drill_is_a_refused_step(app, tmp_path):
+    ic = "Mei Lin Tan"
+    steps = [
+        {"at": "+00:00", "do": "open_incident", "by": ic, "name": "Payments slow",
+         "body": "Investigating.", "impact": "minor", "cadence_minutes": 30},
+        {"at": "+00:01", "do": "playbook", "by": ic, "playbook": "SEV2 cards"},
+    ]  # fmt: skip
+    _, doc = drill(app, variant(tmp_path, steps, "+00:05"), tmp_path)
+
+    refused = {e["step"]: e["detail"] for e in doc["timeline"] if e["outcome"] == "refused"}
+    assert refused["playbook"] == "no playbook 'SEV2 cards' in the drill (it has: none)"
+    assert not [e for e in doc["timeline"] if e["step"] == "playbook.run"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from statuspage.audit.trail import Actor
 from statuspage.clock import SimulatedClock
@@ -85,4 +86,81 @@ def test_a_report_sent_in_time_and_one_not_due_yet(clock):
         "held": False,
         "why": "Monetary Authority of Singapore (MAS) root cause and impact analysis was due "
         "at +336:00 and never sent",
+    }
+
+
+def test_a_team_paged_by_a_playbook_running_by_itself_was_paged_in_window(smtp, queue):
+    """An incident opened by the system (monitoring automation) runs the matching playbook
+    under the system's name: the promise reads the pages it sent, whoever started them."""
+    import time_machine
+
+    from statuspage.crisis import playbooks
+    from statuspage.crisis.roster import ContactLine
+    from statuspage.models import AuditEvent
+    from statuspage.page.state import ensure_page
+    from tests.factories import crisis_role, team_member
+    from tests.queue import drain
+
+    with time_machine.travel(T0, tick=False):
+        ensure_page("Acme Bank Status")
+        team_member("Ana", ["Comms lead"], ContactLine("email", "ana@bank.example"))
+        team_member("Bob", ["Technical liaison"], ContactLine("email", "bob@bank.example"))
+        playbooks.save_playbook(
+            None,
+            playbooks.PlaybookFields(
+                name="SEV1 payments",
+                impacts=("critical",),
+                role_ids=(crisis_role("Comms lead").id, crisis_role("Technical liaison").id),
+                meeting_url="https://meet.example.com/sev1",
+            ),
+            actor=CLI,
+            now=T0,
+        )
+        db.session.commit()
+    with time_machine.travel(T0 + timedelta(minutes=2), tick=False):
+        # Opened by the system (monitoring automation): no staff member starts the page.
+        incident = create_incident(
+            OpenIncident("Payments down", "Investigating.", impact="critical")
+        )
+        db.session.commit()
+    [run] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "playbook.run"))
+    assert run.actor == "system"
+    # Nothing sent yet (the queue has not run): nobody was reached.
+    assert (
+        "Ana was never reached"
+        in promises.team_paged_in_window(incident, timedelta(minutes=5))["why"]
+    )
+    with time_machine.travel(T0 + timedelta(minutes=2), tick=False):
+        drain(queue)
+    db.session.expire_all()
+    assert promises.team_paged_in_window(incident, timedelta(minutes=5)) is True
+    assert sorted(m["To"] for m in smtp.inbox.messages) == ["ana@bank.example", "bob@bank.example"]
+
+
+def test_cadence_kept_names_the_worst_late_update_and_one_never_posted(clock):
+    from statuspage.incidents import cadence
+    from statuspage.incidents.commands import PostUpdate
+    from statuspage.incidents.publishing import post_update
+    from statuspage.page.state import ensure_page
+
+    ensure_page("Acme Bank Status")
+    incident = create_incident(OpenIncident("Payments down", "Investigating."))
+    cadence.set_incident_cadence(incident, 10, actor=CLI)
+    clock.set(T0 + timedelta(minutes=9))
+    post_update(incident, PostUpdate("Still investigating."), actor=CLI)
+    db.session.flush()
+    # Due at +00:19: not owed yet at +00:15; on time so far.
+    assert promises.cadence_kept(incident, T0 + timedelta(minutes=15)) is True
+    clock.set(T0 + timedelta(minutes=22))
+    post_update(incident, PostUpdate("Found it."), actor=CLI)
+    db.session.flush()
+    assert promises.cadence_kept(incident, T0 + timedelta(minutes=30)) == {
+        "held": False,
+        "why": "the update due at +00:19 was posted at +00:22 (3 min late)",
+    }
+    # Nothing since +00:22: due at +00:32, still missing when the drill ends at +00:40.
+    assert promises.cadence_kept(incident, T0 + timedelta(minutes=40)) == {
+        "held": False,
+        "why": "the update due at +00:32 was never posted (8 min late when the drill ended); "
+        "2 of 3 updates were late",
     }

@@ -33,6 +33,16 @@ def test_the_shipped_scenario_reads(app):
     assert {s.kind for s in scenario.steps} <= STEP_FIELDS.keys()
     assert scenario.minutes == 120
     assert scenario.regulators == ("mas", "gdpr")
+    [playbook] = scenario.playbooks
+    assert (playbook.name, playbook.impacts, playbook.cadence_minutes) == (
+        "SEV1 payments",
+        ("critical",),
+        30,
+    )
+    assert playbook.regulators == ("mas", "gdpr")
+    # The playbook does the routine: no step pages, briefs or marks regulators by hand.
+    kinds = {s.kind for s in scenario.steps}
+    assert not kinds & {"page_team", "brief_executives", "guidelines", "reportable"}
 
 
 @pytest.mark.parametrize(
@@ -83,6 +93,25 @@ def test_a_bad_step_exits_2_with_its_reason(app, tmp_path, steps, message):
          "no regime 'atlantis' in the regulator library"),
         (ROSTER + '  - {at: "+00:00", do: stand_down, by: Ann}\nuntil: "+00:00:30"\n',
          'an offset is written "+HH:MM"'),
+        (ROSTER + '  - {at: "+00:00", do: stand_down, by: Ann}\nplaybooks: SEV1\n',
+         "playbooks must be a list"),
+        (ROSTER + '  - {at: "+00:00", do: stand_down, by: Ann}\n'
+         'playbooks: [{name: P, colour: red}]\n',
+         "playbooks[1]: unknown field 'colour'"),
+        (ROSTER + '  - {at: "+00:00", do: stand_down, by: Ann}\n'
+         'playbooks: [{name: P, max_rounds: x}]\n',
+         "playbooks[1]: `max_rounds` is a whole number"),
+        (ROSTER + '  - {at: "+00:01", do: playbook, by: Ann}\n', "(playbook) needs `playbook`"),
+        # Checked as the sandbox is seeded, against its registry and crisis.playbooks: exit 2.
+        (ROSTER + '  - {at: "+00:00", do: stand_down, by: Ann}\n'
+         'playbooks: [{name: P, impacts: [critical], roles: [Comms lead]}]\n',
+         "playbook 'P': give the bridge a dial-in number or a meeting URL"),
+        (ROSTER + '  - {at: "+00:00", do: stand_down, by: Ann}\n'
+         'playbooks: [{name: P, impacts: [critical], regulators: [atlantis]}]\n',
+         "playbook 'P': no regulator 'atlantis' in the drill's registry"),
+        (ROSTER + '  - {at: "+00:00", do: stand_down, by: Ann}\n'
+         'playbooks: [{name: P, roles: [Comms lead]}]\n',
+         "playbook 'P': a playbook that runs by itself needs an impact or a component"),
     ],
 )  # fmt: skip
 def test_a_bad_document_exits_2_with_its_reason(app, tmp_path, text, message):

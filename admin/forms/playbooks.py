@@ -42,7 +42,7 @@ class PlaybookForm(AdminForm):
     )
     roles = MultiCheckboxField(_l("Roles to page"), coerce=int, choices=[])
     # 0: no policy (the roles above); else an escalation policy's id (crisis.escalation)
-    policy = SelectField(
+    escalation_policy = SelectField(
         _l("Or follow an escalation policy"),
         coerce=int,
         choices=[],

@@ -107,6 +107,8 @@ def test_an_owner_chooses_an_escalation_policy_instead_of_roles(owner):
     assert owner.submit(page, chosen, page=page).status_code == 302
     [playbook] = db.session.scalars(select(Playbook))
     assert (playbook.policy_id, playbook.roles) == (policy.id, [])
+    listing = owner.get("/admin/playbooks").get_data(as_text=True)
+    assert "Escalation policy: Payments on-call" in listing
     edit = f"/admin/playbooks/{playbook.id}/edit"
     assert f'<option selected value="{policy.id}">' in owner.get(edit).get_data(as_text=True)
     back = form(name="SEV1 roles", escalation_policy="0")

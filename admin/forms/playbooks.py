@@ -41,6 +41,17 @@ class PlaybookForm(AdminForm):
         description=_l("None chosen: any component. Both chosen: both must match."),
     )
     roles = MultiCheckboxField(_l("Roles to page"), coerce=int, choices=[])
+    # 0: no policy (the roles above); else an escalation policy's id (crisis.escalation)
+    escalation_policy = SelectField(
+        _l("Or follow an escalation policy"),
+        coerce=int,
+        choices=[],
+        default=0,
+        description=_l(
+            "Pages its first tier when the playbook runs and each next tier when nobody has "
+            "acknowledged in time, the incident commander told; leave the roles above unticked."
+        ),
+    )
     mode = RadioField(
         _l("Paths"),
         choices=[

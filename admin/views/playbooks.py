@@ -18,7 +18,7 @@ from admin.views.playbook_sections import run_form
 from statuspage.audience.visibility import STAFF
 from statuspage.clock import utcnow
 from statuspage.components.catalog import list_components
-from statuspage.crisis import playbooks
+from statuspage.crisis import escalation, playbooks
 from statuspage.crisis.playbooks import MATCHABLE_IMPACTS, PlaybookFields
 from statuspage.incidents import queries
 from statuspage.models import Playbook
@@ -44,12 +44,16 @@ def _form(playbook: Playbook | None) -> PlaybookForm:
             impacts=list(playbook.impacts),
             components=[c.id for c in playbook.components],
             roles=[r.id for r in playbook.roles],
+            escalation_policy=playbook.policy_id or 0,
             regulators=[r.id for r in playbook.regulators],
             mode="all" if playbook.all_paths else "sequential",
         )
     form.impacts.choices = [SelectChoice(v, label) for v, label in _impacts().items()]
     form.components.choices = component_choices(list_components(STAFF))
     form.roles.choices = role_choices()
+    form.escalation_policy.choices = [SelectChoice(0, _("No policy: the roles ticked above"))] + [
+        SelectChoice(p.id, p.name) for p in escalation.list_policies()
+    ]
     form.regulators.choices = [SelectChoice(r.id, r.name) for r in registry.list_regulators()]
     return form
 
@@ -68,6 +72,7 @@ def _fields(form: PlaybookForm) -> PlaybookFields:
         bridge_pin=form.bridge_pin.data or "",
         meeting_url=form.meeting_url.data or "",
         page_note=form.page_note.data or "",
+        policy_id=form.escalation_policy.data or None,
         cadence_minutes=form.cadence_minutes.data,
         briefing_subject=form.briefing_subject.data or "",
         briefing_body=form.briefing_body.data or "",

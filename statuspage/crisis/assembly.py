@@ -41,6 +41,8 @@ from statuspage.subscribers.sms import normalise_phone
 
 MAX_REPAGE_MINUTES = 240
 MAX_ROUNDS = 10
+# The last_error of a page a stand-down cancelled before it was sent (the report shows it so).
+STOOD_DOWN = "stood down"
 _PIN = re.compile(r"^[0-9*]{0,20}$")
 
 
@@ -464,8 +466,9 @@ def stand_down(
     now: datetime,
 ) -> Notice | None:
     """Stand the call-outs down: no page, re-page or fallback of them goes out from now on
-    (their unsent deliveries are superseded, the sweep skips them, the engine falls back on
-    none of them), and every member who was paged and not yet told is told once, through the
+    (their unsent deliveries are superseded, those parked as stuck for want of a configured
+    channel too, so a later Twilio sends none of them; the sweep skips them, the engine falls
+    back on none of them), and every member who was paged and not yet told is told once, through the
     normal delivery path. Each call-out is claimed with one conditional UPDATE, so a resolve
     and the button together stand it down (and tell the team) once. Audited; flushed; sent
     after commit. Returns the stand-down notice, None when nobody was left to tell."""
@@ -488,13 +491,13 @@ def stand_down(
         update(Delivery)
         .where(
             Delivery.notice_id.in_(page_notices),
-            Delivery.state.in_([DeliveryState.pending, DeliveryState.retry]),
+            Delivery.state.in_([DeliveryState.pending, DeliveryState.retry, DeliveryState.stuck]),
         )
         .values(
             state=DeliveryState.superseded,
             next_attempt_at=None,
             lease_until=None,
-            last_error="stood down",
+            last_error=STOOD_DOWN,
         )
         .execution_options(synchronize_session=False)
     ).rowcount

@@ -30,6 +30,7 @@ from statuspage.incidents import cadence
 from statuspage.models import (
     Component,
     CrisisRole,
+    EscalationPolicy,
     Impact,
     Incident,
     IncidentKind,
@@ -59,6 +60,7 @@ AUDITED_FIELDS = (
     "bridge_pin",
     "meeting_url",
     "page_note",
+    "policy_id",
     "cadence_minutes",
     "briefing_subject",
     "briefing_body",
@@ -84,6 +86,8 @@ class PlaybookFields:
     bridge_pin: str = ""
     meeting_url: str = ""
     page_note: str = ""
+    # Page by this escalation policy (crisis.escalation) instead of `role_ids`; not both.
+    policy_id: int | None = None
     cadence_minutes: int | None = None
     briefing_subject: str = ""
     briefing_body: str = ""
@@ -137,6 +141,13 @@ def _checked(fields: PlaybookFields, playbook: Playbook | None) -> dict[str, obj
             raise InvalidInput(f"{value!r} is not an incident impact")
         impacts.append(value)
     roles = _rows(CrisisRole, fields.role_ids, "role")
+    policy = None
+    if fields.policy_id is not None:
+        if roles:
+            raise InvalidInput("page chosen roles or follow an escalation policy, not both")
+        policy = db.session.get(EscalationPolicy, fields.policy_id)
+        if policy is None:
+            raise InvalidInput("choose an escalation policy from the list")
     components = _rows(Component, fields.component_ids, "component")
     regulators = _rows(Regulator, fields.regulator_ids, "regulator")
     if fields.auto_run and not impacts and not components:
@@ -145,7 +156,7 @@ def _checked(fields: PlaybookFields, playbook: Playbook | None) -> dict[str, obj
             "or leave it to be chosen on the incident"
         )
     bridge = assembly.Bridge()
-    if roles or fields.bridge_phone or fields.bridge_pin or fields.meeting_url:
+    if roles or policy or fields.bridge_phone or fields.bridge_pin or fields.meeting_url:
         bridge = assembly.check_bridge(fields.bridge_phone, fields.bridge_pin, fields.meeting_url)
     if not 1 <= fields.repage_minutes <= assembly.MAX_REPAGE_MINUTES:
         raise InvalidInput(f"page again after 1 to {assembly.MAX_REPAGE_MINUTES} minutes")
@@ -161,6 +172,7 @@ def _checked(fields: PlaybookFields, playbook: Playbook | None) -> dict[str, obj
         "auto_run": bool(fields.auto_run),
         "impacts": sorted(set(impacts), key=[i.value for i in MATCHABLE_IMPACTS].index),
         "roles": roles,
+        "policy_id": policy.id if policy else None,
         "components": components,
         "regulators": regulators,
         "all_paths": bool(fields.all_paths),
@@ -205,6 +217,7 @@ def save_playbook(
         db.session.flush()
         change.extra = {
             "roles": [r.name for r in playbook.roles],
+            "policy": playbook.policy.name if playbook.policy else None,
             "components": [c.name for c in playbook.components],
             "regulators": [r.name for r in playbook.regulators],
         }
@@ -273,6 +286,22 @@ def runs_for(incident_id: str) -> list[PlaybookRun]:
 
 
 def _page(incident: Incident, playbook: Playbook, actor: Actor, now: datetime) -> TeamCallout:
+    """Call the team out: by the playbook's escalation policy (its tiers paged in turn, the
+    commander told) when it names one, else its roles."""
+    if playbook.policy is not None:
+        return assembly.start_callout_with_policy(
+            incident,
+            playbook.policy,
+            bridge=assembly.Bridge(
+                playbook.bridge_phone, playbook.bridge_pin, playbook.meeting_url
+            ),
+            actor=actor,
+            now=now,
+            all_paths=playbook.all_paths,
+            repage_minutes=playbook.repage_minutes,
+            max_rounds=playbook.max_rounds,
+            note=playbook.page_note,
+        )
     return assembly.assemble(
         incident,
         role_ids=[r.id for r in playbook.roles],
@@ -314,10 +343,38 @@ def _start_clocks(
     return started
 
 
+def _save_guidelines(
+    incident: Incident, playbook: Playbook, actor: Actor, now: datetime, staff_id: int | None
+) -> str:
+    """Save the playbook's guidelines on the incident, filling only the ones it has empty: a
+    holding statement, Q&A or "do not say" already written there (by staff, or a playbook
+    run before) is kept. Returns what was kept ("" for nothing); nothing is written when
+    every guideline the playbook has is kept."""
+    current = executives.guidelines_for(incident)
+    ours = {name: getattr(playbook, name) for name in executives.GUIDELINE_FIELDS}
+    theirs = {
+        name: (getattr(current, name) if current is not None else "") or ""
+        for name in executives.GUIDELINE_FIELDS
+    }
+    kept = [name for name in executives.GUIDELINE_FIELDS if theirs[name].strip() and ours[name]]
+    if not kept:
+        executives.save_guidelines(
+            incident, **ours, actor=actor, now=now, staff_user_id=staff_id
+        )  # fmt: skip
+        return ""
+    titles = ", ".join(executives.GUIDELINE_TITLES[name] for name in kept)
+    filled = [name for name in executives.GUIDELINE_FIELDS if ours[name] and name not in kept]
+    if not filled:
+        return f"kept the incident's own guidelines ({titles})"
+    merged = {name: theirs[name] if theirs[name].strip() else ours[name] for name in ours}
+    executives.save_guidelines(incident, **merged, actor=actor, now=now, staff_user_id=staff_id)
+    return f"kept the {titles} already written for the incident; filled in the rest"
+
+
 def _steps(playbook: Playbook) -> list[str]:
     """The steps this playbook has something to do in."""
     wanted = {
-        "page": bool(playbook.roles),
+        "page": bool(playbook.roles) or playbook.policy is not None,
         "cadence": playbook.cadence_minutes is not None,
         "guidelines": any(getattr(playbook, f) for f in executives.GUIDELINE_FIELDS),
         "briefing": bool(playbook.briefing_body),
@@ -334,11 +391,14 @@ def run_playbook(
     now: datetime,
     automatic: bool = False,
 ) -> PlaybookRun:
-    """Run `playbook` on `incident`: page its roles on its bridge (assembly.assemble), set the
-    incident's update cadence, save its messaging guidelines and brief the executives with
-    them, and make the incident reportable to its regulators with their clocks started from
-    the incident's start. Audited once as `playbook.run` (the services called audit their
-    own parts); flushed; the pages and briefing go out after commit.
+    """Run `playbook` on `incident`: page its roles on its bridge (assembly.assemble), or its
+    escalation policy's tiers in turn (assembly.start_callout_with_policy), set the incident's
+    update cadence unless one is set already, save its messaging guidelines where the
+    incident's are empty (those already written are kept, and the run says so in its
+    "skipped") and brief the executives with them, and make the incident reportable to its
+    regulators with their clocks started from the incident's start. Audited once as
+    `playbook.run` (the services called audit their own parts); flushed; the pages and
+    briefing go out after commit.
 
     Once per (incident, playbook): run again, it returns the first run and does nothing. A
     step that cannot be done (nobody with the roles is reachable, no executive on the roster)
@@ -373,17 +433,18 @@ def run_playbook(
             if step == "page":
                 run.callout_id = _page(incident, playbook, actor, now).id
             elif step == "cadence":
+                set_minutes = incident.update_cadence_minutes
+                if set_minutes is not None and set_minutes != playbook.cadence_minutes:
+                    kept_note = "kept the incident's own update cadence (every %d minutes)"
+                    skipped[step] = kept_note % set_minutes
+                    continue
                 cadence.set_incident_cadence(incident, playbook.cadence_minutes, actor=actor)
             elif step == "guidelines":
-                executives.save_guidelines(
-                    incident,
-                    holding_statement=playbook.holding_statement,
-                    approved_qa=playbook.approved_qa,
-                    do_not_say=playbook.do_not_say,
-                    actor=actor,
-                    now=now,
-                    staff_user_id=staff_id,
-                )
+                kept = _save_guidelines(incident, playbook, actor, now, staff_id)
+                if kept:
+                    skipped[step] = kept
+                    if kept.startswith("kept the incident's own guidelines"):
+                        continue
             elif step == "briefing":
                 executives.brief(
                     incident,

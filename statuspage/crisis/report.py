@@ -192,7 +192,7 @@ class Report:
                         channel=p.channel,
                         who=f"{r.name} ({', '.join(r.roles)})" if r.roles else r.name,
                         what=f"{n.kind}: {n.subject}",
-                        status=p.status if p.state == "stuck" else p.state,
+                        status=p.status if p.state == "stuck" or p.stood_down else p.state,
                         sent_at=_iso(p.sent_at),
                         acknowledged_at=_iso(p.acknowledged_at),
                         how=p.ack_path or "",

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import case, func, select
 
+from statuspage.crisis.assembly import STOOD_DOWN
 from statuspage.extensions import db
 from statuspage.incidents.cadence_compliance import Compliance, compliance
 from statuspage.models import (
@@ -78,6 +79,8 @@ class DeliveryCount:
 # A path's state as the report words it, from the most telling fact about its delivery.
 STUCK_LABEL = "stuck: channel not configured"
 PATH_STATES = ("sent", "delivered", "failed", "acknowledged", STUCK_LABEL)
+# A page cancelled unsent by a stand-down (crisis.assembly.stand_down), stuck ones included.
+STOOD_DOWN_LABEL = "stood down"
 
 
 @dataclass(frozen=True)
@@ -89,13 +92,17 @@ class PathTried:
     sent_at: datetime | None
     acknowledged_at: datetime | None
     ack_path: str | None
+    stood_down: bool = False  # cancelled unsent by a stand-down
 
     @property
     def status(self) -> str:
-        """One of PATH_STATES, or "waiting" (not tried yet, or due for a retry): acknowledged
-        beats delivered (the provider took it), which beats sent (tried, not yet taken)."""
+        """One of PATH_STATES, STOOD_DOWN_LABEL, or "waiting" (not tried yet, or due for a
+        retry): acknowledged beats delivered (the provider took it), which beats sent (tried,
+        not yet taken)."""
         if self.acknowledged_at is not None:
             return "acknowledged"
+        if self.stood_down:
+            return STOOD_DOWN_LABEL
         if self.state == "stuck":
             return STUCK_LABEL
         if self.state == "failed":
@@ -314,6 +321,9 @@ def internal_notices(incident_id: str) -> tuple[InternalNotice, ...]:
                 sent_at=delivery.sent_at,
                 acknowledged_at=delivery.acknowledged_at,
                 ack_path=delivery.ack_path,
+                stood_down=delivery.state is DeliveryState.superseded
+                and delivery.sent_at is None
+                and delivery.last_error == STOOD_DOWN,
             )
         )
     # Named recipients with no delivery (no reachable path, or the fan-out has not run) were

@@ -24,6 +24,7 @@ from statuspage.clock import utcnow
 from statuspage.extensions import db
 from statuspage.models.components import Component
 from statuspage.models.crisis_team import CrisisRole
+from statuspage.models.escalation import EscalationPolicy
 from statuspage.models.regulators import Regulator
 from statuspage.models.types import PublicId, UTCDateTime
 
@@ -68,6 +69,11 @@ class Playbook(db.Model):
     bridge_pin: Mapped[str] = mapped_column(String(20), default="")
     meeting_url: Mapped[str] = mapped_column(String(500), default="")
     page_note: Mapped[str] = mapped_column(Text, default="")
+    # Or page by an escalation policy (its tiers in turn, the commander told) instead of the
+    # roles: one or the other, never both (crisis.playbooks).
+    policy_id: Mapped[int | None] = mapped_column(
+        ForeignKey("escalation_policy.id", ondelete="SET NULL")
+    )
     # The incident's update cadence; None leaves the page's default.
     cadence_minutes: Mapped[int | None] = mapped_column(Integer)
     # The executives' briefing and the messaging guidelines it carries.
@@ -88,6 +94,7 @@ class Playbook(db.Model):
     regulators: Mapped[list[Regulator]] = relationship(
         secondary=playbook_regulator, order_by="Regulator.name"
     )
+    policy: Mapped[EscalationPolicy | None] = relationship()
 
 
 class PlaybookRun(db.Model):

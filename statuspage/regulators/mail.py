@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import current_app, render_template
+from markupsafe import escape
 from sqlalchemy import select
 
 from statuspage.audit import trail
@@ -381,7 +382,8 @@ def with_kept_copies(
 ) -> list[Message]:
     """A regulator notice's messages (rendered as internal messages, in delivery order) with
     every email one replaced by the regulator's own mail, kept: the channel sends its bytes
-    as they are, to its recipients and CC only. Other channels keep the internal message."""
+    as they are, to its recipients and CC only. On the other channels (SMS, chat) a regulator
+    gets `short_notice`, never the team's confidential message."""
     regulator_notice = db.session.scalar(
         select(RegulatorNotice).where(RegulatorNotice.notice_id == notice.id)
     )
@@ -398,8 +400,13 @@ def with_kept_copies(
     messages = []
     for delivery, message in zip(deliveries, rendered, strict=True):
         regulator = regulators.get(delivery.subscriber_id)
-        if delivery.channel is not Channel.email or regulator is None:
+        if regulator is None:
             messages.append(message)
+            continue
+        if delivery.channel is not Channel.email:
+            messages.append(
+                short_notice(message, regulator_notice, regulator, incident, page, delivery)
+            )
             continue
         try:
             copy = keep_copy(
@@ -426,6 +433,63 @@ def with_kept_copies(
             )
         )
     return messages
+
+
+FIRST_LINES = 3  # of the notice, on SMS or chat, when no email carried it
+
+
+def short_text(
+    regulator_notice: RegulatorNotice, regulator: Regulator, incident: Incident, page: Page
+) -> str:
+    """What a regulator reads on SMS or chat: the bank, the incident reference, the stage and
+    where the notice itself went ("sent by email to ..."), or, with no email address, the
+    notice's first lines. Neutral: no internal banner, no link into the admin."""
+    said = letter(regulator_notice, regulator, incident, page)
+    facts = dict(said.facts)
+    # Short enough for one SMS with an email address (the regulator knows its own name).
+    head = (
+        f"{facts['Bank']}: regulatory notice, incident reference "
+        f"{facts['Incident reference']}, stage: {facts['Stage']}."
+    )
+    to = regulator_addresses(regulator).to
+    if to:
+        return f"{head} The notice was sent by email to {', '.join(to)}."
+    lines = [
+        line.strip()
+        for line in plain_markdown(regulator_notice.body).splitlines()
+        if line.strip() and not set(line.strip()) <= {"-"}
+    ]
+    return "\n".join([head, "", *lines[:FIRST_LINES]])
+
+
+def short_notice(
+    message: Message,
+    regulator_notice: RegulatorNotice,
+    regulator: Regulator,
+    incident: Incident,
+    page: Page,
+    delivery: Delivery,
+) -> Message:
+    """A regulator notice's message for SMS or chat (`short_text`); the acknowledgement link
+    (the public /ack page, when the notice asks for one) is all it keeps of `message`. An SMS
+    that points to the email carries no link: the words and a link would not fit one text,
+    and the email has the link to acknowledge by."""
+    words = short_text(regulator_notice, regulator, incident, page)
+    ack = (message.payload.get("meta") or {}).get("acknowledge") or None
+    by_email = bool(regulator_addresses(regulator).to)
+    sms_link = None if delivery.channel is Channel.sms and by_email else ack
+    return Message(
+        subject=regulator_notice.subject,
+        text=words,
+        html=str(escape(words)).replace("\n", "<br>\n"),
+        short_text=words.replace("\n", " "),
+        url=sms_link or "",
+        title=f"{page.name}: {regulator_notice.subject}",
+        impact=incident.impact.value,
+        incident_id=message.incident_id,
+        body_text=words,
+        payload={"meta": {"acknowledge": ack}} if ack else {"meta": {}},
+    )
 
 
 # -- what was sent --------------------------------------------------------------------------

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from statuspage.audit.trail import SYSTEM
+from statuspage.crisis.escalation import TierSpec, save_policy
 from statuspage.crisis.roster import ContactLine, ensure_default_roles
 from statuspage.extensions import db
 from statuspage.incidents.commands import OpenIncident
@@ -87,3 +89,29 @@ def test_comms_runs_a_chosen_playbook_once_and_the_incident_shows_it(app, owner)
     viewer = signed_in(app, Role.viewer).get(url).get_data(as_text=True)
     assert "“SEV1 payments” ran" in viewer
     assert "Run playbook" not in viewer
+
+
+def test_an_owner_chooses_an_escalation_policy_instead_of_roles(owner):
+    policy = save_policy(None, name="Payments on-call", tiers=[TierSpec([comms_lead()], [], 5)],
+                         actor=SYSTEM)  # fmt: skip
+    db.session.commit()
+    page = "/admin/playbooks/new"
+    assert "Payments on-call" in owner.get(page).get_data(as_text=True)
+    both = form(escalation_policy=str(policy.id))
+    response = owner.submit(page, both, page=page)
+    assert response.status_code == 422
+    assert "not both" in response.get_data(as_text=True)
+    response = owner.submit(page, form(roles=[], escalation_policy="999"), page=page)
+    assert response.status_code == 422  # not a choice: refused, not a 500
+    chosen = form(roles=[], escalation_policy=str(policy.id))
+    assert owner.submit(page, chosen, page=page).status_code == 302
+    [playbook] = db.session.scalars(select(Playbook))
+    assert (playbook.policy_id, playbook.roles) == (policy.id, [])
+    listing = owner.get("/admin/playbooks").get_data(as_text=True)
+    assert "Escalation policy: Payments on-call" in listing
+    edit = f"/admin/playbooks/{playbook.id}/edit"
+    assert f'<option selected value="{policy.id}">' in owner.get(edit).get_data(as_text=True)
+    back = form(name="SEV1 roles", escalation_policy="0")
+    assert owner.submit(edit, back, page=edit).status_code == 302
+    db.session.refresh(playbook)
+    assert playbook.policy_id is None

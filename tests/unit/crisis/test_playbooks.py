@@ -16,16 +16,19 @@ from statuspage.components.catalog import create_component
 from statuspage.core.errors import InvalidInput
 from statuspage.crisis import playbooks
 from statuspage.crisis.assembly import callouts_for_incident
-from statuspage.crisis.executives import briefings_for, guidelines_for
+from statuspage.crisis.escalation import TierSpec, save_policy
+from statuspage.crisis.executives import briefings_for, guidelines_for, save_guidelines
 from statuspage.crisis.playbooks import PlaybookFields
-from statuspage.crisis.roster import ContactLine
+from statuspage.crisis.roster import ContactLine, add_role
 from statuspage.extensions import db
+from statuspage.incidents.cadence import set_incident_cadence
 from statuspage.incidents.commands import OpenIncident, PostUpdate
 from statuspage.incidents.publishing import create_incident, post_update
 from statuspage.jobs.every_minute import sweep
 from statuspage.models import (
     Audience,
     AuditEvent,
+    EscalationPolicy,
     Incident,
     IncidentDraft,
     Notice,
@@ -330,3 +333,121 @@ def test_an_incident_published_from_a_monitoring_draft_runs_it_too():
     [run] = playbooks.runs_for(incident.id)
     assert run.automatic
     assert run.playbook_name == "Payments down"
+
+
+def sev1_policy() -> EscalationPolicy:
+    """Ana (comms lead) is tier 1 for 5 minutes, Bob (technical liaison) tier 2; Ian is the
+    incident commander."""
+    add_role("Incident commander", actor=SYSTEM)
+    team_member("Ian", ["Incident commander"], email("ian@bank.example"))
+    return save_policy(
+        None,
+        name="Payments on-call",
+        tiers=[
+            TierSpec([crisis_role("Comms lead").id], [], 5),
+            TierSpec([crisis_role("Technical liaison").id], [], 10),
+        ],
+        actor=SYSTEM,
+    )
+
+
+def paged(smtp) -> list[str]:
+    return sorted(m["To"] for m in smtp.inbox.messages if "Join the bridge" in text(m))
+
+
+def test_a_playbook_with_an_escalation_policy_pages_its_tiers_in_turn(smtp, queue):
+    with time_machine.travel(START, tick=False):
+        setup_roster()
+        policy = sev1_policy()
+        playbook = sev1(role_ids=(), policy_id=policy.id, repage_minutes=60)
+        assert playbook.policy is policy
+        db.session.commit()
+    with time_machine.travel(START + timedelta(minutes=1), tick=False):
+        incident = open_incident()
+        commit(queue)
+    [run] = runs()
+    assert "page" in run.outcome["done"]
+    [callout] = db.session.scalars(select(TeamCallout))
+    assert run.callout_id == callout.id
+    assert (callout.policy_id, callout.tier) == (policy.id, 1)
+    assert callout.bridge_phone == "+6561234567"
+    assert paged(smtp) == ["ana@bank.example"]  # tier 1 only, not every role at once
+
+    with time_machine.travel(START + timedelta(minutes=5), tick=False):
+        sweep()
+        commit(queue)
+    assert paged(smtp) == ["ana@bank.example"]  # tier 1's window is still open
+    with time_machine.travel(START + timedelta(minutes=6, seconds=1), tick=False):
+        sweep()
+        commit(queue)
+    assert paged(smtp) == ["ana@bank.example", "bob@bank.example"]
+    told = [m for m in smtp.inbox.messages if m["To"] == "ian@bank.example"]
+    assert any("Escalated to tier 2: Card payments failing" in text(m) for m in told)
+    [view] = callouts_for_incident(incident.id)
+    assert view.tiers.policy_name == "Payments on-call"
+    assert [s.member.name for s in view.unreached] == ["Ana", "Bob"]
+
+
+def test_a_playbook_pages_roles_or_a_policy_not_both():
+    setup_roster()
+    policy = sev1_policy()
+    with pytest.raises(InvalidInput, match="not both"):
+        sev1(policy_id=policy.id)  # the roles are still there
+    with pytest.raises(InvalidInput, match="escalation policy from the list"):
+        sev1(role_ids=(), policy_id=9999)
+    assert db.session.scalar(select(func.count()).select_from(Playbook)) == 0
+
+
+def test_a_playbook_chosen_later_keeps_the_cadence_and_guidelines_staff_set(smtp, queue):
+    with time_machine.travel(START, tick=False):
+        setup_roster()
+        playbook = sev1(auto_run=False)
+        incident = open_incident()
+        commit(queue)
+    staff_set = START + timedelta(minutes=5)
+    with time_machine.travel(staff_set, tick=False):
+        set_incident_cadence(incident, 30, actor=CLI)
+        save_guidelines(
+            incident,
+            holding_statement="Our own words, approved by legal.",
+            approved_qa="",
+            do_not_say="",
+            actor=CLI,
+            now=staff_set,
+        )
+        commit(queue)
+    later = START + timedelta(minutes=20)
+    with time_machine.travel(later, tick=False):
+        run = playbooks.run_playbook(incident, playbook, actor=CLI, now=later)
+        commit(queue)
+    db.session.refresh(incident)
+    assert incident.update_cadence_minutes == 30  # theirs, not the playbook's 15
+    guidelines = guidelines_for(incident)
+    assert guidelines.holding_statement == "Our own words, approved by legal."
+    # the empty ones are filled from the playbook
+    assert guidelines.approved_qa == "Q: Is money lost? A: No."
+    assert guidelines.do_not_say == "No root cause, no time to fix."
+    skipped = run.outcome["skipped"]
+    assert skipped["cadence"] == "kept the incident's own update cadence (every 30 minutes)"
+    assert "Holding statement" in skipped["guidelines"]
+    assert "cadence" not in run.outcome["done"]
+    [event] = audits("playbook.run")
+    assert event.after["skipped"] == skipped
+    # the briefing carries the guidelines as they stand: staff's holding statement
+    [mail] = [m for m in smtp.inbox.messages if "Executive briefing" in text(m)]
+    assert "Our own words, approved by legal." in text(mail)
+    assert "We are aware of a payments issue" not in text(mail)
+
+
+def test_a_playbook_chosen_later_keeps_guidelines_written_in_full():
+    setup_roster()
+    playbook = sev1(auto_run=False, cadence_minutes=None)
+    incident = open_incident()
+    save_guidelines(
+        incident, holding_statement="Ours.", approved_qa="Ours too.", do_not_say="Nothing.",
+        actor=CLI, now=START,
+    )  # fmt: skip
+    run = playbooks.run_playbook(incident, playbook, actor=CLI, now=START + timedelta(minutes=1))
+    assert run.outcome["skipped"]["guidelines"].startswith("kept the incident's own guidelines")
+    assert "guidelines" not in run.outcome["done"]
+    assert guidelines_for(incident).holding_statement == "Ours."

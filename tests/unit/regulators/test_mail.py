@@ -4,12 +4,15 @@ real SMTP server (aiosmtpd) and parsed by the stdlib, and the copy Herald keeps 
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from email.utils import parseaddr
 from io import BytesIO
+from urllib.parse import parse_qs
 
 import pytest
+import responses
 import time_machine
 from flask import Flask
 from pypdf import PdfReader
@@ -35,6 +38,7 @@ from statuspage.page.state import ensure_page
 from statuspage.regulators import library, notices, obligations, registry
 from statuspage.regulators import mail as regulator_mail
 from tests.factories import staff_user, subscriber
+from tests.fakes import twilio
 from tests.fakes.smtp import SmtpServer, free_port
 from tests.queue import drain
 
@@ -309,3 +313,70 @@ def test_a_mail_no_header_can_hold_fails_and_nothing_else_is_sent_instead(
     assert delivery.state is DeliveryState.failed
     assert "unsendable" in (delivery.last_error or "")
     assert db.session.scalar(select(RegulatorMail.id)) is None
+
+
+SLACK_HOOK = "https://hooks.slack.com/services/T000/B000/REGULATOR"
+MAS_PHONE = "+6562255577"
+
+
+@pytest.mark.parametrize("with_email", [True, False])
+def test_a_regulator_on_sms_or_chat_gets_a_neutral_short_notice(
+    app: Flask, smtp: SmtpServer, queue, mas, people, with_email
+) -> None:
+    """Through the real engine and the minute's sweep on a moving clock (the notice goes to
+    one path, then the next when unacknowledged after an hour); Twilio and the Slack webhook
+    answered by `responses` at the HTTP boundary. No internal banner, no admin link; the bank,
+    the incident reference, the stage, and where the notice went (or, with no email, its
+    first lines)."""
+    contacts = [("sms", MAS_PHONE), ("slack", SLACK_HOOK)]
+    registry.set_regulator_contacts(
+        mas, ([("email", MAS_ADDRESS)] if with_email else []) + contacts, actor=CLI
+    )
+    db.session.commit()
+    with (
+        twilio.configured(app),
+        responses.RequestsMock(assert_all_requests_are_fired=False) as http,
+    ):
+        twilio.accept(http)
+        http.add(responses.POST, SLACK_HOOK, body="ok")
+        with time_machine.travel(SENT, tick=False):
+            notice = _send_mas_notice(mas, people)
+            drain(queue)
+        for hours in (1, 2, 3):  # nobody acknowledges: the next path after each window
+            later = SENT + timedelta(hours=hours, minutes=1)
+            with time_machine.travel(later, tick=False):
+                engine.sweep_deliveries(later)
+                db.session.commit()
+                drain(queue)
+        sms = [
+            {k: v[0] for k, v in parse_qs(c.request.body).items()}
+            for c in http.calls
+            if c.request.url == twilio.MESSAGES_URL
+        ]
+        posts = [json.loads(c.request.body) for c in http.calls if c.request.url == SLACK_HOOK]
+    assert [t["To"] for t in sms] == [MAS_PHONE]
+    assert len(posts) == 1
+    text, chat = sms[0]["Body"], json.dumps(posts[0])
+    bank = ensure_page().name
+    reference = f"{bank}: regulatory notice, incident reference {notice.incident_id}"
+    for said in (text, chat):
+        assert reference in said
+        assert "CONFIDENTIAL" not in said
+        assert "/admin" not in said
+        assert "Incident in Herald" not in said
+    assert "stage: notification" in chat
+    assert "/ack/" in chat  # the regulator's own acknowledgement button stays
+    if with_email:
+        assert f"The notice was sent by email to {MAS_ADDRESS}." in text
+        assert "http" not in text  # one text: the words; the email has the link
+        assert f"The notice was sent by email to {MAS_ADDRESS}." in chat
+        assert len(smtp.inbox.messages) == 1  # the notice itself, by email
+    else:
+        assert smtp.inbox.messages == []
+        assert "/ack/" in text  # the text is the notice's way: acknowledged by its link
+        assert "Customer impact" not in chat  # only the notice's first lines
+        first = regulator_mail.plain_markdown(notice.body).strip().splitlines()[0]
+        assert first in chat
+    states = {d.channel.value: d.state for d in db.session.scalars(select(Delivery))}
+    assert states["sms"] in (DeliveryState.sent, DeliveryState.superseded)
+    assert states["slack"] is DeliveryState.sent

@@ -35,6 +35,7 @@ from statuspage.models import (
     Component,
     ContactPoint,
     CrisisRole,
+    EscalationPolicy,
     Page,
     Playbook,
     Regulator,
@@ -116,8 +117,18 @@ def _live_playbook(p: Playbook) -> LiveBook:
             holding_statement=p.holding_statement,
             approved_qa=p.approved_qa,
             do_not_say=p.do_not_say,
+            policy=_live_policy(p.policy) if p.policy is not None else None,
         )
     )
+
+
+def _live_policy(policy: EscalationPolicy) -> tuple:
+    """An escalation policy by names: its tiers in order, each with its window."""
+    tiers = tuple(
+        (t.window_minutes, tuple(r.name for r in t.roles), tuple(m.name for m in t.members))
+        for t in sorted(policy.tiers, key=lambda t: t.position)
+    )
+    return (policy.name, tiers)
 
 
 @dataclass(frozen=True)
@@ -461,8 +472,30 @@ def _seed_playbooks(live: LiveRoster, scenario: Scenario, regulators: dict[str, 
 def _save_playbook(
     spec: PlaybookSpec, component_ids: list, role_ids: dict[str, int], regulators: dict[str, int]
 ) -> None:
-    from statuspage.crisis import playbooks
+    from statuspage.crisis import escalation, playbooks
 
+    policy_id = None
+    if spec.policy is not None:
+        # The drill copy of the live policy: its tiers page the sandbox's roles and members
+        # of the same names (a member the drill roster lacks is left out of the tier).
+        name, tiers = spec.policy
+        member_ids = dict(db.session.execute(select(TeamMember.name, TeamMember.id)).all())
+        policy = db.session.scalars(
+            select(EscalationPolicy).where(EscalationPolicy.name == name)
+        ).first() or escalation.save_policy(
+            None,
+            name=name,
+            tiers=[
+                escalation.TierSpec(
+                    role_ids=[role_ids[r] for r in roles if r in role_ids],
+                    member_ids=[member_ids[m] for m in members if m in member_ids],
+                    window_minutes=window,
+                )
+                for window, roles, members in tiers
+            ],
+            actor=DRILL_ACTOR,
+        )
+        policy_id = policy.id
     playbooks.save_playbook(
         None,
         playbooks.PlaybookFields(
@@ -471,6 +504,7 @@ def _save_playbook(
             impacts=spec.impacts,
             component_ids=tuple(component_ids),
             role_ids=tuple(role_ids[r] for r in spec.roles),
+            policy_id=policy_id,
             all_paths=spec.all_paths,
             repage_minutes=spec.repage_minutes,
             max_rounds=spec.max_rounds,

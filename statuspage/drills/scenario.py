@@ -129,6 +129,9 @@ class PlaybookSpec:
     holding_statement: str = ""
     approved_qa: str = ""
     do_not_say: str = ""
+    # A live playbook that pages by an escalation policy: the policy's name and its tiers as
+    # (window minutes, role names, member names), copied into the sandbox with it.
+    policy: tuple[str, tuple[tuple[int, tuple[str, ...], tuple[str, ...]], ...]] | None = None
 
 
 _PLAYBOOK_TEXTS = (

@@ -298,3 +298,49 @@ def test_a_chosen_playbook_that_is_not_in_the_drill_is_a_refused_step(app, tmp_p
     refused = {e["step"]: e["detail"] for e in doc["timeline"] if e["outcome"] == "refused"}
     assert refused["playbook"] == "no playbook 'SEV2 cards' in the drill (it has: none)"
     assert not [e for e in doc["timeline"] if e["step"] == "playbook.run"]
+
+
+def m_roles(member) -> set[str]:
+    return {r.name for r in member.roles}
+
+
+def test_a_live_playbook_paging_by_escalation_policy_is_rehearsed_with_its_tiers(app, tmp_path):
+    """A live playbook that pages by an escalation policy keeps it in the drill copy: the
+    opening page reaches the first tier only (the sandbox's members of the same roles)."""
+    from statuspage.crisis import escalation
+    from statuspage.models import CrisisRole, EscalationPolicy, Playbook
+
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    roles = dict(db.session.execute(select(CrisisRole.name, CrisisRole.id)).all())
+    policy = escalation.save_policy(
+        None,
+        name="Payments ladder",
+        tiers=[
+            escalation.TierSpec(role_ids=[roles["Comms lead"]], member_ids=[], window_minutes=5),
+            escalation.TierSpec(role_ids=[roles["Legal adviser"]], member_ids=[], window_minutes=5),
+        ],
+        actor=SYSTEM,
+    )
+    book = db.session.scalars(select(Playbook).where(Playbook.name == "SEV1 payments")).one()
+    book.roles, book.policy_id = [], policy.id
+    holders = {
+        name: {m.name for m in db.session.scalars(select(TeamMember)) if name in m_roles(m)}
+        for name in ("Comms lead", "Legal adviser")
+    }
+    first_tier, second_tier = (
+        holders["Comms lead"],
+        holders["Legal adviser"] - holders["Comms lead"],
+    )
+    db.session.commit()
+
+    result, doc = drill(app, SHIPPED, tmp_path, "--sandbox", str(tmp_path / "sandbox"))
+
+    assert result.exit_code in (0, 1), result.output  # ran (promises judged elsewhere)
+    pages = [n for n in doc["report"]["internal"] if n["kind"] == "team_page"]
+    assert first_tier
+    assert second_tier
+    opening = {r["name"] for r in pages[0]["recipients"]}
+    # The live tier-1 members (and the scenario's stand-ins of that role), no one of tier 2.
+    assert first_tier <= opening
+    assert not opening & second_tier
+    assert db.session.scalar(select(func.count()).select_from(EscalationPolicy)) == 1

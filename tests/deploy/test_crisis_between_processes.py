@@ -19,7 +19,8 @@ import re
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
@@ -150,11 +151,23 @@ class Browser:
             return error.code, error.read().decode(), error.geturl()
 
 
+@contextmanager
+def app_of(env: dict[str, str]) -> Iterator[Flask]:
+    """The app of those processes, in this one, inside its context; its connections closed
+    after."""
+    app: Flask = create_app(from_environment(env))
+    with app.app_context():
+        try:
+            yield app
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
 def seed(env: dict[str, str]) -> tuple[dict[str, int], str]:
     """The roster and the playbook, written as the admin's screens would leave them; the
     member ids by email, and a comms account's password."""
-    app: Flask = create_app(from_environment(env))
-    with app.app_context():
+    with app_of(env):
         ensure_page("Acme Bank Status")
         members = {
             address: team_member(name, [role], ContactLine("email", address)).id
@@ -188,7 +201,6 @@ def seed(env: dict[str, str]) -> tuple[dict[str, int], str]:
         )
         _comms, password = add_staff("cora@bank.example", "comms", name="Cora", actor=SEED)
         db.session.commit()
-        db.engine.dispose()
     return members, password
 
 
@@ -196,23 +208,20 @@ def repage_sweep(env: dict[str, str], callout_id: int, *, commit: bool) -> list[
     """The re-page step of the minute's sweep, run ten minutes from now (past every re-page
     the call-out could have due), as the worker's sweep would run it: the notices it sent.
     Without `commit` it is rolled back: nothing it did reaches the database or the queue."""
-    app: Flask = create_app(from_environment(env))
-    with app.app_context():
+    with app_of(env):
         assert db.session.get(TeamCallout, callout_id) is not None
         notices = assembly.escalate(utcnow() + timedelta(minutes=10))
         if commit:
             db.session.commit()
         else:
             db.session.rollback()
-        db.engine.dispose()
     return notices
 
 
 def cadence_steps(env: dict[str, str], incident_id: str) -> tuple[datetime, list[datetime]]:
     """The incident's next update's due time (from its cadence, as the admin shows it), and
     the etas of the cadence steps the queue holds for it (aware, UTC)."""
-    app: Flask = create_app(from_environment(env))
-    with app.app_context():
+    with app_of(env) as app:
         schedule = cadence_of(db.session.get(Incident, incident_id))
         assert schedule is not None
         assert schedule.minutes == 15  # the playbook's cadence
@@ -222,13 +231,11 @@ def cadence_steps(env: dict[str, str], incident_id: str) -> tuple[datetime, list
             for task in huey.scheduled()
             if task.name == CADENCE_STEP.name and task.args == (incident_id,)
         ]
-        db.engine.dispose()
     return schedule.next_update_by, etas
 
 
 def page_notices(env: dict[str, str], callout_id: int) -> int:
-    app: Flask = create_app(from_environment(env))
-    with app.app_context():
+    with app_of(env):
         callout = db.session.get(TeamCallout, callout_id)
         assert callout is not None
         count = db.session.scalar(
@@ -236,7 +243,6 @@ def page_notices(env: dict[str, str], callout_id: int) -> int:
                 Notice.crisis_message_id == callout.crisis_message_id
             )
         )
-        db.engine.dispose()
     return count or 0
 
 

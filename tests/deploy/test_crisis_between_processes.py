@@ -8,7 +8,9 @@ guidelines in the mail) with no further request. A member acknowledges through t
 mail and the admin's team screen shows it, whichever web worker answers; the stand-down button
 tells each paged member once and the re-page sweep, run ten minutes on, pages nobody again;
 the audit screen and its export hold the page sent, the acknowledgement and the stand-down,
-and `flask audit verify` finds the chain intact.
+and `flask audit verify` finds the chain intact. The processes run in Singapore's zone, and
+the reminder ahead of the playbook's cadence must be in the queue for its exact second.
+On the PostgreSQL run (suite_servers) the queue is Redis.
 """
 
 from __future__ import annotations

@@ -1,9 +1,17 @@
-"""Web push to browsers (RFC 8030, 8291, 8292) through pywebpush: one HTTP session per batch.
+"""Web push to browsers (RFC 8030, 8291, 8292): per recipient only what must be per recipient.
 
-The address is the browser's subscription as JSON (endpoint, keys.p256dh, keys.auth). Each
-message is encrypted for its subscriber (aes128gcm) and signed with a VAPID JWT whose claims
-are built fresh per send: pywebpush writes `aud` and `exp` into the dict it is given, so a
-shared dict would carry one push service's audience to the next.
+The address is the browser's subscription as JSON (endpoint, keys.p256dh, keys.auth). What a
+push costs is spent once where the RFCs allow it:
+- the payload is serialised once per notice and language (payload_for, cached by content);
+- the VAPID `Authorization` header is signed once per push service origin and reused until
+  less than VAPID_REFRESH is left of its VAPID_LIFETIME (RFC 8292 §2: `exp` at most 24 h
+  ahead), shared by every thread of the process (VapidHeaders);
+- each worker thread keeps one `requests` session per push service origin, so the TCP (and
+  TLS) connection is kept alive from one push and one batch to the next (_sessions).
+Only the aes128gcm encryption (RFC 8291: a fresh ephemeral key and salt) is per recipient.
+HTTP/2 would multiplex a thread's pushes on one connection, but requests speaks HTTP/1.1 only
+and the one maintained client that does (httpx[http2]) is not a dependency; with keep-alive
+per thread the connection set-up is already paid once per thread and origin.
 """
 
 from __future__ import annotations
@@ -12,15 +20,19 @@ import base64
 import hashlib
 import json
 import re
-from collections.abc import Sequence
+import threading
+import time
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 import requests
+from cryptography.hazmat.primitives import serialization
 from http_ece import ECEException
 from py_vapid import Vapid02
-from pywebpush import WebPushException, webpush
+from pywebpush import WebPusher, WebPushException
 
 from statuspage.channels.base import Message, Outgoing, Result
 from statuspage.clock import utcnow
@@ -44,6 +56,11 @@ BODY_CHARS = 240
 _TOPIC = re.compile(r"[A-Za-z0-9_-]{1,32}")
 PROVIDER_ID = 300
 MAX_RETRY_AFTER = timedelta(hours=1)
+# A signed VAPID header is good for 12 hours (as pywebpush signs it; RFC 8292 allows 24) and
+# is signed again when less than an hour is left, so no push leaves with one about to expire.
+VAPID_LIFETIME = 12 * 3600
+VAPID_REFRESH = 3600
+MAX_ORIGINS = 256  # origins kept per cache: a handful in practice (FCM, Mozilla, Apple, WNS)
 
 
 def topic_for(incident_id: str) -> str:
@@ -63,19 +80,27 @@ def _cut(text: str, limit: int) -> str:
 
 def payload_for(message: Message) -> bytes:
     """What the service worker shows: title, a short body, the incident page to open, and a
-    tag so the newest notification of an incident replaces the one before. Under 4 KB."""
+    tag so the newest notification of an incident replaces the one before. Under 4 KB.
+    Serialised once per notice and language in a process: every recipient of it gets the
+    same bytes (only their encryption differs)."""
+    return _payload(_payload_key(message))
+
+
+@lru_cache(maxsize=64)
+def _payload(key: tuple[str, ...]) -> bytes:
+    title, subject, body_text, short_text, url, incident_id, update_id, status, impact = key
     body_limit = BODY_CHARS
     while True:
         data = json.dumps(
             {
-                "title": _cut(message.title or message.subject, TITLE_CHARS),
-                "body": _cut(message.body_text or message.short_text, body_limit),
-                "url": message.url,
-                "tag": f"incident-{message.incident_id}" if message.incident_id else "",
-                "incident_id": message.incident_id,
-                "update_id": message.update_id,
-                "status": message.status,
-                "impact": message.impact,
+                "title": _cut(title or subject, TITLE_CHARS),
+                "body": _cut(body_text or short_text, body_limit),
+                "url": url,
+                "tag": f"incident-{incident_id}" if incident_id else "",
+                "incident_id": incident_id,
+                "update_id": update_id,
+                "status": status,
+                "impact": impact,
             },
             ensure_ascii=False,
             separators=(",", ":"),
@@ -87,7 +112,7 @@ def payload_for(message: Message) -> bytes:
 
 
 def _payload_key(message: Message) -> tuple[str, ...]:
-    """Everything payload_for reads."""
+    """Everything payload_for reads, in _payload's order."""
     return (
         message.title,
         message.subject,
@@ -114,23 +139,63 @@ def _environment_for(origin: str) -> tuple[dict[str, str], bool | str]:
     return found["proxies"], found["verify"]
 
 
-class WebPushChannel:
-    name = "webpush"
+class VapidHeaders:
+    """The VAPID `Authorization` header per (key, subject, push service origin), signed once and
+    reused by every thread until less than `refresh` seconds are left of its `lifetime`.
+    `clock` is the Unix time the JWT's `exp` is counted in (the wall clock, never a drill's
+    simulated time: the push service checks it against its own)."""
 
     def __init__(
-        self, signer: Vapid02, subject: str, *, ttl: int = TTL, timeout: float = TIMEOUT
+        self,
+        *,
+        lifetime: int = VAPID_LIFETIME,
+        refresh: int = VAPID_REFRESH,
+        clock: Callable[[], float] = time.time,
     ) -> None:
-        self._signer = signer
-        self._subject = subject
-        self._ttl = ttl
-        self._timeout = timeout
+        self._lifetime = lifetime
+        self._refresh = refresh
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._signed: dict[tuple[bytes, str, str], tuple[str, int]] = {}
+        self.signatures = 0  # how many headers were signed (for tests and profiles)
 
-    def send(self, batch: Sequence[Outgoing]) -> list[Result]:
-        # The payload is the same for every recipient of a notice: built once per batch.
-        payloads: dict[tuple[str, ...], bytes] = {}
-        unreachable: set[str] = set()  # push services that did not answer in this batch
-        settings: dict[str, tuple[dict[str, str], bool | str]] = {}  # by push service
-        with requests.Session() as session:
+    def header(self, signer: Vapid02, public_key: bytes, subject: str, origin: str) -> str:
+        key = (public_key, subject, origin)
+        now = int(self._clock())
+        found = self._signed.get(key)  # a dict read is atomic; the lock guards the signing
+        if found is not None and found[1] - now > self._refresh:
+            return found[0]
+        with self._lock:
+            found = self._signed.get(key)
+            if found is not None and found[1] - now > self._refresh:
+                return found[0]  # another thread signed it meanwhile
+            exp = now + self._lifetime
+            # A fresh claims dict: py_vapid copies it, but nothing is shared between origins.
+            signed = signer.sign({"sub": subject, "aud": origin, "exp": exp})["Authorization"]
+            if len(self._signed) >= MAX_ORIGINS:
+                self._signed.clear()
+            self._signed[key] = (signed, exp)
+            self.signatures += 1
+            return signed
+
+
+# One per process: every channel built for a batch (statuspage.channels.registry) shares it.
+VAPID_HEADERS = VapidHeaders()
+
+
+class _Sessions(threading.local):
+    """Per thread, one `requests` session per push service origin, kept between batches so
+    its connection stays open (HTTP keep-alive); a thread never shares a session."""
+
+    def __init__(self) -> None:
+        self.by_origin: dict[str, requests.Session] = {}
+
+    def get(self, origin: str) -> requests.Session:
+        session = self.by_origin.get(origin)
+        if session is None:
+            if len(self.by_origin) >= MAX_ORIGINS:
+                self.close()
+            session = requests.Session()
             # A push service answers the POST itself; a redirect is never followed to a
             # second address the subscriber did not give.
             session.max_redirects = 0
@@ -138,19 +203,55 @@ class WebPushChannel:
             # every request (a sixth of a push's CPU); they are looked up once per push
             # service per batch instead (_environment_for), with the same result.
             session.trust_env = False
-            results = []
-            for outgoing in batch:
-                key = _payload_key(outgoing.message)
-                if key not in payloads:
-                    payloads[key] = payload_for(outgoing.message)
-                results.append(
-                    self._send_one(session, outgoing, payloads[key], unreachable, settings)
-                )
-            return results
+            self.by_origin[origin] = session
+        return session
+
+    def drop(self, origin: str) -> None:
+        """Forget a session whose connection failed: the next push opens a new one."""
+        session = self.by_origin.pop(origin, None)
+        if session is not None:
+            session.close()
+
+    def close(self) -> None:
+        for session in self.by_origin.values():
+            session.close()
+        self.by_origin.clear()
+
+
+_sessions = _Sessions()
+
+
+class WebPushChannel:
+    name = "webpush"
+
+    def __init__(
+        self,
+        signer: Vapid02,
+        subject: str,
+        *,
+        ttl: int = TTL,
+        timeout: float = TIMEOUT,
+        vapid_headers: VapidHeaders | None = None,
+    ) -> None:
+        self._signer = signer
+        self._public_key = signer.public_key.public_bytes(
+            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+        )
+        self._subject = subject
+        self._ttl = ttl
+        self._timeout = timeout
+        self._vapid = vapid_headers or VAPID_HEADERS
+
+    def send(self, batch: Sequence[Outgoing]) -> list[Result]:
+        unreachable: set[str] = set()  # push services that did not answer in this batch
+        settings: dict[str, tuple[dict[str, str], bool | str]] = {}  # by push service
+        return [
+            self._send_one(outgoing, payload_for(outgoing.message), unreachable, settings)
+            for outgoing in batch
+        ]
 
     def _send_one(
         self,
-        session: requests.Session,
         outgoing: Outgoing,
         payload: bytes,
         unreachable: set[str],
@@ -166,33 +267,34 @@ class WebPushChannel:
             return Result(delivery_id, "retry", error=f"{origin} unreachable earlier in batch")
         if origin not in settings:
             settings[origin] = _environment_for(origin)
+        session = _sessions.get(origin)
         session.proxies, session.verify = settings[origin]
         message = outgoing.message
         headers = {"Urgency": URGENCY.get(message.impact, "normal")}
         if message.incident_id:
             headers["Topic"] = topic_for(message.incident_id)
         try:
-            response = webpush(
-                subscription,
-                data=payload,  # type: ignore[arg-type]  # bytes are sent as they are
-                vapid_private_key=self._signer,
-                vapid_claims={"sub": self._subject},  # fresh per send: see the docstring
-                content_encoding="aes128gcm",
-                ttl=self._ttl,
-                headers=headers,  # type: ignore[arg-type]
-                timeout=self._timeout,
-                requests_session=session,
+            headers["Authorization"] = self._vapid.header(
+                self._signer, self._public_key, self._subject, origin
             )
-        except WebPushException as exc:
-            if exc.response is None:  # refused before sending: keys that cannot be used
-                return Result(delivery_id, "permanent", error=exc.message, gone=True)
-            return self._answered(delivery_id, exc.response)
+            # What pywebpush's webpush() does, minus signing a JWT each time: encrypt for
+            # this subscriber (aes128gcm), POST with TTL and our headers.
+            response = WebPusher(subscription, requests_session=session).send(
+                payload,
+                headers,
+                ttl=self._ttl,
+                content_encoding="aes128gcm",
+                timeout=self._timeout,
+            )
+        except WebPushException as exc:  # refused before sending: keys that cannot be used
+            return Result(delivery_id, "permanent", error=exc.message, gone=True)
         except requests.TooManyRedirects:
             return Result(delivery_id, "permanent", error="push service redirected")
         except requests.RequestException as exc:  # refused, reset, timed out
             unreachable.add(origin)
+            _sessions.drop(origin)
             return Result(delivery_id, "retry", error=f"connection: {exc}"[:500])
-        except (ValueError, ECEException) as exc:  # a key that is not a P-256 point
+        except (ValueError, TypeError, ECEException) as exc:  # not a P-256 point, not base64
             return Result(delivery_id, "permanent", error=f"bad keys: {exc}", gone=True)
         return self._answered(delivery_id, response)  # type: ignore[arg-type]
 

@@ -6,12 +6,15 @@ push costs is spent once where the RFCs allow it:
 - the VAPID `Authorization` header is signed once per push service origin and reused until
   less than VAPID_REFRESH is left of its VAPID_LIFETIME (RFC 8292 §2: `exp` at most 24 h
   ahead), shared by every thread of the process (VapidHeaders);
-- each worker thread keeps one `requests` session per push service origin, so the TCP (and
-  TLS) connection is kept alive from one push and one batch to the next (_sessions).
-Only the aes128gcm encryption (RFC 8291: a fresh ephemeral key and salt) is per recipient.
-HTTP/2 would multiplex a thread's pushes on one connection, but requests speaks HTTP/1.1 only
-and the one maintained client that does (httpx[http2]) is not a dependency; with keep-alive
-per thread the connection set-up is already paid once per thread and origin.
+- each worker thread keeps one urllib3 connection pool per push service origin, so the TCP
+  (and TLS) connection is kept alive from one push and one batch to the next (_Pools); the
+  proxy and CA settings of the environment are read once per origin and batch, as requests
+  would apply them.
+Only the aes128gcm encryption (RFC 8291: a fresh ephemeral key and salt, http_ece as pywebpush
+uses it) is per recipient. HTTP/2 would multiplex a thread's pushes on one connection, but
+requests and urllib3 speak HTTP/1.1 and the maintained client that does (httpx[http2]) is not a
+dependency; with keep-alive per thread the connection set-up is already paid once per thread
+and origin, so it would save little CPU.
 """
 
 from __future__ import annotations
@@ -28,11 +31,14 @@ from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from urllib.parse import urlsplit
 
+import http_ece
 import requests
+import urllib3
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from http_ece import ECEException
 from py_vapid import Vapid02
-from pywebpush import WebPusher, WebPushException
+from requests.utils import DEFAULT_CA_BUNDLE_PATH, select_proxy
 
 from statuspage.channels.base import Message, Outgoing, Result
 from statuspage.clock import utcnow
@@ -131,12 +137,35 @@ def _origin(endpoint: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def _environment_for(origin: str) -> tuple[dict[str, str], bool | str]:
-    """The proxies (HTTPS_PROXY, NO_PROXY ...) and CA bundle (REQUESTS_CA_BUNDLE) the
-    environment sets for this push service, as requests itself would apply them."""
+def _environment_for(origin: str) -> tuple[str | None, bool | str]:
+    """The proxy (HTTPS_PROXY, NO_PROXY ...) and CA bundle (REQUESTS_CA_BUNDLE, else certifi's)
+    the environment sets for this push service, as requests itself would apply them."""
     with requests.Session() as probe:
         found = probe.merge_environment_settings(origin + "/", {}, None, True, None)
-    return found["proxies"], found["verify"]
+    verify = found["verify"]
+    return select_proxy(origin + "/", found["proxies"]), (
+        DEFAULT_CA_BUNDLE_PATH if verify is True else verify
+    )
+
+
+def _b64url_decode(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def encrypt(payload: bytes, p256dh: str, auth: str) -> bytes:
+    """RFC 8291 aes128gcm for one subscriber: a fresh ephemeral P-256 key and salt each time,
+    as pywebpush does it (WebPusher.encode), without its per-call copies."""
+    receiver = _b64url_decode(p256dh)
+    if len(receiver) != 65 or receiver[0] != 4:
+        raise ValueError("p256dh is not an uncompressed P-256 point")
+    return http_ece.encrypt(
+        payload,
+        salt=None,
+        private_key=ec.generate_private_key(ec.SECP256R1()),
+        dh=receiver,
+        auth_secret=_b64url_decode(auth),
+        version="aes128gcm",
+    )
 
 
 class VapidHeaders:
@@ -170,7 +199,6 @@ class VapidHeaders:
             if found is not None and found[1] - now > self._refresh:
                 return found[0]  # another thread signed it meanwhile
             exp = now + self._lifetime
-            # A fresh claims dict: py_vapid copies it, but nothing is shared between origins.
             signed = signer.sign({"sub": subject, "aud": origin, "exp": exp})["Authorization"]
             if len(self._signed) >= MAX_ORIGINS:
                 self._signed.clear()
@@ -183,42 +211,36 @@ class VapidHeaders:
 VAPID_HEADERS = VapidHeaders()
 
 
-class _Sessions(threading.local):
-    """Per thread, one `requests` session per push service origin, kept between batches so
-    its connection stays open (HTTP keep-alive); a thread never shares a session."""
+class _Pools(threading.local):
+    """Per thread, one connection pool per push service origin (and proxy and CA bundle), kept
+    between batches so its connection stays open (HTTP keep-alive); never shared between
+    threads. urllib3 (what requests sends with) directly: requests' per-request merging of
+    session settings cost more CPU than the encryption."""
 
     def __init__(self) -> None:
-        self.by_origin: dict[str, requests.Session] = {}
+        self.managers: dict[tuple[str | None, bool | str], urllib3.PoolManager] = {}
 
-    def get(self, origin: str) -> requests.Session:
-        session = self.by_origin.get(origin)
-        if session is None:
-            if len(self.by_origin) >= MAX_ORIGINS:
-                self.close()
-            session = requests.Session()
-            # A push service answers the POST itself; a redirect is never followed to a
-            # second address the subscriber did not give.
-            session.max_redirects = 0
-            # requests would read the proxy and CA settings from the environment again for
-            # every request (a sixth of a push's CPU); they are looked up once per push
-            # service per batch instead (_environment_for), with the same result.
-            session.trust_env = False
-            self.by_origin[origin] = session
-        return session
+    def get(self, proxy: str | None, verify: bool | str) -> urllib3.PoolManager:
+        manager = self.managers.get((proxy, verify))
+        if manager is None:
+            tls: dict[str, str] = (
+                {"cert_reqs": "CERT_NONE"} if verify is False else {"ca_certs": str(verify)}
+            )
+            options = {"num_pools": MAX_ORIGINS, "maxsize": 1, "retries": False, **tls}
+            manager = (
+                urllib3.ProxyManager(proxy, **options) if proxy else urllib3.PoolManager(**options)
+            )
+            self.managers[(proxy, verify)] = manager
+        return manager
 
-    def drop(self, origin: str) -> None:
-        """Forget a session whose connection failed: the next push opens a new one."""
-        session = self.by_origin.pop(origin, None)
-        if session is not None:
-            session.close()
-
-    def close(self) -> None:
-        for session in self.by_origin.values():
-            session.close()
-        self.by_origin.clear()
+    def drop(self, proxy: str | None, verify: bool | str) -> None:
+        """Forget the connections after a failure: the next push opens a new one."""
+        manager = self.managers.pop((proxy, verify), None)
+        if manager is not None:
+            manager.clear()
 
 
-_sessions = _Sessions()
+_pools = _Pools()
 
 
 class WebPushChannel:
@@ -238,13 +260,13 @@ class WebPushChannel:
             serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
         )
         self._subject = subject
-        self._ttl = ttl
+        self._ttl = str(ttl)
         self._timeout = timeout
         self._vapid = vapid_headers or VAPID_HEADERS
 
     def send(self, batch: Sequence[Outgoing]) -> list[Result]:
         unreachable: set[str] = set()  # push services that did not answer in this batch
-        settings: dict[str, tuple[dict[str, str], bool | str]] = {}  # by push service
+        settings: dict[str, tuple[str | None, bool | str]] = {}  # by push service
         return [
             self._send_one(outgoing, payload_for(outgoing.message), unreachable, settings)
             for outgoing in batch
@@ -255,57 +277,65 @@ class WebPushChannel:
         outgoing: Outgoing,
         payload: bytes,
         unreachable: set[str],
-        settings: dict[str, tuple[dict[str, str], bool | str]],
+        settings: dict[str, tuple[str | None, bool | str]],
     ) -> Result:
         delivery_id = outgoing.delivery_id
         try:
             subscription = json.loads(outgoing.address)
-            origin = _origin(subscription["endpoint"])
+            endpoint = subscription["endpoint"]
+            origin = _origin(endpoint)
+            keys = subscription["keys"]
+            p256dh, auth = keys["p256dh"], keys["auth"]
         except (ValueError, KeyError, TypeError):
             return Result(delivery_id, "permanent", error="not a push subscription", gone=True)
         if origin in unreachable:
             return Result(delivery_id, "retry", error=f"{origin} unreachable earlier in batch")
-        if origin not in settings:
+        try:
+            body = encrypt(payload, p256dh, auth)
+        except (ValueError, TypeError, AttributeError, ECEException) as exc:
+            return Result(delivery_id, "permanent", error=f"bad keys: {exc}", gone=True)
+        if origin not in settings:  # looked up once per push service per batch
             settings[origin] = _environment_for(origin)
-        session = _sessions.get(origin)
-        session.proxies, session.verify = settings[origin]
+        proxy, verify = settings[origin]
         message = outgoing.message
-        headers = {"Urgency": URGENCY.get(message.impact, "normal")}
+        headers = {
+            "Authorization": self._vapid.header(
+                self._signer, self._public_key, self._subject, origin
+            ),
+            "Content-Encoding": "aes128gcm",
+            "TTL": self._ttl,
+            "Urgency": URGENCY.get(message.impact, "normal"),
+        }
         if message.incident_id:
             headers["Topic"] = topic_for(message.incident_id)
         try:
-            headers["Authorization"] = self._vapid.header(
-                self._signer, self._public_key, self._subject, origin
-            )
-            # What pywebpush's webpush() does, minus signing a JWT each time: encrypt for
-            # this subscriber (aes128gcm), POST with TTL and our headers.
-            response = WebPusher(subscription, requests_session=session).send(
-                payload,
-                headers,
-                ttl=self._ttl,
-                content_encoding="aes128gcm",
+            # A push service answers the POST itself; a redirect is never followed to a
+            # second address the subscriber did not give (redirect=False, _answered).
+            response = _pools.get(proxy, verify).request(
+                "POST",
+                endpoint,
+                body=body,
+                headers=headers,
                 timeout=self._timeout,
+                redirect=False,
             )
-        except WebPushException as exc:  # refused before sending: keys that cannot be used
-            return Result(delivery_id, "permanent", error=exc.message, gone=True)
-        except requests.TooManyRedirects:
-            return Result(delivery_id, "permanent", error="push service redirected")
-        except requests.RequestException as exc:  # refused, reset, timed out
+        except (urllib3.exceptions.HTTPError, OSError) as exc:  # refused, reset, timed out
             unreachable.add(origin)
-            _sessions.drop(origin)
+            _pools.drop(proxy, verify)
             return Result(delivery_id, "retry", error=f"connection: {exc}"[:500])
-        except (ValueError, TypeError, ECEException) as exc:  # not a P-256 point, not base64
-            return Result(delivery_id, "permanent", error=f"bad keys: {exc}", gone=True)
-        return self._answered(delivery_id, response)  # type: ignore[arg-type]
+        return self._answered(delivery_id, response)
 
     @staticmethod
-    def _answered(delivery_id: int, response: requests.Response) -> Result:
-        status = response.status_code
+    def _answered(delivery_id: int, response: urllib3.BaseHTTPResponse) -> Result:
+        status = response.status
         if 200 <= status < 300:
             # The message's URL at the push service, if it says (the column holds 300).
             location = response.headers.get("Location") or None
             return Result(delivery_id, "sent", provider_id=location and location[:PROVIDER_ID])
-        error = f"{status} {response.reason}: {response.text[:200]}".strip()
+        if 300 <= status < 400:
+            return Result(delivery_id, "permanent", error="push service redirected")
+        text = response.data[:200].decode(errors="replace")
+        error = f"{status} {response.reason}: {text}".strip()
         if status in (404, 410):  # the browser unsubscribed or the subscription expired
             return Result(delivery_id, "permanent", error=error, gone=True)
         if status == 429 or status >= 500:

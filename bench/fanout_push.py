@@ -6,21 +6,26 @@ key pairs, made like a browser's, shared between them); one incident update is p
 (the outbox enqueues the fan-out on commit) while Herald's worker processes (`flask worker`,
 the real consumer) are already running; the clock runs from the commit until the push sink
 has counted N pushes. Every push is encrypted for its subscriber (aes128gcm) and carries its
-own VAPID JWT, in Herald and in the baseline alike. The baseline, in the same run:
-bench/raw_push.py sends the same payload with the same headers and VAPID key through
-pywebpush's `webpush()` on one reused `requests` session. It runs half before Herald and half
-after, so a machine that slows down during the run weighs on both.
+a valid VAPID JWT (Herald signs one per push service and reuses it until near expiry; the
+baseline signs one per push). The baseline, in the same run: bench/raw_push.py sends the same
+payload with the same headers and VAPID key through pywebpush's `webpush()` in a plain loop,
+one call per push, with the SAME concurrency as Herald's workers (--workers processes x
+--threads threads); --raw-session gives its threads a reused `requests` session each. It runs
+half before Herald and half after, so a machine that slows down during the run weighs on both.
 
 The sink (bench/push_sink.py, aiohttp, a process of its own) answers 201 without decrypting
 and counts requests that do not look like web push as `bad`.
 
-ratio = Herald's messages/s (publish to last push) over the raw loop's; first_s = seconds
-from the publishing commit to the first push at the sink. Target: ratio >= 0.7.
+ratio = Herald's messages/s (publish to last push) over the raw loop's; cpu_ratio = the raw
+loop's CPU per push over Herald's workers' CPU per push (user + system of the processes, all
+threads and children: /proc for the workers, getrusage for the raw senders); first_s = seconds
+from the publishing commit to the first push at the sink. Targets: ratio >= 1.2, cpu_ratio >=
+1.2.
 
 SQLite + Huey on SQLite by default; --postgres runs on PostgreSQL (database herald_bench) +
 Huey on Redis, as bench/fanout_email.py does. Everything else lives in a temporary directory;
 every process started here is stopped on the way out. The last line is
-`RESULT fanout_push ratio=<x>`.
+`RESULT fanout_push ratio=<x> cpu_ratio=<y> first_s=<z>`.
 """
 
 from __future__ import annotations
@@ -46,7 +51,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench.fanout_email import (  # noqa: E402
-    cpu_seconds,
+    CLOCK_TICKS,
     environment,
     flush_redis,
     peak_rss_mb,
@@ -172,11 +177,21 @@ class RawRun:
     rss_mb: float
 
 
-def raw_run(sink: Sink, count: int, sample: Path) -> RawRun:
-    """The baseline loop sending `count` pushes to the sink."""
+def cpu_with_children(pid: int) -> float:
+    """User + system CPU of a process (all its threads) and of its waited-for children."""
+    text = Path(f"/proc/{pid}/stat").read_text()
+    fields = text[text.rindex(")") + 2 :].split()
+    return sum(int(value) for value in fields[11:15]) / CLOCK_TICKS
+
+
+def raw_run(sink: Sink, count: int, sample: Path, args: argparse.Namespace) -> RawRun:
+    """The baseline loop sending `count` pushes to the sink, with Herald's concurrency."""
     sink.reset()
+    concurrency = ["--processes", str(args.workers), "--threads", str(args.threads)]
+    if args.raw_session:
+        concurrency.append("--session")
     done = subprocess.run(
-        [sys.executable, str(BENCH / "raw_push.py"), str(sample), str(count)],
+        [sys.executable, str(BENCH / "raw_push.py"), str(sample), str(count), *concurrency],
         capture_output=True,
         text=True,
         timeout=3600,
@@ -203,6 +218,11 @@ def main() -> int:
         help="subscribers' languages, in turn (the update carries a translation for each)",
     )
     parser.add_argument("--timeout", type=float, default=1800, help="seconds to wait for Herald")
+    parser.add_argument(
+        "--raw-session",
+        action="store_true",
+        help="the baseline's threads reuse a requests session each (keep-alive)",
+    )
     args = parser.parse_args()
     args.languages = [code for code in args.languages.split(",") if code] or ["en"]
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -289,17 +309,18 @@ def run(args: argparse.Namespace, tmp: Path, processes: Processes) -> int:
         f"seeded {n} push subscribers ({args.keys} distinct key pairs) in"
         f" {time.monotonic() - started:.1f}s"
         f" ({'PostgreSQL + Redis' if args.postgres else 'SQLite + Huey-SQLite'},"
-        f" {args.workers} worker process(es) x {args.threads} threads); payload {len(payload)} B",
+        f" {args.workers} worker process(es) x {args.threads} threads, the raw loop the same"
+        f"{', a session per thread' if args.raw_session else ''}); payload {len(payload)} B",
         flush=True,
     )
     workers = start_workers(processes, args, env, tmp)
 
     first_half = n // 2
-    raw_a = raw_run(sink, first_half, sample)
+    raw_a = raw_run(sink, first_half, sample, args)
     print(f"raw loop: {first_half} pushes in {raw_a.seconds:.2f}s", flush=True)
 
     sink.reset()
-    cpu_before = sum(cpu_seconds(w.proc.pid) for w in workers)
+    cpu_before = sum(cpu_with_children(w.proc.pid) for w in workers)
     with app.app_context():
         incident = db.session.get(Incident, incident_id)
         api = db.session.get(Component, api_id)
@@ -327,7 +348,7 @@ def run(args: argparse.Namespace, tmp: Path, processes: Processes) -> int:
             last_report = time.monotonic()
             print(f"  herald: {stats.total} delivered after {last_report - published:.0f}s")
         time.sleep(0.05)
-    herald_cpu = sum(cpu_seconds(w.proc.pid) for w in workers) - cpu_before
+    herald_cpu = sum(cpu_with_children(w.proc.pid) for w in workers) - cpu_before
     herald_s = stats.last_at - published
     first_s = stats.first_at - published
     worker_rss = max(peak_rss_mb(w.proc.pid) for w in workers)
@@ -340,7 +361,7 @@ def run(args: argparse.Namespace, tmp: Path, processes: Processes) -> int:
     if stats.bad:
         raise RuntimeError(f"{stats.bad} of Herald's requests did not look like web push")
 
-    raw_b = raw_run(sink, n - first_half, sample)
+    raw_b = raw_run(sink, n - first_half, sample, args)
     print(f"raw loop: {n - first_half} pushes in {raw_b.seconds:.2f}s")
 
     with app.app_context():
@@ -356,6 +377,7 @@ def run(args: argparse.Namespace, tmp: Path, processes: Processes) -> int:
     herald_rate = n / herald_s
     ratio = herald_rate / raw_rate
     raw_cpu = (raw_a.cpu_s + raw_b.cpu_s) * 1e3 / n
+    cpu_ratio = raw_cpu / (herald_cpu * 1e3 / n)
     sink_rss = peak_rss_mb(sink.started.proc.pid)
     own_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
@@ -364,7 +386,7 @@ def run(args: argparse.Namespace, tmp: Path, processes: Processes) -> int:
         f"peak RSS: workers {worker_rss:.0f} MB, raw {max(raw_a.rss_mb, raw_b.rss_mb):.0f} MB,"
         f" sink {sink_rss:.0f} MB, this process {own_rss:.0f} MB"
     )
-    print(f"RESULT fanout_push ratio={ratio:.2f}")
+    print(f"RESULT fanout_push ratio={ratio:.2f} cpu_ratio={cpu_ratio:.2f} first_s={first_s:.2f}")
     return 0
 
 

@@ -1,9 +1,20 @@
-"""Web push to browsers (RFC 8030, 8291, 8292) through pywebpush: one HTTP session per batch.
+"""Web push to browsers (RFC 8030, 8291, 8292): per recipient only what must be per recipient.
 
-The address is the browser's subscription as JSON (endpoint, keys.p256dh, keys.auth). Each
-message is encrypted for its subscriber (aes128gcm) and signed with a VAPID JWT whose claims
-are built fresh per send: pywebpush writes `aud` and `exp` into the dict it is given, so a
-shared dict would carry one push service's audience to the next.
+The address is the browser's subscription as JSON (endpoint, keys.p256dh, keys.auth). What a
+push costs is spent once where the RFCs allow it:
+- the payload is serialised once per notice and language (payload_for, cached by content);
+- the VAPID `Authorization` header is signed once per push service origin and reused until
+  less than VAPID_REFRESH is left of its VAPID_LIFETIME (RFC 8292 §2: `exp` at most 24 h
+  ahead), shared by every thread of the process (VapidHeaders);
+- each worker thread keeps one urllib3 connection pool per push service origin, so the TCP
+  (and TLS) connection is kept alive from one push and one batch to the next (_Pools); the
+  proxy and CA settings of the environment are read once per origin and batch, as requests
+  would apply them.
+Only the aes128gcm encryption (RFC 8291: a fresh ephemeral key and salt, http_ece as pywebpush
+uses it) is per recipient. HTTP/2 would multiplex a thread's pushes on one connection, but
+requests and urllib3 speak HTTP/1.1 and the maintained client that does (httpx[http2]) is not a
+dependency; with keep-alive per thread the connection set-up is already paid once per thread
+and origin, so it would save little CPU.
 """
 
 from __future__ import annotations
@@ -12,15 +23,22 @@ import base64
 import hashlib
 import json
 import re
-from collections.abc import Sequence
+import threading
+import time
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from urllib.parse import urlsplit
 
+import http_ece
 import requests
+import urllib3
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from http_ece import ECEException
 from py_vapid import Vapid02
-from pywebpush import WebPushException, webpush
+from requests.utils import DEFAULT_CA_BUNDLE_PATH, select_proxy
 
 from statuspage.channels.base import Message, Outgoing, Result
 from statuspage.clock import utcnow
@@ -44,6 +62,11 @@ BODY_CHARS = 240
 _TOPIC = re.compile(r"[A-Za-z0-9_-]{1,32}")
 PROVIDER_ID = 300
 MAX_RETRY_AFTER = timedelta(hours=1)
+# A signed VAPID header is good for 12 hours (as pywebpush signs it; RFC 8292 allows 24) and
+# is signed again when less than an hour is left, so no push leaves with one about to expire.
+VAPID_LIFETIME = 12 * 3600
+VAPID_REFRESH = 3600
+MAX_ORIGINS = 256  # origins kept per cache: a handful in practice (FCM, Mozilla, Apple, WNS)
 
 
 def topic_for(incident_id: str) -> str:
@@ -63,19 +86,27 @@ def _cut(text: str, limit: int) -> str:
 
 def payload_for(message: Message) -> bytes:
     """What the service worker shows: title, a short body, the incident page to open, and a
-    tag so the newest notification of an incident replaces the one before. Under 4 KB."""
+    tag so the newest notification of an incident replaces the one before. Under 4 KB.
+    Serialised once per notice and language in a process: every recipient of it gets the
+    same bytes (only their encryption differs)."""
+    return _payload(_payload_key(message))
+
+
+@lru_cache(maxsize=64)
+def _payload(key: tuple[str, ...]) -> bytes:
+    title, subject, body_text, short_text, url, incident_id, update_id, status, impact = key
     body_limit = BODY_CHARS
     while True:
         data = json.dumps(
             {
-                "title": _cut(message.title or message.subject, TITLE_CHARS),
-                "body": _cut(message.body_text or message.short_text, body_limit),
-                "url": message.url,
-                "tag": f"incident-{message.incident_id}" if message.incident_id else "",
-                "incident_id": message.incident_id,
-                "update_id": message.update_id,
-                "status": message.status,
-                "impact": message.impact,
+                "title": _cut(title or subject, TITLE_CHARS),
+                "body": _cut(body_text or short_text, body_limit),
+                "url": url,
+                "tag": f"incident-{incident_id}" if incident_id else "",
+                "incident_id": incident_id,
+                "update_id": update_id,
+                "status": status,
+                "impact": impact,
             },
             ensure_ascii=False,
             separators=(",", ":"),
@@ -87,7 +118,7 @@ def payload_for(message: Message) -> bytes:
 
 
 def _payload_key(message: Message) -> tuple[str, ...]:
-    """Everything payload_for reads."""
+    """Everything payload_for reads, in _payload's order."""
     return (
         message.title,
         message.subject,
@@ -106,104 +137,205 @@ def _origin(endpoint: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def _environment_for(origin: str) -> tuple[dict[str, str], bool | str]:
-    """The proxies (HTTPS_PROXY, NO_PROXY ...) and CA bundle (REQUESTS_CA_BUNDLE) the
-    environment sets for this push service, as requests itself would apply them."""
+def _environment_for(origin: str) -> tuple[str | None, bool | str]:
+    """The proxy (HTTPS_PROXY, NO_PROXY ...) and CA bundle (REQUESTS_CA_BUNDLE, else certifi's)
+    the environment sets for this push service, as requests itself would apply them."""
     with requests.Session() as probe:
         found = probe.merge_environment_settings(origin + "/", {}, None, True, None)
-    return found["proxies"], found["verify"]
+    verify = found["verify"]
+    return select_proxy(origin + "/", found["proxies"]), (
+        DEFAULT_CA_BUNDLE_PATH if verify is True else verify
+    )
+
+
+def _b64url_decode(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def encrypt(payload: bytes, p256dh: str, auth: str) -> bytes:
+    """RFC 8291 aes128gcm for one subscriber: a fresh ephemeral P-256 key and salt each time,
+    as pywebpush does it (WebPusher.encode), without its per-call copies."""
+    receiver = _b64url_decode(p256dh)
+    if len(receiver) != 65 or receiver[0] != 4:
+        raise ValueError("p256dh is not an uncompressed P-256 point")
+    return http_ece.encrypt(
+        payload,
+        salt=None,
+        private_key=ec.generate_private_key(ec.SECP256R1()),
+        dh=receiver,
+        auth_secret=_b64url_decode(auth),
+        version="aes128gcm",
+    )
+
+
+class VapidHeaders:
+    """The VAPID `Authorization` header per (key, subject, push service origin), signed once and
+    reused by every thread until less than `refresh` seconds are left of its `lifetime`.
+    `clock` is the Unix time the JWT's `exp` is counted in (the wall clock, never a drill's
+    simulated time: the push service checks it against its own)."""
+
+    def __init__(
+        self,
+        *,
+        lifetime: int = VAPID_LIFETIME,
+        refresh: int = VAPID_REFRESH,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._lifetime = lifetime
+        self._refresh = refresh
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._signed: dict[tuple[bytes, str, str], tuple[str, int]] = {}
+        self.signatures = 0  # how many headers were signed (for tests and profiles)
+
+    def header(self, signer: Vapid02, public_key: bytes, subject: str, origin: str) -> str:
+        key = (public_key, subject, origin)
+        now = int(self._clock())
+        found = self._signed.get(key)  # a dict read is atomic; the lock guards the signing
+        if found is not None and found[1] - now > self._refresh:
+            return found[0]
+        with self._lock:
+            found = self._signed.get(key)
+            if found is not None and found[1] - now > self._refresh:
+                return found[0]  # another thread signed it meanwhile
+            exp = now + self._lifetime
+            signed = signer.sign({"sub": subject, "aud": origin, "exp": exp})["Authorization"]
+            if len(self._signed) >= MAX_ORIGINS:
+                self._signed.clear()
+            self._signed[key] = (signed, exp)
+            self.signatures += 1
+            return signed
+
+
+# One per process: every channel built for a batch (statuspage.channels.registry) shares it.
+VAPID_HEADERS = VapidHeaders()
+
+
+class _Pools(threading.local):
+    """Per thread, one connection pool per push service origin (and proxy and CA bundle), kept
+    between batches so its connection stays open (HTTP keep-alive); never shared between
+    threads. urllib3 (what requests sends with) directly: requests' per-request merging of
+    session settings cost more CPU than the encryption."""
+
+    def __init__(self) -> None:
+        self.managers: dict[tuple[str | None, bool | str], urllib3.PoolManager] = {}
+
+    def get(self, proxy: str | None, verify: bool | str) -> urllib3.PoolManager:
+        manager = self.managers.get((proxy, verify))
+        if manager is None:
+            tls: dict[str, str] = (
+                {"cert_reqs": "CERT_NONE"} if verify is False else {"ca_certs": str(verify)}
+            )
+            options = {"num_pools": MAX_ORIGINS, "maxsize": 1, "retries": False, **tls}
+            manager = (
+                urllib3.ProxyManager(proxy, **options) if proxy else urllib3.PoolManager(**options)
+            )
+            self.managers[(proxy, verify)] = manager
+        return manager
+
+    def drop(self, proxy: str | None, verify: bool | str) -> None:
+        """Forget the connections after a failure: the next push opens a new one."""
+        manager = self.managers.pop((proxy, verify), None)
+        if manager is not None:
+            manager.clear()
+
+
+_pools = _Pools()
 
 
 class WebPushChannel:
     name = "webpush"
 
     def __init__(
-        self, signer: Vapid02, subject: str, *, ttl: int = TTL, timeout: float = TIMEOUT
+        self,
+        signer: Vapid02,
+        subject: str,
+        *,
+        ttl: int = TTL,
+        timeout: float = TIMEOUT,
+        vapid_headers: VapidHeaders | None = None,
     ) -> None:
         self._signer = signer
+        self._public_key = signer.public_key.public_bytes(
+            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+        )
         self._subject = subject
-        self._ttl = ttl
+        self._ttl = str(ttl)
         self._timeout = timeout
+        self._vapid = vapid_headers or VAPID_HEADERS
 
     def send(self, batch: Sequence[Outgoing]) -> list[Result]:
-        # The payload is the same for every recipient of a notice: built once per batch.
-        payloads: dict[tuple[str, ...], bytes] = {}
         unreachable: set[str] = set()  # push services that did not answer in this batch
-        settings: dict[str, tuple[dict[str, str], bool | str]] = {}  # by push service
-        with requests.Session() as session:
-            # A push service answers the POST itself; a redirect is never followed to a
-            # second address the subscriber did not give.
-            session.max_redirects = 0
-            # requests would read the proxy and CA settings from the environment again for
-            # every request (a sixth of a push's CPU); they are looked up once per push
-            # service per batch instead (_environment_for), with the same result.
-            session.trust_env = False
-            results = []
-            for outgoing in batch:
-                key = _payload_key(outgoing.message)
-                if key not in payloads:
-                    payloads[key] = payload_for(outgoing.message)
-                results.append(
-                    self._send_one(session, outgoing, payloads[key], unreachable, settings)
-                )
-            return results
+        settings: dict[str, tuple[str | None, bool | str]] = {}  # by push service
+        return [
+            self._send_one(outgoing, payload_for(outgoing.message), unreachable, settings)
+            for outgoing in batch
+        ]
 
     def _send_one(
         self,
-        session: requests.Session,
         outgoing: Outgoing,
         payload: bytes,
         unreachable: set[str],
-        settings: dict[str, tuple[dict[str, str], bool | str]],
+        settings: dict[str, tuple[str | None, bool | str]],
     ) -> Result:
         delivery_id = outgoing.delivery_id
         try:
             subscription = json.loads(outgoing.address)
-            origin = _origin(subscription["endpoint"])
+            endpoint = subscription["endpoint"]
+            origin = _origin(endpoint)
+            keys = subscription["keys"]
+            p256dh, auth = keys["p256dh"], keys["auth"]
         except (ValueError, KeyError, TypeError):
             return Result(delivery_id, "permanent", error="not a push subscription", gone=True)
         if origin in unreachable:
             return Result(delivery_id, "retry", error=f"{origin} unreachable earlier in batch")
-        if origin not in settings:
+        try:
+            body = encrypt(payload, p256dh, auth)
+        except (ValueError, TypeError, AttributeError, ECEException) as exc:
+            return Result(delivery_id, "permanent", error=f"bad keys: {exc}", gone=True)
+        if origin not in settings:  # looked up once per push service per batch
             settings[origin] = _environment_for(origin)
-        session.proxies, session.verify = settings[origin]
+        proxy, verify = settings[origin]
         message = outgoing.message
-        headers = {"Urgency": URGENCY.get(message.impact, "normal")}
+        headers = {
+            "Authorization": self._vapid.header(
+                self._signer, self._public_key, self._subject, origin
+            ),
+            "Content-Encoding": "aes128gcm",
+            "TTL": self._ttl,
+            "Urgency": URGENCY.get(message.impact, "normal"),
+        }
         if message.incident_id:
             headers["Topic"] = topic_for(message.incident_id)
         try:
-            response = webpush(
-                subscription,
-                data=payload,  # type: ignore[arg-type]  # bytes are sent as they are
-                vapid_private_key=self._signer,
-                vapid_claims={"sub": self._subject},  # fresh per send: see the docstring
-                content_encoding="aes128gcm",
-                ttl=self._ttl,
-                headers=headers,  # type: ignore[arg-type]
+            # A push service answers the POST itself; a redirect is never followed to a
+            # second address the subscriber did not give (redirect=False, _answered).
+            response = _pools.get(proxy, verify).request(
+                "POST",
+                endpoint,
+                body=body,
+                headers=headers,
                 timeout=self._timeout,
-                requests_session=session,
+                redirect=False,
             )
-        except WebPushException as exc:
-            if exc.response is None:  # refused before sending: keys that cannot be used
-                return Result(delivery_id, "permanent", error=exc.message, gone=True)
-            return self._answered(delivery_id, exc.response)
-        except requests.TooManyRedirects:
-            return Result(delivery_id, "permanent", error="push service redirected")
-        except requests.RequestException as exc:  # refused, reset, timed out
+        except (urllib3.exceptions.HTTPError, OSError) as exc:  # refused, reset, timed out
             unreachable.add(origin)
+            _pools.drop(proxy, verify)
             return Result(delivery_id, "retry", error=f"connection: {exc}"[:500])
-        except (ValueError, ECEException) as exc:  # a key that is not a P-256 point
-            return Result(delivery_id, "permanent", error=f"bad keys: {exc}", gone=True)
-        return self._answered(delivery_id, response)  # type: ignore[arg-type]
+        return self._answered(delivery_id, response)
 
     @staticmethod
-    def _answered(delivery_id: int, response: requests.Response) -> Result:
-        status = response.status_code
+    def _answered(delivery_id: int, response: urllib3.BaseHTTPResponse) -> Result:
+        status = response.status
         if 200 <= status < 300:
             # The message's URL at the push service, if it says (the column holds 300).
             location = response.headers.get("Location") or None
             return Result(delivery_id, "sent", provider_id=location and location[:PROVIDER_ID])
-        error = f"{status} {response.reason}: {response.text[:200]}".strip()
+        if 300 <= status < 400:
+            return Result(delivery_id, "permanent", error="push service redirected")
+        text = response.data[:200].decode(errors="replace")
+        error = f"{status} {response.reason}: {text}".strip()
         if status in (404, 410):  # the browser unsubscribed or the subscription expired
             return Result(delivery_id, "permanent", error=error, gone=True)
         if status == 429 or status >= 500:

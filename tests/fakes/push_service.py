@@ -93,6 +93,7 @@ class _State:
     received: list[Received] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     requests: int = 0
+    clients: set[tuple[str, int]] = field(default_factory=set)  # the connections pushes came on
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -160,6 +161,7 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         with state.lock:
             state.requests += 1
+            state.clients.add(self.client_address)
             browser = state.browsers.get(self.path)
         if browser is None:
             self._reply(404)
@@ -259,6 +261,12 @@ class PushService:
     def problems(self) -> list[str]:
         with self._server.state.lock:
             return list(self._server.state.problems)
+
+    @property
+    def connections(self) -> int:
+        """How many TCP connections the pushes so far came on (keep-alive keeps it low)."""
+        with self._server.state.lock:
+            return len(self._server.state.clients)
 
     @property
     def requests(self) -> int:

@@ -310,3 +310,32 @@ def test_a_410_stops_the_pushes_already_queued_for_that_browser(
     assert [d.state for d in deliveries] == [DeliveryState.failed] * 3
     assert deliveries[0].last_error.startswith("410")
     assert all(d.last_error.startswith("contact point disabled: gone: 410") for d in deliveries[1:])
+
+
+def test_the_engine_signs_once_per_push_service_and_every_browser_still_decrypts(
+    client, queue, push_service, app
+):
+    """Two notices to three browsers through the real engine and worker jobs: six pushes, each
+    decrypted by the push service with its browser's keys, all with one VAPID header (signed
+    once for this push service); a 410 on the way still deactivates its browser."""
+    key = vapid_keys(app.config["VAPID_PRIVATE_KEY"], app.instance_path).application_server_key
+    browsers = [push_service.browser(application_server_key=key) for _ in range(3)]
+    for browser in browsers:
+        assert subscribe(client, browser).status_code == 200
+    incident = create_incident(OpenIncident("API errors", "Looking."))
+    db.session.commit()
+    drain(queue)
+    push_service.answer(browsers[0], 410)
+    post_update(incident, PostUpdate("Found it.", status="identified"))
+    db.session.commit()
+    drain(queue)
+    assert push_service.problems == []
+    received = push_service.received
+    assert len(received) == 5  # three, then two: the 410 is answered before decrypting
+    assert sorted(got.message["body"] for got in received) == ["Found it."] * 2 + ["Looking."] * 3
+    assert len({got.headers["authorization"] for got in received}) == 1
+    assert push_service.requests == 6
+    db.session.expire_all()
+    assert not contact_of(browsers[0]).active
+    assert contact_of(browsers[1]).active
+    assert contact_of(browsers[2]).active

@@ -1,6 +1,8 @@
 """Crisis paging in the hash-chained audit trail: every page sent or failed, every
 acknowledgement, every fallback to another path, of the notices that page people (the crisis
-team, the executives); never of customer fan-out, which stays one row per delivery."""
+team, the executives) and of the notices to regulators (their delivery and their receipt are
+evidence a regulator may ask for); never of customer fan-out, which stays one row per
+delivery."""
 
 from __future__ import annotations
 
@@ -24,9 +26,16 @@ from statuspage.models import (
     TeamCallout,
 )
 
-# The audiences whose deliveries are audited one by one: people paged in a crisis. (A
-# regulator's notice is audited as a whole when it is sent: regulators.)
-PAGED = frozenset({Audience.team, Audience.executives})
+# The audiences whose deliveries are audited one by one: people paged in a crisis, and the
+# regulators (their notice is also audited as a whole when staff send it: regulators).
+PAGED = frozenset({Audience.team, Audience.executives, Audience.regulators})
+# A regulator's delivery is named as such in the trail, not as a team page.
+REGULATOR_ACTIONS = {
+    "team.page_sent": "regulator_notice.delivered",
+    "team.page_failed": "regulator_notice.delivery_failed",
+    "team.acknowledged": "regulator_notice.acknowledged",
+    "team.fallback": "regulator_notice.fallback",
+}
 INTERNAL_KEY = "internal:"  # how an internal contact point's key starts (crisis.notices)
 
 
@@ -72,6 +81,8 @@ def _write(
     action: str, notice: Notice, delivery: Delivery, now: datetime, values: dict[str, Any]
 ) -> None:
     target_type, target_id = _target(notice)
+    if notice.audience is Audience.regulators:
+        action = REGULATOR_ACTIONS[action]
     kind = db.session.scalar(
         select(CrisisMessage.kind).where(CrisisMessage.id == notice.crisis_message_id)
     )

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from statuspage.audit.trail import Actor, verify_chain
 from statuspage.core.errors import InvalidInput
 from statuspage.delivery import engine
+from statuspage.delivery.ledger import acknowledge
 from statuspage.extensions import db
 from statuspage.incidents.commands import OpenIncident
 from statuspage.incidents.publishing import create_incident
@@ -202,6 +203,22 @@ def test_the_kept_copy_is_the_bytes_the_smtp_server_received_and_the_audit_names
     approved = events["regulator_notice.approve"].after["text_sha256"]
     assert approved == events["regulator_notice.send"].after["text_sha256"]
     assert approved == notices.text_hash(notice)
+    # [13/14] every event in the chain: the delivery to the regulator, and its receipt
+    # acknowledged through the link in the mail (by which path).
+    (delivered,) = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "regulator_notice.delivered")
+    )
+    assert delivered.after["path"].startswith("email ")
+    assert delivered.incident_id == notice.incident_id
+    (delivery,) = db.session.scalars(select(Delivery).where(Delivery.notice_id == notice.notice_id))
+    assert acknowledge(delivery, SENT + timedelta(minutes=9), "email-link")
+    db.session.commit()
+    (receipt,) = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "regulator_notice.acknowledged")
+    )
+    assert receipt.after["how"] == "email-link"
+    assert receipt.after["path"] == delivered.after["path"]
+    assert not list(db.session.scalars(select(AuditEvent).where(AuditEvent.action.like("team.%"))))
     assert verify_chain().ok
 
 

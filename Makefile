@@ -31,6 +31,11 @@ help: ## List the targets
 # pyproject.toml (tools/lockfile.py), and Herald itself is built with the locked setuptools.
 $(STAMP): pyproject.toml $(LOCK)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@# pip itself first, at its locked release and hashes: the pip a venv starts with (23.x on
+	@# Python 3.11) fails the lock in --require-hashes mode on an extra (pip-audit's
+	@# CacheControl[filecache]) since CacheControl 0.15 was published.
+	awk '/^pip==/{p=1} p{print} p && !/\\$$/{exit}' $(LOCK) > $(VENV)/pip-lock.txt
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(VENV)/pip-lock.txt
 	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
 	$(BIN)/python tools/lockfile.py --lock $(LOCK)
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation --editable .

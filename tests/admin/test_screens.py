@@ -11,7 +11,16 @@ from admin import ROUTES
 from statuspage.audit.trail import Actor
 from statuspage.crisis.roster import ContactLine, ensure_default_roles, list_roles, save_member
 from statuspage.extensions import db
-from statuspage.models import AlertRule, Integration, Playbook, Regulator, TeamMember
+from statuspage.models import (
+    AlertRule,
+    CrisisRole,
+    EscalationPolicy,
+    EscalationTier,
+    Integration,
+    Playbook,
+    Regulator,
+    TeamMember,
+)
 from statuspage.regulators.library import add_from_library
 from tests.admin.staff_client import Staff
 from tests.admin.world import World
@@ -52,6 +61,21 @@ def _playbook_id() -> int:
     return playbook.id
 
 
+def _policy_id() -> int:
+    """An escalation policy of one tier (a crisis role for 5 minutes), made once per test."""
+    existing = db.session.scalar(select(EscalationPolicy.id))
+    if existing:
+        return existing
+    ensure_default_roles()
+    role = db.session.scalars(select(CrisisRole).order_by(CrisisRole.id)).first()
+    policy = EscalationPolicy(
+        name="SEV1", tiers=[EscalationTier(position=1, window_minutes=5, roles=[role])]
+    )
+    db.session.add(policy)
+    db.session.flush()
+    return policy.id
+
+
 def _integration_id() -> str:
     """An integration, made once per test."""
     return db.session.scalar(select(Integration.id)) or integration()[0].id
@@ -78,6 +102,7 @@ def url_of(rule: str, world: World) -> str:
         "regulator_id": _regulator_id(),
         "member_id": _team_member_id(),
         "playbook_id": _playbook_id(),
+        "policy_id": _policy_id(),
         "integration_id": _integration_id(),
         "rule_id": _rule_id(world),
         "metric_id": world.metric.id,

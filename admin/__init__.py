@@ -216,6 +216,7 @@ ROUTES = [
     Route("/regulators/mail", "regulator_mail_defaults", regulators.mail_defaults, None, A.manage_regulators),
     Route("/incidents/<incident_id>/regulators", "incident_regulators", regulator_board.board, A.read_admin),
     Route("/incidents/<incident_id>/regulators/triggers", "incident_regulators_trigger", regulator_board.record_trigger, None, A.notify_regulators),
+    Route("/incidents/<incident_id>/regulators/affected", "incident_regulators_affected", regulator_board.record_affected, None, A.notify_regulators),
     Route("/incidents/<incident_id>/regulators/reportable", "incident_regulators_reportable", regulator_board.set_reportable, None, A.notify_regulators),
     Route("/incidents/<incident_id>/regulators/notices", "incident_regulators_compose", regulator_board.compose, None, A.notify_regulators),
     Route("/regulator-notices/<int:notice_id>/edit", "regulator_notice_edit", regulator_board.edit_notice, None, A.notify_regulators),

@@ -93,6 +93,21 @@ class TriggerForm(AdminForm):
     occurred_at = local_time(_l("When it happened"), DataRequired(), zone_from="zone")
 
 
+class AffectedCountsForm(AdminForm):
+    """How many customers and records the incident affects; empty: not known yet."""
+
+    affected_customers = IntegerField(
+        _l("Affected customers"),
+        [Optional(), NumberRange(min=0, max=10**10)],
+        description=_l("Empty: not known yet."),
+    )
+    affected_records = IntegerField(
+        _l("Affected records"),
+        [Optional(), NumberRange(min=0, max=10**10)],
+        description=_l("Empty: not known yet."),
+    )
+
+
 def regulator_clocks(staff_zone: str, regulators: Iterable[Regulator]) -> dict[str, list[str]]:
     """The regulators' zones other than the staff member's, each with the regulators in it."""
     by_zone: dict[str, list[str]] = {}

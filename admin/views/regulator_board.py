@@ -20,6 +20,7 @@ from sqlalchemy import select
 from admin.access import STAFF_VIEWER, actor
 from admin.forms.confirm import ConfirmForm
 from admin.forms.regulators import (
+    AffectedCountsForm,
     ComposeForm,
     NoticeEditForm,
     PortalForm,
@@ -36,8 +37,8 @@ from statuspage.extensions import db
 from statuspage.i18n.web import current_zone
 from statuspage.incidents import queries
 from statuspage.models import Incident, Regulator, RegulatorNotice, StaffUser
+from statuspage.regulators import facts, notices, obligations, registry
 from statuspage.regulators import mail as regulator_mail
-from statuspage.regulators import notices, obligations, registry
 
 
 def _user() -> Any:
@@ -73,6 +74,7 @@ def _board(incident: Incident, error: str | None = None, **forms: Any) -> ViewRe
         for row in rows
         if row.obligation.sent_at is None
     ]
+    counts = forms.get("counts_form") or AffectedCountsForm(formdata=None, obj=incident)
     incident_notices = notices.notices_of(incident)
     body = render_template(
         "admin/regulators/board.html",
@@ -83,6 +85,7 @@ def _board(incident: Incident, error: str | None = None, **forms: Any) -> ViewRe
         trigger_form=trigger,
         # the regulators' clocks the trigger times are also shown on (the form offers them)
         trigger_zones=regulator_clocks(current_zone(), _clock_regulators(incident)),
+        counts_form=counts,
         reportable_form=reportable,
         compose_form=compose,
         notices=incident_notices,
@@ -136,6 +139,32 @@ def record_trigger(incident_id: str) -> ViewResult:
             incident_id=incident.id,
         )
     return _board(incident, error=tried.refusal, trigger_form=form)
+
+
+def record_affected(incident_id: str) -> ViewResult:
+    """The affected customers and records; a count that is not a whole number from 0 to
+    10,000,000,000 shows the board again with the reason, answered 422."""
+    incident = _incident(incident_id)
+    form = AffectedCountsForm()
+    if not form.validate_on_submit():
+        reasons = [
+            f"{form[name].label.text}: {' '.join(errors)}"
+            for name, errors in form.errors.items()
+            if name in ("affected_customers", "affected_records")
+        ]
+        return _board(
+            incident,
+            error=" ".join(reasons) or _("The form expired: send it again."),
+            counts_form=form,
+        )
+    with attempt(form) as tried:
+        facts.record_affected(
+            incident, customers=form.affected_customers.data,
+            records=form.affected_records.data, user=_user(), actor=actor(), now=utcnow(),
+        )  # fmt: skip
+        return done(_("Affected counts recorded."), "admin.incident_regulators",
+                    incident_id=incident.id)  # fmt: skip
+    return _board(incident, error=tried.refusal, counts_form=form)
 
 
 def set_reportable(incident_id: str) -> ViewResult:

@@ -30,6 +30,7 @@ from statuspage.models import (
 )
 from statuspage.models.regulators import INCIDENT_TRIGGERS
 from statuspage.regulators import deadlines
+from statuspage.regulators.facts import COUNTS, NOT_KNOWN, count_text, unstated
 from statuspage.regulators.obligations import reportable_to as reportable_to_of
 
 Promise = bool | dict[str, Any]
@@ -197,12 +198,13 @@ def second_person_approved(incident: Incident) -> Promise:
 
 
 def _facts_at(incident: Incident, at: datetime) -> dict[str, str]:
-    """The incident's trigger times as the audit trail had them at `at`."""
+    """The incident's trigger times and affected counts as the audit trail had them at `at`."""
     facts = {kind.value: "not recorded" for kind in INCIDENT_TRIGGERS}
+    facts |= {name: NOT_KNOWN for name in COUNTS}
     events = db.session.scalars(
         select(AuditEvent)
         .where(
-            AuditEvent.action == "regulators.trigger",
+            AuditEvent.action.in_(("regulators.trigger", "regulators.affected_counts")),
             AuditEvent.incident_id == incident.id,
             AuditEvent.at <= at,
         )
@@ -210,14 +212,17 @@ def _facts_at(incident: Incident, at: datetime) -> dict[str, str]:
     )
     for event in events:
         after = event.after or {}
-        if after.get("kind") in facts and after.get("occurred_at"):
+        if event.action == "regulators.affected_counts":
+            facts |= {name: count_text(after.get(name)) for name in COUNTS}
+        elif after.get("kind") in facts and after.get("occurred_at"):
             occurred = datetime.fromisoformat(str(after["occurred_at"]))
             facts[after["kind"]] = f"{occurred:{FACT_FORMAT}}"
     return facts
 
 
 def no_outdated_facts_sent(incident: Incident) -> Promise:
-    """Every notice sent stated the trigger times the incident had when it was sent."""
+    """Every notice sent stated the trigger times and affected counts the incident had when
+    it was sent."""
     breaches = []
     for notice in _notices(incident):
         if notice.state is not RegulatorNoticeState.sent or notice.sent_at is None:
@@ -225,11 +230,9 @@ def no_outdated_facts_sent(incident: Incident) -> Promise:
         stated = notice.facts or {}
         true_then = _facts_at(incident, notice.sent_at)
         for kind, value in true_then.items():
-            if stated.get(kind, "not recorded") != value:
-                breaches.append(
-                    f"notice {notice.id} said {kind} {stated.get(kind, 'not recorded')} "
-                    f"when it was {value}"
-                )
+            said = stated.get(kind, unstated(kind))
+            if said != value:
+                breaches.append(f"notice {notice.id} said {kind} {said} when it was {value}")
     return keep(breaches)
 
 

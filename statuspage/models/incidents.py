@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     ForeignKey,
@@ -79,6 +80,10 @@ class Incident(db.Model):
     cadence_reminder_lead_minutes: Mapped[int | None] = mapped_column(Integer)
     # The due time last escalated (incidents.cadence_escalation), each escalated once.
     cadence_escalated_for: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # How many customers and records the incident affects, as a regulator notice states them
+    # (regulators.facts); None: not known yet.
+    affected_customers: Mapped[int | None] = mapped_column(BigInteger)
+    affected_records: Mapped[int | None] = mapped_column(BigInteger)
 
     updates: Mapped[list[IncidentUpdate]] = relationship(
         back_populates="incident",

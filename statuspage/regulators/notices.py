@@ -31,6 +31,7 @@ from statuspage.models import (
 )
 from statuspage.models.crisis import CrisisKind
 from statuspage.models.regulators import INCIDENT_TRIGGERS
+from statuspage.regulators.facts import counts_of, unstated
 from statuspage.regulators.obligations import (
     _check_late,
     _mark_sent,
@@ -75,7 +76,8 @@ def template_fields(incident: Incident) -> dict[str, str]:
         fields[kind.value] = "not recorded"
     for kind, row in triggers_of(incident).items():
         fields[kind.value] = f"{row.occurred_at:%Y-%m-%d %H:%M} UTC"
-    return fields
+    # {affected_customers}, {affected_records}: "1,200", or "not known yet"
+    return fields | counts_of(incident)
 
 
 def draft_text(incident: Incident, obligations: Sequence[Obligation]) -> tuple[str, str]:
@@ -93,6 +95,10 @@ def draft_text(incident: Incident, obligations: Sequence[Obligation]) -> tuple[s
         for kind in TriggerKind
         if kind is not TriggerKind.report and fields[kind.value] != "not recorded"
     ]
+    lines += [
+        f"Affected customers: {fields['affected_customers']}",
+        f"Affected records: {fields['affected_records']}",
+    ]
     for o in obligations:
         rule = o.rule
         lines += ["", f"## {rule.regulator.name}: {rule.stage}", ""]
@@ -103,13 +109,16 @@ def draft_text(incident: Incident, obligations: Sequence[Obligation]) -> tuple[s
 
 
 def notice_facts(incident: Incident) -> dict[str, str]:
-    """The incident's facts a notice states and a regulator relies on: when it started and
-    each trigger time (awareness...), as the notice's text shows them. Kept with the notice
-    at composing, so a later revision of any of them is seen exactly."""
+    """The incident's facts a notice states and a regulator relies on: when it started, each
+    trigger time (awareness...) and the affected counts (customers, records), as the notice's
+    text shows them. Kept with the notice at composing, so a later revision of any of them is
+    seen exactly."""
     fields = template_fields(incident)
-    return {"started": fields["started_at"]} | {
-        kind.value: fields[kind.value] for kind in INCIDENT_TRIGGERS
-    }
+    return (
+        {"started": fields["started_at"]}
+        | {kind.value: fields[kind.value] for kind in INCIDENT_TRIGGERS}
+        | counts_of(incident)
+    )
 
 
 @dataclass(frozen=True)
@@ -123,7 +132,12 @@ class FactChange:
 
 def outdated_facts(notice: RegulatorNotice) -> list[FactChange]:
     """The facts that changed on the incident since the notice was composed; empty while it
-    is current (and for a sent notice, or one composed before facts were kept)."""
+    is current (and for a sent notice, or one composed before facts were kept).
+
+    A fact the kept facts lack was not stated by the notice (`facts.unstated`): a trigger
+    time reads "not recorded", an affected count "not known yet". So a notice composed before
+    counts were kept is not outdated while they are unknown, and is once a count is recorded:
+    the notice does not state it, which is a change the regulator must be told of."""
     if notice.facts is None or notice.state is RegulatorNoticeState.sent:
         return []
     incident = db.session.get(Incident, notice.incident_id)
@@ -131,9 +145,9 @@ def outdated_facts(notice: RegulatorNotice) -> list[FactChange]:
         return []
     now = notice_facts(incident)
     return [
-        FactChange(name, notice.facts.get(name, "not recorded"), value)
+        FactChange(name, notice.facts.get(name, unstated(name)), value)
         for name, value in now.items()
-        if notice.facts.get(name, "not recorded") != value
+        if notice.facts.get(name, unstated(name)) != value
     ]
 
 

@@ -349,6 +349,76 @@ def test_a_notice_whose_facts_changed_is_refused_until_refreshed(app: Flask, own
         assert refreshed.before["facts"]["awareness"] == f"{aware:%Y-%m-%d %H:%M} UTC"
 
 
+def test_affected_counts_are_recorded_and_bad_ones_refused_with_the_reason(
+    app: Flask, owner: Staff
+) -> None:
+    incident, (gdpr, _, _) = _world_with_three(owner)
+    registry.set_regulator_contacts(gdpr, [("email", "dpa@regulator.example")], actor=Actor("t"))
+    author = make_staff(Role.comms, "author@example.com")
+    obligations.set_reportable(incident, [gdpr.id], user=author, actor=Actor("t"))
+    db.session.commit()
+    board = f"/admin/incidents/{incident.id}/regulators"
+    comms = Staff(app.test_client(), author)
+    assert comms.login(author.email).status_code == 302
+    legal = signed_in(app, Role.legal)
+    affected = f"{board}/affected"
+    start = (utcnow() + timedelta(minutes=1)).replace(second=0, microsecond=0)
+    aware = start - timedelta(hours=1)
+
+    with time_machine.travel(start, tick=False):
+        assert "<strong>Affected customers</strong>: not known yet" in _text(comms.get(board))
+        for bad, reason in [
+            ("-5", "Affected customers: Number must be between 0 and 10000000000."),
+            ("abc", "Affected customers: Not a valid integer value."),
+            ("99999999999", "Affected customers: Number must be between 0 and 10000000000."),
+        ]:
+            response = comms.submit(
+                affected, {"affected_customers": bad, "affected_records": ""}, page=board
+            )
+            assert response.status_code == 422
+            assert reason in _text(response)
+        db.session.expire_all()
+        assert incident.affected_customers is None
+        response = comms.submit(
+            affected, {"affected_customers": "1200", "affected_records": ""}, page=board
+        )
+        assert response.status_code == 302
+        comms.submit(
+            f"{board}/triggers",
+            {"kind": "awareness", "occurred_at": aware.strftime("%Y-%m-%dT%H:%M")},
+            page=board,
+        )
+        (obligation,) = db.session.scalars(select(Obligation))
+        response = comms.submit(
+            f"{board}/notices", {"obligation_ids": [str(obligation.id)]}, page=board
+        )
+        assert response.status_code == 302
+        notice = db.session.scalar(select(RegulatorNotice))
+        assert "Affected customers: 1,200" in notice.body
+        # The form is prefilled with the counts recorded.
+        assert 'value="1200"' in comms.get(board).get_data(as_text=True)
+
+    with time_machine.travel(start + timedelta(minutes=10), tick=False):
+        response = comms.submit(
+            affected, {"affected_customers": "1500", "affected_records": "40000"}, page=board
+        )
+        assert response.status_code == 302
+        text = _text(comms.get(board))
+        assert "Outdated: the incident's facts changed" in text
+        assert "affected_customers: 1,200 → 1,500" in text
+        assert "affected_records: not known yet → 40,000" in text
+        approve = f"/admin/regulator-notices/{notice.id}/approve"
+        response = legal.submit(approve, {}, page=board)
+        assert response.status_code == 422
+        assert "affected_customers 1,200 → 1,500" in _text(response)
+        refresh = f"/admin/regulator-notices/{notice.id}/refresh"
+        assert comms.submit(refresh, {}, page=board).status_code == 302
+        db.session.expire_all()
+        assert "Affected customers: 1,500" in notice.body
+        assert "Affected records: 40,000" in notice.body
+        assert legal.submit(approve, {}, page=board).status_code == 302
+
+
 def _staff(app: Flask, role: Role, email: str) -> Staff:
     staff = Staff(app.test_client(), make_staff(role, email))
     assert staff.login(email).status_code == 302

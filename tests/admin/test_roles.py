@@ -638,6 +638,11 @@ CASES: dict[str, Case] = {
         lambda w: {"kind": "awareness", "occurred_at": _earlier(2)},
         REPORTERS,
     ),
+    "incident_regulators_affected": Case(
+        lambda w: f"/admin/incidents/{w.incident.id}/regulators/affected",
+        lambda w: {"affected_customers": "1200", "affected_records": ""},
+        REPORTERS,
+    ),
     "incident_regulators_reportable": Case(
         lambda w: f"/admin/incidents/{w.incident.id}/regulators/reportable",
         lambda w: {"regulator_ids": str(_regulator().id)},

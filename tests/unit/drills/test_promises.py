@@ -68,6 +68,32 @@ def test_a_notice_stating_other_facts_than_the_incident_had_when_sent(clock):
     }
 
 
+def test_a_notice_stating_other_affected_counts_than_the_incident_had_when_sent(clock):
+    from statuspage.regulators import facts
+
+    incident, notice, comms = mas_notice(clock, send_after=timedelta(minutes=10))
+    assert notice.facts["affected_customers"] == "not known yet"
+    # Counts recorded after the send: what went out was true when it went out.
+    clock.set(T0 + timedelta(minutes=30))
+    facts.record_affected(
+        incident, customers=1200, records=None, user=comms, actor=CLI, now=clock.now
+    )
+    assert promises.no_outdated_facts_sent(incident) is True
+
+    # A notice that said 1,200 customers while the audit trail had 1,500 when it went out.
+    clock.set(T0 + timedelta(minutes=40))
+    facts.record_affected(
+        incident, customers=1500, records=None, user=comms, actor=CLI, now=clock.now
+    )
+    notice.facts = notice.facts | {"affected_customers": "1,200"}
+    notice.sent_at = clock.now
+    db.session.flush()
+    assert promises.no_outdated_facts_sent(incident) == {
+        "held": False,
+        "why": f"notice {notice.id} said affected_customers 1,200 when it was 1,500",
+    }
+
+
 def test_a_report_sent_after_its_due_time(clock):
     incident, _, _ = mas_notice(clock, send_after=timedelta(minutes=70), late_reason="Drill")
     assert promises.regulator_deadlines_met(incident, clock.now) == {

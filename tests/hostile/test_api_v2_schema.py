@@ -110,8 +110,12 @@ def v2_schema(app: Flask) -> schemathesis.BaseSchema:
 def test_the_v2_api_keeps_to_its_document(v2_schema, readers: Readers, path: str, caller: str):
     operation = v2_schema[path]["GET"]
     headers = {"Authorization": f"Bearer {readers.token}"} if caller != "anonymous" else {}
+    # Schemathesis's WSGI transport asks for gzip like requests does but never decodes the
+    # body; the compressed representations are the plain bytes compressed
+    # (tests/web/test_compression.py), so the document is checked on the plain one.
+    headers["Accept-Encoding"] = "identity"
     strategy = st.one_of(
-        operation.as_strategy(mode, headers=headers or None)
+        operation.as_strategy(mode, headers=headers)
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
     )
     seen: list[int] = []
@@ -125,7 +129,7 @@ def test_the_v2_api_keeps_to_its_document(v2_schema, readers: Readers, path: str
         suppress_health_check=list(HealthCheck),
     )
     def keeps_to_the_document(case: schemathesis.Case) -> None:
-        response = case.call_and_validate(headers=headers or None)
+        response = case.call_and_validate(headers=headers)
         seen.append(response.status_code)
 
     keeps_to_the_document()

@@ -39,6 +39,14 @@ class CountingHandler:
             self.last_at: float | None = None
             self.first_message: bytes | None = None
 
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        """Offer PIPELINING (RFC 2920) as the relays Herald sends through do (Postfix, Exim,
+        the large providers); aiosmtpd reads commands line by line, so it just works. The
+        raw loop (smtplib) never pipelines; Herald does where it is offered."""
+        session.host_name = hostname
+        responses.insert(-1, "250-PIPELINING")
+        return responses
+
     async def handle_DATA(self, server, session, envelope):
         now = time.monotonic()
         with self._lock:

@@ -15,6 +15,19 @@ Outcome = Literal["sent", "retry", "permanent"]
 
 
 @dataclass(frozen=True)
+class MailTemplate:
+    """The email every reader of the same words receives, with stand-ins where each
+    recipient's own values go (their signed links, their Message-ID and thread headers): the
+    email channel builds its bytes once and fills each recipient's values in
+    (channels/email_fill.py). One object for all its recipients, so it is built once."""
+
+    subject: str
+    text: str
+    html: str
+    headers: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
 class Message:
     """One rendered message; each channel uses the parts it can carry."""
 
@@ -49,6 +62,11 @@ class Message:
     # Why no such mail can be built (a header no policy can hold): failed for good, never
     # replaced by another message.
     unsendable: str | None = None
+    # email: the message as its template and this recipient's values by stand-in; `text`,
+    # `html` and `headers` above are the template filled with them (for whoever reads them
+    # whole). None: no template, the mail is built from the parts.
+    mail_template: MailTemplate | None = None
+    fills: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -11,16 +11,24 @@ import email.policy
 import re
 import smtplib
 import ssl
+import threading
+import time
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from statuspage.channels import smtp_pipelining as pipelining
 from statuspage.channels.base import Outgoing, Result
+from statuspage.channels.email_fill import filled, mail_date
 
 TIMEOUT = 30
+# A thread's SMTP session is kept this long after its last chunk (relays close idle sessions
+# after minutes; RFC 5321 §4.5.3.2.7 asks servers to wait five).
+KEEP_IDLE = 60.0
 # Long unbreakable headers (a signed List-Unsubscribe URL) must stay plain text, not turn
 # into RFC 2047 encoded words that clients cannot use: fold only at SMTP's hard limit.
 _POLICY = email.policy.SMTP.clone(max_line_length=998)
@@ -62,6 +70,13 @@ def _dead_address(reply: object) -> bool:
     return isinstance(reply, bytes) and dead_address(reply.decode("ascii", "replace"))
 
 
+def _sendmail(
+    connection: smtplib.SMTP, from_addr: str, to_addrs: list[str], message: bytes
+) -> dict[str, tuple[int, bytes]]:
+    """smtplib's own, one command at a time, for a relay without PIPELINING."""
+    return connection.sendmail(from_addr, to_addrs, message)
+
+
 def _message_id_of(mime: bytes) -> str | None:
     """The Message-ID of a mail kept whole."""
     return message_from_bytes(mime, policy=_POLICY)["Message-ID"]
@@ -84,6 +99,42 @@ def build_email(outgoing: Outgoing, sender: str) -> EmailMessage:
     return message
 
 
+class _KeptConnections(threading.local):
+    """Each sending thread's SMTP session, kept between chunks for up to KEEP_IDLE seconds.
+
+    Per thread, as smtplib's sessions are not shared; one per thread, for the relay it was
+    opened to (a new SMTP_URL drops the old). A session dropped is closed without QUIT: it is
+    stale or broken, and waiting on its answer could stall the sender for the whole timeout.
+    """
+
+    def __init__(self) -> None:
+        self.key: object = None
+        self.connection: smtplib.SMTP | None = None
+        self.idle_since = 0.0
+
+    def take(self, key: object) -> smtplib.SMTP | None:
+        if self.connection is not None and (
+            self.key != key or time.monotonic() - self.idle_since > KEEP_IDLE
+        ):
+            self.drop()
+        return self.connection
+
+    def keep(self, key: object, connection: smtplib.SMTP) -> None:
+        self.drop()
+        self.key, self.connection = key, connection
+
+    def release(self) -> None:
+        self.idle_since = time.monotonic()
+
+    def drop(self) -> None:
+        connection, self.connection, self.key = self.connection, None, None
+        if connection is not None:
+            connection.close()
+
+
+_KEPT = _KeptConnections()
+
+
 class EmailChannel:
     name = "email"
 
@@ -99,26 +150,44 @@ class EmailChannel:
         if self._url is None:
             return self._to_mailbox(batch)
         try:
-            connection = self._connect()
+            connection = self._connection()
         except _TRANSIENT as exc:
             return [Result(o.delivery_id, "retry", error=f"connect: {exc}") for o in batch]
+        date = mail_date(datetime.now(UTC))  # one Date for the chunk's mails
         results: list[Result] = []
         try:
             for index, outgoing in enumerate(batch):
-                results.append(self._send_one(connection, outgoing))
+                results.append(self._send_one(connection, outgoing, date))
                 if results[-1].error and results[-1].error.startswith("connection:"):
                     # The connection is gone: everything not yet sent is retried later.
+                    _KEPT.drop()
                     results += [
                         Result(o.delivery_id, "retry", error="connection lost in batch")
                         for o in batch[index + 1 :]
                     ]
                     break
-        finally:
-            try:
-                connection.quit()
-            except (smtplib.SMTPException, OSError):
-                connection.close()
+        except BaseException:
+            _KEPT.drop()  # mid-conversation: the session's state is unknown
+            raise
+        _KEPT.release()
         return results
+
+    def _connection(self) -> smtplib.SMTP:
+        """This thread's open session with the relay, kept from its last chunk when it still
+        answers (NOOP), else a new one: a fan-out sends chunk after chunk, and a TCP, TLS and
+        login handshake per chunk cost more than the chunk's NOOP."""
+        key = (self._url, self._timeout)
+        kept = _KEPT.take(key)
+        if kept is not None:
+            try:
+                if kept.noop()[0] == 250:
+                    return kept
+            except (smtplib.SMTPException, OSError):
+                pass
+            _KEPT.drop()
+        connection = self._connect()
+        _KEPT.keep(key, connection)
+        return connection
 
     def _connect(self) -> smtplib.SMTP:
         url = self._url
@@ -142,24 +211,26 @@ class EmailChannel:
                 raise
         return connection
 
-    def _send_one(self, connection: smtplib.SMTP, outgoing: Outgoing) -> Result:
+    def _send_one(self, connection: smtplib.SMTP, outgoing: Outgoing, date: str) -> Result:
         kept = outgoing.message.mime  # a mail kept whole (a regulator notice): sent as it is
         if outgoing.message.unsendable:
             error = f"unsendable: {outgoing.message.unsendable}"
             return Result(outgoing.delivery_id, "permanent", error=error)
+        # The envelope sender: the delivery's own return path, else From (MAIL_FROM).
+        envelope_from = outgoing.return_path or parseaddr(self._sender)[1]
+        raw = kept
+        if raw is None and envelope_from.isascii():
+            raw = filled(outgoing, self._sender, date)  # its template's bytes, its values in
         try:
-            message = None if kept is not None else build_email(outgoing, self._sender)
+            message = None if raw is not None else build_email(outgoing, self._sender)
         except ValueError as exc:  # an address no header can hold: no retry will fix it
             return Result(outgoing.delivery_id, "permanent", error=f"unsendable: {exc}")
         try:
             if message is None:
-                refused = connection.sendmail(
-                    outgoing.return_path or parseaddr(self._sender)[1],
-                    list(outgoing.message.envelope_to) or [outgoing.address],
-                    kept,
-                )
+                recipients = list(outgoing.message.envelope_to) if kept is not None else []
+                send = pipelining.sendmail if pipelining.offered(connection) else _sendmail
+                refused = send(connection, envelope_from, recipients or [outgoing.address], raw)
             else:
-                # The envelope sender: the delivery's own return path, else From (MAIL_FROM).
                 refused = connection.send_message(message, from_addr=outgoing.return_path)
         except smtplib.SMTPRecipientsRefused as exc:
             code, reply = next(iter(exc.recipients.values())) if exc.recipients else (550, b"")
@@ -180,7 +251,12 @@ class EmailChannel:
             return Result(outgoing.delivery_id, "retry", error=f"connection: {exc}")
         if refused:
             return Result(outgoing.delivery_id, "permanent", error=f"refused: {refused}")
-        provider_id = message["Message-ID"] if message is not None else _message_id_of(kept)
+        if message is not None:
+            provider_id = message["Message-ID"]
+        elif kept is not None:
+            provider_id = _message_id_of(kept)
+        else:
+            provider_id = outgoing.message.headers.get("Message-ID")
         return Result(outgoing.delivery_id, "sent", provider_id=provider_id)
 
     def _to_mailbox(self, batch: Sequence[Outgoing]) -> list[Result]:

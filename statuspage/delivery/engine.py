@@ -219,16 +219,23 @@ def _record_and_commit(results: list[Result], held_until: datetime) -> None:
     A delivery whose lease is no longer `held_until` was taken over while this worker sent
     it (the send outlasted the lease): its result is logged, its state left to the holder.
     """
-    # The previous chunk's commit expired the loaded rows: reload this chunk's in one query.
-    rows = {
-        d.id: d
-        for d in db.session.scalars(
-            select(Delivery)
-            .where(Delivery.id.in_([r.delivery_id for r in results]))
-            .options(selectinload(Delivery.contact_point))
-        )
-    }
     done = utcnow()
+    # Sent, for a public notice, still held: the common case, a few statements a chunk.
+    recorded = ledger.record_sent(results, held_until, done)
+    results = [r for r in results if r.delivery_id not in recorded]
+    # The previous chunk's commit expired the loaded rows: reload the rest in one query.
+    rows = (
+        {
+            d.id: d
+            for d in db.session.scalars(
+                select(Delivery)
+                .where(Delivery.id.in_([r.delivery_id for r in results]))
+                .options(selectinload(Delivery.contact_point))
+            )
+        }
+        if results
+        else {}
+    )
     base_backoff = _clock("DELIVERY_BASE_BACKOFF_SECONDS").total_seconds()
     retries: dict[datetime, list[int]] = {}
     for result in results:

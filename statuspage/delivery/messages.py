@@ -18,7 +18,7 @@ from markupsafe import escape
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from statuspage.channels.base import Message, Outgoing
+from statuspage.channels.base import MailTemplate, Message, Outgoing
 from statuspage.clock import utcnow
 from statuspage.delivery.payloads import followed_components, notice_bodies
 from statuspage.delivery.return_path import return_path
@@ -130,6 +130,29 @@ def thread_headers(delivery: Delivery, root: str, threaded: bool) -> dict[str, s
 # letters and digits, so HTML escaping leaves them as they are and each is found again.
 _MANAGE, _UNSUBSCRIBE, _ACK = (f"HERALDLINK{name}7Q3Z" for name in ("MANAGE", "UNSUB", "ACK"))
 _AT = "HERALDTIME7Q3Z"  # where the update's time goes, in each reader's zone
+# And for the thread headers, in a mail's template (channels/email_fill.py fills them).
+_ROOT, _OWN_ID = "HERALDROOT7Q3Z", "HERALDMSGID7Q3Z"
+
+
+def _mail_headers(
+    subject: str, list_id: str, *, root: str, own_id: str | None, unsubscribe: str
+) -> dict[str, str]:
+    """A public update's mail headers: its thread (`own_id` None: the thread's first mail,
+    its root), its list and its one-click unsubscribe (RFC 8058). The same function makes a
+    recipient's headers and the template's, stand-ins for the values, so they cannot differ."""
+    thread = (
+        {"Message-ID": root}
+        if own_id is None
+        else {"Message-ID": own_id, "In-Reply-To": root, "References": root}
+    )
+    return {
+        **thread,
+        "Thread-Topic": subject,
+        "List-Id": list_id,
+        "List-Unsubscribe": f"<{unsubscribe}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        "Auto-Submitted": "auto-generated",
+    }
 
 
 def render_message(
@@ -174,9 +197,11 @@ def render_messages(
     endpoints = [d.subscriber_id for d in deliveries if d.channel in ENDPOINT_CHANNELS]
     bodies = notice_bodies(incident, update, page, base, utcnow()) if endpoints else None
     follows = followed_components(endpoints)
+    templates: dict[tuple[Reading, bool], MailTemplate] = {}
     messages = []
     for delivery in deliveries:
-        said = words[readers[delivery.subscriber_id]]
+        reading = readers[delivery.subscriber_id]
+        said = words[reading]
         subscriber = {"s": delivery.subscriber_id, "v": 1}
         links = {
             _MANAGE: link("manage", subscriber, "/subscriptions/manage"),
@@ -195,6 +220,27 @@ def render_messages(
             if bodies and delivery.channel in ENDPOINT_CHANNELS
             else ({}, ())
         )
+        in_thread = delivery.contact_point_id in threaded
+        root = thread_root(incident, delivery.contact_point_id)
+        own_id = message_id(delivery) if in_thread else None
+        headers = _mail_headers(
+            said.subject, list_id, root=root, own_id=own_id, unsubscribe=links[_UNSUBSCRIBE]
+        )
+        template, fills = None, ()
+        if delivery.channel is Channel.email:  # one template per reading and thread state
+            template = templates.get((reading, in_thread))
+            if template is None:
+                stand_in_headers = _mail_headers(
+                    said.subject,
+                    list_id,
+                    root=_ROOT,
+                    own_id=_OWN_ID if in_thread else None,
+                    unsubscribe=_UNSUBSCRIBE,
+                )
+                template = templates[(reading, in_thread)] = MailTemplate(
+                    said.subject, said.text, said.html, tuple(stand_in_headers.items())
+                )
+            fills = (*links.items(), (_ROOT, root), *(((_OWN_ID, own_id),) if own_id else ()))
         messages.append(
             Message(
                 subject=said.subject,
@@ -213,18 +259,9 @@ def render_messages(
                 payload=payload,
                 component_updates=component_updates,
                 labels=said.labels,
-                headers={
-                    **thread_headers(
-                        delivery,
-                        thread_root(incident, delivery.contact_point_id),
-                        delivery.contact_point_id in threaded,
-                    ),
-                    "Thread-Topic": said.subject,
-                    "List-Id": list_id,
-                    "List-Unsubscribe": f"<{links[_UNSUBSCRIBE]}>",
-                    "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-                    "Auto-Submitted": "auto-generated",
-                },
+                headers=headers,
+                mail_template=template,
+                fills=fills,
             )
         )
     return messages

@@ -27,6 +27,13 @@ class Inbox:
         self.recipients: list[list[str]] = []
         self.refuse: set[str] = set()  # recipients answered "550 5.1.1 No such user"
         self.reject: dict[str, str] = {}  # recipients answered with this reply instead
+        self.pipelining = False  # offer PIPELINING (RFC 2920) in EHLO, as Postfix does
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname  # aiosmtpd leaves this to a handler with this hook
+        if self.pipelining:  # aiosmtpd reads line by line: pipelined commands just work
+            responses.insert(-1, "250-PIPELINING")
+        return responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
@@ -47,9 +54,10 @@ class Inbox:
 class SmtpServer:
     """With `login=(user, password)` the server requires AUTH (PLAIN/LOGIN) before mail."""
 
-    def __init__(self, login: tuple[str, str] | None = None) -> None:
+    def __init__(self, login: tuple[str, str] | None = None, *, pipelining: bool = False) -> None:
         self.port = free_port()
         self.inbox = Inbox()
+        self.inbox.pipelining = pipelining
         self.login = login
         self.logins: list[str] = []
         self._controller: Controller | None = None

@@ -116,7 +116,7 @@ bench: $(STAMP) browser ## Benchmarks (gunicorn + wrk + nginx); prints RESULT li
 		($(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk nginx-light)
 	$(BIN)/python bench/public_page.py
 
-bench-fanout: $(STAMP) ## Email fan-out to 100,000 subscribers vs a raw smtplib loop (slow: ~20 min here)
+bench-fanout: $(STAMP) ## Email fan-out to 100,000 subscribers vs a raw smtplib loop as concurrent (slow: ~15 min here)
 	$(BIN)/python bench/fanout_email.py $(BENCH_ARGS)
 
 bench-push: $(STAMP) ## Web push fan-out to 20,000 subscriptions vs a raw pywebpush loop (~3 min)

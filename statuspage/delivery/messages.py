@@ -197,55 +197,34 @@ def render_messages(
     endpoints = [d.subscriber_id for d in deliveries if d.channel in ENDPOINT_CHANNELS]
     bodies = notice_bodies(incident, update, page, base, utcnow()) if endpoints else None
     follows = followed_components(endpoints)
-    templates: dict[tuple[Reading, bool], MailTemplate] = {}
+    templates: dict[tuple[Reading, bool], MailTemplate] = {}  # per reading and thread state
     messages = []
     for delivery in deliveries:
         reading = readers[delivery.subscriber_id]
         said = words[reading]
-        subscriber = {"s": delivery.subscriber_id, "v": 1}
-        links = {
-            _MANAGE: link("manage", subscriber, "/subscriptions/manage"),
-            _UNSUBSCRIBE: link("unsubscribe", subscriber, "/subscriptions/unsubscribe"),
-        }
-        if notice.requires_ack:
-            links[_ACK] = link("ack", {"d": delivery.id}, "/ack")
-        own_text, own_html = said.text, said.html
-        for stand_in, value in links.items():
-            own_text = own_text.replace(stand_in, value)
-            own_html = own_html.replace(stand_in, str(escape(value)))
+        mail, endpoint = delivery.channel is Channel.email, delivery.channel in ENDPOINT_CHANNELS
+        # Signed links only where they are read: in a mail, in a webhook's or chat's body.
+        # Push, SMS and social posts carry none (for a fan-out to push subscribers, signing
+        # them cost as much as the encryption).
+        links = _recipient_links(delivery, notice) if mail or endpoint else {}
         payload, component_updates = (
             bodies.for_recipient(
                 links[_UNSUBSCRIBE], follows.get(delivery.subscriber_id), links.get(_ACK)
             )
-            if bodies and delivery.channel in ENDPOINT_CHANNELS
+            if bodies and endpoint
             else ({}, ())
         )
         in_thread = delivery.contact_point_id in threaded
-        root = thread_root(incident, delivery.contact_point_id)
-        own_id = message_id(delivery) if in_thread else None
-        headers = _mail_headers(
-            said.subject, list_id, root=root, own_id=own_id, unsubscribe=links[_UNSUBSCRIBE]
+        own = (
+            _mail_parts(delivery, incident, said, links, list_id, in_thread, templates, reading)
+            if mail
+            else _NOT_MAIL
         )
-        template, fills = None, ()
-        if delivery.channel is Channel.email:  # one template per reading and thread state
-            template = templates.get((reading, in_thread))
-            if template is None:
-                stand_in_headers = _mail_headers(
-                    said.subject,
-                    list_id,
-                    root=_ROOT,
-                    own_id=_OWN_ID if in_thread else None,
-                    unsubscribe=_UNSUBSCRIBE,
-                )
-                template = templates[(reading, in_thread)] = MailTemplate(
-                    said.subject, said.text, said.html, tuple(stand_in_headers.items())
-                )
-            fills = (*links.items(), (_ROOT, root), *(((_OWN_ID, own_id),) if own_id else ()))
         messages.append(
             Message(
                 subject=said.subject,
-                text=own_text,
-                html=own_html,
+                text=own.text,
+                html=own.html,
                 short_text=said.short_text,
                 url=url,
                 title=said.title,
@@ -259,12 +238,76 @@ def render_messages(
                 payload=payload,
                 component_updates=component_updates,
                 labels=said.labels,
-                headers=headers,
-                mail_template=template,
-                fills=fills,
+                headers=own.headers,
+                mail_template=own.template,
+                fills=own.fills,
             )
         )
     return messages
+
+
+def _recipient_links(delivery: Delivery, notice: Notice) -> dict[str, str]:
+    """The recipient's own signed links, by the stand-in the words carry for each."""
+    subscriber = {"s": delivery.subscriber_id, "v": 1}
+    links = {
+        _MANAGE: link("manage", subscriber, "/subscriptions/manage"),
+        _UNSUBSCRIBE: link("unsubscribe", subscriber, "/subscriptions/unsubscribe"),
+    }
+    if notice.requires_ack:
+        links[_ACK] = link("ack", {"d": delivery.id}, "/ack")
+    return links
+
+
+@dataclass(frozen=True)
+class _MailParts:
+    """What only a mail carries: its text and HTML with the recipient's links, its headers,
+    and the template they were filled from with the values filled in."""
+
+    text: str = ""
+    html: str = ""
+    headers: dict[str, str] = dataclasses.field(default_factory=dict)
+    template: MailTemplate | None = None
+    fills: tuple[tuple[str, str], ...] = ()
+
+
+_NOT_MAIL = _MailParts()
+
+
+def _mail_parts(
+    delivery: Delivery,
+    incident: Incident,
+    said: _Words,
+    links: dict[str, str],
+    list_id: str,
+    in_thread: bool,
+    templates: dict[tuple[Reading, bool], MailTemplate],
+    reading: Reading,
+) -> _MailParts:
+    """A public update's mail to one recipient. Its template is the one of its reading and
+    thread state in `templates`, made by the first of those recipients, shared by the rest."""
+    root = thread_root(incident, delivery.contact_point_id)
+    own_id = message_id(delivery) if in_thread else None
+    text, html = said.text, said.html
+    for stand_in, value in links.items():
+        text = text.replace(stand_in, value)
+        html = html.replace(stand_in, str(escape(value)))
+    headers = _mail_headers(
+        said.subject, list_id, root=root, own_id=own_id, unsubscribe=links[_UNSUBSCRIBE]
+    )
+    template = templates.get((reading, in_thread))
+    if template is None:
+        stand_ins = _mail_headers(
+            said.subject,
+            list_id,
+            root=_ROOT,
+            own_id=_OWN_ID if in_thread else None,
+            unsubscribe=_UNSUBSCRIBE,
+        )
+        template = templates[(reading, in_thread)] = MailTemplate(
+            said.subject, said.text, said.html, tuple(stand_ins.items())
+        )
+    fills = (*links.items(), (_ROOT, root), *(((_OWN_ID, own_id),) if own_id else ()))
+    return _MailParts(text, html, headers, template, fills)
 
 
 Reading = tuple[str, str]  # (language, time zone) a message is rendered in

@@ -8,8 +8,6 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     IntegerField,
-    RadioField,
-    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -19,7 +17,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from admin.forms.base import AdminForm
 from admin.forms.fields import MultiCheckboxField
-from statuspage.crisis.assembly import MAX_REPAGE_MINUTES, MAX_ROUNDS
+from admin.forms.paging import PagingFields
+from statuspage.crisis.assembly import MAX_REPAGE_MINUTES
 
 MAX_GUIDELINE = 20_000
 
@@ -49,7 +48,7 @@ class MemberForm(AdminForm):
     quiet_end = TimeField(_l("until"), [Optional()])
 
 
-class AssembleForm(AdminForm):
+class AssembleForm(AdminForm, PagingFields):
     roles = MultiCheckboxField(_l("Roles to page"), coerce=int, choices=[])
     # 0: no policy (the roles above); else an escalation policy's id (crisis.escalation)
     policy = SelectField(
@@ -61,25 +60,6 @@ class AssembleForm(AdminForm):
             "Pages its first tier now and each next tier when nobody has acknowledged in "
             "time; leave the roles above unticked."
         ),
-    )
-    mode = RadioField(
-        _l("Paths"),
-        choices=[
-            SelectChoice("all", _l("All their paths at once")),
-            SelectChoice("sequential", _l("One path after another")),
-        ],
-        default="all",
-    )
-    bridge_phone = StringField(_l("Bridge dial-in number"), [Optional(), Length(max=40)])
-    bridge_pin = StringField(_l("PIN"), [Optional(), Length(max=30)])
-    meeting_url = StringField(_l("Meeting URL"), [Optional(), Length(max=500)])
-    repage_minutes = IntegerField(
-        _l("Page the unacknowledged again after (minutes)"),
-        [InputRequired(), NumberRange(1, MAX_REPAGE_MINUTES)],
-        default=5,
-    )
-    max_rounds = IntegerField(
-        _l("Page at most (times)"), [InputRequired(), NumberRange(1, MAX_ROUNDS)], default=3
     )
     note = TextAreaField(_l("Note for the team"), [Optional(), Length(max=2000)])
 

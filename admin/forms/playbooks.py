@@ -8,8 +8,6 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     IntegerField,
-    RadioField,
-    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -19,11 +17,11 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from admin.forms.base import AdminForm
 from admin.forms.crisis_team import MAX_GUIDELINE
 from admin.forms.fields import MultiCheckboxField
-from statuspage.crisis.assembly import MAX_REPAGE_MINUTES, MAX_ROUNDS
+from admin.forms.paging import PagingFields
 from statuspage.incidents.cadence import MAX_MINUTES, MIN_MINUTES
 
 
-class PlaybookForm(AdminForm):
+class PlaybookForm(AdminForm, PagingFields):
     name = StringField(_l("Name"), [DataRequired(), Length(max=200)])
     auto_run = BooleanField(
         _l("Run by itself when an incident opens that matches"),
@@ -51,25 +49,6 @@ class PlaybookForm(AdminForm):
             "Pages its first tier when the playbook runs and each next tier when nobody has "
             "acknowledged in time, the incident commander told; leave the roles above unticked."
         ),
-    )
-    mode = RadioField(
-        _l("Paths"),
-        choices=[
-            SelectChoice("all", _l("All their paths at once")),
-            SelectChoice("sequential", _l("One path after another")),
-        ],
-        default="all",
-    )
-    bridge_phone = StringField(_l("Bridge dial-in number"), [Optional(), Length(max=40)])
-    bridge_pin = StringField(_l("PIN"), [Optional(), Length(max=30)])
-    meeting_url = StringField(_l("Meeting URL"), [Optional(), Length(max=500)])
-    repage_minutes = IntegerField(
-        _l("Page the unacknowledged again after (minutes)"),
-        [InputRequired(), NumberRange(1, MAX_REPAGE_MINUTES)],
-        default=5,
-    )
-    max_rounds = IntegerField(
-        _l("Page at most (times)"), [InputRequired(), NumberRange(1, MAX_ROUNDS)], default=3
     )
     page_note = TextAreaField(_l("Note for the team"), [Optional(), Length(max=2000)])
     cadence_minutes = IntegerField(

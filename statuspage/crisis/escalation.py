@@ -248,6 +248,39 @@ def _tell_commander(
     return message, [m.name for m in told]
 
 
+def _record_escalation(
+    callout: TeamCallout,
+    *,
+    tier: int,
+    exhausted: bool,
+    message: CrisisMessage | None,
+    now: datetime,
+    after: dict[str, object],
+) -> None:
+    """Keep an escalation (a next tier paged, or the tiers run out) twice: as the row that
+    `tier_status` and `commander_messages` read, and as the `team.escalated` audit entry,
+    whose `after` the caller writes since the two kinds tell different things. Flushed."""
+    db.session.add(
+        TeamCalloutEscalation(
+            callout_id=callout.id,
+            tier=tier,
+            exhausted=exhausted,
+            at=now,
+            crisis_message_id=message.id if message else None,
+        )
+    )
+    record(
+        SYSTEM,
+        "team.escalated",
+        target_type="team_page",
+        target_id=callout.id,
+        incident_id=callout.incident_id,
+        at=now,
+        after=after,
+    )
+    db.session.flush()
+
+
 def _escalate_one(callout: TeamCallout, now: datetime) -> int | None:
     """Page the call-out's next tier (or, after the last, tell the commander the tiers ran
     out), already claimed; returns the new page notice's id, if one was written."""
@@ -272,22 +305,12 @@ def _escalate_one(callout: TeamCallout, now: datetime) -> int | None:
             ),
             now=now,
         )
-        db.session.add(
-            TeamCalloutEscalation(
-                callout_id=callout.id,
-                tier=callout.tier,
-                exhausted=True,
-                at=now,
-                crisis_message_id=message.id if message else None,
-            )
-        )
-        record(
-            SYSTEM,
-            "team.escalated",
-            target_type="team_page",
-            target_id=callout.id,
-            incident_id=callout.incident_id,
-            at=now,
+        _record_escalation(
+            callout,
+            tier=callout.tier,
+            exhausted=True,
+            message=message,
+            now=now,
             after={
                 "policy": policy.name,
                 "from_tier": callout.tier,
@@ -297,7 +320,6 @@ def _escalate_one(callout: TeamCallout, now: datetime) -> int | None:
                 "commander_told": told,
             },
         )
-        db.session.flush()
         return None
     tier = later[0]
     already = {m.id for m, _ in paged}
@@ -331,22 +353,12 @@ def _escalate_one(callout: TeamCallout, now: datetime) -> int | None:
         ),
         now=now,
     )
-    db.session.add(
-        TeamCalloutEscalation(
-            callout_id=callout.id,
-            tier=tier.position,
-            exhausted=False,
-            at=now,
-            crisis_message_id=message.id if message else None,
-        )
-    )
-    record(
-        SYSTEM,
-        "team.escalated",
-        target_type="team_page",
-        target_id=callout.id,
-        incident_id=callout.incident_id,
-        at=now,
+    _record_escalation(
+        callout,
+        tier=tier.position,
+        exhausted=False,
+        message=message,
+        now=now,
         after={
             "policy": policy.name,
             "from_tier": from_tier,
@@ -357,7 +369,6 @@ def _escalate_one(callout: TeamCallout, now: datetime) -> int | None:
             "window_minutes": tier.window_minutes,
         },
     )
-    db.session.flush()
     return notice.id if notice else None
 
 

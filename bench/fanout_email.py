@@ -317,7 +317,7 @@ def run(args: argparse.Namespace, tmp: Path, processes: Processes) -> int:
     from statuspage.extensions import db
     from statuspage.incidents.commands import OpenIncident, PostUpdate
     from statuspage.incidents.publishing import create_incident, post_update
-    from statuspage.models import Delivery, DeliveryState, Incident, Notice
+    from statuspage.models import Channel, Delivery, DeliveryState, Incident, Notice
     from statuspage.page.state import ensure_page
 
     n = args.subscribers
@@ -342,10 +342,12 @@ def run(args: argparse.Namespace, tmp: Path, processes: Processes) -> int:
         incident_id = incident.id
         first_update = incident.updates[0]
         probe_notice = Notice(id=0, incident_id=incident_id, update_id=first_update.id)
-        probe = Delivery(id=0, notice_id=0, subscriber_id=1)
+        probe = Delivery(
+            id=0, notice_id=0, subscriber_id=1, contact_point_id=1, channel=Channel.email
+        )
         message = render_message(probe, probe_notice, incident, first_update, ensure_page())
         headers = dict(message.headers)
-        headers["Message-ID"] = headers["Message-ID"].replace("delivery-0", "delivery-{i}")
+        headers["Message-ID"] = "<raw-{i}@status.bench.test>"  # each raw mail its own id
         sample = tmp / "sample.json"
         sample.write_text(
             json.dumps(

@@ -8,6 +8,7 @@ no server at all.
 from __future__ import annotations
 
 import email.policy
+import os
 import re
 import smtplib
 import ssl
@@ -133,6 +134,10 @@ class _KeptConnections(threading.local):
 
 
 _KEPT = _KeptConnections()
+# A process forked while holding a session (a worker that forks its children) must not share
+# it with the child: two writers on one SMTP conversation would corrupt both. The child
+# closes its copy of the socket (only its descriptor: the parent's session goes on).
+os.register_at_fork(after_in_child=_KEPT.drop)
 
 
 class EmailChannel:

@@ -6,6 +6,7 @@ the one thing the `email` package picks at random, the MIME boundary, made the s
 
 from __future__ import annotations
 
+import os
 import re
 from email import message_from_bytes, policy
 from pathlib import Path
@@ -155,3 +156,26 @@ def test_one_session_carries_chunk_after_chunk_and_a_dropped_one_is_replaced():
     finally:
         server.stop()
     assert [m["To"] for m in server.inbox.messages] == [f"s{n}@example.com" for n in (0, 1, 2, 9)]
+
+
+def test_a_forked_child_never_shares_the_parents_session():
+    """Two writers on one SMTP conversation would corrupt it: a child forked while a session
+    is kept starts without it, and the parent's session goes on."""
+    from statuspage.channels import email as email_channel
+
+    server = SmtpServer()
+    server.start()
+    channel = EmailChannel(server.url, SENDER, Path("/nonexistent"))
+    message = _message("en", threaded=False)
+    try:
+        assert channel.send([Outgoing(1, "a@example.com", message, "k")])[0].outcome == "sent"
+        assert email_channel._KEPT.connection is not None
+        child = os.fork()
+        if child == 0:  # the child: nothing kept
+            os._exit(0 if email_channel._KEPT.connection is None else 1)
+        _pid, status = os.waitpid(child, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+        assert channel.send([Outgoing(2, "b@example.com", message, "k")])[0].outcome == "sent"
+    finally:
+        server.stop()
+    assert [m["To"] for m in server.inbox.messages] == ["a@example.com", "b@example.com"]

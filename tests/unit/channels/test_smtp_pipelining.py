@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from statuspage.channels import email as email_channel
 from statuspage.channels import smtp_pipelining as pipelining
 from statuspage.channels.base import MailTemplate, Message, Outgoing
 from statuspage.channels.email import EmailChannel
@@ -68,35 +69,44 @@ def test_refusals_raise_as_smtplib_does_and_the_session_goes_on(server):
     assert server.inbox.recipients == [["a@example.com"]]
 
 
-def test_the_channel_pipelines_with_the_same_outcomes(server):
-    server.inbox.refuse.add("gone@example.com")
-    server.inbox.reject["busy@example.com"] = "451 4.3.0 Try again later"
-    # A message with a template: filled in, then sent pipelined (a whole build is not).
-    template = MailTemplate("API down", "down", "<p>down</p>", ())
-    message = Message(
-        subject="API down",
+def _templated(subject: str) -> Message:
+    """A message with a template: filled in and sent as bytes (pipelined where offered); a
+    message without one is built whole and goes through smtplib's send_message."""
+    template = MailTemplate(subject, "down", "<p>down</p>", ())
+    return Message(
+        subject=subject,
         text="down",
         html="<p>down</p>",
         short_text="",
         url="",
         mail_template=template,
     )
+
+
+def test_the_channel_pipelines_each_mail_in_two_writes(server):
+    channel = EmailChannel(server.url, "s@example.test", Path("/nonexistent"))
+    message = _templated("API down")
+    (first,) = channel.send([Outgoing(0, "first@example.com", message, "0")])  # opens a session
+    assert first.outcome == "sent"
+    session = email_channel._KEPT.connection
+    session.sock = counting = _CountingSocket(session.sock)
+    batch = [Outgoing(n, f"s{n}@example.com", message, str(n)) for n in range(1, 4)]
+    assert [r.outcome for r in channel.send(batch)] == ["sent"] * 3
+    # NOOP to check the kept session, then per mail MAIL+RCPT+DATA and the message: 1 + 3 x 2
+    # (one command at a time would be 1 + 3 x 4).
+    assert counting.writes == 7
+    assert len(server.inbox.messages) == 4
+
+
+def test_the_channel_pipelines_with_the_same_outcomes(server):
+    server.inbox.refuse.add("gone@example.com")
+    server.inbox.reject["busy@example.com"] = "451 4.3.0 Try again later"
+    message = _templated("API down")
     batch = [
         Outgoing(n, address, message, idempotency_key=str(n))
         for n, address in enumerate(["a@example.com", "gone@example.com", "busy@example.com"])
     ]
-    channel = EmailChannel(server.url, "s@example.test", Path("/nonexistent"))
-    sent = []
-    real = pipelining.sendmail
-
-    def observed(connection, *args):
-        sent.append(args[1])
-        return real(connection, *args)
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(pipelining, "sendmail", observed)  # observed, not replaced
-        results = channel.send(batch)
-    assert sent == [["a@example.com"], ["gone@example.com"], ["busy@example.com"]]
+    results = EmailChannel(server.url, "s@example.test", Path("/nonexistent")).send(batch)
     assert [r.outcome for r in results] == ["sent", "permanent", "retry"]
     assert results[1].gone  # 5.1.1: the address does not exist
     assert [m["To"] for m in server.inbox.messages] == ["a@example.com"]
